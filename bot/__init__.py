@@ -1,0 +1,1 @@
+"""Everything that knows Telegram: the application, handlers, delivery worker and CLI."""

@@ -1,0 +1,119 @@
+"""Settings read from the environment and `.env`, refusing bad values with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("data") / "bsmi-desk.sqlite3")
+
+Language = Literal["zh-TW", "en"]
+
+
+class SettingsError(Exception):
+    """A configuration value a person must fix; the message is one sentence."""
+
+
+class Settings(BaseSettings):
+    """Every variable of `.env.example`; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    telegram_base_file_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    webhook_url: str | None = None
+    webhook_secret_token: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    timezone: str = "Asia/Taipei"
+    default_language: Language = "zh-TW"
+    broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    case_reply_days: int = Field(default=30, ge=1, le=365)
+    case_day_counting: Literal["working", "calendar"] = "working"
+    courtesy_pass_mark: int = Field(default=80, ge=0, le=100)
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("a comma-separated list of numeric Telegram user ids")
+            return tuple(int(p) for p in parts)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone name such as Asia/Taipei") from None
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            raw = value.get_secret_value()
+            ok = 1 <= len(raw) <= 256 and all(c.isalnum() or c in "_-" for c in raw)
+            if not ok:
+                raise ValueError("1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret_token is None:
+            raise ValueError(
+                "WEBHOOK_SECRET_TOKEN is required when WEBHOOK_URL is set "
+                "(1 to 256 characters of A-Z, a-z, 0-9, _ and -)"
+            )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        """The bot token, or a SettingsError telling the person how to get one."""
+        if self.telegram_bot_token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram and "
+                "put its token in .env as TELEGRAM_BOT_TOKEN=123456:ABC..."
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+_ACCEPTS = {
+    "default_language": "zh-TW or en",
+    "broadcast_rate": "a number of messages per second above 0 and at most 1000",
+    "case_reply_days": "a whole number of days from 1 to 365",
+    "case_day_counting": "working or calendar",
+    "courtesy_pass_mark": "a whole number from 0 to 100",
+    "webhook_port": "a port number from 1 to 65535",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError naming the variable and what it accepts."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        if not field:
+            raise SettingsError(message) from None
+        accepts = _ACCEPTS.get(field, message)
+        raise SettingsError(f"{field.upper()} is not valid: it accepts {accepts}.") from None

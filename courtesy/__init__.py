@@ -1,0 +1,1 @@
+"""The telephone courtesy test tracker. Pure Python on storage/; never imports telegram."""

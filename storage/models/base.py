@@ -1,0 +1,28 @@
+"""Shared fields and the enumerations every area uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from storage.types import AwareDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a person may do; one person may hold several."""
+
+    ADMIN = "admin"
+    SECRETARIAT = "secretariat"
+    INSPECTOR = "inspector"
+    MONITOR = "monitor"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SECRETARIAT, Role.INSPECTOR})
+
+
+class CreatedAt(SQLModel):
+    """A creation time, aware, set on insert."""
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime, nullable=False)

@@ -1,0 +1,1 @@
+"""Query functions: keyword-only, the session first, named for what they do; none commits."""
