@@ -22,7 +22,7 @@ def _calendar(year: int) -> Taiwan:
 
 
 def is_working_day(day: date) -> bool:
-    """True on a day government offices work (weekdays that are not holidays, make-up Saturdays)."""
+    """True on a day offices work: weekdays that are not holidays, and make-up Saturdays."""
     return bool(_calendar(day.year).is_working_day(day))
 
 

@@ -1,0 +1,108 @@
+"""build_application(settings) -> Application, with its start-up and shutdown hooks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot import registry
+from bot.context import BotApplication, BotContext, Services
+from bot.features import Feature
+from bot.handlers import admin, start
+from bot.i18n import t
+from bot.menus import set_default_menus, set_menu_for
+from bot.settings import Settings
+from storage.db import Database
+from storage.queries.people import fetch_person_view, fetch_staff_telegram_ids
+
+logger = logging.getLogger(__name__)
+
+
+def features() -> list[Feature]:
+    """Every feature, in /help order: firms' features first, staff ones after."""
+    return [start.FEATURE, admin.FEATURE]
+
+
+async def post_init(app: BotApplication) -> None:
+    """Set the command menus and start each feature's background work."""
+    services: Services = app.bot_data["services"]
+    await set_default_menus(app.bot, services.settings.default_language)
+    staff = await services.db.run(fetch_staff_telegram_ids)
+    for admin_id in services.admin_ids:
+        staff.setdefault(admin_id, frozenset())
+    for telegram_id in staff:
+        person = await services.db.run(
+            fetch_person_view, telegram_id=telegram_id, admin_ids=services.admin_ids
+        )
+        roles = person.roles if person else staff[telegram_id]
+        language = (person.language if person else None) or services.settings.default_language
+        if roles:
+            await set_menu_for(app.bot, telegram_id, roles, language)
+    for feature in registry.features():
+        if feature.on_startup is not None:
+            await feature.on_startup(app)
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    """Stop background work, then release the database."""
+    for feature in reversed(registry.features()):
+        if feature.on_shutdown is not None:
+            await feature.on_shutdown(app)
+    services: Services = app.bot_data["services"]
+    services.db.dispose()
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the error with its traceback; tell the person in one sentence, never a traceback."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, t(context.lang, "errors.internal")
+            )
+        except Exception:  # the error reply is best effort; the first error is already logged
+            logger.warning("could not tell the user about the error", exc_info=True)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    db: Database | None = None,
+    rate_limiter: bool = True,
+) -> BotApplication:
+    """The bot with every feature's handlers, ready for polling or a webhook."""
+    token = settings.require_token()
+    builder: Any = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if rate_limiter:
+        # Retries group and API-wide flood limits; per-chat pacing of broadcasts is the
+        # delivery worker's job (AIORateLimiter does not pace private chats).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+    builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+    app: BotApplication = builder.build()
+    database = db or Database(settings.database_url)
+    app.bot_data["services"] = Services(settings=settings, db=database)
+    installed = features()
+    registry.install(installed)
+    for feature in installed:
+        feature.register(app)
+    start.register_fallbacks(app)
+    app.add_error_handler(on_error)
+    return app

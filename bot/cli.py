@@ -1,0 +1,159 @@
+"""The `bsmi-desk` command line: run the bot, migrate, invite, and each feature's commands.
+
+Every command works on a fresh database (it applies pending migrations itself), never prompts,
+and reports bad input in one sentence on stderr with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from babel.dates import format_datetime
+
+from bot.i18n import t
+from bot.settings import Settings, SettingsError, load_settings
+from storage.db import Database
+from storage.errors import UserError
+from storage.models import Role
+from storage.queries.people import create_invite, fetch_unit_by_code
+
+logger = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="bsmi-desk",
+    help="BSMI Hsinchu branch desk: notice network, complaints and courtesy tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line to stderr and exit with code 2."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code=2)
+
+
+def cli_command(fn: F) -> F:
+    """Turn configuration and input errors into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SettingsError as exc:
+            fail(str(exc))
+        except UserError as exc:
+            fail(t(_language(), exc.key, **exc.values))
+
+    return wrapper  # type: ignore[return-value]
+
+
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """Settings, read once per process."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def _language() -> str:
+    try:
+        return settings().default_language
+    except SettingsError:
+        return "zh-TW"
+
+
+def database() -> Database:
+    """The configured database with every migration applied."""
+    db = Database(settings().database_url)
+    db.upgrade()
+    return db
+
+
+@app.command()
+@cli_command
+def run() -> None:
+    """Apply migrations and run the bot (polling, or a webhook when WEBHOOK_URL is set)."""
+    from bot import logs
+    from bot.application import build_application
+
+    config = settings()
+    token = config.require_token()
+    logs.configure(token=token)
+    db = database()
+    application = build_application(config, db=db)
+    if config.webhook_url:
+        secret = config.webhook_secret_token
+        assert secret is not None
+        path = token.split(":")[0]
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            url_path=path,
+            webhook_url=config.webhook_url.rstrip("/") + "/" + path,
+            secret_token=secret.get_secret_value(),
+            allowed_updates=["message", "callback_query", "my_chat_member"],
+        )
+    else:
+        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+
+
+@db_app.command("upgrade")
+@cli_command
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    db = database()
+    typer.echo(f"database is up to date ({db.backend})")
+
+
+@app.command()
+@cli_command
+def invite(
+    role: Annotated[str, typer.Argument(help="admin, secretariat, inspector or monitor")],
+    unit: Annotated[str | None, typer.Option(help="unit code, e.g. sec1")] = None,
+    bot_username: Annotated[
+        str | None, typer.Option(help="bot username, to print a t.me link")
+    ] = None,
+) -> None:
+    """Create a single-use invite link for ROLE, valid for 72 hours."""
+    try:
+        chosen = Role(role.lower())
+    except ValueError:
+        raise UserError(
+            "cli.bad_role", role=role, roles=", ".join(r.value for r in Role)
+        ) from None
+    db = database()
+    with db.transaction() as session:
+        unit_id = None
+        if unit is not None:
+            found = fetch_unit_by_code(session=session, code=unit)
+            if found is None:
+                raise UserError("cli.bad_unit", unit=unit)
+            unit_id = found.id
+        created = create_invite(session=session, role=chosen, unit_id=unit_id, created_by_id=None)
+        code, expires_at = created.code, created.expires_at
+    expires = format_datetime(expires_at, "yyyy-MM-dd HH:mm", tzinfo=settings().tz)
+    payload = f"join-{code}"
+    link = f"https://t.me/{bot_username}?start={payload}" if bot_username else f"/start {payload}"
+    typer.echo(f"{link}\nexpires {expires} ({settings().timezone})")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,215 @@
+"""/start with deep links, /help, /language, /privacy, /cancel and unknown commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import keyboards
+from bot.context import BotApplication, BotContext
+from bot.features import Command, Feature
+from bot.i18n import Markup, t
+from bot.menus import set_menu_for
+from bot.registry import deep_links, visible_commands
+from storage.queries.people import (
+    fetch_units,
+    record_audit,
+    redeem_invite,
+    set_blocked,
+    set_language,
+    upsert_person,
+)
+
+logger = logging.getLogger(__name__)
+
+
+async def load_person(update: Update, context: BotContext) -> None:
+    """Load (or create) the person behind this update with their current roles."""
+    user = update.effective_user
+    if user is None or user.is_bot or update.my_chat_member is not None:
+        return
+    context.telegram_language = user.language_code
+    context.person = await context.services.db.run(
+        upsert_person,
+        telegram_id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        admin_ids=context.services.admin_ids,
+    )
+
+
+def help_text(context: BotContext) -> str:
+    """The commands this person may use, firms' first, then staff ones."""
+    roles = context.person.roles if context.person else frozenset()
+    lang = context.lang
+    public: list[str] = []
+    staff: list[str] = []
+    for command in visible_commands(roles):
+        line = t(
+            lang, "help.line", name=command.name, description=t(lang, command.description_key)
+        )
+        (public if command.for_firms else staff).append(line)
+    parts = [t(lang, "help.header"), *public]
+    if staff:
+        parts += ["", t(lang, "help.staff_header"), *staff]
+    return "\n".join(parts)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome the person, or act on a deep-link payload (`join-…`, `sub-…`)."""
+    assert update.effective_message is not None
+    if context.args:
+        payload = context.args[0]
+        prefix, _, argument = payload.partition("-")
+        handler = deep_links().get(prefix)
+        if handler is None or not argument:
+            await update.effective_message.reply_text(t(context.lang, "start.unknown_payload"))
+            return
+        await handler(update, context, argument)
+        return
+    lang = context.lang
+    commands = "\n".join(
+        t(lang, "help.line", name=c.name, description=t(lang, c.description_key))
+        for c in visible_commands(frozenset())
+    )
+    user = update.effective_user
+    await update.effective_message.reply_text(
+        t(lang, "start.welcome", name=user.first_name if user else "", commands=Markup(commands))
+    )
+
+
+async def join(update: Update, context: BotContext, code: str) -> None:
+    """Redeem a one-time role invite from a `/start join-<code>` link."""
+    assert update.effective_message is not None and context.person is not None
+    result = await context.services.db.run(redeem_invite, code=code, person_id=context.person.id)
+    lang = context.lang
+    role_name = t(lang, f"roles.names.{result.role.value}") if result.role else ""
+    unit = ""
+    if result.outcome == "granted" and result.unit_id is not None:
+        units = await context.services.db.run(fetch_units, active_only=False)
+        found = next((u for u in units if u.id == result.unit_id), None)
+        if found:
+            name = found.name_zh if lang == "zh-TW" else found.name_en
+            unit = t(lang, "join.unit_suffix", unit=name)
+    await context.services.db.run(
+        record_audit,
+        actor_telegram_id=context.person.telegram_id,
+        action="invite.redeem",
+        target=code[:8],
+        allowed=result.outcome in ("granted", "already"),
+        detail=result.outcome,
+    )
+    await update.effective_message.reply_text(
+        t(lang, f"join.{result.outcome}", role=role_name, unit=Markup(unit))
+    )
+    if result.outcome == "granted":
+        person = await context.services.db.run(
+            upsert_person,
+            telegram_id=context.person.telegram_id,
+            first_name=context.person.first_name,
+            username=None if update.effective_user is None else update.effective_user.username,
+            admin_ids=context.services.admin_ids,
+        )
+        await set_menu_for(context.bot, person.telegram_id, person.roles, lang)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """List only the commands this person may use."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(help_text(context))
+
+
+async def language(update: Update, context: BotContext) -> None:
+    """Offer zh-TW and English."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        t(context.lang, "language.prompt"), reply_markup=keyboards.language_keyboard(context.lang)
+    )
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    """Remember the chosen language and confirm in it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.person is not None
+    await query.answer()
+    code = query.data.partition(":")[2]
+    if code not in ("zh-TW", "en"):
+        await query.edit_message_text(t(context.lang, "language.stale"))
+        return
+    await context.services.db.run(set_language, person_id=context.person.id, language=code)
+    await query.edit_message_text(t(code, "language.changed"))
+    if context.person.roles:
+        await set_menu_for(context.bot, context.person.telegram_id, context.person.roles, code)
+
+
+async def privacy(update: Update, context: BotContext) -> None:
+    """The personal-data notice required by the Personal Data Protection Act, Art. 8."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "privacy.text"))
+
+
+async def cancel_nothing(update: Update, context: BotContext) -> None:
+    """/cancel outside any conversation."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "cancel.nothing"))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Point to /help."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "unknown.command"))
+
+
+async def chat_member_changed(update: Update, context: BotContext) -> None:
+    """Mark a person blocked the moment they block the bot, and active again on unblock."""
+    change = update.my_chat_member
+    assert change is not None
+    if change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    blocked = status in ("kicked", "left")
+    changed = await context.services.db.run(
+        set_blocked, telegram_id=change.chat.id, blocked=blocked
+    )
+    if changed:
+        logger.info("chat %s %s the bot", change.chat.id, "blocked" if blocked else "unblocked")
+
+
+def register(app: BotApplication) -> None:
+    """Core handlers; `register_fallbacks` adds the catch-alls after every feature."""
+    app.add_handler(TypeHandler(Update, load_person), group=-1)
+    app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CommandHandler("language", language))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=rf"^{keyboards.LANGUAGE}:"))
+    app.add_handler(CommandHandler("privacy", privacy))
+
+
+def register_fallbacks(app: BotApplication) -> None:
+    """Catch-alls, registered last so every feature's handlers match first."""
+    app.add_handler(CommandHandler("cancel", cancel_nothing))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+
+
+FEATURE = Feature(
+    name="start",
+    register=register,
+    commands=(
+        Command("start"),
+        Command("help"),
+        Command("language"),
+        Command("privacy"),
+        Command("cancel"),
+    ),
+    deep_links={"join": join},
+)

@@ -1,0 +1,114 @@
+"""Fixtures: a real migrated database (SQLite file, or PostgreSQL from DATABASE_URL) and a
+running bot against the fake Bot API, driven through python-telegram-bot's real HTTP layer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+from storage.db import Database, make_engine, upgrade
+from tests.fakes import FakeBotApi
+from tests.harness import BotHarness
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+USE_POSTGRES = POSTGRES_URL.startswith("postgresql")
+
+ADMIN_ID = 1000
+TOKEN = "123456:TEST-fake-token-abcdefghijklmnop"
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated once per session, cloned for every test."""
+    if USE_POSTGRES:
+        url = make_url(POSTGRES_URL).set(database=f"bsmi_tpl_{uuid.uuid4().hex[:8]}")
+        admin = create_engine(
+            make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        engine = make_engine(url.render_as_string(hide_password=False))
+        upgrade(engine)
+        engine.dispose()
+        yield url.render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield str(path)
+
+
+@pytest.fixture
+def database_url(_template: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, fully migrated database for this test alone."""
+    if USE_POSTGRES:
+        template = make_url(_template)
+        name = f"bsmi_t_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(
+            template.set(database="postgres", drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
+        yield template.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path / "bsmi.sqlite3"
+        shutil.copyfile(_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A real, migrated database (SQLite file or PostgreSQL)."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotApi]:
+    """The fake Bot API on 127.0.0.1."""
+    with FakeBotApi(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(database_url: str, fake_api: FakeBotApi) -> Settings:
+    """Settings pointing at the fake Bot API and the test database."""
+    return Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_base_url=fake_api.base_url,
+        telegram_base_file_url=fake_api.base_file_url,
+        database_url=database_url,
+        admin_telegram_ids=(ADMIN_ID,),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings, fake_api: FakeBotApi, db: Database) -> AsyncIterator[BotHarness]:
+    """The whole bot, polling the fake Bot API."""
+    harness = BotHarness(settings=settings, fake=fake_api, db=db)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
