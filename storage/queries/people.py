@@ -309,3 +309,14 @@ def fetch_audit(*, session: Session, limit: int = 100) -> list[AuditEntry]:
 
 def count_people(*, session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Person)).one())
+
+
+def forget_person(*, session: Session, person_id: int) -> bool:
+    """Delete a person's row; subscriptions and profile go with it (ON DELETE CASCADE), cases
+    stay on file detached from the identity. Returns False if there was no such person."""
+    person = session.get(Person, person_id)
+    if person is None:
+        return False
+    session.delete(person)
+    session.flush()
+    return True
