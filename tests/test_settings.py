@@ -1,0 +1,71 @@
+"""Settings refuse bad values with one line naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "ADMIN_TELEGRAM_IDS",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET_TOKEN",
+        "DEFAULT_LANGUAGE",
+        "BROADCAST_RATE",
+        "DATABASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_match_the_product_description() -> None:
+    settings = load_settings()
+    assert settings.timezone == "Asia/Taipei"
+    assert settings.default_language == "zh-TW"
+    assert settings.broadcast_rate == 25
+    assert (settings.case_reply_days, settings.case_day_counting) == (30, "working")
+    assert settings.courtesy_pass_mark == 80
+    assert settings.admin_telegram_ids == ()
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_admin_ids_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "11, 22,33")
+    assert load_settings().admin_telegram_ids == (11, 22, 33)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("ADMIN_TELEGRAM_IDS", "12,abc", "ADMIN_TELEGRAM_IDS"),
+        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE"),
+        ("BROADCAST_RATE", "fast", "BROADCAST_RATE"),
+        ("CASE_DAY_COUNTING", "lunar", "CASE_DAY_COUNTING"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
+        ("WEBHOOK_URL", "https://example.org/hook", "WEBHOOK_SECRET_TOKEN"),
+    ],
+)
+def test_a_bad_value_names_the_variable_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert named in message
+    assert "\n" not in message
+
+
+def test_a_missing_token_says_how_to_get_one() -> None:
+    with pytest.raises(SettingsError, match="@BotFather"):
+        load_settings().require_token()
+
+
+def test_env_file_values_are_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".env").write_text("DEFAULT_LANGUAGE=en\nBROADCAST_RATE=12\n", encoding="utf-8")
+    settings = load_settings()
+    assert (settings.default_language, settings.broadcast_rate) == ("en", 12)
