@@ -18,6 +18,7 @@ from bot.i18n import t
 from bot.menus import set_default_menus, set_menu_for
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import Role
 from storage.queries.people import fetch_person_view, fetch_staff_telegram_ids
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ async def post_init(app: BotApplication) -> None:
             fetch_person_view, telegram_id=telegram_id, admin_ids=services.admin_ids
         )
         roles = person.roles if person else staff[telegram_id]
+        if telegram_id in services.admin_ids:
+            roles = roles | {Role.ADMIN}
         language = (person.language if person else None) or services.settings.default_language
         if roles:
             await set_menu_for(app.bot, telegram_id, roles, language)
@@ -67,6 +70,27 @@ async def on_error(update: object, context: BotContext) -> None:
             )
         except Exception:  # the error reply is best effort; the first error is already logged
             logger.warning("could not tell the user about the error", exc_info=True)
+
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for Updater.start_webhook / Application.run_webhook.
+
+    The URL path is the bot id (never the token); Telegram must send the secret token header,
+    and python-telegram-bot refuses any request without it (HTTP 403)."""
+    token = settings.require_token()
+    assert settings.webhook_url is not None and settings.webhook_secret_token is not None
+    path = "telegram-" + token.split(":")[0]
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": path,
+        "webhook_url": settings.webhook_url.rstrip("/") + "/" + path,
+        "secret_token": settings.webhook_secret_token.get_secret_value(),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
 
 
 def build_application(

@@ -88,7 +88,7 @@ def database() -> Database:
 def run() -> None:
     """Apply migrations and run the bot (polling, or a webhook when WEBHOOK_URL is set)."""
     from bot import logs
-    from bot.application import build_application
+    from bot.application import ALLOWED_UPDATES, build_application, webhook_options
 
     config = settings()
     token = config.require_token()
@@ -96,19 +96,9 @@ def run() -> None:
     db = database()
     application = build_application(config, db=db)
     if config.webhook_url:
-        secret = config.webhook_secret_token
-        assert secret is not None
-        path = token.split(":")[0]
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=path,
-            webhook_url=config.webhook_url.rstrip("/") + "/" + path,
-            secret_token=secret.get_secret_value(),
-            allowed_updates=["message", "callback_query", "my_chat_member"],
-        )
+        application.run_webhook(**webhook_options(config))
     else:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 @db_app.command("upgrade")

@@ -54,8 +54,14 @@ class BotHarness:
         return len(self.fake.sent(chat_id))
 
     async def say(
-        self, user_id: int, text: str, *, language_code: str = "zh-hant", replies: int = 1,
-        timeout: float = 5.0, **user: Any
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str = "zh-hant",
+        replies: int = 1,
+        timeout: float = 5.0,
+        **user: Any,
     ) -> str:
         """Send `text` as `user_id`; wait for `replies` new messages and return the last text."""
         before = self._sent_count(user_id)
@@ -63,7 +69,12 @@ class BotHarness:
         return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
 
     async def press(
-        self, user_id: int, data: str, *, language_code: str = "zh-hant", timeout: float = 5.0,
+        self,
+        user_id: int,
+        data: str,
+        *,
+        language_code: str = "zh-hant",
+        timeout: float = 5.0,
         replies: int = 1,
     ) -> str:
         """Press the inline button with callback `data`; return the text of the next message
