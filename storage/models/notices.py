@@ -1,11 +1,14 @@
-"""Notice categories (the notice network's tables grow here)."""
+"""The instant-notice network: categories, subscriptions, notices and the delivery outbox."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.models.base import CreatedAt
 from storage.types import AwareDateTime
 
 
@@ -18,3 +21,101 @@ class Category(SQLModel, table=True):
     name_en: str = Field(max_length=128)
     sort_order: int = 0
     retired_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class Subscription(CreatedAt, table=True):
+    """A person receives the notices of a category; goes with the person (ON DELETE CASCADE)."""
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "category_id", name="uq_subscription_person_category"),
+        Index("ix_subscription_category", "category_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    category_id: int = Field(foreign_key="category.id", ondelete="CASCADE")
+
+
+class NoticeState(StrEnum):
+    """Where a notice is in publishing (its deliveries have their own status)."""
+
+    SCHEDULED = "scheduled"
+    RELEASED = "released"
+    CANCELLED = "cancelled"
+
+
+class Notice(CreatedAt, table=True):
+    """A notice to the subscribers of its categories; released into the outbox once."""
+
+    __table_args__ = (Index("ix_notice_state_due", "state", "scheduled_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    body: str
+    state: str = Field(max_length=16, default=NoticeState.SCHEDULED.value)
+    scheduled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    released_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    attachment_name: str | None = Field(default=None, max_length=255)
+    attachment_file_id: str | None = Field(default=None, max_length=255)
+    recipients: int = 0
+
+
+class NoticeCategory(SQLModel, table=True):
+    """Which categories a notice went to."""
+
+    notice_id: int = Field(foreign_key="notice.id", primary_key=True, ondelete="CASCADE")
+    category_id: int = Field(foreign_key="category.id", primary_key=True)
+
+
+class NoticeAttachment(SQLModel, table=True):
+    """An attachment uploaded from the command line, kept until Telegram gives it a file id."""
+
+    notice_id: int = Field(foreign_key="notice.id", primary_key=True, ondelete="CASCADE")
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class DeliveryStatus(StrEnum):
+    """One outbox row's state: what happened to one notice for one chat."""
+
+    PENDING = "pending"
+    RETRYING = "retrying"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+OPEN_STATUSES = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per (notice, chat), written in one statement at release.
+
+    `person_id` is set NULL when a person is forgotten; the chat id of a row already sent stays
+    as proof of delivery, rows not yet sent are closed as failed before the person goes.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("notice_id", "chat_id", name="uq_delivery_notice_chat"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", ondelete="CASCADE")
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(max_length=16, default=DeliveryStatus.PENDING.value)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=AwareDateTime)
+    first_error_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, max_length=255)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class WorkerLease(SQLModel, table=True):
+    """A named lease with a heartbeat: one delivery worker per bot token holds it at a time."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=64)
+    acquired_at: datetime = Field(sa_type=AwareDateTime)
+    heartbeat_at: datetime = Field(sa_type=AwareDateTime)
