@@ -2,11 +2,9 @@
 
 from storage.models.base import STAFF_ROLES, Role
 from storage.models.notices import Category, Delivery, Notice, NoticeAttachment, NoticeCategory, Subscription, WorkerLease  # noqa: E501
-from storage.models.courtesy import ActionStatus, CourtesyAction, CourtesyActionEvent, CourtesyReminder, CourtesyResult, CourtesyRound, CourtesyRubric, CourtesyStaff, CourtesyTest, TestStatus  # noqa: E501
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
 
 __all__ = [
-    *("ActionStatus CourtesyAction CourtesyActionEvent CourtesyReminder CourtesyResult CourtesyRound CourtesyRubric CourtesyStaff CourtesyTest TestStatus".split()),  # noqa: E501
     "STAFF_ROLES",
     "AuditEntry",
     "Category",
