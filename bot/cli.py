@@ -141,6 +141,12 @@ def invite(
     typer.echo(f"{link}\nexpires {expires} ({settings().timezone})")
 
 
+from bot.cli_notice import category_app, notice_app  # noqa: E402 (it uses cli_command above)
+
+app.add_typer(notice_app, name="notice")
+app.add_typer(category_app, name="category")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
