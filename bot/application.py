@@ -14,6 +14,7 @@ from bot import registry
 from bot.context import BotApplication, BotContext, Services
 from bot.features import Feature
 from bot.handlers import admin, start
+from bot.handlers import notices as notice_feature, subscriptions
 from bot.i18n import t
 from bot.menus import set_default_menus, set_menu_for
 from bot.settings import Settings
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def features() -> list[Feature]:
     """Every feature, in /help order: firms' features first, staff ones after."""
-    return [start.FEATURE, admin.FEATURE]
+    return [start.FEATURE, subscriptions.FEATURE, admin.FEATURE, notice_feature.FEATURE]
 
 
 async def post_init(app: BotApplication) -> None:
