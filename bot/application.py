@@ -13,10 +13,12 @@ from telegram.request import BaseRequest
 from bot import registry
 from bot.context import BotApplication, BotContext, Services
 from bot.features import Feature
-from bot.handlers import admin, start
-from bot.handlers import notices as notice_feature, subscriptions
+from bot.handlers import admin, reports, start, subscriptions
+from bot.handlers import cases as case_feature
+from bot.handlers import notices as notice_feature
 from bot.i18n import t
 from bot.menus import set_default_menus, set_menu_for
+from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Role
@@ -27,7 +29,14 @@ logger = logging.getLogger(__name__)
 
 def features() -> list[Feature]:
     """Every feature, in /help order: firms' features first, staff ones after."""
-    return [start.FEATURE, subscriptions.FEATURE, admin.FEATURE, notice_feature.FEATURE]
+    return [
+        start.FEATURE,
+        subscriptions.FEATURE,
+        reports.FEATURE,
+        admin.FEATURE,
+        notice_feature.FEATURE,
+        case_feature.FEATURE,
+    ]
 
 
 async def post_init(app: BotApplication) -> None:
@@ -121,8 +130,9 @@ def build_application(
         # delivery worker's job (AIORateLimiter does not pace private chats).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-    app: BotApplication = builder.build()
     database = db or Database(settings.database_url)
+    builder = builder.persistence(DatabasePersistence(database))
+    app: BotApplication = builder.build()
     app.bot_data["services"] = Services(settings=settings, db=database)
     installed = features()
     registry.install(installed)

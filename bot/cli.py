@@ -145,6 +145,10 @@ from bot.cli_notice import category_app, notice_app  # noqa: E402 (it uses cli_c
 
 app.add_typer(notice_app, name="notice")
 app.add_typer(category_app, name="category")
+from bot.cli_case import case_app, report_app  # noqa: E402 (it uses cli_command above)
+
+app.add_typer(case_app, name="case")
+app.add_typer(report_app, name="report")
 
 
 def main() -> None:

@@ -1,0 +1,486 @@
+"""Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import warnings
+from datetime import date
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.access import SECRETARIAT, STAFF, audit, requires
+from bot.cases import (
+    TEXT_ACTIONS,
+    Action,
+    CaseDetails,
+    act,
+    fetch_case_details,
+    sees_identity,
+)
+from bot.context import BotApplication, BotContext
+from bot.features import Command, Feature, roles
+from bot.i18n import Markup, t
+from bot.reminders import send_notices, start_reminders, stop_reminders
+from bot.summary import build_summary, parse_month, summary_text, write_report
+from storage.errors import UserError
+from storage.models import Role
+from storage.queries.cases import fetch_case_list, fetch_categories
+from storage.queries.people import fetch_units
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "case"
+PAGE = 10
+LISTS = ("open", "overdue", "mine")
+CASE_TEXT = 30
+PENDING = "case_pending_action"
+
+
+def _today(context: BotContext) -> date:
+    return utcnow().astimezone(context.services.tz).date()
+
+
+def _unit_filter(context: BotContext, which: str) -> frozenset[int] | None:
+    """Inspectors see their units' cases only; 'mine' is the person's own units for everyone."""
+    person = context.person
+    assert person is not None
+    if which == "mine" or not person.has_any(frozenset(SECRETARIAT)):
+        return person.unit_ids
+    return None
+
+
+async def _list_view(
+    context: BotContext, which: str, offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    lang = context.lang
+    cases, total = await context.services.db.run(
+        fetch_case_list,
+        which=which,
+        today=_today(context),
+        unit_ids=_unit_filter(context, which),
+        offset=offset,
+        limit=PAGE,
+    )
+    header = t(lang, f"cases.list.{which}", total=total)
+    if not cases:
+        lines = [header, t(lang, "cases.list.empty")]
+    else:
+        lines = [header]
+        for c in cases:
+            late = (_today(context) - c.due_on).days
+            lines.append(
+                t(
+                    lang,
+                    "cases.list.line",
+                    number=c.number,
+                    kind=t(lang, f"cases.kinds.{c.kind}"),
+                    state=t(lang, f"cases.states.{c.state}"),
+                    due=c.due_on.isoformat(),
+                    late=Markup(t(lang, "cases.list.late", days=late) if late > 0 else ""),
+                )
+            )
+    rows = [
+        [
+            InlineKeyboardButton(c.number, callback_data=f"{PREFIX}:show:{c.number}")
+            for c in cases[i : i + 2]
+        ]
+        for i in range(0, len(cases), 2)
+    ]
+    paging = []
+    if offset > 0:
+        paging.append(
+            InlineKeyboardButton(
+                "◀", callback_data=f"{PREFIX}:list:{which}:{max(0, offset - PAGE)}"
+            )
+        )
+    if offset + PAGE < total:
+        paging.append(
+            InlineKeyboardButton("▶", callback_data=f"{PREFIX}:list:{which}:{offset + PAGE}")
+        )
+    if paging:
+        rows.append(paging)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                ("• " if w == which else "") + t(lang, f"cases.list.tab_{w}"),
+                callback_data=f"{PREFIX}:list:{w}:0",
+            )
+            for w in LISTS
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+@requires(*STAFF)
+async def list_cases(update: Update, context: BotContext) -> None:
+    """/cases [open|overdue|mine]: a page of cases."""
+    assert update.effective_message is not None
+    which = (context.args[0].lower() if context.args else "open").strip()
+    if which not in LISTS:
+        await update.effective_message.reply_text(t(context.lang, "cases.list.usage"))
+        return
+    text, markup = await _list_view(context, which, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+@requires(*STAFF)
+async def list_page(update: Update, context: BotContext) -> None:
+    """A paging or tab button under /cases."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, _, which, offset = query.data.split(":")
+    if which not in LISTS or not offset.isdigit():
+        return
+    text, markup = await _list_view(context, which, int(offset))
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def _details_text(details: CaseDetails, lang: str, today: date) -> str:
+    c = details.case
+    unit = (details.unit_name_zh if lang == "zh-TW" else details.unit_name_en) or t(
+        lang, "cases.no_unit"
+    )
+    state = t(lang, f"cases.states.{c.state}")
+    if c.closure:
+        state += " · " + t(lang, f"cases.closure.{c.closure}")
+    parts = [
+        t(
+            lang,
+            "cases.detail",
+            number=c.number,
+            kind=t(lang, f"cases.kinds.{c.kind}"),
+            state=state,
+            channel=t(lang, f"cases.channels.{c.channel}"),
+            received=c.received_on.isoformat(),
+            due=c.due_on.isoformat(),
+            unit=unit,
+            category=details.category_code or "—",
+            subject=c.subject,
+            where=c.location or "—",
+            description=c.description[:1500],
+            files=len(details.attachments),
+        )
+    ]
+    if c.extended_days:
+        parts.append(t(lang, "cases.detail_extended", days=c.extended_days))
+    if c.reply_text:
+        parts.append(t(lang, "cases.detail_reply", reply=c.reply_text[:1000]))
+    if c.reason:
+        parts.append(t(lang, "cases.detail_reason", reason=c.reason[:500]))
+    if details.reporter is not None:
+        r = details.reporter
+        if r.anonymous:
+            who = t(lang, "cases.reporter_anonymous")
+        elif r.name or r.phone:
+            who = t(lang, "cases.reporter_contact", name=r.name or "—", phone=r.phone or "—")
+        else:
+            who = t(lang, "cases.reporter_none")
+        if r.telegram_id is not None:
+            who += t(lang, "cases.reporter_telegram", telegram_id=r.telegram_id)
+        parts.append(t(lang, "cases.reporter", who=Markup(who)))
+    events = details.events[-6:]
+    if events:
+        parts.append(t(lang, "cases.history"))
+        for e in events:
+            parts.append(
+                t(
+                    lang,
+                    "cases.history_line",
+                    at=e.at.strftime("%Y-%m-%d"),
+                    action=t(lang, f"cases.actions.{e.action}"),
+                    state=t(lang, f"cases.states.{e.to_state}"),
+                    note=(e.note or "")[:120],
+                )
+            )
+    return "\n".join(parts)
+
+
+def _details_keyboard(details: CaseDetails, lang: str) -> InlineKeyboardMarkup | None:
+    number = details.case.number
+    buttons = [
+        InlineKeyboardButton(
+            t(lang, f"cases.buttons.{a}"), callback_data=f"{PREFIX}:a:{a}:{number}"
+        )
+        for a in details.actions
+    ]
+    if details.attachments:
+        buttons.append(
+            InlineKeyboardButton(
+                t(lang, "cases.buttons.files", count=len(details.attachments)),
+                callback_data=f"{PREFIX}:files:{number}",
+            )
+        )
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _show(update: Update, context: BotContext, number: str, *, edit: bool) -> None:
+    assert context.person is not None
+    lang = context.lang
+    try:
+        details = await context.services.db.run(
+            fetch_case_details, number=number, viewer=context.person
+        )
+    except UserError as exc:
+        text, markup = t(lang, exc.key, **exc.values), None
+    else:
+        text = _details_text(details, lang, _today(context))
+        markup = _details_keyboard(details, lang)
+        if sees_identity(context.person):
+            await audit(update, context, "case.view", target=details.case.number)
+    if edit and update.callback_query is not None:
+        await update.callback_query.edit_message_text(text, reply_markup=markup)
+    else:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+@requires(*STAFF)
+async def show_case(update: Update, context: BotContext) -> None:
+    """/case NUMBER: details and the actions this person may take."""
+    assert update.effective_message is not None
+    if not context.args:
+        await update.effective_message.reply_text(t(context.lang, "cases.usage"))
+        return
+    await _show(update, context, context.args[0], edit=False)
+
+
+@requires(*STAFF)
+async def show_pressed(update: Update, context: BotContext) -> None:
+    """A case number button under /cases."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await _show(update, context, query.data.rpartition(":")[2], edit=False)
+
+
+@requires(*STAFF)
+async def send_files(update: Update, context: BotContext) -> None:
+    """Send the reporter's photos and documents (kept as Telegram file ids)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.person is not None
+    await query.answer()
+    details = await context.services.db.run(
+        fetch_case_details, number=query.data.rpartition(":")[2], viewer=context.person
+    )
+    assert update.effective_chat is not None
+    for attachment in details.attachments:
+        if attachment.kind == "photo":
+            await context.bot.send_photo(update.effective_chat.id, attachment.file_id)
+        else:
+            await context.bot.send_document(update.effective_chat.id, attachment.file_id)
+
+
+async def _apply(
+    update: Update,
+    context: BotContext,
+    number: str,
+    action: str,
+    *,
+    text: str | None = None,
+    unit_code: str | None = None,
+    category_code: str | None = None,
+) -> bool:
+    """Apply an action, record it in the audit log, tell whoever must be told, reply."""
+    assert context.person is not None and update.effective_chat is not None
+    lang = context.lang
+    try:
+        outcome = await context.services.db.run(
+            act,
+            number=number,
+            action=action,
+            actor=context.person,
+            today=_today(context),
+            counting=context.services.settings.case_day_counting,
+            text=text,
+            unit_code=unit_code,
+            category_code=category_code,
+        )
+    except UserError as exc:
+        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        return False
+    await audit(update, context, f"case.{action}", target=outcome.number, detail=text)
+    await send_notices(context.bot, context.services, outcome.notices)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(
+            lang,
+            "cases.done",
+            action=t(lang, f"cases.actions.{action}"),
+            number=outcome.number,
+            state=t(lang, f"cases.states.{outcome.state}"),
+            due=outcome.due_on.isoformat(),
+        ),
+    )
+    return True
+
+
+@requires(*STAFF)
+async def action_pressed(update: Update, context: BotContext) -> int | None:
+    """An action button: pick a unit or category, act at once, or ask for the text."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    _, _, action, number = query.data.split(":", 3)
+    lang = context.lang
+    if action == Action.ASSIGN:
+        units = await context.services.db.run(fetch_units)
+        buttons = [
+            InlineKeyboardButton(
+                u.name_zh if lang == "zh-TW" else u.name_en,
+                callback_data=f"{PREFIX}:unit:{number}:{u.code}",
+            )
+            for u in units
+        ]
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+        )
+        return None
+    if action == Action.CATEGORY:
+        categories = await context.services.db.run(fetch_categories)
+        buttons = [
+            InlineKeyboardButton(
+                c.name_zh if lang == "zh-TW" else c.name_en,
+                callback_data=f"{PREFIX}:cat:{number}:{c.code}",
+            )
+            for c in categories
+        ]
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+        )
+        return None
+    if action in TEXT_ACTIONS:
+        context.user_data[PENDING] = [action, number]
+        assert update.effective_chat is not None
+        await context.bot.send_message(
+            update.effective_chat.id, t(lang, f"cases.prompts.{action}", number=number)
+        )
+        return CASE_TEXT
+    await _apply(update, context, number, action)
+    return ConversationHandler.END
+
+
+@requires(*STAFF)
+async def action_text(update: Update, context: BotContext) -> int:
+    """The text an action needed (note, question, reply, reason, days and reason …)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None and context.user_data is not None
+    pending = context.user_data.get(PENDING)
+    if not pending:
+        return ConversationHandler.END
+    action, number = pending
+    done = await _apply(update, context, number, action, text=message.text)
+    if not done:
+        return CASE_TEXT  # asked again: the error line says what to fix
+    context.user_data.pop(PENDING, None)
+    return ConversationHandler.END
+
+
+@requires(*STAFF)
+async def action_cancel(update: Update, context: BotContext) -> int:
+    """/cancel while an action waits for its text."""
+    assert update.effective_message is not None and context.user_data is not None
+    context.user_data.pop(PENDING, None)
+    await update.effective_message.reply_text(t(context.lang, "cases.cancelled"))
+    return ConversationHandler.END
+
+
+@requires(*SECRETARIAT)
+async def unit_chosen(update: Update, context: BotContext) -> None:
+    """A unit button after 'assign'."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, _, number, code = query.data.split(":", 3)
+    if await _apply(update, context, number, Action.ASSIGN, unit_code=code):
+        await _show(update, context, number, edit=True)
+
+
+@requires(*STAFF)
+async def category_chosen(update: Update, context: BotContext) -> None:
+    """A category button after 'category'."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, _, number, code = query.data.split(":", 3)
+    if await _apply(update, context, number, Action.CATEGORY, category_code=code):
+        await _show(update, context, number, edit=True)
+
+
+@requires(*SECRETARIAT)
+async def summary(update: Update, context: BotContext) -> None:
+    """/summary [YYYY-MM]: a short text and the HTML, CSV and PNG files."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    lang = context.lang
+    today = _today(context)
+    if context.args:
+        try:
+            year, month = parse_month(context.args[0], today=today)
+        except UserError as exc:
+            await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+            return
+    else:
+        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    built = await context.services.db.run(
+        build_summary, year=year, month=month, today=today, language=lang
+    )
+    await audit(update, context, "case.summary", target=f"{year:04d}-{month:02d}")
+    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
+        paths = await asyncio.to_thread(write_report, built, Path(tmp), lang)
+        await update.effective_message.reply_text(summary_text(built, lang))
+        for path in paths:
+            with path.open("rb") as handle:
+                await context.bot.send_document(
+                    update.effective_chat.id, handle, filename=path.name
+                )
+
+
+def register(app: BotApplication) -> None:
+    with warnings.catch_warnings():
+        # The action buttons live on the /case message itself; per-chat tracking is intended.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CallbackQueryHandler(action_pressed, pattern=rf"^{PREFIX}:a:")],
+            states={CASE_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, action_text)]},
+            fallbacks=[CommandHandler("cancel", action_cancel)],
+            name="case_action",
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CommandHandler("cases", list_cases))
+    app.add_handler(CommandHandler("case", show_case))
+    app.add_handler(CommandHandler("summary", summary))
+    app.add_handler(CallbackQueryHandler(list_page, pattern=rf"^{PREFIX}:list:"))
+    app.add_handler(CallbackQueryHandler(show_pressed, pattern=rf"^{PREFIX}:show:"))
+    app.add_handler(CallbackQueryHandler(send_files, pattern=rf"^{PREFIX}:files:"))
+    app.add_handler(CallbackQueryHandler(unit_chosen, pattern=rf"^{PREFIX}:unit:"))
+    app.add_handler(CallbackQueryHandler(category_chosen, pattern=rf"^{PREFIX}:cat:"))
+
+
+STAFF_ROLES = roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)
+
+FEATURE = Feature(
+    name="cases",
+    register=register,
+    commands=(
+        Command("cases", STAFF_ROLES),
+        Command("case", STAFF_ROLES),
+        Command("summary", roles(Role.SECRETARIAT, Role.ADMIN)),
+    ),
+    on_startup=start_reminders,
+    on_shutdown=stop_reminders,
+)

@@ -1,0 +1,509 @@
+"""Reporters: /report (kind → subject → where → description → files → contact → submit),
+/status, and answering a request for more information. The conversation survives a restart."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.cases import MAX_FILES, Action, Draft, act, check_description, file_case, parse_contact
+from bot.context import BotApplication, BotContext
+from bot.features import Command, Feature
+from bot.i18n import Markup, t
+from bot.reminders import REPORTER_INFO, send_notices
+from storage.errors import UserError
+from storage.models import Role
+from storage.models.cases import CaseKind
+from storage.queries.cases import fetch_cases_of_reporter
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "rep"
+KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
+INFO_TEXT = 20
+DRAFT = "report_draft"
+INFO_FOR = "report_info_for"
+
+
+def _draft(context: BotContext) -> Draft:
+    assert context.user_data is not None
+    return Draft.from_dict(context.user_data.get(DRAFT))
+
+
+def _save(context: BotContext, draft: Draft) -> None:
+    assert context.user_data is not None
+    context.user_data[DRAFT] = draft.to_dict()
+
+
+def _roles(context: BotContext) -> frozenset[Role]:
+    return context.person.roles if context.person else frozenset()
+
+
+def _kind_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    kinds = [CaseKind.PRODUCT, CaseKind.SERVICE]
+    if Role.MONITOR in _roles(context):
+        kinds.append(CaseKind.MONITOR)
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(context.lang, f"cases.kinds.{k.value}"), callback_data=f"{PREFIX}:kind:{k.value}"
+            )
+        ]
+        for k in kinds
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(context.lang, "report.cancel_button"), callback_data=f"{PREFIX}:cancel"
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _files_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(context.lang, "report.done_button"), callback_data=f"{PREFIX}:done"
+                )
+            ]
+        ]
+    )
+
+
+def _contact_keyboard(context: BotContext) -> ReplyKeyboardMarkup:
+    lang = context.lang
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t(lang, "report.contact_share"), request_contact=True)],
+            [KeyboardButton(t(lang, "report.contact_type"))],
+            [KeyboardButton(t(lang, "report.contact_anonymous"))],
+        ],
+        one_time_keyboard=True,
+        resize_keyboard=True,
+    )
+
+
+def _is_label(text: str, key: str) -> bool:
+    return text.strip() in {t("zh-TW", key), t("en", key)}
+
+
+async def report(update: Update, context: BotContext) -> int:
+    """Start a report: choose its kind."""
+    assert update.effective_message is not None and context.user_data is not None
+    context.user_data[DRAFT] = Draft().to_dict()
+    await update.effective_message.reply_text(
+        t(context.lang, "report.ask_kind"), reply_markup=_kind_keyboard(context)
+    )
+    return KIND
+
+
+async def kind_chosen(update: Update, context: BotContext) -> int:
+    """Remember the kind (monitor only for monitors, checked here) and ask for the subject."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    value = query.data.rpartition(":")[2]
+    try:
+        kind = CaseKind(value)
+    except ValueError:
+        return KIND
+    if kind is CaseKind.MONITOR and Role.MONITOR not in _roles(context):
+        await query.edit_message_text(
+            t(context.lang, "report.monitor_only"), reply_markup=_kind_keyboard(context)
+        )
+        return KIND
+    draft = _draft(context)
+    draft.kind = kind.value
+    _save(context, draft)
+    await query.edit_message_text(
+        t(context.lang, "report.kind_chosen", kind=t(context.lang, f"cases.kinds.{kind.value}"))
+    )
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id, t(context.lang, f"report.ask_subject_{kind.value}")
+    )
+    return SUBJECT
+
+
+async def kind_expected(update: Update, context: BotContext) -> int:
+    """Text while the kind buttons are showing: ask again."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        t(context.lang, "report.use_buttons"), reply_markup=_kind_keyboard(context)
+    )
+    return KIND
+
+
+async def subject(update: Update, context: BotContext) -> int:
+    """Remember the subject; ask where it was seen."""
+    assert update.effective_message is not None and update.effective_message.text is not None
+    draft = _draft(context)
+    draft.subject = update.effective_message.text.strip()[:500]
+    _save(context, draft)
+    key = "report.ask_where_service" if draft.kind == CaseKind.SERVICE else "report.ask_where"
+    await update.effective_message.reply_text(t(context.lang, key))
+    return WHERE
+
+
+async def where(update: Update, context: BotContext) -> int:
+    """Remember where it was seen; ask for the description."""
+    assert update.effective_message is not None and update.effective_message.text is not None
+    draft = _draft(context)
+    draft.location = update.effective_message.text.strip()[:500]
+    _save(context, draft)
+    await update.effective_message.reply_text(t(context.lang, "report.ask_description"))
+    return DESCRIPTION
+
+
+async def skip_where(update: Update, context: BotContext) -> int:
+    """/skip at the place step: allowed for service complaints only."""
+    assert update.effective_message is not None
+    draft = _draft(context)
+    if draft.kind != CaseKind.SERVICE:
+        await update.effective_message.reply_text(t(context.lang, "report.where_required"))
+        return WHERE
+    await update.effective_message.reply_text(t(context.lang, "report.ask_description"))
+    return DESCRIPTION
+
+
+async def description(update: Update, context: BotContext) -> int:
+    """Check and remember the description; ask for files."""
+    assert update.effective_message is not None and update.effective_message.text is not None
+    try:
+        text = check_description(update.effective_message.text)
+    except UserError as exc:
+        await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
+        return DESCRIPTION
+    draft = _draft(context)
+    draft.description = text
+    _save(context, draft)
+    await update.effective_message.reply_text(
+        t(context.lang, "report.ask_files", maximum=MAX_FILES),
+        reply_markup=_files_keyboard(context),
+    )
+    return FILES
+
+
+async def file_added(update: Update, context: BotContext) -> int:
+    """Keep a photo's largest size or a document by its file id; at most five."""
+    message = update.effective_message
+    assert message is not None
+    draft = _draft(context)
+    if len(draft.files) >= MAX_FILES:
+        await message.reply_text(
+            t(context.lang, "report.too_many_files", maximum=MAX_FILES),
+            reply_markup=_files_keyboard(context),
+        )
+        return FILES
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        draft.files.append(["photo", largest.file_id, ""])
+    elif message.document is not None:
+        document = message.document
+        draft.files.append(["document", document.file_id, document.file_name or ""])
+    _save(context, draft)
+    await message.reply_text(
+        t(context.lang, "report.file_received", count=len(draft.files), maximum=MAX_FILES),
+        reply_markup=_files_keyboard(context),
+    )
+    return FILES
+
+
+async def file_expected(update: Update, context: BotContext) -> int:
+    """Text where a photo or document is expected: say so and ask again."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        t(context.lang, "report.file_expected", maximum=MAX_FILES),
+        reply_markup=_files_keyboard(context),
+    )
+    return FILES
+
+
+async def files_done(update: Update, context: BotContext) -> int:
+    """Done (button or /skip): ask how to be contacted."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(None)
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(context.lang, "report.ask_contact"),
+        reply_markup=_contact_keyboard(context),
+    )
+    return CONTACT
+
+
+async def contact_shared(update: Update, context: BotContext) -> int:
+    """A shared Telegram contact: keep its name and phone; show the summary."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    contact = message.contact
+    draft = _draft(context)
+    draft.anonymous = False
+    draft.contact_name = " ".join(filter(None, [contact.first_name, contact.last_name]))[:100]
+    draft.contact_phone = contact.phone_number[:40]
+    _save(context, draft)
+    return await _show_summary(update, context, "report.contact_saved")
+
+
+async def contact_choice(update: Update, context: BotContext) -> int:
+    """The typed choice: type a name and phone, or stay anonymous."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if _is_label(message.text, "report.contact_type"):
+        await message.reply_text(
+            t(context.lang, "report.ask_name_phone"), reply_markup=ReplyKeyboardRemove()
+        )
+        return CONTACT_TYPED
+    if _is_label(message.text, "report.contact_anonymous"):
+        draft = _draft(context)
+        draft.anonymous = True
+        draft.contact_name = draft.contact_phone = None
+        _save(context, draft)
+        return await _show_summary(update, context, "report.anonymous_warning")
+    await message.reply_text(
+        t(context.lang, "report.contact_use_buttons"), reply_markup=_contact_keyboard(context)
+    )
+    return CONTACT
+
+
+async def name_phone(update: Update, context: BotContext) -> int:
+    """A typed name and phone in one message."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        name, phone = parse_contact(message.text)
+    except UserError as exc:
+        await message.reply_text(t(context.lang, exc.key, **exc.values))
+        return CONTACT_TYPED
+    draft = _draft(context)
+    draft.anonymous = False
+    draft.contact_name, draft.contact_phone = name, phone
+    _save(context, draft)
+    return await _show_summary(update, context, "report.contact_saved")
+
+
+async def _show_summary(update: Update, context: BotContext, lead_key: str) -> int:
+    assert update.effective_message is not None
+    lang = context.lang
+    draft = _draft(context)
+    await update.effective_message.reply_text(
+        t(lang, lead_key), reply_markup=ReplyKeyboardRemove()
+    )
+    if draft.anonymous:
+        contact = t(lang, "report.summary_anonymous")
+    else:
+        contact = t(
+            lang, "report.summary_contact", name=draft.contact_name, phone=draft.contact_phone
+        )
+    text = t(
+        lang,
+        "report.summary",
+        kind=t(lang, f"cases.kinds.{draft.kind}"),
+        subject=draft.subject,
+        where=draft.location or "—",
+        description=draft.description,
+        files=len(draft.files),
+        contact=Markup(contact),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "report.submit_button"), callback_data=f"{PREFIX}:submit"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "report.cancel_button"), callback_data=f"{PREFIX}:cancel"
+                ),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    return CONFIRM
+
+
+async def submit(update: Update, context: BotContext) -> int:
+    """Store the case (monitor kind checked again) and give its number."""
+    query = update.callback_query
+    assert query is not None and context.person is not None and context.user_data is not None
+    await query.answer()
+    settings = context.services.settings
+    try:
+        filed = await context.services.db.run(
+            file_case,
+            draft=_draft(context),
+            person_id=context.person.id,
+            roles=context.person.roles,
+            language=context.lang,
+            received_at=utcnow(),
+            tz=settings.tz,
+            reply_days=settings.case_reply_days,
+            counting=settings.case_day_counting,
+        )
+    except UserError as exc:
+        context.user_data.pop(DRAFT, None)
+        await query.edit_message_text(t(context.lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    logger.info("case %s filed", filed.number)
+    await query.edit_message_text(
+        t(context.lang, "report.filed", number=filed.number, due=filed.due_on.isoformat())
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Leave the report; nothing is stored."""
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    text = t(context.lang, "report.cancelled")
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(text)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def status(update: Update, context: BotContext) -> None:
+    """The reporter's cases with state and deadline."""
+    assert update.effective_message is not None and context.person is not None
+    lang = context.lang
+    cases = await context.services.db.run(fetch_cases_of_reporter, person_id=context.person.id)
+    if not cases:
+        await update.effective_message.reply_text(t(lang, "status.none"))
+        return
+    lines = [t(lang, "status.header")]
+    for c in cases:
+        state = t(lang, f"cases.states.{c.state}")
+        if c.closure:
+            state = (
+                f"{state}（{t(lang, f'cases.closure.{c.closure}')}）"
+                if lang == "zh-TW"
+                else (f"{state} ({t(lang, f'cases.closure.{c.closure}')})")
+            )
+        lines.append(
+            t(
+                lang,
+                "status.line",
+                number=c.number,
+                kind=t(lang, f"cases.kinds.{c.kind}"),
+                subject=c.subject[:40],
+                state=state,
+                due=c.due_on.isoformat(),
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def info_start(update: Update, context: BotContext) -> int:
+    """The reporter pressed 'answer' under a request for information."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    context.user_data[INFO_FOR] = query.data.rpartition(":")[2]
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(context.lang, "report.info_prompt", number=context.user_data[INFO_FOR]),
+    )
+    return INFO_TEXT
+
+
+async def info_text(update: Update, context: BotContext) -> int:
+    """The reporter's additional information: recorded, the clock resumes, the unit is told."""
+    message = update.effective_message
+    assert message is not None and message.text is not None and context.user_data is not None
+    number = str(context.user_data.pop(INFO_FOR, ""))
+    try:
+        outcome = await context.services.db.run(
+            act,
+            number=number,
+            action=Action.INFO,
+            actor=context.person,
+            today=utcnow().astimezone(context.services.tz).date(),
+            counting=context.services.settings.case_day_counting,
+            text=message.text,
+        )
+    except UserError as exc:
+        await message.reply_text(t(context.lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    await message.reply_text(t(context.lang, "report.info_thanks", number=outcome.number))
+    await send_notices(context.bot, context.services, outcome.notices)
+    return ConversationHandler.END
+
+
+def register(app: BotApplication) -> None:
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # The buttons belong to the conversation's own messages; per-chat tracking is intended.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("report", report)],
+            states={
+                KIND: [
+                    CallbackQueryHandler(kind_chosen, pattern=rf"^{PREFIX}:kind:"),
+                    MessageHandler(text, kind_expected),
+                ],
+                SUBJECT: [MessageHandler(text, subject)],
+                WHERE: [CommandHandler("skip", skip_where), MessageHandler(text, where)],
+                DESCRIPTION: [MessageHandler(text, description)],
+                FILES: [
+                    MessageHandler(filters.PHOTO | filters.Document.ALL, file_added),
+                    CommandHandler("skip", files_done),
+                    CallbackQueryHandler(files_done, pattern=rf"^{PREFIX}:done$"),
+                    MessageHandler(text, file_expected),
+                ],
+                CONTACT: [
+                    MessageHandler(filters.CONTACT, contact_shared),
+                    MessageHandler(text, contact_choice),
+                ],
+                CONTACT_TYPED: [MessageHandler(text, name_phone)],
+                CONFIRM: [CallbackQueryHandler(submit, pattern=rf"^{PREFIX}:submit$")],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=rf"^{PREFIX}:cancel$"),
+            ],
+            name="report",
+            persistent=True,
+            allow_reentry=True,
+        )
+        info = ConversationHandler(
+            entry_points=[CallbackQueryHandler(info_start, pattern=rf"^{REPORTER_INFO}:")],
+            states={INFO_TEXT: [MessageHandler(text, info_text)]},
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="report_info",
+            persistent=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(info)
+    app.add_handler(CommandHandler("status", status))
+
+
+FEATURE = Feature(
+    name="reports",
+    register=register,
+    commands=(Command("report"), Command("status")),
+)

@@ -1,0 +1,205 @@
+"""Case reminders read from the database, and sending the messages cases produce.
+
+The assigned unit's inspectors are reminded when half the time is gone and on the working day
+before the deadline; the secretariat gets the overdue list at 09:00 (Asia/Taipei by default) on
+working days. Each reminder is claimed by a unique key in `casereminder` before it is sent, so a
+restart never sends it twice; a failed send releases the claim so it is tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+
+from bot.cases import Notice, add_days, days_between
+from bot.context import BotApplication, Services
+from bot.i18n import Markup, t
+from storage import workcalendar
+from storage.models import Role
+from storage.queries.cases import (
+    claim_reminder,
+    fetch_overdue_cases,
+    fetch_role_people,
+    fetch_running_cases,
+    fetch_unit_inspectors,
+    release_reminder,
+)
+from storage.queries.people import set_blocked
+
+logger = logging.getLogger(__name__)
+
+SEND_AT = time(9, 0)
+CHECK_EVERY = 60.0
+REPORTER_INFO = "rep:info"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    notice: Notice
+
+
+def half_time(received_on: date, due_on: date, counting: str) -> date:
+    """The day half of the time to the deadline is gone."""
+    span = days_between(received_on, due_on, counting)
+    return add_days(received_on, span // 2, counting)
+
+
+def claim_due_reminders(
+    *, session: Session, now: datetime, tz: ZoneInfo, counting: str, default_language: str
+) -> list[Reminder]:
+    """Every reminder due at `now` and not yet sent, each claimed in this transaction.
+
+    Nothing is due before 09:00 local time or on a day off."""
+    local = now.astimezone(tz)
+    today = local.date()
+    if local.time() < SEND_AT or not workcalendar.is_working_day(today):
+        return []
+    found: list[Reminder] = []
+    for case_row in fetch_running_cases(session=session):
+        assert case_row.unit_id is not None
+        eve = workcalendar.previous_working_day(case_row.due_on)
+        if eve <= today <= case_row.due_on:
+            kind, key = "eve", f"eve:{case_row.id}:{case_row.due_on.isoformat()}"
+        elif half_time(case_row.received_on, case_row.due_on, counting) <= today < eve:
+            kind, key = "half", f"half:{case_row.id}:{case_row.due_on.isoformat()}"
+        else:
+            continue
+        if not claim_reminder(session=session, key=key, at=now):
+            continue
+        for person in fetch_unit_inspectors(session=session, unit_id=case_row.unit_id):
+            found.append(
+                Reminder(
+                    key=key,
+                    notice=Notice(
+                        chat_id=person.telegram_id,
+                        language=person.language or default_language,
+                        key=f"reminders.{kind}",
+                        values={"number": case_row.number, "due": case_row.due_on},
+                    ),
+                )
+            )
+    overdue = fetch_overdue_cases(session=session, today=today)
+    key = f"overdue:{today.isoformat()}"
+    if overdue and claim_reminder(session=session, key=key, at=now):
+        for person in fetch_role_people(session=session, role=Role.SECRETARIAT):
+            language = person.language or default_language
+            zh = language == "zh-TW"
+            lines = "\n".join(
+                t(
+                    language,
+                    "reminders.overdue_line",
+                    number=c.number,
+                    unit=(u.name_zh if zh else u.name_en) if u else t(language, "cases.no_unit"),
+                    days=(today - c.due_on).days,
+                )
+                for c, u in overdue[:50]
+            )
+            found.append(
+                Reminder(
+                    key=key,
+                    notice=Notice(
+                        chat_id=person.telegram_id,
+                        language=language,
+                        key="reminders.overdue",
+                        values={"count": len(overdue), "lines": lines},
+                    ),
+                )
+            )
+    return found
+
+
+def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text of a notice in the recipient's language, with its button if it has one."""
+    language = notice.language or default_language
+    values = dict(notice.values)
+    if notice.key == "reminders.overdue":
+        values["lines"] = Markup(str(values["lines"]))
+    text = t(language, notice.key, **values)
+    markup = None
+    if notice.key == "cases.notify.ask":
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(language, "cases.notify.answer_button"),
+                        callback_data=f"{REPORTER_INFO}:{notice.values['number']}",
+                    )
+                ]
+            ]
+        )
+    return text, markup
+
+
+async def send_notices(bot: Bot, services: Services, notices: list[Notice]) -> int:
+    """Send each notice; a blocked chat is marked blocked. Returns how many were sent."""
+    sent = 0
+    for notice in notices:
+        text, markup = render(notice, services.settings.default_language)
+        try:
+            await bot.send_message(notice.chat_id, text, reply_markup=markup)
+            sent += 1
+        except Forbidden:
+            await services.db.run(set_blocked, telegram_id=notice.chat_id, blocked=True)
+        except TelegramError as exc:
+            logger.warning("could not message chat %s: %s", notice.chat_id, exc)
+    return sent
+
+
+async def run_reminders_once(bot: Bot, services: Services, now: datetime) -> int:
+    """Claim and send every reminder due at `now`; returns how many messages went out."""
+    settings = services.settings
+    reminders = await services.db.run(
+        claim_due_reminders,
+        now=now,
+        tz=settings.tz,
+        counting=settings.case_day_counting,
+        default_language=settings.default_language,
+    )
+    sent = 0
+    failed: set[str] = set()
+    for reminder in reminders:
+        text, markup = render(reminder.notice, settings.default_language)
+        try:
+            await bot.send_message(reminder.notice.chat_id, text, reply_markup=markup)
+            sent += 1
+        except Forbidden:
+            await services.db.run(set_blocked, telegram_id=reminder.notice.chat_id, blocked=True)
+        except TelegramError as exc:
+            logger.warning("reminder %s not sent: %s", reminder.key, exc)
+            failed.add(reminder.key)
+    for key in failed:
+        await services.db.run(release_reminder, key=key)
+    return sent
+
+
+async def _loop(app: BotApplication) -> None:
+    services: Services = app.bot_data["services"]
+    while True:
+        try:
+            await run_reminders_once(app.bot, services, datetime.now(services.tz))
+        except Exception:  # a bad minute must not stop tomorrow's reminders
+            logger.exception("case reminders failed")
+        await asyncio.sleep(CHECK_EVERY)
+
+
+async def start_reminders(app: BotApplication) -> None:
+    """Start the reminder loop (a feature's on_startup)."""
+    app.bot_data["case_reminders"] = asyncio.create_task(_loop(app), name="case-reminders")
+
+
+async def stop_reminders(app: BotApplication) -> None:
+    """Stop the reminder loop (a feature's on_shutdown)."""
+    task = app.bot_data.pop("case_reminders", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
