@@ -1,0 +1,207 @@
+"""The staff directory: import from CSV, link inspectors to their Telegram accounts.
+
+The CSV has the header ``unit,name,extension,inspector`` and optionally a ``switchboard``
+column (yes/no: scored with the switchboard template). `unit` is a unit code (``sec1``) or its
+Chinese name (``第一課``). The extension identifies a person: a re-import updates by extension,
+adds new people and deactivates those no longer listed (their history stays). Every bad row is
+reported with its line number and nothing at all is imported then.
+
+An inspector uses /tests and /score once linked to their Telegram account with
+``bsmi-desk courtesy staff link EXTENSION TELEGRAM_ID``, which also grants them the inspector
+role for their unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from courtesy.rubric import BUSINESS, SWITCHBOARD
+from storage.errors import UserError
+from storage.models import CourtesyStaff, Role, Unit
+from storage.queries.courtesy import fetch_staff, fetch_staff_by_extension
+from storage.queries.people import (
+    fetch_person_view,
+    fetch_units,
+    grant_role,
+    upsert_person,
+)
+
+REQUIRED = ("unit", "name", "extension", "inspector")
+YES = {"yes", "y", "true", "1", "是", "v"}
+NO = {"no", "n", "false", "0", "否", ""}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class RowErrors(UserError):
+    """Some rows of an import are wrong; `problems` lists each with its line number."""
+
+    def __init__(self, key: str, problems: list[RowProblem]) -> None:
+        super().__init__(key, count=len(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    line: int
+    unit_id: int
+    name: str
+    extension: str
+    inspector: bool
+    template: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    updated: int
+    unchanged: int
+    deactivated: int
+
+
+def parse_flag(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in YES:
+        return True
+    if lowered in NO:
+        return False
+    return None
+
+
+def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and (line number, row) pairs; a BOM and blank lines are ignored."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if any(values.values()):
+            rows.append((reader.line_num, values))
+    return header, rows
+
+
+def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
+    """Validate every row; raise RowErrors listing all bad rows."""
+    header, rows = read_csv(text)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise UserError("courtesy.staff.bad_header", missing=", ".join(missing))
+    by_name: dict[str, Unit] = {}
+    for known in units:
+        by_name[known.code.lower()] = known
+        by_name[known.name_zh] = known
+    problems: list[RowProblem] = []
+    parsed: list[StaffRow] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        unit = by_name.get(row["unit"].lower()) or by_name.get(row["unit"])
+        inspector = parse_flag(row["inspector"])
+        switchboard = parse_flag(row.get("switchboard", ""))
+        extension = row["extension"]
+        if unit is None:
+            problems.append(RowProblem(line, "courtesy.staff.row_unit", {"unit": row["unit"]}))
+        elif not row["name"]:
+            problems.append(RowProblem(line, "courtesy.staff.row_name"))
+        elif not extension or len(extension) > 16:
+            problems.append(RowProblem(line, "courtesy.staff.row_extension"))
+        elif extension in seen:
+            problems.append(
+                RowProblem(line, "courtesy.staff.row_duplicate", {"first": seen[extension]})
+            )
+        elif inspector is None or switchboard is None:
+            problems.append(RowProblem(line, "courtesy.staff.row_flag"))
+        else:
+            seen[extension] = line
+            assert unit.id is not None
+            parsed.append(
+                StaffRow(
+                    line=line,
+                    unit_id=unit.id,
+                    name=row["name"][:64],
+                    extension=extension,
+                    inspector=inspector,
+                    template=SWITCHBOARD if switchboard else BUSINESS,
+                )
+            )
+    if problems:
+        raise RowErrors("courtesy.staff.bad_rows", problems)
+    if not parsed:
+        raise UserError("courtesy.staff.empty")
+    return parsed
+
+
+def import_staff(*, session: Session, text: str) -> ImportSummary:
+    """Apply a directory CSV: add, update by extension, deactivate who is no longer listed."""
+    rows = parse_staff_csv(text, fetch_units(session=session, active_only=False))
+    existing = {s.extension: s for s in fetch_staff(session=session, active_only=False)}
+    added = updated = unchanged = 0
+    for row in rows:
+        current = existing.pop(row.extension, None)
+        if current is None:
+            session.add(
+                CourtesyStaff(
+                    unit_id=row.unit_id,
+                    name=row.name,
+                    extension=row.extension,
+                    is_inspector=row.inspector,
+                    template=row.template,
+                )
+            )
+            added += 1
+            continue
+        wanted = (row.unit_id, row.name, row.inspector, row.template, True)
+        have = (
+            current.unit_id,
+            current.name,
+            current.is_inspector,
+            current.template,
+            current.active,
+        )
+        if wanted == have:
+            unchanged += 1
+            continue
+        current.unit_id, current.name = row.unit_id, row.name
+        current.is_inspector, current.template, current.active = row.inspector, row.template, True
+        session.add(current)
+        updated += 1
+    deactivated = 0
+    for gone in existing.values():
+        if gone.active:
+            gone.active = False
+            session.add(gone)
+            deactivated += 1
+    session.flush()
+    return ImportSummary(added, updated, unchanged, deactivated)
+
+
+def link_inspector(
+    *, session: Session, extension: str, telegram_id: int, first_name: str | None = None
+) -> CourtesyStaff:
+    """Link an inspector's directory row to a Telegram account and grant the inspector role."""
+    staff = fetch_staff_by_extension(session=session, extension=extension)
+    if staff is None:
+        raise UserError("courtesy.errors.unknown_extension", extension=extension)
+    if not staff.is_inspector:
+        raise UserError("courtesy.errors.not_inspector", extension=extension, name=staff.name)
+    view = fetch_person_view(session=session, telegram_id=telegram_id)
+    if view is None:
+        view = upsert_person(
+            session=session, telegram_id=telegram_id, first_name=first_name, username=None
+        )
+    staff.person_id = view.id
+    session.add(staff)
+    if Role.INSPECTOR not in view.roles or staff.unit_id not in view.unit_ids:
+        grant_role(session=session, person_id=view.id, role=Role.INSPECTOR, unit_id=staff.unit_id)
+    session.flush()
+    return staff

@@ -1,0 +1,477 @@
+"""The planner: who is called in each of a year's three rounds, when, and by which inspector.
+
+`draw_plan` is a pure function of its inputs: the directory (sorted here, so input order never
+matters), the year, the target, `per_unit` and the seed. Every random choice comes from one
+`random.Random(seed)` in a fixed order, so the same inputs give the same plan, byte for byte.
+
+Rules it guarantees, or it refuses with a `UserError` whose message says why in one sentence:
+
+* three rounds: January–April, May–August, September–December; the target is split as evenly as
+  possible between them (earlier rounds take the remainder);
+* stratified by unit: every unit gets at least `per_unit` calls in every round; the rest of a
+  round goes to the units with the most staff not yet called (so big units get more);
+* nobody twice before everybody once: after every round, the number of calls of any two active
+  staff of the branch differs by at most one, and nobody is called twice in one round;
+* each call on a random working day of its window (Taiwan's work calendar, make-up Saturdays
+  included) at a random time from 08:30 to 17:25 in five-minute steps (the call ends by 17:30);
+* each call is made by an inspector from another unit, and within a round the busiest inspector
+  has at most one call more than the least busy (every active inspector counts).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlmodel import Session
+
+from storage import workcalendar
+from storage.errors import UserError
+from storage.models import CourtesyRound, CourtesyTest
+from storage.queries.courtesy import (
+    TestView,
+    count_results_in_year,
+    delete_year_plan,
+    fetch_round,
+    fetch_rounds,
+    fetch_staff,
+    fetch_test_views,
+    fetch_unit_codes,
+)
+from storage.queries.people import fetch_units
+
+WINDOWS: tuple[tuple[int, int, int], ...] = ((1, 1, 4), (2, 5, 8), (3, 9, 12))
+"""(round, first month, last month)."""
+
+FIRST_MINUTE = 8 * 60 + 30
+LAST_START_MINUTE = 17 * 60 + 25
+STEP_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    """One active member of staff, as the planner sees them."""
+
+    id: int
+    unit: str
+    name: str
+    extension: str
+    is_inspector: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    round: int
+    seq: int
+    day: date
+    at: time
+    staff_id: int
+    inspector_id: int
+
+    def code(self, year: int) -> str:
+        return f"{year}-{self.round}-{self.seq:03d}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    seed: int
+    calls: tuple[PlannedCall, ...]
+    calendar_published: bool
+
+
+def window(year: int, number: int) -> tuple[date, date]:
+    """First and last day of round `number` of `year`."""
+    _, first, last = WINDOWS[number - 1]
+    end = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+
+
+def due_date(year: int, number: int) -> date:
+    """Results are due by the 3rd of the month after the window closes."""
+    _, _, last = WINDOWS[number - 1]
+    return date(year + 1, 1, 3) if last == 12 else date(year, last + 1, 3)
+
+
+def round_sizes(target: int) -> list[int]:
+    base, extra = divmod(target, 3)
+    return [base + (1 if r < extra else 0) for r in range(3)]
+
+
+def _check_directory(
+    staff: Sequence[StaffEntry], units: Sequence[str], target: int, per_unit: int
+) -> None:
+    if per_unit < 1:
+        raise UserError("courtesy.plan.per_unit_too_low")
+    if not staff:
+        raise UserError("courtesy.plan.no_staff")
+    by_unit: dict[str, int] = defaultdict(int)
+    for person in staff:
+        by_unit[person.unit] += 1
+    for unit in units:
+        if by_unit[unit] == 0:
+            raise UserError("courtesy.plan.unit_without_staff", unit=unit)
+    needed = len(units) * per_unit * 3
+    if target < needed:
+        raise UserError(
+            "courtesy.plan.target_too_low",
+            target=target,
+            needed=needed,
+            units=len(units),
+            per_unit=per_unit,
+        )
+    biggest_round = round_sizes(target)[0]
+    if biggest_round > len(staff):
+        raise UserError(
+            "courtesy.plan.target_too_high", target=target, staff=len(staff), size=biggest_round
+        )
+    for unit in units:
+        if by_unit[unit] < per_unit:
+            raise UserError(
+                "courtesy.plan.unit_too_small", unit=unit, staff=by_unit[unit], per_unit=per_unit
+            )
+    inspectors = [p for p in staff if p.is_inspector]
+    if not inspectors:
+        raise UserError("courtesy.plan.no_inspectors")
+    for unit in units:
+        if all(p.unit == unit for p in inspectors):
+            raise UserError("courtesy.plan.no_outside_inspector", unit=unit)
+
+
+def _quotas(
+    *,
+    units: Sequence[str],
+    members: dict[str, list[StaffEntry]],
+    counts: dict[int, int],
+    size: int,
+    per_unit: int,
+    rounds_after: int,
+    rng: random.Random,
+) -> tuple[dict[str, int], int]:
+    """How many calls each unit gets this round, keeping every count within one of the rest.
+
+    Returns the quotas and the current lowest call count."""
+    lowest = min(counts.values())
+    fresh = {u: sum(1 for p in members[u] if counts[p.id] == lowest) for u in units}
+    total_fresh = sum(fresh.values())
+    if size <= total_fresh:
+        lower = {u: per_unit for u in units}
+        upper = dict(fresh)
+    else:
+        lower = {u: max(per_unit, fresh[u]) for u in units}
+        upper = {u: len(members[u]) for u in units}
+    for unit in units:
+        if lower[unit] > upper[unit]:
+            raise UserError(
+                "courtesy.plan.repeat_needed",
+                unit=unit,
+                staff=len(members[unit]),
+                per_unit=per_unit,
+            )
+    if sum(lower.values()) > size:
+        raise UserError("courtesy.plan.round_too_small", size=size)
+    quotas = dict(lower)
+    tiebreak = {u: rng.random() for u in units}
+    for _ in range(size - sum(lower.values())):
+        open_units = [u for u in units if quotas[u] < upper[u]]
+        if not open_units:  # pragma: no cover - sum(upper) >= size by the checks above
+            raise UserError("courtesy.plan.round_too_small", size=size)
+
+        def slack(u: str) -> tuple[int, float]:
+            spare = (fresh[u] if size <= total_fresh else len(members[u])) - quotas[u]
+            return spare - per_unit * rounds_after, tiebreak[u]
+
+        chosen = max(open_units, key=slack)
+        quotas[chosen] += 1
+    return quotas, lowest
+
+
+def _balanced_assignment(
+    calls_per_unit: dict[str, int], inspectors: list[StaffEntry]
+) -> dict[int, dict[str, int]] | None:
+    """Calls per (inspector, unit) with every inspector's load floor or ceil of the mean and
+    nobody calling their own unit; None if no such assignment exists.
+
+    A max-flow (source → inspector → other unit → sink) run in two phases: first every inspector
+    capped at the floor (all must fill), then capped at floor + 1 until every call is placed.
+    Augmenting paths never lower a source edge, so phase one's minimum loads survive."""
+    total = sum(calls_per_unit.values())
+    count = len(inspectors)
+    floor = total // count
+    units = [u for u in sorted(calls_per_unit) if calls_per_unit[u] > 0]
+    source, sink = "s", "t"
+    capacity: dict[str, dict[str, int]] = defaultdict(dict)
+    big = total + 1
+
+    def add(a: str, b: str, cap: int) -> None:
+        capacity[a][b] = capacity[a].get(b, 0) + cap
+        capacity[b].setdefault(a, 0)
+
+    for person in inspectors:
+        node = f"i{person.id}"
+        add(source, node, floor)
+        for unit in units:
+            if unit != person.unit:
+                add(node, f"u{unit}", big)
+    for unit in units:
+        add(f"u{unit}", sink, calls_per_unit[unit])
+
+    def augment(goal: int, flow: int) -> int:
+        while flow < goal:
+            parent: dict[str, str] = {source: source}
+            queue = [source]
+            for node in queue:
+                if sink in parent:
+                    break
+                for nxt, cap in capacity[node].items():
+                    if cap > 0 and nxt not in parent:
+                        parent[nxt] = node
+                        queue.append(nxt)
+            if sink not in parent:
+                return flow
+            path_cap = goal - flow
+            node = sink
+            while node != source:
+                path_cap = min(path_cap, capacity[parent[node]][node])
+                node = parent[node]
+            node = sink
+            while node != source:
+                capacity[parent[node]][node] -= path_cap
+                capacity[node][parent[node]] += path_cap
+                node = parent[node]
+            flow += path_cap
+        return flow
+
+    flow = augment(floor * count, 0)
+    if flow < floor * count:
+        return None
+    if flow < total:
+        for person in inspectors:
+            capacity[source][f"i{person.id}"] += 1
+        flow = augment(total, flow)
+        if flow < total:
+            return None
+    assignment: dict[int, dict[str, int]] = {}
+    for person in inspectors:
+        node = f"i{person.id}"
+        assignment[person.id] = {
+            unit: capacity[f"u{unit}"][node]
+            for unit in units
+            if unit != person.unit and capacity[f"u{unit}"].get(node, 0) > 0
+        }
+    return assignment
+
+
+def draw_plan(
+    *,
+    staff: Sequence[StaffEntry],
+    units: Sequence[str],
+    year: int,
+    target: int = 80,
+    per_unit: int = 2,
+    seed: int = 0,
+) -> Plan:
+    """Draw a year's calls; see the module docstring for the rules it keeps."""
+    ordered = sorted(staff, key=lambda p: (p.unit, p.extension, p.id))
+    unit_list = sorted(set(units) | {p.unit for p in ordered})
+    _check_directory(ordered, unit_list, target, per_unit)
+    rng = random.Random(seed)
+    members: dict[str, list[StaffEntry]] = {u: [] for u in unit_list}
+    for person in ordered:
+        members[person.unit].append(person)
+    inspectors = [p for p in ordered if p.is_inspector]
+    counts = {p.id: 0 for p in ordered}
+    by_id = {p.id: p for p in ordered}
+    calls: list[PlannedCall] = []
+    for number, size in enumerate(round_sizes(target), start=1):
+        quotas, lowest = _quotas(
+            units=unit_list,
+            members=members,
+            counts=counts,
+            size=size,
+            per_unit=per_unit,
+            rounds_after=3 - number,
+            rng=rng,
+        )
+        chosen: list[StaffEntry] = []
+        for unit in unit_list:
+            pool = members[unit]
+            fresh = [p for p in pool if counts[p.id] == lowest]
+            rest = [p for p in pool if counts[p.id] != lowest]
+            quota = quotas[unit]
+            if quota <= len(fresh):
+                picked = rng.sample(fresh, quota)
+            else:
+                picked = fresh + rng.sample(rest, quota - len(fresh))
+            chosen.extend(sorted(picked, key=lambda p: p.extension))
+        for person in chosen:
+            counts[person.id] += 1
+        per_unit_calls: dict[str, int] = defaultdict(int)
+        for person in chosen:
+            per_unit_calls[person.unit] += 1
+        order = list(inspectors)
+        rng.shuffle(order)
+        assignment = _balanced_assignment(dict(per_unit_calls), order)
+        if assignment is None:
+            raise UserError("courtesy.plan.inspectors_unbalanced", round=number)
+        queue: dict[str, list[int]] = defaultdict(list)
+        for inspector in order:
+            for unit, n in sorted(assignment[inspector.id].items()):
+                queue[unit].extend([inspector.id] * n)
+        for unit in queue:
+            rng.shuffle(queue[unit])
+        first, last = window(year, number)
+        days = workcalendar.working_days_in(first, last)
+        drafted = []
+        for person in chosen:
+            day = rng.choice(days)
+            minute = rng.randrange(FIRST_MINUTE, LAST_START_MINUTE + 1, STEP_MINUTES)
+            drafted.append(
+                (day, time(minute // 60, minute % 60), person, queue[person.unit].pop())
+            )
+        drafted.sort(key=lambda d: (d[0], d[1], d[2].unit, d[2].extension))
+        for seq, (day, at, person, inspector_id) in enumerate(drafted, start=1):
+            assert by_id[inspector_id].unit != person.unit
+            calls.append(PlannedCall(number, seq, day, at, person.id, inspector_id))
+    return Plan(
+        year=year,
+        seed=seed,
+        calls=tuple(calls),
+        calendar_published=workcalendar.is_published(year),
+    )
+
+
+CSV_HEADER = (
+    "test_id",
+    "round",
+    "date",
+    "time",
+    "unit",
+    "staff",
+    "extension",
+    "inspector",
+    "inspector_unit",
+)
+
+
+def csv_text(rows: Sequence[Sequence[object]]) -> str:
+    """The schedule as CSV text (no BOM: it is printed; reports add one)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def plan_rows(plan: Plan, staff: Sequence[StaffEntry]) -> list[tuple[object, ...]]:
+    """The CSV rows of a drawn plan, in round, date and time order."""
+    by_id = {p.id: p for p in staff}
+    rows: list[tuple[object, ...]] = []
+    for call in plan.calls:
+        person, inspector = by_id[call.staff_id], by_id[call.inspector_id]
+        rows.append(
+            (
+                call.code(plan.year),
+                call.round,
+                call.day.isoformat(),
+                call.at.strftime("%H:%M"),
+                person.unit,
+                person.name,
+                person.extension,
+                inspector.name,
+                inspector.unit,
+            )
+        )
+    return rows
+
+
+def view_rows(views: Sequence[TestView]) -> list[tuple[object, ...]]:
+    """The CSV rows of stored calls (retests included)."""
+    ordered = sorted(views, key=lambda v: (v.round, v.day, v.at, v.code))
+    return [
+        (
+            v.code,
+            v.round,
+            v.day.isoformat(),
+            v.at.strftime("%H:%M"),
+            v.unit_code,
+            v.staff_name,
+            v.extension,
+            v.inspector_name,
+            v.inspector_unit,
+        )
+        for v in ordered
+    ]
+
+
+def directory_entries(*, session: Session) -> tuple[list[StaffEntry], list[str]]:
+    """Active staff as planner entries, and the active units that must be covered."""
+    units = fetch_unit_codes(session=session)
+    entries = [
+        StaffEntry(
+            id=s.id or 0,
+            unit=units[s.unit_id].code,
+            name=s.name,
+            extension=s.extension,
+            is_inspector=s.is_inspector,
+        )
+        for s in fetch_staff(session=session)
+    ]
+    required = [u.code for u in fetch_units(session=session)]
+    return entries, required
+
+
+def plan_year(
+    *, session: Session, year: int, target: int = 80, per_unit: int = 2, seed: int | None = None
+) -> Plan:
+    """Draw and store a year's three rounds, replacing a plan that has no results yet."""
+    if count_results_in_year(session=session, year=year):
+        raise UserError("courtesy.plan.has_results", year=year)
+    entries, required = directory_entries(session=session)
+    chosen_seed = year if seed is None else seed
+    plan = draw_plan(
+        staff=entries,
+        units=required,
+        year=year,
+        target=target,
+        per_unit=per_unit,
+        seed=chosen_seed,
+    )
+    delete_year_plan(session=session, year=year)
+    round_ids: dict[int, int] = {}
+    for number in (1, 2, 3):
+        first, last = window(year, number)
+        row = fetch_round(session=session, year=year, number=number) or CourtesyRound(
+            year=year, number=number, starts_on=first, ends_on=last, due_on=first, seed=0
+        )
+        row.starts_on, row.ends_on, row.due_on = first, last, due_date(year, number)
+        row.seed, row.calendar_published = chosen_seed, plan.calendar_published
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        round_ids[number] = row.id
+    session.add_all(
+        CourtesyTest(
+            code=call.code(year),
+            round_id=round_ids[call.round],
+            staff_id=call.staff_id,
+            inspector_id=call.inspector_id,
+            scheduled_on=call.day,
+            scheduled_time=call.at,
+        )
+        for call in plan.calls
+    )
+    session.flush()
+    return plan
+
+
+def schedule_csv(*, session: Session, year: int) -> str:
+    """The stored plan of `year` as CSV, retests included."""
+    if not fetch_rounds(session=session, year=year):
+        raise UserError("courtesy.plan.none", year=year)
+    return csv_text(view_rows(fetch_test_views(session=session, year=year)))

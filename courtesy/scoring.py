@@ -1,0 +1,213 @@
+"""Recording results: one call at a time (chat or CLI) or a whole CSV file at once.
+
+A result is refused, with one sentence, for an unknown call or item, points an item does not
+allow, a call already scored (unless amending, which keeps the old result as history) and, when
+the recorder is known, a call assigned to another inspector. A failing result opens a corrective
+action (see courtesy.actions).
+
+The results CSV has the header ``test_id`` plus any of ``inspector`` (the recording inspector's
+extension), ``rings``, ``seconds``, ``answered`` (yes/no), ``note`` and one column per item
+code; items not in the call's rubric are left empty. Every bad row is listed and nothing is
+recorded then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from courtesy.actions import open_action
+from courtesy.directory import RowErrors, RowProblem, parse_flag, read_csv
+from courtesy.rubric import Item, Rubric, Score, score, speed_points
+from storage.errors import UserError
+from storage.models import CourtesyResult, CourtesyRubric, CourtesyTest, TestStatus
+from storage.queries.courtesy import (
+    fetch_action_for_test,
+    fetch_current_result,
+    fetch_latest_rubric,
+    fetch_staff,
+    fetch_staff_by_extension,
+    fetch_test,
+)
+from storage.types import utcnow
+
+
+def rubric_from_row(row: CourtesyRubric) -> Rubric:
+    assert row.id is not None
+    return Rubric(
+        id=row.id,
+        template=row.template,
+        version=row.version,
+        name_zh=row.name_zh,
+        name_en=row.name_en,
+        items=tuple(Item.from_json(i) for i in row.items),
+    )
+
+
+def rubric_for_test(*, session: Session, test: CourtesyTest) -> Rubric:
+    """The rubric a call is scored with: the version its current result used, else the newest
+    version of the called person's template."""
+    assert test.id is not None
+    current = fetch_current_result(session=session, test_id=test.id)
+    if current is not None:
+        row = session.get(CourtesyRubric, current.rubric_id)
+    else:
+        staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
+        row = fetch_latest_rubric(session=session, template=staff[test.staff_id].template)
+    if row is None:
+        raise UserError("courtesy.errors.no_rubric")
+    return rubric_from_row(row)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    code: str
+    score: Score
+    rubric: Rubric
+    action_id: int | None
+    retest_code: str | None
+    amended: bool
+
+
+def record_result(
+    *,
+    session: Session,
+    code: str,
+    points: dict[str, int],
+    pass_mark: int,
+    recorded_by: str,
+    rings: int | None = None,
+    seconds: int | None = None,
+    answered: bool = True,
+    note: str | None = None,
+    inspector_ids: Sequence[int] | None = None,
+    amend: bool = False,
+    retest_days: int | None = None,
+    today: date | None = None,
+) -> Recorded:
+    """Score one call, store it, and open a corrective action if it fails."""
+    test = fetch_test(session=session, code=code)
+    if test is None:
+        raise UserError("courtesy.errors.unknown_test", test=code)
+    assert test.id is not None
+    if inspector_ids is not None and test.inspector_id not in inspector_ids:
+        raise UserError("courtesy.errors.not_yours", test=test.code)
+    if rings is not None and rings < 0 or seconds is not None and seconds < 0:
+        raise UserError("courtesy.errors.bad_rings")
+    current = fetch_current_result(session=session, test_id=test.id)
+    if current is not None and not amend:
+        raise UserError("courtesy.errors.already_scored", test=test.code)
+    rubric = rubric_for_test(session=session, test=test)
+    given = dict(points)
+    if "speed" not in given and any(i.code == "speed" for i in rubric.items):
+        given["speed"] = speed_points(rings=rings, seconds=seconds, answered=answered)
+    outcome = score(rubric, given, pass_mark=pass_mark)
+    if current is not None:
+        current.superseded_at = utcnow()
+        session.add(current)
+    session.add(
+        CourtesyResult(
+            test_id=test.id,
+            rubric_id=rubric.id,
+            rings=rings,
+            seconds=seconds,
+            points=outcome.points,
+            total=outcome.total,
+            grade=outcome.grade,
+            passed=outcome.passed,
+            critical_failed=outcome.critical_failed,
+            note=note or None,
+            recorded_by=recorded_by[:128],
+        )
+    )
+    test.status = TestStatus.SCORED.value
+    session.add(test)
+    session.flush()
+    action_id = retest_code = None
+    if not outcome.passed and fetch_action_for_test(session=session, test_id=test.id) is None:
+        action = open_action(
+            session=session,
+            test=test,
+            rubric=rubric,
+            result=outcome,
+            pass_mark=pass_mark,
+            today=today or test.scheduled_on,
+            retest_days=retest_days,
+        )
+        action_id = action.id
+        retest = session.get(CourtesyTest, action.retest_test_id)
+        retest_code = retest.code if retest else None
+    return Recorded(test.code, outcome, rubric, action_id, retest_code, current is not None)
+
+
+def import_results(
+    *,
+    session: Session,
+    text: str,
+    pass_mark: int,
+    recorded_by: str,
+    amend: bool = False,
+    retest_days: int | None = None,
+    today: date | None = None,
+) -> list[Recorded]:
+    """Record every row of a results CSV, or none of them if any row is wrong."""
+    header, rows = read_csv(text)
+    if "test_id" not in header:
+        raise UserError("courtesy.results.bad_header")
+    fixed = {"test_id", "inspector", "rings", "seconds", "answered", "note"}
+    item_columns = [h for h in header if h not in fixed]
+    problems: list[RowProblem] = []
+    done: list[Recorded] = []
+    for line, row in rows:
+        try:
+            points = {}
+            for column in item_columns:
+                if row.get(column, ""):
+                    if not row[column].lstrip("-").isdigit():
+                        raise UserError("courtesy.results.not_number", column=column)
+                    points[column] = int(row[column])
+            numbers = {}
+            for column in ("rings", "seconds"):
+                value = row.get(column, "")
+                if value and not value.isdigit():
+                    raise UserError("courtesy.results.not_number", column=column)
+                numbers[column] = int(value) if value else None
+            answered = parse_flag(row.get("answered", "") or "yes")
+            if answered is None:
+                raise UserError("courtesy.results.not_flag", column="answered")
+            inspector_ids = None
+            if row.get("inspector"):
+                inspector = fetch_staff_by_extension(session=session, extension=row["inspector"])
+                if inspector is None:
+                    raise UserError(
+                        "courtesy.errors.unknown_extension", extension=row["inspector"]
+                    )
+                inspector_ids = [inspector.id or 0]
+            with session.begin_nested():
+                done.append(
+                    record_result(
+                        session=session,
+                        code=row["test_id"],
+                        points=points,
+                        pass_mark=pass_mark,
+                        recorded_by=recorded_by,
+                        rings=numbers["rings"],
+                        seconds=numbers["seconds"],
+                        answered=answered,
+                        note=row.get("note") or None,
+                        inspector_ids=inspector_ids,
+                        amend=amend,
+                        retest_days=retest_days,
+                        today=today,
+                    )
+                )
+        except UserError as exc:
+            problems.append(RowProblem(line, exc.key, exc.values))
+    if problems:
+        raise RowErrors("courtesy.results.bad_rows", problems)
+    if not done:
+        raise UserError("courtesy.results.empty")
+    return done
