@@ -11,9 +11,11 @@ from storage.models.cases import (
     CaseReporter,
 )
 from storage.models.notices import Category, Delivery, Notice, NoticeAttachment, NoticeCategory, Subscription, WorkerLease  # noqa: E501
+from storage.models.courtesy import ActionStatus, CourtesyAction, CourtesyActionEvent, CourtesyReminder, CourtesyResult, CourtesyRound, CourtesyRubric, CourtesyStaff, CourtesyTest, TestStatus  # noqa: E501
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
 
 __all__ = [
+    *("ActionStatus CourtesyAction CourtesyActionEvent CourtesyReminder CourtesyResult CourtesyRound CourtesyRubric CourtesyStaff CourtesyTest TestStatus".split()),  # noqa: E501
     "BotState",
     "Case",
     "CaseCounter",
