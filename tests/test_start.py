@@ -1,0 +1,64 @@
+"""/start, /help, /language, /privacy and unknown commands, end to end through the fake Bot API."""
+
+from __future__ import annotations
+
+from tests.conftest import ADMIN_ID
+from tests.harness import BotHarness
+
+FIRM = 2001
+
+
+async def test_start_welcomes_in_traditional_chinese_by_default(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/start", language_code="zh-hant", first_name="王小明")
+    assert "經濟部標準檢驗局新竹分局" in reply
+    assert "王小明" in reply
+    assert "/privacy" in reply
+
+
+async def test_start_welcomes_in_english_for_an_english_telegram(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/start", language_code="en-GB", first_name="Amy")
+    assert "BSMI Hsinchu Branch service bot" in reply
+    assert "Hello, Amy!" in reply
+
+
+async def test_a_language_choice_is_remembered_across_a_restart(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/language", language_code="zh-hant")
+    assert ("English", "lang:en") in bot.fake.buttons(bot.fake.sent(FIRM)[-1])
+    changed = await bot.press(FIRM, "lang:en", language_code="zh-hant")
+    assert changed == "Language set to English."
+    await bot.restart()
+    reply = await bot.say(FIRM, "/start", language_code="zh-hant")
+    assert "BSMI Hsinchu Branch service bot" in reply
+
+
+async def test_privacy_lists_the_article_8_items(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/privacy")
+    for item in ("蒐集機關", "蒐集目的", "個人資料類別", "利用期間", "利用地區與對象", "利用方式"):
+        assert item in reply
+    english = await bot.say(FIRM + 1, "/privacy", language_code="en")
+    assert "Personal Data Protection Act, Art. 8" in english
+
+
+async def test_an_unknown_command_points_to_help(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/frobnicate", language_code="en")
+    assert "/help" in reply
+
+
+async def test_help_differs_by_role(bot: BotHarness) -> None:
+    firm_help = await bot.say(FIRM, "/help", language_code="en")
+    admin_help = await bot.say(ADMIN_ID, "/help", language_code="en")
+    assert "/invite" not in firm_help and "/roles" not in firm_help
+    assert "/invite" in admin_help and "/roles" in admin_help
+    assert "/privacy" in firm_help and "/privacy" in admin_help
+
+
+async def test_admins_get_their_commands_in_their_own_chat_menu(bot: BotHarness) -> None:
+    calls = bot.fake.calls("setMyCommands")
+    admin_menus = [c for c in calls if (c.params.get("scope") or {}).get("chat_id") == ADMIN_ID]
+    assert admin_menus, "no per-chat menu was set for the admin"
+    names = [command["command"] for command in admin_menus[-1].params["commands"]]
+    assert "invite" in names and "roles" in names
+    defaults = [c for c in calls if (c.params.get("scope") or {}).get("type") == "default"]
+    assert defaults
+    for call in defaults:
+        assert "invite" not in [command["command"] for command in call.params["commands"]]

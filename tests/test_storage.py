@@ -1,0 +1,54 @@
+"""Migrations create exactly the models; SQLite runs in WAL with foreign keys; times stay aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel, select
+
+import storage.models  # noqa: F401
+from storage.db import Database
+from storage.models import AuditEntry, Category, Unit
+from storage.seeds import CATEGORIES, UNITS
+
+
+def test_migrations_match_the_models_exactly(db: Database) -> None:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+
+
+def test_the_first_migration_seeds_units_and_categories(db: Database) -> None:
+    units = db.call(lambda session: session.exec(select(Unit.code)).all())
+    codes = db.call(lambda session: session.exec(select(Category.code)).all())
+    assert sorted(units) == sorted(code for code, _, _ in UNITS)
+    assert sorted(codes) == sorted(code for code, _, _ in CATEGORIES)
+
+
+def test_sqlite_uses_wal_and_foreign_keys(db: Database) -> None:
+    if db.backend != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_datetimes_come_back_timezone_aware_in_utc(db: Database) -> None:
+    taipei = timezone(timedelta(hours=8))
+    written = datetime(2026, 11, 26, 9, 30, tzinfo=taipei)
+    db.call(lambda session: session.add(AuditEntry(at=written, action="test")))
+    read = db.call(lambda session: session.exec(select(AuditEntry.at)).one())
+    assert read == written
+    assert read.tzinfo is not None and read.utcoffset() == timedelta(0)
+
+
+def test_a_naive_datetime_is_refused(db: Database) -> None:
+    naive = datetime(2026, 1, 1)  # noqa: DTZ001  (the point of the test)
+    with pytest.raises(Exception, match="naive"):
+        db.call(lambda session: session.add(AuditEntry(at=naive, action="x")) or session.flush())
+    assert datetime.now(UTC)  # the database is still usable afterwards
+    assert db.call(lambda session: session.exec(select(AuditEntry)).all()) == []
