@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from bot.cli import cli_command, database, fail, settings
 from bot.i18n import t
@@ -18,14 +16,13 @@ from courtesy import directory, reports, schedule, scoring
 from courtesy.directory import RowErrors
 from courtesy.rubric import grade_label, parse_items
 from storage.errors import UserError
-from storage.models import ActionStatus, CourtesyAction, CourtesyRubric
+from storage.models import ActionStatus, CourtesyRubric
 from storage.queries.courtesy import (
     fetch_actions,
     fetch_latest_rubric,
     fetch_rubrics,
     fetch_staff,
     fetch_staff_by_extension,
-    fetch_test_views,
     fetch_unit_codes,
 )
 from storage.types import utcnow
@@ -277,37 +274,10 @@ def list_actions(open_only: Annotated[bool, typer.Option("--open")] = False) -> 
         if not found:
             typer.echo(t(lang, "courtesy.actions.none"))
             return
+        from bot.handlers.courtesy import action_lines  # the chat and the CLI share it
+
         for line in action_lines(session, found, lang):
             typer.echo(line)
-
-
-def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -> list[str]:
-    """One catalogue-formatted entry per action (the chat's /actions uses the same)."""
-    staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
-    units = fetch_unit_codes(session=session)
-    views = {v.id: v for v in fetch_test_views(session=session)}
-    lines = []
-    for action in found:
-        person = staff[action.staff_id]
-        unit = units[person.unit_id]
-        retest = views.get(action.retest_test_id) if action.retest_test_id else None
-        lines.append(
-            t(
-                lang,
-                "courtesy.actions.line",
-                id=action.id,
-                status=t(lang, f"courtesy.actions.status.{action.status}"),
-                name=person.name,
-                unit=unit.name_zh if lang == "zh-TW" else unit.name_en,
-                test=views[action.test_id].code,
-                repeat=action.repeat_count + 1,
-                nonconformity=action.nonconformity,
-                retest=f"{retest.code} {retest.day}"
-                if retest
-                else t(lang, "courtesy.actions.retest_none"),
-            )
-        )
-    return lines
 
 
 @app.command("action")

@@ -25,12 +25,15 @@ from courtesy.rubric import Item, Rubric, Score, score, speed_points
 from storage.errors import UserError
 from storage.models import CourtesyResult, CourtesyRubric, CourtesyTest, TestStatus
 from storage.queries.courtesy import (
+    TestView,
     fetch_action_for_test,
     fetch_current_result,
     fetch_latest_rubric,
     fetch_staff,
     fetch_staff_by_extension,
+    fetch_staff_for_person,
     fetch_test,
+    fetch_test_view,
 )
 from storage.types import utcnow
 
@@ -211,3 +214,31 @@ def import_results(
     if not done:
         raise UserError("courtesy.results.empty")
     return done
+
+
+@dataclass(frozen=True)
+class ScoringStart:
+    """What the chat needs to walk an inspector through one call's items."""
+
+    view: TestView
+    rubric: Rubric
+
+
+def start_scoring(*, session: Session, code: str, person_id: int) -> ScoringStart:
+    """Check that the call exists, is this person's and is not scored yet (server side)."""
+    view = fetch_test_view(session=session, code=code)
+    if view is None:
+        raise UserError("courtesy.errors.unknown_test", test=code)
+    mine = [s.id for s in fetch_staff_for_person(session=session, person_id=person_id)]
+    if view.inspector_id not in mine:
+        raise UserError("courtesy.errors.not_yours", test=view.code)
+    if view.status == TestStatus.SCORED.value:
+        raise UserError("courtesy.errors.already_scored", test=view.code)
+    test = fetch_test(session=session, code=view.code)
+    assert test is not None
+    return ScoringStart(view=view, rubric=rubric_for_test(session=session, test=test))
+
+
+def inspector_ids_of(*, session: Session, person_id: int) -> list[int]:
+    """The directory rows (staff ids) linked to a Telegram person."""
+    return [s.id or 0 for s in fetch_staff_for_person(session=session, person_id=person_id)]

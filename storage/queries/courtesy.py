@@ -14,13 +14,16 @@ from storage.models import (
     ActionStatus,
     CourtesyAction,
     CourtesyActionEvent,
+    CourtesyReminder,
     CourtesyResult,
     CourtesyRound,
     CourtesyRubric,
     CourtesyStaff,
     CourtesyTest,
+    Person,
     Unit,
 )
+from storage.types import utcnow
 
 
 def fetch_staff(*, session: Session, active_only: bool = True) -> list[CourtesyStaff]:
@@ -320,3 +323,29 @@ def add_action_event(
             at=at,
         )
     )
+
+
+def fetch_telegram_ids(*, session: Session, person_ids: Sequence[int]) -> dict[int, int]:
+    """person id → Telegram id."""
+    if not person_ids:
+        return {}
+    rows = session.exec(
+        select(Person.id, Person.telegram_id).where(col(Person.id).in_(list(person_ids)))
+    ).all()
+    return {pid: tid for pid, tid in rows if pid is not None}
+
+
+def claim_reminder(*, session: Session, kind: str, day: date, recipient: int) -> bool:
+    """Record that a reminder goes out; False if it already went out that day."""
+    exists = session.exec(
+        select(CourtesyReminder).where(
+            CourtesyReminder.kind == kind,
+            CourtesyReminder.day == day,
+            CourtesyReminder.recipient == recipient,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    session.add(CourtesyReminder(kind=kind, day=day, recipient=recipient, sent_at=utcnow()))
+    session.flush()
+    return True

@@ -1,0 +1,580 @@
+"""Courtesy tests in chat: /tests, /score TEST_ID (buttons per item), /actions, and the
+secretariat's /courtesy_report; daily reminders to inspectors and the overdue list."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import warnings
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.access import SECRETARIAT, STAFF, audit, requires
+from bot.context import BotApplication, BotContext
+from bot.features import Command, Feature, roles
+from bot.i18n import Markup, t
+from courtesy import reminders, reports, scoring
+from courtesy.rubric import Item, Rubric, grade_label, score
+from storage.db import Database
+from storage.errors import UserError
+from storage.models import CourtesyAction, Role
+from storage.queries.courtesy import (
+    fetch_actions,
+    fetch_rounds,
+    fetch_staff,
+    fetch_test_views,
+    fetch_unit_codes,
+)
+from storage.queries.people import fetch_staff_telegram_ids
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "ct"
+ITEM, NOTE, CONFIRM = range(3)
+STATE_KEY = "courtesy_score"
+REMINDER_INTERVAL = 3600.0
+
+
+def _today(context: BotContext) -> date:
+    return utcnow().astimezone(context.services.tz).date()
+
+
+def _person_id(context: BotContext) -> int:
+    assert context.person is not None
+    return context.person.id
+
+
+@requires(*STAFF)
+async def list_tests(update: Update, context: BotContext) -> None:
+    """An inspector's calls still to make and score, with date, time and extension."""
+    assert update.effective_message is not None and context.person is not None
+    lang = context.lang
+    db = context.services.db
+    ids = await db.run(scoring.inspector_ids_of, person_id=context.person.id)
+    if not ids:
+        await update.effective_message.reply_text(
+            t(lang, "courtesy.tests.not_linked", telegram_id=context.person.telegram_id)
+        )
+        return
+    views = await db.run(_open_tests, inspector_ids=ids)
+    if not views:
+        await update.effective_message.reply_text(t(lang, "courtesy.tests.none"))
+        return
+    lines = [t(lang, "courtesy.tests.header")]
+    for view in views:
+        lines.append(
+            t(
+                lang,
+                "courtesy.tests.line",
+                code=view.code,
+                day=view.day.isoformat(),
+                time=view.at.strftime("%H:%M"),
+                extension=view.extension,
+                unit=view.unit_name(lang),
+                due=view.due_on.isoformat(),
+                retest=Markup(
+                    t(lang, "courtesy.tests.retest") if view.retest_of_action_id else ""
+                ),
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+def _open_tests(*, session: Any, inspector_ids: list[int]) -> list[Any]:
+    from storage.queries.courtesy import fetch_test_views
+
+    return fetch_test_views(session=session, inspector_ids=inspector_ids, status="planned")
+
+
+def _item_keyboard(lang: str, item: dict[str, Any]) -> InlineKeyboardMarkup:
+    buttons = []
+    for points in item["choices"]:
+        if item["code"] == "speed" and points in (25, 20, 10, 0):
+            label = t(lang, f"courtesy.score.speed_{points}")
+        else:
+            label = t(lang, "courtesy.score.points", points=points)
+        buttons.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}:p:{points}")])
+    return InlineKeyboardMarkup(buttons)
+
+
+def _item_text(lang: str, item: dict[str, Any]) -> str:
+    name = item["name_zh"] if lang == "zh-TW" else item["name_en"]
+    return t(lang, "courtesy.score.item", name=name, max=item["max"])
+
+
+def _rubric_of(state: dict[str, Any]) -> Rubric:
+    return Rubric(
+        id=state["rubric_id"],
+        template="",
+        version=0,
+        name_zh="",
+        name_en="",
+        items=tuple(Item.from_json(i) for i in state["items"]),
+    )
+
+
+@requires(*STAFF)
+async def score_start(update: Update, context: BotContext) -> int:
+    """/score TEST_ID: check the call is this inspector's, then ask for the first item."""
+    assert update.effective_message is not None and context.user_data is not None
+    lang = context.lang
+    if not context.args:
+        await update.effective_message.reply_text(t(lang, "courtesy.score.usage"))
+        return ConversationHandler.END
+    try:
+        started = await context.services.db.run(
+            scoring.start_scoring, code=context.args[0], person_id=_person_id(context)
+        )
+    except UserError as exc:
+        await audit(
+            update, context, "courtesy.score.refused", target=context.args[0][:32], detail=exc.key
+        )
+        await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    view, rubric = started.view, started.rubric
+    context.user_data[STATE_KEY] = {
+        "code": view.code,
+        "rubric_id": rubric.id,
+        "items": [i.to_json() for i in rubric.items],
+        "index": 0,
+        "points": {},
+        "note": None,
+    }
+    await update.effective_message.reply_text(
+        t(
+            lang,
+            "courtesy.score.start",
+            code=view.code,
+            day=view.day.isoformat(),
+            time=view.at.strftime("%H:%M"),
+            extension=view.extension,
+            unit=view.unit_name(lang),
+            rubric=rubric.name(lang),
+        )
+    )
+    first = context.user_data[STATE_KEY]["items"][0]
+    await update.effective_message.reply_text(
+        _item_text(lang, first), reply_markup=_item_keyboard(lang, first)
+    )
+    return ITEM
+
+
+@requires(*STAFF)
+async def score_item(update: Update, context: BotContext) -> int:
+    """Take the pressed points for the current item; ask the next one, or for a note."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    lang = context.lang
+    state = context.user_data.get(STATE_KEY)
+    if not state:
+        await query.edit_message_text(t(lang, "courtesy.score.stale"))
+        return ConversationHandler.END
+    item = state["items"][state["index"]]
+    points = int(query.data.rsplit(":", 1)[1])
+    if points not in item["choices"]:
+        await query.edit_message_text(t(lang, "courtesy.score.stale"))
+        return ITEM
+    state["points"][item["code"]] = points
+    state["index"] += 1
+    context.user_data[STATE_KEY] = state
+    name = item["name_zh"] if lang == "zh-TW" else item["name_en"]
+    await query.edit_message_text(
+        t(lang, "courtesy.score.summary_line", name=name, points=points, max=item["max"])
+    )
+    if state["index"] < len(state["items"]):
+        following = state["items"][state["index"]]
+        await context.bot.send_message(
+            query.message.chat.id if query.message else query.from_user.id,
+            _item_text(lang, following),
+            reply_markup=_item_keyboard(lang, following),
+        )
+        return ITEM
+    await context.bot.send_message(query.from_user.id, t(lang, "courtesy.score.note"))
+    return NOTE
+
+
+async def _summary(update: Update, context: BotContext) -> int:
+    assert update.effective_chat is not None and context.user_data is not None
+    lang = context.lang
+    state = context.user_data[STATE_KEY]
+    rubric = _rubric_of(state)
+    outcome = score(
+        rubric, state["points"], pass_mark=context.services.settings.courtesy_pass_mark
+    )
+    lines = [
+        t(
+            lang,
+            "courtesy.score.summary_line",
+            name=i.name(lang),
+            points=state["points"][i.code],
+            max=i.max_points,
+        )
+        for i in rubric.items
+    ]
+    if state["note"]:
+        lines.append(t(lang, "courtesy.score.note_line", note=state["note"]))
+    verdict = t(lang, "courtesy.results.passed" if outcome.passed else "courtesy.results.failed")
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "courtesy.score.confirm"), callback_data=f"{PREFIX}:ok"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "courtesy.score.cancel"), callback_data=f"{PREFIX}:no"
+                ),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(
+            lang,
+            "courtesy.score.summary",
+            code=state["code"],
+            lines=Markup("\n".join(lines)),
+            total=f"{outcome.total:g}",
+            grade=grade_label(outcome.grade, lang),
+            outcome=verdict,
+        ),
+        reply_markup=keyboard,
+    )
+    return CONFIRM
+
+
+@requires(*STAFF)
+async def score_note(update: Update, context: BotContext) -> int:
+    """Keep the typed note, then show the summary."""
+    assert update.effective_message is not None and context.user_data is not None
+    state = context.user_data.get(STATE_KEY)
+    if not state:
+        return ConversationHandler.END
+    state["note"] = (update.effective_message.text or "")[:1000]
+    context.user_data[STATE_KEY] = state
+    return await _summary(update, context)
+
+
+@requires(*STAFF)
+async def score_skip_note(update: Update, context: BotContext) -> int:
+    """No note: show the summary."""
+    return await _summary(update, context)
+
+
+@requires(*STAFF)
+async def score_confirm(update: Update, context: BotContext) -> int:
+    """Record the result (the assignment is checked again), or drop it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    lang = context.lang
+    state = context.user_data.pop(STATE_KEY, None)
+    if not state or query.data.endswith(":no"):
+        await query.edit_message_text(
+            t(lang, "courtesy.score.cancelled" if state else "courtesy.score.stale")
+        )
+        return ConversationHandler.END
+    db: Database = context.services.db
+    try:
+        ids = await db.run(scoring.inspector_ids_of, person_id=_person_id(context))
+        recorded = await db.run(
+            scoring.record_result,
+            code=state["code"],
+            points=state["points"],
+            pass_mark=context.services.settings.courtesy_pass_mark,
+            recorded_by=f"telegram:{query.from_user.id}",
+            note=state["note"],
+            inspector_ids=ids,
+            today=_today(context),
+        )
+    except UserError as exc:
+        await query.edit_message_text(t(lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    await audit(
+        update, context, "courtesy.score", target=recorded.code, detail=f"{recorded.score.total:g}"
+    )
+    text = t(
+        lang,
+        "courtesy.score.saved",
+        code=recorded.code,
+        total=f"{recorded.score.total:g}",
+        grade=grade_label(recorded.score.grade, lang),
+    )
+    if recorded.action_id is not None:
+        text += "\n" + t(
+            lang, "courtesy.score.action", action=recorded.action_id, retest=recorded.retest_code
+        )
+    await query.edit_message_text(text)
+    return ConversationHandler.END
+
+
+async def score_cancel(update: Update, context: BotContext) -> int:
+    """/cancel: drop the scoring in progress."""
+    assert update.effective_message is not None
+    if context.user_data is not None:
+        context.user_data.pop(STATE_KEY, None)
+    await update.effective_message.reply_text(t(context.lang, "courtesy.score.cancelled"))
+    return ConversationHandler.END
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A scoring button from a conversation that has ended."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t(context.lang, "courtesy.score.stale"), show_alert=True)
+
+
+def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -> list[str]:
+    """One catalogue-formatted entry per action (the chat's /actions uses the same)."""
+    staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
+    units = fetch_unit_codes(session=session)
+    views = {v.id: v for v in fetch_test_views(session=session)}
+    lines = []
+    for action in found:
+        person = staff[action.staff_id]
+        unit = units[person.unit_id]
+        retest = views.get(action.retest_test_id) if action.retest_test_id else None
+        lines.append(
+            t(
+                lang,
+                "courtesy.actions.line",
+                id=action.id,
+                status=t(lang, f"courtesy.actions.status.{action.status}"),
+                name=person.name,
+                unit=unit.name_zh if lang == "zh-TW" else unit.name_en,
+                test=views[action.test_id].code,
+                repeat=action.repeat_count + 1,
+                nonconformity=action.nonconformity,
+                retest=f"{retest.code} {retest.day}"
+                if retest
+                else t(lang, "courtesy.actions.retest_none"),
+            )
+        )
+    return lines
+
+
+def _action_text(*, session: Any, lang: str) -> str:
+    found = fetch_actions(session=session, open_only=True)
+    if not found:
+        return t(lang, "courtesy.actions.none")
+    return "\n\n".join([t(lang, "courtesy.actions.header"), *action_lines(session, found, lang)])
+
+
+@requires(*STAFF)
+async def list_actions(update: Update, context: BotContext) -> None:
+    """Open corrective actions with their state, repeat count and retest."""
+    assert update.effective_message is not None
+    text = await context.services.db.run(_action_text, lang=context.lang)
+    await update.effective_message.reply_text(text[:4000])
+
+
+def _latest_round(*, session: Any, today: date) -> str | None:
+    started = [r for r in fetch_rounds(session=session) if r.starts_on <= today]
+    return f"{started[-1].year}-{started[-1].number}" if started else None
+
+
+def _build(*, session: Any, text: str, language: str, pass_mark: int, today: date) -> Any:
+    year, number = reports.parse_round(text)
+    return reports.build_round_report(
+        session=session,
+        year=year,
+        number=number,
+        language=language,
+        pass_mark=pass_mark,
+        today=today,
+    )
+
+
+@requires(*SECRETARIAT)
+async def round_report(update: Update, context: BotContext) -> None:
+    """/courtesy_report [YEAR-ROUND]: the round report as text with HTML, CSV and PNG files."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    lang = context.lang
+    db = context.services.db
+    today = _today(context)
+    wanted = context.args[0] if context.args else await db.run(_latest_round, today=today)
+    if wanted is None:
+        await update.effective_message.reply_text(t(lang, "courtesy.report.usage"))
+        return
+    try:
+        built = await db.run(
+            _build,
+            text=wanted,
+            language=lang,
+            pass_mark=context.services.settings.courtesy_pass_mark,
+            today=today,
+        )
+    except UserError as exc:
+        await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+        return
+    await audit(update, context, "courtesy.report", target=wanted)
+    if built.has_results:
+        text = t(
+            lang,
+            "courtesy.report.chat",
+            title=built.title,
+            scored=built.scored,
+            calls=built.calls,
+            average=f"{built.average:g}",
+            pass_rate=f"{built.pass_rate:g}%",
+            actions=len(built.actions),
+            overdue=len(built.overdue),
+        )
+    else:
+        text = t(lang, "courtesy.report.chat_empty", title=built.title, calls=built.calls)
+    await update.effective_message.reply_text(text)
+    with tempfile.TemporaryDirectory(prefix="bsmi-courtesy-") as tmp:
+        paths = await asyncio.to_thread(reports.write_report, built, Path(tmp))
+        for path in paths:
+            with path.open("rb") as handle:
+                await context.bot.send_document(
+                    update.effective_chat.id, handle, filename=path.name
+                )
+
+
+async def send_reminders(app: BotApplication, today: date) -> int:
+    """Remind inspectors three working days before results are due and give the secretariat
+    the overdue list, each at most once a day. Returns the number of messages sent."""
+    services = app.bot_data["services"]
+    db: Database = services.db
+    lang = services.settings.default_language
+    sent = 0
+    due = await db.run(reminders.due_soon, today=today)
+    for telegram_id, views in sorted(due.items()):
+        if not await db.run(reminders.claim, kind="due", day=today, recipient=telegram_id):
+            continue
+        lines = "\n".join(
+            t(
+                lang,
+                "courtesy.remind.line",
+                code=v.code,
+                day=v.day.isoformat(),
+                unit=v.unit_name(lang),
+                inspector=v.inspector_name,
+                due=v.due_on.isoformat(),
+            )
+            for v in views
+        )
+        try:
+            await app.bot.send_message(
+                telegram_id,
+                t(
+                    lang,
+                    "courtesy.remind.due",
+                    due=views[0].due_on.isoformat(),
+                    lines=Markup(lines),
+                ),
+            )
+            sent += 1
+        except TelegramError:
+            logger.warning("could not remind inspector %s", telegram_id, exc_info=True)
+    late = await db.run(reminders.overdue, today=today)
+    if late:
+        holders = await db.run(fetch_staff_telegram_ids)
+        lines = "\n".join(
+            t(
+                lang,
+                "courtesy.remind.line",
+                code=v.code,
+                day=v.day.isoformat(),
+                unit=v.unit_name(lang),
+                inspector=v.inspector_name,
+                due=v.due_on.isoformat(),
+            )
+            for v in late[:50]
+        )
+        for telegram_id, held in sorted(holders.items()):
+            if Role.SECRETARIAT not in held:
+                continue
+            if not await db.run(reminders.claim, kind="overdue", day=today, recipient=telegram_id):
+                continue
+            try:
+                await app.bot.send_message(
+                    telegram_id, t(lang, "courtesy.remind.overdue", lines=Markup(lines))
+                )
+                sent += 1
+            except TelegramError:
+                logger.warning("could not send the overdue list to %s", telegram_id, exc_info=True)
+    return sent
+
+
+async def _reminder_loop(app: BotApplication) -> None:
+    services = app.bot_data["services"]
+    while True:
+        try:
+            today = utcnow().astimezone(services.tz).date()
+            await send_reminders(app, today)
+        except Exception:  # one bad day must not stop tomorrow's reminders
+            logger.exception("courtesy reminders failed")
+        await asyncio.sleep(REMINDER_INTERVAL)
+
+
+async def on_startup(app: BotApplication) -> None:
+    """Start the hourly reminder check (each reminder goes out once a day, from the rows)."""
+    app.bot_data["courtesy_reminders"] = asyncio.create_task(_reminder_loop(app))
+
+
+async def on_shutdown(app: BotApplication) -> None:
+    task = app.bot_data.pop("courtesy_reminders", None)
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
+def register(app: BotApplication) -> None:
+    with warnings.catch_warnings():
+        # The item buttons are per chat and the state is the person's own user_data.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("score", score_start)],
+            states={
+                ITEM: [CallbackQueryHandler(score_item, pattern=rf"^{PREFIX}:p:\d+$")],
+                NOTE: [
+                    CommandHandler("skip", score_skip_note),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, score_note),
+                ],
+                CONFIRM: [CallbackQueryHandler(score_confirm, pattern=rf"^{PREFIX}:(ok|no)$")],
+            },
+            fallbacks=[CommandHandler("cancel", score_cancel)],
+            name="courtesy_score",
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CommandHandler("tests", list_tests))
+    app.add_handler(CommandHandler("actions", list_actions))
+    app.add_handler(CommandHandler("courtesy_report", round_report))
+    app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"))
+
+
+FEATURE = Feature(
+    name="courtesy",
+    register=register,
+    commands=(
+        Command("tests", roles(*STAFF)),
+        Command("score", roles(*STAFF)),
+        Command("actions", roles(*STAFF)),
+        Command("courtesy_report", roles(*SECRETARIAT)),
+    ),
+    on_startup=on_startup,
+    on_shutdown=on_shutdown,
+)

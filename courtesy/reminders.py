@@ -1,0 +1,66 @@
+"""Who is reminded of what: inspectors three working days before results are due, and the
+secretariat of results already overdue. Rows, not timers, decide; `claim_reminder` makes sure a
+reminder goes out once per person and day even across restarts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlmodel import Session
+
+from storage import workcalendar
+from storage.models import TestStatus
+from storage.queries.courtesy import (
+    TestView,
+    claim_reminder,
+    fetch_rounds,
+    fetch_telegram_ids,
+    fetch_test_views,
+)
+
+REMIND_WORKING_DAYS = 3
+
+
+def reminder_day(due: date) -> date:
+    """The working day three working days before `due` (counting back from the due date)."""
+    day = due
+    for _ in range(REMIND_WORKING_DAYS):
+        day = workcalendar.previous_working_day(day)
+    return day
+
+
+def due_soon(*, session: Session, today: date) -> dict[int, list[TestView]]:
+    """Telegram id → unscored calls of rounds due in exactly three working days."""
+    if not workcalendar.is_working_day(today):
+        return {}
+    rounds = [
+        r.id
+        for r in fetch_rounds(session=session)
+        if r.id is not None and reminder_day(r.due_on) == today
+    ]
+    if not rounds:
+        return {}
+    views = fetch_test_views(session=session, round_ids=rounds, status=TestStatus.PLANNED.value)
+    people = fetch_telegram_ids(
+        session=session,
+        person_ids=sorted({v.inspector_person_id for v in views if v.inspector_person_id}),
+    )
+    found: dict[int, list[TestView]] = defaultdict(list)
+    for view in views:
+        if view.inspector_person_id in people:
+            found[people[view.inspector_person_id]].append(view)
+    return dict(found)
+
+
+def overdue(*, session: Session, today: date) -> list[TestView]:
+    """Unscored calls whose results were due before today."""
+    return [
+        v
+        for v in fetch_test_views(session=session, status=TestStatus.PLANNED.value)
+        if v.due_on < today
+    ]
+
+
+def claim(*, session: Session, kind: str, day: date, recipient: int) -> bool:
+    return claim_reminder(session=session, kind=kind, day=day, recipient=recipient)

@@ -1,0 +1,115 @@
+"""End to end through the fake Bot API: /tests, /score with buttons, actions, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from bot.handlers.courtesy import send_reminders
+from courtesy import directory, schedule
+from storage.db import Database
+from storage.models import CourtesyAction, CourtesyReminder, CourtesyResult, CourtesyStaff
+from storage.queries.courtesy import fetch_test_views
+from tests.harness import BotHarness
+from tests.test_courtesy_year import directory_csv
+
+INSPECTOR = 5001
+OTHER_INSPECTOR = 5002
+FIRM = 5003
+
+
+def prepare(db: Database) -> tuple[str, str]:
+    """A directory and a 2026 plan; two inspectors linked; returns one inspector's first call
+    and its unit's code."""
+    db.call(directory.import_staff, text=directory_csv())
+    db.call(schedule.plan_year, year=2026, target=80, per_unit=2, seed=11)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session, year=2026)
+        first = next(v for v in views if v.template == "business")
+        other = next(v.inspector_extension for v in views if v.inspector_id != first.inspector_id)
+    db.call(directory.link_inspector, extension=first.inspector_extension, telegram_id=INSPECTOR)
+    db.call(directory.link_inspector, extension=other, telegram_id=OTHER_INSPECTOR)
+    return first.code, first.extension
+
+
+async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_opens_an_action(
+    bot: BotHarness, db: Database
+) -> None:
+    code, extension = prepare(db)
+    listing = await bot.say(INSPECTOR, "/tests")
+    assert code in listing and extension in listing
+
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    assert "接聽速度" in bot.fake.last_text(INSPECTOR)
+    failing = {
+        "speed": 10,
+        "unit_name": 8,
+        "greeting": 6,
+        "surname": 0,
+        "tone": 10,
+        "accuracy": 10,
+        "handling": 5,
+        "closing": 5,
+    }
+    for points in failing.values():
+        await bot.press(INSPECTOR, f"ct:p:{points}", replies=2)
+    assert "備註" in bot.fake.last_text(INSPECTOR)
+    summary = await bot.say(INSPECTOR, "/skip")
+    assert "總分：<b>54</b>" in summary or "54" in summary
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "54 分（丁）" in saved and "矯正措施 #" in saved
+
+    with db.transaction() as session:
+        result = session.exec(select(CourtesyResult)).one()
+        assert result.total == 54 and not result.passed
+        assert result.recorded_by == f"telegram:{INSPECTOR}"
+        action = session.exec(select(CourtesyAction)).one()
+        assert action.status == "open" and action.retest_test_id is not None
+
+    actions = await bot.say(INSPECTOR, "/actions")
+    assert f"#{action.id}" in actions and code in actions
+
+    again = await bot.say(INSPECTOR, f"/score {code}")
+    assert "已經評分過了" in again
+
+
+async def test_a_firm_cannot_score_and_a_call_of_another_inspector_is_refused(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    refused = await bot.say(FIRM, f"/score {code}")
+    assert "沒有使用這項功能的權限" in refused
+    not_mine = await bot.say(OTHER_INSPECTOR, f"/score {code}")
+    assert "指派給其他測試人" in not_mine
+    missing = await bot.say(INSPECTOR, "/score 2026-9-999", language_code="en")
+    assert "There is no test" in missing or "找不到測試編號" in missing
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyResult)).all() == []
+
+
+async def test_the_secretariat_gets_the_round_report_with_its_three_files(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    before = len(bot.fake.calls("sendDocument", chat_id=1000))
+    text = await bot.say(1000, "/courtesy_report 2026-1", replies=4)
+    assert len(bot.fake.calls("sendDocument", chat_id=1000)) == before + 3
+    assert "2026" in text or bot.fake.calls("sendDocument", chat_id=1000)
+    denied = await bot.say(INSPECTOR, "/courtesy_report 2026-1")
+    assert "沒有使用這項功能的權限" in denied
+
+
+async def test_inspectors_are_reminded_three_working_days_before_the_due_date_once(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    # Round 1 results are due 2026-05-03 (a Sunday); three working days before is 2026-04-28.
+    first = await send_reminders(bot.app, date(2026, 4, 28))
+    second = await send_reminders(bot.app, date(2026, 4, 28))
+    assert first >= 1 and second == 0
+    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyReminder)).all()
+        assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
