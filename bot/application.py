@@ -15,6 +15,7 @@ from bot.context import BotApplication, BotContext, Services
 from bot.features import Feature
 from bot.handlers import admin, reports, start, subscriptions
 from bot.handlers import cases as case_feature
+from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
 from bot.i18n import t
 from bot.menus import set_default_menus, set_menu_for
@@ -36,6 +37,7 @@ def features() -> list[Feature]:
         admin.FEATURE,
         notice_feature.FEATURE,
         case_feature.FEATURE,
+        courtesy_feature.FEATURE,
     ]
 
 
