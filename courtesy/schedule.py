@@ -152,10 +152,10 @@ def _quotas(
     per_unit: int,
     rounds_after: int,
     rng: random.Random,
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, dict[str, tuple[int, int]]]:
     """How many calls each unit gets this round, keeping every count within one of the rest.
 
-    Returns the quotas and the current lowest call count."""
+    Returns the preferred quotas, the current lowest call count and each unit's bounds."""
     lowest = min(counts.values())
     fresh = {u: sum(1 for p in members[u] if counts[p.id] == lowest) for u in units}
     total_fresh = sum(fresh.values())
@@ -188,79 +188,87 @@ def _quotas(
 
         chosen = max(open_units, key=slack)
         quotas[chosen] += 1
-    return quotas, lowest
+    return quotas, lowest, {u: (lower[u], upper[u]) for u in units}
 
 
-def _balanced_assignment(
-    calls_per_unit: dict[str, int], inspectors: list[StaffEntry]
+def _max_flow(capacity: dict[str, dict[str, int]], source: str, sink: str) -> int:
+    """Edmonds–Karp on a residual graph given as nested dicts (changed in place)."""
+    flow = 0
+    while True:
+        parent: dict[str, str] = {source: source}
+        queue = [source]
+        for node in queue:
+            if sink in parent:
+                break
+            for nxt, cap in capacity[node].items():
+                if cap > 0 and nxt not in parent:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        if sink not in parent:
+            return flow
+        path_cap = None
+        node = sink
+        while node != source:
+            cap = capacity[parent[node]][node]
+            path_cap = cap if path_cap is None else min(path_cap, cap)
+            node = parent[node]
+        assert path_cap is not None
+        node = sink
+        while node != source:
+            capacity[parent[node]][node] -= path_cap
+            capacity[node][parent[node]] += path_cap
+            node = parent[node]
+        flow += path_cap
+
+
+def _assign(
+    inspectors: list[StaffEntry], bounds: dict[str, tuple[int, int]], size: int
 ) -> dict[int, dict[str, int]] | None:
-    """Calls per (inspector, unit) with every inspector's load floor or ceil of the mean and
-    nobody calling their own unit; None if no such assignment exists.
+    """Calls per (inspector, unit): `size` calls in all, each unit's count within its bounds,
+    every inspector's load the floor or the ceiling of the mean, nobody calling their own
+    unit. None if impossible.
 
-    A max-flow (source → inspector → other unit → sink) run in two phases: first every inspector
-    capped at the floor (all must fill), then capped at floor + 1 until every call is placed.
-    Augmenting paths never lower a source edge, so phase one's minimum loads survive."""
-    total = sum(calls_per_unit.values())
+    A feasible circulation with lower bounds (source → inspector [floor, floor+1] → other unit
+    → sink [low, high], sink → source [size, size]), reduced to one max-flow from a
+    super-source to a super-sink in the usual way."""
     count = len(inspectors)
-    floor = total // count
-    units = [u for u in sorted(calls_per_unit) if calls_per_unit[u] > 0]
-    source, sink = "s", "t"
+    floor, extra = divmod(size, count)
+    ceiling = floor + (1 if extra else 0)
     capacity: dict[str, dict[str, int]] = defaultdict(dict)
-    big = total + 1
+    excess: dict[str, int] = defaultdict(int)
+    big = size + 1
 
-    def add(a: str, b: str, cap: int) -> None:
-        capacity[a][b] = capacity[a].get(b, 0) + cap
+    def edge(a: str, b: str, low: int, high: int) -> None:
+        capacity[a][b] = capacity[a].get(b, 0) + high - low
         capacity[b].setdefault(a, 0)
+        excess[b] += low
+        excess[a] -= low
 
+    units = sorted(u for u, (_, high) in bounds.items() if high > 0)
     for person in inspectors:
         node = f"i{person.id}"
-        add(source, node, floor)
+        edge("s", node, floor, ceiling)
         for unit in units:
             if unit != person.unit:
-                add(node, f"u{unit}", big)
+                edge(node, f"u{unit}", 0, big)
     for unit in units:
-        add(f"u{unit}", sink, calls_per_unit[unit])
-
-    def augment(goal: int, flow: int) -> int:
-        while flow < goal:
-            parent: dict[str, str] = {source: source}
-            queue = [source]
-            for node in queue:
-                if sink in parent:
-                    break
-                for nxt, cap in capacity[node].items():
-                    if cap > 0 and nxt not in parent:
-                        parent[nxt] = node
-                        queue.append(nxt)
-            if sink not in parent:
-                return flow
-            path_cap = goal - flow
-            node = sink
-            while node != source:
-                path_cap = min(path_cap, capacity[parent[node]][node])
-                node = parent[node]
-            node = sink
-            while node != source:
-                capacity[parent[node]][node] -= path_cap
-                capacity[node][parent[node]] += path_cap
-                node = parent[node]
-            flow += path_cap
-        return flow
-
-    flow = augment(floor * count, 0)
-    if flow < floor * count:
+        low, high = bounds[unit]
+        edge(f"u{unit}", "t", low, high)
+    edge("t", "s", size, size)
+    needed = 0
+    for node, value in sorted(excess.items()):
+        if value > 0:
+            edge("S*", node, 0, value)
+            needed += value
+        elif value < 0:
+            edge(node, "T*", 0, -value)
+    if _max_flow(capacity, "S*", "T*") < needed:
         return None
-    if flow < total:
-        for person in inspectors:
-            capacity[source][f"i{person.id}"] += 1
-        flow = augment(total, flow)
-        if flow < total:
-            return None
     assignment: dict[int, dict[str, int]] = {}
     for person in inspectors:
         node = f"i{person.id}"
         assignment[person.id] = {
-            unit: capacity[f"u{unit}"][node]
+            unit: capacity[f"u{unit}"].get(node, 0)
             for unit in units
             if unit != person.unit and capacity[f"u{unit}"].get(node, 0) > 0
         }
@@ -289,7 +297,7 @@ def draw_plan(
     by_id = {p.id: p for p in ordered}
     calls: list[PlannedCall] = []
     for number, size in enumerate(round_sizes(target), start=1):
-        quotas, lowest = _quotas(
+        preferred, lowest, bounds = _quotas(
             units=unit_list,
             members=members,
             counts=counts,
@@ -298,6 +306,19 @@ def draw_plan(
             rounds_after=3 - number,
             rng=rng,
         )
+        order = list(inspectors)
+        rng.shuffle(order)
+        # The preferred split if the inspectors can carry it evenly, else any split within
+        # the units' bounds that they can.
+        assignment = _assign(order, {u: (q, q) for u, q in preferred.items()}, size)
+        if assignment is None:
+            assignment = _assign(order, bounds, size)
+        if assignment is None:
+            raise UserError("courtesy.plan.inspectors_unbalanced", round=number)
+        quotas = {u: 0 for u in unit_list}
+        for calls_by_unit in assignment.values():
+            for unit, n in calls_by_unit.items():
+                quotas[unit] += n
         chosen: list[StaffEntry] = []
         for unit in unit_list:
             pool = members[unit]
@@ -311,14 +332,6 @@ def draw_plan(
             chosen.extend(sorted(picked, key=lambda p: p.extension))
         for person in chosen:
             counts[person.id] += 1
-        per_unit_calls: dict[str, int] = defaultdict(int)
-        for person in chosen:
-            per_unit_calls[person.unit] += 1
-        order = list(inspectors)
-        rng.shuffle(order)
-        assignment = _balanced_assignment(dict(per_unit_calls), order)
-        if assignment is None:
-            raise UserError("courtesy.plan.inspectors_unbalanced", round=number)
         queue: dict[str, list[int]] = defaultdict(list)
         for inspector in order:
             for unit, n in sorted(assignment[inspector.id].items()):
