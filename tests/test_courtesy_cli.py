@@ -1,0 +1,164 @@
+"""The `bsmi-desk courtesy` commands on a real database: one line on stderr and exit code 2 for
+bad input, the schedule CSV, results, actions and reports; and the demo year."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import bot.cli
+from bot.cli import app
+from courtesy.demo import seed_demo, write_demo_report
+from storage.db import Database
+from storage.models import ActionStatus, CourtesyResult
+from storage.queries.courtesy import fetch_actions, fetch_test_views
+from tests.test_courtesy_year import directory_csv
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bot.cli, "_settings", None)
+    return CliRunner()
+
+
+def run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = cli.invoke(app, ["courtesy", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_directory_with_bad_rows_is_refused_line_by_line(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "staff.csv"
+    bad.write_text("unit,name,extension,inspector\nsec1,甲,101,yes\nmars,乙,102,no\n", "utf-8")
+    code, out, err = run(cli, "staff", "import", str(bad))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "1 rows are wrong, so nothing was imported:",
+        "line 3: unknown unit “mars” "
+        "(use a unit code such as sec1 or its Chinese name such as 第一課)",
+    ]
+
+
+def test_plan_schedule_record_actions_and_report_from_the_command_line(
+    cli: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    assert run(cli, "staff", "import", str(staff))[1].startswith("Directory imported: 84 added")
+    code, _, err = run(cli, "plan", "--year", "2026", "--per-unit", "3")
+    assert code == 2 and "at least 108" in err
+    code, out, _ = run(cli, "plan", "--year", "2026", "--seed", "5")
+    assert code == 0 and "80 calls" in out
+    first = run(cli, "schedule", "--year", "2026", "--csv")[1]
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    assert run(cli, "schedule", "--year", "2026", "--csv")[1] == first
+    assert first.splitlines()[0] == (
+        "test_id,round,date,time,unit,staff,extension,inspector,inspector_unit"
+    )
+    assert len(first.splitlines()) == 81
+
+    db = Database(database_url)
+    with db.transaction() as session:
+        view = next(v for v in fetch_test_views(session=session) if v.template == "business")
+    test_id = view.code
+    items = ["unit_name=8", "greeting=6", "surname=6"]
+    items += ["tone=5", "accuracy=5", "handling=0", "closing=5"]
+    args = [arg for item in items for arg in ("--item", item)]
+    code, _, err = run(cli, "record", test_id, "--rings", "2", *args, "--item", "tone=7")
+    assert code == 2
+    assert err == "Item “tone” cannot get 7 points; allowed: 20, 15, 10, 5, 0.\n"
+    code, _, err = run(cli, "record", test_id, "--rings", "2", *args, "--item", "smile=1")
+    assert code == 2 and "has no item “smile”" in err
+    code, _, err = run(cli, "record", "2026-9-999", "--rings", "2", *args)
+    assert code == 2 and err == "There is no test “2026-9-999”.\n"
+    code, out, _ = run(cli, "record", test_id, "--unanswered", *args)
+    assert code == 0 and "failed" in out and "corrective action #1 opened" in out
+    code, _, err = run(cli, "record", test_id, "--rings", "2", *args)
+    assert code == 2 and "already scored" in err
+    assert "#1 open" in run(cli, "actions", "--open")[1]
+    code, _, err = run(cli, "action", "1", "--to", "closed")
+    assert code == 2 and "still lacks: cause, plan, owner, due" in err
+    code, _, err = run(
+        cli,
+        "action",
+        "1",
+        "--cause",
+        "c",
+        "--plan",
+        "p",
+        "--owner",
+        "o",
+        "--due",
+        "2026-06-30",
+        "--done",
+        "2026-06-01",
+        "--to",
+        "closed",
+    )
+    assert code == 2 and "no passing retest" in err
+    # The refused command changed nothing: the fields go in again with the verification.
+    code, out, _ = run(
+        cli,
+        "action",
+        "1",
+        "--cause",
+        "c",
+        "--plan",
+        "p",
+        "--owner",
+        "o",
+        "--due",
+        "2026-06-30",
+        "--done",
+        "2026-06-01",
+        "--verification",
+        "checked by phone",
+        "--verified-by",
+        "Chief",
+        "--to",
+        "closed",
+    )
+    assert code == 0 and "is now: closed" in out
+    with db.transaction() as session:
+        assert fetch_actions(session=session)[0].status == ActionStatus.CLOSED.value
+        assert session.get(CourtesyResult, 1) is not None
+    db.dispose()
+
+    out_dir = tmp_path / "reports"
+    code, out, _ = run(cli, "report", "--round", "2026-1", "--out", str(out_dir))
+    assert code == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "courtesy-2026-1.csv",
+        "courtesy-2026-1.html",
+        "courtesy-2026-1.png",
+    ]
+    code, _, err = run(cli, "report", "--round", "2026-7", "--out", str(out_dir))
+    assert code == 2 and "is not a round" in err
+
+
+def test_the_demo_fills_a_year_with_actions_in_several_states_and_writes_reports(
+    db: Database, tmp_path: Path
+) -> None:
+    db.call(seed_demo, rng=random.Random(3), year=2025)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session, year=2025)
+        states = {a.status for a in fetch_actions(session=session)}
+        critical = [a for a in fetch_actions(session=session) if a.critical]
+    assert len([v for v in views if v.retest_of_action_id is None]) == 80
+    assert all(v.status == "scored" for v in views if v.retest_of_action_id is None)
+    assert {"open", "planned", "implemented", "verified"} <= states
+    assert len(critical) == 1
+    files = db.call(write_demo_report, out=tmp_path, year=2025)
+    assert [f.name for f in files] == [
+        "courtesy-2025-3.html",
+        "courtesy-2025-3.csv",
+        "courtesy-2025-3.png",
+        "courtesy-2025.html",
+        "courtesy-2025.csv",
+        "courtesy-2025.png",
+    ]
