@@ -467,6 +467,7 @@ def act(
             session, case_row, "cases.notify.extended", reason=reason.strip(), due=case_row.due_on
         )
     elif action == Action.TRANSFER:
+        case_row.reason = note
         _finish(case_row, CaseState.TRANSFERRED, today)
         after = CaseState.TRANSFERRED
         notices = _reporter_notice(session, case_row, "cases.notify.transferred", note=note)

@@ -224,3 +224,50 @@ async def test_cases_lists_open_cases_with_paging(bot: BotHarness) -> None:
     assert "P2026-00011" in reply and "P2026-00012" in reply
     reply = await bot.say(SECRETARY, "/cases sometimes", language_code="en")
     assert "Usage: /cases" in reply
+
+
+async def test_a_reporter_shares_a_contact_and_answers_a_request_for_information(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:product", language_code="en", replies=2)
+    await bot.say(FIRM, "Dehumidifier DryAir D12", language_code="en")
+    await bot.say(FIRM, "Zhubei shopping mall", language_code="en")
+    await bot.say(FIRM, "The power cord is thinner than the label says.", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    before = len(bot.fake.sent(FIRM))
+    bot.fake.send_contact(FIRM, "+886912000111", "Chen", last_name="Ya-ting")
+    reply = await bot.wait_reply(FIRM, before=before, count=2)
+    assert "Chen Ya-ting, +886912000111" in reply
+    reply = await bot.press(FIRM, "rep:submit", language_code="en")
+    number = re.search(r"P\d{4}-\d{5}", reply)
+    assert number is not None
+    number_text = number.group()
+
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec4")
+    view = await bot.say(SECRETARY, f"/case {number_text}", language_code="en")
+    assert "Chen Ya-ting, phone +886912000111" in view and f"Telegram {FIRM}" in view
+    await bot.press(SECRETARY, f"case:unit:{number_text}:sec4", language_code="en", replies=2)
+    await bot.press(SECRETARY, f"case:a:ask:{number_text}", language_code="en")
+    before = len(bot.fake.sent(FIRM))
+    done = await bot.say(SECRETARY, "Which branch of the mall?", language_code="en")
+    assert "waiting for information" in done
+    await bot.wait_reply(FIRM, before=before)
+    assert "Which branch of the mall?" in bot.fake.last_text(FIRM)
+    prompt = await bot.press(FIRM, f"rep:info:{number_text}", language_code="en")
+    assert f"information for case {number_text}" in prompt
+    before = len(bot.fake.sent(INSPECTOR))
+    thanks = await bot.say(FIRM, "The Zhubei Guangming branch, 3rd floor.", language_code="en")
+    assert "Thank you" in thanks
+    await bot.wait_reply(INSPECTOR, before=before)
+    assert "Guangming branch" in bot.fake.last_text(INSPECTOR)
+    stored = cases(bot)
+    assert stored[0].state == "investigating" and stored[0].paused_on is None
+
+
+async def test_summary_in_chat_can_show_the_roc_calendar(bot: BotHarness) -> None:
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    reply = await bot.say(SECRETARY, "/summary 2026-05 roc")
+    assert "民國 115 年 5 月" in reply and "沒有任何案件" in reply
+    await bot.fake.async_wait_for("sendDocument", chat_id=SECRETARY, count=3)

@@ -422,13 +422,15 @@ async def category_chosen(update: Update, context: BotContext) -> None:
 
 @requires(*SECRETARIAT)
 async def summary(update: Update, context: BotContext) -> None:
-    """/summary [YYYY-MM]: a short text and the HTML, CSV and PNG files."""
+    """/summary [YYYY-MM] [roc]: a short text and the HTML, CSV and PNG files."""
     assert update.effective_message is not None and update.effective_chat is not None
     lang = context.lang
     today = _today(context)
-    if context.args:
+    args = [a for a in context.args or [] if a.lower() != "roc"]
+    roc = len(args) != len(context.args or [])
+    if args:
         try:
-            year, month = parse_month(context.args[0], today=today)
+            year, month = parse_month(args[0], today=today)
         except UserError as exc:
             await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
             return
@@ -439,8 +441,8 @@ async def summary(update: Update, context: BotContext) -> None:
     )
     await audit(update, context, "case.summary", target=f"{year:04d}-{month:02d}")
     with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
-        paths = await asyncio.to_thread(write_report, built, Path(tmp), lang)
-        await update.effective_message.reply_text(summary_text(built, lang))
+        paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
+        await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
         for path in paths:
             with path.open("rb") as handle:
                 await context.bot.send_document(

@@ -80,8 +80,8 @@ class Case(CaseBase, CreatedAt, table=True):
     __tablename__ = "casefile"
     __table_args__ = (
         UniqueConstraint("kind", "year", "seq", name="uq_casefile_kind_year_seq"),
-        Index("ix_casefile_received_on", "received_on"),
-        Index("ix_casefile_closed_on", "closed_on"),
+        Index("ix_casefile_received_closed", "received_on", "closed_on"),
+        Index("ix_casefile_closed_received", "closed_on", "received_on"),
         Index("ix_casefile_state_due", "state", "due_on"),
         Index("ix_casefile_unit_state", "unit_id", "state"),
     )

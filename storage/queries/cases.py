@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -305,6 +305,24 @@ class Tally:
     open_at_end: int = 0
 
 
+def _on_file_between(first: date, last: date) -> ColumnElement[bool]:
+    """Received by `last` and not closed before `first` (open, or closed on or after it).
+
+    A union of two index range lookups, so a decade of long-closed cases is never read row by
+    row; the (received_on, closed_on) and (closed_on, received_on) indexes serve both recent
+    and old months."""
+    return col(Case.id).in_(
+        union_all(
+            select(col(Case.id)).where(
+                col(Case.closed_on).is_(None), col(Case.received_on) <= last
+            ),
+            select(col(Case.id)).where(
+                col(Case.closed_on) >= first, col(Case.received_on) <= last
+            ),
+        )
+    )
+
+
 def _in_month(column: Any, first: date, last: date) -> ColumnElement[bool]:
     return and_(column >= first, column <= last)
 
@@ -320,11 +338,9 @@ def fetch_month_tallies(
     received = func.sum(case((_in_month(col(Case.received_on), first, last), 1), else_=0))
     closed = func.sum(case((_in_month(col(Case.closed_on), first, last), 1), else_=0))
     still_open = func.sum(case((open_at_end, 1), else_=0))
-    relevant = or_(
-        _in_month(col(Case.received_on), first, last),
-        _in_month(col(Case.closed_on), first, last),
-        open_at_end,
-    )
+    # Received in the month, closed in it, or open at its end: all were received by its end
+    # and not closed before it began. Written so both indexes (closed_on, received_on) serve.
+    relevant = _on_file_between(first, last)
     if group == "kind":
         key = col(Case.kind)
         query = select(key, received, closed, still_open).where(relevant).group_by(key)
@@ -387,8 +403,7 @@ def fetch_overdue_at(
         .select_from(Case)
         .outerjoin(Unit, col(Unit.id) == Case.unit_id)
         .where(
-            col(Case.received_on) <= as_of,
-            or_(col(Case.closed_on).is_(None), col(Case.closed_on) > as_of),
+            _on_file_between(as_of + timedelta(days=1), as_of),
             or_(col(Case.replied_on).is_(None), col(Case.replied_on) > as_of),
             col(Case.state) != CaseState.NEEDS_INFO.value,
             col(Case.due_on) < as_of,
@@ -417,7 +432,7 @@ def fetch_top_subjects(
     rows = session.execute(
         select(func.min(col(Case.subject)), func.count())
         .where(
-            col(Case.kind).in_((CaseKind.PRODUCT.value, CaseKind.MONITOR.value)),
+            col(Case.kind) != CaseKind.SERVICE.value,  # (not IN: keeps the date index in use)
             col(Case.received_on) >= first,
             col(Case.received_on) <= last,
         )

@@ -86,9 +86,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "year", "seq", name="uq_casefile_kind_year_seq"),
     )
     with op.batch_alter_table("casefile", schema=None) as batch_op:
-        batch_op.create_index("ix_casefile_closed_on", ["closed_on"], unique=False)
+        batch_op.create_index(
+            "ix_casefile_closed_received", ["closed_on", "received_on"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_casefile_number"), ["number"], unique=True)
-        batch_op.create_index("ix_casefile_received_on", ["received_on"], unique=False)
+        batch_op.create_index(
+            "ix_casefile_received_closed", ["received_on", "closed_on"], unique=False
+        )
         batch_op.create_index("ix_casefile_state_due", ["state", "due_on"], unique=False)
         batch_op.create_index("ix_casefile_unit_state", ["unit_id", "state"], unique=False)
 
@@ -159,9 +163,9 @@ def downgrade() -> None:
     with op.batch_alter_table("casefile", schema=None) as batch_op:
         batch_op.drop_index("ix_casefile_unit_state")
         batch_op.drop_index("ix_casefile_state_due")
-        batch_op.drop_index("ix_casefile_received_on")
+        batch_op.drop_index("ix_casefile_received_closed")
         batch_op.drop_index(batch_op.f("ix_casefile_number"))
-        batch_op.drop_index("ix_casefile_closed_on")
+        batch_op.drop_index("ix_casefile_closed_received")
 
     op.drop_table("casefile")
     op.drop_table("casereminder")
