@@ -149,7 +149,7 @@ from bot.cli_case import case_app, report_app  # noqa: E402 (it uses cli_command
 
 app.add_typer(case_app, name="case")
 app.add_typer(report_app, name="report")
-from bot.cli_courtesy import app as courtesy_app  # noqa: E402 (it uses cli_command above)
+from bot.cli_courtesy import courtesy_app  # noqa: E402 (it uses cli_command above)
 
 app.add_typer(courtesy_app, name="courtesy")
 

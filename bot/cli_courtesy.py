@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlmodel import Session
 
 from bot.cli import cli_command, database, fail, settings
 from bot.i18n import t
@@ -27,11 +30,32 @@ from storage.queries.courtesy import (
 )
 from storage.types import utcnow
 
-app = typer.Typer(help="Telephone courtesy tests.", no_args_is_help=True)
-staff_app = typer.Typer(help="The staff directory.", no_args_is_help=True)
-rubric_app = typer.Typer(help="Scoring rubrics and their versions.", no_args_is_help=True)
-app.add_typer(staff_app, name="staff")
-app.add_typer(rubric_app, name="rubric")
+T = TypeVar("T")
+
+courtesy_app: typer.Typer = typer.Typer(help="Telephone courtesy tests.", no_args_is_help=True)
+staff_app: typer.Typer = typer.Typer(help="The staff directory.", no_args_is_help=True)
+rubric_app: typer.Typer = typer.Typer(
+    help="Scoring rubrics and their versions.", no_args_is_help=True
+)
+courtesy_app.add_typer(staff_app, name="staff")
+courtesy_app.add_typer(rubric_app, name="rubric")
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction on the configured database, whose connections are closed afterwards."""
+    db = database()
+    try:
+        with db.transaction() as session:
+            yield session
+    finally:
+        db.dispose()
+
+
+def _call(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """`fn(session=…, **kwargs)` in one transaction (see `_session`)."""
+    with _session() as session:
+        return fn(session=session, **kwargs)
 
 
 def _lang() -> str:
@@ -75,7 +99,7 @@ def staff_import(
     """Import the directory; updates by extension and deactivates who is no longer listed."""
     text = _read(file)
     try:
-        summary = database().call(directory.import_staff, text=text)
+        summary = _call(directory.import_staff, text=text)
     except RowErrors as exc:
         _fail_rows(exc)
         return
@@ -98,7 +122,7 @@ def staff_link(
     telegram_id: Annotated[int, typer.Argument(help="their Telegram user id")],
 ) -> None:
     """Link an inspector to their Telegram account (and grant the inspector role)."""
-    staff = database().call(directory.link_inspector, extension=extension, telegram_id=telegram_id)
+    staff = _call(directory.link_inspector, extension=extension, telegram_id=telegram_id)
     typer.echo(
         t(
             _lang(),
@@ -114,7 +138,7 @@ def staff_link(
 @cli_command
 def staff_list(all_staff: Annotated[bool, typer.Option("--all")] = False) -> None:
     """Print the directory as CSV."""
-    with database().transaction() as session:
+    with _session() as session:
         units = fetch_unit_codes(session=session)
         rows = fetch_staff(session=session, active_only=not all_staff)
         typer.echo("unit,name,extension,inspector,switchboard,active,linked")
@@ -129,7 +153,7 @@ def staff_list(all_staff: Annotated[bool, typer.Option("--all")] = False) -> Non
             typer.echo(f"{units[s.unit_id].code},{s.name},{s.extension},{yes_no}")
 
 
-@app.command("plan")
+@courtesy_app.command("plan")
 @cli_command
 def plan(
     year: Annotated[int, typer.Option(help="the year to plan")],
@@ -138,9 +162,7 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="random seed (default: the year)")] = None,
 ) -> None:
     """Draw the year's three rounds of calls (the same seed gives the same plan)."""
-    drawn = database().call(
-        schedule.plan_year, year=year, target=target, per_unit=per_unit, seed=seed
-    )
+    drawn = _call(schedule.plan_year, year=year, target=target, per_unit=per_unit, seed=seed)
     lang = _lang()
     typer.echo(
         t(lang, "courtesy.plan.created", year=year, calls=len(drawn.calls), seed=drawn.seed)
@@ -149,14 +171,14 @@ def plan(
         typer.echo(t(lang, "courtesy.plan.calendar_note", year=year))
 
 
-@app.command("schedule")
+@courtesy_app.command("schedule")
 @cli_command
 def show_schedule(
     year: Annotated[int, typer.Option(help="the planned year")],
     csv: Annotated[bool, typer.Option("--csv", help="print CSV (the default output)")] = True,
 ) -> None:
     """Print the plan: test_id,round,date,time,unit,staff,extension,inspector,inspector_unit."""
-    text = database().call(schedule.schedule_csv, year=year)
+    text = _call(schedule.schedule_csv, year=year)
     typer.echo(text, nl=False)
 
 
@@ -191,7 +213,7 @@ def _outcome_line(lang: str, recorded: scoring.Recorded) -> str:
     )
 
 
-@app.command("record")
+@courtesy_app.command("record")
 @cli_command
 def record(
     test_id: Annotated[str, typer.Argument(help="e.g. 2026-1-001")],
@@ -209,7 +231,7 @@ def record(
     """Record one call's result; a failing one opens a corrective action."""
     points = _parse_items(item or [])
     config = settings()
-    with database().transaction() as session:
+    with _session() as session:
         inspector_ids = None
         if by is not None:
             inspector = fetch_staff_by_extension(session=session, extension=by)
@@ -234,7 +256,7 @@ def record(
     typer.echo(_outcome_line(_lang(), recorded))
 
 
-@app.command("import")
+@courtesy_app.command("import")
 @cli_command
 def import_results(
     file: Annotated[
@@ -246,7 +268,7 @@ def import_results(
     """Record a whole file of results, or none if any row is wrong."""
     text = _read(file)
     try:
-        done = database().call(
+        done = _call(
             scoring.import_results,
             text=text,
             pass_mark=settings().courtesy_pass_mark,
@@ -264,12 +286,12 @@ def import_results(
     typer.echo(t(lang, "courtesy.results.imported", count=len(done)))
 
 
-@app.command("actions")
+@courtesy_app.command("actions")
 @cli_command
 def list_actions(open_only: Annotated[bool, typer.Option("--open")] = False) -> None:
     """List corrective actions (with --open, those not closed)."""
     lang = _lang()
-    with database().transaction() as session:
+    with _session() as session:
         found = fetch_actions(session=session, open_only=open_only)
         if not found:
             typer.echo(t(lang, "courtesy.actions.none"))
@@ -280,7 +302,7 @@ def list_actions(open_only: Annotated[bool, typer.Option("--open")] = False) -> 
             typer.echo(line)
 
 
-@app.command("action")
+@courtesy_app.command("action")
 @cli_command
 def update_action(
     action_id: Annotated[int, typer.Argument(help="the action's number")],
@@ -319,7 +341,7 @@ def update_action(
         verified_by=verified_by,
         note=note,
     )
-    updated = database().call(
+    updated = _call(
         action_rules.update_action, action_id=action_id, change=change, to=status, actor="cli"
     )
     lang = _lang()
@@ -333,7 +355,7 @@ def update_action(
     )
 
 
-@app.command("report")
+@courtesy_app.command("report")
 @cli_command
 def report(
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG")],
@@ -345,7 +367,7 @@ def report(
     lang = language if language in ("zh-TW", "en") else _lang()
     if (round_ is None) == (year is None):
         raise UserError("courtesy.report.bad_round", round=round_ or "")
-    with database().transaction() as session:
+    with _session() as session:
         if round_ is not None:
             y, n = reports.parse_round(round_)
             built = reports.build_round_report(
@@ -373,7 +395,7 @@ def report(
 @cli_command
 def rubric_list() -> None:
     """Every rubric version with its items."""
-    with database().transaction() as session:
+    with _session() as session:
         for row in fetch_rubrics(session=session):
             items = ", ".join(f"{i['code']}:{i['max']}" for i in row.items)
             typer.echo(f"{row.template} v{row.version} ({row.name_zh} / {row.name_en}): {items}")
@@ -393,7 +415,7 @@ def rubric_add(
     except json.JSONDecodeError:
         raise UserError("courtesy.errors.rubric_shape") from None
     items = parse_items(data)
-    with database().transaction() as session:
+    with _session() as session:
         latest = fetch_latest_rubric(session=session, template=template)
         row = CourtesyRubric(
             template=template,

@@ -34,6 +34,7 @@ from storage.db import Database
 from storage.errors import UserError
 from storage.models import CourtesyAction, Role
 from storage.queries.courtesy import (
+    TestView,
     fetch_actions,
     fetch_rounds,
     fetch_staff,
@@ -96,9 +97,7 @@ async def list_tests(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(lines))
 
 
-def _open_tests(*, session: Any, inspector_ids: list[int]) -> list[Any]:
-    from storage.queries.courtesy import fetch_test_views
-
+def _open_tests(*, session: Session, inspector_ids: list[int]) -> list[TestView]:
     return fetch_test_views(session=session, inspector_ids=inspector_ids, status="planned")
 
 
@@ -324,6 +323,7 @@ async def score_confirm(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+@requires(*STAFF)
 async def score_cancel(update: Update, context: BotContext) -> int:
     """/cancel: drop the scoring in progress."""
     assert update.effective_message is not None
@@ -333,6 +333,7 @@ async def score_cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+@requires(*STAFF)
 async def stale_button(update: Update, context: BotContext) -> None:
     """A scoring button from a conversation that has ended."""
     query = update.callback_query
