@@ -30,6 +30,13 @@ from storage.queries import notices as q
 
 logger = logging.getLogger(__name__)
 
+
+def _data(context: BotContext) -> dict:
+    """This person's conversation scratch space (always present for a user's update)."""
+    assert context.user_data is not None
+    return context.user_data
+
+
 NOTICE = "notice"  # notice:c:<id>, notice:next, notice:send, notice:schedule, notice:cancel
 CATEGORY = "ncat"  # ncat:retire:<id>
 PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN = range(6)
@@ -41,7 +48,7 @@ def babel_locale(language: str) -> str:
 
 
 def _draft(context: BotContext) -> dict:
-    draft: dict = context.user_data.setdefault("notice", {"category_ids": []})
+    draft: dict = _data(context).setdefault("notice", {"category_ids": []})
     return draft
 
 
@@ -85,7 +92,7 @@ async def _pick_text(context: BotContext, chosen: list[int]) -> str:
 async def notice_start(update: Update, context: BotContext) -> int:
     """Begin a notice: choose its categories."""
     assert update.effective_message is not None
-    context.user_data["notice"] = {"category_ids": []}
+    _data(context)["notice"] = {"category_ids": []}
     categories = await _active_categories(context)
     await update.effective_message.reply_text(
         await _pick_text(context, []), reply_markup=pick_keyboard(categories, [], context.lang)
@@ -107,7 +114,8 @@ async def notice_pick(update: Update, context: BotContext) -> int:
             return PICK
         await query.answer()
         await query.edit_message_reply_markup(None)
-        await query.message.reply_text(t(context.lang, "notice.ask_title"))  # type: ignore[union-attr]
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(t(context.lang, "notice.ask_title"))
         return TITLE
     await query.answer()
     if parts[1] == "c" and len(parts) > 2 and parts[2].isdigit():
@@ -262,7 +270,7 @@ async def _publish(
         target=str(published.notice_id),
         detail=f"{','.join(codes)} recipients={published.recipients}",
     )
-    context.user_data.pop("notice", None)
+    _data(context).pop("notice", None)
     return published
 
 
@@ -274,9 +282,9 @@ async def notice_confirm(update: Update, context: BotContext) -> int:
     await query.answer()
     action = query.data.split(":")[1]
     await query.edit_message_reply_markup(None)
-    assert query.message is not None
+    assert update.effective_message is not None
     if action == "schedule":
-        await query.message.reply_text(  # type: ignore[union-attr]
+        await update.effective_message.reply_text(
             t(context.lang, "notice.ask_when", timezone=context.services.settings.timezone)
         )
         return WHEN
@@ -285,7 +293,7 @@ async def notice_confirm(update: Update, context: BotContext) -> int:
     published = await _publish(update, context, None)
     if published is None:
         return ConversationHandler.END
-    await query.message.reply_text(  # type: ignore[union-attr]
+    await update.effective_message.reply_text(
         t(
             context.lang,
             "notice.released",
@@ -333,12 +341,12 @@ async def notice_when(update: Update, context: BotContext) -> int:
 
 async def notice_cancel(update: Update, context: BotContext) -> int:
     """Drop the draft."""
-    context.user_data.pop("notice", None)
+    _data(context).pop("notice", None)
     text = t(context.lang, "notice.cancelled")
     if update.callback_query is not None:
         await update.callback_query.answer()
-        if update.callback_query.message is not None:
-            await update.callback_query.message.reply_text(text)  # type: ignore[union-attr]
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(text)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
     return ConversationHandler.END

@@ -19,8 +19,16 @@ from bot.features import Command, Feature
 from bot.i18n import t
 from storage.errors import UserError
 from storage.queries import notices as q
+from storage.queries.people import set_language
 
 logger = logging.getLogger(__name__)
+
+
+def _data(context: BotContext) -> dict:
+    """This person's conversation scratch space (always present for a user's update)."""
+    assert context.user_data is not None
+    return context.user_data
+
 
 SUB = "sub"  # sub:t:<category id> toggles, sub:done closes the keyboard
 UNSUB = "unsub"  # unsub:yes / unsub:no
@@ -52,6 +60,13 @@ def confirm_keyboard(prefix: str, lang: str, yes_key: str) -> InlineKeyboardMark
             ]
         ]
     )
+
+
+async def remember_language(context: BotContext) -> None:
+    """Notices go out in the language the person sees the bot in; keep it if none was chosen."""
+    person = context.person
+    if person is not None and person.language is None:
+        await context.services.db.run(set_language, person_id=person.id, language=context.lang)
 
 
 def subscribe_text(choices: list[notices.CategoryChoice], lang: str) -> str:
@@ -94,6 +109,7 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
     if changed is None:
         await query.answer(t(lang, "subs.stale"), show_alert=True)
     else:
+        await remember_language(context)
         await query.answer(t(lang, "subs.added" if changed else "subs.removed"))
     choices = await db.run(
         notices.subscription_choices, person_id=context.person.id, language=lang
@@ -166,6 +182,7 @@ async def subscribe_link(update: Update, context: BotContext, payload: str) -> N
         codes=notices.parse_category_codes(payload),
         language=lang,
     )
+    await remember_language(context)
     lines = []
     if result.added:
         lines.append(
@@ -196,7 +213,7 @@ async def profile(update: Update, context: BotContext) -> int:
     """Start the optional profile: company name, then 統一編號."""
     assert update.effective_message is not None and context.person is not None
     current = await context.services.db.run(q.fetch_profile, person_id=context.person.id)
-    context.user_data["profile"] = {
+    _data(context)["profile"] = {
         "company": current.company_name,
         "tax_id": current.tax_id,
     }
@@ -215,7 +232,7 @@ async def profile_company(update: Update, context: BotContext) -> int:
     """Take the company name (or /skip to keep it) and ask for the 統一編號."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    draft = context.user_data.setdefault("profile", {})
+    draft = _data(context).setdefault("profile", {})
     if message.text.strip() != "/skip":
         try:
             draft["company"] = notices.clean_company_name(message.text)
@@ -230,7 +247,7 @@ async def profile_tax_id(update: Update, context: BotContext) -> int:
     """Check the 統一編號 with the official check rule, then save the profile."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.person is not None
-    draft = context.user_data.setdefault("profile", {})
+    draft = _data(context).setdefault("profile", {})
     if message.text.strip() != "/skip":
         try:
             draft["tax_id"] = notices.clean_tax_id(message.text)
@@ -243,7 +260,7 @@ async def profile_tax_id(update: Update, context: BotContext) -> int:
         company_name=draft.get("company"),
         tax_id=draft.get("tax_id"),
     )
-    context.user_data.pop("profile", None)
+    _data(context).pop("profile", None)
     await message.reply_text(
         t(
             context.lang,
@@ -258,7 +275,7 @@ async def profile_tax_id(update: Update, context: BotContext) -> int:
 async def profile_cancel(update: Update, context: BotContext) -> int:
     """Leave the profile unchanged."""
     assert update.effective_message is not None
-    context.user_data.pop("profile", None)
+    _data(context).pop("profile", None)
     await update.effective_message.reply_text(t(context.lang, "cancel.done"))
     return ConversationHandler.END
 
