@@ -209,3 +209,11 @@ def test_retest_days_puts_the_retest_within_that_many_days_and_repeat_failures_c
     with planned.transaction() as session:
         second = session.get(CourtesyAction, again.action_id)
         assert second is not None and second.repeat_count == 1
+
+
+def test_the_migration_seeds_both_default_templates_as_version_one(db: Database) -> None:
+    with db.transaction() as session:
+        rows = session.exec(select(CourtesyRubric)).all()
+    assert {(r.template, r.version) for r in rows} == {(BUSINESS, 1), ("switchboard", 1)}
+    for row in rows:
+        assert row.items == [i.to_json() for i in DEFAULT_TEMPLATES[row.template][2]]

@@ -13,8 +13,121 @@ import sqlmodel
 from alembic import op
 
 import storage.types  # noqa: F401
-from courtesy.rubric import DEFAULT_TEMPLATES
 
+# The default templates as PRODUCT.md defines them (see courtesy/rubric.py), frozen here so
+# that later edits to the code never change what this migration wrote.
+DEFAULT_RUBRICS = [
+    {
+        "template": "business",
+        "name_zh": "業務單位",
+        "name_en": "Business unit",
+        "items": [
+            {
+                "code": "speed",
+                "max": 25,
+                "choices": [25, 20, 10, 0],
+                "name_zh": "接聽速度",
+                "name_en": "Answer speed",
+                "critical_zero": True,
+            },
+            {
+                "code": "unit_name",
+                "max": 8,
+                "choices": [8, 4, 0],
+                "name_zh": "報明單位",
+                "name_en": "Names the unit",
+                "critical_zero": False,
+            },
+            {
+                "code": "greeting",
+                "max": 6,
+                "choices": [6, 3, 0],
+                "name_zh": "問候語",
+                "name_en": "Greeting",
+                "critical_zero": False,
+            },
+            {
+                "code": "surname",
+                "max": 6,
+                "choices": [6, 3, 0],
+                "name_zh": "報明姓氏",
+                "name_en": "Gives own surname",
+                "critical_zero": False,
+            },
+            {
+                "code": "tone",
+                "max": 20,
+                "choices": [20, 15, 10, 5, 0],
+                "name_zh": "語氣與態度",
+                "name_en": "Tone and attitude",
+                "critical_zero": False,
+            },
+            {
+                "code": "accuracy",
+                "max": 15,
+                "choices": [15, 10, 5, 0],
+                "name_zh": "答覆正確具體",
+                "name_en": "Answer correct and specific",
+                "critical_zero": False,
+            },
+            {
+                "code": "handling",
+                "max": 10,
+                "choices": [10, 5, 0],
+                "name_zh": "無法即答時之處理",
+                "name_en": "Handling when they cannot answer at once",
+                "critical_zero": False,
+            },
+            {
+                "code": "closing",
+                "max": 10,
+                "choices": [10, 5, 0],
+                "name_zh": "結束語與讓來電者先掛",
+                "name_en": "Closing; caller hangs up first",
+                "critical_zero": False,
+            },
+        ],
+    },
+    {
+        "template": "switchboard",
+        "name_zh": "總機",
+        "name_en": "Switchboard",
+        "items": [
+            {
+                "code": "speed",
+                "max": 25,
+                "choices": [25, 20, 10, 0],
+                "name_zh": "接聽速度",
+                "name_en": "Answer speed",
+                "critical_zero": True,
+            },
+            {
+                "code": "unit_name",
+                "max": 8,
+                "choices": [8, 4, 0],
+                "name_zh": "報明單位",
+                "name_en": "Names the unit",
+                "critical_zero": False,
+            },
+            {
+                "code": "greeting",
+                "max": 6,
+                "choices": [6, 3, 0],
+                "name_zh": "問候語",
+                "name_en": "Greeting",
+                "critical_zero": False,
+            },
+            {
+                "code": "surname",
+                "max": 6,
+                "choices": [6, 3, 0],
+                "name_zh": "報明姓氏",
+                "name_en": "Gives own surname",
+                "critical_zero": False,
+            },
+        ],
+    },
+]
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0001"
@@ -220,13 +333,13 @@ def upgrade() -> None:
         [
             {
                 "created_at": storage.types.utcnow(),
-                "template": template,
+                "template": rubric["template"],
                 "version": 1,
-                "name_zh": name_zh,
-                "name_en": name_en,
-                "items": [item.to_json() for item in items],
+                "name_zh": rubric["name_zh"],
+                "name_en": rubric["name_en"],
+                "items": rubric["items"],
             }
-            for template, (name_zh, name_en, items) in DEFAULT_TEMPLATES.items()
+            for rubric in DEFAULT_RUBRICS
         ],
     )
 
