@@ -1,4 +1,5 @@
-"""Who is reminded of what: inspectors three working days before results are due, and the
+"""Who is reminded of what: inspectors of the calls they are to make today and three working
+days before results are due, and the
 secretariat of results already overdue. Rows, not timers, decide; `claim_reminder` makes sure a
 reminder goes out once per person and day even across restarts."""
 
@@ -42,6 +43,20 @@ def due_soon(*, session: Session, today: date) -> dict[int, list[TestView]]:
     if not rounds:
         return {}
     views = fetch_test_views(session=session, round_ids=rounds, status=TestStatus.PLANNED.value)
+    return _by_inspector(session, views)
+
+
+def calls_today(*, session: Session, today: date) -> dict[int, list[TestView]]:
+    """Telegram id → the calls an inspector is to make today (unannounced, so only they know)."""
+    views = [
+        v
+        for v in fetch_test_views(session=session, status=TestStatus.PLANNED.value)
+        if v.day == today and v.inspector_person_id is not None
+    ]
+    return _by_inspector(session, views)
+
+
+def _by_inspector(session: Session, views: list[TestView]) -> dict[int, list[TestView]]:
     people = fetch_telegram_ids(
         session=session,
         person_ids=sorted({v.inspector_person_id for v in views if v.inspector_person_id}),

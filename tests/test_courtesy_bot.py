@@ -114,3 +114,37 @@ async def test_inspectors_are_reminded_three_working_days_before_the_due_date_on
     with db.transaction() as session:
         assert session.exec(select(CourtesyReminder)).all()
         assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
+
+
+async def test_an_inspector_is_told_the_calls_of_the_day_once(
+    bot: BotHarness, db: Database
+) -> None:
+    code, extension = prepare(db)
+    with db.transaction() as session:
+        day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
+    assert bot.app is not None
+    assert await send_reminders(bot.app, day) >= 1
+    text = bot.fake.last_text(INSPECTOR)
+    assert "今天要撥打" in text and code in text and extension in text
+    before = len(bot.fake.sent(INSPECTOR))
+    await send_reminders(bot.app, day)
+    assert len(bot.fake.sent(INSPECTOR)) == before
+
+
+async def test_scoring_resumes_where_it_stopped_after_a_restart(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    await bot.press(INSPECTOR, "ct:p:25", replies=2)
+    await bot.restart()
+    for points in (8, 6, 6, 20, 15, 10):
+        await bot.press(INSPECTOR, f"ct:p:{points}", replies=2)
+    await bot.press(INSPECTOR, "ct:p:10", replies=2)
+    summary = await bot.say(INSPECTOR, "fine call")
+    assert "fine call" in summary and "100" in summary
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "100 分（優）" in saved
+    with db.transaction() as session:
+        result = session.exec(select(CourtesyResult)).one()
+    assert result.note == "fine call" and result.passed

@@ -456,6 +456,30 @@ async def send_reminders(app: BotApplication, today: date) -> int:
     db: Database = services.db
     lang = services.settings.default_language
     sent = 0
+    todays = await db.run(reminders.calls_today, today=today)
+    for telegram_id, views in sorted(todays.items()):
+        if not await db.run(reminders.claim, kind="calls", day=today, recipient=telegram_id):
+            continue
+        lines = "\n".join(
+            t(
+                lang,
+                "courtesy.remind.call_line",
+                code=v.code,
+                time=v.at.strftime("%H:%M"),
+                extension=v.extension,
+                unit=v.unit_name(lang),
+            )
+            for v in sorted(views, key=lambda v: v.at)
+        )
+        try:
+            await app.bot.send_message(
+                telegram_id, t(lang, "courtesy.remind.calls", lines=Markup(lines))
+            )
+            sent += 1
+        except TelegramError:
+            logger.warning(
+                "could not remind inspector %s of today's calls", telegram_id, exc_info=True
+            )
     due = await db.run(reminders.due_soon, today=today)
     for telegram_id, views in sorted(due.items()):
         if not await db.run(reminders.claim, kind="due", day=today, recipient=telegram_id):
