@@ -16,6 +16,11 @@ Rules it guarantees, or it refuses with a `UserError` whose message says why in 
   included) at a random time from 08:30 to 17:25 in five-minute steps (the call ends by 17:30);
 * each call is made by an inspector from another unit, and within a round the busiest inspector
   has at most one call more than the least busy (every active inspector counts).
+
+Retest calls (see courtesy.actions) come on top of the plan: they are added one by one when a
+call fails, keep their place when a year without results is planned again, and are not counted
+by the rules above. Test ids are ``YEAR-ROUND-SEQ`` (``2026-1-007``), retests
+``YEAR-ROUND-Rnn``.
 """
 
 from __future__ import annotations

@@ -148,3 +148,14 @@ async def test_scoring_resumes_where_it_stopped_after_a_restart(
     with db.transaction() as session:
         result = session.exec(select(CourtesyResult)).one()
     assert result.note == "fine call" and result.passed
+
+
+async def test_help_shows_the_courtesy_commands_to_inspectors_only(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    staff_help = await bot.say(INSPECTOR, "/help")
+    assert "/tests" in staff_help and "/score" in staff_help and "/actions" in staff_help
+    assert "/courtesy_report" not in staff_help
+    firm_help = await bot.say(FIRM, "/help")
+    assert "/tests" not in firm_help and "/score" not in firm_help
