@@ -52,8 +52,8 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
         "handling": 5,
         "closing": 5,
     }
-    for points in failing.values():
-        await bot.press(INSPECTOR, f"ct:p:{points}", replies=2)
+    for index, points in enumerate(failing.values()):
+        await bot.press(INSPECTOR, f"ct:p:{index}:{points}", replies=2)
     assert "備註" in bot.fake.last_text(INSPECTOR)
     summary = await bot.say(INSPECTOR, "/skip")
     assert "54" in summary and "丁" in summary and "不及格" in summary
@@ -136,11 +136,15 @@ async def test_scoring_resumes_where_it_stopped_after_a_restart(
 ) -> None:
     code, _ = prepare(db)
     await bot.say(INSPECTOR, f"/score {code}", replies=2)
-    await bot.press(INSPECTOR, "ct:p:25", replies=2)
+    await bot.press(INSPECTOR, "ct:p:0:25", replies=2)
     await bot.restart()
-    for points in (8, 6, 6, 20, 15, 10):
-        await bot.press(INSPECTOR, f"ct:p:{points}", replies=2)
-    await bot.press(INSPECTOR, "ct:p:10", replies=2)
+    calls_before = len(bot.fake.calls("answerCallbackQuery", chat_id=None))
+    bot.fake.press_button(INSPECTOR, "ct:p:0:20")  # the first item's button, pressed again
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) > calls_before, timeout=5
+    )
+    for index, points in enumerate((8, 6, 6, 20, 15, 10, 10), start=1):
+        await bot.press(INSPECTOR, f"ct:p:{index}:{points}", replies=2)
     summary = await bot.say(INSPECTOR, "fine call")
     assert "fine call" in summary and "100" in summary
     saved = await bot.press(INSPECTOR, "ct:ok")
