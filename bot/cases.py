@@ -27,6 +27,7 @@ from storage.queries.cases import (
     fetch_case_events,
     fetch_case_reporter,
     fetch_category_by_code,
+    fetch_role_people,
     fetch_unit_inspectors,
     save_case,
     set_case_counter,
@@ -232,6 +233,22 @@ def file_case(
         session=session, case_row=row, reporter=reporter, attachments=attachments, event=event
     )
     return Filed(number=number, due_on=due_on)
+
+
+def new_case_notices(*, session: Session, number: str) -> list[Notice]:
+    """Tell the secretariat a case arrived, so it can be assigned (no reporter identity)."""
+    case_row = fetch_case_by_number(session=session, number=number)
+    if case_row is None:
+        return []
+    return [
+        Notice(
+            chat_id=p.telegram_id,
+            language=p.language,
+            key="cases.notify.new_case",
+            values={"number": case_row.number, "kind": case_row.kind, "subject": case_row.subject},
+        )
+        for p in fetch_role_people(session=session, role=Role.SECRETARIAT)
+    ]
 
 
 # --- Staff actions ----------------------------------------------------------------------------

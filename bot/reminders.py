@@ -123,6 +123,8 @@ def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMa
     values = dict(notice.values)
     if notice.key == "reminders.overdue":
         values["lines"] = Markup(str(values["lines"]))
+    if notice.key == "cases.notify.new_case":
+        values["kind"] = t(language, f"cases.kinds.{values['kind']}")
     text = t(language, notice.key, **values)
     markup = None
     if notice.key == "cases.notify.ask":

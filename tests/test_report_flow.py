@@ -107,6 +107,7 @@ async def test_a_firm_cannot_choose_the_monitor_kind_even_with_a_forged_button(
 
 async def test_a_monitor_files_a_monitor_report_with_a_typed_contact(bot: BotHarness) -> None:
     person(bot.db, MONITOR, Role.MONITOR, name="Monitor Lin")
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
     await bot.say(MONITOR, "/report", language_code="en")
     assert "rep:kind:monitor" in kind_buttons(bot.fake, MONITOR)
     await bot.press(MONITOR, "rep:kind:monitor", language_code="en", replies=2)
@@ -123,6 +124,10 @@ async def test_a_monitor_files_a_monitor_report_with_a_typed_contact(bot: BotHar
     assert re.search(r"Received as case <b>M\d{4}-00001</b>", reply)
     stored = cases(bot)
     assert [c.kind for c in stored] == ["monitor"] and stored[0].number.endswith("-00001")
+    await bot.fake.async_wait_for("sendMessage", chat_id=SECRETARY)
+    told = bot.fake.last_text(SECRETARY)
+    assert "新案件" in told and stored[0].number in told and "監視員反映" in told
+    assert "Lin Mei-hua" not in told and "0933111222" not in told
 
 
 async def test_a_service_complaint_may_skip_the_place_but_a_product_report_may_not(
@@ -169,10 +174,11 @@ async def test_the_report_conversation_survives_a_restart_of_the_bot(bot: BotHar
 async def test_the_secretariat_assigns_the_unit_replies_and_the_reporter_sees_it_closed_on_time(
     bot: BotHarness,
 ) -> None:
-    number = await file_product_report_with_two_photos(bot)
     person(bot.db, SECRETARY, Role.SECRETARIAT, name="Secretary")
     person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec1", name="Inspector")
     person(bot.db, OTHER_INSPECTOR, Role.INSPECTOR, unit="sec5", name="Elsewhere")
+    number = await file_product_report_with_two_photos(bot)
+    await bot.fake.async_wait_for("sendMessage", chat_id=SECRETARY)  # the new-case notice
 
     reply = await bot.say(SECRETARY, f"/case {number}", language_code="en")
     assert number in reply and "Reporter (secretariat only)" in reply and "anonymous" in reply
@@ -229,6 +235,8 @@ async def test_cases_lists_open_cases_with_paging(bot: BotHarness) -> None:
 async def test_a_reporter_shares_a_contact_and_answers_a_request_for_information(
     bot: BotHarness,
 ) -> None:
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec4")
     await bot.say(FIRM, "/report", language_code="en")
     await bot.press(FIRM, "rep:kind:product", language_code="en", replies=2)
     await bot.say(FIRM, "Dehumidifier DryAir D12", language_code="en")
@@ -243,9 +251,7 @@ async def test_a_reporter_shares_a_contact_and_answers_a_request_for_information
     number = re.search(r"P\d{4}-\d{5}", reply)
     assert number is not None
     number_text = number.group()
-
-    person(bot.db, SECRETARY, Role.SECRETARIAT)
-    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec4")
+    await bot.fake.async_wait_for("sendMessage", chat_id=SECRETARY)  # the new-case notice
     view = await bot.say(SECRETARY, f"/case {number_text}", language_code="en")
     assert "Chen Ya-ting, phone +886912000111" in view and f"Telegram {FIRM}" in view
     await bot.press(SECRETARY, f"case:unit:{number_text}:sec4", language_code="en", replies=2)

@@ -23,7 +23,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases import MAX_FILES, Action, Draft, act, check_description, file_case, parse_contact
+from bot.cases import (
+    MAX_FILES,
+    Action,
+    Draft,
+    act,
+    check_description,
+    file_case,
+    new_case_notices,
+    parse_contact,
+)
 from bot.context import BotApplication, BotContext
 from bot.features import Command, Feature
 from bot.i18n import Markup, t
@@ -370,6 +379,8 @@ async def submit(update: Update, context: BotContext) -> int:
     await query.edit_message_text(
         t(context.lang, "report.filed", number=filed.number, due=filed.due_on.isoformat())
     )
+    notices = await context.services.db.run(new_case_notices, number=filed.number)
+    await send_notices(context.bot, context.services, notices)
     return ConversationHandler.END
 
 
