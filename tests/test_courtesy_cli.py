@@ -162,3 +162,20 @@ def test_the_demo_fills_a_year_with_actions_in_several_states_and_writes_reports
         "courtesy-2025.csv",
         "courtesy-2025.png",
     ]
+
+
+def test_linking_an_inspector_and_planning_an_unpublished_year_say_what_they_did(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run(cli, "staff", "import", str(staff))
+    code, out, _ = run(cli, "staff", "link", "201", "777001")
+    assert code == 0 and "granted the inspector role" in out
+    code, _, err = run(cli, "staff", "link", "202", "777002")
+    assert code == 2 and "is not an inspector" in err
+    code, out, _ = run(cli, "plan", "--year", "2031")
+    assert code == 0 and "make-up workdays may still change" in out
+    listed = run(cli, "staff", "list")[1].splitlines()
+    assert listed[0] == "unit,name,extension,inspector,switchboard,active,linked"
+    assert "sec1,職員201,201,yes,no,yes,yes" in listed
