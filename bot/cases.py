@@ -109,21 +109,21 @@ class Draft:
     @classmethod
     def from_dict(cls, data: dict[str, object] | None) -> Draft:
         data = data or {}
-        files = data.get("files") or []
-        assert isinstance(files, list)
+        files = data.get("files")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
         return cls(
-            kind=str(data.get("kind") or ""),
-            subject=str(data.get("subject") or ""),
-            location=data.get("location") if isinstance(data.get("location"), str) else None,  # type: ignore[arg-type]
-            description=str(data.get("description") or ""),
-            files=[list(map(str, f)) for f in files],
+            kind=text("kind") or "",
+            subject=text("subject") or "",
+            location=text("location"),
+            description=text("description") or "",
+            files=[list(map(str, f)) for f in files] if isinstance(files, list) else [],
             anonymous=bool(data.get("anonymous")),
-            contact_name=data.get("contact_name")
-            if isinstance(data.get("contact_name"), str)
-            else None,  # type: ignore[arg-type]
-            contact_phone=data.get("contact_phone")
-            if isinstance(data.get("contact_phone"), str)
-            else None,  # type: ignore[arg-type]
+            contact_name=text("contact_name"),
+            contact_phone=text("contact_phone"),
         )
 
 
@@ -777,6 +777,8 @@ class CaseDetails:
     unit_name_zh: str | None
     unit_name_en: str | None
     category_code: str | None
+    category_name_zh: str | None
+    category_name_en: str | None
     events: list[CaseEvent]
     attachments: list[CaseAttachment]
     reporter: Reporter | None
@@ -807,6 +809,8 @@ def fetch_case_details(*, session: Session, number: str, viewer: PersonView) -> 
         unit_name_zh=unit.name_zh if unit else None,
         unit_name_en=unit.name_en if unit else None,
         category_code=category.code if category else None,
+        category_name_zh=category.name_zh if category else None,
+        category_name_en=category.name_en if category else None,
         events=fetch_case_events(session=session, case_id=case_row.id),
         attachments=fetch_case_attachments(session=session, case_id=case_row.id),
         reporter=reporter,

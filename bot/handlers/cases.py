@@ -167,7 +167,8 @@ def _details_text(details: CaseDetails, lang: str, today: date) -> str:
             received=c.received_on.isoformat(),
             due=c.due_on.isoformat(),
             unit=unit,
-            category=details.category_code or "—",
+            category=(details.category_name_zh if lang == "zh-TW" else details.category_name_en)
+            or "—",
             subject=c.subject,
             where=c.location or "—",
             description=c.description[:1500],

@@ -409,11 +409,8 @@ async def status(update: Update, context: BotContext) -> None:
     for c in cases:
         state = t(lang, f"cases.states.{c.state}")
         if c.closure:
-            state = (
-                f"{state}（{t(lang, f'cases.closure.{c.closure}')}）"
-                if lang == "zh-TW"
-                else (f"{state} ({t(lang, f'cases.closure.{c.closure}')})")
-            )
+            closure = t(lang, f"cases.closure.{c.closure}")
+            state = t(lang, "status.state_closed", state=state, closure=closure)
         lines.append(
             t(
                 lang,
