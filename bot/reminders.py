@@ -2,8 +2,8 @@
 
 The assigned unit's inspectors are reminded when half the time is gone and on the working day
 before the deadline; the secretariat gets the overdue list at 09:00 (Asia/Taipei by default) on
-working days. Each reminder is claimed by a unique key in `casereminder` before it is sent, so a
-restart never sends it twice; a failed send releases the claim so it is tried again.
+working days. Each reminder is claimed per recipient by a unique key in `casereminder` before it
+is sent, so a restart never sends it twice; a failed send releases that one claim to retry it.
 """
 
 from __future__ import annotations
@@ -73,12 +73,13 @@ def claim_due_reminders(
             kind, key = "half", f"half:{case_row.id}:{case_row.due_on.isoformat()}"
         else:
             continue
-        if not claim_reminder(session=session, key=key, at=now):
-            continue
         for person in fetch_unit_inspectors(session=session, unit_id=case_row.unit_id):
+            mine = f"{key}:{person.telegram_id}"
+            if not claim_reminder(session=session, key=mine, at=now):
+                continue
             found.append(
                 Reminder(
-                    key=key,
+                    key=mine,
                     notice=Notice(
                         chat_id=person.telegram_id,
                         language=person.language or default_language,
@@ -88,32 +89,33 @@ def claim_due_reminders(
                 )
             )
     overdue = fetch_overdue_cases(session=session, today=today)
-    key = f"overdue:{today.isoformat()}"
-    if overdue and claim_reminder(session=session, key=key, at=now):
-        for person in fetch_role_people(session=session, role=Role.SECRETARIAT):
-            language = person.language or default_language
-            zh = language == "zh-TW"
-            lines = "\n".join(
-                t(
-                    language,
-                    "reminders.overdue_line",
-                    number=c.number,
-                    unit=(u.name_zh if zh else u.name_en) if u else t(language, "cases.no_unit"),
-                    days=(today - c.due_on).days,
-                )
-                for c, u in overdue[:50]
+    for person in fetch_role_people(session=session, role=Role.SECRETARIAT) if overdue else []:
+        key = f"overdue:{today.isoformat()}:{person.telegram_id}"
+        if not claim_reminder(session=session, key=key, at=now):
+            continue
+        language = person.language or default_language
+        zh = language == "zh-TW"
+        lines = "\n".join(
+            t(
+                language,
+                "reminders.overdue_line",
+                number=c.number,
+                unit=(u.name_zh if zh else u.name_en) if u else t(language, "cases.no_unit"),
+                days=(today - c.due_on).days,
             )
-            found.append(
-                Reminder(
-                    key=key,
-                    notice=Notice(
-                        chat_id=person.telegram_id,
-                        language=language,
-                        key="reminders.overdue",
-                        values={"count": len(overdue), "lines": lines},
-                    ),
-                )
+            for c, u in overdue[:50]
+        )
+        found.append(
+            Reminder(
+                key=key,
+                notice=Notice(
+                    chat_id=person.telegram_id,
+                    language=language,
+                    key="reminders.overdue",
+                    values={"count": len(overdue), "lines": lines},
+                ),
             )
+        )
     return found
 
 
