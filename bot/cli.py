@@ -43,26 +43,33 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
+_settings: Settings | None = None
+_open_databases: list[Database] = []
+
+
 def cli_command(fn: F) -> F:
-    """Turn configuration and input errors into one line on stderr and exit code 2."""
+    """Read settings afresh, turn configuration and input errors into one line on stderr with
+    exit code 2, and close every database connection the command opened."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        global _settings
+        _settings = None
         try:
             return fn(*args, **kwargs)
         except SettingsError as exc:
             fail(str(exc))
         except UserError as exc:
             fail(t(_language(), exc.key, **exc.values))
+        finally:
+            while _open_databases:
+                _open_databases.pop().dispose()
 
     return wrapper  # type: ignore[return-value]
 
 
-_settings: Settings | None = None
-
-
 def settings() -> Settings:
-    """Settings, read once per process."""
+    """Settings, read once per command."""
     global _settings
     if _settings is None:
         _settings = load_settings()
@@ -79,6 +86,7 @@ def _language() -> str:
 def database() -> Database:
     """The configured database with every migration applied."""
     db = Database(settings().database_url)
+    _open_databases.append(db)
     db.upgrade()
     return db
 
