@@ -52,6 +52,8 @@ RETRY_WINDOW = timedelta(hours=3)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 PER_CHAT_INTERVAL = 1.0
+IDLE_POLL_INTERVAL = 1.0
+"""With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
 
 
 def in_flight_for(rate: float) -> int:
@@ -269,7 +271,9 @@ class DeliveryWorker:
                 for notice_id, count in released:
                     logger.info("released notice %s to %s recipients", notice_id, count)
                     last_fetch = -math.inf
-            if len(self._queue) < self.max_in_flight and now - last_fetch >= self.poll_interval:
+            idle = not self._queue and not self._known
+            interval = IDLE_POLL_INTERVAL if idle else self.poll_interval
+            if len(self._queue) < self.max_in_flight and now - last_fetch >= interval:
                 last_fetch = now
                 await self._refill()
             if self._in_flight >= self.max_in_flight:
@@ -288,6 +292,7 @@ class DeliveryWorker:
             await asyncio.wait_for(event.wait(), timeout=seconds)
 
     async def _refill(self) -> None:
+        self._forget_the_past()
         batch = max(200, self.max_in_flight * 4)
         rows = await self.db.run(
             q.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
@@ -300,6 +305,15 @@ class DeliveryWorker:
                 self._finish(row, DeliveryStatus.BLOCKED, error="blocked by the user")
             else:
                 self._queue.append(row)
+
+    def _forget_the_past(self) -> None:
+        """Keep memory flat in a bot that runs for months: drop pacing marks that have passed
+        and rendered notices once nothing is queued or in flight."""
+        if len(self._chat_ready) > 10_000:
+            now = asyncio.get_running_loop().time()
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+        if not self._known and not self._tasks:
+            self._notices.clear()
 
     def _next_ready(self, now: float) -> q.DueDelivery | None:
         for _ in range(min(len(self._queue), 512)):

@@ -179,3 +179,14 @@ async def test_three_firms_subscribe_and_a_notice_reaches_exactly_its_subscriber
         notice = session.exec(select(Notice)).one()
         audit = session.exec(select(AuditEntry).where(AuditEntry.action == "notice.publish")).one()
     assert notice.recipients == 2 and audit.target == str(notice.id)
+
+
+async def test_help_shows_firms_their_notice_commands_and_staff_the_publishing_ones(
+    bot: BotHarness,
+) -> None:
+    firm = await bot.say(ALICE, "/help", language_code="en")
+    for command in ("/subscribe", "/mysubs", "/unsubscribe", "/profile", "/forget"):
+        assert command in firm
+    assert "/notice " not in firm and "/categories" not in firm
+    admin = await bot.say(ADMIN_ID, "/help", language_code="en")
+    assert "/notice — Publish an instant notice" in admin and "/categories" in admin

@@ -519,6 +519,7 @@ def register(app: BotApplication) -> None:
                 MessageHandler(filters.ALL & ~filters.COMMAND, notice_prompt_again),
             ],
             name="notice",
+            allow_reentry=True,
         )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(notice_stale, pattern=rf"^{NOTICE}:"))

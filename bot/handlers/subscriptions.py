@@ -326,6 +326,7 @@ def register(app: BotApplication) -> None:
             },
             fallbacks=[CommandHandler("cancel", profile_cancel)],
             name="profile",
+            allow_reentry=True,
         )
     )
 
