@@ -382,13 +382,23 @@ def _reporter_notice(session: Session, case_row: Case, key: str, **values: objec
     ]
 
 
-def _finish(case_row: Case, state: CaseState, today: date) -> None:
+def _resume_clock(case_row: Case, today: date, counting: str) -> None:
+    """End a needs_info pause: the deadline moves by the days the clock stood still."""
+    if case_row.paused_on is not None:
+        paused = max(0, days_between(case_row.paused_on, today, counting))
+        case_row.due_on = add_days(case_row.due_on, paused, counting)
+        case_row.paused_on = None
+
+
+def _finish(case_row: Case, state: CaseState, today: date, counting: str) -> None:
+    """Close the case in `state`: 依限 or 逾限 by the reply date (or today) against the deadline;
+    days to close are calendar days from receipt."""
+    _resume_clock(case_row, today, counting)
     case_row.state = state.value
     case_row.closed_on = today
     answered = case_row.replied_on or today
     case_row.closure = closure_for(answered, case_row.due_on).value
     case_row.days_to_close = (today - case_row.received_on).days
-    case_row.paused_on = None
 
 
 def act(
@@ -459,16 +469,10 @@ def act(
                 )
                 for p in fetch_unit_inspectors(session=session, unit_id=case_row.unit_id)
             ]
-        if case_row.paused_on is not None:
-            paused = max(0, days_between(case_row.paused_on, today, counting))
-            case_row.due_on = add_days(case_row.due_on, paused, counting)
-            case_row.paused_on = None
+        _resume_clock(case_row, today, counting)
     elif action == Action.REPLY:
         after = CaseState.REPLIED
-        if case_row.paused_on is not None:
-            paused = max(0, days_between(case_row.paused_on, today, counting))
-            case_row.due_on = add_days(case_row.due_on, paused, counting)
-            case_row.paused_on = None
+        _resume_clock(case_row, today, counting)
         case_row.replied_on = case_row.replied_on or today
         case_row.reply_text = note
         notices = _reporter_notice(session, case_row, "cases.notify.reply", reply=note)
@@ -485,7 +489,7 @@ def act(
         )
     elif action == Action.TRANSFER:
         case_row.reason = note
-        _finish(case_row, CaseState.TRANSFERRED, today)
+        _finish(case_row, CaseState.TRANSFERRED, today, counting)
         after = CaseState.TRANSFERRED
         notices = _reporter_notice(session, case_row, "cases.notify.transferred", note=note)
     elif action == Action.DUPLICATE:
@@ -494,17 +498,17 @@ def act(
             raise UserError("cases.duplicate_bad", number=note or "")
         case_row.duplicate_of_id = other.id
         case_row.reason = other.number
-        _finish(case_row, CaseState.DUPLICATE, today)
+        _finish(case_row, CaseState.DUPLICATE, today, counting)
         after = CaseState.DUPLICATE
         note = other.number
         notices = _reporter_notice(session, case_row, "cases.notify.duplicate", other=other.number)
     elif action == Action.NOT_HANDLED:
         case_row.reason = note
-        _finish(case_row, CaseState.NOT_HANDLED, today)
+        _finish(case_row, CaseState.NOT_HANDLED, today, counting)
         after = CaseState.NOT_HANDLED
         notices = _reporter_notice(session, case_row, "cases.notify.not_handled", reason=note)
     elif action == Action.CLOSE:
-        _finish(case_row, CaseState.CLOSED, today)
+        _finish(case_row, CaseState.CLOSED, today, counting)
         after = CaseState.CLOSED
         notices = _reporter_notice(session, case_row, f"cases.notify.closed_{case_row.closure}")
     case_row.state = after.value

@@ -280,3 +280,21 @@ def test_import_stores_every_channel_and_refuses_a_bad_row_whole(db: Database) -
     assert refused.value.key == "case_import.bad_channel" and refused.value.values["line"] == 4
     count = db.call(lambda *, session: len(session.exec(select(Case)).all()))
     assert count == 2
+
+
+def test_closing_a_case_while_it_waits_for_information_does_not_count_the_pause(
+    db: Database,
+) -> None:
+    secretary = person(db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(db, date(2026, 1, 16), reply_days=5)
+    assert filed.due_on == date(2026, 1, 23)
+    do(db, filed.number, Action.ASK_INFO, secretary, date(2026, 1, 19), text="請補充照片")
+    # Waiting from 19 January; with no answer by 3 February it is closed as not handled:
+    # 11 working days of pause move the deadline past that day, so it is on time.
+    outcome = do(
+        db, filed.number, Action.NOT_HANDLED, secretary, date(2026, 2, 3), text="逾期未補正"
+    )
+    assert outcome.state == "not_handled"
+    closed = db.call(fetch_case_by_number, number=filed.number)
+    assert closed is not None and closed.closure == "on_time" and closed.paused_on is None
+    assert closed.due_on == workcalendar.add_working_days(date(2026, 1, 23), 11)
