@@ -7,6 +7,7 @@
    Telegram would): all stored, numbers unique, reports per second.
 
     .venv/bin/python bench/cases.py [--cases N] [--reporters N] [--skip-filing]
+                                      [--concurrent-updates]
 
 The last line printed is one JSON object of the figures.
 """
@@ -233,11 +234,31 @@ async def bench_filing(reporters: int, directory: Path) -> dict[str, float]:
     }
 
 
+def _concurrent_updates() -> None:
+    """Build the application with concurrent_updates on: the builder processes one update at a
+    time, so each step of every reporter waits for the previous send's ~100 ms answer."""
+    from telegram.ext import ApplicationBuilder
+
+    import bot.application
+
+    class Concurrent(ApplicationBuilder):  # type: ignore[type-arg]
+        def build(self):  # type: ignore[no-untyped-def]
+            self.concurrent_updates(True)
+            return super().build()
+
+    bot.application.ApplicationBuilder = Concurrent  # type: ignore[misc]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--skip-filing", action="store_true")
+    parser.add_argument(
+        "--concurrent-updates",
+        action="store_true",
+        help="file with python-telegram-bot's concurrent_updates on (what-if for the builder)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     figures: dict[str, object] = {"cases": args.cases, "month": f"{MONTH[0]}-{MONTH[1]:02d}"}
@@ -259,6 +280,9 @@ def main() -> None:
             )
             figures.update({f"postgres_{k}": v for k, v in pg.items()})
         if not args.skip_filing:
+            if args.concurrent_updates:
+                _concurrent_updates()
+                figures["concurrent_updates"] = True
             filing = asyncio.run(bench_filing(args.reporters, directory))
             print(
                 f"{filing['filing_reports']} reports filed at once through the fake Bot API: "
