@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("scheduled_at", storage.types.AwareDateTime(timezone=True), nullable=True),
         sa.Column("released_at", storage.types.AwareDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "attachment_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True
-        ),
+        sa.Column("attachment_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
         sa.Column(
             "attachment_file_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True
         ),
