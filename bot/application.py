@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.menus import set_default_menus, set_menu_for
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from storage.db import Database
 from storage.models import Role
 from storage.queries.people import fetch_person_view, fetch_staff_telegram_ids
@@ -132,6 +133,7 @@ def build_application(
         # delivery worker's job (AIORateLimiter does not pace private chats).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+    builder = builder.concurrent_updates(PerChatUpdateProcessor())
     database = db or Database(settings.database_url)
     builder = builder.persistence(DatabasePersistence(database))
     app: BotApplication = builder.build()
