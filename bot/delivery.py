@@ -357,19 +357,23 @@ class DeliveryWorker:
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
     async def _deliver(self, row: q.DueDelivery) -> None:
+        done = row.parts_sent  # messages of this notice the chat already has (from a retry)
         try:
             notice = await self._prepared(row.notice_id)
             if notice is None:
                 self._finish(row, DeliveryStatus.FAILED, error="notice no longer exists")
                 return
             language = row.language if row.language in ("zh-TW", "en") else self.default_language
-            for part in notice.parts(language):
+            parts = notice.parts(language)
+            for part in parts[done:]:
                 await self._paced(row.chat_id)
                 await self.bot.send_message(
                     row.chat_id, part, parse_mode=ParseMode.HTML, disable_notification=False
                 )
-            if notice.attachment_name:
+                done += 1
+            if notice.attachment_name and done == len(parts):
                 await self._send_attachment(row.chat_id, notice)
+                done += 1
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             loop = asyncio.get_running_loop()
@@ -380,18 +384,27 @@ class DeliveryWorker:
                 error=f"429 retry after {seconds:g} s",
                 attempts=row.attempts + 1,
                 next_at=utcnow() + timedelta(seconds=seconds),
+                parts_sent=done,
             )
         except Forbidden as exc:
             self._blocked.append(row.chat_id)
-            self._finish(row, DeliveryStatus.BLOCKED, error=str(exc))
+            self._finish(row, DeliveryStatus.BLOCKED, error=str(exc), parts_sent=done)
         except BadRequest as exc:
-            self._finish(row, DeliveryStatus.FAILED, error=str(exc), attempts=row.attempts + 1)
+            self._finish(
+                row,
+                DeliveryStatus.FAILED,
+                error=str(exc),
+                attempts=row.attempts + 1,
+                parts_sent=done,
+            )
         except (TelegramError, OSError) as exc:  # timeouts, 5xx, connection trouble
             now = utcnow()
             first = row.first_error_at or now
             attempts = row.attempts + 1
             if now - first >= RETRY_WINDOW:
-                self._finish(row, DeliveryStatus.FAILED, error=str(exc), attempts=attempts)
+                self._finish(
+                    row, DeliveryStatus.FAILED, error=str(exc), attempts=attempts, parts_sent=done
+                )
             else:
                 self._finish(
                     row,
@@ -400,13 +413,20 @@ class DeliveryWorker:
                     attempts=attempts,
                     next_at=now + backoff(attempts),
                     first_error_at=first,
+                    parts_sent=done,
                 )
         except Exception as exc:  # a bug must not stop the whole broadcast
             logger.exception("delivery %s failed unexpectedly", row.id)
-            self._finish(row, DeliveryStatus.FAILED, error=f"internal: {exc!r}")
+            self._finish(row, DeliveryStatus.FAILED, error=f"internal: {exc!r}", parts_sent=done)
         else:
             self.sent_count += 1
-            self._finish(row, DeliveryStatus.SENT, sent_at=utcnow(), attempts=row.attempts + 1)
+            self._finish(
+                row,
+                DeliveryStatus.SENT,
+                sent_at=utcnow(),
+                attempts=row.attempts + 1,
+                parts_sent=done,
+            )
         finally:
             self._active_chats.discard(row.chat_id)
 
@@ -444,6 +464,7 @@ class DeliveryWorker:
         next_at: datetime | None = None,
         sent_at: datetime | None = None,
         first_error_at: datetime | None = None,
+        parts_sent: int | None = None,
     ) -> None:
         self._results.append(
             q.DeliveryResult(
@@ -454,6 +475,7 @@ class DeliveryWorker:
                 first_error_at=first_error_at or row.first_error_at,
                 last_error=error,
                 sent_at=sent_at,
+                parts_sent=row.parts_sent if parts_sent is None else parts_sent,
             )
         )
 

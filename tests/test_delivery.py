@@ -344,3 +344,23 @@ async def test_a_worker_killed_mid_broadcast_resumes_without_losing_anybody(
     assert set(received) == set(chats)  # nobody is missing
     duplicates = sum(n - 1 for n in received.values())
     assert duplicates <= in_flight_for(rate)  # at most the sends in flight at the kill
+
+
+async def test_a_long_notice_interrupted_by_a_429_goes_on_from_the_part_it_reached(
+    db: Database, fake_api: FakeBotApi, worker: DeliveryWorker
+) -> None:
+    add_subscribers(db, [5901])
+    body = "\n\n".join(f"Paragraph {i}. " + "words " * 250 for i in range(6))
+    published = db.call(
+        notices.publish, title="Long one", body=body, codes=["cns"], created_by_id=None
+    )
+    await fake_api.async_wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == 5901 and c.ok, timeout=10
+    )
+    fake_api.fail("sendMessage", chat_id=5901, status=429, retry_after=1, times=1)
+    await wait_done(db, published.notice_id)
+    accepted = [c.text for c in fake_api.calls("sendMessage", chat_id=5901) if c.ok]
+    assert len(accepted) == 3 and len(set(accepted)) == 3  # each part once, none repeated
+    assert [f"{i}/3)" in (text or "") for i, text in enumerate(accepted, start=1)] == [True] * 3
+    assert any(c.status == 429 for c in fake_api.calls("sendMessage", chat_id=5901))
+    assert rows(db, published.notice_id)[5901].parts_sent == 3

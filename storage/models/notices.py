@@ -91,8 +91,10 @@ OPEN_STATUSES = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
 class Delivery(SQLModel, table=True):
     """The outbox: one row per (notice, chat), written in one statement at release.
 
-    `person_id` is set NULL when a person is forgotten; the chat id of a row already sent stays
-    as proof of delivery, rows not yet sent are closed as failed before the person goes.
+    `parts_sent` counts the messages of a long notice (and its attachment) already accepted, so
+    a retry goes on from there. `person_id` is set NULL when a person is forgotten; the chat id
+    of a row already sent stays as proof of delivery, rows not yet sent are closed as failed
+    before the person goes.
     """
 
     __table_args__ = (
@@ -106,6 +108,7 @@ class Delivery(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     status: str = Field(max_length=16, default=DeliveryStatus.PENDING.value)
     attempts: int = 0
+    parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime = Field(sa_type=AwareDateTime)
     first_error_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     last_error: str | None = Field(default=None, max_length=255)

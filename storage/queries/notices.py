@@ -323,6 +323,7 @@ class DueDelivery:
     first_error_at: datetime | None
     language: str | None
     blocked: bool
+    parts_sent: int = 0
 
 
 def fetch_due_deliveries(
@@ -338,6 +339,7 @@ def fetch_due_deliveries(
             col(Delivery.first_error_at),
             col(Person.language),
             col(Person.blocked),
+            col(Delivery.parts_sent),
         )
         .outerjoin(Person, col(Person.id) == Delivery.person_id)
         .where(
@@ -357,6 +359,7 @@ def fetch_due_deliveries(
             first_error_at=r[4],
             language=r[5],
             blocked=bool(r[6]),
+            parts_sent=r[7],
         )
         for r in rows
     ]
@@ -390,6 +393,7 @@ class DeliveryResult:
     first_error_at: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+    parts_sent: int = 0
 
 
 def record_delivery_results(*, session: Session, results: Sequence[DeliveryResult]) -> None:
@@ -407,6 +411,7 @@ def record_delivery_results(*, session: Session, results: Sequence[DeliveryResul
             first_error_at=bindparam("new_first_error"),
             last_error=bindparam("new_error"),
             sent_at=bindparam("new_sent"),
+            parts_sent=bindparam("new_parts"),
         )
     )
     session.connection().execute(
@@ -420,6 +425,7 @@ def record_delivery_results(*, session: Session, results: Sequence[DeliveryResul
                 "new_first_error": r.first_error_at,
                 "new_error": None if r.last_error is None else r.last_error[:255],
                 "new_sent": r.sent_at,
+                "new_parts": r.parts_sent,
             }
             for r in results
         ],

@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("parts_sent", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("next_attempt_at", storage.types.AwareDateTime(timezone=True), nullable=False),
         sa.Column("first_error_at", storage.types.AwareDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
