@@ -10,7 +10,9 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from babel.dates import format_datetime
@@ -21,6 +23,7 @@ from storage.db import Database
 from storage.errors import UserError
 from storage.models import Role
 from storage.queries.people import create_invite, fetch_unit_by_code
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +163,28 @@ app.add_typer(report_app, name="report")
 from bot.cli_courtesy import courtesy_app  # noqa: E402 (it uses cli_command above)
 
 app.add_typer(courtesy_app, name="courtesy")
+
+
+@app.command()
+@cli_command
+def demo(
+    out: Annotated[Path, typer.Option(help="directory for the demo database and reports")],
+    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    seed: Annotated[
+        int, typer.Option(help="random seed; the same seed gives the same year")
+    ] = 2026,
+) -> None:
+    """Fill a fresh SQLite database with a realistic year and write its reports (no token)."""
+    from bot.demo import build_demo
+
+    language = lang or _language()
+    if language not in ("zh-TW", "en"):
+        raise UserError("cli.bad_language", value=language)
+    today = utcnow().astimezone(ZoneInfo("Asia/Taipei")).date()
+    result = build_demo(out=out, today=today, language=language, seed=seed)
+    typer.echo(t(language, "cli.demo_database", path=str(result.database), year=result.year))
+    for path in result.files:
+        typer.echo(str(path))
 
 
 def main() -> None:
