@@ -52,3 +52,14 @@ def test_a_naive_datetime_is_refused(db: Database) -> None:
         db.call(lambda session: session.add(AuditEntry(at=naive, action="x")) or session.flush())
     assert datetime.now(UTC)  # the database is still usable afterwards
     assert db.call(lambda session: session.exec(select(AuditEntry)).all()) == []
+
+
+def test_the_migration_history_has_a_single_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

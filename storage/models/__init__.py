@@ -10,31 +10,59 @@ from storage.models.cases import (
     CaseReminder,
     CaseReporter,
 )
-from storage.models.notices import Category, Delivery, Notice, NoticeAttachment, NoticeCategory, Subscription, WorkerLease  # noqa: E501
-from storage.models.courtesy import ActionStatus, CourtesyAction, CourtesyActionEvent, CourtesyReminder, CourtesyResult, CourtesyRound, CourtesyRubric, CourtesyStaff, CourtesyTest, TestStatus  # noqa: E501
+from storage.models.courtesy import (
+    ActionStatus,
+    CourtesyAction,
+    CourtesyActionEvent,
+    CourtesyReminder,
+    CourtesyResult,
+    CourtesyRound,
+    CourtesyRubric,
+    CourtesyStaff,
+    CourtesyTest,
+    TestStatus,
+)
+from storage.models.notices import (
+    Category,
+    Delivery,
+    Notice,
+    NoticeAttachment,
+    NoticeCategory,
+    Subscription,
+    WorkerLease,
+)
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
 
 __all__ = [
-    *("ActionStatus CourtesyAction CourtesyActionEvent CourtesyReminder CourtesyResult CourtesyRound CourtesyRubric CourtesyStaff CourtesyTest TestStatus".split()),  # noqa: E501
+    "STAFF_ROLES",
+    "ActionStatus",
+    "AuditEntry",
     "BotState",
     "Case",
+    "CaseAttachment",
     "CaseCounter",
     "CaseEvent",
-    "CaseAttachment",
     "CaseReminder",
     "CaseReporter",
-    "STAFF_ROLES",
-    "AuditEntry",
     "Category",
+    "CourtesyAction",
+    "CourtesyActionEvent",
+    "CourtesyReminder",
+    "CourtesyResult",
+    "CourtesyRound",
+    "CourtesyRubric",
+    "CourtesyStaff",
+    "CourtesyTest",
     "Delivery",
+    "Invite",
     "Notice",
     "NoticeAttachment",
     "NoticeCategory",
-    "Subscription",
-    "WorkerLease",
-    "Invite",
     "Person",
     "Role",
     "RoleGrant",
+    "Subscription",
+    "TestStatus",
     "Unit",
+    "WorkerLease",
 ]
