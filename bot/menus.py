@@ -30,8 +30,13 @@ async def set_default_menus(bot: Bot, default_language: str) -> None:
 
 
 async def set_menu_for(bot: Bot, chat_id: int, roles: frozenset[Role], language: str) -> None:
-    """A staff member's or monitor's menu in their private chat; never fails the caller."""
+    """The menu for a person's private chat: their roles' commands, or back to the firms'
+    default when they hold none; never fails the caller."""
+    scope = BotCommandScopeChat(chat_id)
     try:
-        await bot.set_my_commands(menu(roles, language), scope=BotCommandScopeChat(chat_id))
+        if roles:
+            await bot.set_my_commands(menu(roles, language), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
     except TelegramError as exc:
         logger.warning("could not set the command menu for chat %s: %s", chat_id, exc)

@@ -78,6 +78,9 @@ async def test_an_admin_sees_and_revokes_roles(bot: BotHarness) -> None:
     assert "Revoked the role" in edited
     view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
     assert view is not None and view.roles == frozenset()
+    await bot.fake.async_wait_for("deleteMyCommands", timeout=5)
+    deleted = bot.fake.calls("deleteMyCommands")[-1]
+    assert deleted.params["scope"] == {"type": "chat", "chat_id": NEWCOMER}
 
 
 async def test_a_firm_pressing_a_revoke_button_changes_nothing(bot: BotHarness) -> None:

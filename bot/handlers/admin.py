@@ -11,9 +11,11 @@ from bot.access import ADMIN, audit, requires
 from bot.context import BotApplication, BotContext
 from bot.features import Command, Feature, roles
 from bot.i18n import Markup, t
+from bot.menus import set_menu_for
 from storage.models import Role
 from storage.queries.people import (
     create_invite,
+    fetch_person_view,
     fetch_role_holders,
     fetch_unit_by_code,
     fetch_units,
@@ -129,6 +131,16 @@ async def revoke(update: Update, context: BotContext) -> None:
         await query.answer(t(lang, "roles.gone"), show_alert=True)
         return
     await audit(update, context, "role.revoke", target=str(holder.telegram_id), detail=holder.role)
+    remaining = await context.services.db.run(
+        fetch_person_view, telegram_id=holder.telegram_id, admin_ids=context.services.admin_ids
+    )
+    if remaining is not None:
+        await set_menu_for(
+            context.bot,
+            remaining.telegram_id,
+            remaining.roles,
+            remaining.language or context.services.settings.default_language,
+        )
     text, markup = await _roles_text(context)
     done = t(
         lang,
