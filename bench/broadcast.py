@@ -6,7 +6,7 @@ Against a loopback fake Bot API in its own process that answers each send after 
    chat, 429 with retry_after past them): achieved rate / 25, 429s, lost, duplicates.
 2. The same at BROADCAST_RATE=30: nothing lost; 429s counted.
 3. Limits off, BROADCAST_RATE=1000, 20,000 subscribers: messages per second and CPU seconds
-   per 1,000 messages (this process: worker, database threads, python-telegram-bot, httpx).
+   per 1,000 messages (this process: worker, database threads, python-telegram-bot on aiohttp).
 4. Releasing a notice to 100,000 subscribers on SQLite: the one INSERT … SELECT, timed.
 
     .venv/bin/python bench/broadcast.py [--quick]

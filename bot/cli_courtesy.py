@@ -361,7 +361,9 @@ def report(
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG")],
     round_: Annotated[str | None, typer.Option("--round", help="YEAR-ROUND, e.g. 2026-1")] = None,
     year: Annotated[int | None, typer.Option(help="a whole year")] = None,
-    language: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    language: Annotated[
+        str | None, typer.Option("--lang", "--language", help="zh-TW or en")
+    ] = None,
 ) -> None:
     """Write a round (or year) report as courtesy-….html, .csv and .png."""
     lang = language if language in ("zh-TW", "en") else _lang()
