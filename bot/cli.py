@@ -7,6 +7,8 @@ and reports bad input in one sentence on stderr with exit code 2, never a traceb
 from __future__ import annotations
 
 import functools
+import getpass
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Role
-from storage.queries.people import create_invite, fetch_unit_by_code
+from storage.queries.people import create_invite, fetch_unit_by_code, record_audit
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,10 @@ def cli_command(fn: F) -> F:
         global _settings
         _settings = None
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if _open_databases:
+                _audit_command(_open_databases[0], fn.__name__, kwargs)
+            return result
         except SettingsError as exc:
             fail(str(exc))
         except UserError as exc:
@@ -69,6 +74,22 @@ def cli_command(fn: F) -> F:
                 _open_databases.pop().dispose()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _audit_command(db: Database, name: str, arguments: dict[str, Any]) -> None:
+    """Keep a command-line action in the audit log, with the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    shown = {k: str(v) for k, v in arguments.items() if v is not None and v is not False}
+    db.call(
+        record_audit,
+        actor_telegram_id=None,
+        action=f"cli.{name}"[:64],
+        target=user[:128],
+        detail=json.dumps(shown, ensure_ascii=False)[:2000],
+    )
 
 
 def settings() -> Settings:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import Invite
+from storage.models import AuditEntry, Invite
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -84,3 +84,13 @@ def test_invite_with_an_unknown_role_is_one_clear_line(tmp_path: Path, database_
         result.stderr.strip()
         == "“boss” is not a role; roles are: admin, secretariat, inspector, monitor."
     )
+
+
+def test_command_line_actions_are_kept_in_the_audit_log(tmp_path: Path, database_url: str) -> None:
+    result = run_cli("invite", "monitor", env={"DATABASE_URL": database_url}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = Database(database_url)
+    entries = db.call(lambda session: session.exec(select(AuditEntry)).all())
+    db.dispose()
+    assert [(e.action, e.allowed) for e in entries] == [("cli.invite", True)]
+    assert '"role": "monitor"' in (entries[0].detail or "")
