@@ -18,6 +18,7 @@ from storage.queries.courtesy import (
     fetch_rounds,
     fetch_telegram_ids,
     fetch_test_views,
+    release_reminder,
 )
 
 REMIND_WORKING_DAYS = 3
@@ -79,3 +80,8 @@ def overdue(*, session: Session, today: date) -> list[TestView]:
 
 def claim(*, session: Session, kind: str, day: date, recipient: int) -> bool:
     return claim_reminder(session=session, kind=kind, day=day, recipient=recipient)
+
+
+def release(*, session: Session, kind: str, day: date, recipient: int) -> None:
+    """Undo `claim` after a failed send, so the next hourly check tries that one again."""
+    release_reminder(session=session, kind=kind, day=day, recipient=recipient)

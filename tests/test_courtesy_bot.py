@@ -9,8 +9,15 @@ from sqlmodel import select
 from bot.handlers.courtesy import send_reminders
 from courtesy import directory, schedule
 from storage.db import Database
-from storage.models import CourtesyAction, CourtesyReminder, CourtesyResult, CourtesyStaff
+from storage.models import (
+    CourtesyAction,
+    CourtesyReminder,
+    CourtesyResult,
+    CourtesyStaff,
+    Role,
+)
 from storage.queries.courtesy import fetch_test_views
+from storage.queries.people import grant_role, set_language, upsert_person
 from tests.harness import BotHarness
 from tests.test_courtesy_year import directory_csv
 
@@ -163,3 +170,49 @@ async def test_help_shows_the_courtesy_commands_to_inspectors_only(
     assert "/courtesy_report" not in staff_help
     firm_help = await bot.say(FIRM, "/help")
     assert "/tests" not in firm_help and "/score" not in firm_help
+
+
+SECRETARY = 5004
+
+
+def _person(db: Database, telegram_id: int, *, language: str | None, role: Role | None) -> None:
+    with db.transaction() as session:
+        view = upsert_person(
+            session=session, telegram_id=telegram_id, first_name="x", username=None
+        )
+        if language is not None:
+            set_language(session=session, person_id=view.id, language=language)
+        if role is not None:
+            grant_role(session=session, person_id=view.id, role=role)
+
+
+async def test_reminders_are_written_in_each_recipients_saved_language(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    _person(db, INSPECTOR, language="en", role=None)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    _person(db, SECRETARY + 1, language=None, role=Role.SECRETARIAT)
+    with db.transaction() as session:
+        day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
+    assert bot.app is not None
+    await send_reminders(bot.app, day)
+    assert "Courtesy calls to make today" in bot.fake.last_text(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    assert "are due by 2026-05-03" in bot.fake.last_text(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 5, 4))  # round 1 is overdue from 2026-05-04
+    assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
+    assert "逾期未登錄" in bot.fake.last_text(SECRETARY + 1)  # no saved language: the default
+
+
+async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    bot.fake.fail("sendMessage", chat_id=INSPECTOR, status=500)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    assert bot.fake.sent(INSPECTOR) == []
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
+    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 0

@@ -8,13 +8,13 @@ import logging
 import tempfile
 import warnings
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -36,6 +36,7 @@ from storage.models import CourtesyAction, Role
 from storage.queries.courtesy import (
     TestView,
     fetch_actions,
+    fetch_languages,
     fetch_rounds,
     fetch_staff,
     fetch_test_views,
@@ -50,6 +51,7 @@ PREFIX = "ct"
 ITEM, NOTE, CONFIRM = range(3)
 STATE_KEY = "courtesy_score"
 REMINDER_INTERVAL = 3600.0
+REMIND_FROM = time(8, 0)  # local time; the first calls of a day are at 08:30
 
 
 def _today(context: BotContext) -> date:
@@ -454,17 +456,58 @@ async def round_report(update: Update, context: BotContext) -> None:
                 )
 
 
-async def send_reminders(app: BotApplication, today: date) -> int:
-    """Remind inspectors three working days before results are due and give the secretariat
-    the overdue list, each at most once a day. Returns the number of messages sent."""
+async def _remind(
+    app: BotApplication, *, kind: str, day: date, telegram_id: int, text: str
+) -> bool:
+    """Send one reminder at most once a day: claimed first, released again if sending fails
+    for a reason other than a blocked bot (so the next hourly check retries it)."""
     services = app.bot_data["services"]
     db: Database = services.db
-    lang = services.settings.default_language
-    sent = 0
+    if not await db.run(reminders.claim, kind=kind, day=day, recipient=telegram_id):
+        return False
+    try:
+        await app.bot.send_message(telegram_id, text)
+    except Forbidden:
+        logger.info("courtesy %s reminder not sent: %s blocked the bot", kind, telegram_id)
+        return False
+    except TelegramError:
+        logger.warning("courtesy %s reminder to %s failed", kind, telegram_id, exc_info=True)
+        await db.run(reminders.release, kind=kind, day=day, recipient=telegram_id)
+        return False
+    return True
+
+
+def _result_lines(lang: str, views: Sequence[TestView]) -> str:
+    return "\n".join(
+        t(
+            lang,
+            "courtesy.remind.line",
+            code=v.code,
+            day=v.day.isoformat(),
+            unit=v.unit_name(lang),
+            inspector=v.inspector_name,
+            due=v.due_on.isoformat(),
+        )
+        for v in views
+    )
+
+
+async def send_reminders(app: BotApplication, today: date) -> int:
+    """Remind inspectors of today's calls and, three working days before results are due, of
+    the calls still to score; give the secretariat the overdue list. Each at most once a day,
+    each in its recipient's saved language (else the default). Returns the messages sent."""
+    services = app.bot_data["services"]
+    db: Database = services.db
+    default = services.settings.default_language
     todays = await db.run(reminders.calls_today, today=today)
+    due = await db.run(reminders.due_soon, today=today)
+    late = await db.run(reminders.overdue, today=today)
+    holders = await db.run(fetch_staff_telegram_ids) if late else {}
+    secretariat = sorted(tid for tid, held in holders.items() if Role.SECRETARIAT in held)
+    languages = await db.run(fetch_languages, telegram_ids=sorted({*todays, *due, *secretariat}))
+    sent = 0
     for telegram_id, views in sorted(todays.items()):
-        if not await db.run(reminders.claim, kind="calls", day=today, recipient=telegram_id):
-            continue
+        lang = languages.get(telegram_id, default)
         lines = "\n".join(
             t(
                 lang,
@@ -476,71 +519,23 @@ async def send_reminders(app: BotApplication, today: date) -> int:
             )
             for v in sorted(views, key=lambda v: v.at)
         )
-        try:
-            await app.bot.send_message(
-                telegram_id, t(lang, "courtesy.remind.calls", lines=Markup(lines))
-            )
-            sent += 1
-        except TelegramError:
-            logger.warning(
-                "could not remind inspector %s of today's calls", telegram_id, exc_info=True
-            )
-    due = await db.run(reminders.due_soon, today=today)
+        text = t(lang, "courtesy.remind.calls", lines=Markup(lines))
+        sent += await _remind(app, kind="calls", day=today, telegram_id=telegram_id, text=text)
     for telegram_id, views in sorted(due.items()):
-        if not await db.run(reminders.claim, kind="due", day=today, recipient=telegram_id):
-            continue
-        lines = "\n".join(
-            t(
-                lang,
-                "courtesy.remind.line",
-                code=v.code,
-                day=v.day.isoformat(),
-                unit=v.unit_name(lang),
-                inspector=v.inspector_name,
-                due=v.due_on.isoformat(),
-            )
-            for v in views
+        lang = languages.get(telegram_id, default)
+        text = t(
+            lang,
+            "courtesy.remind.due",
+            due=views[0].due_on.isoformat(),
+            lines=Markup(_result_lines(lang, views)),
         )
-        try:
-            await app.bot.send_message(
-                telegram_id,
-                t(
-                    lang,
-                    "courtesy.remind.due",
-                    due=views[0].due_on.isoformat(),
-                    lines=Markup(lines),
-                ),
-            )
-            sent += 1
-        except TelegramError:
-            logger.warning("could not remind inspector %s", telegram_id, exc_info=True)
-    late = await db.run(reminders.overdue, today=today)
-    if late:
-        holders = await db.run(fetch_staff_telegram_ids)
-        lines = "\n".join(
-            t(
-                lang,
-                "courtesy.remind.line",
-                code=v.code,
-                day=v.day.isoformat(),
-                unit=v.unit_name(lang),
-                inspector=v.inspector_name,
-                due=v.due_on.isoformat(),
-            )
-            for v in late[:50]
-        )
-        for telegram_id, held in sorted(holders.items()):
-            if Role.SECRETARIAT not in held:
-                continue
-            if not await db.run(reminders.claim, kind="overdue", day=today, recipient=telegram_id):
-                continue
-            try:
-                await app.bot.send_message(
-                    telegram_id, t(lang, "courtesy.remind.overdue", lines=Markup(lines))
-                )
-                sent += 1
-            except TelegramError:
-                logger.warning("could not send the overdue list to %s", telegram_id, exc_info=True)
+        sent += await _remind(app, kind="due", day=today, telegram_id=telegram_id, text=text)
+    for telegram_id in secretariat:
+        lang = languages.get(telegram_id, default)
+        text = t(lang, "courtesy.remind.overdue", lines=Markup(_result_lines(lang, late[:50])))
+        if len(late) > 50:
+            text += "\n" + t(lang, "courtesy.remind.more", count=len(late) - 50)
+        sent += await _remind(app, kind="overdue", day=today, telegram_id=telegram_id, text=text)
     return sent
 
 
@@ -548,8 +543,9 @@ async def _reminder_loop(app: BotApplication) -> None:
     services = app.bot_data["services"]
     while True:
         try:
-            today = utcnow().astimezone(services.tz).date()
-            await send_reminders(app, today)
+            now = utcnow().astimezone(services.tz)
+            if now.time() >= REMIND_FROM:  # not in the night; the next hourly check sends
+                await send_reminders(app, now.date())
         except Exception:  # one bad day must not stop tomorrow's reminders
             logger.exception("courtesy reminders failed")
         await asyncio.sleep(REMINDER_INTERVAL)

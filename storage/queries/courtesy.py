@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -336,16 +337,37 @@ def fetch_telegram_ids(*, session: Session, person_ids: Sequence[int]) -> dict[i
 
 
 def claim_reminder(*, session: Session, kind: str, day: date, recipient: int) -> bool:
-    """Record that a reminder goes out; False if it already went out that day."""
-    exists = session.exec(
-        select(CourtesyReminder).where(
-            CourtesyReminder.kind == kind,
-            CourtesyReminder.day == day,
-            CourtesyReminder.recipient == recipient,
-        )
-    ).first()
-    if exists is not None:
+    """Record that a reminder goes out; False if it already went out that day (also when
+    another bot instance claimed it a moment earlier)."""
+    try:
+        with session.begin_nested():
+            session.add(
+                CourtesyReminder(kind=kind, day=day, recipient=recipient, sent_at=utcnow())
+            )
+            session.flush()
+    except IntegrityError:
         return False
-    session.add(CourtesyReminder(kind=kind, day=day, recipient=recipient, sent_at=utcnow()))
-    session.flush()
     return True
+
+
+def release_reminder(*, session: Session, kind: str, day: date, recipient: int) -> None:
+    """Forget a claimed reminder whose sending failed, so the next check tries it again."""
+    session.execute(
+        delete(CourtesyReminder).where(
+            col(CourtesyReminder.kind) == kind,
+            col(CourtesyReminder.day) == day,
+            col(CourtesyReminder.recipient) == recipient,
+        )
+    )
+
+
+def fetch_languages(*, session: Session, telegram_ids: Sequence[int]) -> dict[int, str]:
+    """Telegram id → the language the person saved (people without one are left out)."""
+    if not telegram_ids:
+        return {}
+    rows = session.exec(
+        select(Person.telegram_id, Person.language).where(
+            col(Person.telegram_id).in_(list(telegram_ids)), col(Person.language).is_not(None)
+        )
+    ).all()
+    return {tid: language for tid, language in rows if language}
