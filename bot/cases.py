@@ -38,6 +38,9 @@ from storage.types import utcnow
 
 MAX_FILES = 5
 MIN_DESCRIPTION = 10
+MAX_ACTION_TEXT = 3500
+"""A staff text that may be sent on to the reporter must fit in one Telegram message (4,096
+characters) with the words around it."""
 SECRETARIAT_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
 
@@ -282,6 +285,12 @@ TEXT_ACTIONS = (
 )
 """Actions that need a line of text from staff (note, question, reply, reason …)."""
 
+TEXT_INPUT_ERRORS = frozenset(
+    {"cases.text_needed", "cases.text_too_long", "cases.extend_bad", "cases.duplicate_bad"}
+)
+"""Errors in the text itself: the person is asked for the text again. Any other refusal (the
+case moved on, the person may not act) ends the wait for a text."""
+
 SECRETARIAT_ONLY = frozenset(
     {Action.ASSIGN, Action.TRANSFER, Action.DUPLICATE, Action.NOT_HANDLED}
 )
@@ -342,6 +351,17 @@ def may_view(case_row: Case, person: PersonView) -> bool:
         and case_row.unit_id is not None
         and case_row.unit_id in person.unit_ids
     )
+
+
+def check_action(*, session: Session, number: str, action: str, actor: PersonView) -> str:
+    """Refuse with a UserError an action `actor` may not take on the case now (before a button
+    asks for a unit, a category or a text); returns the case number as stored."""
+    case_row = fetch_case_by_number(session=session, number=number)
+    if case_row is None or not may_view(case_row, actor):
+        raise UserError("cases.not_found", number=number)
+    if action not in actions_for(case_row, actor):
+        raise UserError("cases.action_not_allowed", number=case_row.number)
+    return case_row.number
 
 
 def sees_identity(person: PersonView) -> bool:
@@ -434,6 +454,8 @@ def act(
     note = (text or "").strip() or None
     if action in TEXT_ACTIONS and note is None:
         raise UserError("cases.text_needed")
+    if note is not None and len(note) > MAX_ACTION_TEXT:
+        raise UserError("cases.text_too_long", length=len(note), maximum=MAX_ACTION_TEXT)
     notices: list[Notice] = []
     after = before
     if action == Action.ASSIGN:

@@ -22,9 +22,11 @@ from telegram.warnings import PTBUserWarning
 from bot.access import SECRETARIAT, STAFF, audit, requires
 from bot.cases import (
     TEXT_ACTIONS,
+    TEXT_INPUT_ERRORS,
     Action,
     CaseDetails,
     act,
+    check_action,
     fetch_case_details,
     sees_identity,
 )
@@ -45,7 +47,10 @@ PREFIX = "case"
 PAGE = 10
 LISTS = ("open", "overdue", "mine")
 CASE_TEXT = 30
-PENDING = "case_pending_action"
+PENDING = "case_pending_action"  # [action, number, lapses at (POSIX seconds)]
+PENDING_MINUTES = 15
+"""A prompt for a note, reply, reason … lapses after this long, so a person who walked away
+does not have a later, unrelated message taken as that text (or sent to a reporter)."""
 
 
 def _today(context: BotContext) -> date:
@@ -274,10 +279,16 @@ async def send_files(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.person is not None
     await query.answer()
-    details = await context.services.db.run(
-        fetch_case_details, number=query.data.rpartition(":")[2], viewer=context.person
-    )
     assert update.effective_chat is not None
+    try:
+        details = await context.services.db.run(
+            fetch_case_details, number=query.data.rpartition(":")[2], viewer=context.person
+        )
+    except UserError as exc:  # a stale button: the case moved to another unit, or no such case
+        await context.bot.send_message(
+            update.effective_chat.id, t(context.lang, exc.key, **exc.values)
+        )
+        return
     for attachment in details.attachments:
         if attachment.kind == "photo":
             await context.bot.send_photo(update.effective_chat.id, attachment.file_id)
@@ -294,8 +305,9 @@ async def _apply(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
-) -> bool:
-    """Apply an action, record it in the audit log, tell whoever must be told, reply."""
+) -> bool | UserError:
+    """Apply an action, record it in the audit log, tell whoever must be told, reply.
+    Returns True, or the refusal the person was shown."""
     assert context.person is not None and update.effective_chat is not None
     lang = context.lang
     try:
@@ -312,7 +324,7 @@ async def _apply(
         )
     except UserError as exc:
         await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
-        return False
+        return exc
     await audit(update, context, f"case.{action}", target=outcome.number, detail=text)
     await send_notices(context.bot, context.services, outcome.notices)
     await context.bot.send_message(
@@ -337,6 +349,19 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
     await query.answer()
     _, _, action, number = query.data.split(":", 3)
     lang = context.lang
+    assert context.person is not None and update.effective_chat is not None
+    if action in TEXT_ACTIONS or action in (Action.ASSIGN, Action.CATEGORY):
+        # Refused here, before a keyboard or a prompt invites the person to go on.
+        try:
+            number = await context.services.db.run(
+                check_action, number=number, action=action, actor=context.person
+            )
+        except UserError as exc:
+            context.user_data.pop(PENDING, None)
+            await context.bot.send_message(
+                update.effective_chat.id, t(lang, exc.key, **exc.values)
+            )
+            return ConversationHandler.END
     if action == Action.ASSIGN:
         units = await context.services.db.run(fetch_units)
         buttons = [
@@ -364,14 +389,19 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
         )
         return None
     if action in TEXT_ACTIONS:
-        context.user_data[PENDING] = [action, number]
-        assert update.effective_chat is not None
-        await context.bot.send_message(
-            update.effective_chat.id, t(lang, f"cases.prompts.{action}", number=number)
-        )
+        _wait_for_text(context, action, number)
+        prompt = t(lang, f"cases.prompts.{action}", number=number)
+        lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
+        await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
         return CASE_TEXT
     await _apply(update, context, number, action)
     return ConversationHandler.END
+
+
+def _wait_for_text(context: BotContext, action: str, number: str) -> None:
+    assert context.user_data is not None
+    lapses = utcnow().timestamp() + PENDING_MINUTES * 60
+    context.user_data[PENDING] = [action, number, lapses]
 
 
 @requires(*STAFF)
@@ -379,14 +409,28 @@ async def action_text(update: Update, context: BotContext) -> int:
     """The text an action needed (note, question, reply, reason, days and reason …)."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    pending = context.user_data.get(PENDING)
-    if not pending:
+    pending = context.user_data.pop(PENDING, None)
+    if not isinstance(pending, list) or len(pending) != 3:
+        pending = None  # nothing waits, or a wait stored by an older version: treat as lapsed
+    if pending is None:
+        await message.reply_text(t(context.lang, "cases.prompt_none"))
         return ConversationHandler.END
-    action, number = pending
+    if utcnow().timestamp() > float(pending[2]):
+        await message.reply_text(
+            t(
+                context.lang,
+                "cases.prompt_lapsed",
+                action=t(context.lang, f"cases.actions.{pending[0]}"),
+                number=str(pending[1]),
+                minutes=PENDING_MINUTES,
+            )
+        )
+        return ConversationHandler.END
+    action, number = str(pending[0]), str(pending[1])
     done = await _apply(update, context, number, action, text=message.text)
-    if not done:
+    if isinstance(done, UserError) and done.key in TEXT_INPUT_ERRORS:
+        _wait_for_text(context, action, number)
         return CASE_TEXT  # asked again: the error line says what to fix
-    context.user_data.pop(PENDING, None)
     return ConversationHandler.END
 
 
@@ -406,7 +450,7 @@ async def unit_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.ASSIGN, unit_code=code):
+    if await _apply(update, context, number, Action.ASSIGN, unit_code=code) is True:
         await _show(update, context, number, edit=True)
 
 
@@ -417,7 +461,7 @@ async def category_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.CATEGORY, category_code=code):
+    if await _apply(update, context, number, Action.CATEGORY, category_code=code) is True:
         await _show(update, context, number, edit=True)
 
 

@@ -1,0 +1,157 @@
+"""Staff prompts that lapse, refusals before a prompt, stale buttons and texts too long for one
+message: the edges of handling a case in chat."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+import bot.handlers.cases as case_handlers
+from storage.models import Case, CaseEvent, Role
+from storage.types import utcnow
+from tests.harness import BotHarness
+from tests.test_cases_support import do, file_on, person
+
+SECRETARY = 7101
+INSPECTOR = 7102
+FIRM = 7103
+
+
+def events(bot: BotHarness, action: str) -> list[CaseEvent]:
+    return bot.db.call(
+        lambda *, session: list(  # type: ignore[misc]
+            session.exec(select(CaseEvent).where(CaseEvent.action == action)).all()
+        )
+    )
+
+
+async def answers_to(bot: BotHarness, user_id: int, text: str) -> list[str]:
+    """Send `text`, then /cases, and give the handlers a moment more; the texts the bot sent
+    in answer to `text` alone (the /cases list left out)."""
+    before = len(bot.fake.sent(user_id))
+    bot.fake.send_text(user_id, text, language_code="en")
+    await bot.say(user_id, "/cases", language_code="en")
+    await asyncio.sleep(0.5)
+    texts = [m.get("text") or "" for m in bot.fake.sent(user_id)[before:]]
+    return [t for t in texts if "cases</b> (" not in t]
+
+
+def assigned_case(bot: BotHarness) -> str:
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec1")
+    reporter = person(bot.db, FIRM)
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter)
+    do(bot.db, filed.number, "assign", secretary, date(2026, 11, 3), unit="sec1")
+    return filed.number
+
+
+async def test_the_prompt_says_the_next_message_is_taken_how_to_cancel_and_when_it_lapses(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    prompt = await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert "next message is taken" in prompt and "/cancel" in prompt
+    assert f"lapses after {case_handlers.PENDING_MINUTES} minutes" in prompt
+
+
+async def test_a_reply_prompt_left_waiting_lapses_and_a_later_message_reaches_no_reporter(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:reply:{number}", language_code="en")
+    later = utcnow() + timedelta(minutes=case_handlers.PENDING_MINUTES + 1)
+    monkeypatch.setattr(case_handlers, "utcnow", lambda: later)
+    sent_to_firm = len(bot.fake.sent(FIRM))
+    reply = await bot.say(INSPECTOR, "lunch at noon?", language_code="en")
+    assert "lapsed after 15 minutes" in reply and "not recorded" in reply
+    assert f"/case {number}" in reply
+    assert events(bot, "reply") == []
+    assert len(bot.fake.sent(FIRM)) == sent_to_firm
+    # the conversation is over: the next text is not taken either, nor answered as a lapse
+    assert await answers_to(bot, INSPECTOR, "second message") == []
+    assert events(bot, "reply") == []
+
+
+async def test_a_prompt_answered_in_time_is_applied(bot: BotHarness) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    done = await bot.say(INSPECTOR, "Called the shop; sample bought.", language_code="en")
+    assert "Note done" in done
+    assert [e.note for e in events(bot, "note")] == ["Called the shop; sample bought."]
+
+
+async def test_a_wait_stored_by_the_previous_version_is_treated_as_lapsed(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert bot.app is not None
+    bot.app.user_data[INSPECTOR][case_handlers.PENDING] = ["note", number]  # no lapse time
+    reply = await bot.say(INSPECTOR, "an old wait", language_code="en")
+    assert "not recorded" in reply
+    assert events(bot, "note") == []
+
+
+async def test_an_inspector_pressing_a_secretariat_action_is_refused_before_any_prompt(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    refused = await bot.press(INSPECTOR, f"case:a:transfer:{number}", language_code="en")
+    assert "cannot take this action" in refused
+    refused = await bot.press(INSPECTOR, f"case:a:assign:{number}", language_code="en")
+    assert "cannot take this action" in refused
+    assert bot.fake.calls("editMessageReplyMarkup", chat_id=INSPECTOR) == []
+    # no prompt is waiting: a plain text afterwards is not taken as a transfer reason
+    assert await answers_to(bot, INSPECTOR, "Ministry of Health") == []
+    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    assert stored.state == "assigned"
+
+
+async def test_a_stale_reply_button_of_a_closed_case_is_refused_at_once_not_after_the_text(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    do(bot.db, number, "not_handled", secretary, date(2026, 11, 4), text="no concrete content")
+    refused = await bot.press(INSPECTOR, f"case:a:reply:{number}", language_code="en")
+    assert "cannot take this action" in refused
+    assert "final reply" not in refused
+
+
+async def test_a_wrongly_written_extension_is_asked_again_but_a_case_that_moved_on_ends_it(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:extend:{number}", language_code="en")
+    assert "from 1 to 60" in await bot.say(INSPECTOR, "soon", language_code="en")
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    do(bot.db, number, "transfer", secretary, date(2026, 11, 4), text="to the county office")
+    refused = await bot.say(INSPECTOR, "10 joint sampling", language_code="en")
+    assert "cannot take this action" in refused
+    # the wait ended with that refusal: the next text is not refused again
+    assert await answers_to(bot, INSPECTOR, "10 joint sampling") == []
+
+
+async def test_a_stale_files_button_says_the_case_is_not_found_not_an_internal_error(
+    bot: BotHarness,
+) -> None:
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec1")
+    reply = await bot.press(INSPECTOR, "case:files:P2026-09999", language_code="en")
+    assert "There is no case P2026-09999" in reply
+
+
+async def test_a_reply_too_long_for_one_message_is_refused_and_asked_again(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:reply:{number}", language_code="en")
+    refused = await bot.say(INSPECTOR, "經" * 4000, language_code="en")
+    assert "4000 characters" in refused and "3500" in refused
+    before = len(bot.fake.sent(FIRM))
+    done = await bot.say(INSPECTOR, "經查已下架並通知業者改正。", language_code="en")
+    assert "replied" in done
+    await bot.wait_reply(FIRM, before=before)
+    assert "經查已下架" in bot.fake.last_text(FIRM)
