@@ -175,11 +175,45 @@ def plan(
 @cli_command
 def show_schedule(
     year: Annotated[int, typer.Option(help="the planned year")],
-    csv: Annotated[bool, typer.Option("--csv", help="print CSV (the default output)")] = True,
+    csv: Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="CSV: test_id,round,date,time,unit,staff,extension,inspector,inspector_unit",
+        ),
+    ] = False,
 ) -> None:
-    """Print the plan: test_id,round,date,time,unit,staff,extension,inspector,inspector_unit."""
-    text = _call(schedule.schedule_csv, year=year)
-    typer.echo(text, nl=False)
+    """Print the plan: a readable list per round, or CSV with --csv (retests included)."""
+    if csv:
+        typer.echo(_call(schedule.schedule_csv, year=year), nl=False)
+        return
+    lang = _lang()
+    views = _call(schedule.schedule_views, year=year)
+    lines: list[str] = []
+    current = None
+    for view in views:
+        if view.round != current:
+            current = view.round
+            count = sum(1 for v in views if v.round == current)
+            lines.append(t(lang, "courtesy.schedule.round", year=year, round=current, calls=count))
+        lines.append(
+            t(
+                lang,
+                "courtesy.schedule.line",
+                test=view.code,
+                day=view.day.isoformat(),
+                time=view.at.strftime("%H:%M"),
+                unit=view.unit_name(lang),
+                name=view.staff_name,
+                extension=view.extension,
+                inspector=view.inspector_name,
+                inspector_extension=view.inspector_extension,
+                retest=t(lang, "courtesy.schedule.retest") if view.retest_of_action_id else "",
+            )
+        )
+    if not views:
+        lines.append(t(lang, "courtesy.schedule.empty", year=year))
+    typer.echo("\n".join(lines))
 
 
 def _parse_items(values: list[str]) -> dict[str, int]:

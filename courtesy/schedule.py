@@ -488,8 +488,14 @@ def plan_year(
     return plan
 
 
-def schedule_csv(*, session: Session, year: int) -> str:
-    """The stored plan of `year` as CSV, retests included."""
+def schedule_views(*, session: Session, year: int) -> list[TestView]:
+    """The stored calls of `year` (retests included) in round, date and time order."""
     if not fetch_rounds(session=session, year=year):
         raise UserError("courtesy.plan.none", year=year)
-    return csv_text(view_rows(fetch_test_views(session=session, year=year)))
+    views = fetch_test_views(session=session, year=year)
+    return sorted(views, key=lambda v: (v.round, v.day, v.at, v.code))
+
+
+def schedule_csv(*, session: Session, year: int) -> str:
+    """The stored plan of `year` as CSV, retests included."""
+    return csv_text(view_rows(schedule_views(session=session, year=year)))

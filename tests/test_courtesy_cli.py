@@ -179,3 +179,23 @@ def test_linking_an_inspector_and_planning_an_unpublished_year_say_what_they_did
     listed = run(cli, "staff", "list")[1].splitlines()
     assert listed[0] == "unit,name,extension,inspector,switchboard,active,linked"
     assert "sec1,職員201,201,yes,no,yes,yes" in listed
+
+
+def test_schedule_prints_a_readable_list_per_round_and_csv_only_when_asked(
+    cli: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run(cli, "staff", "import", str(staff))
+    code, _, err = run(cli, "schedule", "--year", "2026")
+    assert code == 2 and "no plan for 2026" in err
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    readable = run(cli, "schedule", "--year", "2026")[1].splitlines()
+    table = run(cli, "schedule", "--year", "2026", "--csv")[1].splitlines()
+    assert table[0].startswith("test_id,round,date")
+    assert readable[0] == "Round 2026-1: 27 calls"
+    assert sum(line.startswith("Round 2026-") for line in readable) == 3
+    assert len(readable) == 80 + 3
+    first = table[1].split(",")
+    assert readable[1].split()[:3] == [first[0], first[2], first[3]]
+    assert f"ext. {first[6]}" in readable[1]
