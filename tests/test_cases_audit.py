@@ -155,3 +155,24 @@ async def test_a_reply_too_long_for_one_message_is_refused_and_asked_again(
     assert "replied" in done
     await bot.wait_reply(FIRM, before=before)
     assert "經查已下架" in bot.fake.last_text(FIRM)
+
+
+async def test_a_case_with_every_text_at_its_longest_still_opens_in_one_message(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+
+    def lengthen(*, session):  # type: ignore[no-untyped-def]
+        row = session.exec(select(Case)).one()
+        row.subject, row.location, row.description = "商" * 500, "址" * 500, "述" * 4000
+        session.add(row)
+
+    bot.db.call(lengthen)
+    day = date(2026, 11, 5)
+    for _ in range(6):
+        do(bot.db, number, "note", secretary, day, text="記" * 3500)
+    do(bot.db, number, "reply", secretary, day, text="覆" * 3500)
+    do(bot.db, number, "transfer", secretary, day, text="移" * 3500)
+    view = await bot.say(SECRETARY, f"/case {number}", language_code="en")
+    assert number in view and "…" in view

@@ -153,6 +153,11 @@ async def list_page(update: Update, context: BotContext) -> None:
     await query.edit_message_text(text, reply_markup=markup)
 
 
+def _cut(text: str, limit: int) -> str:
+    """`text`, shortened to `limit` characters with an ellipsis (the whole is kept on file)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _details_text(details: CaseDetails, lang: str, today: date) -> str:
     c = details.case
     unit = (details.unit_name_zh if lang == "zh-TW" else details.unit_name_en) or t(
@@ -174,18 +179,18 @@ def _details_text(details: CaseDetails, lang: str, today: date) -> str:
             unit=unit,
             category=(details.category_name_zh if lang == "zh-TW" else details.category_name_en)
             or "—",
-            subject=c.subject,
-            where=c.location or "—",
-            description=c.description[:1500],
+            subject=_cut(c.subject, 300),
+            where=_cut(c.location or "—", 300),
+            description=_cut(c.description, 1200),
             files=len(details.attachments),
         )
     ]
     if c.extended_days:
         parts.append(t(lang, "cases.detail_extended", days=c.extended_days))
     if c.reply_text:
-        parts.append(t(lang, "cases.detail_reply", reply=c.reply_text[:1000]))
+        parts.append(t(lang, "cases.detail_reply", reply=_cut(c.reply_text, 700)))
     if c.reason:
-        parts.append(t(lang, "cases.detail_reason", reason=c.reason[:500]))
+        parts.append(t(lang, "cases.detail_reason", reason=_cut(c.reason, 300)))
     if details.reporter is not None:
         r = details.reporter
         if r.anonymous:
@@ -208,7 +213,7 @@ def _details_text(details: CaseDetails, lang: str, today: date) -> str:
                     at=e.at.strftime("%Y-%m-%d"),
                     action=t(lang, f"cases.actions.{e.action}"),
                     state=t(lang, f"cases.states.{e.to_state}"),
-                    note=(e.note or "")[:120],
+                    note=_cut(e.note or "", 80),
                 )
             )
     return "\n".join(parts)

@@ -113,6 +113,14 @@ def _contact_keyboard(context: BotContext) -> ReplyKeyboardMarkup:
     )
 
 
+SUMMARY_DESCRIPTION = 1500
+"""The summary before Submit shows this much of the description, so it fits in one message."""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _is_label(text: str, key: str) -> bool:
     return text.strip() in {t("zh-TW", key), t("en", key)}
 
@@ -332,7 +340,7 @@ async def _show_summary(update: Update, context: BotContext, lead_key: str) -> i
         kind=t(lang, f"cases.kinds.{draft.kind}"),
         subject=draft.subject,
         where=draft.location or "—",
-        description=draft.description,
+        description=_cut(draft.description, SUMMARY_DESCRIPTION),
         files=len(draft.files),
         contact=Markup(contact),
     )
