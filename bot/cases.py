@@ -402,6 +402,25 @@ def _reporter_notice(session: Session, case_row: Case, key: str, **values: objec
     ]
 
 
+def _unit_notices(session: Session, case_row: Case, unit_id: int) -> list[Notice]:
+    """Tell the unit's inspectors a case is theirs: number, kind, subject and deadline only,
+    never who reported it."""
+    return [
+        Notice(
+            chat_id=p.telegram_id,
+            language=p.language,
+            key="cases.notify.assigned_unit",
+            values={
+                "number": case_row.number,
+                "kind": case_row.kind,
+                "subject": case_row.subject[:300],
+                "due": case_row.due_on.isoformat(),
+            },
+        )
+        for p in fetch_unit_inspectors(session=session, unit_id=unit_id)
+    ]
+
+
 def _resume_clock(case_row: Case, today: date, counting: str) -> None:
     """End a needs_info pause: the deadline moves by the days the clock stood still."""
     if case_row.paused_on is not None:
@@ -467,6 +486,7 @@ def act(
             after = CaseState.ASSIGNED
         note = unit.code
         notices = _reporter_notice(session, case_row, "cases.notify.assigned")
+        notices += _unit_notices(session, case_row, unit.id)
     elif action == Action.CATEGORY:
         category = fetch_category_by_code(session=session, code=category_code or "")
         if category is None:

@@ -125,7 +125,7 @@ def render(notice: Notice, default_language: str) -> tuple[str, InlineKeyboardMa
     values = dict(notice.values)
     if notice.key == "reminders.overdue":
         values["lines"] = Markup(str(values["lines"]))
-    if notice.key == "cases.notify.new_case":
+    if notice.key in ("cases.notify.new_case", "cases.notify.assigned_unit"):
         values["kind"] = t(language, f"cases.kinds.{values['kind']}")
     text = t(language, notice.key, **values)
     markup = None

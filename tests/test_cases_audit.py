@@ -176,3 +176,35 @@ async def test_a_case_with_every_text_at_its_longest_still_opens_in_one_message(
     do(bot.db, number, "transfer", secretary, day, text="移" * 3500)
     view = await bot.say(SECRETARY, f"/case {number}", language_code="en")
     assert number in view and "…" in view
+
+
+async def test_the_assigned_units_inspectors_are_told_in_their_language_without_the_reporter(
+    bot: BotHarness,
+) -> None:
+    from storage.models import Person
+
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec1")
+    colleague = 7104
+    person(bot.db, colleague, Role.INSPECTOR, unit="sec1")
+    elsewhere = 7105
+    person(bot.db, elsewhere, Role.INSPECTOR, unit="sec5")
+    reporter = person(bot.db, FIRM, name="Chen Ya-ting")
+
+    def languages(*, session):  # type: ignore[no-untyped-def]
+        for row in session.exec(select(Person)).all():
+            row.language = "en" if row.telegram_id == INSPECTOR else "zh-TW"
+            session.add(row)
+
+    bot.db.call(languages)
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter, contact=("陳雅婷", "0912000111"))
+    await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", replies=2)
+    await bot.fake.async_wait_for("sendMessage", chat_id=INSPECTOR)
+    await bot.fake.async_wait_for("sendMessage", chat_id=colleague)
+    english, chinese = bot.fake.last_text(INSPECTOR), bot.fake.last_text(colleague)
+    assert f"Case <b>{filed.number}</b> (Product report) is assigned to your unit" in english
+    assert "已分派貴單位" in chinese and "商品檢舉" in chinese
+    for text in (english, chinese):
+        assert "Chen" not in text and "陳雅婷" not in text and "0912000111" not in text
+        assert str(FIRM) not in text
+    assert bot.fake.sent(elsewhere) == []
