@@ -71,6 +71,13 @@ def monthly(
     today = utcnow().astimezone(config.tz).date()
     year, number = parse_month(month, today=today)
     db = database()
-    summary = db.call(build_summary, year=year, month=number, today=today, language=language)
+    summary = db.call(
+        build_summary,
+        year=year,
+        month=number,
+        today=today,
+        language=language,
+        counting=config.case_day_counting,
+    )
     for path in write_report(summary, out, language, roc=roc):
         typer.echo(t(language, "case_cli.written", path=str(path)))

@@ -79,6 +79,8 @@ class MonthlySummary:
     overdue: list[tuple[str, str, int]] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     top_products: list[tuple[str, int]] = field(default_factory=list)
+    counting: str = "working"
+    """How deadlines are counted (`CASE_DAY_COUNTING`); days to close are calendar days."""
 
     @property
     def received(self) -> int:
@@ -111,14 +113,23 @@ def _rows(
 
 
 def build_summary(
-    *, session: Session, year: int, month: int, today: date, language: str
+    *,
+    session: Session,
+    year: int,
+    month: int,
+    today: date,
+    language: str,
+    counting: str = "working",
 ) -> MonthlySummary:
-    """Every figure of the month, computed by SQL aggregation."""
+    """Every figure of the month, computed by SQL aggregation. Days to close and days late are
+    calendar days; `counting` (how deadlines are counted) is only stated in the report."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     as_of = min(last, today)
     zh = language == "zh-TW"
-    summary = MonthlySummary(year=year, month=month, first=first, last=last, as_of=as_of)
+    summary = MonthlySummary(
+        year=year, month=month, first=first, last=last, as_of=as_of, counting=counting
+    )
     kinds = {k.value: t(language, f"cases.kinds.{k.value}") for k in CaseKind}
     summary.by_kind = _rows(
         fetch_month_tallies(session=session, group="kind", first=first, last=last), kinds, "—"
@@ -200,7 +211,14 @@ def render_html(summary: MonthlySummary, language: str, *, roc: bool = False) ->
         as_of=format_day(summary.as_of, language, roc=roc),
         fmt=_fmt,
         pct=_pct,
+        days_note=days_note(summary, language),
     )
+
+
+def days_note(summary: MonthlySummary, language: str) -> str:
+    """One sentence: days to close and days late are calendar days; how deadlines count."""
+    counting = t(language, f"summary.counting_{summary.counting}")
+    return t(language, "summary.days_note", counting=counting)
 
 
 def csv_rows(summary: MonthlySummary, language: str) -> list[list[object]]:

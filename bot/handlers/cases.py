@@ -487,7 +487,12 @@ async def summary(update: Update, context: BotContext) -> None:
     else:
         year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     built = await context.services.db.run(
-        build_summary, year=year, month=month, today=today, language=lang
+        build_summary,
+        year=year,
+        month=month,
+        today=today,
+        language=lang,
+        counting=context.services.settings.case_day_counting,
     )
     await audit(update, context, "case.summary", target=f"{year:04d}-{month:02d}")
     with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
