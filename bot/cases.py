@@ -364,6 +364,18 @@ def check_action(*, session: Session, number: str, action: str, actor: PersonVie
     return case_row.number
 
 
+def check_info_request(*, session: Session, number: str, reporter: PersonView) -> str:
+    """Refuse with a UserError an answer to a request for information that no longer waits
+    (answered, or the case moved on) or is not this person's; returns the case number."""
+    case_row = fetch_case_by_number(session=session, number=number)
+    if case_row is None or case_row.id is None:
+        raise UserError("report.info_not_waiting", number=number)
+    _, person = fetch_case_reporter(session=session, case_id=case_row.id)
+    if person is None or person.id != reporter.id or case_row.state != CaseState.NEEDS_INFO:
+        raise UserError("report.info_not_waiting", number=case_row.number)
+    return case_row.number
+
+
 def sees_identity(person: PersonView) -> bool:
     """Only the secretariat and admins see who reported."""
     return person.has_any(SECRETARIAT_ROLES)

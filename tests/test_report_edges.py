@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlmodel import select
 
 from storage.models import Case
+from storage.types import utcnow
 from tests.harness import BotHarness
 
 FIRM = 7201
@@ -26,3 +30,43 @@ async def test_a_description_as_long_as_a_message_still_gets_its_summary_and_is_
     assert "Received as case" in filed
     stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.description == description
+
+
+async def _ask(bot: BotHarness) -> str:
+    from datetime import date
+
+    from storage.models import Role
+    from tests.test_cases_support import do, file_on, person
+
+    secretary = person(bot.db, 7202, Role.SECRETARIAT)
+    reporter = person(bot.db, FIRM)
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter)
+    do(bot.db, filed.number, "ask", secretary, date(2026, 11, 3), text="Which shop exactly?")
+    return filed.number
+
+
+async def test_a_reporters_answer_left_waiting_lapses_and_a_later_message_is_not_passed_on(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.handlers.reports as report_handlers
+
+    number = await _ask(bot)
+    prompt = await bot.press(FIRM, f"rep:info:{number}", language_code="en")
+    assert "within 60 minutes" in prompt and "/cancel" in prompt
+    later = utcnow() + timedelta(minutes=report_handlers.INFO_MINUTES + 1)
+    monkeypatch.setattr(report_handlers, "utcnow", lambda: later)
+    reply = await bot.say(FIRM, "see you tomorrow", language_code="en")
+    assert "not passed on" in reply
+    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    assert stored.state == "needs_info"
+
+
+async def test_an_answer_button_of_a_request_already_answered_says_so_before_asking(
+    bot: BotHarness,
+) -> None:
+    number = await _ask(bot)
+    await bot.press(FIRM, f"rep:info:{number}", language_code="en")
+    assert "Thank you" in await bot.say(FIRM, "The Guangfu Road branch.", language_code="en")
+    again = await bot.press(FIRM, f"rep:info:{number}", language_code="en")
+    assert "is not waiting for information from you" in again
+    assert "/status" in again

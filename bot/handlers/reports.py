@@ -29,6 +29,7 @@ from bot.cases import (
     Draft,
     act,
     check_description,
+    check_info_request,
     file_case,
     new_case_notices,
     parse_contact,
@@ -49,7 +50,10 @@ PREFIX = "rep"
 KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
 INFO_TEXT = 20
 DRAFT = "report_draft"
-INFO_FOR = "report_info_for"
+INFO_FOR = "report_info_for"  # [case number, lapses at (POSIX seconds)]
+INFO_MINUTES = 60
+"""A reporter's 'Answer' waits this long for the text, so a later unrelated message is not
+passed to the unit as information."""
 
 
 def _draft(context: BotContext) -> Draft:
@@ -438,11 +442,21 @@ async def info_start(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     await query.answer()
-    context.user_data[INFO_FOR] = query.data.rpartition(":")[2]
-    assert update.effective_chat is not None
+    assert update.effective_chat is not None and context.person is not None
+    try:
+        number = await context.services.db.run(
+            check_info_request, number=query.data.rpartition(":")[2], reporter=context.person
+        )
+    except UserError as exc:
+        context.user_data.pop(INFO_FOR, None)
+        await context.bot.send_message(
+            update.effective_chat.id, t(context.lang, exc.key, **exc.values)
+        )
+        return ConversationHandler.END
+    context.user_data[INFO_FOR] = [number, utcnow().timestamp() + INFO_MINUTES * 60]
     await context.bot.send_message(
         update.effective_chat.id,
-        t(context.lang, "report.info_prompt", number=context.user_data[INFO_FOR]),
+        t(context.lang, "report.info_prompt", number=number, minutes=INFO_MINUTES),
     )
     return INFO_TEXT
 
@@ -451,7 +465,15 @@ async def info_text(update: Update, context: BotContext) -> int:
     """The reporter's additional information: recorded, the clock resumes, the unit is told."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    number = str(context.user_data.pop(INFO_FOR, ""))
+    waiting = context.user_data.pop(INFO_FOR, None)
+    if not isinstance(waiting, list) or len(waiting) != 2:
+        waiting = [str(waiting or ""), 0.0]  # stored by an older version: treat as lapsed
+    number = str(waiting[0])
+    if utcnow().timestamp() > float(waiting[1]):
+        await message.reply_text(
+            t(context.lang, "report.info_lapsed", number=number, minutes=INFO_MINUTES)
+        )
+        return ConversationHandler.END
     try:
         outcome = await context.services.db.run(
             act,
@@ -512,6 +534,7 @@ def register(app: BotApplication) -> None:
             fallbacks=[CommandHandler("cancel", cancel)],
             name="report_info",
             persistent=True,
+            allow_reentry=True,
         )
     app.add_handler(conversation)
     app.add_handler(info)
