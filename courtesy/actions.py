@@ -215,6 +215,10 @@ class ActionChange:
     note: str | None = None
 
 
+LIMITS = {"owner": 64, "verified_by": 64, "note": 2000}
+"""Most characters a text field of an action takes (names have a column of 64)."""
+
+
 def _check_step(session: Session, action: CourtesyAction, step: ActionStatus) -> None:
     if step is ActionStatus.PLANNED:
         missing = [
@@ -252,6 +256,12 @@ def update_action(
     """Update an action's fields and move it forward to `to`, step by step, each step checked
     and written to its history."""
     now = now or utcnow()
+    for name, limit in LIMITS.items():
+        value = getattr(change, name)
+        if value is not None and len(value) > limit:
+            raise UserError(
+                "courtesy.actions.too_long", field="--" + name.replace("_", "-"), max=limit
+            )
     action = fetch_action(session=session, action_id=action_id)
     if action is None:
         raise UserError("courtesy.actions.unknown", action=action_id)
@@ -306,3 +316,49 @@ def update_action(
     session.add(action)
     session.flush()
     return action
+
+
+def next_status(status: str) -> ActionStatus | None:
+    """The state after `status`, or None for a closed action."""
+    index = ORDER.index(ActionStatus(status))
+    return ORDER[index + 1] if index + 1 < len(ORDER) else None
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    """One action with the names and the retest outcome a person reads."""
+
+    action: CourtesyAction
+    staff_name: str
+    unit_zh: str
+    unit_en: str
+    test_code: str
+    retest_code: str | None
+    retest_day: date | None
+    retest_total: float | None
+    retest_passed: bool | None
+
+
+def fetch_action_details(*, session: Session, action_id: int) -> ActionDetails:
+    """The action `action_id` for its card in chat; a UserError if there is none."""
+    action = fetch_action(session=session, action_id=action_id)
+    if action is None:
+        raise UserError("courtesy.actions.unknown", action=action_id)
+    wanted = {action.test_id, action.retest_test_id}
+    views = {v.id: v for v in fetch_test_views(session=session) if v.id in wanted}
+    tested = views[action.test_id]
+    retest = views.get(action.retest_test_id) if action.retest_test_id else None
+    result = (
+        fetch_current_result(session=session, test_id=retest.id) if retest is not None else None
+    )
+    return ActionDetails(
+        action=action,
+        staff_name=tested.staff_name,
+        unit_zh=tested.unit_zh,
+        unit_en=tested.unit_en,
+        test_code=tested.code,
+        retest_code=retest.code if retest else None,
+        retest_day=retest.day if retest else None,
+        retest_total=result.total if result else None,
+        retest_passed=result.passed if result else None,
+    )

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from bot.handlers.courtesy import send_reminders
-from courtesy import directory, schedule
+from courtesy import directory, schedule, scoring
 from storage.db import Database
 from storage.models import (
     CourtesyAction,
@@ -16,8 +16,9 @@ from storage.models import (
     CourtesyStaff,
     Role,
 )
-from storage.queries.courtesy import fetch_test_views
+from storage.queries.courtesy import fetch_action_events, fetch_test_views
 from storage.queries.people import grant_role, set_language, upsert_person
+from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 from tests.test_courtesy_year import directory_csv
 
@@ -216,3 +217,111 @@ async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
     assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
+
+
+FAILING = {
+    "speed": 25,
+    "unit_name": 8,
+    "greeting": 6,
+    "surname": 6,
+    "tone": 5,
+    "accuracy": 5,
+    "handling": 0,
+    "closing": 5,
+}
+
+
+def _fail_one(db: Database, code: str) -> scoring.Recorded:
+    return db.call(
+        scoring.record_result,
+        code=code,
+        points=FAILING,
+        pass_mark=80,
+        recorded_by="test",
+        today=date(2026, 2, 2),
+    )
+
+
+async def _answer(bot: BotHarness, user: int, data: str) -> str:
+    """Press a button and return the text of the callback answer (an alert or a toast)."""
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press_button(user, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) > before, timeout=5
+    )
+    return bot.fake.calls("answerCallbackQuery")[-1].params.get("text") or ""
+
+
+async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_verification(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    en = {"language_code": "en"}
+
+    card = await bot.say(SECRETARY, f"/action {action}", **en)
+    assert f"Corrective action #{action}" in card and "open" in card
+    refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
+    assert "still missing: cause, actions, owner, due date" in refusal
+
+    async def fill(field: str, value: str) -> str:
+        asked = await bot.press(SECRETARY, f"ct:af:{action}:{field}", **en)
+        assert f"of corrective action #{action}" in asked
+        return await bot.say(SECRETARY, value, **en)
+
+    await fill("cause", "Rushed between two calls")
+    await fill("plan", "Briefing on the greeting and the hand-over")
+    assert "at most 64" in await fill("owner", "x" * 65)
+    await bot.say(SECRETARY, "Chief Lin", **en)
+    assert "is not a date" in await fill("due_on", "next week")
+    card = await bot.say(SECRETARY, "2026-03-31", **en)
+    assert "due 2026-03-31" in card and "then mark it planned" in card
+    assert await _answer(bot, SECRETARY, f"ct:an:{action}:open") == (
+        f"Corrective action #{action} is now: planned."
+    )
+    await bot.fake.async_wait_for(
+        lambda _c: "then mark it implemented" in bot.fake.last_text(SECRETARY), timeout=5
+    )
+
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "planned" and row.owner == "Chief Lin"
+    stale = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
+    assert "out of date" in stale
+
+    await fill("done_on", "2026-03-20")
+    await _answer(bot, SECRETARY, f"ct:an:{action}:planned")
+    refused = await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "cannot be verified or closed" in refused
+    await fill("verification", "Listened to three calls; greeting and hand-over now correct")
+    card = await fill("verified_by", "Section chief Wang")
+    assert "Section chief Wang" in card
+    await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    await _answer(bot, SECRETARY, f"ct:an:{action}:verified")
+    await bot.fake.async_wait_for(
+        lambda _c: "This action is closed." in bot.fake.last_text(SECRETARY), timeout=5
+    )
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "closed" and row.closed_at is not None
+        steps = [e.to_status for e in fetch_action_events(session=session, action_id=action)]
+    assert steps == ["open", "planned", "implemented", "verified", "closed"]
+
+
+async def test_action_commands_and_buttons_are_refused_to_inspectors_and_firms(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    for user in (INSPECTOR, FIRM):
+        assert "沒有使用這項功能的權限" in await bot.say(user, f"/action {action}")
+        assert "permission" in await _answer(bot, user, f"ct:an:{action}:open")
+        assert "permission" in await _answer(bot, user, f"ct:af:{action}:cause")
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "open" and row.cause is None
+    assert "/action NUMBER" in await bot.say(ADMIN_ID, "/action abc", language_code="en")
+    assert "no corrective action #999" in await bot.say(
+        ADMIN_ID, "/action 999", language_code="en"
+    )

@@ -199,3 +199,25 @@ def test_schedule_prints_a_readable_list_per_round_and_csv_only_when_asked(
     first = table[1].split(",")
     assert readable[1].split()[:3] == [first[0], first[2], first[3]]
     assert f"ext. {first[6]}" in readable[1]
+
+
+def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
+    cli: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run(cli, "staff", "import", str(staff))
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    db = Database(database_url)
+    with db.transaction() as session:
+        view = next(v for v in fetch_test_views(session=session) if v.template == "business")
+    db.dispose()
+    items = ["speed=25", "unit_name=8", "greeting=6", "surname=6"]
+    items += ["tone=5", "accuracy=5", "handling=0", "closing=5"]
+    args = [f"--item={i}" for i in items]
+    assert "corrective action #1" in run(cli, "record", view.code, *args)[1]
+    code, _, err = run(cli, "action", "1", "--owner", "x" * 65)
+    assert code == 2 and err.strip() == "--owner takes at most 64 characters."
+    code, _, err = run(cli, "action", "1", "--verified-by", "y" * 65)
+    assert code == 2 and err.strip() == "--verified-by takes at most 64 characters."
+    assert run(cli, "action", "1", "--owner", "x" * 64)[0] == 0

@@ -28,6 +28,7 @@ from bot.access import SECRETARIAT, STAFF, audit, requires
 from bot.context import BotApplication, BotContext
 from bot.features import Command, Feature, roles
 from bot.i18n import Markup, t
+from courtesy import actions as action_rules
 from courtesy import reminders, reports, scoring
 from courtesy.rubric import Item, Rubric, grade_label, score
 from storage.db import Database
@@ -392,6 +393,259 @@ async def list_actions(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text[:4000])
 
 
+ACTION_KEY = "courtesy_action"
+ACTION_TEXT = 10
+ACTION_FIELDS = (
+    "correction",
+    "cause",
+    "plan",
+    "owner",
+    "due_on",
+    "done_on",
+    "evidence",
+    "verification",
+    "verified_by",
+)
+DATE_FIELDS = ("due_on", "done_on")
+FIELD_LIMIT = 2000
+CHAT_REFUSALS = {
+    "courtesy.actions.needs_plan": "courtesy.action.needs_plan",
+    "courtesy.actions.needs_done": "courtesy.action.needs_done",
+    "courtesy.actions.needs_verification": "courtesy.action.needs_verification",
+}
+"""The CLI's refusals name its options; in chat the same refusal names the buttons."""
+
+
+def _field_label(lang: str, field: str) -> str:
+    return t(lang, f"courtesy.action.field.{field}")
+
+
+def _action_card(lang: str, details: action_rules.ActionDetails) -> tuple[str, Any]:
+    """The text of one action and its buttons: one per field, and the next step."""
+    action = details.action
+    assert action.id is not None
+    empty = t(lang, "courtesy.action.empty")
+
+    def shown(value: object) -> str:
+        return str(value) if value not in (None, "") else empty
+
+    if details.retest_code is None:
+        retest = t(lang, "courtesy.action.retest_none")
+    elif details.retest_total is None:
+        retest = t(
+            lang,
+            "courtesy.action.retest_pending",
+            code=details.retest_code,
+            day=details.retest_day,
+        )
+    else:
+        verdict = "courtesy.results.passed" if details.retest_passed else "courtesy.results.failed"
+        retest = t(
+            lang,
+            "courtesy.action.retest_scored",
+            code=details.retest_code,
+            day=details.retest_day,
+            total=f"{details.retest_total:g}",
+            outcome=t(lang, verdict),
+        )
+    text = t(
+        lang,
+        "courtesy.action.card",
+        id=action.id,
+        status=t(lang, f"courtesy.actions.status.{action.status}"),
+        name=details.staff_name,
+        unit=details.unit_zh if lang == "zh-TW" else details.unit_en,
+        test=details.test_code,
+        repeat=action.repeat_count + 1,
+        nonconformity=action.nonconformity,
+        correction=shown(action.correction),
+        cause=shown(action.cause),
+        plan=shown(action.plan),
+        owner=shown(action.owner),
+        due=shown(action.due_on),
+        done=shown(action.done_on),
+        evidence=shown(action.evidence),
+        retest=Markup(retest),
+        verification=shown(action.verification),
+        verified_by=shown(action.verified_by),
+    )
+    following = action_rules.next_status(action.status)
+    if following is None:
+        return text + "\n\n" + t(lang, "courtesy.action.closed"), None
+    text += "\n\n" + t(lang, f"courtesy.action.next_{following.value}")
+    buttons = [
+        InlineKeyboardButton(
+            _field_label(lang, field), callback_data=f"{PREFIX}:af:{action.id}:{field}"
+        )
+        for field in ACTION_FIELDS
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(
+                    lang,
+                    "courtesy.action.advance",
+                    status=t(lang, f"courtesy.actions.status.{following.value}"),
+                ),
+                callback_data=f"{PREFIX}:an:{action.id}:{action.status}",
+            )
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _chat_refusal(lang: str, exc: UserError) -> str:
+    key = CHAT_REFUSALS.get(exc.key)
+    if key is None:
+        return t(lang, exc.key, **exc.values)
+    values = dict(exc.values)
+    if "missing" in values:
+        names = {"due": "due_on", "done": "done_on"}
+        values["missing"] = ("、" if lang == "zh-TW" else ", ").join(
+            _field_label(lang, names.get(m.strip(), m.strip()))
+            for m in str(values["missing"]).split(",")
+        )
+    return t(lang, key, **values)
+
+
+async def _send_card(update: Update, context: BotContext, action_id: int) -> None:
+    assert update.effective_chat is not None
+    lang = context.lang
+    try:
+        details = await context.services.db.run(
+            action_rules.fetch_action_details, action_id=action_id
+        )
+    except UserError as exc:
+        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        return
+    text, markup = _action_card(lang, details)
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+@requires(*SECRETARIAT)
+async def show_action(update: Update, context: BotContext) -> None:
+    """/action NUMBER: one corrective action with buttons to fill it in and move it on."""
+    assert update.effective_message is not None
+    text = (context.args or [""])[0].lstrip("#")
+    if not text.isdigit() or len(text) > 9:
+        await update.effective_message.reply_text(t(context.lang, "courtesy.action.usage"))
+        return
+    await _send_card(update, context, int(text))
+
+
+@requires(*SECRETARIAT)
+async def action_ask(update: Update, context: BotContext) -> int:
+    """A field button: ask for that field's new text."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    _, _, action_id, field = query.data.split(":")
+    lang = context.lang
+    context.user_data[ACTION_KEY] = {"id": int(action_id), "field": field}
+    key = "courtesy.action.ask_date" if field in DATE_FIELDS else "courtesy.action.ask"
+    await context.bot.send_message(
+        query.from_user.id, t(lang, key, field=_field_label(lang, field), id=int(action_id))
+    )
+    return ACTION_TEXT
+
+
+@requires(*SECRETARIAT)
+async def action_text(update: Update, context: BotContext) -> int:
+    """The typed value: check it, store it (the action's rules apply), show the card again."""
+    assert update.effective_message is not None and context.user_data is not None
+    lang = context.lang
+    pending = context.user_data.get(ACTION_KEY)
+    if not pending:
+        return ConversationHandler.END
+    field, action_id = pending["field"], pending["id"]
+    value = (update.effective_message.text or "").strip()
+    limit = action_rules.LIMITS.get(field, FIELD_LIMIT)
+    parsed: Any = value
+    if field in DATE_FIELDS:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            await update.effective_message.reply_text(
+                t(lang, "courtesy.action.bad_date", value=value[:40])
+            )
+            return ACTION_TEXT
+    elif not value or len(value) > limit:
+        await update.effective_message.reply_text(
+            t(lang, "courtesy.action.too_long", field=_field_label(lang, field), max=limit)
+        )
+        return ACTION_TEXT
+    try:
+        await context.services.db.run(
+            action_rules.update_action,
+            action_id=action_id,
+            change=action_rules.ActionChange(**{field: parsed}),
+            actor=f"telegram:{update.effective_user.id if update.effective_user else ''}",
+        )
+    except UserError as exc:
+        context.user_data.pop(ACTION_KEY, None)
+        await update.effective_message.reply_text(_chat_refusal(lang, exc))
+        return ConversationHandler.END
+    context.user_data.pop(ACTION_KEY, None)
+    await audit(update, context, "courtesy.action.edit", target=str(action_id), detail=field)
+    await _send_card(update, context, action_id)
+    return ConversationHandler.END
+
+
+@requires(*SECRETARIAT)
+async def action_cancel(update: Update, context: BotContext) -> int:
+    """/cancel while an action's field is asked for."""
+    assert update.effective_message is not None
+    if context.user_data is not None:
+        context.user_data.pop(ACTION_KEY, None)
+    await update.effective_message.reply_text(t(context.lang, "courtesy.action.cancelled"))
+    return ConversationHandler.END
+
+
+@requires(*SECRETARIAT)
+async def action_next(update: Update, context: BotContext) -> None:
+    """The next-step button: move the action on if its rules allow, and refresh the card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang
+    _, _, raw_id, shown_status = query.data.split(":")
+    action_id = int(raw_id)
+    try:
+        details = await context.services.db.run(
+            action_rules.fetch_action_details, action_id=action_id
+        )
+    except UserError as exc:
+        await query.answer(t(lang, exc.key, **exc.values), show_alert=True)
+        return
+    following = action_rules.next_status(details.action.status)
+    if details.action.status != shown_status or following is None:
+        await query.answer(t(lang, "courtesy.action.stale", id=action_id), show_alert=True)
+        return
+    try:
+        await context.services.db.run(
+            action_rules.update_action,
+            action_id=action_id,
+            change=action_rules.ActionChange(),
+            to=following,
+            actor=f"telegram:{query.from_user.id}",
+        )
+    except UserError as exc:
+        await query.answer(_chat_refusal(lang, exc)[:200], show_alert=True)
+        return
+    await query.answer(
+        t(
+            lang,
+            "courtesy.action.moved",
+            id=action_id,
+            status=t(lang, f"courtesy.actions.status.{following.value}"),
+        )
+    )
+    await audit(update, context, "courtesy.action.status", target=raw_id, detail=following.value)
+    details = await context.services.db.run(action_rules.fetch_action_details, action_id=action_id)
+    text, markup = _action_card(lang, details)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
 def _latest_round(*, session: Any, today: date) -> str | None:
     started = [r for r in fetch_rounds(session=session) if r.starts_on <= today]
     return f"{started[-1].year}-{started[-1].number}" if started else None
@@ -566,6 +820,9 @@ async def on_shutdown(app: BotApplication) -> None:
             pass
 
 
+FIELDS = "|".join(ACTION_FIELDS)
+
+
 def register(app: BotApplication) -> None:
     with warnings.catch_warnings():
         # The item buttons are per chat and the state is the person's own user_data.
@@ -586,6 +843,21 @@ def register(app: BotApplication) -> None:
             allow_reentry=True,
         )
     app.add_handler(conversation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        action_conversation = ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(action_ask, pattern=rf"^{PREFIX}:af:\d+:({FIELDS})$")
+            ],
+            states={ACTION_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, action_text)]},
+            fallbacks=[CommandHandler("cancel", action_cancel)],
+            name="courtesy_action",
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(action_conversation)
+    app.add_handler(CommandHandler("action", show_action))
+    app.add_handler(CallbackQueryHandler(action_next, pattern=rf"^{PREFIX}:an:\d+:[a-z]+$"))
     app.add_handler(CommandHandler("tests", list_tests))
     app.add_handler(CommandHandler("actions", list_actions))
     app.add_handler(CommandHandler("courtesy_report", round_report))
@@ -599,6 +871,7 @@ FEATURE = Feature(
         Command("tests", roles(*STAFF)),
         Command("score", roles(*STAFF)),
         Command("actions", roles(*STAFF)),
+        Command("action", roles(*SECRETARIAT)),
         Command("courtesy_report", roles(*SECRETARIAT)),
     ),
     on_startup=on_startup,
