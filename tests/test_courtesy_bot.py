@@ -61,7 +61,7 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
         "closing": 5,
     }
     for index, points in enumerate(failing.values()):
-        await bot.press(INSPECTOR, f"ct:p:{index}:{points}", replies=2)
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
     assert "備註" in bot.fake.last_text(INSPECTOR)
     summary = await bot.say(INSPECTOR, "/skip")
     assert "54" in summary and "丁" in summary and "不及格" in summary
@@ -144,15 +144,15 @@ async def test_scoring_resumes_where_it_stopped_after_a_restart(
 ) -> None:
     code, _ = prepare(db)
     await bot.say(INSPECTOR, f"/score {code}", replies=2)
-    await bot.press(INSPECTOR, "ct:p:0:25", replies=2)
+    await bot.press(INSPECTOR, f"ct:p:{code}:0:25", replies=2)
     await bot.restart()
     calls_before = len(bot.fake.calls("answerCallbackQuery", chat_id=None))
-    bot.fake.press_button(INSPECTOR, "ct:p:0:20")  # the first item's button, pressed again
+    bot.fake.press_button(INSPECTOR, f"ct:p:{code}:0:20")  # the first item's button, pressed again
     await bot.fake.async_wait_for(
         lambda _c: len(bot.fake.calls("answerCallbackQuery")) > calls_before, timeout=5
     )
     for index, points in enumerate((8, 6, 6, 20, 15, 10, 10), start=1):
-        await bot.press(INSPECTOR, f"ct:p:{index}:{points}", replies=2)
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
     summary = await bot.say(INSPECTOR, "fine call")
     assert "fine call" in summary and "100" in summary
     saved = await bot.press(INSPECTOR, "ct:ok")
@@ -325,3 +325,26 @@ async def test_action_commands_and_buttons_are_refused_to_inspectors_and_firms(
     assert "no corrective action #999" in await bot.say(
         ADMIN_ID, "/action 999", language_code="en"
     )
+
+
+async def test_a_button_of_an_abandoned_scoring_does_not_score_another_call(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session)
+        mine = next(v for v in views if v.code == code).inspector_id
+        other = next(v.code for v in views if v.inspector_id == mine and v.code != code)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    abandoned = bot.fake.sent(INSPECTOR)[-1]
+    await bot.say(INSPECTOR, f"/score {other}", replies=2)
+    zero = bot.fake.buttons(abandoned)[-1][1]  # "Not answered (0)" on the first call's speed
+    assert zero is not None
+    answer = await _answer(bot, INSPECTOR, zero)
+    assert "no longer valid" in answer
+    await bot.press(INSPECTOR, f"ct:p:{other}:0:25", replies=2)
+    for index, points in enumerate((8, 6, 6, 20, 15, 10, 10), start=1):
+        await bot.press(INSPECTOR, f"ct:p:{other}:{index}:{points}", replies=2)
+    await bot.say(INSPECTOR, "/skip")
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "100 分（優）" in saved

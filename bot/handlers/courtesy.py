@@ -104,16 +104,19 @@ def _open_tests(*, session: Session, inspector_ids: list[int]) -> list[TestView]
     return fetch_test_views(session=session, inspector_ids=inspector_ids, status="planned")
 
 
-def _item_keyboard(lang: str, item: dict[str, Any], index: int) -> InlineKeyboardMarkup:
-    """One button per allowed score; the data names the item's position, so a button of an
-    earlier item pressed again cannot score the current one."""
+def _item_keyboard(lang: str, code: str, item: dict[str, Any], index: int) -> InlineKeyboardMarkup:
+    """One button per allowed score; the data names the call and the item's position, so a
+    button of an earlier item, or of another call's abandoned scoring, cannot score the
+    current one."""
     buttons = []
     for points in item["choices"]:
         if item["code"] == "speed" and points in (25, 20, 10, 0):
             label = t(lang, f"courtesy.score.speed_{points}")
         else:
             label = t(lang, "courtesy.score.points", points=points)
-        buttons.append([InlineKeyboardButton(label, callback_data=f"{PREFIX}:p:{index}:{points}")])
+        buttons.append(
+            [InlineKeyboardButton(label, callback_data=f"{PREFIX}:p:{code}:{index}:{points}")]
+        )
     return InlineKeyboardMarkup(buttons)
 
 
@@ -174,7 +177,7 @@ async def score_start(update: Update, context: BotContext) -> int:
     )
     first = context.user_data[STATE_KEY]["items"][0]
     await update.effective_message.reply_text(
-        _item_text(lang, first), reply_markup=_item_keyboard(lang, first, 0)
+        _item_text(lang, first), reply_markup=_item_keyboard(lang, view.code, first, 0)
     )
     return ITEM
 
@@ -186,10 +189,15 @@ async def score_item(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None and context.user_data is not None
     lang = context.lang
     state: dict[str, Any] = context.user_data.get(STATE_KEY) or {}
-    _, _, index, points_text = query.data.split(":")
+    _, _, code, index, points_text = query.data.split(":")
     points = int(points_text)
     item = state["items"][state["index"]] if state else None
-    current = item is not None and int(index) == state["index"] and points in item["choices"]
+    current = (
+        item is not None
+        and code == state["code"]
+        and int(index) == state["index"]
+        and points in item["choices"]
+    )
     # Answered first; a button of an earlier item (or of a finished scoring) gets an alert.
     await query.answer(
         None if current else t(lang, "courtesy.score.stale"), show_alert=not current
@@ -210,7 +218,7 @@ async def score_item(update: Update, context: BotContext) -> int:
         await context.bot.send_message(
             query.message.chat.id if query.message else query.from_user.id,
             _item_text(lang, following),
-            reply_markup=_item_keyboard(lang, following, state["index"]),
+            reply_markup=_item_keyboard(lang, state["code"], following, state["index"]),
         )
         return ITEM
     await context.bot.send_message(query.from_user.id, t(lang, "courtesy.score.note"))
@@ -830,7 +838,7 @@ def register(app: BotApplication) -> None:
         conversation = ConversationHandler(
             entry_points=[CommandHandler("score", score_start)],
             states={
-                ITEM: [CallbackQueryHandler(score_item, pattern=rf"^{PREFIX}:p:\d+:\d+$")],
+                ITEM: [CallbackQueryHandler(score_item, pattern=rf"^{PREFIX}:p:[\w-]+:\d+:\d+$")],
                 NOTE: [
                     CommandHandler("skip", score_skip_note),
                     MessageHandler(filters.TEXT & ~filters.COMMAND, score_note),
