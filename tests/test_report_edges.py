@@ -70,3 +70,19 @@ async def test_an_answer_button_of_a_request_already_answered_says_so_before_ask
     again = await bot.press(FIRM, f"rep:info:{number}", language_code="en")
     assert "is not waiting for information from you" in again
     assert "/status" in again
+
+
+async def test_a_photo_where_words_are_expected_and_a_contact_where_files_are_get_a_clear_line(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:product", language_code="en", replies=2)
+    before = len(bot.fake.sent(FIRM))
+    bot.fake.send_photo(FIRM, "photo-too-early")
+    assert "in words" in await bot.wait_reply(FIRM, before=before)
+    assert "Where did you see it" in await bot.say(FIRM, "Heater HX-200", language_code="en")
+    await bot.say(FIRM, "Zhubei mall", language_code="en")
+    await bot.say(FIRM, "It smells of burning plastic.", language_code="en")
+    before = len(bot.fake.sent(FIRM))
+    bot.fake.send_contact(FIRM, "+886912000111", "Chen")
+    assert "send a photo or document" in await bot.wait_reply(FIRM, before=before)

@@ -261,6 +261,13 @@ async def file_expected(update: Update, context: BotContext) -> int:
     return FILES
 
 
+async def text_expected(update: Update, context: BotContext) -> int | None:
+    """A photo, sticker, voice … where words are expected: say so; the step is asked again."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "report.text_expected"))
+    return None  # stay in the same step
+
+
 async def files_done(update: Update, context: BotContext) -> int:
     """Done (button or /skip): ask how to be contacted."""
     if update.callback_query is not None:
@@ -291,13 +298,13 @@ async def contact_shared(update: Update, context: BotContext) -> int:
 async def contact_choice(update: Update, context: BotContext) -> int:
     """The typed choice: type a name and phone, or stay anonymous."""
     message = update.effective_message
-    assert message is not None and message.text is not None
-    if _is_label(message.text, "report.contact_type"):
+    assert message is not None
+    if _is_label(message.text or "", "report.contact_type"):
         await message.reply_text(
             t(context.lang, "report.ask_name_phone"), reply_markup=ReplyKeyboardRemove()
         )
         return CONTACT_TYPED
-    if _is_label(message.text, "report.contact_anonymous"):
+    if _is_label(message.text or "", "report.contact_anonymous"):
         draft = _draft(context)
         draft.anonymous = True
         draft.contact_name = draft.contact_phone = None
@@ -494,6 +501,7 @@ async def info_text(update: Update, context: BotContext) -> int:
 
 def register(app: BotApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     with warnings.catch_warnings():
         # The buttons belong to the conversation's own messages; per-chat tracking is intended.
         warnings.simplefilter("ignore", PTBUserWarning)
@@ -504,20 +512,30 @@ def register(app: BotApplication) -> None:
                     CallbackQueryHandler(kind_chosen, pattern=rf"^{PREFIX}:kind:"),
                     MessageHandler(text, kind_expected),
                 ],
-                SUBJECT: [MessageHandler(text, subject)],
-                WHERE: [CommandHandler("skip", skip_where), MessageHandler(text, where)],
-                DESCRIPTION: [MessageHandler(text, description)],
+                SUBJECT: [MessageHandler(text, subject), MessageHandler(other, text_expected)],
+                WHERE: [
+                    CommandHandler("skip", skip_where),
+                    MessageHandler(text, where),
+                    MessageHandler(other, text_expected),
+                ],
+                DESCRIPTION: [
+                    MessageHandler(text, description),
+                    MessageHandler(other, text_expected),
+                ],
                 FILES: [
                     MessageHandler(filters.PHOTO | filters.Document.ALL, file_added),
                     CommandHandler("skip", files_done),
                     CallbackQueryHandler(files_done, pattern=rf"^{PREFIX}:done$"),
-                    MessageHandler(text, file_expected),
+                    MessageHandler(text | other, file_expected),
                 ],
                 CONTACT: [
                     MessageHandler(filters.CONTACT, contact_shared),
-                    MessageHandler(text, contact_choice),
+                    MessageHandler(text | other, contact_choice),
                 ],
-                CONTACT_TYPED: [MessageHandler(text, name_phone)],
+                CONTACT_TYPED: [
+                    MessageHandler(text, name_phone),
+                    MessageHandler(other, text_expected),
+                ],
                 CONFIRM: [CallbackQueryHandler(submit, pattern=rf"^{PREFIX}:submit$")],
             },
             fallbacks=[
