@@ -3,6 +3,7 @@ forgetting, and the demo year."""
 
 from __future__ import annotations
 
+import html
 import random
 import re
 from datetime import timedelta
@@ -17,6 +18,7 @@ from storage.errors import UserError
 from storage.models import Delivery, Notice, Person, Subscription
 from storage.queries import notices as q
 from storage.types import utcnow
+from tests.fakes import _visible_text
 
 
 def add_firm(
@@ -142,6 +144,64 @@ def test_a_single_paragraph_longer_than_a_message_is_cut_between_lines_and_words
         assert len(part) <= notices.MESSAGE_LIMIT
         assert_balanced(part)
     assert sum(part.count("&amp;") for part in parts) == 12000
+
+
+def telegram_length(message: str) -> int:
+    """The message as Telegram counts it: parsed HTML (tags checked), in UTF-16 code units."""
+    return len(_visible_text(message, "HTML").encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a" * 3550,  # one part, but header, attachment line and footer together are long
+        "\n\n".join("word " * 150 for _ in range(12)),
+        "😀" * 3000,  # an emoji counts two
+        "這是一段沒有空白的中文說明。" * 400,
+    ],
+    ids=["one-part", "paragraphs", "emoji", "chinese"],
+)
+def test_every_part_fits_telegrams_limit_with_a_long_title_attachment_and_emoji(
+    language: str, body: str
+) -> None:
+    parts = notices.render_notice(
+        language=language,
+        title="T" * notices.TITLE_LIMIT,
+        body=body,
+        category_names=["市場監督與商品安全"] * 9,
+        attachment_name="x" * 250 + ".pdf",
+    )
+    for part in parts:
+        assert telegram_length(part) <= notices.MESSAGE_LIMIT
+        assert len(part) <= notices.MESSAGE_LIMIT
+
+
+def test_a_word_of_ampersands_longer_than_a_message_is_never_cut_inside_an_entity() -> None:
+    body = "&" * 5000 + "<>" * 100  # no space, no line: cut between characters
+    parts = notices.split_body(body, 3791)
+    assert len(parts) > 1
+    for part in parts:
+        assert_balanced(part)
+    assert "".join(html.unescape(p) for p in parts) == body
+
+
+def test_a_chinese_paragraph_is_cut_after_a_sentence() -> None:
+    body = "本局公告修正應施檢驗商品範圍。" * 400
+    parts = notices.split_body(body, 1000)
+    assert len(parts) > 1
+    assert all(part.endswith("。") for part in parts)
+
+
+def test_the_attachment_is_named_in_the_last_part_of_a_long_notice() -> None:
+    body = "\n\n".join("word " * 150 for _ in range(12))
+    parts = notices.render_notice(
+        language="en", title="T", body=body, category_names=["x"], attachment_name="rules.pdf"
+    )
+    assert len(parts) > 1
+    assert ["📎 Attachment: rules.pdf" in part for part in parts] == [False] * (len(parts) - 1) + [
+        True
+    ]
 
 
 # --- publishing and release -------------------------------------------------------------------
