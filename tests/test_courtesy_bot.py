@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlmodel import select
@@ -348,3 +349,19 @@ async def test_a_button_of_an_abandoned_scoring_does_not_score_another_call(
     await bot.say(INSPECTOR, "/skip")
     saved = await bot.press(INSPECTOR, "ct:ok")
     assert "100 分（優）" in saved
+
+
+async def test_a_long_list_of_open_actions_comes_in_several_whole_messages(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    with db.transaction() as session:
+        codes = [v.code for v in fetch_test_views(session=session) if v.template == "business"]
+    opened = [_fail_one(db, code).action_id for code in codes[:30]]
+    before = len(bot.fake.sent(INSPECTOR))
+    await bot.say(INSPECTOR, "/actions", replies=2)
+    await asyncio.sleep(0.3)
+    texts = [m["text"] for m in bot.fake.sent(INSPECTOR)[before:]]
+    assert len(texts) >= 2 and all(len(text) <= 4096 for text in texts)
+    joined = "\n\n".join(texts)
+    assert all(f"#{action} " in joined for action in opened)

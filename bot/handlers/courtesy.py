@@ -52,6 +52,7 @@ PREFIX = "ct"
 ITEM, NOTE, CONFIRM = range(3)
 STATE_KEY = "courtesy_score"
 REMINDER_INTERVAL = 3600.0
+MESSAGE_LIMIT = 4000  # Telegram takes 4096 characters a message
 REMIND_FROM = time(8, 0)  # local time; the first calls of a day are at 08:30
 
 
@@ -386,19 +387,28 @@ def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -
     return lines
 
 
-def _action_text(*, session: Any, lang: str) -> str:
+def _action_messages(*, session: Any, lang: str) -> list[str]:
+    """The open actions as messages of at most MESSAGE_LIMIT characters, split between
+    entries (never inside one, nor inside its HTML)."""
     found = fetch_actions(session=session, open_only=True)
     if not found:
-        return t(lang, "courtesy.actions.none")
-    return "\n\n".join([t(lang, "courtesy.actions.header"), *action_lines(session, found, lang)])
+        return [t(lang, "courtesy.actions.none")]
+    messages = [t(lang, "courtesy.actions.header")]
+    for line in action_lines(session, found, lang):
+        if len(messages[-1]) + 2 + len(line) > MESSAGE_LIMIT:
+            messages.append(line[:MESSAGE_LIMIT])
+        else:
+            messages[-1] += "\n\n" + line
+    return messages
 
 
 @requires(*STAFF)
 async def list_actions(update: Update, context: BotContext) -> None:
     """Open corrective actions with their state, repeat count and retest."""
     assert update.effective_message is not None
-    text = await context.services.db.run(_action_text, lang=context.lang)
-    await update.effective_message.reply_text(text[:4000])
+    messages = await context.services.db.run(_action_messages, lang=context.lang)
+    for text in messages:
+        await update.effective_message.reply_text(text)
 
 
 ACTION_KEY = "courtesy_action"
