@@ -208,3 +208,18 @@ async def test_the_assigned_units_inspectors_are_told_in_their_language_without_
         assert "Chen" not in text and "陳雅婷" not in text and "0912000111" not in text
         assert str(FIRM) not in text
     assert bot.fake.sent(elsewhere) == []
+
+
+async def test_the_open_list_does_not_call_a_paused_or_replied_case_late(bot: BotHarness) -> None:
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    waiting = file_on(bot.db, date(2026, 1, 5))
+    replied = file_on(bot.db, date(2026, 1, 5))
+    running = file_on(bot.db, date(2026, 1, 5))
+    for filed in (waiting, replied, running):
+        do(bot.db, filed.number, "assign", secretary, date(2026, 1, 6), unit="sec1")
+    do(bot.db, waiting.number, "ask", secretary, date(2026, 1, 7), text="Which shop?")
+    do(bot.db, replied.number, "reply", secretary, date(2026, 1, 7), text="Handled.")
+    listing = await bot.say(SECRETARY, "/cases", language_code="en")
+    lines = {line.split("</code>")[0][6:]: line for line in listing.splitlines()[1:]}
+    assert "late" not in lines[waiting.number] and "late" not in lines[replied.number]
+    assert "calendar days late" in lines[running.number]

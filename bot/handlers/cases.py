@@ -37,7 +37,7 @@ from bot.reminders import send_notices, start_reminders, stop_reminders
 from bot.summary import build_summary, parse_month, summary_text, write_report
 from storage.errors import UserError
 from storage.models import Role
-from storage.queries.cases import fetch_case_list, fetch_categories
+from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
 from storage.queries.people import fetch_units
 from storage.types import utcnow
 
@@ -84,7 +84,8 @@ async def _list_view(
     else:
         lines = [header]
         for c in cases:
-            late = (_today(context) - c.due_on).days
+            # Only a running clock can be late: a paused (needs_info) or replied case is not.
+            late = (_today(context) - c.due_on).days if c.state in RUNNING_STATES else 0
             lines.append(
                 t(
                     lang,
