@@ -25,16 +25,24 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from courtesy.rubric import Rubric, Score
+from courtesy.rubric import Item, Rubric, Score
 from courtesy.schedule import FIRST_MINUTE, LAST_START_MINUTE, STEP_MINUTES, due_date, window
 from storage import workcalendar
 from storage.errors import UserError
-from storage.models import ActionStatus, CourtesyAction, CourtesyRound, CourtesyStaff, CourtesyTest
+from storage.models import (
+    ActionStatus,
+    CourtesyAction,
+    CourtesyRound,
+    CourtesyRubric,
+    CourtesyStaff,
+    CourtesyTest,
+)
 from storage.queries.courtesy import (
     add_action_event,
     count_failures_of,
     fetch_action,
     fetch_current_result,
+    fetch_result_history,
     fetch_round,
     fetch_rounds,
     fetch_staff,
@@ -337,6 +345,7 @@ class ActionDetails:
     retest_day: date | None
     retest_total: float | None
     retest_passed: bool | None
+    what: WhatWentWrong | None
 
 
 def fetch_action_details(*, session: Session, action_id: int) -> ActionDetails:
@@ -361,4 +370,38 @@ def fetch_action_details(*, session: Session, action_id: int) -> ActionDetails:
         retest_day=retest.day if retest else None,
         retest_total=result.total if result else None,
         retest_passed=result.passed if result else None,
+        what=what_went_wrong(session=session, action=action),
     )
+
+
+@dataclass(frozen=True)
+class WhatWentWrong:
+    """The failed result an action was opened for, as plain values for any language."""
+
+    total: float
+    grade: str
+    lost: tuple[tuple[Item, float], ...]
+    critical: tuple[Item, ...]
+
+
+def what_went_wrong(*, session: Session, action: CourtesyAction) -> WhatWentWrong | None:
+    """The latest failing result of the action's call (None if it was amended away)."""
+    failed = [
+        r for r in fetch_result_history(session=session, test_id=action.test_id) if not r.passed
+    ]
+    if not failed:
+        return None
+    result = failed[-1]
+    row = session.get(CourtesyRubric, result.rubric_id)
+    if row is None:
+        return None
+    items = {i["code"]: Item.from_json(i) for i in row.items}
+    lost = tuple(
+        (items[code], float(points))
+        for code, points in action.points_lost.items()
+        if code in items
+    )
+    critical = tuple(
+        i for i in items.values() if i.critical_zero and result.points.get(i.code) == 0
+    )
+    return WhatWentWrong(result.total, result.grade, lost, critical)

@@ -263,6 +263,8 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
 
     card = await bot.say(SECRETARY, f"/action {action}", **en)
     assert f"Corrective action #{action}" in card and "open" in card
+    assert "What went wrong: Total 60 (C), below the standard; lost: Tone and attitude −15" in card
+    assert "語氣" not in card
     refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
     assert "still missing: cause, actions, owner, due date" in refusal
 

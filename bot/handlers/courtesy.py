@@ -358,6 +358,31 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await query.answer(t(context.lang, "courtesy.score.stale"), show_alert=True)
 
 
+def nonconformity(session: Session, action: CourtesyAction, lang: str) -> str:
+    """What went wrong: the text kept on the action (written in zh-TW, the branch's working
+    language), or the same facts in the reader's other language."""
+    if lang == "zh-TW":
+        return action.nonconformity
+    facts = action_rules.what_went_wrong(session=session, action=action)
+    return _nonconformity_text(lang, action, facts)
+
+
+def _nonconformity_text(
+    lang: str, action: CourtesyAction, facts: action_rules.WhatWentWrong | None
+) -> str:
+    if lang == "zh-TW" or facts is None:
+        return action.nonconformity
+    grade = grade_label(facts.grade, lang)
+    parts = [t(lang, "courtesy.actions.what_total", total=f"{facts.total:g}", grade=grade)]
+    if facts.lost:
+        lost = ", ".join(f"{item.name(lang)} −{points:g}" for item, points in facts.lost)
+        parts.append(t(lang, "courtesy.actions.what_lost", items=lost))
+    if facts.critical:
+        critical = ", ".join(item.name(lang) for item in facts.critical)
+        parts.append(t(lang, "courtesy.actions.what_critical", items=critical))
+    return Markup("; ".join(parts))  # each part is escaped already
+
+
 def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -> list[str]:
     """One catalogue-formatted entry per action (the chat's /actions uses the same)."""
     staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
@@ -378,7 +403,7 @@ def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -
                 unit=unit.name_zh if lang == "zh-TW" else unit.name_en,
                 test=views[action.test_id].code,
                 repeat=action.repeat_count + 1,
-                nonconformity=action.nonconformity,
+                nonconformity=nonconformity(session, action, lang),
                 retest=f"{retest.code} {retest.day}"
                 if retest
                 else t(lang, "courtesy.actions.retest_none"),
@@ -475,7 +500,7 @@ def _action_card(lang: str, details: action_rules.ActionDetails) -> tuple[str, A
         unit=details.unit_zh if lang == "zh-TW" else details.unit_en,
         test=details.test_code,
         repeat=action.repeat_count + 1,
-        nonconformity=action.nonconformity,
+        nonconformity=_nonconformity_text(lang, action, details.what),
         correction=shown(action.correction),
         cause=shown(action.cause),
         plan=shown(action.plan),
