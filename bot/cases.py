@@ -493,6 +493,8 @@ def act(
         unit = fetch_unit_by_code(session=session, code=unit_code or "")
         if unit is None or unit.id is None:
             raise UserError("cases.unit_unknown", unit=unit_code or "")
+        if unit.id == case_row.unit_id:  # a second press: nobody is told twice
+            raise UserError("cases.already_assigned", number=case_row.number)
         case_row.unit_id = unit.id
         if before is CaseState.RECEIVED:
             after = CaseState.ASSIGNED

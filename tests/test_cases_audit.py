@@ -223,3 +223,17 @@ async def test_the_open_list_does_not_call_a_paused_or_replied_case_late(bot: Bo
     lines = {line.split("</code>")[0][6:]: line for line in listing.splitlines()[1:]}
     assert "late" not in lines[waiting.number] and "late" not in lines[replied.number]
     assert "calendar days late" in lines[running.number]
+
+
+async def test_pressing_the_same_unit_twice_assigns_once_and_tells_the_reporter_once(
+    bot: BotHarness,
+) -> None:
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    reporter = person(bot.db, FIRM)
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter)
+    await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", language_code="en", replies=2)
+    again = await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", language_code="en")
+    assert "already assigned to that unit" in again
+    await bot.fake.async_wait_for("sendMessage", chat_id=FIRM)
+    assert len(bot.fake.sent(FIRM)) == 1
+    assert len(events(bot, "assign")) == 1
