@@ -310,6 +310,13 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
         assert row is not None and row.status == "closed" and row.closed_at is not None
         steps = [e.to_status for e in fetch_action_events(session=session, action_id=action)]
     assert steps == ["open", "planned", "implemented", "verified", "closed"]
+    # A button of an older card cannot change the closed record.
+    assert "out of date" in await _answer(bot, SECRETARY, f"ct:af:{action}:verified_by")
+    bot.fake.send_text(SECRETARY, "Somebody else", language_code="en")
+    await asyncio.sleep(0.5)
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.verified_by == "Section chief Wang"
 
 
 async def test_action_commands_and_buttons_are_refused_to_inspectors_and_firms(

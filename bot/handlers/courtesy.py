@@ -582,9 +582,19 @@ async def action_ask(update: Update, context: BotContext) -> int:
     """A field button: ask for that field's new text."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
-    await query.answer()
     _, _, action_id, field = query.data.split(":")
     lang = context.lang
+    try:
+        details = await context.services.db.run(
+            action_rules.fetch_action_details, action_id=int(action_id)
+        )
+    except UserError as exc:
+        await query.answer(t(lang, exc.key, **exc.values), show_alert=True)
+        return ConversationHandler.END
+    if action_rules.next_status(details.action.status) is None:  # closed: the record stands
+        await query.answer(t(lang, "courtesy.action.stale", id=action_id), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
     context.user_data[ACTION_KEY] = {"id": int(action_id), "field": field}
     key = "courtesy.action.ask_date" if field in DATE_FIELDS else "courtesy.action.ask"
     await context.bot.send_message(
