@@ -237,3 +237,17 @@ async def test_pressing_the_same_unit_twice_assigns_once_and_tells_the_reporter_
     await bot.fake.async_wait_for("sendMessage", chat_id=FIRM)
     assert len(bot.fake.sent(FIRM)) == 1
     assert len(events(bot, "assign")) == 1
+
+
+async def test_another_command_ends_the_wait_so_a_later_text_is_not_taken_as_the_note(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    prompt = await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert "any other command" in prompt
+    assert "Open cases" in await bot.say(INSPECTOR, "/cases", language_code="en")
+    assert await answers_to(bot, INSPECTOR, "meeting at three") == []
+    assert events(bot, "note") == []
+    # pressing the button again starts a new wait that is honoured
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert "Note done" in await bot.say(INSPECTOR, "Sample sent to the lab.", language_code="en")
