@@ -189,6 +189,8 @@ def link_inspector(
     *, session: Session, extension: str, telegram_id: int, first_name: str | None = None
 ) -> CourtesyStaff:
     """Link an inspector's directory row to a Telegram account and grant the inspector role."""
+    if not 0 < telegram_id < 2**52:  # Telegram user ids fit in 52 bits
+        raise UserError("courtesy.errors.bad_telegram_id", telegram_id=telegram_id)
     staff = fetch_staff_by_extension(session=session, extension=extension)
     if staff is None:
         raise UserError("courtesy.errors.unknown_extension", extension=extension)

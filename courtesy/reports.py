@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 
 from courtesy.rubric import grade_for, grade_label
+from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
 from storage import reporting
 from storage.errors import UserError
@@ -319,8 +320,9 @@ def _fill(
 def parse_round(text: str) -> tuple[int, int]:
     """`2026-1` → (2026, 1)."""
     year, _, number = text.strip().partition("-")
-    if not (year.isdigit() and number in ("1", "2", "3")):
+    if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3")):
         raise UserError("courtesy.report.bad_round", round=text)
+    check_year(int(year))
     return int(year), int(number)
 
 
@@ -348,6 +350,7 @@ def build_round_report(
 def build_year_report(
     *, session: Session, year: int, language: str, pass_mark: int, today: date
 ) -> Report:
+    check_year(year)
     rounds = fetch_rounds(session=session, year=year)
     if not rounds:
         raise UserError("courtesy.plan.none", year=year)

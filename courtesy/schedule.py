@@ -90,6 +90,15 @@ class Plan:
     calendar_published: bool
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def check_year(year: int) -> None:
+    """Refuse a year the work calendar and the database cannot hold, with one sentence."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UserError("courtesy.errors.bad_year", year=year, first=FIRST_YEAR, last=LAST_YEAR)
+
+
 def window(year: int, number: int) -> tuple[date, date]:
     """First and last day of round `number` of `year`."""
     _, first, last = WINDOWS[number - 1]
@@ -448,6 +457,9 @@ def plan_year(
     *, session: Session, year: int, target: int = 80, per_unit: int = 2, seed: int | None = None
 ) -> Plan:
     """Draw and store a year's three rounds, replacing a plan that has no results yet."""
+    check_year(year)
+    if seed is not None and not 0 <= seed < 2**31:
+        raise UserError("courtesy.plan.bad_seed", most=2**31 - 1)
     if count_results_in_year(session=session, year=year):
         raise UserError("courtesy.plan.has_results", year=year)
     entries, required = directory_entries(session=session)
@@ -490,6 +502,7 @@ def plan_year(
 
 def schedule_views(*, session: Session, year: int) -> list[TestView]:
     """The stored calls of `year` (retests included) in round, date and time order."""
+    check_year(year)
     if not fetch_rounds(session=session, year=year):
         raise UserError("courtesy.plan.none", year=year)
     views = fetch_test_views(session=session, year=year)

@@ -37,6 +37,10 @@ from storage.queries.courtesy import (
 )
 from storage.types import utcnow
 
+MAX_RINGS = 99
+MAX_SECONDS = 3600
+MAX_RETEST_DAYS = 366
+
 
 def rubric_from_row(row: CourtesyRubric) -> Rubric:
     assert row.id is not None
@@ -98,8 +102,12 @@ def record_result(
     assert test.id is not None
     if inspector_ids is not None and test.inspector_id not in inspector_ids:
         raise UserError("courtesy.errors.not_yours", test=test.code)
-    if rings is not None and rings < 0 or seconds is not None and seconds < 0:
-        raise UserError("courtesy.errors.bad_rings")
+    if rings is not None and not 0 <= rings <= MAX_RINGS:
+        raise UserError("courtesy.errors.bad_rings", rings=MAX_RINGS, seconds=MAX_SECONDS)
+    if seconds is not None and not 0 <= seconds <= MAX_SECONDS:
+        raise UserError("courtesy.errors.bad_rings", rings=MAX_RINGS, seconds=MAX_SECONDS)
+    if retest_days is not None and not 1 <= retest_days <= MAX_RETEST_DAYS:
+        raise UserError("courtesy.errors.bad_retest_days", most=MAX_RETEST_DAYS)
     current = fetch_current_result(session=session, test_id=test.id)
     if current is not None and not amend:
         raise UserError("courtesy.errors.already_scored", test=test.code)

@@ -221,3 +221,28 @@ def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
     code, _, err = run(cli, "action", "1", "--verified-by", "y" * 65)
     assert code == 2 and err.strip() == "--verified-by takes at most 64 characters."
     assert run(cli, "action", "1", "--owner", "x" * 64)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan", "--year", "10000"), "use a year from 2000 to 2099"),
+        (("plan", "--year", "2026", "--seed", "99999999999"), "--seed must be"),
+        (("schedule", "--year", "99999999999"), "use a year from 2000 to 2099"),
+        (("report", "--round", "99999999999-1", "--out", "x"), "is not a round"),
+        (("report", "--year", "99999999999", "--out", "x"), "use a year from 2000 to 2099"),
+        (("action", "99999999999", "--to", "closed"), "no corrective action #99999999999"),
+        (("record", "2026-1-001", "--rings", "99999999999"), "Rings must be from 0 to 99"),
+        (("record", "2026-1-001", "--rings", "2", "--retest-days", "9999999"), "--retest-days"),
+        (("staff", "link", "201", "99999999999999999999999"), "is not a Telegram user id"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
+    cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run(cli, "staff", "import", str(staff))
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    code, _, err = run(cli, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

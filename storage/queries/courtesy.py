@@ -287,6 +287,8 @@ def fetch_actions(
 
 
 def fetch_action(*, session: Session, action_id: int) -> CourtesyAction | None:
+    if not 0 < action_id < 2**31:  # no such row, and PostgreSQL would refuse the number
+        return None
     return session.get(CourtesyAction, action_id)
 
 
