@@ -98,7 +98,7 @@ def record_result(
     """Score one call, store it, and open a corrective action if it fails."""
     test = fetch_test(session=session, code=code)
     if test is None:
-        raise UserError("courtesy.errors.unknown_test", test=code)
+        raise UserError("courtesy.errors.unknown_test", test=code[:32])
     assert test.id is not None
     if inspector_ids is not None and test.inspector_id not in inspector_ids:
         raise UserError("courtesy.errors.not_yours", test=test.code)
@@ -236,7 +236,7 @@ def start_scoring(*, session: Session, code: str, person_id: int) -> ScoringStar
     """Check that the call exists, is this person's and is not scored yet (server side)."""
     view = fetch_test_view(session=session, code=code)
     if view is None:
-        raise UserError("courtesy.errors.unknown_test", test=code)
+        raise UserError("courtesy.errors.unknown_test", test=code[:32])
     mine = [s.id for s in fetch_staff_for_person(session=session, person_id=person_id)]
     if view.inspector_id not in mine:
         raise UserError("courtesy.errors.not_yours", test=view.code)

@@ -374,3 +374,14 @@ async def test_a_long_list_of_open_actions_comes_in_several_whole_messages(
     assert len(texts) >= 2 and all(len(text) <= 4096 for text in texts)
     joined = "\n\n".join(texts)
     assert all(f"#{action} " in joined for action in opened)
+
+
+async def test_an_unlinked_staff_member_is_told_to_get_linked_and_long_ids_are_not_echoed(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    reply = await bot.say(SECRETARY, f"/score {code}", language_code="en")
+    assert "not linked" in reply and f"staff link EXTENSION {SECRETARY}" in reply
+    reply = await bot.say(INSPECTOR, "/score " + "x" * 300, language_code="en")
+    assert reply == f"There is no test “{'x' * 32}”."

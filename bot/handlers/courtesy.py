@@ -145,6 +145,12 @@ async def score_start(update: Update, context: BotContext) -> int:
     if not context.args:
         await update.effective_message.reply_text(t(lang, "courtesy.score.usage"))
         return ConversationHandler.END
+    if not await context.services.db.run(scoring.inspector_ids_of, person_id=_person_id(context)):
+        telegram_id = update.effective_user.id if update.effective_user else ""
+        await update.effective_message.reply_text(
+            t(lang, "courtesy.tests.not_linked", telegram_id=telegram_id)
+        )
+        return ConversationHandler.END
     try:
         started = await context.services.db.run(
             scoring.start_scoring, code=context.args[0], person_id=_person_id(context)
