@@ -70,7 +70,10 @@ def _by_inspector(session: Session, views: list[TestView]) -> dict[int, list[Tes
 
 
 def overdue(*, session: Session, today: date) -> list[TestView]:
-    """Unscored calls whose results were due before today."""
+    """Unscored calls whose results were due before today; sent on working days only, like
+    the daily list of overdue cases."""
+    if not workcalendar.is_working_day(today):
+        return []
     return [
         v
         for v in fetch_test_views(session=session, status=TestStatus.PLANNED.value)

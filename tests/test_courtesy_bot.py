@@ -385,3 +385,28 @@ async def test_an_unlinked_staff_member_is_told_to_get_linked_and_long_ids_are_n
     assert "not linked" in reply and f"staff link EXTENSION {SECRETARY}" in reply
     reply = await bot.say(INSPECTOR, "/score " + "x" * 300, language_code="en")
     assert reply == f"There is no test “{'x' * 32}”."
+
+
+async def test_a_note_too_long_is_refused_and_a_shorter_one_taken(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    for index, points in enumerate((25, 8, 6, 6, 20, 15, 10, 10)):
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
+    refused = await bot.say(INSPECTOR, "n" * 1001, language_code="en")
+    assert "1001 characters; at most 1000" in refused
+    summary = await bot.say(INSPECTOR, "short note")
+    assert "short note" in summary
+
+
+async def test_the_overdue_list_goes_out_on_working_days_only(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    assert bot.app is not None
+    await send_reminders(bot.app, date(2026, 5, 9))  # a Saturday, round 1 overdue
+    assert bot.fake.sent(SECRETARY) == []
+    await send_reminders(bot.app, date(2026, 5, 11))  # the Monday after
+    assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)

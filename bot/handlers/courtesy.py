@@ -52,6 +52,7 @@ PREFIX = "ct"
 ITEM, NOTE, CONFIRM = range(3)
 STATE_KEY = "courtesy_score"
 REMINDER_INTERVAL = 3600.0
+NOTE_LIMIT = 1000
 MESSAGE_LIMIT = 4000  # Telegram takes 4096 characters a message
 REMIND_FROM = time(8, 0)  # local time; the first calls of a day are at 08:30
 
@@ -288,7 +289,13 @@ async def score_note(update: Update, context: BotContext) -> int:
     state = context.user_data.get(STATE_KEY)
     if not state:
         return ConversationHandler.END
-    state["note"] = (update.effective_message.text or "")[:1000]
+    note = update.effective_message.text or ""
+    if len(note) > NOTE_LIMIT:
+        await update.effective_message.reply_text(
+            t(context.lang, "courtesy.score.note_too_long", max=NOTE_LIMIT, length=len(note))
+        )
+        return NOTE
+    state["note"] = note
     context.user_data[STATE_KEY] = state
     return await _summary(update, context)
 
