@@ -54,11 +54,19 @@ BACKOFF_MAX = 30 * 60.0
 PER_CHAT_INTERVAL = 1.0
 IDLE_POLL_INTERVAL = 1.0
 """With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
+BATCH_DELAY_MAX = 0.25
+"""At low rates outcomes wait up to this long so they are written several to a transaction."""
 
 
 def in_flight_for(rate: float) -> int:
     """Sends kept in flight: enough to cover ~150 ms answers plus the batch write at `rate`."""
     return max(8, min(256, math.ceil(rate * 0.3) + 4))
+
+
+def batch_delay_for(rate: float, flush_interval: float) -> float:
+    """How long an outcome may wait for others before it is written: about five sends' worth,
+    between `flush_interval` and BATCH_DELAY_MAX (sooner whenever the sender needs its slot)."""
+    return min(BATCH_DELAY_MAX, max(flush_interval, 5.0 / rate))
 
 
 def lease_name(token: str) -> str:
@@ -175,6 +183,7 @@ class DeliveryWorker:
         self.lease = lease
         self.max_in_flight = max_in_flight or in_flight_for(rate)
         self.flush_interval = flush_interval
+        self.batch_delay = batch_delay_for(rate, flush_interval)
         self.poll_interval = poll_interval
         self.per_chat_interval = per_chat_interval
         self.owner = uuid.uuid4().hex
@@ -187,7 +196,9 @@ class DeliveryWorker:
         self._chat_ready: dict[int, float] = {}
         self._in_flight = 0
         self._slot_ids: set[int] = set()
-        self._slot_freed = asyncio.Event()
+        self._slot_freed = asyncio.Event()  # outcomes written: slots and chats may be free
+        self._have_results = asyncio.Event()  # outcomes wait to be written
+        self._need_slot = asyncio.Event()  # the sender waits for a slot: write now
         self._results: list[q.DeliveryResult] = []
         self._blocked: list[int] = []
         self._notices: dict[int, asyncio.Future[_Prepared | None]] = {}
@@ -201,9 +212,15 @@ class DeliveryWorker:
         """Run in the background of the current event loop."""
         self._runner = asyncio.create_task(self.run(), name="delivery-worker")
 
+    def request_stop(self) -> None:
+        """Stop taking rows (and wake whatever waits, so stopping takes no extra second)."""
+        self._stopping.set()
+        self._slot_freed.set()
+        self._have_results.set()
+
     async def stop(self) -> None:
         """Stop taking rows, let sends in flight finish, write their outcomes, free the lease."""
-        self._stopping.set()
+        self.request_stop()
         if self._runner is not None:
             await self._runner
             self._runner = None
@@ -226,7 +243,7 @@ class DeliveryWorker:
         finally:
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
-            self._stopping.set()
+            self.request_stop()
             await flusher
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -260,31 +277,35 @@ class DeliveryWorker:
     # -- dispatching -------------------------------------------------------------------------
 
     async def _dispatch(self) -> None:
+        """Hand rows to sends, each at its pacing slot. It sleeps until something can change
+        (the next look at the outbox, a written outcome, a chat's pause ending), never polls."""
         loop = asyncio.get_running_loop()
-        last_release = -math.inf
-        last_fetch = -math.inf
+        next_release = next_fetch = loop.time()
         while not self._stopping.is_set():
+            self._slot_freed.clear()
             now = loop.time()
-            if now - last_release >= 1.0:
-                last_release = now
+            if now >= next_release:
+                next_release = now + 1.0
                 released = await self.db.run(notices.release_due_notices, now=utcnow())
                 for notice_id, count in released:
                     logger.info("released notice %s to %s recipients", notice_id, count)
-                    last_fetch = -math.inf
-            idle = not self._queue and not self._known
-            interval = IDLE_POLL_INTERVAL if idle else self.poll_interval
-            if len(self._queue) < self.max_in_flight and now - last_fetch >= interval:
-                last_fetch = now
+                    next_fetch = now
+            if len(self._queue) < self.max_in_flight and now >= next_fetch:
                 await self._refill()
+                idle = not self._queue and not self._known
+                next_fetch = loop.time() + (IDLE_POLL_INTERVAL if idle else self.poll_interval)
             if self._in_flight >= self.max_in_flight:
-                self._slot_freed.clear()
-                await self._wait_event(self._slot_freed, self.poll_interval)
+                self._need_slot.set()  # the flusher writes what it holds at once
+                await self._wait_event(self._slot_freed, max(0.0, next_release - loop.time()))
                 continue
-            row = self._next_ready(loop.time())
+            now = loop.time()
+            row, ready_at = self._next_ready(now)
             if row is None:
-                await self._wait_event(self._slot_freed, 0.02 if self._queue else 0.1)
-                self._slot_freed.clear()
+                refill_at = next_fetch if len(self._queue) < self.max_in_flight else math.inf
+                wake = min(next_release, ready_at, refill_at)
+                await self._wait_event(self._slot_freed, max(0.0, wake - now))
                 continue
+            await self.pacer.wait()
             self._start(row)
 
     async def _wait_event(self, event: asyncio.Event, seconds: float) -> None:
@@ -315,16 +336,20 @@ class DeliveryWorker:
         if not self._known and not self._tasks:
             self._notices.clear()
 
-    def _next_ready(self, now: float) -> q.DueDelivery | None:
+    def _next_ready(self, now: float) -> tuple[q.DueDelivery | None, float]:
+        """The first queued row whose chat may be sent to now; else None and the time the
+        first paused chat may be (a chat busy with a send frees up when its outcome is written,
+        which wakes the dispatcher anyway)."""
+        ready_at = math.inf
         for _ in range(min(len(self._queue), 512)):
             row = self._queue.popleft()
-            if (
-                row.chat_id not in self._active_chats
-                and self._chat_ready.get(row.chat_id, 0) <= now
-            ):
-                return row
+            if row.chat_id not in self._active_chats:
+                at = self._chat_ready.get(row.chat_id, 0)
+                if at <= now:
+                    return row, now
+                ready_at = min(ready_at, at)
             self._queue.append(row)
-        return None
+        return None, ready_at
 
     def _start(self, row: q.DueDelivery) -> None:
         self._in_flight += 1
@@ -348,12 +373,15 @@ class DeliveryWorker:
             self._notices.pop(notice_id, None)
             raise
 
-    async def _paced(self, chat_id: int) -> None:
+    async def _paced(self, chat_id: int, *, slot_taken: bool = False) -> None:
+        """Wait for this chat's next turn and a slot of the overall rate (unless the dispatcher
+        already waited for the slot of this send)."""
         loop = asyncio.get_running_loop()
         wait = self._chat_ready.get(chat_id, 0) - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        await self.pacer.wait()
+        if not slot_taken:
+            await self.pacer.wait()
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
     async def _deliver(self, row: q.DueDelivery) -> None:
@@ -365,14 +393,16 @@ class DeliveryWorker:
                 return
             language = row.language if row.language in ("zh-TW", "en") else self.default_language
             parts = notice.parts(language)
+            reserved = True  # the dispatcher waited for this send's slot of the overall rate
             for part in parts[done:]:
-                await self._paced(row.chat_id)
+                await self._paced(row.chat_id, slot_taken=reserved)
+                reserved = False
                 await self.bot.send_message(
                     row.chat_id, part, parse_mode=ParseMode.HTML, disable_notification=False
                 )
                 done += 1
             if notice.attachment_name and done == len(parts):
-                await self._send_attachment(row.chat_id, notice)
+                await self._send_attachment(row.chat_id, notice, slot_taken=reserved)
                 done += 1
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
@@ -430,14 +460,16 @@ class DeliveryWorker:
         finally:
             self._active_chats.discard(row.chat_id)
 
-    async def _send_attachment(self, chat_id: int, notice: _Prepared) -> None:
+    async def _send_attachment(
+        self, chat_id: int, notice: _Prepared, *, slot_taken: bool = False
+    ) -> None:
         assert notice.attachment_name is not None
         if notice.attachment_file_id is None:
             async with notice.upload_lock:
                 if notice.attachment_file_id is None:
                     if notice.attachment_content is None:
                         raise BadRequest("the attachment is missing")
-                    await self._paced(chat_id)
+                    await self._paced(chat_id, slot_taken=slot_taken)
                     message = await self.bot.send_document(
                         chat_id,
                         InputFile(notice.attachment_content, filename=notice.attachment_name),
@@ -451,7 +483,7 @@ class DeliveryWorker:
                         file_id=message.document.file_id,
                     )
                     return
-        await self._paced(chat_id)
+        await self._paced(chat_id, slot_taken=slot_taken)
         await self.bot.send_document(chat_id, notice.attachment_file_id)
 
     def _finish(
@@ -478,13 +510,25 @@ class DeliveryWorker:
                 parts_sent=row.parts_sent if parts_sent is None else parts_sent,
             )
         )
+        self._have_results.set()
 
     # -- writing outcomes --------------------------------------------------------------------
 
     async def _flusher(self) -> None:
-        while not self._stopping.is_set() or self._tasks:
-            await asyncio.sleep(self.flush_interval)
+        """Write outcomes in batches: it sleeps while there are none, then lets a batch gather
+        for up to `batch_delay`, or writes at once when the dispatcher needs the slots."""
+        while not self._stopping.is_set() or self._tasks or self._results:
+            await self._have_results.wait()
+            self._have_results.clear()
+            if not self._results:
+                continue
+            if not self._stopping.is_set() and not self._need_slot.is_set():
+                await self._wait_event(self._need_slot, self.batch_delay)
+            self._need_slot.clear()
             await self._flush()
+            if self._results:  # the write failed: try again after a pause
+                await asyncio.sleep(self.flush_interval)
+                self._have_results.set()
 
     async def _flush(self) -> None:
         if not self._results:
@@ -644,7 +688,7 @@ async def serve(*, lease_seconds: float = 30.0) -> None:
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, worker._stopping.set)
+        loop.add_signal_handler(signum, worker.request_stop)
     async with worker.bot:
         await worker.run()
     db.dispose()

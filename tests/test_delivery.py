@@ -364,3 +364,61 @@ async def test_a_long_notice_interrupted_by_a_429_goes_on_from_the_part_it_reach
     assert [f"{i}/3)" in (text or "") for i, text in enumerate(accepted, start=1)] == [True] * 3
     assert any(c.status == 429 for c in fake_api.calls("sendMessage", chat_id=5901))
     assert rows(db, published.notice_id)[5901].parts_sent == 3
+
+
+async def test_an_idle_worker_sleeps_instead_of_waking_to_write_nothing(
+    db: Database, fake_api: FakeBotApi, worker: DeliveryWorker
+) -> None:
+    await asyncio.sleep(0.3)  # it holds the lease and has looked at the empty outbox
+    flushes = 0
+    flush = worker._flush
+
+    async def counted() -> None:
+        nonlocal flushes
+        flushes += 1
+        await flush()
+
+    worker._flush = counted  # type: ignore[method-assign]
+    await asyncio.sleep(1.0)
+    assert flushes == 0
+
+
+async def test_outcomes_at_a_paced_rate_are_written_several_to_a_transaction(
+    db: Database, fake_api: FakeBotApi, worker: DeliveryWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.queries import notices as q
+
+    batches: list[int] = []
+    record = q.record_delivery_results
+
+    def counted(*, session: Session, results: list[q.DeliveryResult]) -> None:
+        batches.append(len(results))
+        record(session=session, results=results)
+
+    monkeypatch.setattr(q, "record_delivery_results", counted)
+    chats = list(range(6000, 6060))
+    add_subscribers(db, chats)
+    notice_id = publish(db, "Sixty at fifty a second")
+    status = await wait_done(db, notice_id)
+    assert status.counts["sent"] == 60 and sum(batches) == 60
+    assert len(batches) <= 16, batches  # not one commit per message
+
+
+async def test_a_row_waiting_for_its_chats_pause_is_not_polled_for(
+    db: Database, fake_api: FakeBotApi, worker: DeliveryWorker
+) -> None:
+    add_subscribers(db, [6101])
+    looks = 0
+    next_ready = worker._next_ready
+
+    def counted(now: float):  # type: ignore[no-untyped-def]
+        nonlocal looks
+        looks += 1
+        return next_ready(now)
+
+    worker._next_ready = counted  # type: ignore[method-assign]
+    first = publish(db, "First of a pair")
+    second = publish(db, "Second of a pair")
+    await wait_done(db, first)
+    await wait_done(db, second)  # the second waited about a second for the chat's pause
+    assert looks <= 15, looks
