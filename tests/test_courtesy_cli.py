@@ -38,7 +38,7 @@ def test_a_directory_with_bad_rows_is_refused_line_by_line(cli: CliRunner, tmp_p
     code, out, err = run(cli, "staff", "import", str(bad))
     assert code == 2 and out == ""
     assert err.splitlines() == [
-        "1 rows are wrong, so nothing was imported:",
+        "Nothing was imported; rows with problems: 1.",
         "line 3: unknown unit “mars” "
         "(use a unit code such as sec1 or its Chinese name such as 第一課)",
     ]
