@@ -251,3 +251,20 @@ async def test_another_command_ends_the_wait_so_a_later_text_is_not_taken_as_the
     # pressing the button again starts a new wait that is honoured
     await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
     assert "Note done" in await bot.say(INSPECTOR, "Sample sent to the lab.", language_code="en")
+
+
+async def test_pressing_the_tab_already_shown_or_assign_twice_is_no_error(
+    bot: BotHarness,
+) -> None:
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(bot.db, date(2026, 11, 2))
+    await bot.say(SECRETARY, "/cases", language_code="en")
+    bot.fake.press_button(SECRETARY, "case:list:open:0", language_code="en")
+    await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
+    for _ in range(2):
+        bot.fake.press_button(SECRETARY, f"case:a:assign:{filed.number}", language_code="en")
+    bot.fake.press_button(SECRETARY, "case:list:open", language_code="en")  # a cut-off button
+    await bot.say(SECRETARY, "/cases overdue", language_code="en")
+    await asyncio.sleep(0.5)
+    texts = [m.get("text") or "" for m in bot.fake.sent(SECRETARY)]
+    assert not any("error" in text.lower() or "錯誤" in text for text in texts)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 import warnings
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.access import SECRETARIAT, STAFF, audit, requires
@@ -147,11 +150,23 @@ async def list_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _, _, which, offset = query.data.split(":")
+    _, _, which, offset = (query.data.split(":") + ["", ""])[:4]
     if which not in LISTS or not offset.isdigit():
         return
     text, markup = await _list_view(context, which, int(offset))
-    await query.edit_message_text(text, reply_markup=markup)
+    with _unchanged_is_fine():
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+@contextlib.contextmanager
+def _unchanged_is_fine() -> Iterator[None]:
+    """A second press of the same tab or button asks Telegram for an edit that changes
+    nothing; Telegram refuses it ("message is not modified"), which is no error here."""
+    try:
+        yield
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 def _cut(text: str, limit: int) -> str:
@@ -254,7 +269,8 @@ async def _show(update: Update, context: BotContext, number: str, *, edit: bool)
         if sees_identity(context.person):
             await audit(update, context, "case.view", target=details.case.number)
     if edit and update.callback_query is not None:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
+        with _unchanged_is_fine():
+            await update.callback_query.edit_message_text(text, reply_markup=markup)
     else:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
@@ -377,9 +393,10 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
             )
             for u in units
         ]
-        await query.edit_message_reply_markup(
-            InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
-        )
+        with _unchanged_is_fine():
+            await query.edit_message_reply_markup(
+                InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+            )
         return None
     if action == Action.CATEGORY:
         categories = await context.services.db.run(fetch_categories)
@@ -390,9 +407,10 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
             )
             for c in categories
         ]
-        await query.edit_message_reply_markup(
-            InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-        )
+        with _unchanged_is_fine():
+            await query.edit_message_reply_markup(
+                InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+            )
         return None
     if action in TEXT_ACTIONS:
         _wait_for_text(context, action, number)
