@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -19,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.access import SECRETARIAT, STAFF, audit, requires
