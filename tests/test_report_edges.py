@@ -86,3 +86,20 @@ async def test_a_photo_where_words_are_expected_and_a_contact_where_files_are_ge
     before = len(bot.fake.sent(FIRM))
     bot.fake.send_contact(FIRM, "+886912000111", "Chen")
     assert "send a photo or document" in await bot.wait_reply(FIRM, before=before)
+
+
+async def test_submit_pressed_again_or_after_cancel_says_the_button_is_stale(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:service", language_code="en", replies=2)
+    await bot.say(FIRM, "Long wait at the counter", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "Waited ninety minutes on Monday.", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
+    assert "Received as case" in await bot.press(FIRM, "rep:submit", language_code="en")
+    again = await bot.press(FIRM, "rep:submit", language_code="en")
+    assert "earlier step or an earlier report" in again
+    stored = bot.db.call(lambda *, session: session.exec(select(Case)).all())  # type: ignore[misc]
+    assert len(stored) == 1

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 
@@ -14,6 +15,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -416,6 +418,17 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A /report button from an earlier step or an earlier report (sent, cancelled): say so,
+    and take the buttons off that message."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    await query.answer()
+    with contextlib.suppress(BadRequest):  # already without buttons, or too old to edit
+        await query.edit_message_reply_markup(None)
+    await context.bot.send_message(update.effective_chat.id, t(context.lang, "report.stale"))
+
+
 async def status(update: Update, context: BotContext) -> None:
     """The reporter's cases with state and deadline."""
     assert update.effective_message is not None and context.person is not None
@@ -556,6 +569,9 @@ def register(app: BotApplication) -> None:
         )
     app.add_handler(conversation)
     app.add_handler(info)
+    app.add_handler(
+        CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:(submit|cancel|done|kind:)")
+    )
     app.add_handler(CommandHandler("status", status))
 
 
