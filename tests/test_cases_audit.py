@@ -268,3 +268,9 @@ async def test_pressing_the_tab_already_shown_or_assign_twice_is_no_error(
     await asyncio.sleep(0.5)
     texts = [m.get("text") or "" for m in bot.fake.sent(SECRETARY)]
     assert not any("error" in text.lower() or "錯誤" in text for text in texts)
+
+
+async def test_the_extension_prompt_says_how_its_days_are_counted(bot: BotHarness) -> None:
+    number = assigned_case(bot)
+    prompt = await bot.press(INSPECTOR, f"case:a:extend:{number}", language_code="en")
+    assert "number of days (working days on Taiwan" in prompt

@@ -414,7 +414,8 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
         return None
     if action in TEXT_ACTIONS:
         _wait_for_text(context, action, number)
-        prompt = t(lang, f"cases.prompts.{action}", number=number)
+        counting = t(lang, f"summary.counting_{context.services.settings.case_day_counting}")
+        prompt = t(lang, f"cases.prompts.{action}", number=number, counting=counting)
         lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
         await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
         return CASE_TEXT
