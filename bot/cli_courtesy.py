@@ -113,6 +113,18 @@ def staff_import(
             deactivated=summary.deactivated,
         )
     )
+    if summary.stranded:
+        shown = ", ".join(summary.stranded[:20])
+        more = len(summary.stranded) - 20
+        typer.echo(
+            t(
+                _lang(),
+                "courtesy.staff.stranded",
+                count=len(summary.stranded),
+                tests=shown + (f" (+{more})" if more > 0 else ""),
+            ),
+            err=True,
+        )
 
 
 @staff_app.command("link")

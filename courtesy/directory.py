@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from courtesy.rubric import BUSINESS, SWITCHBOARD
 from storage.errors import UserError
-from storage.models import CourtesyStaff, Role, Unit
-from storage.queries.courtesy import fetch_staff, fetch_staff_by_extension
+from storage.models import CourtesyStaff, Role, TestStatus, Unit
+from storage.queries.courtesy import fetch_staff, fetch_staff_by_extension, fetch_test_views
 from storage.queries.people import (
     fetch_person_view,
     fetch_units,
@@ -67,6 +67,9 @@ class ImportSummary:
     updated: int
     unchanged: int
     deactivated: int
+    stranded: tuple[str, ...] = ()
+    """Unscored calls the new directory breaks: the person called or the inspector has left,
+    is no longer an inspector, or the inspector is now in the called person's unit."""
 
 
 def parse_flag(value: str) -> bool | None:
@@ -182,7 +185,23 @@ def import_staff(*, session: Session, text: str) -> ImportSummary:
             session.add(gone)
             deactivated += 1
     session.flush()
-    return ImportSummary(added, updated, unchanged, deactivated)
+    return ImportSummary(added, updated, unchanged, deactivated, stranded_calls(session=session))
+
+
+def stranded_calls(*, session: Session) -> tuple[str, ...]:
+    """Codes of unscored calls that can no longer be made as planned (see ImportSummary)."""
+    staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
+    found = []
+    for view in fetch_test_views(session=session, status=TestStatus.PLANNED.value):
+        called, inspector = staff[view.staff_id], staff[view.inspector_id]
+        if (
+            not called.active
+            or not inspector.active
+            or not inspector.is_inspector
+            or inspector.unit_id == called.unit_id
+        ):
+            found.append(view.code)
+    return tuple(found)
 
 
 def link_inspector(

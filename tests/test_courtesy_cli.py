@@ -246,3 +246,28 @@ def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
     run(cli, "plan", "--year", "2026", "--seed", "5")
     code, _, err = run(cli, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_reimport_that_breaks_planned_calls_warns_which_ones(
+    cli: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run(cli, "staff", "import", str(staff))
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    db = Database(database_url)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session)
+    db.dispose()
+    leaver = views[0].inspector_extension
+    theirs = sorted(v.code for v in views if leaver in (v.inspector_extension, v.extension))
+    lines = directory_csv().splitlines()
+    staff.write_text("\n".join(x for x in lines if f",{leaver}," not in x) + "\n", "utf-8")
+    code, out, err = run(cli, "staff", "import", str(staff))
+    assert code == 0 and "1 deactivated" in out
+    assert f"Warning: {len(theirs)} unscored calls" in err
+    assert all(test in err for test in theirs[:20])
+    code, _, err = run(cli, "staff", "import", str(staff))
+    assert code == 0 and "Warning" in err  # still stranded until the year is planned again
+    run(cli, "plan", "--year", "2026", "--seed", "5")
+    assert run(cli, "staff", "import", str(staff))[2] == ""
