@@ -274,3 +274,12 @@ async def test_the_extension_prompt_says_how_its_days_are_counted(bot: BotHarnes
     number = assigned_case(bot)
     prompt = await bot.press(INSPECTOR, f"case:a:extend:{number}", language_code="en")
     assert "number of days (working days on Taiwan" in prompt
+
+
+async def test_a_prompt_still_waits_after_a_restart_of_the_bot(bot: BotHarness) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    await bot.restart()
+    done = await bot.say(INSPECTOR, "Inspected the shop after the restart.", language_code="en")
+    assert "Note done" in done
+    assert [e.note for e in events(bot, "note")] == ["Inspected the shop after the restart."]
