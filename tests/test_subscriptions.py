@@ -3,6 +3,8 @@ and a notice reaching exactly its subscribers, end to end through the fake Bot A
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from storage.db import Database
@@ -190,3 +192,21 @@ async def test_help_shows_firms_their_notice_commands_and_staff_the_publishing_o
     assert "/notice " not in firm and "/categories" not in firm
     admin = await bot.say(ADMIN_ID, "/help", language_code="en")
     assert "/notice — Publish an instant notice" in admin and "/categories" in admin
+
+
+async def test_a_second_press_of_done_or_of_a_stale_button_brings_no_error(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ALICE, "/subscribe", language_code="en")
+    await bot.press(ALICE, f"sub:t:{category_id(bot.db, 'cns')}", language_code="en")
+    await bot.press(ALICE, "sub:done", language_code="en")
+    sent_before = len(bot.fake.calls("sendMessage", chat_id=ALICE))
+    answers_before = len(bot.fake.calls("answerCallbackQuery"))
+    for data in ("sub:done", "sub:t:99999", "sub:t:99999"):
+        bot.fake.press_button(ALICE, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + 3, timeout=5
+    )
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.calls("sendMessage", chat_id=ALICE)) == sent_before  # no error reply
+    assert subscribed_codes(bot.db, ALICE) == {"cns"}

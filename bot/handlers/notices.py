@@ -23,6 +23,7 @@ from bot.access import ADMIN, STAFF, audit, requires
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryWorker, worker_for
 from bot.features import Command, Feature, roles
+from bot.handlers.subscriptions import unchanged_is_fine
 from bot.i18n import t
 from storage.errors import UserError
 from storage.models import Role
@@ -38,7 +39,7 @@ def _data(context: BotContext) -> dict:
 
 
 NOTICE = "notice"  # notice:c:<id>, notice:next, notice:send, notice:schedule, notice:cancel
-CATEGORY = "ncat"  # ncat:retire:<id>
+CATEGORY = "ncat"  # ncat:retire:<id> asks, ncat:yes:<id> retires, ncat:no keeps
 PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN = range(6)
 WORKER_KEY = "delivery_worker"
 
@@ -449,20 +450,51 @@ async def categories(update: Update, context: BotContext) -> None:
 
 @requires(*ADMIN)
 async def category_pressed(update: Update, context: BotContext) -> None:
-    """Retire a category: no new subscriptions, history kept."""
+    """Retire a category after a confirmation: no new subscriptions, history kept."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    lang = context.lang
     parts = query.data.split(":")
-    categories_now = await context.services.db.run(q.fetch_categories)
-    found = next((c for c in categories_now if str(c.id) == parts[-1]), None)
-    if parts[1] != "retire" or found is None:
-        await query.answer(t(context.lang, "subs.stale"), show_alert=True)
-    else:
-        await context.services.db.run(notices.retire_category, code=found.code)
+    action = parts[1] if len(parts) > 1 else ""
+    db = context.services.db
+    found = next((c for c in await db.run(q.fetch_categories) if str(c.id) == parts[-1]), None)
+    if action in ("retire", "yes") and found is None:
+        await query.answer(t(lang, "subs.stale"), show_alert=True)
+    elif action == "retire" and found is not None:
+        await query.answer()
+        counts = await db.run(q.count_subscribers_by_category)
+        confirm = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(lang, "categories.retire_yes"),
+                        callback_data=f"{CATEGORY}:yes:{found.id}",
+                    ),
+                    InlineKeyboardButton(
+                        t(lang, "subs.keep_button"), callback_data=f"{CATEGORY}:no"
+                    ),
+                ]
+            ]
+        )
+        text = t(
+            lang,
+            "categories.retire_confirm",
+            name=notices.category_name(found, lang),
+            code=found.code,
+            count=counts.get(found.id or 0, 0),
+        )
+        with unchanged_is_fine():
+            await query.edit_message_text(text, reply_markup=confirm)
+        return
+    elif action == "yes" and found is not None:
+        await query.answer()
+        await db.run(notices.retire_category, code=found.code)
         await audit(update, context, "category.retire", target=found.code)
+    else:
+        await query.answer()
     text, markup = await _categories_view(context)
-    await query.edit_message_text(text, reply_markup=markup, disable_web_page_preview=True)
+    with unchanged_is_fine():
+        await query.edit_message_text(text, reply_markup=markup, disable_web_page_preview=True)
 
 
 # --- the delivery worker's life ---------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -35,6 +38,17 @@ UNSUB = "unsub"  # unsub:yes / unsub:no
 FORGET = "forget"  # forget:yes / forget:no
 
 PROFILE_COMPANY, PROFILE_TAX_ID = range(2)
+
+
+@contextlib.contextmanager
+def unchanged_is_fine() -> Iterator[None]:
+    """A second press of the same button asks Telegram for an edit that changes nothing;
+    Telegram refuses it ("message is not modified"), which is no error here."""
+    try:
+        yield
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 def subscribe_keyboard(choices: list[notices.CategoryChoice], lang: str) -> InlineKeyboardMarkup:
@@ -98,7 +112,8 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
     if action == "done":
         await query.answer()
         names = await db.run(notices.subscribed_names, person_id=context.person.id, language=lang)
-        await query.edit_message_text(mysubs_text(names, lang))
+        with unchanged_is_fine():
+            await query.edit_message_text(mysubs_text(names, lang))
         return
     if action != "t" or not argument.isdigit():
         await query.answer(t(lang, "subs.stale"), show_alert=True)
@@ -114,9 +129,10 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
     choices = await db.run(
         notices.subscription_choices, person_id=context.person.id, language=lang
     )
-    await query.edit_message_text(
-        subscribe_text(choices, lang), reply_markup=subscribe_keyboard(choices, lang)
-    )
+    with unchanged_is_fine():
+        await query.edit_message_text(
+            subscribe_text(choices, lang), reply_markup=subscribe_keyboard(choices, lang)
+        )
 
 
 def mysubs_text(names: list[str], lang: str) -> str:
