@@ -78,6 +78,8 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
 
     actions = await bot.say(INSPECTOR, "/actions")
     assert f"#{action.id}" in actions and code in actions
+    assert "/action 編號" not in actions
+    assert "/action 編號" in await bot.say(ADMIN_ID, "/actions")
 
     again = await bot.say(INSPECTOR, f"/score {code}")
     assert "已經評分過了" in again

@@ -425,13 +425,15 @@ def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -
     return lines
 
 
-def _action_messages(*, session: Any, lang: str) -> list[str]:
+def _action_messages(*, session: Any, lang: str, hint: bool = False) -> list[str]:
     """The open actions as messages of at most MESSAGE_LIMIT characters, split between
     entries (never inside one, nor inside its HTML)."""
     found = fetch_actions(session=session, open_only=True)
     if not found:
         return [t(lang, "courtesy.actions.none")]
     messages = [t(lang, "courtesy.actions.header")]
+    if hint:
+        messages[0] += "\n" + t(lang, "courtesy.actions.hint")
     for line in action_lines(session, found, lang):
         if len(messages[-1]) + 2 + len(line) > MESSAGE_LIMIT:
             messages.append(line[:MESSAGE_LIMIT])
@@ -444,7 +446,9 @@ def _action_messages(*, session: Any, lang: str) -> list[str]:
 async def list_actions(update: Update, context: BotContext) -> None:
     """Open corrective actions with their state, repeat count and retest."""
     assert update.effective_message is not None
-    messages = await context.services.db.run(_action_messages, lang=context.lang)
+    assert context.person is not None
+    hint = context.person.has_any(frozenset(SECRETARIAT))
+    messages = await context.services.db.run(_action_messages, lang=context.lang, hint=hint)
     for text in messages:
         await update.effective_message.reply_text(text)
 
