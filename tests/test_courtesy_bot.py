@@ -8,9 +8,11 @@ from datetime import date
 from sqlmodel import select
 
 from bot.handlers.courtesy import send_reminders
+from courtesy import actions as action_rules
 from courtesy import directory, schedule, scoring
 from storage.db import Database
 from storage.models import (
+    ActionStatus,
     CourtesyAction,
     CourtesyReminder,
     CourtesyResult,
@@ -412,3 +414,40 @@ async def test_the_overdue_list_goes_out_on_working_days_only(
     assert bot.fake.sent(SECRETARY) == []
     await send_reminders(bot.app, date(2026, 5, 11))  # the Monday after
     assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
+
+
+async def test_the_secretariat_closes_an_action_in_chat_after_its_retest_passes(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    recorded = _fail_one(db, code)
+    action = recorded.action_id
+    assert action is not None and recorded.retest_code is not None
+    filled = action_rules.ActionChange(
+        cause="c", plan="p", owner="o", due_on=date(2026, 3, 1), done_on=date(2026, 3, 1)
+    )
+    db.call(
+        action_rules.update_action,
+        action_id=action,
+        change=filled,
+        to=ActionStatus.IMPLEMENTED,
+        actor="test",
+    )
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    refused = await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "cannot be verified or closed" in refused
+    full = dict(FAILING, tone=20, accuracy=15, handling=10, closing=10)
+    db.call(
+        scoring.record_result,
+        code=recorded.retest_code,
+        points=full,
+        pass_mark=80,
+        recorded_by="test",
+    )
+    card = await bot.say(SECRETARY, f"/action {action}", language_code="en")
+    assert f"Retest: {recorded.retest_code}" in card and "100 points, passed" in card
+    assert "now: verified" in await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "now: closed" in await _answer(bot, SECRETARY, f"ct:an:{action}:verified")
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "closed" and row.verification is None
