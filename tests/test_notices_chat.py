@@ -229,3 +229,34 @@ async def test_a_mistaken_retire_is_kept_and_stale_buttons_are_answered_once_wit
     assert len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID)) == sent_before  # no error reply
     with bot.db.transaction() as session:
         assert session.get(Category, cns).retired_at is None  # type: ignore[union-attr]
+
+
+async def test_the_preview_is_byte_for_byte_what_each_subscriber_receives_in_their_language(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    await bot.say(OTHER_FIRM, "/start sub-cns", language_code="zh-hant")
+    title = "Tea & <cake>"
+    body = "\n\n".join(
+        f"Part {i}: a&b <x> https://example.com/?a=1&b=2 " + "word " * 150 for i in range(8)
+    )
+    await draft(bot, ADMIN_ID, "cns", title, body)
+    before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
+    confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=2 + 2 * 2 + 1)
+    assert "recipients: <b>2</b>" in confirm
+    preview = [c.text or "" for c in bot.fake.calls("sendMessage", chat_id=ADMIN_ID)[before:]]
+    assert "1 recipient(s) who read Chinese" in preview[3]
+    english, chinese = preview[1:3], preview[4:6]
+    await bot.press(ADMIN_ID, "notice:send", language_code="en")
+
+    def received(chat: int) -> list[str]:
+        return [
+            c.text or ""
+            for c in bot.fake.calls("sendMessage", chat_id=chat)
+            if c.ok and "Tea &amp; &lt;cake&gt;" in (c.text or "")
+        ]
+
+    await wait_until(lambda: len(received(FIRM)) == 2 and len(received(OTHER_FIRM)) == 2)
+    assert received(FIRM) == english
+    assert received(OTHER_FIRM) == chinese
+    assert "類別：正字標記" in chinese[0]

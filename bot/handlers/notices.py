@@ -202,23 +202,45 @@ async def _preview(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     db = context.services.db
     categories = [c for c in await db.run(q.fetch_categories) if c.id in draft["category_ids"]]
+    by_language = await db.run(
+        q.count_recipients_by_language,
+        category_ids=draft["category_ids"],
+        default_language=context.services.settings.default_language,
+    )
+    # the staff member's own language first, then each other language some recipients read
+    languages = [context.lang] + [lang for lang in sorted(by_language) if lang != context.lang]
     try:
-        parts = notices.render_notice(
-            language=context.lang,
-            title=draft["title"],
-            body=draft["body"],
-            category_names=[notices.category_name(c, context.lang) for c in categories],
-            attachment_name=draft.get("attachment_name"),
-        )
+        rendered = [
+            notices.render_notice(
+                language=language,
+                title=draft["title"],
+                body=draft["body"],
+                category_names=[notices.category_name(c, language) for c in categories],
+                attachment_name=draft.get("attachment_name"),
+            )
+            for language in languages
+        ]
     except UserError as exc:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return BODY
-    await message.reply_text(t(context.lang, "notice.preview_header"))
-    for part in parts:
-        await message.reply_text(part)
+    for language, parts in zip(languages, rendered, strict=True):
+        if language == context.lang:
+            await message.reply_text(t(context.lang, "notice.preview_header"))
+        else:
+            await message.reply_text(
+                t(
+                    context.lang,
+                    "notice.preview_other",
+                    count=by_language[language],
+                    language=t(context.lang, f"notice.language_{language[:2]}"),
+                )
+            )
+        for part in parts:
+            await message.reply_text(part)
     if draft.get("attachment_file_id"):
         await message.reply_document(draft["attachment_file_id"])
-    count = await db.run(q.count_recipients, category_ids=draft["category_ids"])
+    parts = rendered[0]
+    count = sum(by_language.values())
     buttons = InlineKeyboardMarkup(
         [
             [

@@ -203,6 +203,30 @@ def count_recipients(*, session: Session, category_ids: Sequence[int]) -> int:
     return int(session.exec(select(func.count()).select_from(subquery)).one())
 
 
+def count_recipients_by_language(
+    *, session: Session, category_ids: Sequence[int], default_language: str
+) -> dict[str, int]:
+    """How many people would receive a notice to these categories now, by the language their
+    copy is rendered in (their saved language, else `default_language`)."""
+    if not category_ids:
+        return {}
+    subquery = (
+        select(Person.id, Person.language)
+        .join(Subscription, col(Subscription.person_id) == Person.id)
+        .where(col(Subscription.category_id).in_(category_ids), col(Person.blocked).is_(False))
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(subquery.c.language, func.count()).group_by(subquery.c.language)
+    ).all()
+    counts: dict[str, int] = {}
+    for language, count in rows:
+        key = language if language in ("zh-TW", "en") else default_language
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
 def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | None:
     """Write the notice's outbox rows in one INSERT … SELECT; None if it was not releasable."""
     claimed = session.execute(
