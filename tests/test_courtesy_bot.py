@@ -17,6 +17,7 @@ from storage.models import (
     CourtesyReminder,
     CourtesyResult,
     CourtesyStaff,
+    Person,
     Role,
 )
 from storage.queries.courtesy import fetch_action_events, fetch_test_views
@@ -451,3 +452,19 @@ async def test_the_secretariat_closes_an_action_in_chat_after_its_retest_passes(
     with db.transaction() as session:
         row = session.get(CourtesyAction, action)
         assert row is not None and row.status == "closed" and row.verification is None
+
+
+async def test_an_inspector_who_blocked_the_bot_is_marked_blocked_and_not_retried(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    bot.fake.block(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    with db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == INSPECTOR)).one()
+        assert person.blocked
+        claimed = session.exec(
+            select(CourtesyReminder).where(CourtesyReminder.recipient == INSPECTOR)
+        ).all()
+    assert len(claimed) == 1

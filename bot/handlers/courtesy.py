@@ -43,7 +43,7 @@ from storage.queries.courtesy import (
     fetch_test_views,
     fetch_unit_codes,
 )
-from storage.queries.people import fetch_staff_telegram_ids
+from storage.queries.people import fetch_staff_telegram_ids, set_blocked
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -793,6 +793,7 @@ async def _remind(
         await app.bot.send_message(telegram_id, text)
     except Forbidden:
         logger.info("courtesy %s reminder not sent: %s blocked the bot", kind, telegram_id)
+        await db.run(set_blocked, telegram_id=telegram_id, blocked=True)
         return False
     except TelegramError:
         logger.warning("courtesy %s reminder to %s failed", kind, telegram_id, exc_info=True)
