@@ -283,3 +283,27 @@ async def test_a_prompt_still_waits_after_a_restart_of_the_bot(bot: BotHarness) 
     done = await bot.say(INSPECTOR, "Inspected the shop after the restart.", language_code="en")
     assert "Note done" in done
     assert [e.note for e in events(bot, "note")] == ["Inspected the shop after the restart."]
+
+
+async def test_the_history_shows_local_dates_and_the_channel_in_words(bot: BotHarness) -> None:
+    from datetime import datetime, time
+
+    from bot.cases import act
+    from tests.test_cases_support import TZ
+
+    number = assigned_case(bot)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    early = datetime.combine(date(2026, 11, 4), time(7), tzinfo=TZ)  # 23:00 UTC the day before
+    bot.db.call(
+        act,
+        number=number,
+        action="note",
+        actor=secretary,
+        today=date(2026, 11, 4),
+        counting="working",
+        text="early call",
+        now=early,
+    )
+    view = await bot.say(SECRETARY, f"/case {number}", language_code="en")
+    assert "2026-11-04 Note → assigned early call" in view
+    assert "Filed → received Telegram" in view

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -39,7 +40,8 @@ from bot.i18n import Markup, t
 from bot.reminders import send_notices, start_reminders, stop_reminders
 from bot.summary import build_summary, parse_month, summary_text, write_report
 from storage.errors import UserError
-from storage.models import Role
+from storage.models import CaseEvent, Role
+from storage.models.cases import Channel
 from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
 from storage.queries.people import fetch_units
 from storage.types import utcnow
@@ -174,7 +176,14 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _details_text(details: CaseDetails, lang: str, today: date) -> str:
+def _event_note(event: CaseEvent, lang: str) -> str:
+    """The note of a history line; the channel of a filing in words, not its code."""
+    if event.action == "file" and event.note in {c.value for c in Channel}:
+        return t(lang, f"cases.channels.{event.note}")
+    return _cut(event.note or "", 80)
+
+
+def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> str:
     c = details.case
     unit = (details.unit_name_zh if lang == "zh-TW" else details.unit_name_en) or t(
         lang, "cases.no_unit"
@@ -226,10 +235,10 @@ def _details_text(details: CaseDetails, lang: str, today: date) -> str:
                 t(
                     lang,
                     "cases.history_line",
-                    at=e.at.strftime("%Y-%m-%d"),
+                    at=e.at.astimezone(tz).strftime("%Y-%m-%d"),
                     action=t(lang, f"cases.actions.{e.action}"),
                     state=t(lang, f"cases.states.{e.to_state}"),
-                    note=_cut(e.note or "", 80),
+                    note=_event_note(e, lang),
                 )
             )
     return "\n".join(parts)
@@ -264,7 +273,7 @@ async def _show(update: Update, context: BotContext, number: str, *, edit: bool)
     except UserError as exc:
         text, markup = t(lang, exc.key, **exc.values), None
     else:
-        text = _details_text(details, lang, _today(context))
+        text = _details_text(details, lang, context.services.tz)
         markup = _details_keyboard(details, lang)
         if sees_identity(context.person):
             await audit(update, context, "case.view", target=details.case.number)
