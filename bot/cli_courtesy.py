@@ -412,7 +412,9 @@ def report(
     ] = None,
 ) -> None:
     """Write a round (or year) report as courtesy-….html, .csv and .png."""
-    lang = language if language in ("zh-TW", "en") else _lang()
+    if language is not None and language not in ("zh-TW", "en"):
+        raise UserError("courtesy.report.bad_language", language=language[:16])
+    lang = language or _lang()
     if (round_ is None) == (year is None):
         raise UserError("courtesy.report.bad_round", round=round_ or "")
     with _session() as session:

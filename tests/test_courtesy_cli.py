@@ -235,6 +235,7 @@ def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
         (("record", "2026-1-001", "--rings", "99999999999"), "Rings must be from 0 to 99"),
         (("record", "2026-1-001", "--rings", "2", "--retest-days", "9999999"), "--retest-days"),
         (("staff", "link", "201", "99999999999999999999999"), "is not a Telegram user id"),
+        (("report", "--round", "2026-1", "--out", "x", "--lang", "fr"), "use zh-TW or en"),
     ],
 )
 def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
