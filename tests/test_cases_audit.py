@@ -307,3 +307,24 @@ async def test_the_history_shows_local_dates_and_the_channel_in_words(bot: BotHa
     view = await bot.say(SECRETARY, f"/case {number}", language_code="en")
     assert "2026-11-04 Note → assigned early call" in view
     assert "Filed → received Telegram" in view
+
+
+async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
+    bot: BotHarness,
+) -> None:
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    person(bot.db, INSPECTOR, Role.INSPECTOR, unit="sec1")
+    reporter = person(bot.db, FIRM, name="Chen Ya-ting")
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter, contact=("陳雅婷", "0912000111"))
+    await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", replies=2)
+    do(bot.db, filed.number, "ask", secretary, date(2026, 11, 3), text="Which floor?")
+    await bot.press(FIRM, f"rep:info:{filed.number}")
+    await bot.say(FIRM, "Third floor, near the escalator.")
+    await bot.fake.async_wait_for("sendMessage", chat_id=INSPECTOR, count=2)
+    await bot.say(INSPECTOR, f"/case {filed.number}", language_code="en")
+    await bot.say(INSPECTOR, "/cases", language_code="en")
+    for message in bot.fake.sent(INSPECTOR):
+        text = message.get("text") or ""
+        assert "陳雅婷" not in text and "0912000111" not in text and "Chen" not in text
+        assert str(FIRM) not in text and "Reporter (secretariat only)" not in text
+    assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
