@@ -468,3 +468,19 @@ async def test_an_inspector_who_blocked_the_bot_is_marked_blocked_and_not_retrie
             select(CourtesyReminder).where(CourtesyReminder.recipient == INSPECTOR)
         ).all()
     assert len(claimed) == 1
+
+
+async def test_another_command_ends_the_wait_for_an_action_fields_text(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    await bot.say(ADMIN_ID, f"/action {action}", language_code="en")
+    asked = await bot.press(ADMIN_ID, f"ct:af:{action}:cause", language_code="en")
+    assert "any other command stops" in asked
+    await bot.say(ADMIN_ID, "/actions", language_code="en")
+    bot.fake.send_text(ADMIN_ID, "this was meant for something else", language_code="en")
+    await asyncio.sleep(0.5)
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.cause is None
