@@ -155,9 +155,13 @@ async def test_three_firms_subscribe_and_a_notice_reaches_exactly_its_subscriber
     await bot.press(ADMIN_ID, "notice:next", language_code="en")
     await bot.say(ADMIN_ID, "Label <rules> & fees", language_code="en")
     await bot.say(ADMIN_ID, "New label rules.\n\nThey apply from 1 Jan.", language_code="en")
-    confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    # the preview in English, then in Chinese for Bob: each as its readers will get it
+    confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=5)
     assert "recipients: <b>2</b>" in confirm
-    preview = bot.fake.sent(ADMIN_ID)[-2]["text"]
+    preview, chinese_preview = (
+        bot.fake.sent(ADMIN_ID)[-4]["text"],
+        bot.fake.sent(ADMIN_ID)[-2]["text"],
+    )
     assert "<b>Label &lt;rules&gt; &amp; fees</b>" in preview
     await bot.press(ADMIN_ID, "notice:send", language_code="en", replies=1)
     await bot.fake.async_wait_for(
@@ -177,6 +181,7 @@ async def test_three_firms_subscribe_and_a_notice_reaches_exactly_its_subscriber
     assert "New label rules.\n\nThey apply from 1 Jan." in alice[0]
     assert alice[0] == preview  # the admin saw exactly what an English-speaking firm gets
     assert "類別：正字標記" in bob[0]  # Bob's Telegram is Chinese
+    assert bob[0] == chinese_preview
     with bot.db.transaction() as session:
         notice = session.exec(select(Notice)).one()
         audit = session.exec(select(AuditEntry).where(AuditEntry.action == "notice.publish")).one()
