@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from storage.models import Case
+from storage.models import Case, Role
 from storage.types import utcnow
 from tests.harness import BotHarness
 
@@ -103,3 +103,41 @@ async def test_submit_pressed_again_or_after_cancel_says_the_button_is_stale(
     assert "earlier step or an earlier report" in again
     stored = bot.db.call(lambda *, session: session.exec(select(Case)).all())  # type: ignore[misc]
     assert len(stored) == 1
+
+
+async def test_a_monitor_whose_role_ends_while_filing_may_choose_another_kind(
+    bot: BotHarness,
+) -> None:
+    from storage.models import RoleGrant
+    from storage.queries.people import revoke_grant
+    from tests.test_cases_support import person
+
+    person(bot.db, FIRM, Role.MONITOR)
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:monitor", language_code="en", replies=2)
+    await bot.say(FIRM, "Helmet RideSafe R1", language_code="en")
+    await bot.say(FIRM, "Night market, Zhongli", language_code="en")
+    await bot.say(FIRM, "No inspection mark on the helmet.", language_code="en")
+    await send_photo_as(bot, "helmet-photo")
+    await bot.press(FIRM, "rep:done", language_code="en")
+    await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
+    grant = bot.db.call(lambda *, session: session.exec(select(RoleGrant)).one())  # type: ignore[misc]
+    bot.db.call(revoke_grant, grant_id=grant.id, revoked_by_id=None)
+    refused = await bot.press(FIRM, "rep:submit", language_code="en")
+    assert "only for the branch's appointed product monitors" in refused
+    kinds = [data for _, data in bot.fake.buttons(bot.fake.sent(FIRM)[-1])]
+    assert "rep:kind:product" in kinds and "rep:kind:monitor" not in kinds
+    await bot.press(FIRM, "rep:kind:product", language_code="en", replies=2)
+    await bot.say(FIRM, "Helmet RideSafe R1", language_code="en")
+    await bot.say(FIRM, "Night market, Zhongli", language_code="en")
+    await bot.say(FIRM, "No inspection mark on the helmet.", language_code="en")
+    assert "File 2 received" in await send_photo_as(bot, "box-photo")
+    await bot.press(FIRM, "rep:done", language_code="en")
+    await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
+    assert "Received as case <b>P" in await bot.press(FIRM, "rep:submit", language_code="en")
+
+
+async def send_photo_as(bot: BotHarness, file_id: str) -> str:
+    before = len(bot.fake.sent(FIRM))
+    bot.fake.send_photo(FIRM, file_id)
+    return await bot.wait_reply(FIRM, before=before)

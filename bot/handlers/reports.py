@@ -392,6 +392,14 @@ async def submit(update: Update, context: BotContext) -> int:
             counting=settings.case_day_counting,
         )
     except UserError as exc:
+        if exc.key == "report.monitor_only":  # the monitor role ended while filing
+            draft = _draft(context)
+            draft.kind = ""
+            _save(context, draft)  # the files stay; the other steps are asked again
+            await query.edit_message_text(
+                t(context.lang, exc.key, **exc.values), reply_markup=_kind_keyboard(context)
+            )
+            return KIND
         context.user_data.pop(DRAFT, None)
         await query.edit_message_text(t(context.lang, exc.key, **exc.values))
         return ConversationHandler.END
