@@ -260,3 +260,26 @@ async def test_the_preview_is_byte_for_byte_what_each_subscriber_receives_in_the
     assert received(FIRM) == english
     assert received(OTHER_FIRM) == chinese
     assert "類別：正字標記" in chinese[0]
+
+
+async def test_a_category_retired_while_scheduling_ends_the_draft_instead_of_asking_again(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-origin", language_code="en")
+    await draft(bot, ADMIN_ID, "origin", "Origin rules", "New rules.")
+    await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    await bot.press(ADMIN_ID, "notice:schedule", language_code="en")
+    with bot.db.transaction() as session:  # meanwhile another admin retires the category
+        category = session.get(Category, category_id(bot, "origin"))
+        assert category is not None
+        category.retired_at = utcnow()
+        session.add(category)
+    later = (utcnow() + timedelta(days=1)).astimezone(bot.settings.tz).strftime("%Y-%m-%d %H:%M")
+    refused = await bot.say(ADMIN_ID, later, language_code="en", replies=2)
+    assert "nothing was sent" in refused
+    assert "is retired" in (bot.fake.sent(ADMIN_ID)[-2].get("text") or "")
+    before = len(bot.fake.sent(ADMIN_ID))
+    bot.fake.send_text(ADMIN_ID, later, language_code="en")
+    await asyncio.sleep(1.0)
+    assert len(bot.fake.sent(ADMIN_ID)) == before  # the draft is closed: no second refusal
+    assert notices(bot) == []

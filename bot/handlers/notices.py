@@ -264,13 +264,20 @@ async def _preview(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
+TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive"})
+"""Refusals that another time can cure; any other ends the draft (asking again cannot help)."""
+
+
 async def _publish(
     update: Update, context: BotContext, at: datetime | None
 ) -> notices.Published | None:
+    """Store the draft as a notice; on a refusal say why (the key is kept in `last_error`)."""
     draft = _draft(context)
     assert context.person is not None
     db = context.services.db
-    codes = [c.code for c in await db.run(q.fetch_categories) if c.id in draft["category_ids"]]
+    # retired ones too, so a category retired since it was picked is named in the refusal
+    everything = await db.run(q.fetch_categories, include_retired=True)
+    codes = [c.code for c in everything if c.id in draft["category_ids"]]
     try:
         published = await db.run(
             notices.publish,
@@ -285,6 +292,7 @@ async def _publish(
     except UserError as exc:
         assert update.effective_message is not None
         await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
+        draft["last_error"] = exc.key
         return None
     await audit(
         update,
@@ -348,7 +356,11 @@ async def notice_when(update: Update, context: BotContext) -> int:
         return WHEN
     published = await _publish(update, context, at)
     if published is None:
-        return WHEN
+        if _draft(context).get("last_error") in TIME_ERRORS:
+            return WHEN
+        _data(context).pop("notice", None)
+        await message.reply_text(t(context.lang, "notice.cancelled"))
+        return ConversationHandler.END
     when = format_datetime(
         published.scheduled_at,
         "yyyy-MM-dd HH:mm",
