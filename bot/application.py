@@ -78,6 +78,13 @@ async def on_error(update: object, context: BotContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
+            user = update.effective_user
+            if context.person is None and user is not None:
+                # The error handler gets a fresh context: find the person's language again.
+                context.telegram_language = user.language_code
+                context.person = await context.services.db.run(
+                    fetch_person_view, telegram_id=user.id
+                )
             await context.bot.send_message(
                 update.effective_chat.id, t(context.lang, "errors.internal")
             )
