@@ -19,10 +19,10 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import waiting
 from bot.access import SECRETARIAT, STAFF, audit, requires
 from bot.cases import (
     TEXT_ACTIONS,
@@ -468,25 +468,6 @@ async def action_text(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-class _TextWaiting(filters.UpdateFilter):
-    """True while the sender has an action waiting for its text (lapsed or not): once a command
-    has ended the wait, a text goes to whatever else may want it."""
-
-    def __init__(self, app: BotApplication) -> None:
-        super().__init__(name="case_text_waiting")
-        self._app = app
-
-    def filter(self, update: Update) -> bool:
-        user = update.effective_user
-        return user is not None and PENDING in self._app.user_data.get(user.id, {})
-
-
-async def end_wait_on_command(update: Update, context: BotContext) -> None:
-    """Any command but /cancel (which answers for itself) ends a wait for an action's text."""
-    if context.user_data is not None:
-        context.user_data.pop(PENDING, None)
-
-
 @requires(*STAFF)
 async def action_cancel(update: Update, context: BotContext) -> int:
     """/cancel while an action waits for its text."""
@@ -559,26 +540,13 @@ def register(app: BotApplication) -> None:
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = ConversationHandler(
             entry_points=[CallbackQueryHandler(action_pressed, pattern=rf"^{PREFIX}:a:")],
-            states={
-                CASE_TEXT: [
-                    MessageHandler(
-                        filters.TEXT & ~filters.COMMAND & _TextWaiting(app), action_text
-                    )
-                ]
-            },
+            states={CASE_TEXT: [MessageHandler(waiting.text_for(app, PENDING), action_text)]},
             fallbacks=[CommandHandler("cancel", action_cancel)],
             name="case_action",
             persistent=True,
             allow_reentry=True,
         )
     app.add_handler(conversation)
-    # Group 1 runs after the command itself was handled in group 0.
-    app.add_handler(
-        MessageHandler(
-            filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?\b"), end_wait_on_command
-        ),
-        group=1,
-    )
     app.add_handler(CommandHandler("cases", list_cases))
     app.add_handler(CommandHandler("case", show_case))
     app.add_handler(CommandHandler("summary", summary))

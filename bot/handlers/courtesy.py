@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import waiting
 from bot.access import SECRETARIAT, STAFF, audit, requires
 from bot.context import BotApplication, BotContext
 from bot.features import Command, Feature, roles
@@ -662,25 +663,6 @@ async def action_text(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-class _ActionWaiting(filters.UpdateFilter):
-    """True while the sender has an action field waiting for its text: once another command
-    has ended the wait, a text goes to whatever else may want it."""
-
-    def __init__(self, app: BotApplication) -> None:
-        super().__init__(name="courtesy_action_waiting")
-        self._app = app
-
-    def filter(self, update: Update) -> bool:
-        user = update.effective_user
-        return user is not None and ACTION_KEY in self._app.user_data.get(user.id, {})
-
-
-async def end_action_wait_on_command(update: Update, context: BotContext) -> None:
-    """Any command but /cancel (which answers for itself) ends a wait for a field's text."""
-    if context.user_data is not None:
-        context.user_data.pop(ACTION_KEY, None)
-
-
 @requires(*SECRETARIAT)
 async def action_cancel(update: Update, context: BotContext) -> int:
     """/cancel while an action's field is asked for."""
@@ -939,27 +921,13 @@ def register(app: BotApplication) -> None:
             entry_points=[
                 CallbackQueryHandler(action_ask, pattern=rf"^{PREFIX}:af:\d+:({FIELDS})$")
             ],
-            states={
-                ACTION_TEXT: [
-                    MessageHandler(
-                        filters.TEXT & ~filters.COMMAND & _ActionWaiting(app), action_text
-                    )
-                ]
-            },
+            states={ACTION_TEXT: [MessageHandler(waiting.text_for(app, ACTION_KEY), action_text)]},
             fallbacks=[CommandHandler("cancel", action_cancel)],
             name="courtesy_action",
             persistent=True,
             allow_reentry=True,
         )
     app.add_handler(action_conversation)
-    # Its own group (after the command itself was handled in group 0; the cases feature
-    # uses group 1 for the same purpose, and one group runs only its first match).
-    app.add_handler(
-        MessageHandler(
-            filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?\b"), end_action_wait_on_command
-        ),
-        group=2,
-    )
     app.add_handler(CommandHandler("action", show_action))
     app.add_handler(CallbackQueryHandler(action_next, pattern=rf"^{PREFIX}:an:\d+:[a-z]+$"))
     app.add_handler(CommandHandler("tests", list_tests))

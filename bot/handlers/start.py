@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards
+from bot import keyboards, waiting
 from bot.context import BotApplication, BotContext
 from bot.features import Command, Feature
 from bot.i18n import Markup, t
@@ -198,6 +198,7 @@ def register(app: BotApplication) -> None:
 def register_fallbacks(app: BotApplication) -> None:
     """Catch-alls, registered last so every feature's handlers match first."""
     app.add_handler(CommandHandler("cancel", cancel_nothing))
+    waiting.register(app)
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
 
 
