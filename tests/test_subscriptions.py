@@ -7,6 +7,7 @@ import asyncio
 
 from sqlmodel import select
 
+from bot.notices import retire_category
 from storage.db import Database
 from storage.models import AuditEntry, Category, Notice, Person, Subscription
 from tests.conftest import ADMIN_ID
@@ -87,6 +88,15 @@ async def test_a_deep_link_subscribes_in_one_tap_and_says_what_was_done(bot: Bot
     assert "Already subscribed to: CNS Mark." in again
     zh = await bot.say(CAROL, "/start sub-market", language_code="zh-hant")
     assert "已為您訂閱：市場監督與商品安全" in zh
+
+
+async def test_a_deep_link_to_a_retired_category_says_it_is_no_longer_offered(
+    bot: BotHarness,
+) -> None:
+    bot.db.call(retire_category, code="origin")
+    reply = await bot.say(BOB, "/start sub-origin", language_code="en")
+    assert "no longer offered" in reply and "origin" in reply
+    assert subscribed_codes(bot.db, BOB) == set()
 
 
 async def test_mysubs_lists_and_unsubscribe_asks_before_stopping_everything(
