@@ -233,7 +233,36 @@ class FailRule:
 WaitTarget = str | Callable[[Call], bool]
 
 
-class FakeBotApi:
+class _Addresses:
+    """The URLs python-telegram-bot needs, for a fake listening on `host`:`_port`."""
+
+    host: str = "127.0.0.1"
+    _port: int | None
+
+    @property
+    def port(self) -> int:
+        """The TCP port the fake listens on."""
+        if self._port is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The fake's root URL."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The `base_url` to give python-telegram-bot."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """The `base_file_url` to give python-telegram-bot."""
+        return f"{self.url}/file/bot"
+
+
+class FakeBotApi(_Addresses):
     """The fake Bot API server, its recorded calls, and helpers to act as Telegram users."""
 
     def __init__(
@@ -363,28 +392,6 @@ class FakeBotApi:
         tb: TracebackType | None,
     ) -> None:
         await asyncio.to_thread(self.stop)
-
-    @property
-    def port(self) -> int:
-        """The TCP port the server listens on."""
-        if self._port is None:
-            raise RuntimeError("FakeBotApi is not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """The server's root URL."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """The `base_url` to give python-telegram-bot."""
-        return f"{self.url}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        """The `base_file_url` to give python-telegram-bot."""
-        return f"{self.url}/file/bot"
 
     def _run(self, ready: threading.Event) -> None:
         """The server thread: run the event loop until `stop()`."""
@@ -1490,7 +1497,7 @@ CONTROL_ACTIONS = frozenset(
 )
 
 
-class FakeBotApiProcess:
+class FakeBotApiProcess(_Addresses):
     """The fake in a child process (`python -m tests.fakes`), inspected over HTTP."""
 
     def __init__(
@@ -1558,28 +1565,6 @@ class FakeBotApiProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    @property
-    def port(self) -> int:
-        """The child's TCP port."""
-        if self._port is None:
-            raise RuntimeError("FakeBotApiProcess is not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """The child's root URL."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """The `base_url` to give python-telegram-bot."""
-        return f"{self.url}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        """The `base_file_url` to give python-telegram-bot."""
-        return f"{self.url}/file/bot"
 
     def _request(self, verb: str, action: str, body: Any = None, **query: Any) -> Any:
         """One HTTP request to a `/_fake/` endpoint, JSON in and out."""
