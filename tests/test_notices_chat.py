@@ -205,7 +205,7 @@ async def test_an_admin_sees_categories_with_links_and_retires_one(bot: BotHarne
         ).one()
     assert audit.target == "type"
     reply = await bot.say(OTHER_FIRM, "/start sub-type", language_code="en")
-    assert "not found: type" in reply
+    assert "no longer offered (retired): type" in reply
 
 
 async def test_a_mistaken_retire_is_kept_and_stale_buttons_are_answered_once_without_an_error(
