@@ -79,7 +79,7 @@ def clean_company_name(raw: str) -> str:
 
 
 def category_name(category: Category, language: str) -> str:
-    return category.name_zh if language == "zh-TW" else category.name_en
+    return category.name_in(language)
 
 
 def parse_category_codes(payload: str) -> list[str]:

@@ -253,7 +253,7 @@ def _fill(
         report.units.append(
             UnitRow(
                 code=unit_row.code,
-                name=unit_row.name_zh if lang == "zh-TW" else unit_row.name_en,
+                name=unit_row.name_in(lang),
                 calls=calls_by_unit.get(unit_row.code, 0),
                 scored=len(got),
                 average=average,
@@ -298,7 +298,7 @@ def _fill(
             ActionRow(
                 id=action.id or 0,
                 staff=person.name,
-                unit=owner_unit.name_zh if lang == "zh-TW" else owner_unit.name_en,
+                unit=owner_unit.name_in(lang),
                 status=STATUS_LABELS[lang][action.status],
                 opened=action.created_at.date(),
                 repeat=action.repeat_count + 1,

@@ -63,9 +63,7 @@ async def invite(update: Update, context: BotContext) -> None:
             )
             return
         unit_id = unit.id
-        unit_label = t(
-            lang, "join.unit_suffix", unit=unit.name_zh if lang == "zh-TW" else unit.name_en
-        )
+        unit_label = t(lang, "join.unit_suffix", unit=unit.name_in(lang))
     created = await db.run(
         create_invite, role=role, unit_id=unit_id, created_by_id=context.person.id
     )

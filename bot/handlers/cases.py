@@ -7,7 +7,7 @@ import contextlib
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ from bot.i18n import Markup, t
 from bot.reminders import send_notices, start_reminders, stop_reminders
 from bot.summary import build_summary, parse_month, summary_text, write_report
 from storage.errors import UserError
-from storage.models import CaseEvent, Role
+from storage.models import CaseEvent, Category, Role, Unit
 from storage.models.cases import Channel
 from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
 from storage.queries.people import fetch_units
@@ -393,33 +393,21 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
                 update.effective_chat.id, t(lang, exc.key, **exc.values)
             )
             return ConversationHandler.END
-    if action == Action.ASSIGN:
-        units = await context.services.db.run(fetch_units)
+    if action in (Action.ASSIGN, Action.CATEGORY):
+        choices: Sequence[Unit | Category]
+        if action == Action.ASSIGN:
+            choices, kind, per_row = await context.services.db.run(fetch_units), "unit", 3
+        else:
+            choices, kind, per_row = await context.services.db.run(fetch_categories), "cat", 2
         buttons = [
             InlineKeyboardButton(
-                u.name_zh if lang == "zh-TW" else u.name_en,
-                callback_data=f"{PREFIX}:unit:{number}:{u.code}",
+                c.name_in(lang), callback_data=f"{PREFIX}:{kind}:{number}:{c.code}"
             )
-            for u in units
+            for c in choices
         ]
+        rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
         with _unchanged_is_fine():
-            await query.edit_message_reply_markup(
-                InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
-            )
-        return None
-    if action == Action.CATEGORY:
-        categories = await context.services.db.run(fetch_categories)
-        buttons = [
-            InlineKeyboardButton(
-                c.name_zh if lang == "zh-TW" else c.name_en,
-                callback_data=f"{PREFIX}:cat:{number}:{c.code}",
-            )
-            for c in categories
-        ]
-        with _unchanged_is_fine():
-            await query.edit_message_reply_markup(
-                InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-            )
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
         return None
     if action in TEXT_ACTIONS:
         _wait_for_text(context, action, number)

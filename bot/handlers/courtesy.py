@@ -414,7 +414,7 @@ def action_lines(session: Session, found: Sequence[CourtesyAction], lang: str) -
                 id=action.id,
                 status=t(lang, f"courtesy.actions.status.{action.status}"),
                 name=person.name,
-                unit=unit.name_zh if lang == "zh-TW" else unit.name_en,
+                unit=unit.name_in(lang),
                 test=views[action.test_id].code,
                 repeat=action.repeat_count + 1,
                 nonconformity=nonconformity(session, action, lang),

@@ -98,7 +98,7 @@ async def join(update: Update, context: BotContext, code: str) -> None:
         units = await context.services.db.run(fetch_units, active_only=False)
         found = next((u for u in units if u.id == result.unit_id), None)
         if found:
-            name = found.name_zh if lang == "zh-TW" else found.name_en
+            name = found.name_in(lang)
             unit = t(lang, "join.unit_suffix", unit=name)
     await context.services.db.run(
         record_audit,

@@ -22,6 +22,10 @@ class Category(SQLModel, table=True):
     sort_order: int = 0
     retired_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
+    def name_in(self, language: str) -> str:
+        """The name in `language` (zh-TW, else English)."""
+        return self.name_zh if language == "zh-TW" else self.name_en
+
 
 class Subscription(CreatedAt, table=True):
     """A person receives the notices of a category; goes with the person (ON DELETE CASCADE)."""

@@ -21,6 +21,10 @@ class Unit(SQLModel, table=True):
     sort_order: int = 0
     active: bool = True
 
+    def name_in(self, language: str) -> str:
+        """The name in `language` (zh-TW, else English)."""
+        return self.name_zh if language == "zh-TW" else self.name_en
+
 
 class PersonBase(SQLModel):
     telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
