@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import notices  # noqa: E402
-from bot.delivery import worker_for  # noqa: E402
+from bot.delivery.worker import worker_for  # noqa: E402
+from kernel.clock import utcnow  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Category, Person, Subscription  # noqa: E402
 from storage.queries import notices as q  # noqa: E402
-from storage.types import utcnow  # noqa: E402
 from tests.fakes import FakeBotApiProcess  # noqa: E402
 
 TOKEN = "123456:BENCH-fake-token-abcdefghijklmnop"

@@ -10,18 +10,21 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import registry
-from bot.context import BotApplication, BotContext, Services
-from bot.features import Feature
+from bot.delivery import service as delivery
+from bot.edge import registry
+from bot.edge.context import BotApplication, BotContext, Services
+from bot.edge.features import Feature
+from bot.edge.menus import set_default_menus, set_menu_for
+from bot.edge.persistence import DatabasePersistence
+from bot.edge.updates import PerChatUpdateProcessor
 from bot.handlers import admin, reports, start, subscriptions
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.i18n import t
-from bot.menus import set_default_menus, set_menu_for
-from bot.persistence import DatabasePersistence
+from bot.jobs import case_reminders, courtesy_reminders
+from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
-from bot.updates import PerChatUpdateProcessor
+from kernel.i18n import t
 from storage.db import Database
 from storage.models import Role
 from storage.queries.people import fetch_person_view, fetch_staff_telegram_ids
@@ -43,7 +46,7 @@ def features() -> list[Feature]:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Set the command menus and start each feature's background work."""
+    """Set the command menus; start the delivery worker and the reminder loops."""
     services: Services = app.bot_data["services"]
     await set_default_menus(app.bot, services.settings.default_language)
     staff = await services.db.run(fetch_staff_telegram_ids)
@@ -59,16 +62,17 @@ async def post_init(app: BotApplication) -> None:
         language = (person.language if person else None) or services.settings.default_language
         if roles:
             await set_menu_for(app.bot, telegram_id, roles, language)
-    for feature in registry.features():
-        if feature.on_startup is not None:
-            await feature.on_startup(app)
+    await delivery.start_worker(app)
+    start_loop(app, "case-reminders", case_reminders.step, every=case_reminders.CHECK_EVERY)
+    start_loop(
+        app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
+    )
 
 
 async def post_shutdown(app: BotApplication) -> None:
     """Stop background work, then release the database."""
-    for feature in reversed(registry.features()):
-        if feature.on_shutdown is not None:
-            await feature.on_shutdown(app)
+    await stop_loops(app)
+    await delivery.stop_worker(app)
     services: Services = app.bot_data["services"]
     services.db.dispose()
 
@@ -148,7 +152,10 @@ def build_application(
     installed = features()
     registry.install(installed)
     for feature in installed:
+        before = {id(h) for group in app.handlers.values() for h in group}
         feature.register(app)
+        added = [h for group in app.handlers.values() for h in group if id(h) not in before]
+        registry.check_patterns(feature, added)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)
     return app

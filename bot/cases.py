@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from storage import workcalendar
-from storage.errors import UserError
+from kernel import workcalendar
+from kernel.clock import local_date, utcnow
+from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, CaseReporter, Category, Role, Unit
 from storage.models.cases import FINAL_STATES, CaseKind, CaseState, Channel, Closure
 from storage.queries.cases import (
@@ -34,7 +35,6 @@ from storage.queries.cases import (
     take_case_number,
 )
 from storage.queries.people import PersonView, fetch_unit_by_code, fetch_units
-from storage.types import utcnow
 
 MAX_FILES = 5
 MIN_DESCRIPTION = 10
@@ -75,10 +75,6 @@ def closure_for(answered_on: date, due_on: date) -> Closure:
 def format_number(kind: CaseKind, year: int, seq: int) -> str:
     """`P2026-00042`: kind letter, Gregorian year, five-digit sequence per kind and year."""
     return f"{kind.letter}{year}-{seq:05d}"
-
-
-def local_date(moment: datetime, tz: ZoneInfo) -> date:
-    return moment.astimezone(tz).date()
 
 
 # --- Filing -----------------------------------------------------------------------------------

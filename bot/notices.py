@@ -12,25 +12,22 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from sqlmodel import Session
 
-from storage.errors import UserError
+from kernel import templating
+from kernel.clock import utcnow
+from kernel.errors import UserError
 from storage.models import Category, Person
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
-from storage.types import utcnow
 
 MESSAGE_LIMIT = 4096
 BODY_LIMIT = 20_000
 TITLE_LIMIT = 200
 ATTACHMENT_LIMIT = 50 * 1024 * 1024  # the Bot API's upload limit for documents
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,31}$")
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 # --- 統一編號 ---------------------------------------------------------------------------------
@@ -241,22 +238,9 @@ def forget(*, session: Session, person_id: int) -> None:
 # --- rendering --------------------------------------------------------------------------------
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-
-
 def render_template(name: str, language: str, **values: object) -> str:
-    """A Telegram-HTML message from `bot/templates/notices/<language>/<name>`."""
-    template = _environment().get_template(f"notices/{language}/{name}")
-    return template.render(**values).strip()
+    """A Telegram-HTML message from `kernel/templates/notices/<language>/<name>`."""
+    return templating.render(f"notices/{language}/{name}", **values).strip()
 
 
 def message_length(text: str) -> int:

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
-from bot.i18n import t
-from storage.errors import UserError
+from kernel import templating
+from kernel.errors import UserError
+from kernel.i18n import t
+from kernel.reporting import chart_language, format_day, format_month, pyplot, write_csv
 from storage.models.cases import CaseKind
 from storage.queries.cases import (
     fetch_categories,
@@ -25,7 +26,6 @@ from storage.queries.cases import (
     fetch_top_subjects,
 )
 from storage.queries.people import fetch_units
-from storage.reporting import chart_language, format_day, format_month, pyplot, write_csv
 
 PUBLIC_TARGET = 350
 MONITOR_TARGET = 250
@@ -185,14 +185,6 @@ def build_summary(
     return summary
 
 
-_env = Environment(
-    loader=PackageLoader("bot", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -202,8 +194,8 @@ def _pct(value: float | None) -> str:
 
 
 def render_html(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:
-    template = _env.get_template("cases/summary.html.j2")
-    return template.render(
+    return templating.render(
+        "cases/summary.html.j2",
         s=summary,
         lang=language,
         tr=lambda key, **v: t(language, key, **v),

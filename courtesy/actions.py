@@ -27,8 +27,9 @@ from sqlmodel import Session
 
 from courtesy.rubric import Item, Rubric, Score
 from courtesy.schedule import FIRST_MINUTE, LAST_START_MINUTE, STEP_MINUTES, due_date, window
-from storage import workcalendar
-from storage.errors import UserError
+from kernel import workcalendar
+from kernel.clock import utcnow
+from kernel.errors import UserError
 from storage.models import (
     ActionStatus,
     CourtesyAction,
@@ -48,7 +49,6 @@ from storage.queries.courtesy import (
     fetch_staff,
     fetch_test_views,
 )
-from storage.types import utcnow
 
 ORDER = tuple(ActionStatus)
 DEFAULT_RETEST_DAYS = 30

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from courtesy import actions, directory, reports, schedule, scoring
 from courtesy.rubric import DEFAULT_TEMPLATES, SWITCHBOARD
+from kernel.clock import utcnow
 from storage.models import ActionStatus
 from storage.queries.courtesy import fetch_actions, fetch_rounds, fetch_test_views
 from storage.seeds import UNITS
-from storage.types import utcnow
 
 PASS_MARK = 80
 UNIT_SIZES = (8, 8, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6)

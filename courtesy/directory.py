@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import Session
 
 from courtesy.rubric import BUSINESS, SWITCHBOARD
-from storage.errors import UserError
+from kernel.errors import UserError
 from storage.models import CourtesyStaff, Role, TestStatus, Unit
 from storage.queries.courtesy import fetch_staff, fetch_staff_by_extension, fetch_test_views
 from storage.queries.people import (

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from storage import workcalendar
+from kernel import workcalendar
 from storage.models import TestStatus
 from storage.queries.courtesy import (
     TestView,

@@ -15,14 +15,13 @@ from datetime import date
 from pathlib import Path
 from statistics import fmean
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 
 from courtesy.rubric import grade_for, grade_label
 from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
-from storage import reporting
-from storage.errors import UserError
+from kernel import reporting, templating
+from kernel.errors import UserError
 from storage.models import ActionStatus, CourtesyRound
 from storage.queries.courtesy import (
     fetch_actions,
@@ -35,7 +34,6 @@ from storage.queries.courtesy import (
     fetch_unit_codes,
 )
 
-TEMPLATES = Path(__file__).parent / "templates"
 TREND_ROUNDS = 6
 
 LABELS: dict[str, dict[str, str]] = {
@@ -366,19 +364,8 @@ def build_year_report(
     return _fill(session, report, rounds, rounds, today)
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(report: Report) -> str:
-    return (
-        _environment().get_template("report.html.j2").render(r=report, L=LABELS[report.language])
-    )
+    return templating.render("courtesy/report.html.j2", r=report, L=LABELS[report.language])
 
 
 def write_csv(report: Report, path: Path) -> Path:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from storage.errors import UserError
+from kernel.errors import UserError
 
 BUSINESS = "business"
 SWITCHBOARD = "switchboard"

@@ -35,8 +35,8 @@ from datetime import date, time
 
 from sqlmodel import Session
 
-from storage import workcalendar
-from storage.errors import UserError
+from kernel import workcalendar
+from kernel.errors import UserError
 from storage.models import CourtesyRound, CourtesyTest
 from storage.queries.courtesy import (
     TestView,

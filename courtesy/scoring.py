@@ -22,7 +22,8 @@ from sqlmodel import Session
 from courtesy.actions import open_action
 from courtesy.directory import RowErrors, RowProblem, parse_flag, read_csv
 from courtesy.rubric import Item, Rubric, Score, score, speed_points
-from storage.errors import UserError
+from kernel.clock import utcnow
+from kernel.errors import UserError
 from storage.models import CourtesyResult, CourtesyRubric, CourtesyTest, TestStatus
 from storage.queries.courtesy import (
     TestView,
@@ -35,7 +36,6 @@ from storage.queries.courtesy import (
     fetch_test,
     fetch_test_view,
 )
-from storage.types import utcnow
 
 MAX_RINGS = 99
 MAX_SECONDS = 3600

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from bot.cli import common as cli_common
 from bot.settings import Settings
 from storage.db import Database, make_engine, upgrade
 from tests.fakes import FakeBotApi
@@ -111,3 +113,13 @@ async def bot(settings: Settings, fake_api: FakeBotApi, db: Database) -> AsyncIt
         yield harness
     finally:
         await harness.stop()
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    """The command line, in-process, on this test's database, in English."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_common, "_settings", None)
+    return CliRunner()

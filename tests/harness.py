@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.application import build_application
-from bot.context import BotApplication
+from bot.edge.context import BotApplication
 from bot.settings import Settings
 from storage.db import Database
 from tests.fakes import FakeBotApi

@@ -1,1 +1,1 @@
-"""One module per feature; each exposes FEATURE (bot.features.Feature)."""
+"""One module per feature; each exposes FEATURE (bot.edge.features.Feature)."""

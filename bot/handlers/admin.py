@@ -6,12 +6,12 @@ from babel.dates import format_datetime
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.access import ADMIN, audit, requires
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature, roles
-from bot.i18n import Markup, t
-from bot.menus import set_menu_for
+from bot.edge import keyboards
+from bot.edge.access import ADMIN, audit, requires
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature, roles
+from bot.edge.menus import set_menu_for
+from kernel.i18n import Markup, t
 from storage.models import Role
 from storage.queries.people import (
     create_invite,
@@ -157,6 +157,7 @@ def register(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="admin",
+    callback_prefixes=(keyboards.REVOKE,),
     register=register,
     commands=(Command("invite", roles(Role.ADMIN)), Command("roles", roles(Role.ADMIN))),
 )

@@ -22,8 +22,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import waiting
-from bot.access import SECRETARIAT, STAFF, audit, requires
 from bot.cases import (
     TEXT_ACTIONS,
     TEXT_INPUT_ERRORS,
@@ -34,17 +32,19 @@ from bot.cases import (
     fetch_case_details,
     sees_identity,
 )
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature, roles
-from bot.i18n import Markup, t
-from bot.reminders import send_notices, start_reminders, stop_reminders
+from bot.edge import waiting
+from bot.edge.access import SECRETARIAT, STAFF, audit, requires
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature, roles
+from bot.handlers.case_news import send_notices
 from bot.summary import build_summary, parse_month, summary_text, write_report
-from storage.errors import UserError
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import Markup, t
 from storage.models import CaseEvent, Category, Role, Unit
 from storage.models.cases import Channel
 from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
 from storage.queries.people import fetch_units
-from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -549,12 +549,11 @@ STAFF_ROLES = roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)
 
 FEATURE = Feature(
     name="cases",
+    callback_prefixes=(PREFIX,),
     register=register,
     commands=(
         Command("cases", STAFF_ROLES),
         Command("case", STAFF_ROLES),
         Command("summary", roles(Role.SECRETARIAT, Role.ADMIN)),
     ),
-    on_startup=start_reminders,
-    on_shutdown=stop_reminders,
 )

@@ -8,13 +8,12 @@ import logging
 import tempfile
 import warnings
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -24,38 +23,34 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import waiting
-from bot.access import SECRETARIAT, STAFF, audit, requires
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature, roles
-from bot.i18n import Markup, t
+from bot.edge import waiting
+from bot.edge.access import SECRETARIAT, STAFF, audit, requires
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature, roles
 from courtesy import actions as action_rules
-from courtesy import reminders, reports, scoring
+from courtesy import reports, scoring
 from courtesy.rubric import Item, Rubric, grade_label, score
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import Markup, t
 from storage.db import Database
-from storage.errors import UserError
-from storage.models import CourtesyAction, Role
+from storage.models import CourtesyAction
 from storage.queries.courtesy import (
     TestView,
     fetch_actions,
-    fetch_languages,
     fetch_rounds,
     fetch_staff,
     fetch_test_views,
     fetch_unit_codes,
 )
-from storage.queries.people import fetch_staff_telegram_ids, set_blocked
-from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "ct"
 ITEM, NOTE, CONFIRM = range(3)
 STATE_KEY = "courtesy_score"
-REMINDER_INTERVAL = 3600.0
 NOTE_LIMIT = 1000
 MESSAGE_LIMIT = 4000  # Telegram takes 4096 characters a message
-REMIND_FROM = time(8, 0)  # local time; the first calls of a day are at 08:30
 
 
 def _today(context: BotContext) -> date:
@@ -781,117 +776,6 @@ async def round_report(update: Update, context: BotContext) -> None:
                 )
 
 
-async def _remind(
-    app: BotApplication, *, kind: str, day: date, telegram_id: int, text: str
-) -> bool:
-    """Send one reminder at most once a day: claimed first, released again if sending fails
-    for a reason other than a blocked bot (so the next hourly check retries it)."""
-    services = app.bot_data["services"]
-    db: Database = services.db
-    if not await db.run(reminders.claim, kind=kind, day=day, recipient=telegram_id):
-        return False
-    try:
-        await app.bot.send_message(telegram_id, text)
-    except Forbidden:
-        logger.info("courtesy %s reminder not sent: %s blocked the bot", kind, telegram_id)
-        await db.run(set_blocked, telegram_id=telegram_id, blocked=True)
-        return False
-    except TelegramError:
-        logger.warning("courtesy %s reminder to %s failed", kind, telegram_id, exc_info=True)
-        await db.run(reminders.release, kind=kind, day=day, recipient=telegram_id)
-        return False
-    return True
-
-
-def _result_lines(lang: str, views: Sequence[TestView]) -> str:
-    return "\n".join(
-        t(
-            lang,
-            "courtesy.remind.line",
-            code=v.code,
-            day=v.day.isoformat(),
-            unit=v.unit_name(lang),
-            inspector=v.inspector_name,
-            due=v.due_on.isoformat(),
-        )
-        for v in views
-    )
-
-
-async def send_reminders(app: BotApplication, today: date) -> int:
-    """Remind inspectors of today's calls and, three working days before results are due, of
-    the calls still to score; give the secretariat the overdue list. Each at most once a day,
-    each in its recipient's saved language (else the default). Returns the messages sent."""
-    services = app.bot_data["services"]
-    db: Database = services.db
-    default = services.settings.default_language
-    todays = await db.run(reminders.calls_today, today=today)
-    due = await db.run(reminders.due_soon, today=today)
-    late = await db.run(reminders.overdue, today=today)
-    holders = await db.run(fetch_staff_telegram_ids) if late else {}
-    secretariat = sorted(tid for tid, held in holders.items() if Role.SECRETARIAT in held)
-    languages = await db.run(fetch_languages, telegram_ids=sorted({*todays, *due, *secretariat}))
-    sent = 0
-    for telegram_id, views in sorted(todays.items()):
-        lang = languages.get(telegram_id, default)
-        lines = "\n".join(
-            t(
-                lang,
-                "courtesy.remind.call_line",
-                code=v.code,
-                time=v.at.strftime("%H:%M"),
-                extension=v.extension,
-                unit=v.unit_name(lang),
-            )
-            for v in sorted(views, key=lambda v: v.at)
-        )
-        text = t(lang, "courtesy.remind.calls", lines=Markup(lines))
-        sent += await _remind(app, kind="calls", day=today, telegram_id=telegram_id, text=text)
-    for telegram_id, views in sorted(due.items()):
-        lang = languages.get(telegram_id, default)
-        text = t(
-            lang,
-            "courtesy.remind.due",
-            due=views[0].due_on.isoformat(),
-            lines=Markup(_result_lines(lang, views)),
-        )
-        sent += await _remind(app, kind="due", day=today, telegram_id=telegram_id, text=text)
-    for telegram_id in secretariat:
-        lang = languages.get(telegram_id, default)
-        text = t(lang, "courtesy.remind.overdue", lines=Markup(_result_lines(lang, late[:50])))
-        if len(late) > 50:
-            text += "\n" + t(lang, "courtesy.remind.more", count=len(late) - 50)
-        sent += await _remind(app, kind="overdue", day=today, telegram_id=telegram_id, text=text)
-    return sent
-
-
-async def _reminder_loop(app: BotApplication) -> None:
-    services = app.bot_data["services"]
-    while True:
-        try:
-            now = utcnow().astimezone(services.tz)
-            if now.time() >= REMIND_FROM:  # not in the night; the next hourly check sends
-                await send_reminders(app, now.date())
-        except Exception:  # one bad day must not stop tomorrow's reminders
-            logger.exception("courtesy reminders failed")
-        await asyncio.sleep(REMINDER_INTERVAL)
-
-
-async def on_startup(app: BotApplication) -> None:
-    """Start the hourly reminder check (each reminder goes out once a day, from the rows)."""
-    app.bot_data["courtesy_reminders"] = asyncio.create_task(_reminder_loop(app))
-
-
-async def on_shutdown(app: BotApplication) -> None:
-    task = app.bot_data.pop("courtesy_reminders", None)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-
-
 FIELDS = "|".join(ACTION_FIELDS)
 
 
@@ -938,6 +822,7 @@ def register(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="courtesy",
+    callback_prefixes=(PREFIX,),
     register=register,
     commands=(
         Command("tests", roles(*STAFF)),
@@ -946,6 +831,4 @@ FEATURE = Feature(
         Command("action", roles(*SECRETARIAT)),
         Command("courtesy_report", roles(*SECRETARIAT)),
     ),
-    on_startup=on_startup,
-    on_shutdown=on_shutdown,
 )

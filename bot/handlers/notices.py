@@ -19,13 +19,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import notices
-from bot.access import ADMIN, STAFF, audit, requires
-from bot.context import BotApplication, BotContext, Services
-from bot.delivery import DeliveryWorker, worker_for
-from bot.features import Command, Feature, roles
+from bot.edge.access import ADMIN, STAFF, audit, requires
+from bot.edge.context import BotApplication, BotContext, Services
+from bot.edge.features import Command, Feature, roles
 from bot.handlers.subscriptions import unchanged_is_fine
-from bot.i18n import t
-from storage.errors import UserError
+from kernel.errors import UserError
+from kernel.i18n import t
 from storage.models import Role
 from storage.queries import notices as q
 
@@ -41,7 +40,6 @@ def _data(context: BotContext) -> dict:
 NOTICE = "notice"  # notice:c:<id>, notice:next, notice:send, notice:schedule, notice:cancel
 CATEGORY = "ncat"  # ncat:retire:<id> asks, ncat:yes:<id> retires, ncat:no keeps
 PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN = range(6)
-WORKER_KEY = "delivery_worker"
 
 
 def babel_locale(language: str) -> str:
@@ -531,34 +529,6 @@ async def category_pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(text, reply_markup=markup, disable_web_page_preview=True)
 
 
-# --- the delivery worker's life ---------------------------------------------------------------
-
-
-async def start_worker(app: BotApplication) -> None:
-    """Start the outbox worker with the application (it waits if another holds the lease)."""
-    services: Services = app.bot_data["services"]
-    settings = services.settings
-    worker: DeliveryWorker = worker_for(
-        db=services.db,
-        token=settings.require_token(),
-        base_url=settings.telegram_base_url,
-        base_file_url=settings.telegram_base_file_url,
-        rate=settings.broadcast_rate,
-        default_language=settings.default_language,
-    )
-    await worker.bot.initialize()
-    worker.start()
-    app.bot_data[WORKER_KEY] = worker
-
-
-async def stop_worker(app: BotApplication) -> None:
-    """Let sends in flight finish, write their outcomes, free the lease."""
-    worker: DeliveryWorker | None = app.bot_data.pop(WORKER_KEY, None)
-    if worker is not None:
-        await worker.stop()
-        await worker.bot.shutdown()
-
-
 def register(app: BotApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
@@ -596,12 +566,11 @@ def register(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="notices",
+    callback_prefixes=(NOTICE, CATEGORY),
     register=register,
     commands=(
         Command("notice", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
         Command("notices", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
         Command("categories", roles(Role.ADMIN)),
     ),
-    on_startup=start_worker,
-    on_shutdown=stop_worker,
 )

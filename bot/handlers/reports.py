@@ -36,15 +36,15 @@ from bot.cases import (
     new_case_notices,
     parse_contact,
 )
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature
-from bot.i18n import Markup, t
-from bot.reminders import REPORTER_INFO, send_notices
-from storage.errors import UserError
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature
+from bot.handlers.case_news import REPORTER_INFO, send_notices
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import Markup, t
 from storage.models import Role
 from storage.models.cases import CaseKind
 from storage.queries.cases import fetch_cases_of_reporter
-from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -585,6 +585,7 @@ def register(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="reports",
+    callback_prefixes=(PREFIX,),
     register=register,
     commands=(Command("report"), Command("status")),
 )

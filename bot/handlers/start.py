@@ -14,12 +14,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards, waiting
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature
-from bot.i18n import Markup, t
-from bot.menus import set_menu_for
-from bot.registry import deep_links, visible_commands
+from bot.edge import keyboards, waiting
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature
+from bot.edge.menus import set_menu_for
+from bot.edge.registry import deep_links, visible_commands
+from kernel.i18n import Markup, t
 from storage.queries.people import (
     fetch_units,
     record_audit,
@@ -204,6 +204,7 @@ def register_fallbacks(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="start",
+    callback_prefixes=(keyboards.LANGUAGE,),
     register=register,
     commands=(
         Command("start"),

@@ -17,10 +17,10 @@ from telegram.ext import (
 )
 
 from bot import notices
-from bot.context import BotApplication, BotContext
-from bot.features import Command, Feature
-from bot.i18n import t
-from storage.errors import UserError
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature
+from kernel.errors import UserError
+from kernel.i18n import t
 from storage.queries import notices as q
 from storage.queries.people import set_language
 
@@ -349,6 +349,7 @@ def register(app: BotApplication) -> None:
 
 FEATURE = Feature(
     name="subscriptions",
+    callback_prefixes=(SUB, UNSUB, FORGET),
     register=register,
     commands=(
         Command("subscribe"),

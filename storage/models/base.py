@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from storage.types import AwareDateTime, utcnow
+from kernel.clock import utcnow
+from storage.types import AwareDateTime
 
 
 class Role(StrEnum):

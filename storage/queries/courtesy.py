@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from kernel.clock import utcnow
 from storage.models import (
     ActionStatus,
     CourtesyAction,
@@ -24,7 +25,6 @@ from storage.models import (
     Person,
     Unit,
 )
-from storage.types import utcnow
 
 
 def fetch_staff(*, session: Session, active_only: bool = True) -> list[CourtesyStaff]:

@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kernel.clock import utcnow
 from storage.models import (
     Category,
     Delivery,
@@ -22,7 +23,6 @@ from storage.models import (
     WorkerLease,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeState
-from storage.types import utcnow
 
 DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from kernel.clock import utcnow
 from storage.models import AuditEntry, Invite, Person, Role, RoleGrant, Unit
 from storage.models.base import STAFF_ROLES
-from storage.types import utcnow
 
 INVITE_VALIDITY = timedelta(hours=72)
 

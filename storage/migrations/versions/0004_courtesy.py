@@ -7,6 +7,7 @@ Create Date: 2026-11-26 20:44:05.362628
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
@@ -332,7 +333,7 @@ def upgrade() -> None:
         rubric,
         [
             {
-                "created_at": storage.types.utcnow(),
+                "created_at": datetime.now(UTC),
                 "template": rubric["template"],
                 "version": 1,
                 "name_zh": rubric["name_zh"],

@@ -1,0 +1,97 @@
+"""What every `bsmi-desk` command shares: settings read once per command, the migrated
+database, one-line failures with exit code 2, and the audit row of each command.
+
+Every command module imports this one; this module imports none of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings
+from kernel.errors import UserError
+from kernel.i18n import t
+from storage.db import Database
+from storage.queries.people import record_audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line to stderr and exit with code 2."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code=2)
+
+
+_settings: Settings | None = None
+_open_databases: list[Database] = []
+
+
+def cli_command(fn: F) -> F:
+    """Read settings afresh, turn configuration and input errors into one line on stderr with
+    exit code 2, and close every database connection the command opened."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        global _settings
+        _settings = None
+        try:
+            result = fn(*args, **kwargs)
+            if _open_databases:
+                _audit_command(_open_databases[0], fn.__name__, kwargs)
+            return result
+        except SettingsError as exc:
+            fail(str(exc))
+        except UserError as exc:
+            fail(t(language(), exc.key, **exc.values))
+        finally:
+            while _open_databases:
+                _open_databases.pop().dispose()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _audit_command(db: Database, name: str, arguments: dict[str, Any]) -> None:
+    """Keep a command-line action in the audit log, with the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    shown = {k: str(v) for k, v in arguments.items() if v is not None and v is not False}
+    db.call(
+        record_audit,
+        actor_telegram_id=None,
+        action=f"cli.{name}"[:64],
+        target=user[:128],
+        detail=json.dumps(shown, ensure_ascii=False)[:2000],
+    )
+
+
+def settings() -> Settings:
+    """Settings, read once per command."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def language() -> str:
+    """The CLI's language: DEFAULT_LANGUAGE, or zh-TW when the settings cannot be read."""
+    try:
+        return settings().default_language
+    except SettingsError:
+        return "zh-TW"
+
+
+def database() -> Database:
+    """The configured database with every migration applied."""
+    db = Database(settings().database_url)
+    _open_databases.append(db)
+    db.upgrade()
+    return db

@@ -1,0 +1,84 @@
+"""`bsmi-desk demo`: a realistic year in a fresh SQLite database, and its reports on disk."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot import cases, notices, summary
+from bot.cli.common import cli_command, language
+from courtesy import demo as courtesy_demo
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import t
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    database: Path
+    year: int
+    month: tuple[int, int]
+    files: list[Path]
+
+
+def last_complete_month(today: date) -> tuple[int, int]:
+    """The month before `today`'s, as (year, month)."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> DemoResult:
+    """Fill `out/demo.sqlite3` afresh with `today`'s year and write the reports into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "demo.sqlite3"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    try:
+        db.upgrade()
+        rng = random.Random(seed)
+        year = today.year
+        with db.transaction() as session:
+            courtesy_demo.seed_demo(session=session, rng=rng, year=year)
+        with db.transaction() as session:
+            notices.seed_demo(session=session, rng=rng, year=year)
+        with db.transaction() as session:
+            cases.seed_demo(session=session, rng=rng, year=year)
+        month = last_complete_month(today)
+        with db.transaction() as session:
+            monthly = summary.build_summary(
+                session=session, year=month[0], month=month[1], today=today, language=language
+            )
+        files = summary.write_report(monthly, out, language, roc=language == "zh-TW")
+        with db.transaction() as session:
+            files += courtesy_demo.write_demo_report(
+                session=session, out=out, year=year, language=language
+            )
+    finally:
+        db.dispose()
+    return DemoResult(database=path, year=year, month=month, files=files)
+
+
+@cli_command
+def demo(
+    out: Annotated[Path, typer.Option(help="directory for the demo database and reports")],
+    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    seed: Annotated[
+        int, typer.Option(help="random seed; the same seed gives the same year")
+    ] = 2026,
+) -> None:
+    """Fill a fresh SQLite database with a realistic year and write its reports (no token)."""
+    chosen = lang or language()
+    if chosen not in ("zh-TW", "en"):
+        raise UserError("cli.bad_language", value=chosen)
+    today = utcnow().astimezone(ZoneInfo("Asia/Taipei")).date()
+    result = build_demo(out=out, today=today, language=chosen, seed=seed)
+    typer.echo(t(chosen, "cli.demo_database", path=str(result.database), year=result.year))
+    for path in result.files:
+        typer.echo(str(path))

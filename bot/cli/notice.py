@@ -1,0 +1,115 @@
+"""`bsmi-desk notice send|status|worker`: publish notices and follow their delivery."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import notices
+from bot.cli.common import cli_command, database, settings
+from kernel.errors import UserError
+from kernel.i18n import t
+
+notice_app = typer.Typer(help="Publish notices and follow their delivery.", no_args_is_help=True)
+
+
+def parse_at(value: str) -> datetime:
+    """An ISO time; without an offset it is read in the branch's time zone."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError("notices.bad_at", value=value) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=settings().tz)
+
+
+@notice_app.command("send")
+@cli_command
+def send(
+    category: Annotated[
+        list[str], typer.Option("--category", help="category code; repeat for several")
+    ],
+    title: Annotated[str, typer.Option(help="the notice title")],
+    body_file: Annotated[Path, typer.Option("--body-file", help="UTF-8 text file of the body")],
+    attach: Annotated[Path | None, typer.Option(help="a file to attach (≤ 50 MB)")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="ISO time to send at, e.g. 2026-12-01T09:30+08:00")
+    ] = None,
+) -> None:
+    """Publish a notice now (or at --at); prints the notice id on its last line."""
+    if not body_file.is_file():
+        raise UserError("notices.body_file_missing", path=str(body_file))
+    body = body_file.read_text(encoding="utf-8")
+    content = None
+    if attach is not None:
+        if not attach.is_file():
+            raise UserError("notices.attach_missing", path=str(attach))
+        notices.check_attachment_size(attach.stat().st_size)
+        content = attach.read_bytes()
+    when = parse_at(at) if at else None
+    db = database()
+    published = db.call(
+        notices.publish,
+        title=title,
+        body=body,
+        codes=category,
+        created_by_id=None,
+        at=when,
+        attachment_name=attach.name if attach else None,
+        attachment_content=content,
+    )
+    language = settings().default_language
+    key = "notice.released" if published.released else "notice.scheduled"
+    typer.echo(
+        t(
+            language,
+            key,
+            notice_id=published.notice_id,
+            count=published.recipients,
+            when=published.scheduled_at.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M"),
+        )
+        .replace("<b>", "")
+        .replace("</b>", "")
+    )
+    typer.echo(published.notice_id)
+
+
+@notice_app.command("status")
+@cli_command
+def status(
+    notice_id: Annotated[int, typer.Argument(help="the notice id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Counts of a notice's deliveries by status."""
+    db = database()
+    found = db.call(notices.notice_status, notice_id=notice_id)
+    if as_json:
+        typer.echo(json.dumps(found.as_json()))
+        return
+    counts = found.counts
+    percent = 100 if found.total == 0 else round(100 * found.done / found.total)
+    typer.echo(f"notice {found.notice_id}: {found.title} ({found.state})")
+    typer.echo(
+        f"total {found.total}  sent {counts['sent']}  pending {counts['pending']}  "
+        f"retrying {counts['retrying']}  blocked {counts['blocked']}  failed {counts['failed']}"
+        f"  ({percent}% done)"
+    )
+
+
+@notice_app.command("worker")
+@cli_command
+def worker(
+    lease_seconds: Annotated[
+        float, typer.Option(help="lease length; a dead worker's lease is taken over after this")
+    ] = 30.0,
+) -> None:
+    """Run the delivery worker on its own (normally it runs inside `bsmi-desk run`)."""
+    import asyncio
+
+    from bot.delivery.worker import serve
+
+    settings().require_token()
+    asyncio.run(serve(lease_seconds=lease_seconds))

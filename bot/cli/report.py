@@ -1,0 +1,44 @@
+"""`bsmi-desk report monthly --month YYYY-MM --out DIR`: the secretariat's monthly summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import cli_command, database, settings
+from bot.summary import build_summary, parse_month, write_report
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import t
+
+report_app: typer.Typer = typer.Typer(help="Reports for the secretariat.", no_args_is_help=True)
+
+
+@report_app.command("monthly")
+@cli_command
+def monthly(
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
+    out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG files")],
+    roc: Annotated[bool, typer.Option("--roc", help="show dates in the ROC calendar")] = False,
+    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+) -> None:
+    """Write DIR/complaints-YYYY-MM.html, .csv and .png for the month."""
+    config = settings()
+    language = lang or config.default_language
+    if language not in ("zh-TW", "en"):
+        raise UserError("summary.bad_language", value=language)
+    today = utcnow().astimezone(config.tz).date()
+    year, number = parse_month(month, today=today)
+    db = database()
+    summary = db.call(
+        build_summary,
+        year=year,
+        month=number,
+        today=today,
+        language=language,
+        counting=config.case_day_counting,
+    )
+    for path in write_report(summary, out, language, roc=roc):
+        typer.echo(t(language, "case_cli.written", path=str(path)))

@@ -1,0 +1,34 @@
+"""`bsmi-desk run` (the bot) and `bsmi-desk db upgrade`."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import cli_command, database, settings
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+@cli_command
+def run() -> None:
+    """Apply migrations and run the bot (polling, or a webhook when WEBHOOK_URL is set)."""
+    from bot.application import ALLOWED_UPDATES, build_application, webhook_options
+    from bot.edge import logs
+
+    config = settings()
+    token = config.require_token()
+    logs.configure(token=token)
+    db = database()
+    application = build_application(config, db=db)
+    if config.webhook_url:
+        application.run_webhook(**webhook_options(config))
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+@db_app.command("upgrade")
+@cli_command
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    db = database()
+    typer.echo(f"database is up to date ({db.backend})")

@@ -1,0 +1,1 @@
+"""The notice outbox worker: one per bot token, paced to Telegram's limits, resumable."""

@@ -1,0 +1,249 @@
+"""The monthly summary: SQL figures equal independent counts; no reporter identity anywhere."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import random
+import statistics
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.cases import Action, seed_demo
+from bot.summary import build_summary, parse_month, write_report
+from kernel.errors import UserError
+from storage.db import Database
+from storage.models import Case, Role, Unit
+from tests.factories import do, file_on, person
+from tests.harness import BotHarness
+
+SECRETARY = 7001
+REPORTER = 7123456
+TODAY = date(2026, 11, 26)
+
+
+def all_cases(db: Database) -> list[Case]:
+    return db.call(lambda *, session: list(session.exec(select(Case)).all()))
+
+
+def independent_counts(cases: list[Case], first: date, last: date) -> dict[str, dict[str, int]]:
+    """Received, closed and open at month end per kind, counted in Python from every row."""
+    counts: dict[str, dict[str, int]] = {}
+    for c in cases:
+        row = counts.setdefault(c.kind, {"received": 0, "closed": 0, "open": 0})
+        if first <= c.received_on <= last:
+            row["received"] += 1
+        if c.closed_on is not None and first <= c.closed_on <= last:
+            row["closed"] += 1
+        if c.received_on <= last and (c.closed_on is None or c.closed_on > last):
+            row["open"] += 1
+    return counts
+
+
+def seed_march(db: Database) -> None:
+    """A hand-made March 2026 around its edges: February carry-overs, April cases, a late one."""
+    secretary = person(db, SECRETARY, Role.SECRETARIAT)
+    reporter = person(db, REPORTER, name="王小明")
+    carried = file_on(db, date(2026, 2, 24), reporter=reporter, contact=("王小明", "0912345678"))
+    do(db, carried.number, Action.ASSIGN, secretary, date(2026, 2, 25), unit="sec1")
+    do(db, carried.number, Action.REPLY, secretary, date(2026, 3, 10), text="已處理。")
+    do(db, carried.number, Action.CLOSE, secretary, date(2026, 3, 11))
+    still_open = file_on(db, date(2026, 2, 26), kind="service", reporter=reporter)
+    do(db, still_open.number, Action.ASSIGN, secretary, date(2026, 2, 27), unit="secretariat")
+    for day, kind, unit in (
+        (date(2026, 3, 2), "product", "sec1"),
+        (date(2026, 3, 3), "monitor", "sec2"),
+        (date(2026, 3, 16), "monitor", "sec2"),
+        (date(2026, 3, 31), "product", "taoyuan"),
+    ):
+        filed = file_on(db, day, kind=kind, subject="電暖器 WarmUp HX-200")
+        do(db, filed.number, Action.ASSIGN, secretary, day, unit=unit)
+        if day.day < 10:
+            do(db, filed.number, Action.REPLY, secretary, date(2026, 3, 20), text="已處理。")
+            do(db, filed.number, Action.CLOSE, secretary, date(2026, 3, 23))
+    late = file_on(db, date(2026, 1, 20), kind="monitor")
+    do(db, late.number, Action.ASSIGN, secretary, date(2026, 1, 21), unit="sec3")
+    do(db, late.number, Action.REPLY, secretary, date(2026, 3, 30), text="逾期回覆。")
+    do(db, late.number, Action.CLOSE, secretary, date(2026, 3, 30))
+    overdue = file_on(db, date(2026, 1, 5))
+    do(db, overdue.number, Action.ASSIGN, secretary, date(2026, 1, 6), unit="sec4")
+    file_on(db, date(2026, 4, 1))
+
+
+def test_the_summary_of_a_seeded_month_equals_independent_counts(db: Database) -> None:
+    seed_march(db)
+    summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="en")
+    first, last = date(2026, 3, 1), date(2026, 3, 31)
+    cases = all_cases(db)
+    expected = independent_counts(cases, first, last)
+    got = {
+        r.key: {"received": r.received, "closed": r.closed, "open": r.open_at_end}
+        for r in summary.by_kind
+    }
+    for kind in ("product", "service", "monitor"):
+        assert got[kind] == expected.get(kind, {"received": 0, "closed": 0, "open": 0})
+    assert (summary.received, summary.closed, summary.open_at_end) == (4, 4, 4)
+    closed = [c for c in cases if c.closed_on and first <= c.closed_on <= last]
+    assert summary.on_time == sum(1 for c in closed if c.closure == "on_time") == 3
+    days = [c.days_to_close for c in closed]
+    assert summary.mean_days == pytest.approx(statistics.mean(days))  # type: ignore[arg-type]
+    assert summary.median_days == statistics.median(days)  # type: ignore[type-var]
+    assert sum(r.received for r in summary.by_unit) == summary.received
+    assert sum(r.open_at_end for r in summary.by_unit) == summary.open_at_end
+    assert [number for number, _, _ in summary.overdue] == ["P2026-00004"]
+    overdue_case = next(c for c in cases if c.number == "P2026-00004")
+    assert summary.overdue[0][2] == (last - overdue_case.due_on).days
+    public, monitor = summary.targets
+    assert (public.to_date, monitor.to_date) == (5, 3)
+    assert public.per_month_needed == pytest.approx((350 - 5) / 9)
+    assert summary.top_products[0] == ("電暖器 WarmUp HX-200", 4)
+
+
+def test_the_summary_of_a_demo_year_month_equals_independent_counts(db: Database) -> None:
+    db.call(seed_demo, rng=random.Random(7), year=2025)
+    cases = all_cases(db)
+    assert 550 <= len(cases) <= 650
+    for month in (2, 7, 12):
+        summary = db.call(build_summary, year=2025, month=month, today=TODAY, language="zh-TW")
+        first = date(2025, month, 1)
+        last = date(2025, month, calendar.monthrange(2025, month)[1])
+        expected = independent_counts(cases, first, last)
+        for row in summary.by_kind:
+            assert (row.received, row.closed, row.open_at_end) == (
+                expected[row.key]["received"],
+                expected[row.key]["closed"],
+                expected[row.key]["open"],
+            )
+        closed = [c for c in cases if c.closed_on and first <= c.closed_on <= last]
+        assert summary.on_time == sum(1 for c in closed if c.closure == "on_time")
+
+
+def test_the_report_files_hold_no_reporter_identity(db: Database, tmp_path: Path) -> None:
+    seed_march(db)
+    summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="zh-TW")
+    paths = write_report(summary, tmp_path, "zh-TW", roc=True)
+    assert [p.name for p in paths] == [
+        "complaints-2026-03.html",
+        "complaints-2026-03.csv",
+        "complaints-2026-03.png",
+    ]
+    html = paths[0].read_text(encoding="utf-8")
+    raw_csv = paths[1].read_bytes()
+    for secret in ("王小明", "0912345678", str(REPORTER)):
+        assert secret not in html
+        assert secret.encode() not in raw_csv
+    assert "民國 115 年 3 月" in html and "P2026-00004" in html
+    assert raw_csv.startswith(b"\xef\xbb\xbf")
+    assert paths[2].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_month_without_cases_still_gets_an_all_zero_report(db: Database, tmp_path: Path) -> None:
+    summary = db.call(build_summary, year=2026, month=5, today=TODAY, language="en")
+    assert summary.empty and summary.received == summary.closed == summary.open_at_end == 0
+    paths = write_report(summary, tmp_path, "en")
+    assert "No cases this month." in paths[0].read_text(encoding="utf-8")
+    assert all(p.stat().st_size > 0 for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2026-13", "summary.bad_month"),
+        ("March", "summary.bad_month"),
+        ("2026-12", "summary.future_month"),
+    ],
+)
+def test_invalid_and_future_months_are_refused(text: str, key: str) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_month(text, today=TODAY)
+    assert refused.value.key == key
+    assert parse_month("2026-11", today=TODAY) == (2026, 11)
+
+
+async def test_summary_in_chat_replies_with_a_short_text_and_three_files(
+    bot: BotHarness,
+) -> None:
+    seed_march(bot.db)
+    reply = await bot.say(SECRETARY, "/summary 2026-03", language_code="en")
+    assert "Received 4, closed 4, open at month end 4" in reply
+    await bot.fake.async_wait_for("sendDocument", chat_id=SECRETARY, count=3)
+    names = [m["document"]["file_name"] for m in bot.fake.sent(SECRETARY) if m.get("document")]
+    assert names == [
+        "complaints-2026-03.html",
+        "complaints-2026-03.csv",
+        "complaints-2026-03.png",
+    ]
+    assert "not a month" in await bot.say(SECRETARY, "/summary 2026-3x", language_code="en")
+
+
+def run_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_cli_imports_cases_and_writes_the_monthly_report(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    source = tmp_path / "cases.csv"
+    source.write_text(
+        "channel,kind,received_on,subject,description,unit\n"
+        "phone,product,2026-03-02,電暖器 WarmUp HX-200,民眾來電反映插頭過熱冒煙,sec2\n"
+        "web,service,2026-03-05,網站表單無法送出,線上申請表單按送出後沒有反應,secretariat\n",
+        encoding="utf-8-sig",
+    )
+    result = run_cli("case", "import", str(source), database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "P2026-00001" in result.stdout
+    channels = sorted(c.channel for c in all_cases(db))
+    assert channels == ["phone", "web"]
+    units = db.call(lambda *, session: {u.id: u.code for u in session.exec(select(Unit)).all()})
+    assert sorted(units[c.unit_id] for c in all_cases(db) if c.unit_id) == ["sec2", "secretariat"]
+
+    out = tmp_path / "out"
+    result = run_cli(
+        "report",
+        "monthly",
+        "--month",
+        "2026-03",
+        "--out",
+        str(out),
+        "--roc",
+        "--lang",
+        "en",
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (out / "complaints-2026-03.html").read_text(encoding="utf-8")
+    assert "March 2026 (ROC 115)" in html
+    assert (out / "complaints-2026-03.png").exists() and (out / "complaints-2026-03.csv").exists()
+
+    for bad in (["--month", "2026-3x"], ["--month", "2099-01"]):
+        result = run_cli(
+            "report", "monthly", *bad, "--out", str(out), database_url=database_url, cwd=tmp_path
+        )
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "channel,kind,received_on,subject,description\n"
+        "phone,toaster,2026-03-02,烤麵包機,插頭過熱冒煙燒焦\n",
+        encoding="utf-8",
+    )
+    result = run_cli("case", "import", str(broken), database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 2 and "toaster" in result.stderr
+    assert len(all_cases(db)) == 2

@@ -1,0 +1,65 @@
+"""`bsmi-desk demo` fills a fresh database with a year and writes every report, no token needed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from bot.cli.demo import build_demo, last_complete_month
+from storage.db import Database
+from storage.models import Person
+
+
+def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path) -> None:
+    result = build_demo(out=tmp_path, today=date(2026, 11, 26), language="zh-TW")
+    names = sorted(p.name for p in result.files)
+    assert names == sorted(
+        [
+            "complaints-2026-10.html",
+            "complaints-2026-10.csv",
+            "complaints-2026-10.png",
+            "courtesy-2026-3.html",
+            "courtesy-2026-3.csv",
+            "courtesy-2026-3.png",
+            "courtesy-2026.html",
+            "courtesy-2026.csv",
+            "courtesy-2026.png",
+        ]
+    )
+    for path in result.files:
+        assert path.stat().st_size > 200, path
+    assert "民國 115 年 10 月" in (tmp_path / "complaints-2026-10.html").read_text("utf-8")
+    db = Database(f"sqlite:///{result.database}")
+    people = db.call(lambda session: session.exec(select(func.count()).select_from(Person)).one())
+    db.dispose()
+    assert people > 50
+
+
+def test_the_demo_is_reproducible_and_starts_afresh(tmp_path: Path) -> None:
+    first = build_demo(out=tmp_path / "a", today=date(2026, 11, 26), language="en", seed=7)
+    again = build_demo(out=tmp_path / "a", today=date(2026, 11, 26), language="en", seed=7)
+    other = build_demo(out=tmp_path / "b", today=date(2026, 11, 26), language="en", seed=7)
+    csv = "complaints-2026-10.csv"
+    assert (first.database.parent / csv).read_bytes() == (other.database.parent / csv).read_bytes()
+    assert again.database == first.database
+
+
+def test_the_demo_command_needs_no_token(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Demo database:" in result.output
+    assert (tmp_path / "out" / "courtesy-2026.html").exists() or any(
+        (tmp_path / "out").glob("courtesy-*.html")
+    )
+
+
+def test_january_reports_on_december_of_the_year_before() -> None:
+    assert last_complete_month(date(2027, 1, 5)) == (2026, 12)
+    assert last_complete_month(date(2026, 11, 26)) == (2026, 10)

@@ -1,0 +1,163 @@
+"""`bsmi-desk notice send|status` and `bsmi-desk category list|add|rename|retire` from a shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot import notices
+from storage.db import Database
+from storage.models import Delivery, Notice, NoticeAttachment, Person
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def run_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env.update({"DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "en"})
+    env["PYTHONPATH"] = str(REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def add_subscriber(db: Database, telegram_id: int, code: str) -> None:
+    def add(*, session) -> None:  # type: ignore[no-untyped-def]
+        person = Person(telegram_id=telegram_id)
+        session.add(person)
+        session.flush()
+        notices.subscribe_by_codes(
+            session=session, person_id=person.id, codes=[code], language="en"
+        )
+
+    db.call(add)
+
+
+def test_notice_send_prints_the_id_last_and_status_counts_as_json(
+    tmp_path: Path, db: Database, database_url: str
+) -> None:
+    add_subscriber(db, 801, "cns")
+    add_subscriber(db, 802, "batch")
+    add_subscriber(db, 803, "market")
+    body = tmp_path / "body.txt"
+    body.write_text("第一段。\n\n第二段 <b>not markup</b>.", encoding="utf-8")
+    attachment = tmp_path / "list.pdf"
+    attachment.write_bytes(b"%PDF list")
+    result = run_cli(
+        "notice", "send", "--category", "cns", "--category", "batch", "--title", "Batch rules",
+        "--body-file", str(body), "--attach", str(attachment),
+        database_url=database_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    notice_id = int(result.stdout.strip().splitlines()[-1])
+    assert "2 recipients" in result.stdout
+    with db.transaction() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None and notice.attachment_name == "list.pdf"
+        assert session.get(NoticeAttachment, notice_id).content == b"%PDF list"  # type: ignore[union-attr]
+        chats = sorted(
+            d.chat_id
+            for d in session.exec(select(Delivery).where(Delivery.notice_id == notice_id))
+        )
+    assert chats == [801, 802]
+    status = run_cli("notice", "status", str(notice_id), "--json", database_url=database_url,
+                     cwd=tmp_path)  # fmt: skip
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout) == {
+        "notice_id": notice_id, "total": 2, "pending": 2, "retrying": 0, "sent": 0,
+        "blocked": 0, "failed": 0,
+    }  # fmt: skip
+    plain = run_cli("notice", "status", str(notice_id), database_url=database_url, cwd=tmp_path)
+    assert "total 2  sent 0  pending 2" in plain.stdout
+
+
+def test_notice_send_at_a_future_time_schedules_it(
+    tmp_path: Path, db: Database, database_url: str
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Later.", encoding="utf-8")
+    result = run_cli(
+        "notice", "send", "--category", "events", "--title", "Talk", "--body-file", str(body),
+        "--at", "2099-01-02T09:30", database_url=database_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "scheduled for 2099-01-02 09:30" in result.stdout
+    notice_id = int(result.stdout.strip().splitlines()[-1])
+    with db.transaction() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None and notice.state == "scheduled"
+        assert notice.scheduled_at is not None
+        assert notice.scheduled_at.isoformat() == "2099-01-02T01:30:00+00:00"  # Taipei is +8
+
+
+def test_bad_notice_input_is_refused_with_one_line_and_exit_code_2(
+    tmp_path: Path, database_url: str
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Text", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    big = tmp_path / "big.bin"
+    with big.open("wb") as handle:
+        handle.truncate(51 * 1024 * 1024)  # sparse: no disk used
+    cases = [
+        (["--category", "nope", "--title", "T", "--body-file", str(body)], "no category “nope”"),
+        (["--category", "cns", "--title", " ", "--body-file", str(body)], "title cannot be empty"),
+        (["--category", "cns", "--title", "T", "--body-file", str(empty)], "text cannot be empty"),
+        (
+            ["--category", "cns", "--title", "T", "--body-file", str(body), "--attach", str(big)],
+            "over Telegram's limit of 50 MB",
+        ),
+        (
+            ["--category", "cns", "--title", "T", "--body-file", str(body), "--at", "soon"],
+            "not a valid time",
+        ),
+        (["--category", "cns", "--title", "T", "--body-file", "missing.txt"], "not found"),
+    ]
+    for args, expected in cases:
+        result = run_cli("notice", "send", *args, database_url=database_url, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], result.stderr
+        assert "Traceback" not in result.stderr
+    unknown = run_cli("notice", "status", "999", database_url=database_url, cwd=tmp_path)
+    assert unknown.returncode == 2 and "There is no notice #999." in unknown.stderr
+
+
+def test_categories_are_listed_added_renamed_and_retired_from_the_shell(
+    tmp_path: Path, db: Database, database_url: str
+) -> None:
+    add_subscriber(db, 901, "metrology")
+    listed = run_cli("category", "list", database_url=database_url, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert any(
+        line.startswith("metrology") and "subscribers=1" in line
+        for line in listed.stdout.splitlines()
+    )
+    added = run_cli("category", "add", "toys", "--zh", "玩具", "--en", "Toys",
+                    database_url=database_url, cwd=tmp_path)  # fmt: skip
+    assert added.returncode == 0 and "added toys" in added.stdout
+    taken = run_cli("category", "add", "toys", "--zh", "x", "--en", "y",
+                    database_url=database_url, cwd=tmp_path)  # fmt: skip
+    assert taken.returncode == 2 and "already exists" in taken.stderr
+    renamed = run_cli("category", "rename", "toys", "--en", "Toys and Games",
+                      database_url=database_url, cwd=tmp_path)  # fmt: skip
+    assert renamed.returncode == 0 and "玩具 / Toys and Games" in renamed.stdout
+    retired = run_cli("category", "retire", "toys", database_url=database_url, cwd=tmp_path)
+    assert retired.returncode == 0
+    again = run_cli("category", "retire", "toys", database_url=database_url, cwd=tmp_path)
+    assert again.returncode == 2 and "already retired" in again.stderr
+    final = run_cli("category", "list", database_url=database_url, cwd=tmp_path)
+    assert any(
+        line.startswith("toys") and "(retired)" in line for line in final.stdout.splitlines()
+    )

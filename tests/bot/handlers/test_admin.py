@@ -1,0 +1,97 @@
+"""Invites, /roles and the server-side role check, end to end through the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from kernel.clock import utcnow
+from storage.models import AuditEntry, Invite, Role
+from storage.queries.people import fetch_person_view
+from tests.conftest import ADMIN_ID
+from tests.harness import BotHarness
+
+FIRM = 3001
+NEWCOMER = 3002
+LATECOMER = 3003
+
+
+def invite_code(reply: str) -> str:
+    return reply.split("join-")[1].split()[0]
+
+
+async def test_an_invite_is_used_once_and_refused_the_second_time(bot: BotHarness) -> None:
+    reply = await bot.say(ADMIN_ID, "/invite inspector sec2", language_code="en")
+    assert "valid for 72 hours" in reply
+    code = invite_code(reply)
+    granted = await bot.say(NEWCOMER, f"/start join-{code}", language_code="en")
+    assert "Inspector" in granted and "Second Section" in granted
+    view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
+    assert view is not None and Role.INSPECTOR in view.roles and len(view.unit_ids) == 1
+    again = await bot.say(LATECOMER, f"/start join-{code}", language_code="en")
+    assert "already been used" in again
+    latecomer = bot.db.call(fetch_person_view, telegram_id=LATECOMER)
+    assert latecomer is not None and latecomer.roles == frozenset()
+
+
+async def test_an_invite_is_refused_after_72_hours(bot: BotHarness) -> None:
+    code = invite_code(await bot.say(ADMIN_ID, "/invite secretariat", language_code="en"))
+
+    def age(*, session) -> None:  # type: ignore[no-untyped-def]
+        invite = session.exec(select(Invite).where(Invite.code == code)).one()
+        invite.expires_at = utcnow() - timedelta(minutes=1)
+        invite.created_at = invite.expires_at - timedelta(hours=72)
+        session.add(invite)
+
+    bot.db.call(age)
+    reply = await bot.say(NEWCOMER, f"/start join-{code}", language_code="zh-hant")
+    assert "72 小時" in reply
+    view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
+    assert view is not None and view.roles == frozenset()
+
+
+async def test_an_unknown_invite_code_gets_a_clear_refusal(bot: BotHarness) -> None:
+    reply = await bot.say(NEWCOMER, "/start join-nosuchcode", language_code="en")
+    assert reply == "This invite link was not found. Please check that the link is complete."
+
+
+async def test_a_firm_calling_an_admin_command_is_refused_and_audited(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/invite admin", language_code="en")
+    assert reply.startswith("Sorry, you do not have permission")
+    entries = bot.db.call(
+        lambda session: session.exec(
+            select(AuditEntry).where(AuditEntry.actor_telegram_id == FIRM)
+        ).all()
+    )
+    assert [(e.action, e.allowed) for e in entries] == [("denied:invite", False)]
+    assert bot.db.call(lambda session: session.exec(select(Invite)).all()) == []
+
+
+async def test_an_admin_sees_and_revokes_roles(bot: BotHarness) -> None:
+    code = invite_code(await bot.say(ADMIN_ID, "/invite monitor", language_code="en"))
+    await bot.say(NEWCOMER, f"/start join-{code}", language_code="en", first_name="Lin")
+    listing = await bot.say(ADMIN_ID, "/roles", language_code="en")
+    assert "Volunteer product monitor: Lin" in listing
+    data = bot.fake.button_data(ADMIN_ID, "Revoke")
+    edited = await bot.press(ADMIN_ID, data, language_code="en")
+    assert "Revoked the role" in edited
+    view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
+    assert view is not None and view.roles == frozenset()
+    await bot.fake.async_wait_for("deleteMyCommands", timeout=5)
+    deleted = bot.fake.calls("deleteMyCommands")[-1]
+    assert deleted.params["scope"] == {"type": "chat", "chat_id": NEWCOMER}
+
+
+async def test_a_firm_pressing_a_revoke_button_changes_nothing(bot: BotHarness) -> None:
+    code = invite_code(await bot.say(ADMIN_ID, "/invite monitor", language_code="en"))
+    await bot.say(NEWCOMER, f"/start join-{code}", language_code="en")
+    await bot.say(ADMIN_ID, "/roles", language_code="en")
+    data = bot.fake.button_data(ADMIN_ID, "Revoke")
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press_button(FIRM, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) > before, timeout=5
+    )
+    view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
+    assert view is not None and Role.MONITOR in view.roles

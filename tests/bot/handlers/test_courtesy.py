@@ -1,0 +1,486 @@
+"""End to end through the fake Bot API: /tests, /score with buttons, actions, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from sqlmodel import select
+
+from bot.jobs.courtesy_reminders import send_reminders
+from courtesy import actions as action_rules
+from courtesy import directory, schedule, scoring
+from storage.db import Database
+from storage.models import (
+    ActionStatus,
+    CourtesyAction,
+    CourtesyReminder,
+    CourtesyResult,
+    CourtesyStaff,
+    Person,
+    Role,
+)
+from storage.queries.courtesy import fetch_action_events, fetch_test_views
+from storage.queries.people import grant_role, set_language, upsert_person
+from tests.conftest import ADMIN_ID
+from tests.factories import directory_csv
+from tests.harness import BotHarness
+
+INSPECTOR = 5001
+OTHER_INSPECTOR = 5002
+FIRM = 5003
+
+
+def prepare(db: Database) -> tuple[str, str]:
+    """A directory and a 2026 plan; two inspectors linked; returns one inspector's first call
+    and its unit's code."""
+    db.call(directory.import_staff, text=directory_csv())
+    db.call(schedule.plan_year, year=2026, target=80, per_unit=2, seed=11)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session, year=2026)
+        first = next(v for v in views if v.template == "business")
+        other = next(v.inspector_extension for v in views if v.inspector_id != first.inspector_id)
+    db.call(directory.link_inspector, extension=first.inspector_extension, telegram_id=INSPECTOR)
+    db.call(directory.link_inspector, extension=other, telegram_id=OTHER_INSPECTOR)
+    return first.code, first.extension
+
+
+async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_opens_an_action(
+    bot: BotHarness, db: Database
+) -> None:
+    code, extension = prepare(db)
+    listing = await bot.say(INSPECTOR, "/tests")
+    assert code in listing and extension in listing
+
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    assert "接聽速度" in bot.fake.last_text(INSPECTOR)
+    failing = {
+        "speed": 10,
+        "unit_name": 8,
+        "greeting": 6,
+        "surname": 0,
+        "tone": 10,
+        "accuracy": 10,
+        "handling": 5,
+        "closing": 5,
+    }
+    for index, points in enumerate(failing.values()):
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
+    assert "備註" in bot.fake.last_text(INSPECTOR)
+    summary = await bot.say(INSPECTOR, "/skip")
+    assert "54" in summary and "丁" in summary and "不及格" in summary
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "54 分（丁）" in saved and "矯正措施 #" in saved
+
+    with db.transaction() as session:
+        result = session.exec(select(CourtesyResult)).one()
+        assert result.total == 54 and not result.passed
+        assert result.recorded_by == f"telegram:{INSPECTOR}"
+        action = session.exec(select(CourtesyAction)).one()
+        assert action.status == "open" and action.retest_test_id is not None
+
+    actions = await bot.say(INSPECTOR, "/actions")
+    assert f"#{action.id}" in actions and code in actions
+    assert "/action 編號" not in actions
+    assert "/action 編號" in await bot.say(ADMIN_ID, "/actions")
+
+    again = await bot.say(INSPECTOR, f"/score {code}")
+    assert "已經評分過了" in again
+
+
+async def test_a_firm_cannot_score_and_a_call_of_another_inspector_is_refused(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    refused = await bot.say(FIRM, f"/score {code}")
+    assert "沒有使用這項功能的權限" in refused
+    not_mine = await bot.say(OTHER_INSPECTOR, f"/score {code}")
+    assert "指派給其他測試人" in not_mine
+    missing = await bot.say(INSPECTOR, "/score 2026-9-999", language_code="en")
+    assert missing == "There is no test “2026-9-999”."
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyResult)).all() == []
+
+
+async def test_the_secretariat_gets_the_round_report_with_its_three_files(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    before = len(bot.fake.calls("sendDocument", chat_id=1000))
+    await bot.say(1000, "/courtesy_report 2026-1", replies=4)
+    assert len(bot.fake.calls("sendDocument", chat_id=1000)) == before + 3
+    texts = [m.get("text", "") for m in bot.fake.sent(1000)]
+    assert any("2026 年第 1 輪電話禮貌測試報告" in t and "尚無測試成績" in t for t in texts)
+    denied = await bot.say(INSPECTOR, "/courtesy_report 2026-1")
+    assert "沒有使用這項功能的權限" in denied
+
+
+async def test_inspectors_are_reminded_three_working_days_before_the_due_date_once(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    # Round 1 results are due 2026-05-03 (a Sunday); three working days before is 2026-04-28.
+    first = await send_reminders(bot.app, date(2026, 4, 28))
+    second = await send_reminders(bot.app, date(2026, 4, 28))
+    assert first >= 1 and second == 0
+    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyReminder)).all()
+        assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
+
+
+async def test_an_inspector_is_told_the_calls_of_the_day_once(
+    bot: BotHarness, db: Database
+) -> None:
+    code, extension = prepare(db)
+    with db.transaction() as session:
+        day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
+    assert bot.app is not None
+    assert await send_reminders(bot.app, day) >= 1
+    text = bot.fake.last_text(INSPECTOR)
+    assert "今天要撥打" in text and code in text and extension in text
+    before = len(bot.fake.sent(INSPECTOR))
+    await send_reminders(bot.app, day)
+    assert len(bot.fake.sent(INSPECTOR)) == before
+
+
+async def test_scoring_resumes_where_it_stopped_after_a_restart(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    await bot.press(INSPECTOR, f"ct:p:{code}:0:25", replies=2)
+    await bot.restart()
+    calls_before = len(bot.fake.calls("answerCallbackQuery", chat_id=None))
+    bot.fake.press_button(INSPECTOR, f"ct:p:{code}:0:20")  # the first item's button, pressed again
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) > calls_before, timeout=5
+    )
+    for index, points in enumerate((8, 6, 6, 20, 15, 10, 10), start=1):
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
+    summary = await bot.say(INSPECTOR, "fine call")
+    assert "fine call" in summary and "100" in summary
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "100 分（優）" in saved
+    with db.transaction() as session:
+        result = session.exec(select(CourtesyResult)).one()
+    assert result.note == "fine call" and result.passed
+
+
+async def test_help_shows_the_courtesy_commands_to_inspectors_only(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    staff_help = await bot.say(INSPECTOR, "/help")
+    assert "/tests" in staff_help and "/score" in staff_help and "/actions" in staff_help
+    assert "/courtesy_report" not in staff_help
+    firm_help = await bot.say(FIRM, "/help")
+    assert "/tests" not in firm_help and "/score" not in firm_help
+
+
+SECRETARY = 5004
+
+
+def _person(db: Database, telegram_id: int, *, language: str | None, role: Role | None) -> None:
+    with db.transaction() as session:
+        view = upsert_person(
+            session=session, telegram_id=telegram_id, first_name="x", username=None
+        )
+        if language is not None:
+            set_language(session=session, person_id=view.id, language=language)
+        if role is not None:
+            grant_role(session=session, person_id=view.id, role=role)
+
+
+async def test_reminders_are_written_in_each_recipients_saved_language(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    _person(db, INSPECTOR, language="en", role=None)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    _person(db, SECRETARY + 1, language=None, role=Role.SECRETARIAT)
+    with db.transaction() as session:
+        day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
+    assert bot.app is not None
+    await send_reminders(bot.app, day)
+    assert "Courtesy calls to make today" in bot.fake.last_text(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    assert "are due by 2026-05-03" in bot.fake.last_text(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 5, 4))  # round 1 is overdue from 2026-05-04
+    assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
+    assert "逾期未登錄" in bot.fake.last_text(SECRETARY + 1)  # no saved language: the default
+
+
+async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    bot.fake.fail("sendMessage", chat_id=INSPECTOR, status=500)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    assert bot.fake.sent(INSPECTOR) == []
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
+    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
+
+
+FAILING = {
+    "speed": 25,
+    "unit_name": 8,
+    "greeting": 6,
+    "surname": 6,
+    "tone": 5,
+    "accuracy": 5,
+    "handling": 0,
+    "closing": 5,
+}
+
+
+def _fail_one(db: Database, code: str) -> scoring.Recorded:
+    return db.call(
+        scoring.record_result,
+        code=code,
+        points=FAILING,
+        pass_mark=80,
+        recorded_by="test",
+        today=date(2026, 2, 2),
+    )
+
+
+async def _answer(bot: BotHarness, user: int, data: str) -> str:
+    """Press a button and return the text of the callback answer (an alert or a toast)."""
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press_button(user, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) > before, timeout=5
+    )
+    return bot.fake.calls("answerCallbackQuery")[-1].params.get("text") or ""
+
+
+async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_verification(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    en = {"language_code": "en"}
+
+    card = await bot.say(SECRETARY, f"/action {action}", **en)
+    assert f"Corrective action #{action}" in card and "open" in card
+    assert "What went wrong: Total 60 (C), below the standard; lost: Tone and attitude −15" in card
+    assert "語氣" not in card
+    refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
+    assert "still missing: cause, actions, owner, due date" in refusal
+
+    async def fill(field: str, value: str) -> str:
+        asked = await bot.press(SECRETARY, f"ct:af:{action}:{field}", **en)
+        assert f"of corrective action #{action}" in asked
+        return await bot.say(SECRETARY, value, **en)
+
+    await fill("cause", "Rushed between two calls")
+    await fill("plan", "Briefing on the greeting and the hand-over")
+    assert "at most 64" in await fill("owner", "x" * 65)
+    await bot.say(SECRETARY, "Chief Lin", **en)
+    assert "is not a date" in await fill("due_on", "next week")
+    card = await bot.say(SECRETARY, "2026-03-31", **en)
+    assert "due 2026-03-31" in card and "then mark it planned" in card
+    assert await _answer(bot, SECRETARY, f"ct:an:{action}:open") == (
+        f"Corrective action #{action} is now: planned."
+    )
+    await bot.fake.async_wait_for(
+        lambda _c: "then mark it implemented" in bot.fake.last_text(SECRETARY), timeout=5
+    )
+
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "planned" and row.owner == "Chief Lin"
+    stale = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
+    assert "out of date" in stale
+
+    await fill("done_on", "2026-03-20")
+    await _answer(bot, SECRETARY, f"ct:an:{action}:planned")
+    refused = await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "cannot be verified or closed" in refused
+    await fill("verification", "Listened to three calls; greeting and hand-over now correct")
+    card = await fill("verified_by", "Section chief Wang")
+    assert "Section chief Wang" in card
+    await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    await _answer(bot, SECRETARY, f"ct:an:{action}:verified")
+    await bot.fake.async_wait_for(
+        lambda _c: "This action is closed." in bot.fake.last_text(SECRETARY), timeout=5
+    )
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "closed" and row.closed_at is not None
+        steps = [e.to_status for e in fetch_action_events(session=session, action_id=action)]
+    assert steps == ["open", "planned", "implemented", "verified", "closed"]
+    # A button of an older card cannot change the closed record.
+    assert "out of date" in await _answer(bot, SECRETARY, f"ct:af:{action}:verified_by")
+    bot.fake.send_text(SECRETARY, "Somebody else", language_code="en")
+    await asyncio.sleep(0.5)
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.verified_by == "Section chief Wang"
+
+
+async def test_action_commands_and_buttons_are_refused_to_inspectors_and_firms(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    for user in (INSPECTOR, FIRM):
+        assert "沒有使用這項功能的權限" in await bot.say(user, f"/action {action}")
+        assert "permission" in await _answer(bot, user, f"ct:an:{action}:open")
+        assert "permission" in await _answer(bot, user, f"ct:af:{action}:cause")
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "open" and row.cause is None
+    assert "/action NUMBER" in await bot.say(ADMIN_ID, "/action abc", language_code="en")
+    assert "no corrective action #999" in await bot.say(
+        ADMIN_ID, "/action 999", language_code="en"
+    )
+
+
+async def test_a_button_of_an_abandoned_scoring_does_not_score_another_call(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    with db.transaction() as session:
+        views = fetch_test_views(session=session)
+        mine = next(v for v in views if v.code == code).inspector_id
+        other = next(v.code for v in views if v.inspector_id == mine and v.code != code)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    abandoned = bot.fake.sent(INSPECTOR)[-1]
+    await bot.say(INSPECTOR, f"/score {other}", replies=2)
+    zero = bot.fake.buttons(abandoned)[-1][1]  # "Not answered (0)" on the first call's speed
+    assert zero is not None
+    answer = await _answer(bot, INSPECTOR, zero)
+    assert "no longer valid" in answer
+    await bot.press(INSPECTOR, f"ct:p:{other}:0:25", replies=2)
+    for index, points in enumerate((8, 6, 6, 20, 15, 10, 10), start=1):
+        await bot.press(INSPECTOR, f"ct:p:{other}:{index}:{points}", replies=2)
+    await bot.say(INSPECTOR, "/skip")
+    saved = await bot.press(INSPECTOR, "ct:ok")
+    assert "100 分（優）" in saved
+
+
+async def test_a_long_list_of_open_actions_comes_in_several_whole_messages(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    with db.transaction() as session:
+        codes = [v.code for v in fetch_test_views(session=session) if v.template == "business"]
+    opened = [_fail_one(db, code).action_id for code in codes[:30]]
+    before = len(bot.fake.sent(INSPECTOR))
+    await bot.say(INSPECTOR, "/actions", replies=2)
+    await asyncio.sleep(0.3)
+    texts = [m["text"] for m in bot.fake.sent(INSPECTOR)[before:]]
+    assert len(texts) >= 2 and all(len(text) <= 4096 for text in texts)
+    joined = "\n\n".join(texts)
+    assert all(f"#{action} " in joined for action in opened)
+
+
+async def test_an_unlinked_staff_member_is_told_to_get_linked_and_long_ids_are_not_echoed(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    reply = await bot.say(SECRETARY, f"/score {code}", language_code="en")
+    assert "not linked" in reply and f"staff link EXTENSION {SECRETARY}" in reply
+    reply = await bot.say(INSPECTOR, "/score " + "x" * 300, language_code="en")
+    assert reply == f"There is no test “{'x' * 32}”."
+
+
+async def test_a_note_too_long_is_refused_and_a_shorter_one_taken(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    await bot.say(INSPECTOR, f"/score {code}", replies=2)
+    for index, points in enumerate((25, 8, 6, 6, 20, 15, 10, 10)):
+        await bot.press(INSPECTOR, f"ct:p:{code}:{index}:{points}", replies=2)
+    refused = await bot.say(INSPECTOR, "n" * 1001, language_code="en")
+    assert "1001 characters; at most 1000" in refused
+    summary = await bot.say(INSPECTOR, "short note")
+    assert "short note" in summary
+
+
+async def test_the_overdue_list_goes_out_on_working_days_only(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    assert bot.app is not None
+    await send_reminders(bot.app, date(2026, 5, 9))  # a Saturday, round 1 overdue
+    assert bot.fake.sent(SECRETARY) == []
+    await send_reminders(bot.app, date(2026, 5, 11))  # the Monday after
+    assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
+
+
+async def test_the_secretariat_closes_an_action_in_chat_after_its_retest_passes(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    recorded = _fail_one(db, code)
+    action = recorded.action_id
+    assert action is not None and recorded.retest_code is not None
+    filled = action_rules.ActionChange(
+        cause="c", plan="p", owner="o", due_on=date(2026, 3, 1), done_on=date(2026, 3, 1)
+    )
+    db.call(
+        action_rules.update_action,
+        action_id=action,
+        change=filled,
+        to=ActionStatus.IMPLEMENTED,
+        actor="test",
+    )
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    refused = await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "cannot be verified or closed" in refused
+    full = dict(FAILING, tone=20, accuracy=15, handling=10, closing=10)
+    db.call(
+        scoring.record_result,
+        code=recorded.retest_code,
+        points=full,
+        pass_mark=80,
+        recorded_by="test",
+    )
+    card = await bot.say(SECRETARY, f"/action {action}", language_code="en")
+    assert f"Retest: {recorded.retest_code}" in card and "100 points, passed" in card
+    assert "now: verified" in await _answer(bot, SECRETARY, f"ct:an:{action}:implemented")
+    assert "now: closed" in await _answer(bot, SECRETARY, f"ct:an:{action}:verified")
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "closed" and row.verification is None
+
+
+async def test_an_inspector_who_blocked_the_bot_is_marked_blocked_and_not_retried(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    bot.fake.block(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 4, 28))
+    with db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == INSPECTOR)).one()
+        assert person.blocked
+        claimed = session.exec(
+            select(CourtesyReminder).where(CourtesyReminder.recipient == INSPECTOR)
+        ).all()
+    assert len(claimed) == 1
+
+
+async def test_another_command_ends_the_wait_for_an_action_fields_text(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    await bot.say(ADMIN_ID, f"/action {action}", language_code="en")
+    asked = await bot.press(ADMIN_ID, f"ct:af:{action}:cause", language_code="en")
+    assert "any other command stops" in asked
+    await bot.say(ADMIN_ID, "/actions", language_code="en")
+    bot.fake.send_text(ADMIN_ID, "this was meant for something else", language_code="en")
+    await asyncio.sleep(0.5)
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.cause is None

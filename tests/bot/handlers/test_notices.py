@@ -1,0 +1,285 @@
+"""Staff in chat: the /notice conversation (attachment, schedule, cancel), /notices progress,
+the admin /categories view, and firms refused every staff command and button."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from sqlmodel import select
+
+from kernel.clock import utcnow
+from storage.models import AuditEntry, Category, Delivery, Notice, Role
+from storage.queries.people import grant_role, upsert_person
+from tests.conftest import ADMIN_ID
+from tests.harness import BotHarness
+
+FIRM, OTHER_FIRM, INSPECTOR = 6001, 6002, 6100
+
+
+def category_id(bot: BotHarness, code: str) -> int:
+    with bot.db.transaction() as session:
+        found = session.exec(select(Category).where(Category.code == code)).one()
+        assert found.id is not None
+        return found.id
+
+
+async def draft(bot: BotHarness, user: int, code: str, title: str, body: str) -> None:
+    """Walk /notice up to the attachment question."""
+    await bot.say(user, "/notice", language_code="en")
+    await bot.press(user, f"notice:c:{category_id(bot, code)}", language_code="en")
+    await bot.press(user, "notice:next", language_code="en")
+    await bot.say(user, title, language_code="en")
+    await bot.say(user, body, language_code="en")
+
+
+async def wait_until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def notices(bot: BotHarness) -> list[Notice]:
+    with bot.db.transaction() as session:
+        return list(session.exec(select(Notice)).all())
+
+
+async def test_a_firm_is_refused_every_staff_command_and_button_and_nothing_changes(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    for command in ("/notice", "/notices", "/categories"):
+        refused = await bot.say(FIRM, command, language_code="en")
+        assert "do not have permission" in refused
+    cns = category_id(bot, "cns")
+    for data in ("notice:send", f"notice:c:{cns}", f"ncat:retire:{cns}"):
+        bot.fake.press_button(FIRM, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) >= 3, timeout=5
+    )
+    answers = [c.params.get("text", "") for c in bot.fake.calls("answerCallbackQuery")]
+    assert all("do not have permission" in a for a in answers)
+    assert notices(bot) == []
+    with bot.db.transaction() as session:
+        assert session.get(Category, cns).retired_at is None  # type: ignore[union-attr]
+        denied = session.exec(select(AuditEntry).where(AuditEntry.allowed == False)).all()  # noqa: E712
+    assert len(denied) == 6
+
+
+async def test_an_inspector_attaches_a_file_sees_the_preview_and_subscribers_get_both(
+    bot: BotHarness,
+) -> None:
+    with bot.db.transaction() as session:
+        person = upsert_person(
+            session=session, telegram_id=INSPECTOR, first_name="Insp", username=None
+        )
+        grant_role(session=session, person_id=person.id, role=Role.INSPECTOR)
+    await bot.say(FIRM, "/start sub-market", language_code="en")
+    await draft(bot, INSPECTOR, "market", "Heater recall", "Stop selling model H-1.")
+    bot.fake.send_document(INSPECTOR, "recall.pdf", b"%PDF recall list", language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: any("recipients: <b>1</b>" in (c.text or "") for c in bot.fake.calls()),
+        timeout=5,
+    )
+    previews = [c for c in bot.fake.calls("sendDocument", chat_id=INSPECTOR) if c.ok]
+    assert len(previews) == 1  # the attachment is part of the preview
+    await bot.press(INSPECTOR, "notice:send", language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: any(c.ok for c in bot.fake.calls("sendDocument", chat_id=FIRM)), timeout=10
+    )
+    text = [
+        c.text for c in bot.fake.calls("sendMessage", chat_id=FIRM) if "Heater" in (c.text or "")
+    ]
+    assert len(text) == 1 and "📎 Attachment: recall.pdf" in text[0]
+    [document] = [c for c in bot.fake.calls("sendDocument", chat_id=FIRM) if c.ok]
+    assert bot.fake.file_bytes(document.params["document"]) == b"%PDF recall list"
+
+
+async def test_a_scheduled_notice_survives_a_restart_and_goes_out_when_due(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-events", language_code="en")
+    await draft(bot, ADMIN_ID, "events", "Friday talk", "Join us on Friday.")
+    await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    await bot.press(ADMIN_ID, "notice:schedule", language_code="en")
+    bad = await bot.say(ADMIN_ID, "next friday", language_code="en")
+    assert "YYYY-MM-DD HH:MM" in bad
+    past = await bot.say(ADMIN_ID, "2020-01-01 09:00", language_code="en")
+    assert "has passed" in past
+    later = (utcnow() + timedelta(days=3)).astimezone(bot.settings.tz).strftime("%Y-%m-%d %H:%M")
+    scheduled = await bot.say(ADMIN_ID, later, language_code="en")
+    assert "is scheduled for" in scheduled and later in scheduled
+    [notice] = notices(bot)
+    assert notice.state == "scheduled"
+    await bot.restart()
+    with bot.db.transaction() as session:  # time passes: the notice is now due
+        row = session.get(Notice, notice.id)
+        assert row is not None
+        row.scheduled_at = utcnow() - timedelta(seconds=1)
+        session.add(row)
+    await bot.fake.async_wait_for(
+        lambda _c: any(
+            "<b>Friday talk</b>" in (c.text or "") for c in bot.fake.calls(chat_id=FIRM)
+        ),
+        timeout=10,
+    )
+    [notice] = notices(bot)
+    assert notice.state == "released" and notice.recipients == 1
+
+
+async def test_cancel_leaves_no_notice_behind(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    await draft(bot, ADMIN_ID, "cns", "Draft", "Never sent.")
+    await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    cancelled = await bot.press(ADMIN_ID, "notice:cancel", language_code="en")
+    assert "nothing was sent" in cancelled
+    assert notices(bot) == []
+    stale = bot.fake.press_button(ADMIN_ID, "notice:send", language_code="en")
+    assert stale
+    await bot.fake.async_wait_for(
+        lambda _c: any(
+            "draft is closed" in (c.params.get("text") or "")
+            for c in bot.fake.calls("answerCallbackQuery")
+        ),
+        timeout=5,
+    )
+    assert notices(bot) == []
+
+
+async def test_next_without_a_category_is_answered_and_an_empty_title_asked_again(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ADMIN_ID, "/notice", language_code="en")
+    bot.fake.press_button(ADMIN_ID, "notice:next", language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: any(
+            "at least one category" in (c.params.get("text") or "")
+            for c in bot.fake.calls("answerCallbackQuery")
+        ),
+        timeout=5,
+    )
+    await bot.press(ADMIN_ID, f"notice:c:{category_id(bot, 'cns')}", language_code="en")
+    await bot.press(ADMIN_ID, "notice:next", language_code="en")
+    empty = await bot.say(ADMIN_ID, "   ", language_code="en")
+    assert "title cannot be empty" in empty
+    body = await bot.say(ADMIN_ID, "A title", language_code="en")
+    assert "Send the notice text" in body
+
+
+async def test_notices_shows_counts_by_status_and_progress(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/start sub-rpc", language_code="en")
+    await bot.say(OTHER_FIRM, "/start sub-rpc", language_code="en")
+    bot.fake.block(OTHER_FIRM)
+    await draft(bot, ADMIN_ID, "rpc", "Forms", "New forms.")
+    await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    await bot.press(ADMIN_ID, "notice:send", language_code="en")
+
+    def finished() -> bool:
+        with bot.db.transaction() as session:
+            rows = session.exec(select(Delivery)).all()
+        return len(rows) == 2 and all(r.status in ("sent", "blocked") for r in rows)
+
+    await wait_until(finished)
+    listing = await bot.say(ADMIN_ID, "/notices", language_code="en")
+    assert "Forms" in listing
+    assert "2 recipients: 1 sent, 0 pending, 0 retrying, 1 blocked, 0 failed; 100% done" in listing
+
+
+async def test_an_admin_sees_categories_with_links_and_retires_one(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/start sub-type", language_code="en")
+    view = await bot.say(ADMIN_ID, "/categories", language_code="en")
+    assert "<code>type</code> Type Approval (型式認可): 1 subscribers" in view
+    assert "?start=sub-type" in view
+    type_id = category_id(bot, "type")
+    asked = await bot.press(ADMIN_ID, f"ncat:retire:{type_id}", language_code="en")
+    assert "Retire “Type Approval” (<code>type</code>)? Its 1 subscribers" in asked
+    with bot.db.transaction() as session:
+        assert session.get(Category, type_id).retired_at is None  # type: ignore[union-attr]
+    updated = await bot.press(ADMIN_ID, f"ncat:yes:{type_id}", language_code="en")
+    assert "(retired): 1 still subscribed" in updated
+    with bot.db.transaction() as session:
+        audit = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "category.retire")
+        ).one()
+    assert audit.target == "type"
+    reply = await bot.say(OTHER_FIRM, "/start sub-type", language_code="en")
+    assert "no longer offered (retired): type" in reply
+
+
+async def test_a_mistaken_retire_is_kept_and_stale_buttons_are_answered_once_without_an_error(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ADMIN_ID, "/categories", language_code="en")
+    cns = category_id(bot, "cns")
+    await bot.press(ADMIN_ID, f"ncat:retire:{cns}", language_code="en")
+    kept = await bot.press(ADMIN_ID, "ncat:no", language_code="en")
+    assert "<code>cns</code> CNS Mark" in kept and "(retired)" not in kept
+    sent_before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
+    answers_before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press_button(ADMIN_ID, "ncat:yes:99999", language_code="en")  # an unknown id
+    bot.fake.press_button(ADMIN_ID, "ncat:retire:99999", language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + 2, timeout=5
+    )
+    await asyncio.sleep(0.5)
+    answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
+    assert len(answers) == 2 and all("no longer valid" in a.params["text"] for a in answers)
+    assert len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID)) == sent_before  # no error reply
+    with bot.db.transaction() as session:
+        assert session.get(Category, cns).retired_at is None  # type: ignore[union-attr]
+
+
+async def test_the_preview_is_byte_for_byte_what_each_subscriber_receives_in_their_language(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    await bot.say(OTHER_FIRM, "/start sub-cns", language_code="zh-hant")
+    title = "Tea & <cake>"
+    body = "\n\n".join(
+        f"Part {i}: a&b <x> https://example.com/?a=1&b=2 " + "word " * 150 for i in range(8)
+    )
+    await draft(bot, ADMIN_ID, "cns", title, body)
+    before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
+    confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=2 + 2 * 2 + 1)
+    assert "recipients: <b>2</b>" in confirm
+    preview = [c.text or "" for c in bot.fake.calls("sendMessage", chat_id=ADMIN_ID)[before:]]
+    assert "1 recipient(s) who read Chinese" in preview[3]
+    english, chinese = preview[1:3], preview[4:6]
+    await bot.press(ADMIN_ID, "notice:send", language_code="en")
+
+    def received(chat: int) -> list[str]:
+        return [
+            c.text or ""
+            for c in bot.fake.calls("sendMessage", chat_id=chat)
+            if c.ok and "Tea &amp; &lt;cake&gt;" in (c.text or "")
+        ]
+
+    await wait_until(lambda: len(received(FIRM)) == 2 and len(received(OTHER_FIRM)) == 2)
+    assert received(FIRM) == english
+    assert received(OTHER_FIRM) == chinese
+    assert "類別：正字標記" in chinese[0]
+
+
+async def test_a_category_retired_while_scheduling_ends_the_draft_instead_of_asking_again(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-origin", language_code="en")
+    await draft(bot, ADMIN_ID, "origin", "Origin rules", "New rules.")
+    await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+    await bot.press(ADMIN_ID, "notice:schedule", language_code="en")
+    with bot.db.transaction() as session:  # meanwhile another admin retires the category
+        category = session.get(Category, category_id(bot, "origin"))
+        assert category is not None
+        category.retired_at = utcnow()
+        session.add(category)
+    later = (utcnow() + timedelta(days=1)).astimezone(bot.settings.tz).strftime("%Y-%m-%d %H:%M")
+    refused = await bot.say(ADMIN_ID, later, language_code="en", replies=2)
+    assert "nothing was sent" in refused
+    assert "is retired" in (bot.fake.sent(ADMIN_ID)[-2].get("text") or "")
+    before = len(bot.fake.sent(ADMIN_ID))
+    bot.fake.send_text(ADMIN_ID, later, language_code="en")
+    await asyncio.sleep(1.0)
+    assert len(bot.fake.sent(ADMIN_ID)) == before  # the draft is closed: no second refusal
+    assert notices(bot) == []

@@ -1,0 +1,227 @@
+"""Firms in chat: /subscribe toggles, deep links, /mysubs, /unsubscribe, /profile and /forget,
+and a notice reaching exactly its subscribers, end to end through the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from bot.notices import retire_category
+from storage.db import Database
+from storage.models import AuditEntry, Category, Notice, Person, Subscription
+from tests.conftest import ADMIN_ID
+from tests.fakes import FakeBotApi
+from tests.harness import BotHarness
+
+ALICE, BOB, CAROL = 3001, 3002, 3003
+
+
+def category_id(db: Database, code: str) -> int:
+    with db.transaction() as session:
+        found = session.exec(select(Category).where(Category.code == code)).one()
+        assert found.id is not None
+        return found.id
+
+
+def subscribed_codes(db: Database, telegram_id: int) -> set[str]:
+    with db.transaction() as session:
+        rows = session.exec(
+            select(Category.code)
+            .join(Subscription, Subscription.category_id == Category.id)  # type: ignore[arg-type]
+            .join(Person, Person.id == Subscription.person_id)  # type: ignore[arg-type]
+            .where(Person.telegram_id == telegram_id)
+        ).all()
+    return set(rows)
+
+
+def notice_copies(fake: FakeBotApi, chat_id: int, title: str) -> list[str]:
+    return [
+        c.text
+        for c in fake.calls("sendMessage", chat_id=chat_id)
+        if c.ok and c.text and title in c.text
+    ]
+
+
+async def test_subscribe_toggles_a_category_by_editing_the_same_message(bot: BotHarness) -> None:
+    reply = await bot.say(ALICE, "/subscribe", language_code="en")
+    assert "You are subscribed to 0" in reply
+    keyboard_message = bot.fake.sent(ALICE)[-1]
+    cns = f"sub:t:{category_id(bot.db, 'cns')}"
+    assert ("▫️ CNS Mark", cns) in bot.fake.buttons(keyboard_message)
+    edited = await bot.press(ALICE, cns, language_code="en")
+    assert "You are subscribed to 1" in edited
+    last = bot.fake.sent(ALICE)[-1]
+    assert last["message_id"] == keyboard_message["message_id"]  # the same message, edited
+    assert ("✅ CNS Mark", cns) in bot.fake.buttons(last)
+    assert subscribed_codes(bot.db, ALICE) == {"cns"}
+    await bot.press(ALICE, cns, language_code="en")  # pressing again removes it
+    assert subscribed_codes(bot.db, ALICE) == set()
+    assert ("▫️ CNS Mark", cns) in bot.fake.buttons(bot.fake.sent(ALICE)[-1])
+
+
+async def test_a_stale_subscribe_button_is_answered_politely_and_changes_nothing(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ALICE, "/subscribe", language_code="en")
+    with bot.db.transaction() as session:
+        origin = session.exec(select(Category).where(Category.code == "origin")).one()
+        from kernel.clock import utcnow
+
+        origin.retired_at = utcnow()
+        session.add(origin)
+    await bot.press(ALICE, f"sub:t:{origin.id}", language_code="en")
+    answers = bot.fake.calls("answerCallbackQuery", chat_id=None)
+    assert any("no longer valid" in (a.params.get("text") or "") for a in answers)
+    assert subscribed_codes(bot.db, ALICE) == set()
+    # the refreshed keyboard no longer offers the retired category
+    labels = [label for label, _ in bot.fake.buttons(bot.fake.sent(ALICE)[-1])]
+    assert not any("Certificates of Origin" in label for label in labels)
+
+
+async def test_a_deep_link_subscribes_in_one_tap_and_says_what_was_done(bot: BotHarness) -> None:
+    reply = await bot.say(BOB, "/start sub-cns_rpc_nosuch", language_code="en")
+    assert "Subscribed to: CNS Mark, Registration of Product Certification." in reply
+    assert "nosuch" in reply
+    assert subscribed_codes(bot.db, BOB) == {"cns", "rpc"}
+    again = await bot.say(BOB, "/start sub-cns", language_code="en")
+    assert "Already subscribed to: CNS Mark." in again
+    zh = await bot.say(CAROL, "/start sub-market", language_code="zh-hant")
+    assert "已為您訂閱：市場監督與商品安全" in zh
+
+
+async def test_a_deep_link_to_a_retired_category_says_it_is_no_longer_offered(
+    bot: BotHarness,
+) -> None:
+    bot.db.call(retire_category, code="origin")
+    reply = await bot.say(BOB, "/start sub-origin", language_code="en")
+    assert "no longer offered" in reply and "origin" in reply
+    assert subscribed_codes(bot.db, BOB) == set()
+
+
+async def test_mysubs_lists_and_unsubscribe_asks_before_stopping_everything(
+    bot: BotHarness,
+) -> None:
+    await bot.say(BOB, "/start sub-cns_events", language_code="en")
+    listed = await bot.say(BOB, "/mysubs", language_code="en")
+    assert "CNS Mark" in listed and "Briefings and Training" in listed
+    ask = await bot.say(BOB, "/unsubscribe", language_code="en")
+    assert "Stop all 2 subscriptions?" in ask
+    kept = await bot.press(BOB, "unsub:no", language_code="en")
+    assert "unchanged" in kept and subscribed_codes(bot.db, BOB) == {"cns", "events"}
+    await bot.say(BOB, "/unsubscribe", language_code="en")
+    done = await bot.press(BOB, "unsub:yes", language_code="en")
+    assert "All subscriptions stopped (2)" in done
+    assert subscribed_codes(bot.db, BOB) == set()
+
+
+async def test_profile_refuses_a_bad_tax_id_and_saves_a_valid_one(bot: BotHarness) -> None:
+    await bot.say(CAROL, "/profile", language_code="en")
+    await bot.say(CAROL, "Hsinchu Lamps Ltd.", language_code="en")
+    refused = await bot.say(CAROL, "12345678", language_code="en")
+    assert "fails the Ministry of Finance check digit" in refused
+    shape = await bot.say(CAROL, "1234", language_code="en")
+    assert "8 digits" in shape
+    saved = await bot.say(CAROL, "10000004", language_code="en")
+    assert "Hsinchu Lamps Ltd." in saved and "10000004" in saved
+    with bot.db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == CAROL)).one()
+    assert (person.company_name, person.tax_id) == ("Hsinchu Lamps Ltd.", "10000004")
+
+
+async def test_forget_after_confirmation_deletes_subscriptions_and_profile(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ALICE, "/start sub-cns", language_code="en")
+    await bot.say(ALICE, "/profile", language_code="en")
+    await bot.say(ALICE, "Acme", language_code="en")
+    await bot.say(ALICE, "04595257", language_code="en")
+    ask = await bot.say(ALICE, "/forget", language_code="en")
+    assert "Delete your subscriptions and company details?" in ask
+    await bot.press(ALICE, "forget:no", language_code="en")
+    assert subscribed_codes(bot.db, ALICE) == {"cns"}
+    await bot.say(ALICE, "/forget", language_code="en")
+    done = await bot.press(ALICE, "forget:yes", language_code="en")
+    assert "have been deleted" in done
+    with bot.db.transaction() as session:
+        assert session.exec(select(Person).where(Person.telegram_id == ALICE)).first() is None
+        assert session.exec(select(Subscription)).all() == []
+
+
+async def test_three_firms_subscribe_and_a_notice_reaches_exactly_its_subscribers_once(
+    bot: BotHarness,
+) -> None:
+    # Alice subscribes through the keyboard, Bob and Carol through deep links.
+    await bot.say(ALICE, "/subscribe", language_code="en")
+    await bot.press(ALICE, f"sub:t:{category_id(bot.db, 'cns')}", language_code="en")
+    await bot.say(BOB, "/start sub-cns_rpc", language_code="zh-hant")
+    await bot.say(CAROL, "/start sub-market", language_code="en")
+    # The admin publishes to cns through the /notice conversation.
+    await bot.say(ADMIN_ID, "/notice", language_code="en")
+    picked = await bot.press(
+        ADMIN_ID, f"notice:c:{category_id(bot.db, 'cns')}", language_code="en"
+    )
+    assert "Recipients so far: 2" in picked
+    await bot.press(ADMIN_ID, "notice:next", language_code="en")
+    await bot.say(ADMIN_ID, "Label <rules> & fees", language_code="en")
+    await bot.say(ADMIN_ID, "New label rules.\n\nThey apply from 1 Jan.", language_code="en")
+    # the preview in English, then in Chinese for Bob: each as its readers will get it
+    confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=5)
+    assert "recipients: <b>2</b>" in confirm
+    preview, chinese_preview = (
+        bot.fake.sent(ADMIN_ID)[-4]["text"],
+        bot.fake.sent(ADMIN_ID)[-2]["text"],
+    )
+    assert "<b>Label &lt;rules&gt; &amp; fees</b>" in preview
+    await bot.press(ADMIN_ID, "notice:send", language_code="en", replies=1)
+    await bot.fake.async_wait_for(
+        lambda _c: (
+            len(notice_copies(bot.fake, ALICE, "Label"))
+            + len(notice_copies(bot.fake, BOB, "Label"))
+            >= 2
+        ),
+        timeout=10,
+    )
+    alice = notice_copies(bot.fake, ALICE, "Label")
+    bob = notice_copies(bot.fake, BOB, "Label")
+    assert len(alice) == 1 and len(bob) == 1
+    assert notice_copies(bot.fake, CAROL, "Label") == []
+    assert "Categories: CNS Mark" in alice[0]
+    assert "<b>Label &lt;rules&gt; &amp; fees</b>" in alice[0]
+    assert "New label rules.\n\nThey apply from 1 Jan." in alice[0]
+    assert alice[0] == preview  # the admin saw exactly what an English-speaking firm gets
+    assert "類別：正字標記" in bob[0]  # Bob's Telegram is Chinese
+    assert bob[0] == chinese_preview
+    with bot.db.transaction() as session:
+        notice = session.exec(select(Notice)).one()
+        audit = session.exec(select(AuditEntry).where(AuditEntry.action == "notice.publish")).one()
+    assert notice.recipients == 2 and audit.target == str(notice.id)
+
+
+async def test_help_shows_firms_their_notice_commands_and_staff_the_publishing_ones(
+    bot: BotHarness,
+) -> None:
+    firm = await bot.say(ALICE, "/help", language_code="en")
+    for command in ("/subscribe", "/mysubs", "/unsubscribe", "/profile", "/forget"):
+        assert command in firm
+    assert "/notice " not in firm and "/categories" not in firm
+    admin = await bot.say(ADMIN_ID, "/help", language_code="en")
+    assert "/notice — Publish an instant notice" in admin and "/categories" in admin
+
+
+async def test_a_second_press_of_done_or_of_a_stale_button_brings_no_error(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ALICE, "/subscribe", language_code="en")
+    await bot.press(ALICE, f"sub:t:{category_id(bot.db, 'cns')}", language_code="en")
+    await bot.press(ALICE, "sub:done", language_code="en")
+    sent_before = len(bot.fake.calls("sendMessage", chat_id=ALICE))
+    answers_before = len(bot.fake.calls("answerCallbackQuery"))
+    for data in ("sub:done", "sub:t:99999", "sub:t:99999"):
+        bot.fake.press_button(ALICE, data, language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + 3, timeout=5
+    )
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.calls("sendMessage", chat_id=ALICE)) == sent_before  # no error reply
+    assert subscribed_codes(bot.db, ALICE) == {"cns"}

@@ -1,0 +1,64 @@
+"""Courtesy texts: both catalogues complete and alike; reports escape what people typed."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from courtesy.reports import ActionRow, Report, render_html
+from kernel.i18n import CATALOGUE_DIR, placeholders
+
+
+def flat(language: str) -> dict[str, str]:
+    data = tomllib.loads((CATALOGUE_DIR / language / "courtesy.toml").read_text("utf-8"))
+    out: dict[str, str] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        for key, value in table.items():
+            full = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                walk(full, value)
+            else:
+                out[full] = value
+
+    walk("", data)
+    return out
+
+
+def test_both_languages_have_the_same_courtesy_keys_and_placeholders() -> None:
+    zh, en = flat("zh-TW"), flat("en")
+    assert zh.keys() == en.keys()
+    for key in zh:
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+
+
+def test_every_courtesy_key_used_in_the_code_exists() -> None:
+    keys = set(flat("en"))
+    root = Path(__file__).resolve().parents[2]
+    sources = [*sorted((root / "courtesy").rglob("*.py")), *sorted((root / "bot").rglob("*.py"))]
+    used = set()
+    for path in sources:
+        text = path.read_text("utf-8")
+        for found in re.finditer(r'"(courtesy\.[a-z_]+\.[a-z_0-9]+)"', text):
+            if "audit(" not in text[max(0, found.start() - 40) : found.start()]:
+                used.add(found.group(1))
+    assert used and used <= keys, sorted(used - keys)
+
+
+def test_the_html_report_escapes_names_and_notes() -> None:
+    report = Report(
+        name="courtesy-2026-1",
+        title="<i>t</i>",
+        language="en",
+        window="w",
+        due="d",
+        pass_mark=80,
+    )
+    report.actions.append(
+        ActionRow(1, "<script>alert(1)</script>", "unit", "open", date(2026, 1, 5), 1, "x")
+    )
+    html = render_html(report)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;i&gt;t&lt;/i&gt;" in html
