@@ -19,7 +19,7 @@ NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-"""Telegram's answer to answerCallbackQuery for an id it never sent."""
+"""Telegram's answer to answerCallbackQuery for an id it never sent or that was answered."""
 
 
 class ApiError(Exception):

@@ -286,8 +286,11 @@ class BotMethods(Store):
 
     @_bot_method("answerCallbackQuery")
     def _answer_callback_query(self, params: dict[str, Any], chat_id: Any) -> bool:
-        if str(params.get("callback_query_id")) not in self._open_queries:
+        """A query is answered once: a second answer, like one to an id never sent, is refused."""
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self._open_queries:
             raise ApiError(400, QUERY_INVALID)
+        self._open_queries.discard(query_id)
         return True
 
     @_bot_method("getFile")

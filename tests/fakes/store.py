@@ -74,7 +74,7 @@ class Store:
         self._files: dict[str, StoredFile] = {}
         self._photo_sets: dict[str, list[dict[str, Any]]] = {}
         self._open_queries: set[str] = set()
-        """Callback query ids sent to the bot."""
+        """Callback query ids sent to the bot and not answered yet."""
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._webhook_url = ""
         self._allowed_updates: list[str] = []

@@ -62,6 +62,25 @@ async def test_edit_returns_the_edited_message_and_refuses_an_identical_edit(
     assert fake.last_text(USER) == "final"
 
 
+async def test_a_callback_query_is_answered_once_and_a_second_answer_is_refused(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    first = Update.de_json(fake.press_button(USER, "ok:1"), bot).callback_query
+    second = Update.de_json(fake.press_button(USER, "ok:1"), bot).callback_query
+    assert first is not None and second is not None and first.id != second.id
+    assert await first.answer()
+    with pytest.raises(BadRequest, match="(?i)query is too old.*query ID is invalid"):
+        await first.answer("again")
+    assert await second.answer()  # each press is its own query, answerable once
+    assert [c.status for c in fake.calls("answerCallbackQuery")] == [200, 400, 200]
+
+
+async def test_an_answer_to_a_query_never_sent_is_refused(bot: Bot, fake: FakeBotApi) -> None:
+    with pytest.raises(BadRequest, match="(?i)query is too old.*query ID is invalid"):
+        await bot.answer_callback_query("4000000001")
+    assert fake.calls("answerCallbackQuery")[0].status == 400
+
+
 async def test_uploaded_document_can_be_read_back_and_downloaded(
     bot: Bot, fake: FakeBotApi
 ) -> None:

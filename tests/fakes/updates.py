@@ -162,6 +162,7 @@ class UserSide(Store):
 
         Without `message_id` the message is the bot's latest one whose keyboard has `data`,
         else the bot's latest message in the chat, else a stand-in bot message with that button.
+        The bot may answer the query's id once (answerCallbackQuery).
         """
         user = self._user(user_id, language_code=language_code)
         with self._lock:
