@@ -3,6 +3,7 @@ running bot against the fake Bot API, driven through python-telegram-bot's real 
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import uuid
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from bot.cli import common as cli_common
 from bot.settings import Settings
+from kernel import reporting
 from storage.db import Database, make_engine, upgrade
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness
@@ -104,9 +106,28 @@ def settings(database_url: str, fake_api: FakeBotApi) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def charts_ready() -> None:
+    """matplotlib imported, its font cache built and a CJK font loaded, once per session.
+
+    The first chart in a process (and on a fresh machine, the font cache over fonts-noto-cjk)
+    takes far longer than a reply; done here it never counts against a test's wait.
+    """
+    plt = reporting.pyplot()
+    label = "民國 115 年" if reporting.cjk_font() else "ROC 115"
+    figure = plt.figure(figsize=(1, 1))
+    try:
+        figure.text(0.5, 0.5, label)
+        figure.savefig(io.BytesIO(), format="png")  # loads the font files charts draw with
+    finally:
+        plt.close(figure)
+
+
 @pytest.fixture
-async def bot(settings: Settings, fake_api: FakeBotApi, db: Database) -> AsyncIterator[BotHarness]:
-    """The whole bot, polling the fake Bot API."""
+async def bot(
+    settings: Settings, fake_api: FakeBotApi, db: Database, charts_ready: None
+) -> AsyncIterator[BotHarness]:
+    """The whole bot, polling the fake Bot API (any of its commands may draw a chart)."""
     harness = BotHarness(settings=settings, fake=fake_api, db=db)
     await harness.start()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +10,16 @@ from bot.application import build_application
 from bot.edge.context import BotApplication
 from bot.settings import Settings
 from storage.db import Database
-from tests.fakes import FakeBotApi
+from tests.fakes import WAIT_CEILING, FakeBotApi
 
 
 @dataclass
 class BotHarness:
-    """Start/stop the bot; `say` sends a message as a user and returns the bot's reply."""
+    """Start/stop the bot; `say` sends a message as a user and returns the bot's reply.
+
+    Every wait ends as soon as what it waits for happens; its ceiling (WAIT_CEILING unless a
+    test says otherwise) is only reached when it never does, so it is generous on purpose.
+    """
 
     settings: Settings
     fake: FakeBotApi
@@ -23,6 +28,7 @@ class BotHarness:
     languages: dict[int, str] = field(default_factory=dict)
 
     async def start(self) -> None:
+        """Build the application on this database and start polling the fake."""
         self.app = build_application(self.settings, db=self.db)
         await self.app.initialize()
         if self.app.post_init:
@@ -32,6 +38,7 @@ class BotHarness:
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
 
     async def stop(self) -> None:
+        """Stop polling and shut the application down (post_shutdown included)."""
         if self.app is None:
             return
         assert self.app.updater is not None
@@ -60,7 +67,7 @@ class BotHarness:
         *,
         language_code: str = "zh-hant",
         replies: int = 1,
-        timeout: float = 5.0,
+        timeout: float = WAIT_CEILING,
         **user: Any,
     ) -> str:
         """Send `text` as `user_id`; wait for `replies` new messages and return the last text."""
@@ -74,7 +81,7 @@ class BotHarness:
         data: str,
         *,
         language_code: str = "zh-hant",
-        timeout: float = 5.0,
+        timeout: float = WAIT_CEILING,
         replies: int = 1,
     ) -> str:
         """Press the inline button with callback `data`; return the text of the next message
@@ -84,9 +91,20 @@ class BotHarness:
         return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
 
     async def wait_reply(
-        self, user_id: int, *, before: int, count: int = 1, timeout: float = 5.0
+        self, user_id: int, *, before: int, count: int = 1, timeout: float = WAIT_CEILING
     ) -> str:
-        await self.fake.async_wait_for(
-            lambda _call: self._sent_count(user_id) >= before + count, timeout=timeout
+        """Wait until the bot has sent or edited `count` messages in the chat since `before`;
+        return the text of the last one."""
+        await self.wait_until(
+            lambda: self._sent_count(user_id) >= before + count,
+            timeout=timeout,
+            what=f"{count} new message(s) to chat {user_id}",
         )
         return self.fake.last_text(user_id)
+
+    async def wait_until(
+        self, condition: Callable[[], bool], *, timeout: float = WAIT_CEILING, what: str = ""
+    ) -> None:
+        """Wait until `condition()` holds (the bot keeps running meanwhile); on timeout fail
+        saying `what` was awaited, with the last calls to the fake."""
+        await self.fake.async_wait_until(condition, timeout=timeout, what=what)

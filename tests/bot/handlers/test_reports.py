@@ -276,4 +276,7 @@ async def test_summary_in_chat_can_show_the_roc_calendar(bot: BotHarness) -> Non
     person(bot.db, SECRETARY, Role.SECRETARIAT)
     reply = await bot.say(SECRETARY, "/summary 2026-05 roc")
     assert "民國 115 年 5 月" in reply and "沒有任何案件" in reply
-    await bot.fake.async_wait_for("sendDocument", chat_id=SECRETARY, count=3)
+    await bot.wait_until(
+        lambda: len(bot.fake.calls("sendDocument", chat_id=SECRETARY)) >= 3,
+        what="the HTML, CSV and PNG reports sent to the secretary",
+    )

@@ -18,7 +18,7 @@ from kernel.errors import UserError
 from storage.db import Database
 from storage.models import Delivery, Notice, Person, Subscription
 from storage.queries import notices as q
-from tests.fakes import _visible_text
+from tests.fakes import visible_text
 
 
 def add_firm(
@@ -148,7 +148,7 @@ def test_a_single_paragraph_longer_than_a_message_is_cut_between_lines_and_words
 
 def telegram_length(message: str) -> int:
     """The message as Telegram counts it: parsed HTML (tags checked), in UTF-16 code units."""
-    return len(_visible_text(message, "HTML").encode("utf-16-le")) // 2
+    return len(visible_text(message, "HTML").encode("utf-16-le")) // 2
 
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
