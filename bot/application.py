@@ -7,11 +7,18 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    Defaults,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.delivery import service as delivery
-from bot.edge import registry
+from bot.edge import registry, waiting
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
@@ -78,9 +85,16 @@ async def post_shutdown(app: BotApplication) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the error with its traceback; tell the person in one sentence, never a traceback."""
+    """Log the error with its traceback; tell the person in one sentence, never a traceback.
+
+    The sentence is the update's only answer: python-telegram-bot goes on to the next handler
+    groups after an error (where e.g. the unknown-command catch-all would answer too) unless
+    the error handler raises ApplicationHandlerStop. Group 1 ends a person's waits for a text
+    on any command; a failing command still does that here."""
     logger.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    if not isinstance(update, Update):
+        return
+    if update.effective_chat is not None:
         try:
             user = update.effective_user
             if context.person is None and user is not None:
@@ -94,6 +108,9 @@ async def on_error(update: object, context: BotContext) -> None:
             )
         except Exception:  # the error reply is best effort; the first error is already logged
             logger.warning("could not tell the user about the error", exc_info=True)
+    if update.message is not None and filters.COMMAND.check_update(update):
+        await waiting.end_waits_on_command(update, context)
+    raise ApplicationHandlerStop
 
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from babel.dates import format_datetime
 
-from bot.cli.common import cli_command, database, settings
+from bot.cli.common import cli_command, database, language, settings
+from bot.people import invites
 from kernel.errors import UserError
 from storage.models import Role
-from storage.queries.people import create_invite, fetch_unit_by_code
 
 
 @cli_command
@@ -28,17 +28,13 @@ def invite(
         raise UserError(
             "cli.bad_role", role=role, roles=", ".join(r.value for r in Role)
         ) from None
-    db = database()
-    with db.transaction() as session:
-        unit_id = None
-        if unit is not None:
-            found = fetch_unit_by_code(session=session, code=unit)
-            if found is None:
-                raise UserError("cli.bad_unit", unit=unit)
-            unit_id = found.id
-        created = create_invite(session=session, role=chosen, unit_id=unit_id, created_by_id=None)
-        code, expires_at = created.code, created.expires_at
-    expires = format_datetime(expires_at, "yyyy-MM-dd HH:mm", tzinfo=settings().tz)
-    payload = f"join-{code}"
+    try:
+        created = database().call(
+            invites.create, role=chosen, unit_code=unit, by=None, language=language()
+        )
+    except invites.UnknownUnit:
+        raise UserError("cli.bad_unit", unit=unit) from None
+    expires = format_datetime(created.expires_at, "yyyy-MM-dd HH:mm", tzinfo=settings().tz)
+    payload = f"join-{created.code}"
     link = f"https://t.me/{bot_username}?start={payload}" if bot_username else f"/start {payload}"
     typer.echo(f"{link}\nexpires {expires} ({settings().timezone})")

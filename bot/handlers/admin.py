@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from babel.dates import format_datetime
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.edge import keyboards
-from bot.edge.access import ADMIN, audit, requires
+from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature, roles
 from bot.edge.menus import set_menu_for
+from bot.people import invites
+from bot.people import roles as role_grants
+from kernel.errors import UserError
 from kernel.i18n import Markup, t
 from storage.models import Role
-from storage.queries.people import (
-    create_invite,
-    fetch_person_view,
-    fetch_role_holders,
-    fetch_unit_by_code,
-    fetch_units,
-    revoke_grant,
-)
-
-INVITABLE = (Role.SECRETARIAT, Role.INSPECTOR, Role.MONITOR, Role.ADMIN)
+from storage.queries.people import RoleHolder
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -36,56 +30,43 @@ def babel_locale(language: str) -> str:
 @requires(*ADMIN)
 async def invite(update: Update, context: BotContext) -> None:
     """Create a single-use, 72-hour invite for a role (and optionally a unit)."""
-    assert update.effective_message is not None and context.person is not None
+    message = update.effective_message
+    assert message is not None and context.person is not None
     lang = context.lang
     db = context.services.db
-    units = await db.run(fetch_units)
-    unit_codes = ", ".join(u.code for u in units)
-    role_names = ", ".join(r.value for r in INVITABLE)
     if not context.args:
-        await update.effective_message.reply_text(
-            t(lang, "invite.usage", roles=role_names, units=unit_codes)
-        )
+        choices = await db.run(invites.invite_choices)
+        await message.reply_text(t(lang, "invite.usage", roles=choices.roles, units=choices.units))
         return
+    unit_code = context.args[1] if len(context.args) > 1 else None
     try:
-        role = Role(context.args[0].lower())
-    except ValueError:
-        await update.effective_message.reply_text(
-            t(lang, "invite.bad_role", role=context.args[0], roles=role_names)
+        role = invites.invitable_role(context.args[0])
+        created = await db.run(
+            invites.create, role=role, unit_code=unit_code, by=context.person, language=lang
         )
+    except UserError as exc:
+        await message.reply_text(t(lang, exc.key, **exc.values))
         return
-    unit_id, unit_label = None, ""
-    if len(context.args) > 1:
-        unit = await db.run(fetch_unit_by_code, code=context.args[1])
-        if unit is None:
-            await update.effective_message.reply_text(
-                t(lang, "invite.bad_unit", unit=context.args[1], units=unit_codes)
-            )
-            return
-        unit_id = unit.id
-        unit_label = t(lang, "join.unit_suffix", unit=unit.name_in(lang))
-    created = await db.run(
-        create_invite, role=role, unit_id=unit_id, created_by_id=context.person.id
-    )
-    await audit(update, context, "invite.create", target=role.value, detail=created.code[:8])
+    unit = ""
+    if created.unit_name is not None:
+        unit = t(lang, "join.unit_suffix", unit=created.unit_name)
     expires = format_datetime(
         created.expires_at, "medium", tzinfo=context.services.tz, locale=babel_locale(lang)
     )
-    await update.effective_message.reply_text(
+    await message.reply_text(
         t(
             lang,
             "invite.created",
-            role=t(lang, f"roles.names.{role.value}"),
-            unit=Markup(unit_label),
+            role=t(lang, f"roles.names.{created.role.value}"),
+            unit=Markup(unit),
             link=invite_link(context.bot.username, created.code),
             expires=expires,
         )
     )
 
 
-async def _roles_text(context: BotContext) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
-    lang = context.lang
-    holders = await context.services.db.run(fetch_role_holders)
+def roles_text(lang: str, holders: list[RoleHolder]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list of role holders and a revoke button for each."""
     if not holders:
         return t(lang, "roles.empty"), None
     lines = [t(lang, "roles.header")]
@@ -108,38 +89,40 @@ async def _roles_text(context: BotContext) -> tuple[str, keyboards.InlineKeyboar
 async def list_roles(update: Update, context: BotContext) -> None:
     """Who holds which role, with a revoke button for each."""
     assert update.effective_message is not None
-    text, markup = await _roles_text(context)
+    holders = await context.services.db.run(role_grants.holders)
+    text, markup = roles_text(context.lang, holders)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 @requires(*ADMIN)
 async def revoke(update: Update, context: BotContext) -> None:
-    """Revoke one grant and refresh the list."""
+    """Revoke one grant and refresh the list; a grant no longer active gets one alert."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.person is not None
-    await query.answer()
     lang = context.lang
     grant_id = query.data.partition(":")[2]
-    holder = None
+    revoked = None
     if grant_id.isdigit():
-        holder = await context.services.db.run(
-            revoke_grant, grant_id=int(grant_id), revoked_by_id=context.person.id
+        revoked = await context.services.db.run(
+            role_grants.revoke,
+            grant_id=int(grant_id),
+            by=context.person,
+            admin_ids=context.services.admin_ids,
         )
-    if holder is None:
+    # Answered once, before anything else is sent: the alert for a stale button, else plainly.
+    if revoked is None:
         await query.answer(t(lang, "roles.gone"), show_alert=True)
         return
-    await audit(update, context, "role.revoke", target=str(holder.telegram_id), detail=holder.role)
-    remaining = await context.services.db.run(
-        fetch_person_view, telegram_id=holder.telegram_id, admin_ids=context.services.admin_ids
-    )
-    if remaining is not None:
+    await query.answer()
+    holder, person = revoked.holder, revoked.person
+    if person is not None:
         await set_menu_for(
             context.bot,
-            remaining.telegram_id,
-            remaining.roles,
-            remaining.language or context.services.settings.default_language,
+            person.telegram_id,
+            person.roles,
+            person.language or context.services.settings.default_language,
         )
-    text, markup = await _roles_text(context)
+    text, markup = roles_text(lang, revoked.holders)
     done = t(
         lang,
         "roles.revoked",

@@ -19,15 +19,9 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
 from bot.edge.registry import deep_links, visible_commands
+from bot.people import invites, profile
 from kernel.i18n import Markup, t
-from storage.queries.people import (
-    fetch_units,
-    record_audit,
-    redeem_invite,
-    set_blocked,
-    set_language,
-    upsert_person,
-)
+from storage.queries.people import upsert_person
 
 logger = logging.getLogger(__name__)
 
@@ -90,36 +84,21 @@ async def start(update: Update, context: BotContext) -> None:
 async def join(update: Update, context: BotContext, code: str) -> None:
     """Redeem a one-time role invite from a `/start join-<code>` link."""
     assert update.effective_message is not None and context.person is not None
-    result = await context.services.db.run(redeem_invite, code=code, person_id=context.person.id)
     lang = context.lang
-    role_name = t(lang, f"roles.names.{result.role.value}") if result.role else ""
-    unit = ""
-    if result.outcome == "granted" and result.unit_id is not None:
-        units = await context.services.db.run(fetch_units, active_only=False)
-        found = next((u for u in units if u.id == result.unit_id), None)
-        if found:
-            name = found.name_in(lang)
-            unit = t(lang, "join.unit_suffix", unit=name)
-    await context.services.db.run(
-        record_audit,
-        actor_telegram_id=context.person.telegram_id,
-        action="invite.redeem",
-        target=code[:8],
-        allowed=result.outcome in ("granted", "already"),
-        detail=result.outcome,
+    joined = await context.services.db.run(
+        invites.redeem,
+        code=code,
+        person=context.person,
+        language=lang,
+        admin_ids=context.services.admin_ids,
     )
+    role_name = t(lang, f"roles.names.{joined.role.value}") if joined.role else ""
+    unit = t(lang, "join.unit_suffix", unit=joined.unit_name) if joined.unit_name else ""
     await update.effective_message.reply_text(
-        t(lang, f"join.{result.outcome}", role=role_name, unit=Markup(unit))
+        t(lang, f"join.{joined.outcome}", role=role_name, unit=Markup(unit))
     )
-    if result.outcome == "granted":
-        person = await context.services.db.run(
-            upsert_person,
-            telegram_id=context.person.telegram_id,
-            first_name=context.person.first_name,
-            username=None if update.effective_user is None else update.effective_user.username,
-            admin_ids=context.services.admin_ids,
-        )
-        await set_menu_for(context.bot, person.telegram_id, person.roles, lang)
+    if joined.person is not None:
+        await set_menu_for(context.bot, joined.person.telegram_id, joined.person.roles, lang)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -142,10 +121,12 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and context.person is not None
     await query.answer()
     code = query.data.partition(":")[2]
-    if code not in ("zh-TW", "en"):
+    chosen = await context.services.db.run(
+        profile.choose_language, person_id=context.person.id, language=code
+    )
+    if not chosen:
         await query.edit_message_text(t(context.lang, "language.stale"))
         return
-    await context.services.db.run(set_language, person_id=context.person.id, language=code)
     await query.edit_message_text(t(code, "language.changed"))
     if context.person.roles:
         await set_menu_for(context.bot, context.person.telegram_id, context.person.roles, code)
@@ -175,13 +156,11 @@ async def chat_member_changed(update: Update, context: BotContext) -> None:
     assert change is not None
     if change.chat.type != "private":
         return
-    status = change.new_chat_member.status
-    blocked = status in ("kicked", "left")
     changed = await context.services.db.run(
-        set_blocked, telegram_id=change.chat.id, blocked=blocked
+        profile.note_chat_member, telegram_id=change.chat.id, status=change.new_chat_member.status
     )
-    if changed:
-        logger.info("chat %s %s the bot", change.chat.id, "blocked" if blocked else "unblocked")
+    if changed is not None:
+        logger.info("chat %s %s the bot", change.chat.id, changed)
 
 
 def register(app: BotApplication) -> None:

@@ -10,6 +10,7 @@ from kernel.clock import utcnow
 from storage.models import AuditEntry, Invite, Role
 from storage.queries.people import fetch_person_view
 from tests.conftest import ADMIN_ID
+from tests.fakes import Call
 from tests.harness import BotHarness
 
 FIRM = 3001
@@ -19,6 +20,18 @@ LATECOMER = 3003
 
 def invite_code(reply: str) -> str:
     return reply.split("join-")[1].split()[0]
+
+
+async def settle(bot: BotHarness, user_id: int) -> None:
+    """Wait until every update of this chat so far is handled: the bot handles one chat's
+    updates in order, so the answer to a /privacy sent now comes after all of them."""
+
+    def privacy(call: Call) -> bool:
+        return call.method == "sendMessage" and "Art. 8" in (call.text or "")
+
+    before = len([call for call in bot.fake.calls(chat_id=user_id) if privacy(call)])
+    bot.fake.send_text(user_id, "/privacy", language_code="en")
+    await bot.fake.async_wait_for(privacy, chat_id=user_id, count=before + 1)
 
 
 async def test_an_invite_is_used_once_and_refused_the_second_time(bot: BotHarness) -> None:
@@ -95,3 +108,31 @@ async def test_a_firm_pressing_a_revoke_button_changes_nothing(bot: BotHarness) 
     )
     view = bot.db.call(fetch_person_view, telegram_id=NEWCOMER)
     assert view is not None and Role.MONITOR in view.roles
+
+
+async def test_a_stale_revoke_button_gets_one_polite_answer_and_no_error(bot: BotHarness) -> None:
+    code = invite_code(await bot.say(ADMIN_ID, "/invite monitor", language_code="en"))
+    await bot.say(NEWCOMER, f"/start join-{code}", language_code="en")
+    await bot.say(ADMIN_ID, "/roles", language_code="en")
+    data = bot.fake.button_data(ADMIN_ID, "Revoke")
+    assert "Revoked the role" in await bot.press(ADMIN_ID, data, language_code="en")
+    again = bot.fake.press_button(ADMIN_ID, data, language_code="en")
+    await settle(bot, ADMIN_ID)
+    query_id = again["callback_query"]["id"]
+    answers = [
+        call
+        for call in bot.fake.calls("answerCallbackQuery")
+        if str(call.params.get("callback_query_id")) == query_id
+    ]
+    assert len(answers) == 1, bot.fake.dump()
+    assert answers[0].ok
+    assert answers[0].params["text"] == "That role was already revoked or does not exist."
+    assert answers[0].params.get("show_alert") in (True, "true")
+    texts = [m.get("text") or "" for m in bot.fake.sent(ADMIN_ID)]
+    assert not any(text.startswith("Sorry, something went wrong") for text in texts)
+    revocations = bot.db.call(
+        lambda session: session.exec(
+            select(AuditEntry).where(AuditEntry.action == "role.revoke")
+        ).all()
+    )
+    assert [(e.actor_telegram_id, e.target) for e in revocations] == [(ADMIN_ID, str(NEWCOMER))]

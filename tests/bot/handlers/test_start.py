@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.queries.people import fetch_person_view
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 
@@ -62,3 +63,11 @@ async def test_admins_get_their_commands_in_their_own_chat_menu(bot: BotHarness)
     assert defaults
     for call in defaults:
         assert "invite" not in [command["command"] for command in call.params["commands"]]
+
+
+async def test_a_language_button_for_no_language_we_speak_changes_nothing(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/language", language_code="en")
+    answer = await bot.press(FIRM, "lang:fr", language_code="en")
+    assert answer == "This button is no longer valid."
+    view = bot.db.call(fetch_person_view, telegram_id=FIRM)
+    assert view is not None and view.language is None

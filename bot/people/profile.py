@@ -1,0 +1,27 @@
+"""What a person tells us by acting: the language they chose, whether they blocked the bot."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from kernel.i18n import LANGUAGES
+from storage.queries import people as q
+
+BLOCKING_STATUSES = ("kicked", "left")
+
+
+def choose_language(*, session: Session, person_id: int, language: str) -> bool:
+    """Remember `language` if the bot speaks it; False (and nothing written) otherwise."""
+    if language not in LANGUAGES:
+        return False
+    q.set_language(session=session, person_id=person_id, language=language)
+    return True
+
+
+def note_chat_member(*, session: Session, telegram_id: int, status: str) -> str | None:
+    """Mark the person blocked when the bot's status in their private chat is kicked or left,
+    active again otherwise; "blocked" or "unblocked" when that changed, else None."""
+    blocked = status in BLOCKING_STATUSES
+    if not q.set_blocked(session=session, telegram_id=telegram_id, blocked=blocked):
+        return None
+    return "blocked" if blocked else "unblocked"
