@@ -22,22 +22,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases import (
-    TEXT_ACTIONS,
-    TEXT_INPUT_ERRORS,
-    Action,
-    CaseDetails,
-    act,
-    check_action,
-    fetch_case_details,
-    sees_identity,
-)
+from bot.cases.actions import TEXT_ACTIONS, TEXT_INPUT_ERRORS, Action, sees_identity
+from bot.cases.details import CaseDetails, fetch_case_details
+from bot.cases.lifecycle import act, check_action
+from bot.cases.summary import build_summary, parse_month, summary_text, write_report
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, audit, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
-from bot.summary import build_summary, parse_month, summary_text, write_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t

@@ -25,17 +25,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases import (
-    MAX_FILES,
-    Action,
-    Draft,
-    act,
-    check_description,
-    check_info_request,
-    file_case,
-    new_case_notices,
-    parse_contact,
-)
+from bot.cases.actions import Action
+from bot.cases.filing import MAX_FILES, Draft, check_description, file_case, parse_contact
+from bot.cases.lifecycle import act, check_info_request
+from bot.cases.news import new_case_notices
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
 from bot.handlers.case_news import REPORTER_INFO, send_notices

@@ -288,7 +288,7 @@ async def test_a_prompt_still_waits_after_a_restart_of_the_bot(bot: BotHarness) 
 async def test_the_history_shows_local_dates_and_the_channel_in_words(bot: BotHarness) -> None:
     from datetime import datetime, time
 
-    from bot.cases import act
+    from bot.cases.lifecycle import act
     from tests.factories import TZ
 
     number = assigned_case(bot)
