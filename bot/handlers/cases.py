@@ -1,4 +1,9 @@
-"""Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary."""
+"""Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary.
+
+Each handler makes one domain call (one transaction, its audit row included) and sends what it
+returns. Over 500 lines because the case view's text and buttons are drawn here, next to the
+buttons' handlers that read them back.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import contextlib
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,28 +27,33 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases.actions import TEXT_ACTIONS, TEXT_INPUT_ERRORS, Action, sees_identity
-from bot.cases.details import CaseDetails, fetch_case_details
-from bot.cases.lifecycle import act, check_action
-from bot.cases.summary import build_summary, parse_month, summary_text, write_report
+from bot.cases import listing
+from bot.cases.actions import CHOICE_ACTIONS, TEXT_INPUT_ERRORS, Action
+from bot.cases.details import CaseDetails, fetch_case_details, view_case
+from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
+from bot.cases.listing import LISTS
+from bot.cases.summary import (
+    last_complete_month,
+    parse_month,
+    summarise_month,
+    summary_text,
+    write_report,
+)
 from bot.edge import waiting
-from bot.edge.access import SECRETARIAT, STAFF, audit, requires
+from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
-from storage.models import CaseEvent, Category, Role, Unit
+from storage.models import CaseEvent, Role
 from storage.models.cases import Channel
-from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
-from storage.queries.people import fetch_units
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "case"
 PAGE = 10
-LISTS = ("open", "overdue", "mine")
 CASE_TEXT = 30
 PENDING = "case_pending_action"  # [action, number, lapses at (POSIX seconds)]
 PENDING_MINUTES = 15
@@ -55,35 +65,26 @@ def _today(context: BotContext) -> date:
     return utcnow().astimezone(context.services.tz).date()
 
 
-def _unit_filter(context: BotContext, which: str) -> frozenset[int] | None:
-    """Inspectors see their units' cases only; 'mine' is the person's own units for everyone."""
-    person = context.person
-    assert person is not None
-    if which == "mine" or not person.has_any(frozenset(SECRETARIAT)):
-        return person.unit_ids
-    return None
-
-
 async def _list_view(
     context: BotContext, which: str, offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    assert context.person is not None
     lang = context.lang
-    cases, total = await context.services.db.run(
-        fetch_case_list,
+    page = await context.services.db.run(
+        listing.list_cases,
+        viewer=context.person,
         which=which,
         today=_today(context),
-        unit_ids=_unit_filter(context, which),
         offset=offset,
         limit=PAGE,
     )
-    header = t(lang, f"cases.list.{which}", total=total)
-    if not cases:
+    header = t(lang, f"cases.list.{which}", total=page.total)
+    if not page.cases:
         lines = [header, t(lang, "cases.list.empty")]
     else:
         lines = [header]
-        for c in cases:
-            # Only a running clock can be late: a paused (needs_info) or replied case is not.
-            late = (_today(context) - c.due_on).days if c.state in RUNNING_STATES else 0
+        for listed in page.cases:
+            c, late = listed.case, listed.days_late
             lines.append(
                 t(
                     lang,
@@ -95,12 +96,13 @@ async def _list_view(
                     late=Markup(t(lang, "cases.list.late", days=late) if late > 0 else ""),
                 )
             )
+    numbers = [listed.case.number for listed in page.cases]
     rows = [
         [
-            InlineKeyboardButton(c.number, callback_data=f"{PREFIX}:show:{c.number}")
-            for c in cases[i : i + 2]
+            InlineKeyboardButton(number, callback_data=f"{PREFIX}:show:{number}")
+            for number in numbers[i : i + 2]
         ]
-        for i in range(0, len(cases), 2)
+        for i in range(0, len(numbers), 2)
     ]
     paging = []
     if offset > 0:
@@ -109,7 +111,7 @@ async def _list_view(
                 "◀", callback_data=f"{PREFIX}:list:{which}:{max(0, offset - PAGE)}"
             )
         )
-    if offset + PAGE < total:
+    if offset + PAGE < page.total:
         paging.append(
             InlineKeyboardButton("▶", callback_data=f"{PREFIX}:list:{which}:{offset + PAGE}")
         )
@@ -256,26 +258,37 @@ def _details_keyboard(details: CaseDetails, lang: str) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _show(update: Update, context: BotContext, number: str, *, edit: bool) -> None:
-    assert context.person is not None
+async def _show_details(
+    update: Update,
+    context: BotContext,
+    details: CaseDetails | UserError,
+    *,
+    edit: bool,
+) -> None:
+    """The case view (or the refusal in its place), as a new message or in the pressed one."""
     lang = context.lang
-    try:
-        details = await context.services.db.run(
-            fetch_case_details, number=number, viewer=context.person
-        )
-    except UserError as exc:
-        text, markup = t(lang, exc.key, **exc.values), None
+    if isinstance(details, UserError):
+        text, markup = t(lang, details.key, **details.values), None
     else:
         text = _details_text(details, lang, context.services.tz)
         markup = _details_keyboard(details, lang)
-        if sees_identity(context.person):
-            await audit(update, context, "case.view", target=details.case.number)
     if edit and update.callback_query is not None:
         with _unchanged_is_fine():
             await update.callback_query.edit_message_text(text, reply_markup=markup)
     else:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def _show(update: Update, context: BotContext, number: str) -> None:
+    """Read the case for this person (audited when it shows the reporter) and send it."""
+    assert context.person is not None
+    details: CaseDetails | UserError
+    try:
+        details = await context.services.db.run(view_case, number=number, viewer=context.person)
+    except UserError as exc:
+        details = exc
+    await _show_details(update, context, details, edit=False)
 
 
 @requires(*STAFF)
@@ -285,7 +298,7 @@ async def show_case(update: Update, context: BotContext) -> None:
     if not context.args:
         await update.effective_message.reply_text(t(context.lang, "cases.usage"))
         return
-    await _show(update, context, context.args[0], edit=False)
+    await _show(update, context, context.args[0])
 
 
 @requires(*STAFF)
@@ -294,7 +307,7 @@ async def show_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _show(update, context, query.data.rpartition(":")[2], edit=False)
+    await _show(update, context, query.data.rpartition(":")[2])
 
 
 @requires(*STAFF)
@@ -329,14 +342,15 @@ async def _apply(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
-) -> bool | UserError:
-    """Apply an action, record it in the audit log, tell whoever must be told, reply.
-    Returns True, or the refusal the person was shown."""
+    show: bool = False,
+) -> Taken | UserError:
+    """Apply an action with its audit row in one transaction, tell whoever must be told, reply.
+    Returns what was done, or the refusal the person was shown."""
     assert context.person is not None and update.effective_chat is not None
     lang = context.lang
     try:
-        outcome = await context.services.db.run(
-            act,
+        taken = await context.services.db.run(
+            take_action,
             number=number,
             action=action,
             actor=context.person,
@@ -345,11 +359,12 @@ async def _apply(
             text=text,
             unit_code=unit_code,
             category_code=category_code,
+            show=show,
         )
     except UserError as exc:
         await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
         return exc
-    await audit(update, context, f"case.{action}", target=outcome.number, detail=text)
+    outcome = taken.outcome
     await send_notices(context.bot, context.services, outcome.notices)
     await context.bot.send_message(
         update.effective_chat.id,
@@ -362,7 +377,7 @@ async def _apply(
             due=outcome.due_on.isoformat(),
         ),
     )
-    return True
+    return taken
 
 
 @requires(*STAFF)
@@ -374,43 +389,37 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
     _, _, action, number = query.data.split(":", 3)
     lang = context.lang
     assert context.person is not None and update.effective_chat is not None
-    if action in TEXT_ACTIONS or action in (Action.ASSIGN, Action.CATEGORY):
+    if not needs_more(action):
+        await _apply(update, context, number, action)
+        return ConversationHandler.END
+    try:
         # Refused here, before a keyboard or a prompt invites the person to go on.
-        try:
-            number = await context.services.db.run(
-                check_action, number=number, action=action, actor=context.person
-            )
-        except UserError as exc:
-            context.user_data.pop(PENDING, None)
-            await context.bot.send_message(
-                update.effective_chat.id, t(lang, exc.key, **exc.values)
-            )
-            return ConversationHandler.END
-    if action in (Action.ASSIGN, Action.CATEGORY):
-        choices: Sequence[Unit | Category]
-        if action == Action.ASSIGN:
-            choices, kind, per_row = await context.services.db.run(fetch_units), "unit", 3
-        else:
-            choices, kind, per_row = await context.services.db.run(fetch_categories), "cat", 2
+        start = await context.services.db.run(
+            start_action, number=number, action=action, actor=context.person
+        )
+    except UserError as exc:
+        context.user_data.pop(PENDING, None)
+        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    number = start.number
+    if action in CHOICE_ACTIONS:
+        kind, per_row = ("unit", 3) if action == Action.ASSIGN else ("cat", 2)
         buttons = [
             InlineKeyboardButton(
                 c.name_in(lang), callback_data=f"{PREFIX}:{kind}:{number}:{c.code}"
             )
-            for c in choices
+            for c in start.choices
         ]
         rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
         with _unchanged_is_fine():
             await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
         return None
-    if action in TEXT_ACTIONS:
-        _wait_for_text(context, action, number)
-        counting = t(lang, f"summary.counting_{context.services.settings.case_day_counting}")
-        prompt = t(lang, f"cases.prompts.{action}", number=number, counting=counting)
-        lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
-        await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
-        return CASE_TEXT
-    await _apply(update, context, number, action)
-    return ConversationHandler.END
+    _wait_for_text(context, action, number)
+    counting = t(lang, f"summary.counting_{context.services.settings.case_day_counting}")
+    prompt = t(lang, f"cases.prompts.{action}", number=number, counting=counting)
+    lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
+    await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
+    return CASE_TEXT
 
 
 def _wait_for_text(context: BotContext, action: str, number: str) -> None:
@@ -458,32 +467,43 @@ async def action_cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-@requires(*SECRETARIAT)
-async def unit_chosen(update: Update, context: BotContext) -> None:
-    """A unit button after 'assign'."""
+async def _choose_and_show(update: Update, context: BotContext, action: str) -> None:
+    """A unit or category button: apply it, then show the case again in the pressed message."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
     _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.ASSIGN, unit_code=code) is True:
-        await _show(update, context, number, edit=True)
+    taken = await _apply(
+        update,
+        context,
+        number,
+        action,
+        unit_code=code if action == Action.ASSIGN else None,
+        category_code=code if action == Action.CATEGORY else None,
+        show=True,
+    )
+    if isinstance(taken, Taken):
+        details = taken.details or UserError("cases.not_found", number=number)
+        await _show_details(update, context, details, edit=True)
+
+
+@requires(*SECRETARIAT)
+async def unit_chosen(update: Update, context: BotContext) -> None:
+    """A unit button after 'assign'."""
+    await _choose_and_show(update, context, Action.ASSIGN)
 
 
 @requires(*STAFF)
 async def category_chosen(update: Update, context: BotContext) -> None:
     """A category button after 'category'."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.CATEGORY, category_code=code) is True:
-        await _show(update, context, number, edit=True)
+    await _choose_and_show(update, context, Action.CATEGORY)
 
 
 @requires(*SECRETARIAT)
 async def summary(update: Update, context: BotContext) -> None:
     """/summary [YYYY-MM] [roc]: a short text and the HTML, CSV and PNG files."""
     assert update.effective_message is not None and update.effective_chat is not None
+    assert context.person is not None
     lang = context.lang
     today = _today(context)
     args = [a for a in context.args or [] if a.lower() != "roc"]
@@ -495,16 +515,16 @@ async def summary(update: Update, context: BotContext) -> None:
             await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
             return
     else:
-        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+        year, month = last_complete_month(today)
     built = await context.services.db.run(
-        build_summary,
+        summarise_month,
+        actor_telegram_id=context.person.telegram_id,
         year=year,
         month=month,
         today=today,
         language=lang,
         counting=context.services.settings.case_day_counting,
     )
-    await audit(update, context, "case.summary", target=f"{year:04d}-{month:02d}")
     with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
         paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
         await update.effective_message.reply_text(summary_text(built, lang, roc=roc))

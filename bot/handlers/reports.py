@@ -1,5 +1,8 @@
 """Reporters: /report (kind → subject → where → description → files → contact → submit),
-/status, and answering a request for more information. The conversation survives a restart."""
+/status, and answering a request for more information. The conversation survives a restart.
+
+Over 500 lines because /report is one conversation of eight steps, each a handler here.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +29,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.cases.actions import Action
-from bot.cases.filing import MAX_FILES, Draft, check_description, file_case, parse_contact
+from bot.cases.filing import MAX_FILES, Draft, check_description, parse_contact, submit_report
 from bot.cases.lifecycle import act, check_info_request
-from bot.cases.news import new_case_notices
+from bot.cases.listing import reporter_cases
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
 from bot.handlers.case_news import REPORTER_INFO, send_notices
@@ -37,7 +40,6 @@ from kernel.errors import UserError
 from kernel.i18n import Markup, t
 from storage.models import Role
 from storage.models.cases import CaseKind
-from storage.queries.cases import fetch_cases_of_reporter
 
 logger = logging.getLogger(__name__)
 
@@ -374,7 +376,7 @@ async def submit(update: Update, context: BotContext) -> int:
     settings = context.services.settings
     try:
         filed = await context.services.db.run(
-            file_case,
+            submit_report,
             draft=_draft(context),
             person_id=context.person.id,
             roles=context.person.roles,
@@ -401,8 +403,7 @@ async def submit(update: Update, context: BotContext) -> int:
     await query.edit_message_text(
         t(context.lang, "report.filed", number=filed.number, due=filed.due_on.isoformat())
     )
-    notices = await context.services.db.run(new_case_notices, number=filed.number)
-    await send_notices(context.bot, context.services, notices)
+    await send_notices(context.bot, context.services, filed.notices)
     return ConversationHandler.END
 
 
@@ -434,7 +435,7 @@ async def status(update: Update, context: BotContext) -> None:
     """The reporter's cases with state and deadline."""
     assert update.effective_message is not None and context.person is not None
     lang = context.lang
-    cases = await context.services.db.run(fetch_cases_of_reporter, person_id=context.person.id)
+    cases = await context.services.db.run(reporter_cases, reporter=context.person)
     if not cases:
         await update.effective_message.reply_text(t(lang, "status.none"))
         return

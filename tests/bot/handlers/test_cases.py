@@ -328,3 +328,22 @@ async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
         assert "陳雅婷" not in text and "0912000111" not in text and "Chen" not in text
         assert str(FIRM) not in text and "Reporter (secretariat only)" not in text
     assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
+
+
+async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
+    bot: BotHarness,
+) -> None:
+    from storage.models import AuditEntry
+
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(bot.db, date(2026, 11, 2))
+    await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", language_code="en", replies=2)
+    await bot.fake.async_wait_for("editMessageText", chat_id=SECRETARY)
+    assert "Reporter (secretariat only)" in bot.fake.calls("editMessageText")[-1].text
+    entries = bot.db.call(
+        lambda *, session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
+    )
+    assert [(a.action, a.target, a.allowed) for a in entries] == [
+        ("case.assign", filed.number, True),
+        ("case.view", filed.number, True),
+    ]

@@ -141,3 +141,21 @@ async def send_photo_as(bot: BotHarness, file_id: str) -> str:
     before = len(bot.fake.sent(FIRM))
     bot.fake.send_photo(FIRM, file_id)
     return await bot.wait_reply(FIRM, before=before)
+
+
+async def test_a_report_submitted_in_chat_tells_the_secretariat_after_the_reply(
+    bot: BotHarness,
+) -> None:
+    from tests.factories import person
+
+    person(bot.db, 7202, Role.SECRETARIAT)
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:service", language_code="en", replies=2)
+    await bot.say(FIRM, "Long wait at the counter", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "Waited ninety minutes on Monday.", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
+    assert "Received as case <b>S" in await bot.press(FIRM, "rep:submit", language_code="en")
+    await bot.fake.async_wait_for("sendMessage", chat_id=7202)
+    assert "Long wait at the counter" in bot.fake.last_text(7202)
