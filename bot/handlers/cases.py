@@ -8,17 +8,15 @@ buttons' handlers that read them back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -42,6 +40,7 @@ from bot.cases.summary import (
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
+from bot.edge.conversations import cancel_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
 from kernel.clock import utcnow
@@ -55,10 +54,36 @@ logger = logging.getLogger(__name__)
 PREFIX = "case"
 PAGE = 10
 CASE_TEXT = 30
-PENDING = "case_pending_action"  # [action, number, lapses at (POSIX seconds)]
+PENDING = "case_pending_action"  # PendingAction.to_dict()
 PENDING_MINUTES = 15
 """A prompt for a note, reply, reason … lapses after this long, so a person who walked away
 does not have a later, unrelated message taken as that text (or sent to a reporter)."""
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """A staff action waiting for its text: which action, on which case, until when."""
+
+    action: str
+    number: str
+    lapses_at: float
+    """POSIX seconds."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"action": self.action, "number": self.number, "lapses_at": self.lapses_at}
+
+    @classmethod
+    def from_dict(cls, data: object) -> PendingAction | None:
+        """The wait as stored, also as the list `[action, number, lapses at]` an earlier
+        version stored; None for anything unreadable (an older wait without a lapse time)."""
+        if isinstance(data, list) and len(data) == 3:
+            data = dict(zip(("action", "number", "lapses_at"), data, strict=True))
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(str(data["action"]), str(data["number"]), float(data["lapses_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def _today(context: BotContext) -> date:
@@ -151,19 +176,8 @@ async def list_page(update: Update, context: BotContext) -> None:
     if which not in LISTS or not offset.isdigit():
         return
     text, markup = await _list_view(context, which, int(offset))
-    with _unchanged_is_fine():
+    with unchanged_is_fine():
         await query.edit_message_text(text, reply_markup=markup)
-
-
-@contextlib.contextmanager
-def _unchanged_is_fine() -> Iterator[None]:
-    """A second press of the same tab or button asks Telegram for an edit that changes
-    nothing; Telegram refuses it ("message is not modified"), which is no error here."""
-    try:
-        yield
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 def _cut(text: str, limit: int) -> str:
@@ -273,7 +287,7 @@ async def _show_details(
         text = _details_text(details, lang, context.services.tz)
         markup = _details_keyboard(details, lang)
     if edit and update.callback_query is not None:
-        with _unchanged_is_fine():
+        with unchanged_is_fine():
             await update.callback_query.edit_message_text(text, reply_markup=markup)
     else:
         assert update.effective_chat is not None
@@ -411,7 +425,7 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
             for c in start.choices
         ]
         rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-        with _unchanged_is_fine():
+        with unchanged_is_fine():
             await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
         return None
     _wait_for_text(context, action, number)
@@ -424,8 +438,8 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
 
 def _wait_for_text(context: BotContext, action: str, number: str) -> None:
     assert context.user_data is not None
-    lapses = utcnow().timestamp() + PENDING_MINUTES * 60
-    context.user_data[PENDING] = [action, number, lapses]
+    lapses_at = utcnow().timestamp() + PENDING_MINUTES * 60
+    context.user_data[PENDING] = PendingAction(action, number, lapses_at).to_dict()
 
 
 @requires(*STAFF)
@@ -433,38 +447,36 @@ async def action_text(update: Update, context: BotContext) -> int:
     """The text an action needed (note, question, reply, reason, days and reason …)."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    pending = context.user_data.pop(PENDING, None)
-    if not isinstance(pending, list) or len(pending) != 3:
-        pending = None  # nothing waits, or a wait stored by an older version: treat as lapsed
+    # Nothing waits, or a wait stored by an older version without a lapse time: as lapsed.
+    pending = PendingAction.from_dict(context.user_data.pop(PENDING, None))
     if pending is None:
         await message.reply_text(t(context.lang, "cases.prompt_none"))
         return ConversationHandler.END
-    if utcnow().timestamp() > float(pending[2]):
+    if utcnow().timestamp() > pending.lapses_at:
         await message.reply_text(
             t(
                 context.lang,
                 "cases.prompt_lapsed",
-                action=t(context.lang, f"cases.actions.{pending[0]}"),
-                number=str(pending[1]),
+                action=t(context.lang, f"cases.actions.{pending.action}"),
+                number=pending.number,
                 minutes=PENDING_MINUTES,
             )
         )
         return ConversationHandler.END
-    action, number = str(pending[0]), str(pending[1])
-    done = await _apply(update, context, number, action, text=message.text)
+    done = await _apply(update, context, pending.number, pending.action, text=message.text)
     if isinstance(done, UserError) and done.key in TEXT_INPUT_ERRORS:
-        _wait_for_text(context, action, number)
+        _wait_for_text(context, pending.action, pending.number)
         return CASE_TEXT  # asked again: the error line says what to fix
     return ConversationHandler.END
+
+
+_cancel_wait = cancel_handler(PENDING, "cases.cancelled")
 
 
 @requires(*STAFF)
 async def action_cancel(update: Update, context: BotContext) -> int:
     """/cancel while an action waits for its text."""
-    assert update.effective_message is not None and context.user_data is not None
-    context.user_data.pop(PENDING, None)
-    await update.effective_message.reply_text(t(context.lang, "cases.cancelled"))
-    return ConversationHandler.END
+    return await _cancel_wait(update, context)
 
 
 async def _choose_and_show(update: Update, context: BotContext, action: str) -> None:

@@ -4,6 +4,7 @@ message: the edges of handling a case in chat."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -328,6 +329,26 @@ async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
         assert "陳雅婷" not in text and "0912000111" not in text and "Chen" not in text
         assert str(FIRM) not in text and "Reporter (secretariat only)" not in text
     assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
+
+
+def test_a_pending_action_is_stored_as_json_and_read_back_also_from_the_older_list() -> None:
+    wait = case_handlers.PendingAction("note", "P2026-00001", 1_800_000_000.0)
+    assert case_handlers.PendingAction.from_dict(json.loads(json.dumps(wait.to_dict()))) == wait
+    assert case_handlers.PendingAction.from_dict(["note", "P2026-00001", 1_800_000_000]) == wait
+    for unreadable in (None, ["note", "P2026-00001"], {"action": "note"}, ["a", "b", "soon"]):
+        assert case_handlers.PendingAction.from_dict(unreadable) is None
+
+
+async def test_a_wait_stored_as_a_list_by_the_previous_release_is_still_honoured(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert bot.app is not None
+    lapses_at = (utcnow() + timedelta(minutes=5)).timestamp()
+    bot.app.user_data[INSPECTOR][case_handlers.PENDING] = ["note", number, lapses_at]
+    assert "Note done" in await bot.say(INSPECTOR, "Sampled two units.", language_code="en")
+    assert [e.note for e in events(bot, "note")] == ["Sampled two units."]
 
 
 async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
