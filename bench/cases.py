@@ -36,9 +36,10 @@ from sqlmodel import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cases import add_days, closure_for, format_number  # noqa: E402
+from bot.cases.deadlines import add_days, closure_for  # noqa: E402
+from bot.cases.filing import format_number  # noqa: E402
+from bot.cases.summary import build_summary, write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.summary import build_summary, write_report  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Case, CaseCounter, Unit  # noqa: E402
 from storage.models.cases import CaseKind  # noqa: E402

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot.cases import Draft, Filed, act, file_case
+from bot.cases.filing import Draft, Filed, file_case
+from bot.cases.lifecycle import act
 from bot.cli.app import app
 from storage.db import Database
 from storage.models import Role

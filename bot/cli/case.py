@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cases import import_cases
+from bot.cases.importing import import_cases
 from bot.cli.common import cli_command, database, settings
 from kernel.clock import utcnow
 from kernel.errors import UserError

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot import cases, notices, summary
+from bot import notices
+from bot.cases import demo as cases
+from bot.cases import summary
 from bot.cli.common import cli_command, language
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from bot.cases.summary import build_summary, parse_month, write_report
 from bot.cli.common import cli_command, database, settings
-from bot.summary import build_summary, parse_month, write_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t

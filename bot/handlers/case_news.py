@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cases import Notice
+from bot.cases.news import Notice
 from bot.edge.context import Services
 from bot.edge.sending import Sent, send_or_mark_blocked
 from kernel.i18n import Markup, t

@@ -1,19 +1,22 @@
-"""Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary."""
+"""Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary.
+
+Each handler makes one domain call (one transaction, its audit row included) and sends what it
+returns. Over 500 lines because the case view's text and buttons are drawn here, next to the
+buttons' handlers that read them back.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -22,75 +25,91 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases import (
-    TEXT_ACTIONS,
-    TEXT_INPUT_ERRORS,
-    Action,
-    CaseDetails,
-    act,
-    check_action,
-    fetch_case_details,
-    sees_identity,
+from bot.cases import listing
+from bot.cases.actions import CHOICE_ACTIONS, TEXT_INPUT_ERRORS, Action
+from bot.cases.details import CaseDetails, fetch_case_details, view_case
+from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
+from bot.cases.listing import LISTS
+from bot.cases.summary import (
+    last_complete_month,
+    parse_month,
+    summarise_month,
+    summary_text,
+    write_report,
 )
 from bot.edge import waiting
-from bot.edge.access import SECRETARIAT, STAFF, audit, requires
+from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
+from bot.edge.conversations import cancel_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
-from bot.summary import build_summary, parse_month, summary_text, write_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
-from storage.models import CaseEvent, Category, Role, Unit
+from storage.models import CaseEvent, Role
 from storage.models.cases import Channel
-from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_categories
-from storage.queries.people import fetch_units
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "case"
 PAGE = 10
-LISTS = ("open", "overdue", "mine")
 CASE_TEXT = 30
-PENDING = "case_pending_action"  # [action, number, lapses at (POSIX seconds)]
+PENDING = "case_pending_action"  # PendingAction.to_dict()
 PENDING_MINUTES = 15
 """A prompt for a note, reply, reason … lapses after this long, so a person who walked away
 does not have a later, unrelated message taken as that text (or sent to a reporter)."""
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """A staff action waiting for its text: which action, on which case, until when."""
+
+    action: str
+    number: str
+    lapses_at: float
+    """POSIX seconds."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"action": self.action, "number": self.number, "lapses_at": self.lapses_at}
+
+    @classmethod
+    def from_dict(cls, data: object) -> PendingAction | None:
+        """The wait as stored, also as the list `[action, number, lapses at]` an earlier
+        version stored; None for anything unreadable (an older wait without a lapse time)."""
+        if isinstance(data, list) and len(data) == 3:
+            data = dict(zip(("action", "number", "lapses_at"), data, strict=True))
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(str(data["action"]), str(data["number"]), float(data["lapses_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def _today(context: BotContext) -> date:
     return utcnow().astimezone(context.services.tz).date()
 
 
-def _unit_filter(context: BotContext, which: str) -> frozenset[int] | None:
-    """Inspectors see their units' cases only; 'mine' is the person's own units for everyone."""
-    person = context.person
-    assert person is not None
-    if which == "mine" or not person.has_any(frozenset(SECRETARIAT)):
-        return person.unit_ids
-    return None
-
-
 async def _list_view(
     context: BotContext, which: str, offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    assert context.person is not None
     lang = context.lang
-    cases, total = await context.services.db.run(
-        fetch_case_list,
+    page = await context.services.db.run(
+        listing.list_cases,
+        viewer=context.person,
         which=which,
         today=_today(context),
-        unit_ids=_unit_filter(context, which),
         offset=offset,
         limit=PAGE,
     )
-    header = t(lang, f"cases.list.{which}", total=total)
-    if not cases:
+    header = t(lang, f"cases.list.{which}", total=page.total)
+    if not page.cases:
         lines = [header, t(lang, "cases.list.empty")]
     else:
         lines = [header]
-        for c in cases:
-            # Only a running clock can be late: a paused (needs_info) or replied case is not.
-            late = (_today(context) - c.due_on).days if c.state in RUNNING_STATES else 0
+        for listed in page.cases:
+            c, late = listed.case, listed.days_late
             lines.append(
                 t(
                     lang,
@@ -102,12 +121,13 @@ async def _list_view(
                     late=Markup(t(lang, "cases.list.late", days=late) if late > 0 else ""),
                 )
             )
+    numbers = [listed.case.number for listed in page.cases]
     rows = [
         [
-            InlineKeyboardButton(c.number, callback_data=f"{PREFIX}:show:{c.number}")
-            for c in cases[i : i + 2]
+            InlineKeyboardButton(number, callback_data=f"{PREFIX}:show:{number}")
+            for number in numbers[i : i + 2]
         ]
-        for i in range(0, len(cases), 2)
+        for i in range(0, len(numbers), 2)
     ]
     paging = []
     if offset > 0:
@@ -116,7 +136,7 @@ async def _list_view(
                 "◀", callback_data=f"{PREFIX}:list:{which}:{max(0, offset - PAGE)}"
             )
         )
-    if offset + PAGE < total:
+    if offset + PAGE < page.total:
         paging.append(
             InlineKeyboardButton("▶", callback_data=f"{PREFIX}:list:{which}:{offset + PAGE}")
         )
@@ -156,19 +176,8 @@ async def list_page(update: Update, context: BotContext) -> None:
     if which not in LISTS or not offset.isdigit():
         return
     text, markup = await _list_view(context, which, int(offset))
-    with _unchanged_is_fine():
+    with unchanged_is_fine():
         await query.edit_message_text(text, reply_markup=markup)
-
-
-@contextlib.contextmanager
-def _unchanged_is_fine() -> Iterator[None]:
-    """A second press of the same tab or button asks Telegram for an edit that changes
-    nothing; Telegram refuses it ("message is not modified"), which is no error here."""
-    try:
-        yield
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 def _cut(text: str, limit: int) -> str:
@@ -263,26 +272,37 @@ def _details_keyboard(details: CaseDetails, lang: str) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _show(update: Update, context: BotContext, number: str, *, edit: bool) -> None:
-    assert context.person is not None
+async def _show_details(
+    update: Update,
+    context: BotContext,
+    details: CaseDetails | UserError,
+    *,
+    edit: bool,
+) -> None:
+    """The case view (or the refusal in its place), as a new message or in the pressed one."""
     lang = context.lang
-    try:
-        details = await context.services.db.run(
-            fetch_case_details, number=number, viewer=context.person
-        )
-    except UserError as exc:
-        text, markup = t(lang, exc.key, **exc.values), None
+    if isinstance(details, UserError):
+        text, markup = t(lang, details.key, **details.values), None
     else:
         text = _details_text(details, lang, context.services.tz)
         markup = _details_keyboard(details, lang)
-        if sees_identity(context.person):
-            await audit(update, context, "case.view", target=details.case.number)
     if edit and update.callback_query is not None:
-        with _unchanged_is_fine():
+        with unchanged_is_fine():
             await update.callback_query.edit_message_text(text, reply_markup=markup)
     else:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def _show(update: Update, context: BotContext, number: str) -> None:
+    """Read the case for this person (audited when it shows the reporter) and send it."""
+    assert context.person is not None
+    details: CaseDetails | UserError
+    try:
+        details = await context.services.db.run(view_case, number=number, viewer=context.person)
+    except UserError as exc:
+        details = exc
+    await _show_details(update, context, details, edit=False)
 
 
 @requires(*STAFF)
@@ -292,7 +312,7 @@ async def show_case(update: Update, context: BotContext) -> None:
     if not context.args:
         await update.effective_message.reply_text(t(context.lang, "cases.usage"))
         return
-    await _show(update, context, context.args[0], edit=False)
+    await _show(update, context, context.args[0])
 
 
 @requires(*STAFF)
@@ -301,7 +321,7 @@ async def show_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _show(update, context, query.data.rpartition(":")[2], edit=False)
+    await _show(update, context, query.data.rpartition(":")[2])
 
 
 @requires(*STAFF)
@@ -336,14 +356,15 @@ async def _apply(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
-) -> bool | UserError:
-    """Apply an action, record it in the audit log, tell whoever must be told, reply.
-    Returns True, or the refusal the person was shown."""
+    show: bool = False,
+) -> Taken | UserError:
+    """Apply an action with its audit row in one transaction, tell whoever must be told, reply.
+    Returns what was done, or the refusal the person was shown."""
     assert context.person is not None and update.effective_chat is not None
     lang = context.lang
     try:
-        outcome = await context.services.db.run(
-            act,
+        taken = await context.services.db.run(
+            take_action,
             number=number,
             action=action,
             actor=context.person,
@@ -352,11 +373,12 @@ async def _apply(
             text=text,
             unit_code=unit_code,
             category_code=category_code,
+            show=show,
         )
     except UserError as exc:
         await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
         return exc
-    await audit(update, context, f"case.{action}", target=outcome.number, detail=text)
+    outcome = taken.outcome
     await send_notices(context.bot, context.services, outcome.notices)
     await context.bot.send_message(
         update.effective_chat.id,
@@ -369,7 +391,7 @@ async def _apply(
             due=outcome.due_on.isoformat(),
         ),
     )
-    return True
+    return taken
 
 
 @requires(*STAFF)
@@ -381,49 +403,43 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
     _, _, action, number = query.data.split(":", 3)
     lang = context.lang
     assert context.person is not None and update.effective_chat is not None
-    if action in TEXT_ACTIONS or action in (Action.ASSIGN, Action.CATEGORY):
+    if not needs_more(action):
+        await _apply(update, context, number, action)
+        return ConversationHandler.END
+    try:
         # Refused here, before a keyboard or a prompt invites the person to go on.
-        try:
-            number = await context.services.db.run(
-                check_action, number=number, action=action, actor=context.person
-            )
-        except UserError as exc:
-            context.user_data.pop(PENDING, None)
-            await context.bot.send_message(
-                update.effective_chat.id, t(lang, exc.key, **exc.values)
-            )
-            return ConversationHandler.END
-    if action in (Action.ASSIGN, Action.CATEGORY):
-        choices: Sequence[Unit | Category]
-        if action == Action.ASSIGN:
-            choices, kind, per_row = await context.services.db.run(fetch_units), "unit", 3
-        else:
-            choices, kind, per_row = await context.services.db.run(fetch_categories), "cat", 2
+        start = await context.services.db.run(
+            start_action, number=number, action=action, actor=context.person
+        )
+    except UserError as exc:
+        context.user_data.pop(PENDING, None)
+        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        return ConversationHandler.END
+    number = start.number
+    if action in CHOICE_ACTIONS:
+        kind, per_row = ("unit", 3) if action == Action.ASSIGN else ("cat", 2)
         buttons = [
             InlineKeyboardButton(
                 c.name_in(lang), callback_data=f"{PREFIX}:{kind}:{number}:{c.code}"
             )
-            for c in choices
+            for c in start.choices
         ]
         rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-        with _unchanged_is_fine():
+        with unchanged_is_fine():
             await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
         return None
-    if action in TEXT_ACTIONS:
-        _wait_for_text(context, action, number)
-        counting = t(lang, f"summary.counting_{context.services.settings.case_day_counting}")
-        prompt = t(lang, f"cases.prompts.{action}", number=number, counting=counting)
-        lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
-        await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
-        return CASE_TEXT
-    await _apply(update, context, number, action)
-    return ConversationHandler.END
+    _wait_for_text(context, action, number)
+    counting = t(lang, f"summary.counting_{context.services.settings.case_day_counting}")
+    prompt = t(lang, f"cases.prompts.{action}", number=number, counting=counting)
+    lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
+    await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
+    return CASE_TEXT
 
 
 def _wait_for_text(context: BotContext, action: str, number: str) -> None:
     assert context.user_data is not None
-    lapses = utcnow().timestamp() + PENDING_MINUTES * 60
-    context.user_data[PENDING] = [action, number, lapses]
+    lapses_at = utcnow().timestamp() + PENDING_MINUTES * 60
+    context.user_data[PENDING] = PendingAction(action, number, lapses_at).to_dict()
 
 
 @requires(*STAFF)
@@ -431,66 +447,75 @@ async def action_text(update: Update, context: BotContext) -> int:
     """The text an action needed (note, question, reply, reason, days and reason …)."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    pending = context.user_data.pop(PENDING, None)
-    if not isinstance(pending, list) or len(pending) != 3:
-        pending = None  # nothing waits, or a wait stored by an older version: treat as lapsed
+    # Nothing waits, or a wait stored by an older version without a lapse time: as lapsed.
+    pending = PendingAction.from_dict(context.user_data.pop(PENDING, None))
     if pending is None:
         await message.reply_text(t(context.lang, "cases.prompt_none"))
         return ConversationHandler.END
-    if utcnow().timestamp() > float(pending[2]):
+    if utcnow().timestamp() > pending.lapses_at:
         await message.reply_text(
             t(
                 context.lang,
                 "cases.prompt_lapsed",
-                action=t(context.lang, f"cases.actions.{pending[0]}"),
-                number=str(pending[1]),
+                action=t(context.lang, f"cases.actions.{pending.action}"),
+                number=pending.number,
                 minutes=PENDING_MINUTES,
             )
         )
         return ConversationHandler.END
-    action, number = str(pending[0]), str(pending[1])
-    done = await _apply(update, context, number, action, text=message.text)
+    done = await _apply(update, context, pending.number, pending.action, text=message.text)
     if isinstance(done, UserError) and done.key in TEXT_INPUT_ERRORS:
-        _wait_for_text(context, action, number)
+        _wait_for_text(context, pending.action, pending.number)
         return CASE_TEXT  # asked again: the error line says what to fix
     return ConversationHandler.END
+
+
+_cancel_wait = cancel_handler(PENDING, "cases.cancelled")
 
 
 @requires(*STAFF)
 async def action_cancel(update: Update, context: BotContext) -> int:
     """/cancel while an action waits for its text."""
-    assert update.effective_message is not None and context.user_data is not None
-    context.user_data.pop(PENDING, None)
-    await update.effective_message.reply_text(t(context.lang, "cases.cancelled"))
-    return ConversationHandler.END
+    return await _cancel_wait(update, context)
+
+
+async def _choose_and_show(update: Update, context: BotContext, action: str) -> None:
+    """A unit or category button: apply it, then show the case again in the pressed message."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, _, number, code = query.data.split(":", 3)
+    taken = await _apply(
+        update,
+        context,
+        number,
+        action,
+        unit_code=code if action == Action.ASSIGN else None,
+        category_code=code if action == Action.CATEGORY else None,
+        show=True,
+    )
+    if isinstance(taken, Taken):
+        details = taken.details or UserError("cases.not_found", number=number)
+        await _show_details(update, context, details, edit=True)
 
 
 @requires(*SECRETARIAT)
 async def unit_chosen(update: Update, context: BotContext) -> None:
     """A unit button after 'assign'."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.ASSIGN, unit_code=code) is True:
-        await _show(update, context, number, edit=True)
+    await _choose_and_show(update, context, Action.ASSIGN)
 
 
 @requires(*STAFF)
 async def category_chosen(update: Update, context: BotContext) -> None:
     """A category button after 'category'."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    _, _, number, code = query.data.split(":", 3)
-    if await _apply(update, context, number, Action.CATEGORY, category_code=code) is True:
-        await _show(update, context, number, edit=True)
+    await _choose_and_show(update, context, Action.CATEGORY)
 
 
 @requires(*SECRETARIAT)
 async def summary(update: Update, context: BotContext) -> None:
     """/summary [YYYY-MM] [roc]: a short text and the HTML, CSV and PNG files."""
     assert update.effective_message is not None and update.effective_chat is not None
+    assert context.person is not None
     lang = context.lang
     today = _today(context)
     args = [a for a in context.args or [] if a.lower() != "roc"]
@@ -502,16 +527,16 @@ async def summary(update: Update, context: BotContext) -> None:
             await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
             return
     else:
-        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+        year, month = last_complete_month(today)
     built = await context.services.db.run(
-        build_summary,
+        summarise_month,
+        actor_telegram_id=context.person.telegram_id,
         year=year,
         month=month,
         today=today,
         language=lang,
         counting=context.services.settings.case_day_counting,
     )
-    await audit(update, context, "case.summary", target=f"{year:04d}-{month:02d}")
     with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
         paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
         await update.effective_message.reply_text(summary_text(built, lang, roc=roc))

@@ -1,11 +1,15 @@
 """Reporters: /report (kind → subject → where → description → files → contact → submit),
-/status, and answering a request for more information. The conversation survives a restart."""
+/status, and answering a request for more information. The conversation survives a restart.
+
+Over 500 lines because /report is one conversation of eight steps, each a handler here.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import warnings
+from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -25,18 +29,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases import (
-    MAX_FILES,
-    Action,
-    Draft,
-    act,
-    check_description,
-    check_info_request,
-    file_case,
-    new_case_notices,
-    parse_contact,
-)
+from bot.cases.actions import Action
+from bot.cases.filing import MAX_FILES, Draft, check_description, parse_contact, submit_report
+from bot.cases.lifecycle import act, check_info_request
+from bot.cases.listing import reporter_cases
 from bot.edge.context import BotApplication, BotContext
+from bot.edge.conversations import cancel_handler
 from bot.edge.features import Command, Feature
 from bot.handlers.case_news import REPORTER_INFO, send_notices
 from kernel.clock import utcnow
@@ -44,7 +42,6 @@ from kernel.errors import UserError
 from kernel.i18n import Markup, t
 from storage.models import Role
 from storage.models.cases import CaseKind
-from storage.queries.cases import fetch_cases_of_reporter
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +49,35 @@ PREFIX = "rep"
 KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
 INFO_TEXT = 20
 DRAFT = "report_draft"
-INFO_FOR = "report_info_for"  # [case number, lapses at (POSIX seconds)]
+INFO_FOR = "report_info_for"  # InfoWait.to_dict()
 INFO_MINUTES = 60
 """A reporter's 'Answer' waits this long for the text, so a later unrelated message is not
 passed to the unit as information."""
+
+
+@dataclass(frozen=True)
+class InfoWait:
+    """A reporter's answer waiting for its text: for which case, until when."""
+
+    number: str
+    lapses_at: float
+    """POSIX seconds."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"number": self.number, "lapses_at": self.lapses_at}
+
+    @classmethod
+    def from_dict(cls, data: object) -> InfoWait:
+        """The wait as stored, also as the list `[number, lapses at]` an earlier version
+        stored; anything else (older versions stored the bare number) reads as lapsed."""
+        if isinstance(data, list) and len(data) == 2:
+            data = {"number": data[0], "lapses_at": data[1]}
+        if isinstance(data, dict):
+            try:
+                return cls(str(data["number"]), float(data["lapses_at"]))
+            except (KeyError, TypeError, ValueError):
+                return cls(str(data.get("number") or ""), 0.0)
+        return cls(str(data or ""), 0.0)
 
 
 def _draft(context: BotContext) -> Draft:
@@ -381,7 +403,7 @@ async def submit(update: Update, context: BotContext) -> int:
     settings = context.services.settings
     try:
         filed = await context.services.db.run(
-            file_case,
+            submit_report,
             draft=_draft(context),
             person_id=context.person.id,
             roles=context.person.roles,
@@ -408,22 +430,24 @@ async def submit(update: Update, context: BotContext) -> int:
     await query.edit_message_text(
         t(context.lang, "report.filed", number=filed.number, due=filed.due_on.isoformat())
     )
-    notices = await context.services.db.run(new_case_notices, number=filed.number)
-    await send_notices(context.bot, context.services, notices)
+    await send_notices(context.bot, context.services, filed.notices)
     return ConversationHandler.END
+
+
+_cancel_report = cancel_handler(
+    DRAFT, "report.cancelled", edit_button_message=True, remove_reply_keyboard=True
+)
+_cancel_info = cancel_handler(INFO_FOR, "report.cancelled", remove_reply_keyboard=True)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """Leave the report; nothing is stored."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    text = t(context.lang, "report.cancelled")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(text)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
-    return ConversationHandler.END
+    """Leave the report (/cancel or its Cancel button); nothing is stored."""
+    return await _cancel_report(update, context)
+
+
+async def cancel_info(update: Update, context: BotContext) -> int:
+    """/cancel while an answer to a request for information waits; nothing is passed on."""
+    return await _cancel_info(update, context)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -441,7 +465,7 @@ async def status(update: Update, context: BotContext) -> None:
     """The reporter's cases with state and deadline."""
     assert update.effective_message is not None and context.person is not None
     lang = context.lang
-    cases = await context.services.db.run(fetch_cases_of_reporter, person_id=context.person.id)
+    cases = await context.services.db.run(reporter_cases, reporter=context.person)
     if not cases:
         await update.effective_message.reply_text(t(lang, "status.none"))
         return
@@ -481,7 +505,8 @@ async def info_start(update: Update, context: BotContext) -> int:
             update.effective_chat.id, t(context.lang, exc.key, **exc.values)
         )
         return ConversationHandler.END
-    context.user_data[INFO_FOR] = [number, utcnow().timestamp() + INFO_MINUTES * 60]
+    lapses_at = utcnow().timestamp() + INFO_MINUTES * 60
+    context.user_data[INFO_FOR] = InfoWait(number, lapses_at).to_dict()
     await context.bot.send_message(
         update.effective_chat.id,
         t(context.lang, "report.info_prompt", number=number, minutes=INFO_MINUTES),
@@ -493,11 +518,9 @@ async def info_text(update: Update, context: BotContext) -> int:
     """The reporter's additional information: recorded, the clock resumes, the unit is told."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    waiting = context.user_data.pop(INFO_FOR, None)
-    if not isinstance(waiting, list) or len(waiting) != 2:
-        waiting = [str(waiting or ""), 0.0]  # stored by an older version: treat as lapsed
-    number = str(waiting[0])
-    if utcnow().timestamp() > float(waiting[1]):
+    wait = InfoWait.from_dict(context.user_data.pop(INFO_FOR, None))
+    number = wait.number
+    if utcnow().timestamp() > wait.lapses_at:
         await message.reply_text(
             t(context.lang, "report.info_lapsed", number=number, minutes=INFO_MINUTES)
         )
@@ -570,7 +593,7 @@ def register(app: BotApplication) -> None:
         info = ConversationHandler(
             entry_points=[CallbackQueryHandler(info_start, pattern=rf"^{REPORTER_INFO}:")],
             states={INFO_TEXT: [MessageHandler(text, info_text)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel_info)],
             name="report_info",
             persistent=True,
             allow_reentry=True,

@@ -14,11 +14,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.cases import Action, seed_demo
-from bot.summary import build_summary, parse_month, write_report
+from bot.cases.actions import Action
+from bot.cases.demo import seed_demo
+from bot.cases.summary import (
+    build_summary,
+    last_complete_month,
+    parse_month,
+    summarise_month,
+    write_report,
+)
 from kernel.errors import UserError
 from storage.db import Database
-from storage.models import Case, Role, Unit
+from storage.models import AuditEntry, Case, Role, Unit
 from tests.factories import do, file_on, person
 from tests.harness import BotHarness
 
@@ -247,3 +254,25 @@ def test_the_cli_imports_cases_and_writes_the_monthly_report(
     result = run_cli("case", "import", str(broken), database_url=database_url, cwd=tmp_path)
     assert result.returncode == 2 and "toaster" in result.stderr
     assert len(all_cases(db)) == 2
+
+
+def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> None:
+    seed_march(db)
+    summary = db.call(
+        summarise_month,
+        actor_telegram_id=SECRETARY,
+        year=2026,
+        month=3,
+        today=TODAY,
+        language="en",
+    )
+    assert summary.received == 4
+    entries = db.call(lambda *, session: list(session.exec(select(AuditEntry)).all()))
+    assert [(a.actor_telegram_id, a.action, a.target) for a in entries] == [
+        (SECRETARY, "case.summary", "2026-03")
+    ]
+
+
+def test_without_a_month_the_summary_is_of_the_last_complete_one() -> None:
+    assert last_complete_month(date(2026, 1, 5)) == (2025, 12)
+    assert last_complete_month(date(2026, 11, 26)) == (2026, 10)

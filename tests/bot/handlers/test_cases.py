@@ -4,6 +4,7 @@ message: the edges of handling a case in chat."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -288,7 +289,7 @@ async def test_a_prompt_still_waits_after_a_restart_of_the_bot(bot: BotHarness) 
 async def test_the_history_shows_local_dates_and_the_channel_in_words(bot: BotHarness) -> None:
     from datetime import datetime, time
 
-    from bot.cases import act
+    from bot.cases.lifecycle import act
     from tests.factories import TZ
 
     number = assigned_case(bot)
@@ -328,3 +329,42 @@ async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
         assert "陳雅婷" not in text and "0912000111" not in text and "Chen" not in text
         assert str(FIRM) not in text and "Reporter (secretariat only)" not in text
     assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
+
+
+def test_a_pending_action_is_stored_as_json_and_read_back_also_from_the_older_list() -> None:
+    wait = case_handlers.PendingAction("note", "P2026-00001", 1_800_000_000.0)
+    assert case_handlers.PendingAction.from_dict(json.loads(json.dumps(wait.to_dict()))) == wait
+    assert case_handlers.PendingAction.from_dict(["note", "P2026-00001", 1_800_000_000]) == wait
+    for unreadable in (None, ["note", "P2026-00001"], {"action": "note"}, ["a", "b", "soon"]):
+        assert case_handlers.PendingAction.from_dict(unreadable) is None
+
+
+async def test_a_wait_stored_as_a_list_by_the_previous_release_is_still_honoured(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.press(INSPECTOR, f"case:a:note:{number}", language_code="en")
+    assert bot.app is not None
+    lapses_at = (utcnow() + timedelta(minutes=5)).timestamp()
+    bot.app.user_data[INSPECTOR][case_handlers.PENDING] = ["note", number, lapses_at]
+    assert "Note done" in await bot.say(INSPECTOR, "Sampled two units.", language_code="en")
+    assert [e.note for e in events(bot, "note")] == ["Sampled two units."]
+
+
+async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
+    bot: BotHarness,
+) -> None:
+    from storage.models import AuditEntry
+
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(bot.db, date(2026, 11, 2))
+    await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", language_code="en", replies=2)
+    await bot.fake.async_wait_for("editMessageText", chat_id=SECRETARY)
+    assert "Reporter (secretariat only)" in bot.fake.calls("editMessageText")[-1].text
+    entries = bot.db.call(
+        lambda *, session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
+    )
+    assert [(a.action, a.target, a.allowed) for a in entries] == [
+        ("case.assign", filed.number, True),
+        ("case.view", filed.number, True),
+    ]

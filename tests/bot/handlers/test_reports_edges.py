@@ -141,3 +141,35 @@ async def send_photo_as(bot: BotHarness, file_id: str) -> str:
     before = len(bot.fake.sent(FIRM))
     bot.fake.send_photo(FIRM, file_id)
     return await bot.wait_reply(FIRM, before=before)
+
+
+def test_an_information_wait_is_stored_as_json_and_read_back_also_from_older_shapes() -> None:
+    import json
+
+    from bot.handlers.reports import InfoWait
+
+    wait = InfoWait("P2026-00001", 1_800_000_000.0)
+    assert InfoWait.from_dict(json.loads(json.dumps(wait.to_dict()))) == wait
+    assert InfoWait.from_dict(["P2026-00001", 1_800_000_000]) == wait
+    # older shapes without a lapse time read as lapsed, keeping the number for the message
+    assert InfoWait.from_dict("P2026-00001") == InfoWait("P2026-00001", 0.0)
+    assert InfoWait.from_dict(None) == InfoWait("", 0.0)
+    assert InfoWait.from_dict({"number": "P2026-00001"}) == InfoWait("P2026-00001", 0.0)
+
+
+async def test_a_report_submitted_in_chat_tells_the_secretariat_after_the_reply(
+    bot: BotHarness,
+) -> None:
+    from tests.factories import person
+
+    person(bot.db, 7202, Role.SECRETARIAT)
+    await bot.say(FIRM, "/report", language_code="en")
+    await bot.press(FIRM, "rep:kind:service", language_code="en", replies=2)
+    await bot.say(FIRM, "Long wait at the counter", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "Waited ninety minutes on Monday.", language_code="en")
+    await bot.say(FIRM, "/skip", language_code="en")
+    await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
+    assert "Received as case <b>S" in await bot.press(FIRM, "rep:submit", language_code="en")
+    await bot.fake.async_wait_for("sendMessage", chat_id=7202)
+    assert "Long wait at the counter" in bot.fake.last_text(7202)

@@ -1,86 +1,13 @@
-"""Reminders come from rows: half time, the working day before the deadline, the 09:00 overdue
-list on working days; a reminder is never sent twice, not even after a restart."""
+"""The reminder job sends what the domain claimed: once, not again after a restart, and a
+message that failed goes out on the next round to its recipient only."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
-from bot.cases import Action
-from bot.jobs.case_reminders import claim_due_reminders, half_time, run_reminders_once
-from kernel import workcalendar
-from storage.db import Database
+from bot.jobs.case_reminders import run_reminders_once
 from storage.models import Role
-from tests.factories import TZ, do, file_on, person
+from tests.bot.cases.test_reminders import INSPECTOR, OTHER_INSPECTOR, at, setup_case
+from tests.factories import person
 from tests.harness import BotHarness
-
-SECRETARY = 8001
-INSPECTOR = 8002
-OTHER_INSPECTOR = 8003
-
-
-def at(day: date, hour: int = 9, minute: int = 5) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=TZ)
-
-
-def claim(db: Database, moment: datetime) -> list[tuple[int, str]]:
-    reminders = db.call(
-        claim_due_reminders, now=moment, tz=TZ, counting="working", default_language="zh-TW"
-    )
-    return [(r.notice.chat_id, r.notice.key) for r in reminders]
-
-
-def setup_case(db: Database) -> tuple[str, date, date]:
-    secretary = person(db, SECRETARY, Role.SECRETARIAT)
-    person(db, INSPECTOR, Role.INSPECTOR, unit="sec2")
-    person(db, OTHER_INSPECTOR, Role.INSPECTOR, unit="sec6")
-    filed = file_on(db, date(2026, 1, 16))
-    do(db, filed.number, Action.ASSIGN, secretary, date(2026, 1, 16), unit="sec2")
-    return filed.number, half_time(date(2026, 1, 16), filed.due_on, "working"), filed.due_on
-
-
-def test_the_unit_is_reminded_at_half_time_and_the_working_day_before_once_each(
-    db: Database,
-) -> None:
-    number, half, due = setup_case(db)
-    assert due == date(2026, 3, 9)
-    assert half == workcalendar.add_working_days(date(2026, 1, 16), 15)
-    before_half = workcalendar.previous_working_day(half)
-    assert claim(db, at(before_half)) == []
-    assert claim(db, at(half, 8, 59)) == []  # not before 09:00
-    assert claim(db, at(half)) == [(INSPECTOR, "reminders.half")]
-    assert claim(db, at(half, 15)) == []
-    eve = workcalendar.previous_working_day(due)
-    assert eve == date(2026, 3, 6)  # Friday before Monday 9 March
-    assert claim(db, at(eve)) == [(INSPECTOR, "reminders.eve")]
-    assert claim(db, at(due)) == []
-    # A restart (a new engine on the same database) sends nothing again.
-    again = Database(db.url)
-    try:
-        assert claim(again, at(eve, 11)) == []
-    finally:
-        again.dispose()
-
-
-def test_the_secretariat_gets_the_overdue_list_at_nine_on_working_days_only(
-    db: Database,
-) -> None:
-    number, _, due = setup_case(db)
-    saturday = date(2026, 3, 14)
-    assert not workcalendar.is_working_day(saturday)
-    assert claim(db, at(saturday, 10)) == []
-    monday = date(2026, 3, 16)
-    assert claim(db, at(monday, 8, 30)) == []
-    assert claim(db, at(monday)) == [(SECRETARY, "reminders.overdue")]
-    assert claim(db, at(monday, 16)) == []
-    assert claim(db, at(date(2026, 3, 17))) == [(SECRETARY, "reminders.overdue")]
-
-
-def test_a_paused_or_replied_case_is_not_reminded(db: Database) -> None:
-    number, half, due = setup_case(db)
-    secretary = person(db, SECRETARY + 10, Role.SECRETARIAT)
-    do(db, number, Action.ASK_INFO, secretary, date(2026, 1, 20), text="請補充購買地點")
-    assert claim(db, at(half)) == []
-    assert claim(db, at(date(2026, 3, 16))) == []
 
 
 async def test_reminders_go_out_through_the_bot_and_not_twice_after_a_restart(

@@ -1,6 +1,8 @@
 """The secretariat's monthly summary of cases: figures from SQL, written as HTML, CSV and PNG.
 
 No reporter identity is ever read here: the queries touch `casefile`, `unit` and `category` only.
+`summarise_month` is /summary's use case: the figures and their audit row in one transaction;
+the command line's `report monthly` calls `build_summary` alone.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from storage.queries.cases import (
     fetch_received_between,
     fetch_top_subjects,
 )
-from storage.queries.people import fetch_units
+from storage.queries.people import fetch_units, record_audit
 
 PUBLIC_TARGET = 350
 MONITOR_TARGET = 250
@@ -42,6 +44,11 @@ def parse_month(text: str, *, today: date) -> tuple[int, int]:
     if (year, month) > (today.year, today.month):
         raise UserError("summary.future_month", value=text)
     return year, month
+
+
+def last_complete_month(today: date) -> tuple[int, int]:
+    """The month before `today`'s, as (year, month): what /summary shows when not told."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,30 @@ def build_summary(
             )
         )
     summary.top_products = fetch_top_subjects(session=session, first=first, last=last)
+    return summary
+
+
+def summarise_month(
+    *,
+    session: Session,
+    actor_telegram_id: int,
+    year: int,
+    month: int,
+    today: date,
+    language: str,
+    counting: str = "working",
+) -> MonthlySummary:
+    """/summary: the month's figures, with the audit row (`case.summary`, target YYYY-MM)
+    written in the same transaction."""
+    summary = build_summary(
+        session=session, year=year, month=month, today=today, language=language, counting=counting
+    )
+    record_audit(
+        session=session,
+        actor_telegram_id=actor_telegram_id,
+        action="case.summary",
+        target=f"{year:04d}-{month:02d}",
+    )
     return summary
 
 

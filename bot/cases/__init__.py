@@ -1,0 +1,15 @@
+"""The cases domain: complaints and monitor reports, from filing to closing. No telegram here.
+
+Where to look:
+
+- `deadlines`: working or calendar days, the reply deadline, on time or late.
+- `filing`: the report being filed (`Draft`), its checks, the case number, `file_case`.
+- `actions`: what staff can do to a case and who may do which, in which state.
+- `lifecycle`: what each action changes (assign, ask, reply, extend, close …) as one
+  transaction with its event and audit row, and who is told.
+- `news`: `Notice`, a message to send after commit, and who is told what.
+- `details`: one case as a viewer may see it; `listing`: the staff lists and the reporter's own.
+- `reminders`: which reminders are due, claimed once per recipient.
+- `summary`: the secretariat's monthly figures, as HTML, CSV, PNG and a chat line.
+- `importing`: cases received off-line, from CSV; `demo`: a realistic year of cases.
+"""

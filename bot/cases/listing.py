@@ -1,0 +1,60 @@
+"""Lists of cases: the staff's open, overdue and own-unit pages, and a reporter's own cases.
+
+Inspectors list their units' cases only; the secretariat and admins list every unit's, except
+under "mine". Only a running clock can be late: a paused (needs_info) or replied case is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.cases.actions import sees_every_unit
+from storage.models import Case
+from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_cases_of_reporter
+from storage.queries.people import PersonView
+
+LISTS = ("open", "overdue", "mine")
+
+
+@dataclass(frozen=True)
+class Listed:
+    case: Case
+    days_late: int
+    """Calendar days past the deadline while the clock runs; 0 when not late."""
+
+
+@dataclass(frozen=True)
+class CasePage:
+    which: str
+    offset: int
+    total: int
+    cases: list[Listed]
+
+
+def list_cases(
+    *, session: Session, viewer: PersonView, which: str, today: date, offset: int, limit: int
+) -> CasePage:
+    """One page of the list `which` ("open", "overdue" or "mine") as `viewer` may see it."""
+    unit_ids = None
+    if which == "mine" or not sees_every_unit(viewer):
+        unit_ids = viewer.unit_ids
+    rows, total = fetch_case_list(
+        session=session, which=which, today=today, unit_ids=unit_ids, offset=offset, limit=limit
+    )
+    return CasePage(
+        which=which,
+        offset=offset,
+        total=total,
+        cases=[
+            Listed(c, max(0, (today - c.due_on).days) if c.state in RUNNING_STATES else 0)
+            for c in rows
+        ],
+    )
+
+
+def reporter_cases(*, session: Session, reporter: PersonView) -> list[Case]:
+    """/status: the reporter's own cases, newest first (the latest twenty)."""
+    return fetch_cases_of_reporter(session=session, person_id=reporter.id)
