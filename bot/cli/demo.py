@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot import cases, notices, summary
+from bot import cases, summary
 from bot.cli.common import cli_command, language
+from bot.notices import demo as notice_demo
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow
 from kernel.errors import UserError
@@ -47,7 +48,7 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
         with db.transaction() as session:
             courtesy_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
-            notices.seed_demo(session=session, rng=rng, year=year)
+            notice_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
             cases.seed_demo(session=session, rng=rng, year=year)
         month = last_complete_month(today)

@@ -39,7 +39,9 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from bot import notices
+from bot.notices.categories import category_name
+from bot.notices.publishing import release_due_notices
+from bot.notices.rendering import render_notice
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models.notices import DeliveryStatus
@@ -119,7 +121,7 @@ class _Prepared:
 
     def parts(self, language: str) -> list[str]:
         if language not in self.rendered:
-            self.rendered[language] = notices.render_notice(
+            self.rendered[language] = render_notice(
                 language=language,
                 title=self.title,
                 body=self.body,
@@ -142,7 +144,7 @@ def _load_notice(*, session: Session, notice_id: int) -> _Prepared | None:
         title=notice.title,
         body=notice.body,
         category_names={
-            lang: [notices.category_name(c, lang) for c in categories] for lang in ("zh-TW", "en")
+            lang: [category_name(c, lang) for c in categories] for lang in ("zh-TW", "en")
         },
         attachment_name=notice.attachment_name,
         attachment_file_id=notice.attachment_file_id,
@@ -286,7 +288,7 @@ class DeliveryWorker:
             now = loop.time()
             if now >= next_release:
                 next_release = now + 1.0
-                released = await self.db.run(notices.release_due_notices, now=utcnow())
+                released = await self.db.run(release_due_notices, now=utcnow())
                 for notice_id, count in released:
                     logger.info("released notice %s to %s recipients", notice_id, count)
                     next_fetch = now

@@ -137,6 +137,16 @@ def save_profile(
     )
 
 
+def keep_language(*, session: Session, person_id: int, language: str) -> None:
+    """Store `language` as the person's language unless they already chose one (their notices
+    are rendered in it)."""
+    session.execute(
+        update(Person)
+        .where(col(Person.id) == person_id, col(Person.language).is_(None))
+        .values(language=language)
+    )
+
+
 def close_open_deliveries_of_person(*, session: Session, person_id: int, now: datetime) -> int:
     """Before a person is forgotten: nothing more is sent to them."""
     result = session.execute(
