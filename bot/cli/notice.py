@@ -109,7 +109,7 @@ def worker(
     """Run the delivery worker on its own (normally it runs inside `bsmi-desk run`)."""
     import asyncio
 
-    from bot.delivery.worker import serve
+    from bot.delivery.service import serve
 
     settings().require_token()
     asyncio.run(serve(lease_seconds=lease_seconds))

@@ -301,7 +301,7 @@ def worker_process(database_url: str, fake: FakeBotApi, rate: int) -> subprocess
         "BROADCAST_RATE": str(rate),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.delivery.worker", "--lease-seconds", "2"],
+        [sys.executable, "-m", "bot.delivery", "--lease-seconds", "2"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
