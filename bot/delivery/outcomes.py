@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from storage.models.notices import DeliveryStatus
-from storage.queries.notices import DeliveryResult, DueDelivery
+from storage.queries.outbox import DeliveryResult, DueDelivery
 
 RETRY_WINDOW = timedelta(hours=3)
 """Timeouts and server errors are retried with backoff for this long, then the row fails."""

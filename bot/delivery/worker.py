@@ -40,6 +40,7 @@ from kernel.clock import utcnow
 from storage.db import Database
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
+from storage.queries import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +131,15 @@ def _load_notice(*, session: Session, notice_id: int) -> _Prepared | None:
 
 
 def _write_outcomes(
-    *, session: Session, results: list[q.DeliveryResult], blocked_chats: list[int], now: datetime
+    *,
+    session: Session,
+    results: list[outbox.DeliveryResult],
+    blocked_chats: list[int],
+    now: datetime,
 ) -> None:
-    q.record_delivery_results(session=session, results=results)
+    outbox.record_delivery_results(session=session, results=results)
     for chat_id in blocked_chats:
-        q.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
+        outbox.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
 
 
 class DeliveryWorker:
@@ -169,7 +174,7 @@ class DeliveryWorker:
         self.pacer = Pacer(rate)
         self.holding = False
         self._stopping = asyncio.Event()
-        self._queue: deque[q.DueDelivery] = deque()
+        self._queue: deque[outbox.DueDelivery] = deque()
         self._known: set[int] = set()  # queued, in flight, or waiting for their outcome's write
         self._active_chats: set[int] = set()
         self._chat_ready: dict[int, float] = {}
@@ -178,7 +183,7 @@ class DeliveryWorker:
         self._slot_freed = asyncio.Event()  # outcomes written: slots and chats may be free
         self._have_results = asyncio.Event()  # outcomes wait to be written
         self._need_slot = asyncio.Event()  # the sender waits for a slot: write now
-        self._results: list[q.DeliveryResult] = []
+        self._results: list[outbox.DeliveryResult] = []
         self._blocked: list[int] = []
         self._notices: dict[int, asyncio.Future[_Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -227,7 +232,7 @@ class DeliveryWorker:
                 await heartbeat
             await self._flush()
             if self.holding:
-                await self.db.run(q.release_lease, name=self.lock_name, owner=self.owner)
+                await self.db.run(outbox.release_lease, name=self.lock_name, owner=self.owner)
                 self.holding = False
 
     async def _sleep(self, seconds: float) -> None:
@@ -236,7 +241,11 @@ class DeliveryWorker:
 
     async def _renew(self) -> bool:
         self.holding = await self.db.run(
-            q.acquire_lease, name=self.lock_name, owner=self.owner, now=utcnow(), lease=self.lease
+            outbox.acquire_lease,
+            name=self.lock_name,
+            owner=self.owner,
+            now=utcnow(),
+            lease=self.lease,
         )
         return self.holding
 
@@ -291,7 +300,7 @@ class DeliveryWorker:
         self._forget_the_past()
         batch = max(200, self.max_in_flight * 4)
         rows = await self.db.run(
-            q.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
+            outbox.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
         )
         for row in rows:
             if row.id in self._known:
@@ -311,7 +320,7 @@ class DeliveryWorker:
         if not self._known and not self._tasks:
             self._notices.clear()
 
-    def _next_ready(self, now: float) -> tuple[q.DueDelivery | None, float]:
+    def _next_ready(self, now: float) -> tuple[outbox.DueDelivery | None, float]:
         """The first queued row whose chat may be sent to now; else None and the time the
         first paused chat may be (a chat busy with a send frees up when its outcome is written,
         which wakes the dispatcher anyway)."""
@@ -326,7 +335,7 @@ class DeliveryWorker:
             self._queue.append(row)
         return None, ready_at
 
-    def _start(self, row: q.DueDelivery) -> None:
+    def _start(self, row: outbox.DueDelivery) -> None:
         self._in_flight += 1
         self._slot_ids.add(row.id)
         self._active_chats.add(row.chat_id)
@@ -357,7 +366,7 @@ class DeliveryWorker:
             await self.pacer.wait()
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
-    async def _deliver(self, row: q.DueDelivery) -> None:
+    async def _deliver(self, row: outbox.DueDelivery) -> None:
         try:
             outcome = await self._attempt(row)
             if outcome.pause_chat:
@@ -369,7 +378,7 @@ class DeliveryWorker:
         finally:
             self._active_chats.discard(row.chat_id)
 
-    async def _attempt(self, row: q.DueDelivery) -> Outcome:
+    async def _attempt(self, row: outbox.DueDelivery) -> Outcome:
         """Send the notice's parts the chat does not have yet, then its attachment; what came of
         it is `outcomes.classify`'s to say."""
         done = row.parts_sent  # messages of this notice the chat already has (from a retry)
@@ -423,7 +432,7 @@ class DeliveryWorker:
         await self._paced(chat_id, slot_taken=slot_taken)
         await self.bot.send_document(chat_id, notice.attachment_file_id)
 
-    def _finish(self, row: q.DueDelivery, outcome: Outcome) -> None:
+    def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
         """Hold the outcome for the next batch write."""
         if outcome.blocks_chat:
             self._blocked.append(row.chat_id)

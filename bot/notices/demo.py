@@ -11,6 +11,7 @@ from sqlmodel import Session
 from storage.models import Person
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
+from storage.queries import outbox
 
 _DEMO_FIRMS = (
     "新竹精密電子",
@@ -101,7 +102,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
         assert notice.id is not None
         q.release_notice(session=session, notice_id=notice.id, now=when)
         results = []
-        for delivery_id in q.fetch_delivery_ids(session=session, notice_id=notice.id):
+        for delivery_id in outbox.fetch_delivery_ids(session=session, notice_id=notice.id):
             roll = rng.random()
             sent = when + timedelta(seconds=rng.randint(1, 600))
             if roll > 0.04:
@@ -111,7 +112,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
             else:
                 status, error, sent_at = DeliveryStatus.FAILED, "Bad Request: chat not found", None
             results.append(
-                q.DeliveryResult(
+                outbox.DeliveryResult(
                     id=delivery_id,
                     status=status,
                     attempts=1,
@@ -120,4 +121,4 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
                     sent_at=sent_at,
                 )
             )
-        q.record_delivery_results(session=session, results=results)
+        outbox.record_delivery_results(session=session, results=results)

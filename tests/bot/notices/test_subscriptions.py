@@ -11,7 +11,9 @@ from bot.notices.publishing import publish
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Category, Delivery, Person, Subscription
+from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
+from storage.queries import outbox
 from tests.bot.notices.builders import add_firm
 
 
@@ -102,12 +104,12 @@ def test_forget_deletes_subscriptions_and_profile_and_stops_unsent_deliveries(
         second = publish(session=session, title="C", body="D", codes=["cns"], created_by_id=None)
         [sent_row] = session.exec(select(Delivery).where(Delivery.notice_id == first.notice_id))
         assert sent_row.id is not None
-        q.record_delivery_results(
+        outbox.record_delivery_results(
             session=session,
             results=[
-                q.DeliveryResult(
+                outbox.DeliveryResult(
                     id=sent_row.id,
-                    status=q.DeliveryStatus.SENT,
+                    status=DeliveryStatus.SENT,
                     attempts=1,
                     next_attempt_at=utcnow(),
                     sent_at=utcnow(),
