@@ -31,8 +31,9 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import notices  # noqa: E402
 from bot.delivery.worker import worker_for  # noqa: E402
+from bot.notices.publishing import publish  # noqa: E402
+from bot.notices.status import notice_status  # noqa: E402
 from kernel.clock import utcnow  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Category, Person, Subscription  # noqa: E402
@@ -93,7 +94,7 @@ async def broadcast(
         lease=timedelta(seconds=30),
     )
     published = db.call(
-        notices.publish,
+        publish,
         title=title,
         body="Benchmark notice body.",
         codes=["cns"],
@@ -104,7 +105,7 @@ async def broadcast(
         worker.start()
         while True:
             await asyncio.sleep(0.5)
-            status = await db.run(notices.notice_status, notice_id=published.notice_id)
+            status = await db.run(notice_status, notice_id=published.notice_id)
             if status.done == status.total:
                 break
         await worker.stop()

@@ -24,7 +24,7 @@ from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
 from bot.edge.updates import PerChatUpdateProcessor
-from bot.handlers import admin, reports, start, subscriptions
+from bot.handlers import admin, categories, profile, reports, start, subscriptions
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
@@ -44,9 +44,11 @@ def features() -> list[Feature]:
     return [
         start.FEATURE,
         subscriptions.FEATURE,
+        profile.FEATURE,
         reports.FEATURE,
         admin.FEATURE,
         notice_feature.FEATURE,
+        categories.FEATURE,
         case_feature.FEATURE,
         courtesy_feature.FEATURE,
     ]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from bot import notices
 from bot.cli.common import cli_command, database
+from bot.notices.categories import create_category, rename_category, retire_category
 from storage.queries import notices as q
 
 category_app = typer.Typer(help="Subscription categories.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def add(
 ) -> None:
     """Add a category."""
     db = database()
-    created = db.call(notices.create_category, code=code, name_zh=name_zh, name_en=name_en)
+    created = db.call(create_category, code=code, name_zh=name_zh, name_en=name_en)
     typer.echo(f"added {created.code}: {created.name_zh} / {created.name_en}")
 
 
@@ -51,7 +51,7 @@ def rename(
 ) -> None:
     """Rename a category (its code stays, so links keep working)."""
     db = database()
-    renamed = db.call(notices.rename_category, code=code, name_zh=name_zh, name_en=name_en)
+    renamed = db.call(rename_category, code=code, name_zh=name_zh, name_en=name_en)
     typer.echo(f"renamed {renamed.code}: {renamed.name_zh} / {renamed.name_en}")
 
 
@@ -60,5 +60,5 @@ def rename(
 def retire(code: Annotated[str, typer.Argument(help="the category code")]) -> None:
     """Retire a category: no new subscriptions or notices; history kept."""
     db = database()
-    retired = db.call(notices.retire_category, code=code)
+    retired = db.call(retire_category, code=code)
     typer.echo(f"retired {retired.code}")

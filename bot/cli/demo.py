@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot import notices
-from bot.cases import demo as cases
+from bot.cases import demo as case_demo
 from bot.cases import summary
 from bot.cli.common import cli_command, language
+from bot.notices import demo as notice_demo
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow
 from kernel.errors import UserError
@@ -49,9 +49,9 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
         with db.transaction() as session:
             courtesy_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
-            notices.seed_demo(session=session, rng=rng, year=year)
+            notice_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
-            cases.seed_demo(session=session, rng=rng, year=year)
+            case_demo.seed_demo(session=session, rng=rng, year=year)
         month = last_complete_month(today)
         with db.transaction() as session:
             monthly = summary.build_summary(

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bot import notices
 from bot.cli.common import cli_command, database, settings
+from bot.notices.publishing import check_attachment_size, publish
+from bot.notices.status import notice_status
 from kernel.errors import UserError
 from kernel.i18n import t
 
@@ -47,12 +48,12 @@ def send(
     if attach is not None:
         if not attach.is_file():
             raise UserError("notices.attach_missing", path=str(attach))
-        notices.check_attachment_size(attach.stat().st_size)
+        check_attachment_size(attach.stat().st_size)
         content = attach.read_bytes()
     when = parse_at(at) if at else None
     db = database()
     published = db.call(
-        notices.publish,
+        publish,
         title=title,
         body=body,
         codes=category,
@@ -85,17 +86,16 @@ def status(
 ) -> None:
     """Counts of a notice's deliveries by status."""
     db = database()
-    found = db.call(notices.notice_status, notice_id=notice_id)
+    found = db.call(notice_status, notice_id=notice_id)
     if as_json:
         typer.echo(json.dumps(found.as_json()))
         return
     counts = found.counts
-    percent = 100 if found.total == 0 else round(100 * found.done / found.total)
     typer.echo(f"notice {found.notice_id}: {found.title} ({found.state})")
     typer.echo(
         f"total {found.total}  sent {counts['sent']}  pending {counts['pending']}  "
         f"retrying {counts['retrying']}  blocked {counts['blocked']}  failed {counts['failed']}"
-        f"  ({percent}% done)"
+        f"  ({found.percent}% done)"
     )
 
 
@@ -109,7 +109,7 @@ def worker(
     """Run the delivery worker on its own (normally it runs inside `bsmi-desk run`)."""
     import asyncio
 
-    from bot.delivery.worker import serve
+    from bot.delivery.service import serve
 
     settings().require_token()
     asyncio.run(serve(lease_seconds=lease_seconds))

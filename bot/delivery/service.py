@@ -1,9 +1,18 @@
-"""The delivery worker's life inside `bsmi-desk run`: started and stopped with the application."""
+"""The delivery worker's life: started and stopped with the application inside `bsmi-desk run`,
+or served on its own until SIGTERM or SIGINT (`python -m bot.delivery`, `bsmi-desk notice
+worker`)."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from datetime import timedelta
+
 from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.edge.context import BotApplication, Services
+from bot.edge.logs import install_redaction
+from bot.settings import load_settings
+from storage.db import Database
 
 WORKER_KEY = "delivery_worker"
 
@@ -31,3 +40,27 @@ async def stop_worker(app: BotApplication) -> None:
     if worker is not None:
         await worker.stop()
         await worker.bot.shutdown()
+
+
+async def serve(*, lease_seconds: float = 30.0) -> None:
+    """Run one worker from the environment's settings until SIGTERM or SIGINT."""
+    settings = load_settings()
+    token = settings.require_token()
+    install_redaction(token)
+    db = Database(settings.database_url)
+    db.upgrade()
+    worker = worker_for(
+        db=db,
+        token=token,
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        rate=settings.broadcast_rate,
+        default_language=settings.default_language,
+        lease=timedelta(seconds=lease_seconds),
+    )
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.request_stop)
+    async with worker.bot:
+        await worker.run()
+    db.dispose()

@@ -7,50 +7,43 @@ batches. A row is marked `sent` only after Telegram accepted the message, and a 
 slot is freed only once its outcome is written: after a crash, the only rows that can be sent
 twice are the ones that were in flight.
 
-    python -m bot.delivery.worker            # on its own (also `bsmi-desk notice worker`)
+What an answer from Telegram means for a row is decided in `outcomes.py` (pure); the HTTP
+transport is `transport.py`; `python -m bot.delivery` (or `bsmi-desk notice worker`) runs a
+worker on its own, `service.py` inside `bsmi-desk run`. The rest stays in this one module of
+about 500 lines because the dispatcher, the sends and the batch writer share one object's
+in-flight bookkeeping (queued rows, busy chats, freed slots).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
 import math
-import signal
 import uuid
-import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-import aiohttp
 from sqlmodel import Session
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.request import BaseRequest, RequestData
+from telegram.error import BadRequest
 
-from bot import notices
+from bot.delivery import outcomes
+from bot.delivery.outcomes import Outcome
+from bot.delivery.transport import make_delivery_bot
+from bot.notices.categories import category_name
+from bot.notices.publishing import release_due_notices
+from bot.notices.rendering import render_notice
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
+from storage.queries import outbox
 
 logger = logging.getLogger(__name__)
 
-RETRY_WINDOW = timedelta(hours=3)
-"""Timeouts and server errors are retried with backoff for this long, then the row fails."""
-BACKOFF_FIRST = 30.0
-BACKOFF_MAX = 30 * 60.0
 PER_CHAT_INTERVAL = 1.0
 IDLE_POLL_INTERVAL = 1.0
 """With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
@@ -72,19 +65,6 @@ def batch_delay_for(rate: float, flush_interval: float) -> float:
 def lease_name(token: str) -> str:
     """The lease is per bot: the numeric bot id before the token's colon (not the secret)."""
     return f"delivery:{token.split(':', 1)[0]}"
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 60 s, 2 min … capped at 30 min."""
-    return timedelta(seconds=min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """`retry_after` in seconds, whichever shape this python-telegram-bot version gives."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class Pacer:
@@ -119,7 +99,7 @@ class _Prepared:
 
     def parts(self, language: str) -> list[str]:
         if language not in self.rendered:
-            self.rendered[language] = notices.render_notice(
+            self.rendered[language] = render_notice(
                 language=language,
                 title=self.title,
                 body=self.body,
@@ -142,7 +122,7 @@ def _load_notice(*, session: Session, notice_id: int) -> _Prepared | None:
         title=notice.title,
         body=notice.body,
         category_names={
-            lang: [notices.category_name(c, lang) for c in categories] for lang in ("zh-TW", "en")
+            lang: [category_name(c, lang) for c in categories] for lang in ("zh-TW", "en")
         },
         attachment_name=notice.attachment_name,
         attachment_file_id=notice.attachment_file_id,
@@ -151,11 +131,15 @@ def _load_notice(*, session: Session, notice_id: int) -> _Prepared | None:
 
 
 def _write_outcomes(
-    *, session: Session, results: list[q.DeliveryResult], blocked_chats: list[int], now: datetime
+    *,
+    session: Session,
+    results: list[outbox.DeliveryResult],
+    blocked_chats: list[int],
+    now: datetime,
 ) -> None:
-    q.record_delivery_results(session=session, results=results)
+    outbox.record_delivery_results(session=session, results=results)
     for chat_id in blocked_chats:
-        q.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
+        outbox.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
 
 
 class DeliveryWorker:
@@ -190,7 +174,7 @@ class DeliveryWorker:
         self.pacer = Pacer(rate)
         self.holding = False
         self._stopping = asyncio.Event()
-        self._queue: deque[q.DueDelivery] = deque()
+        self._queue: deque[outbox.DueDelivery] = deque()
         self._known: set[int] = set()  # queued, in flight, or waiting for their outcome's write
         self._active_chats: set[int] = set()
         self._chat_ready: dict[int, float] = {}
@@ -199,14 +183,12 @@ class DeliveryWorker:
         self._slot_freed = asyncio.Event()  # outcomes written: slots and chats may be free
         self._have_results = asyncio.Event()  # outcomes wait to be written
         self._need_slot = asyncio.Event()  # the sender waits for a slot: write now
-        self._results: list[q.DeliveryResult] = []
+        self._results: list[outbox.DeliveryResult] = []
         self._blocked: list[int] = []
         self._notices: dict[int, asyncio.Future[_Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self.sent_count = 0
-
-    # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
@@ -250,7 +232,7 @@ class DeliveryWorker:
                 await heartbeat
             await self._flush()
             if self.holding:
-                await self.db.run(q.release_lease, name=self.lock_name, owner=self.owner)
+                await self.db.run(outbox.release_lease, name=self.lock_name, owner=self.owner)
                 self.holding = False
 
     async def _sleep(self, seconds: float) -> None:
@@ -259,7 +241,11 @@ class DeliveryWorker:
 
     async def _renew(self) -> bool:
         self.holding = await self.db.run(
-            q.acquire_lease, name=self.lock_name, owner=self.owner, now=utcnow(), lease=self.lease
+            outbox.acquire_lease,
+            name=self.lock_name,
+            owner=self.owner,
+            now=utcnow(),
+            lease=self.lease,
         )
         return self.holding
 
@@ -274,8 +260,6 @@ class DeliveryWorker:
             except Exception:
                 logger.exception("could not renew the delivery lease")
 
-    # -- dispatching -------------------------------------------------------------------------
-
     async def _dispatch(self) -> None:
         """Hand rows to sends, each at its pacing slot. It sleeps until something can change
         (the next look at the outbox, a written outcome, a chat's pause ending), never polls."""
@@ -286,7 +270,7 @@ class DeliveryWorker:
             now = loop.time()
             if now >= next_release:
                 next_release = now + 1.0
-                released = await self.db.run(notices.release_due_notices, now=utcnow())
+                released = await self.db.run(release_due_notices, now=utcnow())
                 for notice_id, count in released:
                     logger.info("released notice %s to %s recipients", notice_id, count)
                     next_fetch = now
@@ -316,14 +300,14 @@ class DeliveryWorker:
         self._forget_the_past()
         batch = max(200, self.max_in_flight * 4)
         rows = await self.db.run(
-            q.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
+            outbox.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
         )
         for row in rows:
             if row.id in self._known:
                 continue
             self._known.add(row.id)
             if row.blocked:
-                self._finish(row, DeliveryStatus.BLOCKED, error="blocked by the user")
+                self._finish(row, outcomes.chat_blocked(row, now=utcnow()))
             else:
                 self._queue.append(row)
 
@@ -336,7 +320,7 @@ class DeliveryWorker:
         if not self._known and not self._tasks:
             self._notices.clear()
 
-    def _next_ready(self, now: float) -> tuple[q.DueDelivery | None, float]:
+    def _next_ready(self, now: float) -> tuple[outbox.DueDelivery | None, float]:
         """The first queued row whose chat may be sent to now; else None and the time the
         first paused chat may be (a chat busy with a send frees up when its outcome is written,
         which wakes the dispatcher anyway)."""
@@ -351,15 +335,13 @@ class DeliveryWorker:
             self._queue.append(row)
         return None, ready_at
 
-    def _start(self, row: q.DueDelivery) -> None:
+    def _start(self, row: outbox.DueDelivery) -> None:
         self._in_flight += 1
         self._slot_ids.add(row.id)
         self._active_chats.add(row.chat_id)
         task = asyncio.create_task(self._deliver(row))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    # -- sending -----------------------------------------------------------------------------
 
     async def _prepared(self, notice_id: int) -> _Prepared | None:
         """The rendered notice, loaded once however many sends ask for it at the same time."""
@@ -384,13 +366,26 @@ class DeliveryWorker:
             await self.pacer.wait()
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
-    async def _deliver(self, row: q.DueDelivery) -> None:
+    async def _deliver(self, row: outbox.DueDelivery) -> None:
+        try:
+            outcome = await self._attempt(row)
+            if outcome.pause_chat:
+                loop = asyncio.get_running_loop()
+                self._chat_ready[row.chat_id] = loop.time() + outcome.pause_chat
+            if outcome.status is DeliveryStatus.SENT:
+                self.sent_count += 1
+            self._finish(row, outcome)
+        finally:
+            self._active_chats.discard(row.chat_id)
+
+    async def _attempt(self, row: outbox.DueDelivery) -> Outcome:
+        """Send the notice's parts the chat does not have yet, then its attachment; what came of
+        it is `outcomes.classify`'s to say."""
         done = row.parts_sent  # messages of this notice the chat already has (from a retry)
         try:
             notice = await self._prepared(row.notice_id)
             if notice is None:
-                self._finish(row, DeliveryStatus.FAILED, error="notice no longer exists")
-                return
+                return outcomes.notice_gone(row, now=utcnow())
             language = row.language if row.language in ("zh-TW", "en") else self.default_language
             parts = notice.parts(language)
             reserved = True  # the dispatcher waited for this send's slot of the overall rate
@@ -404,61 +399,12 @@ class DeliveryWorker:
             if notice.attachment_name and done == len(parts):
                 await self._send_attachment(row.chat_id, notice, slot_taken=reserved)
                 done += 1
-        except RetryAfter as exc:
-            seconds = retry_after_seconds(exc)
-            loop = asyncio.get_running_loop()
-            self._chat_ready[row.chat_id] = loop.time() + seconds
-            self._finish(
-                row,
-                DeliveryStatus.RETRYING,
-                error=f"429 retry after {seconds:g} s",
-                attempts=row.attempts + 1,
-                next_at=utcnow() + timedelta(seconds=seconds),
-                parts_sent=done,
-            )
-        except Forbidden as exc:
-            self._blocked.append(row.chat_id)
-            self._finish(row, DeliveryStatus.BLOCKED, error=str(exc), parts_sent=done)
-        except BadRequest as exc:
-            self._finish(
-                row,
-                DeliveryStatus.FAILED,
-                error=str(exc),
-                attempts=row.attempts + 1,
-                parts_sent=done,
-            )
-        except (TelegramError, OSError) as exc:  # timeouts, 5xx, connection trouble
-            now = utcnow()
-            first = row.first_error_at or now
-            attempts = row.attempts + 1
-            if now - first >= RETRY_WINDOW:
-                self._finish(
-                    row, DeliveryStatus.FAILED, error=str(exc), attempts=attempts, parts_sent=done
-                )
-            else:
-                self._finish(
-                    row,
-                    DeliveryStatus.RETRYING,
-                    error=str(exc) or type(exc).__name__,
-                    attempts=attempts,
-                    next_at=now + backoff(attempts),
-                    first_error_at=first,
-                    parts_sent=done,
-                )
-        except Exception as exc:  # a bug must not stop the whole broadcast
-            logger.exception("delivery %s failed unexpectedly", row.id)
-            self._finish(row, DeliveryStatus.FAILED, error=f"internal: {exc!r}", parts_sent=done)
-        else:
-            self.sent_count += 1
-            self._finish(
-                row,
-                DeliveryStatus.SENT,
-                sent_at=utcnow(),
-                attempts=row.attempts + 1,
-                parts_sent=done,
-            )
-        finally:
-            self._active_chats.discard(row.chat_id)
+        except Exception as exc:  # a bug must not stop the whole broadcast either
+            outcome = outcomes.classify(row, exc, parts_sent=done, now=utcnow())
+            if outcome.unexpected:
+                logger.exception("delivery %s failed unexpectedly", row.id)
+            return outcome
+        return outcomes.classify(row, None, parts_sent=done, now=utcnow())
 
     async def _send_attachment(
         self, chat_id: int, notice: _Prepared, *, slot_taken: bool = False
@@ -486,33 +432,12 @@ class DeliveryWorker:
         await self._paced(chat_id, slot_taken=slot_taken)
         await self.bot.send_document(chat_id, notice.attachment_file_id)
 
-    def _finish(
-        self,
-        row: q.DueDelivery,
-        status: DeliveryStatus,
-        *,
-        error: str | None = None,
-        attempts: int | None = None,
-        next_at: datetime | None = None,
-        sent_at: datetime | None = None,
-        first_error_at: datetime | None = None,
-        parts_sent: int | None = None,
-    ) -> None:
-        self._results.append(
-            q.DeliveryResult(
-                id=row.id,
-                status=status,
-                attempts=row.attempts if attempts is None else attempts,
-                next_attempt_at=next_at or utcnow(),
-                first_error_at=first_error_at or row.first_error_at,
-                last_error=error,
-                sent_at=sent_at,
-                parts_sent=row.parts_sent if parts_sent is None else parts_sent,
-            )
-        )
+    def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
+        """Hold the outcome for the next batch write."""
+        if outcome.blocks_chat:
+            self._blocked.append(row.chat_id)
+        self._results.append(outcome.result)
         self._have_results.set()
-
-    # -- writing outcomes --------------------------------------------------------------------
 
     async def _flusher(self) -> None:
         """Write outcomes in batches: it sleeps while there are none, then lets a batch gather
@@ -558,89 +483,6 @@ class DeliveryWorker:
         self._slot_freed.set()
 
 
-# --- running it ---------------------------------------------------------------------------------
-
-
-class AiohttpRequest(BaseRequest):
-    """python-telegram-bot's networking over one aiohttp connection pool.
-
-    The default HTTPX stack spends about 3 ms of CPU per request (httpcore scans its whole pool
-    and checks every idle socket on each request); aiohttp needs well under 1 ms, which is what
-    lets one worker reach Telegram's paid-broadcast rates on a small machine.
-    """
-
-    def __init__(
-        self, connections: int, *, read_timeout: float = 15.0, connect_timeout: float = 5.0
-    ) -> None:
-        self._limit = connections
-        self._read_timeout = read_timeout
-        self._connect_timeout = connect_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit),
-                headers={"User-Agent": self.USER_AGENT},
-            )
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if self._session is None:
-            raise RuntimeError("AiohttpRequest is not initialized")
-        data: Any = None
-        if request_data is not None:
-            data = request_data.json_parameters
-            if request_data.contains_files:
-                form = aiohttp.FormData()
-                for key, value in data.items():
-                    form.add_field(key, value)
-                for name, (filename, content, mime) in request_data.multipart_data.items():
-                    form.add_field(name, content, filename=filename, content_type=mime)
-                data = form
-        read = read_timeout if isinstance(read_timeout, int | float) else self._read_timeout
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self._connect_timeout, sock_read=read
-        )
-        try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
-                return response.status, await response.read()
-        except TimeoutError as err:
-            raise TimedOut from err
-        except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
-
-
-def make_delivery_bot(
-    *, token: str, base_url: str | None, base_file_url: str | None, pool_size: int
-) -> Bot:
-    """A Bot of its own for broadcasting: its connection pool fits the sends in flight, and the
-    application's AIORateLimiter (30/s, for replies) does not throttle it a second time."""
-    kwargs: dict[str, object] = {}
-    if base_url:
-        kwargs["base_url"] = base_url
-    if base_file_url:
-        kwargs["base_file_url"] = base_file_url
-    return Bot(token, request=AiohttpRequest(pool_size), **kwargs)  # type: ignore[arg-type]
-
-
 def worker_for(
     *,
     db: Database,
@@ -665,45 +507,3 @@ def worker_for(
         lease=lease,
         max_in_flight=in_flight,
     )
-
-
-async def serve(*, lease_seconds: float = 30.0) -> None:
-    """Run one worker from the environment's settings until SIGTERM or SIGINT."""
-    from bot.edge.logs import install_redaction
-    from bot.settings import load_settings
-
-    settings = load_settings()
-    token = settings.require_token()
-    install_redaction(token)
-    db = Database(settings.database_url)
-    db.upgrade()
-    worker = worker_for(
-        db=db,
-        token=token,
-        base_url=settings.telegram_base_url,
-        base_file_url=settings.telegram_base_file_url,
-        rate=settings.broadcast_rate,
-        default_language=settings.default_language,
-        lease=timedelta(seconds=lease_seconds),
-    )
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, worker.request_stop)
-    async with worker.bot:
-        await worker.run()
-    db.dispose()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m bot.delivery.worker [--lease-seconds N]`."""
-    from bot.edge import logs
-
-    parser = argparse.ArgumentParser(prog="python -m bot.delivery.worker", description=__doc__)
-    parser.add_argument("--lease-seconds", type=float, default=30.0)
-    args = parser.parse_args(argv)
-    logs.configure()
-    asyncio.run(serve(lease_seconds=args.lease_seconds))
-
-
-if __name__ == "__main__":
-    main()

@@ -1,5 +1,5 @@
-"""Staff: the /notice conversation, /notices progress, the admin /categories view; the delivery
-worker starts and stops with the application."""
+"""Staff: the /notice conversation (categories, title, body, attachment, preview, send or
+schedule) and /notices, the progress of recent notices."""
 
 from __future__ import annotations
 
@@ -18,27 +18,28 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import notices
-from bot.edge.access import ADMIN, STAFF, audit, requires
+from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext, Services
+from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature, roles
-from bot.handlers.subscriptions import unchanged_is_fine
+from bot.notices.drafts import (
+    TIME_ERRORS,
+    NoticeDraft,
+    pick_categories,
+    preview_draft,
+    publish_draft,
+)
+from bot.notices.publishing import BODY_LIMIT, Published, check_attachment_size, clean_title
+from bot.notices.status import NoticeStatus, recent_statuses
+from bot.notices.subscriptions import CategoryChoice
 from kernel.errors import UserError
 from kernel.i18n import t
 from storage.models import Role
-from storage.queries import notices as q
 
 logger = logging.getLogger(__name__)
 
-
-def _data(context: BotContext) -> dict:
-    """This person's conversation scratch space (always present for a user's update)."""
-    assert context.user_data is not None
-    return context.user_data
-
-
 NOTICE = "notice"  # notice:c:<id>, notice:next, notice:send, notice:schedule, notice:cancel
-CATEGORY = "ncat"  # ncat:retire:<id> asks, ncat:yes:<id> retires, ncat:no keeps
+DRAFT = "notice"  # the draft's key in user data
 PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN = range(6)
 
 
@@ -46,13 +47,23 @@ def babel_locale(language: str) -> str:
     return "zh_Hant_TW" if language == "zh-TW" else "en_GB"
 
 
-def _draft(context: BotContext) -> dict:
-    draft: dict = _data(context).setdefault("notice", {"category_ids": []})
-    return draft
+def _draft(context: BotContext) -> NoticeDraft:
+    assert context.user_data is not None
+    return NoticeDraft.from_dict(context.user_data.get(DRAFT))
+
+
+def _save(context: BotContext, draft: NoticeDraft) -> None:
+    assert context.user_data is not None
+    context.user_data[DRAFT] = draft.to_dict()
+
+
+def _drop(context: BotContext) -> None:
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
 
 
 def pick_keyboard(
-    categories: list[notices.CategoryChoice], chosen: list[int], lang: str
+    categories: list[CategoryChoice], chosen: list[int], lang: str
 ) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -74,27 +85,36 @@ def pick_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-async def _active_categories(context: BotContext) -> list[notices.CategoryChoice]:
-    categories = await context.services.db.run(q.fetch_categories)
-    return [
-        notices.CategoryChoice(c.id or 0, c.code, notices.category_name(c, context.lang), False)
-        for c in categories
-    ]
-
-
-async def _pick_text(context: BotContext, chosen: list[int]) -> str:
-    count = await context.services.db.run(q.count_recipients, category_ids=chosen)
-    return t(context.lang, "notice.pick", count=count)
+def confirm_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "notice.send_button"), callback_data=f"{NOTICE}:send"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "notice.schedule_button"), callback_data=f"{NOTICE}:schedule"
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    t(lang, "notice.cancel_button"), callback_data=f"{NOTICE}:cancel"
+                )
+            ],
+        ]
+    )
 
 
 @requires(*STAFF)
 async def notice_start(update: Update, context: BotContext) -> int:
     """Begin a notice: choose its categories."""
     assert update.effective_message is not None
-    _data(context)["notice"] = {"category_ids": []}
-    categories = await _active_categories(context)
+    draft = NoticeDraft()
+    _save(context, draft)
+    pick = await context.services.db.run(pick_categories, chosen=[], language=context.lang)
     await update.effective_message.reply_text(
-        await _pick_text(context, []), reply_markup=pick_keyboard(categories, [], context.lang)
+        t(context.lang, "notice.pick", count=pick.recipients),
+        reply_markup=pick_keyboard(pick.categories, pick.chosen, context.lang),
     )
     return PICK
 
@@ -105,10 +125,9 @@ async def notice_pick(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = _draft(context)
-    chosen: list[int] = draft["category_ids"]
     parts = query.data.split(":")
     if parts[1] == "next":
-        if not chosen:
+        if not draft.category_ids:
             await query.answer(t(context.lang, "notice.pick_one"), show_alert=True)
             return PICK
         await query.answer()
@@ -118,17 +137,15 @@ async def notice_pick(update: Update, context: BotContext) -> int:
         return TITLE
     await query.answer()
     if parts[1] == "c" and len(parts) > 2 and parts[2].isdigit():
-        category_id = int(parts[2])
-        if category_id in chosen:
-            chosen.remove(category_id)
-        else:
-            chosen.append(category_id)
-    categories = await _active_categories(context)
-    active = {c.id for c in categories}
-    draft["category_ids"] = [c for c in chosen if c in active]
+        draft.toggle(int(parts[2]))
+    pick = await context.services.db.run(
+        pick_categories, chosen=draft.category_ids, language=context.lang
+    )
+    draft.category_ids = pick.chosen
+    _save(context, draft)
     await query.edit_message_text(
-        await _pick_text(context, draft["category_ids"]),
-        reply_markup=pick_keyboard(categories, draft["category_ids"], context.lang),
+        t(context.lang, "notice.pick", count=pick.recipients),
+        reply_markup=pick_keyboard(pick.categories, pick.chosen, context.lang),
     )
     return PICK
 
@@ -138,16 +155,14 @@ async def notice_title(update: Update, context: BotContext) -> int:
     """Take the title and ask for the body."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    title = " ".join(message.text.split())
-    if not title:
-        await message.reply_text(t(context.lang, "notices.empty_title"))
+    try:
+        title = clean_title(message.text)
+    except UserError as exc:
+        await message.reply_text(t(context.lang, exc.key, **exc.values))
         return TITLE
-    if len(title) > notices.TITLE_LIMIT:
-        await message.reply_text(
-            t(context.lang, "notices.title_too_long", limit=notices.TITLE_LIMIT)
-        )
-        return TITLE
-    _draft(context)["title"] = title
+    draft = _draft(context)
+    draft.title = title
+    _save(context, draft)
     await message.reply_text(t(context.lang, "notice.ask_body"))
     return BODY
 
@@ -158,12 +173,14 @@ async def notice_body(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     body = message.text.strip()
-    if len(body) > notices.BODY_LIMIT:
+    if len(body) > BODY_LIMIT:
         await message.reply_text(
-            t(context.lang, "notices.body_too_long", limit=notices.BODY_LIMIT, length=len(body))
+            t(context.lang, "notices.body_too_long", limit=BODY_LIMIT, length=len(body))
         )
         return BODY
-    _draft(context)["body"] = body
+    draft = _draft(context)
+    draft.body = body
+    _save(context, draft)
     await message.reply_text(t(context.lang, "notice.ask_attachment"))
     return ATTACH
 
@@ -174,138 +191,85 @@ async def notice_attachment(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.document is not None
     try:
-        notices.check_attachment_size(message.document.file_size)
+        check_attachment_size(message.document.file_size)
     except UserError as exc:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return ATTACH
     draft = _draft(context)
-    draft["attachment_file_id"] = message.document.file_id
-    draft["attachment_name"] = message.document.file_name or "attachment"
-    return await _preview(update, context)
+    draft.attach(message.document.file_id, message.document.file_name)
+    _save(context, draft)
+    return await _preview(update, context, draft)
 
 
 @requires(*STAFF)
 async def notice_skip_attachment(update: Update, context: BotContext) -> int:
     """No attachment: preview."""
     draft = _draft(context)
-    draft.pop("attachment_file_id", None)
-    draft.pop("attachment_name", None)
-    return await _preview(update, context)
+    draft.detach()
+    _save(context, draft)
+    return await _preview(update, context, draft)
 
 
-async def _preview(update: Update, context: BotContext) -> int:
+async def _preview(update: Update, context: BotContext, draft: NoticeDraft) -> int:
     """The notice exactly as subscribers will get it, the recipient count, and the choices."""
     message = update.effective_message
     assert message is not None
-    draft = _draft(context)
-    db = context.services.db
-    categories = [c for c in await db.run(q.fetch_categories) if c.id in draft["category_ids"]]
-    by_language = await db.run(
-        q.count_recipients_by_language,
-        category_ids=draft["category_ids"],
-        default_language=context.services.settings.default_language,
-    )
-    # the staff member's own language first, then each other language some recipients read
-    languages = [context.lang] + [lang for lang in sorted(by_language) if lang != context.lang]
     try:
-        rendered = [
-            notices.render_notice(
-                language=language,
-                title=draft["title"],
-                body=draft["body"],
-                category_names=[notices.category_name(c, language) for c in categories],
-                attachment_name=draft.get("attachment_name"),
-            )
-            for language in languages
-        ]
+        preview = await context.services.db.run(
+            preview_draft,
+            draft=draft,
+            language=context.lang,
+            default_language=context.services.settings.default_language,
+        )
     except UserError as exc:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return BODY
-    for language, parts in zip(languages, rendered, strict=True):
-        if language == context.lang:
+    for copy in preview.copies:
+        if copy.language == context.lang:
             await message.reply_text(t(context.lang, "notice.preview_header"))
         else:
             await message.reply_text(
                 t(
                     context.lang,
                     "notice.preview_other",
-                    count=by_language[language],
-                    language=t(context.lang, f"notice.language_{language[:2]}"),
+                    count=copy.recipients,
+                    language=t(context.lang, f"notice.language_{copy.language[:2]}"),
                 )
             )
-        for part in parts:
+        for part in copy.messages:
             await message.reply_text(part)
-    if draft.get("attachment_file_id"):
-        await message.reply_document(draft["attachment_file_id"])
-    parts = rendered[0]
-    count = sum(by_language.values())
-    buttons = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(context.lang, "notice.send_button"), callback_data=f"{NOTICE}:send"
-                ),
-                InlineKeyboardButton(
-                    t(context.lang, "notice.schedule_button"), callback_data=f"{NOTICE}:schedule"
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    t(context.lang, "notice.cancel_button"), callback_data=f"{NOTICE}:cancel"
-                )
-            ],
-        ]
-    )
+    if draft.attachment_file_id:
+        await message.reply_document(draft.attachment_file_id)
+    parts = preview.copies[0].messages
     await message.reply_text(
-        t(context.lang, "notice.confirm", count=count, parts=len(parts)), reply_markup=buttons
+        t(context.lang, "notice.confirm", count=preview.recipients, parts=len(parts)),
+        reply_markup=confirm_keyboard(context.lang),
     )
     return CONFIRM
 
 
-TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive"})
-"""Refusals that another time can cure; any other ends the draft (asking again cannot help)."""
-
-
-async def _publish(
-    update: Update, context: BotContext, at: datetime | None
-) -> notices.Published | None:
-    """Store the draft as a notice; on a refusal say why (the key is kept in `last_error`)."""
-    draft = _draft(context)
-    assert context.person is not None
-    db = context.services.db
-    # retired ones too, so a category retired since it was picked is named in the refusal
-    everything = await db.run(q.fetch_categories, include_retired=True)
-    codes = [c.code for c in everything if c.id in draft["category_ids"]]
+async def _publish(update: Update, context: BotContext, at: datetime | None) -> Published | str:
+    """Publish the draft with its audit row; on a refusal say why and return its key."""
+    assert context.person is not None and update.effective_message is not None
+    user = update.effective_user
     try:
-        published = await db.run(
-            notices.publish,
-            title=draft.get("title", ""),
-            body=draft.get("body", ""),
-            codes=codes,
+        published = await context.services.db.run(
+            publish_draft,
+            draft=_draft(context),
             created_by_id=context.person.id,
+            actor_telegram_id=user.id if user else None,
             at=at,
-            attachment_name=draft.get("attachment_name"),
-            attachment_file_id=draft.get("attachment_file_id"),
         )
     except UserError as exc:
-        assert update.effective_message is not None
         await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
-        draft["last_error"] = exc.key
-        return None
-    await audit(
-        update,
-        context,
-        "notice.publish",
-        target=str(published.notice_id),
-        detail=f"{','.join(codes)} recipients={published.recipients}",
-    )
-    _data(context).pop("notice", None)
+        return exc.key
+    _drop(context)
     return published
 
 
 @requires(*STAFF)
 async def notice_confirm(update: Update, context: BotContext) -> int:
-    """Send now, ask for a time, or cancel."""
+    """Send now, or ask for a time."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -317,10 +281,8 @@ async def notice_confirm(update: Update, context: BotContext) -> int:
             t(context.lang, "notice.ask_when", timezone=context.services.settings.timezone)
         )
         return WHEN
-    if action != "send":
-        return await notice_cancel(update, context)
     published = await _publish(update, context, None)
-    if published is None:
+    if isinstance(published, str):
         return ConversationHandler.END
     await update.effective_message.reply_text(
         t(
@@ -353,10 +315,10 @@ async def notice_when(update: Update, context: BotContext) -> int:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return WHEN
     published = await _publish(update, context, at)
-    if published is None:
-        if _draft(context).get("last_error") in TIME_ERRORS:
+    if isinstance(published, str):
+        if published in TIME_ERRORS:
             return WHEN
-        _data(context).pop("notice", None)
+        _drop(context)
         await message.reply_text(t(context.lang, "notice.cancelled"))
         return ConversationHandler.END
     when = format_datetime(
@@ -372,25 +334,19 @@ async def notice_when(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+_cancel = cancel_handler(DRAFT, "notice.cancelled")
+_answer_stale = stale_button_handler("notice.stale")
+
+
 async def notice_cancel(update: Update, context: BotContext) -> int:
-    """Drop the draft."""
-    _data(context).pop("notice", None)
-    text = t(context.lang, "notice.cancelled")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(text)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
-    return ConversationHandler.END
+    """Drop the draft; nothing is sent."""
+    return await _cancel(update, context)
 
 
 @requires(*STAFF)
 async def notice_stale(update: Update, context: BotContext) -> None:
     """A button of a draft that is no longer open."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(t(context.lang, "notice.stale"), show_alert=True)
+    await _answer_stale(update, context)
 
 
 async def notice_prompt_again(update: Update, context: BotContext) -> None:
@@ -399,12 +355,8 @@ async def notice_prompt_again(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(t(context.lang, "notice.unexpected"))
 
 
-# --- progress ---------------------------------------------------------------------------------
-
-
-def status_line(status: notices.NoticeStatus, lang: str) -> str:
+def status_line(status: NoticeStatus, lang: str) -> str:
     counts = status.counts
-    percent = 100 if status.total == 0 else round(100 * status.done / status.total)
     return t(
         lang,
         "notices.status_line",
@@ -417,7 +369,7 @@ def status_line(status: notices.NoticeStatus, lang: str) -> str:
         retrying=counts["retrying"],
         blocked=counts["blocked"],
         failed=counts["failed"],
-        percent=percent,
+        percent=status.percent,
     )
 
 
@@ -425,108 +377,13 @@ def status_line(status: notices.NoticeStatus, lang: str) -> str:
 async def notices_list(update: Update, context: BotContext) -> None:
     """Recent notices with counts by status and progress."""
     assert update.effective_message is not None
-    statuses = await context.services.db.run(notices.recent_statuses, limit=10)
+    statuses = await context.services.db.run(recent_statuses, limit=10)
     if not statuses:
         await update.effective_message.reply_text(t(context.lang, "notices.none"))
         return
     lines = [t(context.lang, "notices.header")]
     lines += [status_line(s, context.lang) for s in statuses]
     await update.effective_message.reply_text("\n\n".join(lines))
-
-
-# --- categories (admins) ----------------------------------------------------------------------
-
-
-async def _categories_view(context: BotContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    lang = context.lang
-    db = context.services.db
-    categories = await db.run(q.fetch_categories, include_retired=True)
-    counts = await db.run(q.count_subscribers_by_category)
-    lines = [t(lang, "categories.header")]
-    buttons = []
-    for c in categories:
-        key = "categories.retired_line" if c.retired_at else "categories.line"
-        lines.append(
-            t(
-                lang,
-                key,
-                code=c.code,
-                name=notices.category_name(c, lang),
-                other=c.name_en if lang == "zh-TW" else c.name_zh,
-                count=counts.get(c.id or 0, 0),
-                link=f"https://t.me/{context.bot.username}?start=sub-{c.code}",
-            )
-        )
-        if c.retired_at is None:
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        t(lang, "categories.retire_button", name=notices.category_name(c, lang)),
-                        callback_data=f"{CATEGORY}:retire:{c.id}",
-                    )
-                ]
-            )
-    lines.append(t(lang, "categories.cli_hint"))
-    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
-
-
-@requires(*ADMIN)
-async def categories(update: Update, context: BotContext) -> None:
-    """Every category with its code, names, subscribers and subscribe link."""
-    assert update.effective_message is not None
-    text, markup = await _categories_view(context)
-    await update.effective_message.reply_text(
-        text, reply_markup=markup, disable_web_page_preview=True
-    )
-
-
-@requires(*ADMIN)
-async def category_pressed(update: Update, context: BotContext) -> None:
-    """Retire a category after a confirmation: no new subscriptions, history kept."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    lang = context.lang
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    db = context.services.db
-    found = next((c for c in await db.run(q.fetch_categories) if str(c.id) == parts[-1]), None)
-    if action in ("retire", "yes") and found is None:
-        await query.answer(t(lang, "subs.stale"), show_alert=True)
-    elif action == "retire" and found is not None:
-        await query.answer()
-        counts = await db.run(q.count_subscribers_by_category)
-        confirm = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t(lang, "categories.retire_yes"),
-                        callback_data=f"{CATEGORY}:yes:{found.id}",
-                    ),
-                    InlineKeyboardButton(
-                        t(lang, "subs.keep_button"), callback_data=f"{CATEGORY}:no"
-                    ),
-                ]
-            ]
-        )
-        text = t(
-            lang,
-            "categories.retire_confirm",
-            name=notices.category_name(found, lang),
-            code=found.code,
-            count=counts.get(found.id or 0, 0),
-        )
-        with unchanged_is_fine():
-            await query.edit_message_text(text, reply_markup=confirm)
-        return
-    elif action == "yes" and found is not None:
-        await query.answer()
-        await db.run(notices.retire_category, code=found.code)
-        await audit(update, context, "category.retire", target=found.code)
-    else:
-        await query.answer()
-    text, markup = await _categories_view(context)
-    with unchanged_is_fine():
-        await query.edit_message_text(text, reply_markup=markup, disable_web_page_preview=True)
 
 
 def register(app: BotApplication) -> None:
@@ -560,17 +417,14 @@ def register(app: BotApplication) -> None:
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(notice_stale, pattern=rf"^{NOTICE}:"))
     app.add_handler(CommandHandler("notices", notices_list))
-    app.add_handler(CommandHandler("categories", categories))
-    app.add_handler(CallbackQueryHandler(category_pressed, pattern=rf"^{CATEGORY}:"))
 
 
 FEATURE = Feature(
     name="notices",
-    callback_prefixes=(NOTICE, CATEGORY),
+    callback_prefixes=(NOTICE,),
     register=register,
     commands=(
         Command("notice", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
         Command("notices", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
-        Command("categories", roles(Role.ADMIN)),
     ),
 )

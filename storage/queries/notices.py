@@ -1,14 +1,14 @@
-"""Categories, subscriptions, notices, the delivery outbox and the worker lease."""
+"""Categories, subscriptions and company profiles, notices and their release (the outbox rows
+themselves are `outbox.py`'s)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, literal, or_, update
+from sqlalchemy import bindparam, delete, func, insert, literal, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kernel.clock import utcnow
@@ -20,13 +20,9 @@ from storage.models import (
     NoticeCategory,
     Person,
     Subscription,
-    WorkerLease,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeState
-
-DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
-
-# --- categories -------------------------------------------------------------------------------
+from storage.queries.outbox import DELIVERY_TABLE
 
 
 def fetch_categories(*, session: Session, include_retired: bool = False) -> list[Category]:
@@ -76,9 +72,6 @@ def count_subscribers_by_category(*, session: Session) -> dict[int, int]:
         .group_by(col(Subscription.category_id))
     ).all()
     return {category_id: count for category_id, count in rows}
-
-
-# --- subscriptions ----------------------------------------------------------------------------
 
 
 def fetch_subscribed_category_ids(*, session: Session, person_id: int) -> set[int]:
@@ -137,6 +130,16 @@ def save_profile(
     )
 
 
+def keep_language(*, session: Session, person_id: int, language: str) -> None:
+    """Store `language` as the person's language unless they already chose one (their notices
+    are rendered in it)."""
+    session.execute(
+        update(Person)
+        .where(col(Person.id) == person_id, col(Person.language).is_(None))
+        .values(language=language)
+    )
+
+
 def close_open_deliveries_of_person(*, session: Session, person_id: int, now: datetime) -> int:
     """Before a person is forgotten: nothing more is sent to them."""
     result = session.execute(
@@ -145,9 +148,6 @@ def close_open_deliveries_of_person(*, session: Session, person_id: int, now: da
         .values(status=DeliveryStatus.FAILED.value, last_error="forgotten at their request")
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-# --- notices ----------------------------------------------------------------------------------
 
 
 def create_notice(
@@ -333,179 +333,3 @@ def fetch_delivery_counts(*, session: Session, notice_ids: Sequence[int]) -> dic
 
 def fetch_recent_notices(*, session: Session, limit: int = 10) -> list[Notice]:
     return list(session.exec(select(Notice).order_by(col(Notice.id).desc()).limit(limit)).all())
-
-
-# --- the outbox, for the worker ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueDelivery:
-    id: int
-    notice_id: int
-    chat_id: int
-    attempts: int
-    first_error_at: datetime | None
-    language: str | None
-    blocked: bool
-    parts_sent: int = 0
-
-
-def fetch_due_deliveries(
-    *, session: Session, now: datetime, limit: int, after_id: int = 0
-) -> list[DueDelivery]:
-    """Open outbox rows whose time has come, oldest first."""
-    rows = session.execute(
-        sa_select(
-            col(Delivery.id),
-            col(Delivery.notice_id),
-            col(Delivery.chat_id),
-            col(Delivery.attempts),
-            col(Delivery.first_error_at),
-            col(Person.language),
-            col(Person.blocked),
-            col(Delivery.parts_sent),
-        )
-        .outerjoin(Person, col(Person.id) == Delivery.person_id)
-        .where(
-            col(Delivery.status).in_(OPEN_STATUSES),
-            col(Delivery.next_attempt_at) <= now,
-            col(Delivery.id) > after_id,
-        )
-        .order_by(col(Delivery.id))
-        .limit(limit)
-    ).all()
-    return [
-        DueDelivery(
-            id=r[0],
-            notice_id=r[1],
-            chat_id=r[2],
-            attempts=r[3],
-            first_error_at=r[4],
-            language=r[5],
-            blocked=bool(r[6]),
-            parts_sent=r[7],
-        )
-        for r in rows
-    ]
-
-
-def fetch_delivery_ids(*, session: Session, notice_id: int) -> list[int]:
-    rows = session.exec(
-        select(Delivery.id).where(Delivery.notice_id == notice_id).order_by(col(Delivery.id))
-    ).all()
-    return [r for r in rows if r is not None]
-
-
-def count_open_deliveries(*, session: Session) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Delivery)
-            .where(col(Delivery.status).in_(OPEN_STATUSES))
-        ).one()
-    )
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    """What one send attempt did to its outbox row."""
-
-    id: int
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: datetime
-    first_error_at: datetime | None = None
-    last_error: str | None = None
-    sent_at: datetime | None = None
-    parts_sent: int = 0
-
-
-def record_delivery_results(*, session: Session, results: Sequence[DeliveryResult]) -> None:
-    """Write a batch of send outcomes in one executemany."""
-    if not results:
-        return
-    table = DELIVERY_TABLE
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values(
-            status=bindparam("new_status"),
-            attempts=bindparam("new_attempts"),
-            next_attempt_at=bindparam("new_next"),
-            first_error_at=bindparam("new_first_error"),
-            last_error=bindparam("new_error"),
-            sent_at=bindparam("new_sent"),
-            parts_sent=bindparam("new_parts"),
-        )
-    )
-    session.connection().execute(
-        statement,
-        [
-            {
-                "row_id": r.id,
-                "new_status": r.status.value,
-                "new_attempts": r.attempts,
-                "new_next": r.next_attempt_at,
-                "new_first_error": r.first_error_at,
-                "new_error": None if r.last_error is None else r.last_error[:255],
-                "new_sent": r.sent_at,
-                "new_parts": r.parts_sent,
-            }
-            for r in results
-        ],
-    )
-
-
-def mark_chat_blocked(*, session: Session, chat_id: int, now: datetime) -> None:
-    """A 403: the person is blocked and their open rows are closed as blocked."""
-    session.execute(
-        update(Person)
-        .where(col(Person.telegram_id) == chat_id, col(Person.blocked).is_(False))
-        .values(blocked=True, blocked_at=now)
-    )
-    session.execute(
-        update(Delivery)
-        .where(col(Delivery.chat_id) == chat_id, col(Delivery.status).in_(OPEN_STATUSES))
-        .values(status=DeliveryStatus.BLOCKED.value, last_error="blocked by the user")
-    )
-
-
-# --- the worker lease -------------------------------------------------------------------------
-
-
-def acquire_lease(
-    *, session: Session, name: str, owner: str, now: datetime, lease: timedelta
-) -> bool:
-    """Take or renew the lease `name` for `owner`; False while another owner's is still fresh."""
-    taken = session.execute(
-        update(WorkerLease)
-        .where(
-            col(WorkerLease.name) == name,
-            or_(col(WorkerLease.owner) == owner, col(WorkerLease.heartbeat_at) < now - lease),
-        )
-        .values(
-            acquired_at=case(
-                (col(WorkerLease.owner) == owner, col(WorkerLease.acquired_at)), else_=now
-            ),
-            owner=owner,
-            heartbeat_at=now,
-        )
-    )
-    if getattr(taken, "rowcount", 0):
-        return True
-    if session.get(WorkerLease, name) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(WorkerLease(name=name, owner=owner, acquired_at=now, heartbeat_at=now))
-    except IntegrityError:
-        return False
-    return True
-
-
-def release_lease(*, session: Session, name: str, owner: str) -> None:
-    session.execute(
-        delete(WorkerLease).where(
-            and_(col(WorkerLease.name) == name, col(WorkerLease.owner) == owner)
-        )
-    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot import notices
+from bot.notices.subscriptions import subscribe_by_codes
 from storage.db import Database
 from storage.models import Delivery, Notice, NoticeAttachment, Person
 
@@ -36,9 +36,7 @@ def add_subscriber(db: Database, telegram_id: int, code: str) -> None:
         person = Person(telegram_id=telegram_id)
         session.add(person)
         session.flush()
-        notices.subscribe_by_codes(
-            session=session, person_id=person.id, codes=[code], language="en"
-        )
+        subscribe_by_codes(session=session, person_id=person.id, codes=[code], language="en")
 
     db.call(add)
 

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot import notices
 from bot.delivery.worker import DeliveryWorker, in_flight_for, worker_for
+from bot.notices.publishing import publish as publish_notice
+from bot.notices.status import NoticeStatus, notice_status
+from bot.notices.subscriptions import subscribe_by_codes
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Person
@@ -36,16 +38,14 @@ def add_subscribers(db: Database, ids: list[int], code: str = "cns") -> None:
             session.add(person)
             session.flush()
             assert person.id is not None
-            notices.subscribe_by_codes(
-                session=session, person_id=person.id, codes=[code], language="en"
-            )
+            subscribe_by_codes(session=session, person_id=person.id, codes=[code], language="en")
 
     db.call(add)
 
 
 def publish(db: Database, title: str, code: str = "cns") -> int:
     published = db.call(
-        notices.publish, title=title, body="Body text.", codes=[code], created_by_id=None
+        publish_notice, title=title, body="Body text.", codes=[code], created_by_id=None
     )
     return published.notice_id
 
@@ -56,10 +56,10 @@ def rows(db: Database, notice_id: int) -> dict[int, Delivery]:
     return {r.chat_id: r for r in found}
 
 
-async def wait_done(db: Database, notice_id: int, timeout: float = 20.0) -> notices.NoticeStatus:
+async def wait_done(db: Database, notice_id: int, timeout: float = 20.0) -> NoticeStatus:
     deadline = time.monotonic() + timeout
     while True:
-        status = await db.run(notices.notice_status, notice_id=notice_id)
+        status = await db.run(notice_status, notice_id=notice_id)
         if status.done == status.total:
             return status
         if time.monotonic() > deadline:
@@ -166,7 +166,7 @@ async def test_server_errors_past_the_retry_window_are_marked_failed(
     add_subscribers(db, [5301])
     fake_api.fail("sendMessage", chat_id=5301, status=500, times=None)
     with db.transaction() as session:
-        notice = notices.publish(
+        notice = publish_notice(
             session=session, title="Old", body="B", codes=["cns"], created_by_id=None
         )
         row = session.exec(select(Delivery).where(Delivery.notice_id == notice.notice_id)).one()
@@ -219,7 +219,7 @@ async def test_an_attachment_is_uploaded_once_then_sent_by_file_id(
     chats = [5601, 5602, 5603]
     add_subscribers(db, chats)
     published = db.call(
-        notices.publish,
+        publish_notice,
         title="With a file",
         body="See the attachment.",
         codes=["cns"],
@@ -301,7 +301,7 @@ def worker_process(database_url: str, fake: FakeBotApi, rate: int) -> subprocess
         "BROADCAST_RATE": str(rate),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.delivery.worker", "--lease-seconds", "2"],
+        [sys.executable, "-m", "bot.delivery", "--lease-seconds", "2"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -352,7 +352,7 @@ async def test_a_long_notice_interrupted_by_a_429_goes_on_from_the_part_it_reach
     add_subscribers(db, [5901])
     body = "\n\n".join(f"Paragraph {i}. " + "words " * 250 for i in range(6))
     published = db.call(
-        notices.publish, title="Long one", body=body, codes=["cns"], created_by_id=None
+        publish_notice, title="Long one", body=body, codes=["cns"], created_by_id=None
     )
     await fake_api.async_wait_for(
         lambda c: c.method == "sendMessage" and c.chat_id == 5901 and c.ok, timeout=10
@@ -386,7 +386,7 @@ async def test_an_idle_worker_sleeps_instead_of_waking_to_write_nothing(
 async def test_outcomes_at_a_paced_rate_are_written_several_to_a_transaction(
     db: Database, fake_api: FakeBotApi, worker: DeliveryWorker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.queries import notices as q
+    from storage.queries import outbox as q
 
     batches: list[int] = []
     record = q.record_delivery_results

@@ -7,7 +7,7 @@ import asyncio
 
 from sqlmodel import select
 
-from bot.notices import retire_category
+from bot.notices.categories import retire_category
 from storage.db import Database
 from storage.models import AuditEntry, Category, Notice, Person, Subscription
 from tests.conftest import ADMIN_ID

@@ -1,0 +1,90 @@
+"""A firm's profile: the company name and its 統一編號 (unified business number), checked by the
+Ministry of Finance rule; and the /profile conversation's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from kernel.errors import UserError
+from storage.queries import notices as q
+
+COMPANY_NAME_LIMIT = 200
+TAX_ID_WEIGHTS = (1, 2, 1, 2, 1, 2, 4, 1)
+
+
+def tax_id_is_valid(tax_id: str) -> bool:
+    """The Ministry of Finance check rule as revised on 2023-04-01.
+
+    Each digit times its weight (1,2,1,2,1,2,4,1); the digits of each product are added; the
+    total must be divisible by 5. When the seventh digit is 7 (its product 28 gives 10, which
+    may be read as 1 or 0) the total or the total + 1 may be divisible.
+    """
+    if len(tax_id) != 8 or not tax_id.isascii() or not tax_id.isdigit():
+        return False
+    total = 0
+    for digit, weight in zip(tax_id, TAX_ID_WEIGHTS, strict=True):
+        product = int(digit) * weight
+        total += product // 10 + product % 10
+    if total % 5 == 0:
+        return True
+    return tax_id[6] == "7" and (total + 1) % 5 == 0
+
+
+def clean_tax_id(raw: str) -> str:
+    """An 8-digit 統一編號, or UserError saying why not."""
+    value = raw.strip().replace(" ", "").replace("-", "")
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        raise UserError("notices.tax_id_shape")
+    if not tax_id_is_valid(value):
+        raise UserError("notices.tax_id_check")
+    return value
+
+
+def clean_company_name(raw: str) -> str:
+    """The name with its spaces tidied; UserError if empty or longer than 200 characters."""
+    value = " ".join(raw.split())
+    if not value:
+        raise UserError("notices.company_empty")
+    if len(value) > COMPANY_NAME_LIMIT:
+        raise UserError("notices.company_too_long", limit=COMPANY_NAME_LIMIT)
+    return value
+
+
+@dataclass
+class ProfileDraft:
+    """The /profile conversation between its steps; kept in user data (JSON)."""
+
+    company: str | None = None
+    tax_id: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"company": self.company, "tax_id": self.tax_id}
+
+    @classmethod
+    def from_dict(cls, data: object) -> ProfileDraft:
+        """Tolerant of what older versions stored: missing keys and non-text values are empty."""
+        found = data if isinstance(data, dict) else {}
+
+        def text(key: str) -> str | None:
+            value = found.get(key)
+            return value if isinstance(value, str) else None
+
+        return cls(company=text("company"), tax_id=text("tax_id"))
+
+
+def current_profile(*, session: Session, person_id: int) -> ProfileDraft:
+    """The saved company name and 統一編號, as the start of a /profile conversation."""
+    profile = q.fetch_profile(session=session, person_id=person_id)
+    return ProfileDraft(company=profile.company_name, tax_id=profile.tax_id)
+
+
+def save_profile(*, session: Session, person_id: int, profile: ProfileDraft) -> None:
+    """Store the profile as the conversation left it (either field may be empty)."""
+    q.save_profile(
+        session=session,
+        person_id=person_id,
+        company_name=profile.company,
+        tax_id=profile.tax_id,
+    )

@@ -1,0 +1,188 @@
+"""The delivery outbox, for the worker: due rows, outcomes written in batches, a chat that
+blocked the bot, and the lease that keeps one worker per bot token."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Delivery, Person, WorkerLease
+from storage.models.notices import OPEN_STATUSES, DeliveryStatus
+
+DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    id: int
+    notice_id: int
+    chat_id: int
+    attempts: int
+    first_error_at: datetime | None
+    language: str | None
+    blocked: bool
+    parts_sent: int = 0
+
+
+def fetch_due_deliveries(
+    *, session: Session, now: datetime, limit: int, after_id: int = 0
+) -> list[DueDelivery]:
+    """Open outbox rows whose time has come, oldest first."""
+    rows = session.execute(
+        sa_select(
+            col(Delivery.id),
+            col(Delivery.notice_id),
+            col(Delivery.chat_id),
+            col(Delivery.attempts),
+            col(Delivery.first_error_at),
+            col(Person.language),
+            col(Person.blocked),
+            col(Delivery.parts_sent),
+        )
+        .outerjoin(Person, col(Person.id) == Delivery.person_id)
+        .where(
+            col(Delivery.status).in_(OPEN_STATUSES),
+            col(Delivery.next_attempt_at) <= now,
+            col(Delivery.id) > after_id,
+        )
+        .order_by(col(Delivery.id))
+        .limit(limit)
+    ).all()
+    return [
+        DueDelivery(
+            id=r[0],
+            notice_id=r[1],
+            chat_id=r[2],
+            attempts=r[3],
+            first_error_at=r[4],
+            language=r[5],
+            blocked=bool(r[6]),
+            parts_sent=r[7],
+        )
+        for r in rows
+    ]
+
+
+def fetch_delivery_ids(*, session: Session, notice_id: int) -> list[int]:
+    rows = session.exec(
+        select(Delivery.id).where(Delivery.notice_id == notice_id).order_by(col(Delivery.id))
+    ).all()
+    return [r for r in rows if r is not None]
+
+
+def count_open_deliveries(*, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Delivery)
+            .where(col(Delivery.status).in_(OPEN_STATUSES))
+        ).one()
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What one send attempt did to its outbox row."""
+
+    id: int
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    first_error_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    parts_sent: int = 0
+
+
+def record_delivery_results(*, session: Session, results: Sequence[DeliveryResult]) -> None:
+    """Write a batch of send outcomes in one executemany."""
+    if not results:
+        return
+    table = DELIVERY_TABLE
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            status=bindparam("new_status"),
+            attempts=bindparam("new_attempts"),
+            next_attempt_at=bindparam("new_next"),
+            first_error_at=bindparam("new_first_error"),
+            last_error=bindparam("new_error"),
+            sent_at=bindparam("new_sent"),
+            parts_sent=bindparam("new_parts"),
+        )
+    )
+    session.connection().execute(
+        statement,
+        [
+            {
+                "row_id": r.id,
+                "new_status": r.status.value,
+                "new_attempts": r.attempts,
+                "new_next": r.next_attempt_at,
+                "new_first_error": r.first_error_at,
+                "new_error": None if r.last_error is None else r.last_error[:255],
+                "new_sent": r.sent_at,
+                "new_parts": r.parts_sent,
+            }
+            for r in results
+        ],
+    )
+
+
+def mark_chat_blocked(*, session: Session, chat_id: int, now: datetime) -> None:
+    """A 403: the person is blocked and their open rows are closed as blocked."""
+    session.execute(
+        update(Person)
+        .where(col(Person.telegram_id) == chat_id, col(Person.blocked).is_(False))
+        .values(blocked=True, blocked_at=now)
+    )
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.chat_id) == chat_id, col(Delivery.status).in_(OPEN_STATUSES))
+        .values(status=DeliveryStatus.BLOCKED.value, last_error="blocked by the user")
+    )
+
+
+def acquire_lease(
+    *, session: Session, name: str, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Take or renew the lease `name` for `owner`; False while another owner's is still fresh."""
+    taken = session.execute(
+        update(WorkerLease)
+        .where(
+            col(WorkerLease.name) == name,
+            or_(col(WorkerLease.owner) == owner, col(WorkerLease.heartbeat_at) < now - lease),
+        )
+        .values(
+            acquired_at=case(
+                (col(WorkerLease.owner) == owner, col(WorkerLease.acquired_at)), else_=now
+            ),
+            owner=owner,
+            heartbeat_at=now,
+        )
+    )
+    if getattr(taken, "rowcount", 0):
+        return True
+    if session.get(WorkerLease, name) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(WorkerLease(name=name, owner=owner, acquired_at=now, heartbeat_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(*, session: Session, name: str, owner: str) -> None:
+    session.execute(
+        delete(WorkerLease).where(
+            and_(col(WorkerLease.name) == name, col(WorkerLease.owner) == owner)
+        )
+    )
