@@ -17,6 +17,7 @@ from statistics import fmean
 
 from sqlmodel import Session
 
+from courtesy.audit import audit
 from courtesy.rubric import grade_for, grade_label
 from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
@@ -316,6 +317,66 @@ def build_year_report(
         pass_mark=pass_mark,
     )
     return _fill(session, report, rounds, rounds, today)
+
+
+def build_report(
+    *,
+    session: Session,
+    round_text: str | None,
+    year: int | None,
+    language: str,
+    pass_mark: int,
+    today: date,
+) -> Report:
+    """The report of the round `round_text` (e.g. ``2026-1``) or, without one, of `year`."""
+    if round_text is not None:
+        number_year, number = parse_round(round_text)
+        return build_round_report(
+            session=session,
+            year=number_year,
+            number=number,
+            language=language,
+            pass_mark=pass_mark,
+            today=today,
+        )
+    assert year is not None
+    return build_year_report(
+        session=session, year=year, language=language, pass_mark=pass_mark, today=today
+    )
+
+
+def latest_round_label(*, session: Session, today: date) -> str | None:
+    """``YEAR-ROUND`` of the latest round started by `today`, None before the first."""
+    started = [r for r in fetch_rounds(session=session) if r.starts_on <= today]
+    return _round_label(started[-1]) if started else None
+
+
+def round_report_for(
+    *,
+    session: Session,
+    wanted: str | None,
+    language: str,
+    pass_mark: int,
+    today: date,
+    by: int | None,
+) -> Report | None:
+    """/courtesy_report [YEAR-ROUND] by Telegram user `by`: the round asked for, else the
+    latest started one, audited as courtesy.report; None when no round has started yet."""
+    if wanted is None:
+        wanted = latest_round_label(session=session, today=today)
+        if wanted is None:
+            return None
+    year, number = parse_round(wanted)
+    report = build_round_report(
+        session=session,
+        year=year,
+        number=number,
+        language=language,
+        pass_mark=pass_mark,
+        today=today,
+    )
+    audit(session, by, "courtesy.report", target=wanted)
+    return report
 
 
 def render_html(report: Report) -> str:
