@@ -9,6 +9,10 @@ The results CSV has the header ``test_id`` plus any of ``inspector`` (the record
 extension), ``rings``, ``seconds``, ``answered`` (yes/no), ``note`` and one column per item
 code; items not in the call's rubric are left empty. Every bad row is listed and nothing is
 recorded then.
+
+The chat's use cases (`open_calls_of`, `begin_scoring`, `record_scored_call`) each run in one
+transaction and write their audit row in it; the state between the chat's steps is
+courtesy.scoring_state.
 """
 
 from __future__ import annotations
