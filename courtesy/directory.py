@@ -23,7 +23,12 @@ from sqlmodel import Session
 from courtesy.rubric import BUSINESS, SWITCHBOARD
 from kernel.errors import UserError
 from storage.models import CourtesyStaff, Role, TestStatus, Unit
-from storage.queries.courtesy import fetch_staff, fetch_staff_by_extension, fetch_test_views
+from storage.queries.courtesy import (
+    fetch_staff,
+    fetch_staff_by_extension,
+    fetch_test_views,
+    fetch_unit_codes,
+)
 from storage.queries.people import (
     fetch_person_view,
     fetch_units,
@@ -226,3 +231,15 @@ def link_inspector(
         grant_role(session=session, person_id=view.id, role=Role.INSPECTOR, unit_id=staff.unit_id)
     session.flush()
     return staff
+
+
+def staff_csv_lines(*, session: Session, include_inactive: bool) -> list[str]:
+    """The directory as CSV lines, header first: unit code, name, extension and yes/no for
+    inspector, switchboard, active and linked to Telegram."""
+    units = fetch_unit_codes(session=session)
+    lines = ["unit,name,extension,inspector,switchboard,active,linked"]
+    for s in fetch_staff(session=session, active_only=not include_inactive):
+        flags = [s.is_inspector, s.template == SWITCHBOARD, s.active, s.person_id is not None]
+        yes_no = ",".join("yes" if f else "no" for f in flags)
+        lines.append(f"{units[s.unit_id].code},{s.name},{s.extension},{yes_no}")
+    return lines

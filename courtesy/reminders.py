@@ -6,20 +6,23 @@ reminder goes out once per person and day even across restarts."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
 from kernel import workcalendar
-from storage.models import TestStatus
+from storage.models import Role, TestStatus
 from storage.queries.courtesy import (
     TestView,
     claim_reminder,
+    fetch_languages,
     fetch_rounds,
     fetch_telegram_ids,
     fetch_test_views,
     release_reminder,
 )
+from storage.queries.people import fetch_staff_telegram_ids
 
 REMIND_WORKING_DAYS = 3
 
@@ -88,3 +91,26 @@ def claim(*, session: Session, kind: str, day: date, recipient: int) -> bool:
 def release(*, session: Session, kind: str, day: date, recipient: int) -> None:
     """Undo `claim` after a failed send, so the next hourly check tries that one again."""
     release_reminder(session=session, kind=kind, day=day, recipient=recipient)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """Everything one check may send: Telegram id → today's calls and → calls due soon, the
+    overdue calls with the secretariat to tell, and each recipient's saved language."""
+
+    calls: dict[int, list[TestView]]
+    due: dict[int, list[TestView]]
+    late: list[TestView]
+    secretariat: list[int]
+    languages: dict[int, str]
+
+
+def agenda(*, session: Session, today: date) -> Agenda:
+    """The reminders of `today` (see the module docstring), read in one transaction."""
+    calls = calls_today(session=session, today=today)
+    due = due_soon(session=session, today=today)
+    late = overdue(session=session, today=today)
+    holders = fetch_staff_telegram_ids(session=session) if late else {}
+    secretariat = sorted(tid for tid, held in holders.items() if Role.SECRETARIAT in held)
+    languages = fetch_languages(session=session, telegram_ids=sorted({*calls, *due, *secretariat}))
+    return Agenda(calls, due, late, secretariat, languages)

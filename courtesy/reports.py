@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from statistics import fmean
 
 from sqlmodel import Session
 
+from courtesy.audit import audit
 from courtesy.rubric import grade_for, grade_label
 from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
 from kernel import reporting, templating
 from kernel.errors import UserError
-from storage.models import ActionStatus, CourtesyRound
+from kernel.i18n import t
+from storage.models import CourtesyRound
 from storage.queries.courtesy import (
     fetch_actions,
     fetch_current_results,
@@ -36,94 +38,48 @@ from storage.queries.courtesy import (
 
 TREND_ROUNDS = 6
 
-LABELS: dict[str, dict[str, str]] = {
-    "zh-TW": {
-        "round_title": "{year} 年第 {number} 輪電話禮貌測試報告",
-        "year_title": "{year} 年電話禮貌測試年度報告",
-        "window": "測試期間",
-        "due": "成績繳交期限",
-        "no_results": "本期尚無測試成績。",
-        "calendar_note": "{year} 年行政院人事行政總處辦公日曆表尚未公布，補行上班日可能變動。",
-        "summary": "摘要",
-        "calls": "受測通數",
-        "scored": "已評分",
-        "average": "平均分數",
-        "grade": "等第",
-        "pass_rate": "及格率",
-        "pass_mark": "及格分數",
-        "units": "各單位成績",
-        "unit": "單位",
-        "items": "失分最多的項目",
-        "item": "項目",
-        "lost": "總失分",
-        "lost_avg": "平均失分",
-        "trend": "歷次趨勢",
-        "round": "輪次",
-        "actions": "未結案矯正措施",
-        "action": "編號",
-        "staff": "受測人",
-        "status": "狀態",
-        "opened": "開立日",
-        "repeat": "累計未通過",
-        "overdue": "逾期未繳成績",
-        "test": "測試編號",
-        "day": "日期",
-        "inspector": "測試人",
-        "none": "無",
-        "chart_units": "各單位平均分數",
-        "chart_trend": "平均分數趨勢",
-    },
-    "en": {
-        "round_title": "Telephone courtesy tests, {year} round {number}",
-        "year_title": "Telephone courtesy tests, year {year}",
-        "window": "Window",
-        "due": "Results due",
-        "no_results": "No results have been recorded for this period yet.",
-        "calendar_note": (
-            "The official {year} work calendar is not published yet; make-up workdays may "
-            "still change."
-        ),
-        "summary": "Summary",
-        "calls": "Calls",
-        "scored": "Scored",
-        "average": "Average",
-        "grade": "Grade",
-        "pass_rate": "Pass rate",
-        "pass_mark": "Pass mark",
-        "units": "Units",
-        "unit": "Unit",
-        "items": "Items losing the most points",
-        "item": "Item",
-        "lost": "Points lost",
-        "lost_avg": "Per call",
-        "trend": "Trend",
-        "round": "Round",
-        "actions": "Open corrective actions",
-        "action": "No.",
-        "staff": "Person called",
-        "status": "Status",
-        "opened": "Opened",
-        "repeat": "Failures so far",
-        "overdue": "Overdue results",
-        "test": "Call",
-        "day": "Date",
-        "inspector": "Inspector",
-        "none": "None",
-        "chart_units": "Average by unit",
-        "chart_trend": "Average over rounds",
-    },
-}
 
-STATUS_LABELS = {
-    "zh-TW": {
-        "open": "待處理",
-        "planned": "已擬定措施",
-        "implemented": "已執行",
-        "verified": "已驗證",
-        "closed": "已結案",
-    },
-    "en": {s.value: s.value for s in ActionStatus},
-}
+@dataclass(frozen=True)
+class Labels:
+    """The headings and column names of a report in one language, from the catalogue's
+    `courtesy.report.label.*` (attributes, so a template's ``L.items`` is the heading, not a
+    dict's method)."""
+
+    window: str
+    due: str
+    no_results: str
+    summary: str
+    calls: str
+    scored: str
+    average: str
+    grade: str
+    pass_rate: str
+    pass_mark: str
+    units: str
+    unit: str
+    items: str
+    item: str
+    lost: str
+    lost_avg: str
+    trend: str
+    round: str
+    actions: str
+    action: str
+    staff: str
+    status: str
+    opened: str
+    repeat: str
+    overdue: str
+    test: str
+    day: str
+    inspector: str
+    none: str
+    chart_units: str
+    chart_trend: str
+
+    @classmethod
+    def of(cls, language: str) -> Labels:
+        return cls(**{f.name: t(language, f"courtesy.report.label.{f.name}") for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -197,8 +153,9 @@ class Report:
     def has_results(self) -> bool:
         return self.scored > 0
 
-    def label(self, key: str) -> str:
-        return LABELS[self.language][key]
+    @property
+    def labels(self) -> Labels:
+        return Labels.of(self.language)
 
 
 def _round_label(rnd: CourtesyRound) -> str:
@@ -297,7 +254,7 @@ def _fill(
                 id=action.id or 0,
                 staff=person.name,
                 unit=owner_unit.name_in(lang),
-                status=STATUS_LABELS[lang][action.status],
+                status=t(lang, f"courtesy.actions.status.{action.status}"),
                 opened=action.created_at.date(),
                 repeat=action.repeat_count + 1,
                 nonconformity=action.nonconformity,
@@ -311,7 +268,7 @@ def _fill(
                 )
             )
     years = sorted({r.year for r in rounds if not r.calendar_published})
-    report.notes = [report.label("calendar_note").format(year=y) for y in years]
+    report.notes = [t(lang, "courtesy.report.calendar_note", year=y) for y in years]
     return report
 
 
@@ -330,13 +287,12 @@ def build_round_report(
     rnd = fetch_round(session=session, year=year, number=number)
     if rnd is None:
         raise UserError("courtesy.report.no_round", round=f"{year}-{number}")
-    labels = LABELS[language]
     earlier = [r for r in fetch_rounds(session=session) if (r.year, r.number) <= (year, number)][
         -TREND_ROUNDS:
     ]
     report = Report(
         name=f"courtesy-{year}-{number}",
-        title=labels["round_title"].format(year=year, number=number),
+        title=t(language, "courtesy.report.round_title", year=year, number=number),
         language=language,
         window=f"{rnd.starts_on.isoformat()} – {rnd.ends_on.isoformat()}",
         due=rnd.due_on.isoformat(),
@@ -352,10 +308,9 @@ def build_year_report(
     rounds = fetch_rounds(session=session, year=year)
     if not rounds:
         raise UserError("courtesy.plan.none", year=year)
-    labels = LABELS[language]
     report = Report(
         name=f"courtesy-{year}",
-        title=labels["year_title"].format(year=year),
+        title=t(language, "courtesy.report.year_title", year=year),
         language=language,
         window=f"{rounds[0].starts_on.isoformat()} – {rounds[-1].ends_on.isoformat()}",
         due=rounds[-1].due_on.isoformat(),
@@ -364,21 +319,81 @@ def build_year_report(
     return _fill(session, report, rounds, rounds, today)
 
 
+def build_report(
+    *,
+    session: Session,
+    round_text: str | None,
+    year: int | None,
+    language: str,
+    pass_mark: int,
+    today: date,
+) -> Report:
+    """The report of the round `round_text` (e.g. ``2026-1``) or, without one, of `year`."""
+    if round_text is not None:
+        number_year, number = parse_round(round_text)
+        return build_round_report(
+            session=session,
+            year=number_year,
+            number=number,
+            language=language,
+            pass_mark=pass_mark,
+            today=today,
+        )
+    assert year is not None
+    return build_year_report(
+        session=session, year=year, language=language, pass_mark=pass_mark, today=today
+    )
+
+
+def latest_round_label(*, session: Session, today: date) -> str | None:
+    """``YEAR-ROUND`` of the latest round started by `today`, None before the first."""
+    started = [r for r in fetch_rounds(session=session) if r.starts_on <= today]
+    return _round_label(started[-1]) if started else None
+
+
+def round_report_for(
+    *,
+    session: Session,
+    wanted: str | None,
+    language: str,
+    pass_mark: int,
+    today: date,
+    by: int | None,
+) -> Report | None:
+    """/courtesy_report [YEAR-ROUND] by Telegram user `by`: the round asked for, else the
+    latest started one, audited as courtesy.report; None when no round has started yet."""
+    if wanted is None:
+        wanted = latest_round_label(session=session, today=today)
+        if wanted is None:
+            return None
+    year, number = parse_round(wanted)
+    report = build_round_report(
+        session=session,
+        year=year,
+        number=number,
+        language=language,
+        pass_mark=pass_mark,
+        today=today,
+    )
+    audit(session, by, "courtesy.report", target=wanted)
+    return report
+
+
 def render_html(report: Report) -> str:
-    return templating.render("courtesy/report.html.j2", r=report, L=LABELS[report.language])
+    return templating.render("courtesy/report.html.j2", r=report, L=report.labels)
 
 
 def write_csv(report: Report, path: Path) -> Path:
-    L = LABELS[report.language]
+    L = report.labels
     rows: list[list[object]] = []
     if not report.has_results:
-        rows.append(["", L["no_results"], "", "", "", "", ""])
+        rows.append(["", L.no_results, "", "", "", "", ""])
     for u in report.units:
         rows.append([u.code, u.name, u.calls, u.scored, u.average, u.grade, u.pass_rate])
     rows.append(
         [
             "",
-            L["summary"],
+            L.summary,
             report.calls,
             report.scored,
             report.average,
@@ -387,19 +402,19 @@ def write_csv(report: Report, path: Path) -> Path:
         ]
     )
     rows.append([])
-    rows.append(["item", L["item"], L["lost"], L["lost_avg"]])
+    rows.append(["item", L.item, L.lost, L.lost_avg])
     rows.extend([i.code, i.name, i.lost, i.per_call] for i in report.items)
     rows.append([])
-    rows.append(["round", L["round"], L["scored"], L["average"], L["pass_rate"]])
+    rows.append(["round", L.round, L.scored, L.average, L.pass_rate])
     rows.extend(["", t.label, t.scored, t.average, t.pass_rate] for t in report.trend)
     header = [
         "unit_code",
-        L["unit"],
-        L["calls"],
-        L["scored"],
-        L["average"],
-        L["grade"],
-        L["pass_rate"],
+        L.unit,
+        L.calls,
+        L.scored,
+        L.average,
+        L.grade,
+        L.pass_rate,
     ]
     return reporting.write_csv(path, header, rows)
 
@@ -407,7 +422,7 @@ def write_csv(report: Report, path: Path) -> Path:
 def write_png(report: Report, path: Path) -> Path:
     plt = reporting.pyplot()
     lang = reporting.chart_language(report.language)
-    L = LABELS[lang]
+    L = Labels.of(lang)
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     try:
         scored = [u for u in report.units if u.average is not None]
@@ -421,13 +436,13 @@ def write_png(report: Report, path: Path) -> Path:
             left.text(
                 0.5,
                 0.5,
-                LABELS["en"]["no_results"] if lang == "en" else L["no_results"],
+                L.no_results,
                 ha="center",
                 va="center",
                 wrap=True,
             )
             left.set_axis_off()
-        left.set_title(L["chart_units"])
+        left.set_title(L.chart_units)
         points = [(t.label, t.average) for t in report.trend if t.average is not None]
         if points:
             right.plot([p[0] for p in points], [p[1] for p in points], marker="o")
@@ -435,7 +450,7 @@ def write_png(report: Report, path: Path) -> Path:
             right.set_ylim(0, 100)
         else:
             right.set_axis_off()
-        right.set_title(L["chart_trend"])
+        right.set_title(L.chart_trend)
         figure.tight_layout()
         figure.savefig(path, dpi=100)
     finally:

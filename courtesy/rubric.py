@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kernel.errors import UserError
+from kernel.i18n import t
 
 BUSINESS = "business"
 SWITCHBOARD = "switchboard"
@@ -96,7 +97,8 @@ GRADE_BANDS: tuple[tuple[float, str], ...] = (
     (0, "丁"),
 )
 GRADES = tuple(g for _, g in GRADE_BANDS)
-GRADE_EN = {"優": "Excellent", "甲": "A", "乙": "B", "丙": "C", "丁": "D"}
+GRADE_KEYS = {"優": "excellent", "甲": "a", "乙": "b", "丙": "c", "丁": "d"}
+"""Each grade's key under `courtesy.grades` in the catalogues (zh-TW names it by itself)."""
 
 
 def grade_for(total: float) -> str:
@@ -108,7 +110,9 @@ def grade_for(total: float) -> str:
 
 
 def grade_label(grade: str, language: str) -> str:
-    return grade if language == "zh-TW" else GRADE_EN.get(grade, grade)
+    """The grade as a reader of `language` knows it (an unknown grade as it is)."""
+    key = GRADE_KEYS.get(grade)
+    return t(language, f"courtesy.grades.{key}") if key is not None else grade
 
 
 def speed_points(*, rings: int | None, seconds: int | None, answered: bool = True) -> int:

@@ -9,6 +9,10 @@ The results CSV has the header ``test_id`` plus any of ``inspector`` (the record
 extension), ``rings``, ``seconds``, ``answered`` (yes/no), ``note`` and one column per item
 code; items not in the call's rubric are left empty. Every bad row is listed and nothing is
 recorded then.
+
+The chat's use cases (`open_calls_of`, `begin_scoring`, `record_scored_call`) each run in one
+transaction and write their audit row in it; the state between the chat's steps is
+courtesy.scoring_state.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
 from courtesy.actions import open_action
+from courtesy.audit import audit
 from courtesy.directory import RowErrors, RowProblem, parse_flag, read_csv
 from courtesy.rubric import Item, Rubric, Score, score, speed_points
 from kernel.clock import utcnow
@@ -35,6 +41,7 @@ from storage.queries.courtesy import (
     fetch_staff_for_person,
     fetch_test,
     fetch_test_view,
+    fetch_test_views,
 )
 
 MAX_RINGS = 99
@@ -191,12 +198,9 @@ def import_results(
                 raise UserError("courtesy.results.not_flag", column="answered")
             inspector_ids = None
             if row.get("inspector"):
-                inspector = fetch_staff_by_extension(session=session, extension=row["inspector"])
-                if inspector is None:
-                    raise UserError(
-                        "courtesy.errors.unknown_extension", extension=row["inspector"]
-                    )
-                inspector_ids = [inspector.id or 0]
+                inspector_ids = inspector_ids_by_extension(
+                    session=session, extension=row["inspector"]
+                )
             with session.begin_nested():
                 done.append(
                     record_result(
@@ -250,3 +254,78 @@ def start_scoring(*, session: Session, code: str, person_id: int) -> ScoringStar
 def inspector_ids_of(*, session: Session, person_id: int) -> list[int]:
     """The directory rows (staff ids) linked to a Telegram person."""
     return [s.id or 0 for s in fetch_staff_for_person(session=session, person_id=person_id)]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request refused with an audit row: returned rather than raised, so the row commits."""
+
+    key: str
+    values: dict[str, Any]
+
+
+def open_calls_of(*, session: Session, person_id: int) -> list[TestView] | None:
+    """/tests: the calls still to make and score of the inspector linked to `person_id`, or
+    None when that person is not linked to the directory."""
+    ids = inspector_ids_of(session=session, person_id=person_id)
+    if not ids:
+        return None
+    return fetch_test_views(session=session, inspector_ids=ids, status=TestStatus.PLANNED.value)
+
+
+def begin_scoring(
+    *, session: Session, code: str, person_id: int, by: int
+) -> ScoringStart | Refusal:
+    """/score CODE by Telegram user `by`: the call and its rubric, or the refusal, audited as
+    courtesy.score.refused. A person not linked to the directory gets a UserError and no row."""
+    if not inspector_ids_of(session=session, person_id=person_id):
+        raise UserError("courtesy.tests.not_linked", telegram_id=by)
+    try:
+        return start_scoring(session=session, code=code, person_id=person_id)
+    except UserError as exc:
+        audit(session, by, "courtesy.score.refused", target=code[:32], detail=exc.key)
+        return Refusal(exc.key, dict(exc.values))
+
+
+def record_scored_call(
+    *,
+    session: Session,
+    code: str,
+    points: dict[str, int],
+    note: str | None,
+    pass_mark: int,
+    person_id: int,
+    by: int,
+    today: date,
+) -> Recorded:
+    """The chat's confirmed scoring: the call must still be this inspector's and unscored; the
+    result (and any corrective action) and its audit row are written together."""
+    recorded = record_result(
+        session=session,
+        code=code,
+        points=points,
+        pass_mark=pass_mark,
+        recorded_by=f"telegram:{by}",
+        note=note,
+        inspector_ids=inspector_ids_of(session=session, person_id=person_id),
+        today=today,
+    )
+    audit(session, by, "courtesy.score", target=recorded.code, detail=f"{recorded.score.total:g}")
+    return recorded
+
+
+def inspector_ids_by_extension(*, session: Session, extension: str) -> list[int]:
+    """The directory row of the recording inspector named by extension, as `inspector_ids`."""
+    inspector = fetch_staff_by_extension(session=session, extension=extension)
+    if inspector is None:
+        raise UserError("courtesy.errors.unknown_extension", extension=extension)
+    return [inspector.id or 0]
+
+
+def record_by_extension(*, session: Session, by: str | None, **result: Any) -> Recorded:
+    """`record_result` from the command line: `by` is the recording inspector's extension (only
+    their calls then), None for the secretariat; `recorded_by` says which."""
+    ids = inspector_ids_by_extension(session=session, extension=by) if by is not None else None
+    return record_result(
+        session=session, inspector_ids=ids, recorded_by=f"cli:{by}" if by else "cli", **result
+    )

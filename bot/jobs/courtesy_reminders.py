@@ -14,9 +14,7 @@ from courtesy import reminders
 from kernel.clock import utcnow
 from kernel.i18n import Markup, t
 from storage.db import Database
-from storage.models import Role
-from storage.queries.courtesy import TestView, fetch_languages
-from storage.queries.people import fetch_staff_telegram_ids
+from storage.queries.courtesy import TestView
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +59,10 @@ async def send_reminders(app: BotApplication, today: date) -> int:
     services = app.bot_data["services"]
     db: Database = services.db
     default = services.settings.default_language
-    todays = await db.run(reminders.calls_today, today=today)
-    due = await db.run(reminders.due_soon, today=today)
-    late = await db.run(reminders.overdue, today=today)
-    holders = await db.run(fetch_staff_telegram_ids) if late else {}
-    secretariat = sorted(tid for tid, held in holders.items() if Role.SECRETARIAT in held)
-    languages = await db.run(fetch_languages, telegram_ids=sorted({*todays, *due, *secretariat}))
+    agenda = await db.run(reminders.agenda, today=today)
+    languages, late = agenda.languages, agenda.late
     sent = 0
-    for telegram_id, views in sorted(todays.items()):
+    for telegram_id, views in sorted(agenda.calls.items()):
         lang = languages.get(telegram_id, default)
         lines = "\n".join(
             t(
@@ -83,7 +77,7 @@ async def send_reminders(app: BotApplication, today: date) -> int:
         )
         text = t(lang, "courtesy.remind.calls", lines=Markup(lines))
         sent += await _remind(app, kind="calls", day=today, telegram_id=telegram_id, text=text)
-    for telegram_id, views in sorted(due.items()):
+    for telegram_id, views in sorted(agenda.due.items()):
         lang = languages.get(telegram_id, default)
         text = t(
             lang,
@@ -92,7 +86,7 @@ async def send_reminders(app: BotApplication, today: date) -> int:
             lines=Markup(_result_lines(lang, views)),
         )
         sent += await _remind(app, kind="due", day=today, telegram_id=telegram_id, text=text)
-    for telegram_id in secretariat:
+    for telegram_id in agenda.secretariat:
         lang = languages.get(telegram_id, default)
         text = t(lang, "courtesy.remind.overdue", lines=Markup(_result_lines(lang, late[:50])))
         if len(late) > 50:

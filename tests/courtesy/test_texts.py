@@ -7,7 +7,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from courtesy.reports import ActionRow, Report, render_html
+from courtesy.reports import ActionRow, ItemRow, Labels, Report, render_html
+from courtesy.rubric import GRADES, grade_label
 from kernel.i18n import CATALOGUE_DIR, placeholders
 
 
@@ -62,3 +63,36 @@ def test_the_html_report_escapes_names_and_notes() -> None:
     html = render_html(report)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;i&gt;t&lt;/i&gt;" in html
+
+
+def test_a_rendered_report_prints_every_heading_as_text_not_a_python_object() -> None:
+    for language in ("zh-TW", "en"):
+        report = Report(
+            name="courtesy-2026-1",
+            title="t",
+            language=language,
+            window="w",
+            due="d",
+            pass_mark=80,
+            scored=1,
+            calls=1,
+        )
+        report.items.append(ItemRow("tone", "Tone", 5.0, 5.0))
+        html = render_html(report)
+        for leak in (
+            "<built-in",
+            "&lt;built-in",
+            "<bound method",
+            "&lt;bound method",
+            " object at 0x",
+        ):
+            assert leak not in html, (language, leak)
+        assert f"<h2>{Labels.of(language).items}</h2>" in html
+
+
+def test_every_report_label_and_grade_is_in_both_catalogues() -> None:
+    assert Labels.of("en").items == "Items losing the most points"
+    assert Labels.of("zh-TW").items == "失分最多的項目"
+    assert [grade_label(g, "en") for g in GRADES] == ["Excellent", "A", "B", "C", "D"]
+    assert [grade_label(g, "zh-TW") for g in GRADES] == list(GRADES)
+    assert grade_label("?", "en") == "?"

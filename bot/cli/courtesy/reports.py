@@ -1,0 +1,41 @@
+"""`bsmi-desk courtesy report`: a round's or a year's report as HTML, CSV and PNG files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import cli_command, database, settings
+from bot.cli.courtesy.shared import lang, today
+from courtesy import reports
+from kernel.errors import UserError
+from kernel.i18n import LANGUAGES, t
+
+
+@cli_command
+def report(
+    out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG")],
+    round_: Annotated[str | None, typer.Option("--round", help="YEAR-ROUND, e.g. 2026-1")] = None,
+    year: Annotated[int | None, typer.Option(help="a whole year")] = None,
+    language: Annotated[
+        str | None, typer.Option("--lang", "--language", help="zh-TW or en")
+    ] = None,
+) -> None:
+    """Write a round (or year) report as courtesy-….html, .csv and .png."""
+    if language is not None and language not in LANGUAGES:
+        raise UserError("courtesy.report.bad_language", language=language[:16])
+    chosen = language or lang()
+    if (round_ is None) == (year is None):
+        raise UserError("courtesy.report.bad_round", round=round_ or "")
+    built = database().call(
+        reports.build_report,
+        round_text=round_,
+        year=year,
+        language=chosen,
+        pass_mark=settings().courtesy_pass_mark,
+        today=today(),
+    )
+    files = reports.write_report(built, out)
+    typer.echo(t(chosen, "courtesy.report.written", files=", ".join(str(f) for f in files)))

@@ -1,0 +1,222 @@
+"""Corrective actions in chat: /actions lists the open ones; /action NUMBER shows one as a card
+with a button per field (each asks for its text) and one to move it to its next status."""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.warnings import PTBUserWarning
+
+from bot.edge import waiting
+from bot.edge.access import SECRETARIAT, STAFF, requires
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.conversations import cancel_handler
+from bot.handlers.courtesy.shared import MESSAGE_LIMIT, PREFIX, actor
+from courtesy import action_edits, action_texts
+from courtesy.action_edits import ACTION_FIELDS, DATE_FIELDS, FieldWait
+from courtesy.actions import ActionDetails, fetch_action_details, next_status
+from kernel.errors import UserError
+from kernel.i18n import t
+
+ACTION_KEY = "courtesy_action"
+ACTION_TEXT = 10
+CHAT_REFUSALS = {
+    "courtesy.actions.needs_plan": "courtesy.action.needs_plan",
+    "courtesy.actions.needs_done": "courtesy.action.needs_done",
+    "courtesy.actions.needs_verification": "courtesy.action.needs_verification",
+}
+"""The CLI's refusals name its options; in chat the same refusal names the buttons."""
+FIELDS = "|".join(ACTION_FIELDS)
+
+_cancel_wait = cancel_handler(ACTION_KEY, "courtesy.action.cancelled")
+
+
+def _field_label(lang: str, field: str) -> str:
+    return t(lang, f"courtesy.action.field.{field}")
+
+
+def _card(lang: str, details: ActionDetails) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card's text and its buttons: one per field and the next step (none once closed)."""
+    action = details.action
+    text = action_texts.card_text(lang, details)
+    following = next_status(action.status)
+    if following is None:
+        return text, None
+    buttons = [
+        InlineKeyboardButton(
+            _field_label(lang, field), callback_data=f"{PREFIX}:af:{action.id}:{field}"
+        )
+        for field in ACTION_FIELDS
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(
+                    lang,
+                    "courtesy.action.advance",
+                    status=t(lang, f"courtesy.actions.status.{following.value}"),
+                ),
+                callback_data=f"{PREFIX}:an:{action.id}:{action.status}",
+            )
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _chat_refusal(lang: str, exc: UserError) -> str:
+    """A refusal in the chat's words: fields by their button labels, not options or codes."""
+    key = CHAT_REFUSALS.get(exc.key, exc.key)
+    values = dict(exc.values)
+    if key in CHAT_REFUSALS.values() and "missing" in values:
+        names = {"due": "due_on", "done": "done_on"}
+        values["missing"] = ("、" if lang == "zh-TW" else ", ").join(
+            _field_label(lang, names.get(m.strip(), m.strip()))
+            for m in str(values["missing"]).split(",")
+        )
+    if key == "courtesy.action.too_long":
+        values["field"] = _field_label(lang, str(values["field"]))
+    return t(lang, key, **values)
+
+
+@requires(*STAFF)
+async def list_actions(update: Update, context: BotContext) -> None:
+    """Open corrective actions with their state, repeat count and retest."""
+    assert update.effective_message is not None
+    assert context.person is not None
+    messages = await context.services.db.run(
+        action_texts.open_action_messages,
+        lang=context.lang,
+        hint=context.person.has_any(frozenset(SECRETARIAT)),
+        limit=MESSAGE_LIMIT,
+    )
+    for text in messages:
+        await update.effective_message.reply_text(text)
+
+
+@requires(*SECRETARIAT)
+async def show_action(update: Update, context: BotContext) -> None:
+    """/action NUMBER: one corrective action with buttons to fill it in and move it on."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    lang = context.lang
+    text = (context.args or [""])[0].lstrip("#")
+    if not text.isdigit() or len(text) > 9:
+        await update.effective_message.reply_text(t(lang, "courtesy.action.usage"))
+        return
+    try:
+        details = await context.services.db.run(fetch_action_details, action_id=int(text))
+    except UserError as exc:
+        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        return
+    card, markup = _card(lang, details)
+    await context.bot.send_message(update.effective_chat.id, card, reply_markup=markup)
+
+
+@requires(*SECRETARIAT)
+async def action_ask(update: Update, context: BotContext) -> int:
+    """A field button: ask for that field's new text."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    _, _, raw_id, field = query.data.split(":")
+    action_id = int(raw_id)
+    lang = context.lang
+    try:
+        await context.services.db.run(action_edits.check_editable, action_id=action_id)
+    except UserError as exc:
+        await query.answer(t(lang, exc.key, **exc.values), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    context.user_data[ACTION_KEY] = FieldWait(action_id, field).to_dict()
+    key = "courtesy.action.ask_date" if field in DATE_FIELDS else "courtesy.action.ask"
+    await context.bot.send_message(
+        query.from_user.id, t(lang, key, field=_field_label(lang, field), id=action_id)
+    )
+    return ACTION_TEXT
+
+
+@requires(*SECRETARIAT)
+async def action_text(update: Update, context: BotContext) -> int:
+    """The typed value: check it, store it (the action's rules apply), show the card again."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    assert context.user_data is not None
+    lang = context.lang
+    wait = FieldWait.from_dict(context.user_data.get(ACTION_KEY))
+    if wait is None:
+        return ConversationHandler.END
+    try:
+        value = action_edits.parse_field_value(wait.field, update.effective_message.text or "")
+    except UserError as exc:  # asked again
+        await update.effective_message.reply_text(_chat_refusal(lang, exc))
+        return ACTION_TEXT
+    try:
+        details = await context.services.db.run(
+            action_edits.edit_action_field,
+            action_id=wait.action_id,
+            field=wait.field,
+            value=value,
+            by=actor(update),
+        )
+    except UserError as exc:
+        context.user_data.pop(ACTION_KEY, None)
+        await update.effective_message.reply_text(_chat_refusal(lang, exc))
+        return ConversationHandler.END
+    context.user_data.pop(ACTION_KEY, None)
+    card, markup = _card(lang, details)
+    await context.bot.send_message(update.effective_chat.id, card, reply_markup=markup)
+    return ConversationHandler.END
+
+
+@requires(*SECRETARIAT)
+async def action_cancel(update: Update, context: BotContext) -> int:
+    """/cancel while an action's field is asked for."""
+    return await _cancel_wait(update, context)
+
+
+@requires(*SECRETARIAT)
+async def action_next(update: Update, context: BotContext) -> None:
+    """The next-step button: move the action on if its rules allow, and refresh the card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang
+    _, _, raw_id, shown_status = query.data.split(":")
+    try:
+        advanced = await context.services.db.run(
+            action_edits.advance_action,
+            action_id=int(raw_id),
+            shown_status=shown_status,
+            by=query.from_user.id,
+        )
+    except UserError as exc:
+        await query.answer(_chat_refusal(lang, exc)[:200], show_alert=True)
+        return
+    await query.answer(
+        t(
+            lang,
+            "courtesy.action.moved",
+            id=int(raw_id),
+            status=t(lang, f"courtesy.actions.status.{advanced.status.value}"),
+        )
+    )
+    card, markup = _card(lang, advanced.details)
+    await query.edit_message_text(card, reply_markup=markup)
+
+
+def register(app: BotApplication) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(action_ask, pattern=rf"^{PREFIX}:af:\d+:({FIELDS})$")
+            ],
+            states={ACTION_TEXT: [MessageHandler(waiting.text_for(app, ACTION_KEY), action_text)]},
+            fallbacks=[CommandHandler("cancel", action_cancel)],
+            name="courtesy_action",
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CommandHandler("action", show_action))
+    app.add_handler(CallbackQueryHandler(action_next, pattern=rf"^{PREFIX}:an:\d+:[a-z]+$"))
+    app.add_handler(CommandHandler("actions", list_actions))
