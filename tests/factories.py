@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from bot.cases.filing import Draft, Filed, file_case
 from bot.cases.lifecycle import act
 from bot.cli.app import app
+from bot.notices.subscriptions import subscribe_by_codes
 from storage.db import Database
-from storage.models import Role
+from storage.models import Person, Role
 from storage.queries.people import PersonView, fetch_person_view, fetch_unit_by_code, grant_role
 from storage.queries.people import upsert_person as _upsert
 from storage.seeds import UNITS
@@ -132,3 +133,15 @@ def run_courtesy(cli: CliRunner, *args: str) -> tuple[int, str, str]:
     """`bsmi-desk courtesy ARGS…` in-process: exit code, stdout, stderr."""
     result = cli.invoke(app, ["courtesy", *args])
     return result.exit_code, result.stdout, result.stderr
+
+
+def add_firm(
+    session: Session, telegram_id: int, codes: list[str], *, blocked: bool = False
+) -> Person:
+    """A firm's chat subscribed to `codes` (English), flushed so it has an id."""
+    person = Person(telegram_id=telegram_id, first_name=f"firm {telegram_id}", blocked=blocked)
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    subscribe_by_codes(session=session, person_id=person.id, codes=codes, language="en")
+    return person

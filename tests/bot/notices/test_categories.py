@@ -12,7 +12,7 @@ from kernel.errors import UserError
 from storage.db import Database
 from storage.models import AuditEntry, Category
 from storage.queries import notices as q
-from tests.bot.notices.builders import add_firm
+from tests.factories import add_firm
 
 
 def test_a_retired_category_keeps_history_but_takes_no_new_subscriptions_or_notices(

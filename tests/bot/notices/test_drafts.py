@@ -14,7 +14,7 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models import AuditEntry, Category, Notice, Person
-from tests.bot.notices.builders import add_firm
+from tests.factories import add_firm
 
 
 def category_id(db: Database, code: str) -> int:

@@ -8,7 +8,7 @@ import pytest
 from bot.notices import firms
 from kernel.errors import UserError
 from storage.db import Database
-from tests.bot.notices.builders import add_firm
+from tests.factories import add_firm
 
 
 @pytest.mark.parametrize("tax_id", ["04595257", "10000004", "10000010", "22000470", "22000471"])

@@ -15,7 +15,7 @@ from kernel.errors import UserError
 from storage.db import Database
 from storage.models import Delivery, Notice
 from storage.queries import notices as q
-from tests.bot.notices.builders import add_firm
+from tests.factories import add_firm
 
 
 def test_release_writes_one_outbox_row_per_subscriber_even_across_categories(db: Database) -> None:

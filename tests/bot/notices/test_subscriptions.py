@@ -14,7 +14,7 @@ from storage.models import Category, Delivery, Person, Subscription
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
 from storage.queries import outbox
-from tests.bot.notices.builders import add_firm
+from tests.factories import add_firm
 
 
 def category_id(db: Database, code: str) -> int:
