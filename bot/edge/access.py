@@ -60,21 +60,3 @@ def requires(*roles: Role) -> Callable[[H], H]:
         return checked  # type: ignore[return-value]
 
     return decorate
-
-
-async def audit(
-    update: Update,
-    context: BotContext,
-    action: str,
-    target: str | None = None,
-    detail: str | None = None,
-) -> None:
-    """Record an allowed staff action in the audit log."""
-    user = update.effective_user
-    await context.services.db.run(
-        record_audit,
-        actor_telegram_id=user.id if user else None,
-        action=action,
-        target=target,
-        detail=detail,
-    )

@@ -8,7 +8,8 @@ the handlers differ only in what they say, not in how they treat the callback qu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
@@ -17,8 +18,8 @@ from telegram.ext import ConversationHandler
 from bot.edge.context import BotContext
 from kernel.i18n import t
 
-Callback = Callable[[Update, BotContext], Awaitable[int]]
-StaleCallback = Callable[[Update, BotContext], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+StaleCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 @contextlib.contextmanager
