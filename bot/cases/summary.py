@@ -19,14 +19,14 @@ from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.reporting import chart_language, format_day, format_month, pyplot, write_csv
 from storage.models.cases import CaseKind
-from storage.queries.cases import (
-    fetch_categories,
+from storage.queries.case_summary import (
     fetch_closing_figures,
     fetch_month_tallies,
     fetch_overdue_at,
     fetch_received_between,
     fetch_top_subjects,
 )
+from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units, record_audit
 
 PUBLIC_TARGET = 350
