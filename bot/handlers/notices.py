@@ -29,7 +29,13 @@ from bot.notices.drafts import (
     preview_draft,
     publish_draft,
 )
-from bot.notices.publishing import BODY_LIMIT, Published, check_attachment_size, clean_title
+from bot.notices.publishing import (
+    BODY_LIMIT,
+    Published,
+    check_attachment_size,
+    clean_title,
+    without_controls,
+)
 from bot.notices.status import NoticeStatus, recent_statuses
 from bot.notices.subscriptions import CategoryChoice
 from kernel.errors import UserError
@@ -172,7 +178,7 @@ async def notice_body(update: Update, context: BotContext) -> int:
     """Take the body and offer an attachment."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    body = message.text.strip()
+    body = without_controls(message.text).strip()
     if len(body) > BODY_LIMIT:
         await message.reply_text(
             t(context.lang, "notices.body_too_long", limit=BODY_LIMIT, length=len(body))

@@ -15,7 +15,7 @@ from bot.notices.subscriptions import CategoryChoice
 from storage.queries import notices as q
 from storage.queries.people import record_audit
 
-TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive"})
+TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive", "notices.at_too_far"})
 """Refusals that another time can cure; any other ends the draft (asking again cannot help)."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from bot.notices.publishing import one_line
 from kernel.errors import UserError
 from storage.queries import notices as q
 
@@ -37,14 +38,17 @@ def clean_tax_id(raw: str) -> str:
     value = raw.strip().replace(" ", "").replace("-", "")
     if len(value) != 8 or not value.isascii() or not value.isdigit():
         raise UserError("notices.tax_id_shape")
+    if value == "00000000":  # passes the check sum (its total is 0) but is nobody's number
+        raise UserError("notices.tax_id_zero")
     if not tax_id_is_valid(value):
         raise UserError("notices.tax_id_check")
     return value
 
 
 def clean_company_name(raw: str) -> str:
-    """The name with its spaces tidied; UserError if empty or longer than 200 characters."""
-    value = " ".join(raw.split())
+    """The name on one line, without control or zero-width characters (see `one_line`);
+    UserError if empty or longer than 200 characters."""
+    value = one_line(raw)
     if not value:
         raise UserError("notices.company_empty")
     if len(value) > COMPANY_NAME_LIMIT:

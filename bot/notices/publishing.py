@@ -4,6 +4,7 @@ INSERT … SELECT in the same transaction as the release."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,27 @@ from storage.queries import notices as q
 TITLE_LIMIT = 200
 BODY_LIMIT = 20_000
 ATTACHMENT_LIMIT = 50 * 1024 * 1024  # the Bot API's upload limit for documents
+SCHEDULE_AHEAD = timedelta(days=366)
+"""How far ahead a notice may be scheduled: a year (a leap year's day included)."""
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: NUL breaks PostgreSQL text, the rest show as boxes
+or act on a terminal (escape sequences). A carriage return is made a newline first."""
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u180e]")
+"""Zero-width spaces and joiner-less marks: nothing to see, so no part of a one-line name.
+(Zero-width joiners stay: emoji sequences need them.)"""
+
+
+def without_controls(text: str) -> str:
+    """`text` with line ends made `\\n` and every other control character but tab removed."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def one_line(raw: str) -> str:
+    """A name or title on one line: white space (line ends included) made single spaces, then
+    every other control and zero-width character removed."""
+    words = (_INVISIBLE.sub("", _CONTROLS.sub("", word)) for word in raw.split())
+    return " ".join(word for word in words if word)
 
 
 @dataclass(frozen=True)
@@ -30,8 +52,8 @@ class Draft:
 
 
 def clean_title(raw: str) -> str:
-    """The title on one line; UserError if empty or longer than TITLE_LIMIT."""
-    title = " ".join(raw.split())
+    """The title on one line (see `one_line`); UserError if empty or longer than TITLE_LIMIT."""
+    title = one_line(raw)
     if not title:
         raise UserError("notices.empty_title")
     if len(title) > TITLE_LIMIT:
@@ -42,7 +64,7 @@ def clean_title(raw: str) -> str:
 def check_draft(*, session: Session, title: str, body: str, codes: list[str]) -> Draft:
     """Refuse an empty or too long title or body and unknown or retired categories."""
     title = clean_title(title)
-    body = body.replace("\r\n", "\n").strip()
+    body = without_controls(body).strip()
     if not body:
         raise UserError("notices.empty_body")
     if len(body) > BODY_LIMIT:
@@ -62,6 +84,21 @@ def check_attachment_size(size: int | None) -> None:
         raise UserError(
             "notices.attachment_too_big", size_mb=f"{size / 1024 / 1024:.1f}", limit_mb=50
         )
+
+
+def check_schedule(at: datetime, *, now: datetime) -> None:
+    """UserError unless `at` has a time zone and is from now to a year ahead."""
+    if at.tzinfo is None:
+        raise UserError("notices.at_naive")
+    try:
+        ahead = at - now
+    except OverflowError:  # e.g. 0001-01-01 in a zone east of UTC
+        key = "notices.at_past" if at.year < now.year else "notices.at_too_far"
+        raise UserError(key) from None
+    if ahead < -timedelta(minutes=1):
+        raise UserError("notices.at_past")
+    if ahead > SCHEDULE_AHEAD:
+        raise UserError("notices.at_too_far")
 
 
 @dataclass(frozen=True)
@@ -93,10 +130,7 @@ def publish(
         attachment_size = len(attachment_content)
     check_attachment_size(attachment_size)
     if at is not None:
-        if at.tzinfo is None:
-            raise UserError("notices.at_naive")
-        if at < now - timedelta(minutes=1):
-            raise UserError("notices.at_past")
+        check_schedule(at, now=now)
     notice = q.create_notice(
         session=session,
         title=draft.title,

@@ -108,6 +108,8 @@ async def test_a_scheduled_notice_survives_a_restart_and_goes_out_when_due(
     assert "YYYY-MM-DD HH:MM" in bad
     past = await bot.say(ADMIN_ID, "2020-01-01 09:00", language_code="en")
     assert "has passed" in past
+    far = await bot.say(ADMIN_ID, "9999-12-31 09:00", language_code="en")
+    assert "within a year" in far  # asked again: another time can cure it
     later = (utcnow() + timedelta(days=3)).astimezone(bot.settings.tz).strftime("%Y-%m-%d %H:%M")
     scheduled = await bot.say(ADMIN_ID, later, language_code="en")
     assert "is scheduled for" in scheduled and later in scheduled
@@ -283,3 +285,22 @@ async def test_a_category_retired_while_scheduling_ends_the_draft_instead_of_ask
     await asyncio.sleep(1.0)
     assert len(bot.fake.sent(ADMIN_ID)) == before  # the draft is closed: no second refusal
     assert notices(bot) == []
+
+
+async def test_the_largest_notice_preview_fits_telegram_in_every_message(bot: BotHarness) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    await bot.say(OTHER_FIRM, "/start sub-cns", language_code="zh-hant")
+    title = ("<&> " * 50)[:200]
+    body = ("&<>\"' " * 700)[:4096]  # the longest message a person can type, all escaped
+    await draft(bot, ADMIN_ID, "cns", title, body)
+    name = ("附件&<" * 60)[:255] + ".pdf"
+    bot.fake.send_document(ADMIN_ID, name, b"%PDF", language_code="en")
+    await bot.fake.async_wait_for(
+        lambda _c: any("recipients: <b>2</b>" in (c.text or "") for c in bot.fake.calls()),
+        timeout=10,
+    )
+    sent = bot.fake.calls("sendMessage", chat_id=ADMIN_ID)
+    assert sent and all(c.ok for c in sent), [c.description for c in sent if not c.ok]
+    assert all(c.ok for c in bot.fake.calls("sendDocument", chat_id=ADMIN_ID))
+    parts = [c.text or "" for c in sent if "&lt;&amp;&gt;" in (c.text or "")]
+    assert len(parts) >= 4  # several parts in each of the two languages

@@ -80,3 +80,17 @@ def test_a_saved_profile_is_what_the_next_profile_conversation_starts_from(db: D
     assert db.call(firms.current_profile, person_id=person_id) == firms.ProfileDraft(
         "Acme", "04595257"
     )
+
+
+@pytest.mark.parametrize("raw", ["00000000", "0000 0000", "0000-0000"])
+def test_a_tax_id_of_zeros_passes_the_check_sum_but_is_refused(raw: str) -> None:
+    with pytest.raises(UserError) as refused:
+        firms.clean_tax_id(raw)
+    assert refused.value.key == "notices.tax_id_zero"
+
+
+def test_control_characters_leave_a_company_name() -> None:
+    assert firms.clean_company_name("Acme\x00 Trading\x07\u200b Co.\x7f") == "Acme Trading Co."
+    with pytest.raises(UserError) as refused:
+        firms.clean_company_name("\x00\u200b\x1b")
+    assert refused.value.key == "notices.company_empty"

@@ -3,7 +3,7 @@ catalogue message, and scheduled notices released only when due."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -93,3 +93,37 @@ def test_a_title_is_refused_when_empty_or_too_long(raw: str, key: str) -> None:
         publishing.clean_title(raw)
     assert raised.value.key == key
     assert publishing.clean_title("  Heater\n recall ") == "Heater recall"
+
+
+def test_a_notice_may_be_scheduled_up_to_a_year_ahead_and_no_further(db: Database) -> None:
+    now = utcnow()
+    for far in (now + timedelta(days=367), datetime(9999, 12, 31, tzinfo=UTC)):
+        with pytest.raises(UserError) as raised:
+            db.call(
+                publishing.publish, title="T", body="B", codes=["cns"], created_by_id=None, at=far
+            )
+        assert raised.value.key == "notices.at_too_far"
+    near = now + timedelta(days=364)
+    published = db.call(
+        publishing.publish, title="T", body="B", codes=["cns"], created_by_id=None, at=near
+    )
+    assert not published.released
+
+
+def test_nul_and_control_characters_leave_titles_and_bodies_before_storing(db: Database) -> None:
+    published = db.call(
+        publishing.publish,
+        title="Heater\x00 recall\u200b\x1f",
+        body="Line one\x00\x0b\r\n\tindented\x9b\n\nLast\x1b.",
+        codes=["cns"],
+        created_by_id=None,
+    )
+    with db.transaction() as session:
+        notice = session.get(Notice, published.notice_id)
+        assert notice is not None
+        assert notice.title == "Heater recall"
+        assert notice.body == "Line one\n\tindented\n\nLast."
+    for invisible in ("\u200b" * 12, "\x00\x01", "\u200b \u2060\ufeff"):
+        with pytest.raises(UserError) as raised:
+            publishing.clean_title(invisible)
+        assert raised.value.key == "notices.empty_title"
