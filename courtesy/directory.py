@@ -86,22 +86,40 @@ def parse_flag(value: str) -> bool | None:
     return None
 
 
-def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs; a BOM and blank lines are ignored."""
+def read_csv(
+    text: str,
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    """Header, (line number, row) pairs and the rows refused for having more fields than the
+    header (each with its line number); a BOM and blank lines are ignored. A file the csv
+    module cannot read (an unclosed quote running into a huge field) is one UserError."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
     rows = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if any(values.values()):
-            rows.append((reader.line_num, values))
-    return header, rows
+    refused = []
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        for row in reader:
+            extra = row.pop(None, None)  # type: ignore[call-overload]
+            if extra is not None:
+                refused.append(
+                    RowProblem(
+                        reader.line_num,
+                        "courtesy.staff.row_extra",
+                        {"fields": len(header) + len(extra), "columns": len(header)},
+                    )
+                )
+                continue
+            values = {k: (v or "").strip() for k, v in row.items()}
+            if any(values.values()):
+                rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise UserError("courtesy.staff.bad_csv", line=reader.line_num, reason=str(exc)) from None
+    return header, rows, refused
 
 
 def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
     """Validate every row; raise RowErrors listing all bad rows."""
-    header, rows = read_csv(text)
+    header, rows, refused = read_csv(text)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UserError("courtesy.staff.bad_header", missing=", ".join(missing))
@@ -109,7 +127,7 @@ def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
     for known in units:
         by_name[known.code.lower()] = known
         by_name[known.name_zh] = known
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(refused)
     parsed: list[StaffRow] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -143,6 +161,7 @@ def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
                 )
             )
     if problems:
+        problems.sort(key=lambda p: p.line)
         raise RowErrors("courtesy.staff.bad_rows", problems)
     if not parsed:
         raise UserError("courtesy.staff.empty")

@@ -172,12 +172,12 @@ def import_results(
     today: date | None = None,
 ) -> list[Recorded]:
     """Record every row of a results CSV, or none of them if any row is wrong."""
-    header, rows = read_csv(text)
+    header, rows, refused = read_csv(text)
     if "test_id" not in header:
         raise UserError("courtesy.results.bad_header")
     fixed = {"test_id", "inspector", "rings", "seconds", "answered", "note"}
     item_columns = [h for h in header if h not in fixed]
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(refused)
     done: list[Recorded] = []
     for line, row in rows:
         try:
@@ -222,6 +222,7 @@ def import_results(
         except UserError as exc:
             problems.append(RowProblem(line, exc.key, exc.values))
     if problems:
+        problems.sort(key=lambda p: p.line)
         raise RowErrors("courtesy.results.bad_rows", problems)
     if not done:
         raise UserError("courtesy.results.empty")

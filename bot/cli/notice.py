@@ -14,6 +14,7 @@ from bot.notices.publishing import check_attachment_size, publish
 from bot.notices.status import notice_status
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.textfiles import BIG5, read_text_file
 
 notice_app = typer.Typer(help="Publish notices and follow their delivery.", no_args_is_help=True)
 
@@ -27,6 +28,34 @@ def parse_at(value: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=settings().tz)
 
 
+def read_body(path: Path) -> str:
+    """The body file as text, UTF-8 or else Big5 (said on stderr); one sentence if unreadable."""
+    found = read_text_file(path)
+    if found.encoding == BIG5:
+        typer.echo(
+            t(settings().default_language, "files.read_as", path=str(path), encoding=BIG5),
+            err=True,
+        )
+    return found.text
+
+
+def read_attachment(path: Path) -> bytes:
+    """The attachment's bytes, checked against the Bot API's upload limit first."""
+    if not path.is_file():
+        raise UserError("notices.attach_missing", path=str(path))
+    try:
+        check_attachment_size(path.stat().st_size)
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(
+            "files.unreadable", path=str(path), reason=exc.strerror or str(exc)
+        ) from None
+
+
+NOTICE_ID_MAX = 2**63 - 1
+"""The largest id a notice row can have (a 64-bit column); beyond it there is no such notice."""
+
+
 @notice_app.command("send")
 @cli_command
 def send(
@@ -34,7 +63,9 @@ def send(
         list[str], typer.Option("--category", help="category code; repeat for several")
     ],
     title: Annotated[str, typer.Option(help="the notice title")],
-    body_file: Annotated[Path, typer.Option("--body-file", help="UTF-8 text file of the body")],
+    body_file: Annotated[
+        Path, typer.Option("--body-file", help="text file of the body (UTF-8 or Big5)")
+    ],
     attach: Annotated[Path | None, typer.Option(help="a file to attach (≤ 50 MB)")] = None,
     at: Annotated[
         str | None, typer.Option(help="ISO time to send at, e.g. 2026-12-01T09:30+08:00")
@@ -43,13 +74,8 @@ def send(
     """Publish a notice now (or at --at); prints the notice id on its last line."""
     if not body_file.is_file():
         raise UserError("notices.body_file_missing", path=str(body_file))
-    body = body_file.read_text(encoding="utf-8")
-    content = None
-    if attach is not None:
-        if not attach.is_file():
-            raise UserError("notices.attach_missing", path=str(attach))
-        check_attachment_size(attach.stat().st_size)
-        content = attach.read_bytes()
+    body = read_body(body_file)
+    content = read_attachment(attach) if attach is not None else None
     when = parse_at(at) if at else None
     db = database()
     published = db.call(
@@ -85,6 +111,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Counts of a notice's deliveries by status."""
+    if not 0 < notice_id <= NOTICE_ID_MAX:
+        raise UserError("notices.unknown_notice", notice_id=notice_id)
     db = database()
     found = db.call(notice_status, notice_id=notice_id)
     if as_json:

@@ -12,6 +12,7 @@ from bot.cli.courtesy.shared import lang, today
 from courtesy import reports
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES, t
+from kernel.textfiles import writable_folder
 
 
 @cli_command
@@ -29,6 +30,7 @@ def report(
     chosen = language or lang()
     if (round_ is None) == (year is None):
         raise UserError("courtesy.report.bad_round", round=round_ or "")
+    folder = writable_folder(out)
     built = database().call(
         reports.build_report,
         round_text=round_,
@@ -37,5 +39,10 @@ def report(
         pass_mark=settings().courtesy_pass_mark,
         today=today(),
     )
-    files = reports.write_report(built, out)
+    try:
+        files = reports.write_report(built, folder)
+    except OSError as exc:  # e.g. the disk filled up, or a report's name is taken by a folder
+        raise UserError(
+            "files.unwritable", path=str(folder), reason=exc.strerror or str(exc)
+        ) from None
     typer.echo(t(chosen, "courtesy.report.written", files=", ".join(str(f) for f in files)))

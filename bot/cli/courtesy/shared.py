@@ -1,15 +1,19 @@
 """What the `bsmi-desk courtesy …` commands share: the language and date they work in, files
-read as text, and a refused file listed line by line."""
+read as text (UTF-8, or Big5 as Excel on zh-TW Windows saves them), and a refused file listed
+line by line."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+import typer
 
 from bot.cli.common import fail, settings
 from courtesy.directory import RowErrors
 from kernel.clock import utcnow
 from kernel.i18n import t
+from kernel.textfiles import BIG5, read_text_file
 
 
 def lang() -> str:
@@ -20,12 +24,18 @@ def today() -> date:
     return utcnow().astimezone(settings().tz).date()
 
 
+def now() -> datetime:
+    """Now in the branch's time zone, the zone the calls are scheduled in."""
+    return utcnow().astimezone(settings().tz)
+
+
 def read(path: Path) -> str:
-    """The file as text (a UTF-8 BOM is dropped); a file that cannot be read fails the command."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: {exc.strerror if isinstance(exc, OSError) else exc}")
+    """The file as text, UTF-8 (a BOM dropped) or else Big5, which is then said on stderr; a
+    file that cannot be read is one sentence (kernel.textfiles)."""
+    found = read_text_file(path)
+    if found.encoding == BIG5:
+        typer.echo(t(lang(), "files.read_as", path=str(path), encoding=found.encoding), err=True)
+    return found.text
 
 
 def fail_rows(exc: RowErrors) -> None:

@@ -6,11 +6,16 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
+from typer.testing import CliRunner
 
+from bot.cli.app import app
 from bot.notices.subscriptions import subscribe_by_codes
+from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Notice, NoticeAttachment, Person
 
@@ -84,18 +89,19 @@ def test_notice_send_at_a_future_time_schedules_it(
 ) -> None:
     body = tmp_path / "body.txt"
     body.write_text("Later.", encoding="utf-8")
+    day = (utcnow() + timedelta(days=30)).astimezone(ZoneInfo("Asia/Taipei")).date()
     result = run_cli(
         "notice", "send", "--category", "events", "--title", "Talk", "--body-file", str(body),
-        "--at", "2099-01-02T09:30", database_url=database_url, cwd=tmp_path,
+        "--at", f"{day.isoformat()}T09:30", database_url=database_url, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "scheduled for 2099-01-02 09:30" in result.stdout
+    assert f"scheduled for {day.isoformat()} 09:30" in result.stdout
     notice_id = int(result.stdout.strip().splitlines()[-1])
     with db.transaction() as session:
         notice = session.get(Notice, notice_id)
         assert notice is not None and notice.state == "scheduled"
         assert notice.scheduled_at is not None
-        assert notice.scheduled_at.isoformat() == "2099-01-02T01:30:00+00:00"  # Taipei is +8
+        assert notice.scheduled_at.isoformat() == f"{day.isoformat()}T01:30:00+00:00"  # +8
 
 
 def test_bad_notice_input_is_refused_with_one_line_and_exit_code_2(
@@ -159,3 +165,58 @@ def test_categories_are_listed_added_renamed_and_retired_from_the_shell(
     assert any(
         line.startswith("toys") and "(retired)" in line for line in final.stdout.splitlines()
     )
+
+
+def _notice(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    """`bsmi-desk notice ARGS…` in-process: exit code, stdout, stderr."""
+    result = cli.invoke(app, ["notice", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_big5_body_file_is_read_and_the_encoding_said(
+    cli: CliRunner, tmp_path: Path, db: Database
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_bytes("本局公告：商品安全標章新制。\n\n請依規定辦理。".encode("cp950"))
+    code, out, err = _notice(
+        cli, "send", "--category", "cns", "--title", "新制", "--body-file", str(body)
+    )
+    assert code == 0, err
+    assert err.strip() == f"Read {body} as Big5 (CP950)."
+    notice_id = int(out.strip().splitlines()[-1])
+    with db.transaction() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None and notice.body.startswith("本局公告：商品安全標章新制。")
+
+
+def test_out_of_range_notice_ids_and_far_times_are_one_line_not_a_traceback(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Text", encoding="utf-8")
+    for notice_id in ("99999999999999999999", "0", "-5", "9223372036854775808"):
+        code, _, err = _notice(cli, "status", "--", notice_id)
+        assert code == 2, (notice_id, err)
+        assert err.strip() == f"There is no notice #{notice_id}.", err
+    for at in ("9999-12-31", "2999-01-01T09:00+08:00"):
+        code, _, err = _notice(
+            cli, "send", "--category", "cns", "--title", "T", "--body-file", str(body), "--at", at
+        )
+        assert code == 2, (at, err)
+        assert len(err.strip().splitlines()) == 1 and "within a year" in err, err
+
+
+def test_titles_and_bodies_lose_nul_and_control_characters_before_storing(
+    cli: CliRunner, tmp_path: Path, db: Database
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("第一段\x07\x1b[31m。\n\n\tsecond\x7f part\x85.", encoding="utf-8")
+    code, out, err = _notice(
+        cli, "send", "--category", "cns", "--title", "A\x00B\x08C", "--body-file", str(body)
+    )
+    assert code == 0, err
+    with db.transaction() as session:
+        notice = session.get(Notice, int(out.strip().splitlines()[-1]))
+        assert notice is not None
+        assert notice.title == "ABC"
+        assert notice.body == "第一段[31m。\n\n\tsecond part."
