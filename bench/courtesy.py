@@ -14,7 +14,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -85,6 +85,7 @@ def bench_year_report(years: int, calls: int) -> dict[str, float]:
                         recorded_by="bench",
                         rings=rng.choice((1, 2, 3, 4, 6)),
                         today=view.day,
+                        now=datetime.combine(view.day, view.at, tzinfo=UTC),  # as it is made
                         retest_days=30,
                     )
         setup = time.perf_counter() - started

@@ -6,7 +6,7 @@ by the first migration)."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
@@ -15,7 +15,7 @@ from courtesy import actions, directory, reports, schedule, scoring
 from courtesy.rubric import DEFAULT_TEMPLATES, SWITCHBOARD
 from kernel.clock import utcnow
 from storage.models import ActionStatus
-from storage.queries.courtesy import fetch_actions, fetch_rounds, fetch_test_views
+from storage.queries.courtesy import TestView, fetch_actions, fetch_rounds, fetch_test_views
 from storage.seeds import UNITS
 
 PASS_MARK = 80
@@ -57,6 +57,11 @@ def _points(rng: random.Random, template: str, *, failing: bool) -> dict[str, in
     return points
 
 
+def _made(view: TestView) -> datetime:
+    """The moment the demo's call is made: its scheduled time (in the zone it is written in)."""
+    return datetime.combine(view.day, view.at, tzinfo=UTC)
+
+
 def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
     """Directory, plan, results of the past rounds and actions in various states."""
     directory.import_staff(session=session, text=demo_directory_csv(rng))
@@ -87,6 +92,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
                 answered=answered,
                 note=None,
                 today=view.day,
+                now=_made(view),
             )
     _advance_actions(session, rng, cutoff)
 
@@ -152,6 +158,7 @@ def _advance_actions(session: Session, rng: random.Random, today: date) -> None:
             pass_mark=PASS_MARK,
             recorded_by="demo",
             rings=2,
+            now=_made(retest),
         )
         actions.update_action(
             session=session,

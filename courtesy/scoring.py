@@ -1,8 +1,10 @@
 """Recording results: one call at a time (chat or CLI) or a whole CSV file at once.
 
 A result is refused, with one sentence, for an unknown call or item, points an item does not
-allow, a call already scored (unless amending, which keeps the old result as history) and, when
-the recorder is known, a call assigned to another inspector. A failing result opens a corrective
+allow, a call already scored (unless amending, which keeps the old result as history), a call
+whose scheduled date and time have not come yet (the test is unannounced: a score before the
+call defeats it; the command line's `--early` overrides this, audited as courtesy.score.early)
+and, when the recorder is known, a call assigned to another inspector. A failing result opens a corrective
 action (see courtesy.actions).
 
 The results CSV has the header ``test_id`` plus any of ``inspector`` (the recording inspector's
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session
@@ -76,6 +78,16 @@ def rubric_for_test(*, session: Session, test: CourtesyTest) -> Rubric:
     return rubric_from_row(row)
 
 
+def too_early(code: str, day: date, at: time, *, now: datetime) -> UserError | None:
+    """The refusal when call `code`, scheduled on `day` at `at`, is still ahead of `now` (aware,
+    in the zone the calls are scheduled in: the branch's), else None."""
+    if now >= datetime.combine(day, at, tzinfo=now.tzinfo):
+        return None
+    return UserError(
+        "courtesy.errors.too_early", test=code, day=day.isoformat(), time=f"{at:%H:%M}"
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     code: str
@@ -93,6 +105,8 @@ def record_result(
     points: dict[str, int],
     pass_mark: int,
     recorded_by: str,
+    now: datetime,
+    early: bool = False,
     rings: int | None = None,
     seconds: int | None = None,
     answered: bool = True,
@@ -102,13 +116,19 @@ def record_result(
     retest_days: int | None = None,
     today: date | None = None,
 ) -> Recorded:
-    """Score one call, store it, and open a corrective action if it fails."""
+    """Score one call at `now` (see `too_early`; `early` allows it before its time, and the
+    audit log says so), store it, and open a corrective action if it fails."""
     test = fetch_test(session=session, code=code)
     if test is None:
         raise UserError("courtesy.errors.unknown_test", test=code[:32])
     assert test.id is not None
     if inspector_ids is not None and test.inspector_id not in inspector_ids:
         raise UserError("courtesy.errors.not_yours", test=test.code)
+    refusal = too_early(test.code, test.scheduled_on, test.scheduled_time, now=now)
+    if refusal is not None and not early:
+        raise refusal
+    if refusal is not None:
+        audit(session, None, "courtesy.score.early", target=test.code, detail=recorded_by[:128])
     if rings is not None and not 0 <= rings <= MAX_RINGS:
         raise UserError("courtesy.errors.bad_rings", rings=MAX_RINGS, seconds=MAX_SECONDS)
     if seconds is not None and not 0 <= seconds <= MAX_SECONDS:
@@ -167,11 +187,14 @@ def import_results(
     text: str,
     pass_mark: int,
     recorded_by: str,
+    now: datetime,
+    early: bool = False,
     amend: bool = False,
     retest_days: int | None = None,
     today: date | None = None,
 ) -> list[Recorded]:
-    """Record every row of a results CSV, or none of them if any row is wrong."""
+    """Record every row of a results CSV at `now` (`early` as in `record_result`), or none of
+    them if any row is wrong."""
     header, rows, refused = read_csv(text)
     if "test_id" not in header:
         raise UserError("courtesy.results.bad_header")
@@ -209,6 +232,8 @@ def import_results(
                         points=points,
                         pass_mark=pass_mark,
                         recorded_by=recorded_by,
+                        now=now,
+                        early=early,
                         rings=numbers["rings"],
                         seconds=numbers["seconds"],
                         answered=answered,
@@ -237,8 +262,11 @@ class ScoringStart:
     rubric: Rubric
 
 
-def start_scoring(*, session: Session, code: str, person_id: int) -> ScoringStart:
-    """Check that the call exists, is this person's and is not scored yet (server side)."""
+def start_scoring(
+    *, session: Session, code: str, person_id: int, now: datetime
+) -> ScoringStart:
+    """Check that the call exists, is this person's, is not scored yet and its time has come
+    (server side)."""
     view = fetch_test_view(session=session, code=code)
     if view is None:
         raise UserError("courtesy.errors.unknown_test", test=code[:32])
@@ -247,6 +275,9 @@ def start_scoring(*, session: Session, code: str, person_id: int) -> ScoringStar
         raise UserError("courtesy.errors.not_yours", test=view.code)
     if view.status == TestStatus.SCORED.value:
         raise UserError("courtesy.errors.already_scored", test=view.code)
+    refusal = too_early(view.code, view.day, view.at, now=now)
+    if refusal is not None:
+        raise refusal
     test = fetch_test(session=session, code=view.code)
     assert test is not None
     return ScoringStart(view=view, rubric=rubric_for_test(session=session, test=test))
@@ -275,14 +306,14 @@ def open_calls_of(*, session: Session, person_id: int) -> list[TestView] | None:
 
 
 def begin_scoring(
-    *, session: Session, code: str, person_id: int, by: int
+    *, session: Session, code: str, person_id: int, by: int, now: datetime
 ) -> ScoringStart | Refusal:
     """/score CODE by Telegram user `by`: the call and its rubric, or the refusal, audited as
     courtesy.score.refused. A person not linked to the directory gets a UserError and no row."""
     if not inspector_ids_of(session=session, person_id=person_id):
         raise UserError("courtesy.tests.not_linked", telegram_id=by)
     try:
-        return start_scoring(session=session, code=code, person_id=person_id)
+        return start_scoring(session=session, code=code, person_id=person_id, now=now)
     except UserError as exc:
         audit(session, by, "courtesy.score.refused", target=code[:32], detail=exc.key)
         return Refusal(exc.key, dict(exc.values))
@@ -297,19 +328,21 @@ def record_scored_call(
     pass_mark: int,
     person_id: int,
     by: int,
-    today: date,
+    now: datetime,
 ) -> Recorded:
-    """The chat's confirmed scoring: the call must still be this inspector's and unscored; the
-    result (and any corrective action) and its audit row are written together."""
+    """The chat's confirmed scoring at `now` (aware, the branch's zone): the call must still be
+    this inspector's, unscored and due; the result (and any corrective action) and its audit
+    row are written together."""
     recorded = record_result(
         session=session,
         code=code,
         points=points,
         pass_mark=pass_mark,
         recorded_by=f"telegram:{by}",
+        now=now,
         note=note,
         inspector_ids=inspector_ids_of(session=session, person_id=person_id),
-        today=today,
+        today=now.date(),
     )
     audit(session, by, "courtesy.score", target=recorded.code, detail=f"{recorded.score.total:g}")
     return recorded

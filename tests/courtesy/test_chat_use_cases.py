@@ -5,7 +5,8 @@ state kept between steps reads the shape stored before a restart."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,9 @@ from storage.models import ActionStatus
 from storage.queries.courtesy import fetch_action, fetch_test_views
 from storage.queries.people import fetch_audit, fetch_person_view
 from tests.factories import directory_csv
+
+MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+"""When tests score calls: after every 2026 call and retest was made, whatever the clock."""
 
 INSPECTOR = 6001
 OTHER = 6002
@@ -63,6 +67,7 @@ def _audit(db: Database) -> list[tuple[str, str | None, str | None, int | None]]
 def _failed_action(db: Database, code: str) -> int:
     recorded = db.call(
         scoring.record_result,
+        now=MADE,
         code=code,
         points=FAILING,
         pass_mark=80,
@@ -77,26 +82,26 @@ def test_a_confirmed_scoring_writes_the_result_and_its_audit_row_together(db: Da
     code, person, _ = _prepare(db)
     recorded = db.call(
         scoring.record_scored_call,
+        now=MADE,
         code=code,
         points=FAILING,
         note="rushed",
         pass_mark=80,
         person_id=person,
         by=INSPECTOR,
-        today=date(2026, 2, 2),
     )
     assert recorded.action_id is not None and recorded.score.total == 60
     assert _audit(db) == [("courtesy.score", code, "60", INSPECTOR)]
     with pytest.raises(UserError) as again:
         db.call(
             scoring.record_scored_call,
+            now=MADE,
             code=code,
             points=FAILING,
             note=None,
             pass_mark=80,
             person_id=person,
             by=INSPECTOR,
-            today=date(2026, 2, 2),
         )
     assert again.value.key == "courtesy.errors.already_scored"
     assert len(_audit(db)) == 1
@@ -106,13 +111,13 @@ def test_a_refused_scoring_start_keeps_its_audit_row_and_an_unlinked_person_writ
     db: Database,
 ) -> None:
     code, person, other = _prepare(db)
-    refused = db.call(scoring.begin_scoring, code=code, person_id=other, by=OTHER)
+    refused = db.call(scoring.begin_scoring, code=code, person_id=other, by=OTHER, now=MADE)
     assert refused == scoring.Refusal("courtesy.errors.not_yours", {"test": code})
     assert _audit(db) == [("courtesy.score.refused", code, "courtesy.errors.not_yours", OTHER)]
-    started = db.call(scoring.begin_scoring, code=code, person_id=person, by=INSPECTOR)
+    started = db.call(scoring.begin_scoring, code=code, person_id=person, by=INSPECTOR, now=MADE)
     assert isinstance(started, scoring.ScoringStart) and started.view.code == code
     with pytest.raises(UserError) as unlinked:
-        db.call(scoring.begin_scoring, code=code, person_id=person + 1000, by=SECRETARY)
+        db.call(scoring.begin_scoring, code=code, person_id=person + 1000, by=SECRETARY, now=MADE)
     assert unlinked.value.key == "courtesy.tests.not_linked"
     assert len(_audit(db)) == 1
 
@@ -303,3 +308,46 @@ def test_a_rubric_version_is_added_from_json_and_malformed_json_is_refused(
     with pytest.raises(UserError) as bad:
         db.call(rubric_versions.add_rubric_version, template=BUSINESS, text="[{")
     assert bad.value.key == "courtesy.errors.rubric_shape"
+
+
+def test_a_call_is_scored_only_from_its_scheduled_date_and_time_unless_recorded_early(
+    db: Database,
+) -> None:
+    code, person, _ = _prepare(db)
+    with db.transaction() as session:
+        view = next(v for v in fetch_test_views(session=session) if v.code == code)
+    called = datetime.combine(view.day, view.at, tzinfo=MADE.tzinfo)
+    before = called - timedelta(minutes=1)
+    refused = db.call(scoring.begin_scoring, code=code, person_id=person, by=INSPECTOR, now=before)
+    assert refused == scoring.Refusal(
+        "courtesy.errors.too_early",
+        {"test": code, "day": view.day.isoformat(), "time": view.at.strftime("%H:%M")},
+    )
+    with pytest.raises(UserError) as early:
+        db.call(
+            scoring.record_scored_call,
+            code=code,
+            points=FAILING,
+            note=None,
+            pass_mark=80,
+            person_id=person,
+            by=INSPECTOR,
+            now=before,
+        )
+    assert early.value.key == "courtesy.errors.too_early"
+    started = db.call(scoring.begin_scoring, code=code, person_id=person, by=INSPECTOR, now=called)
+    assert isinstance(started, scoring.ScoringStart)
+    recorded = db.call(
+        scoring.record_result,
+        code=code,
+        points=FAILING,
+        pass_mark=80,
+        recorded_by="cli",
+        now=before,
+        early=True,
+    )
+    assert recorded.code == code
+    assert _audit(db) == [
+        ("courtesy.score.refused", code, "courtesy.errors.too_early", INSPECTOR),
+        ("courtesy.score.early", code, "cli", None),
+    ]

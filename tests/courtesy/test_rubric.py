@@ -4,8 +4,9 @@ repeat failures."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -25,6 +26,9 @@ from storage.db import Database
 from storage.models import CourtesyAction, CourtesyResult, CourtesyRubric, CourtesyTest
 from storage.queries.courtesy import fetch_test_views
 from tests.factories import FULL, directory_csv, run_courtesy
+
+MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+"""When tests score calls: after every 2026 call and retest was made, whatever the clock."""
 
 
 def rubric(template: str) -> Rubric:
@@ -112,7 +116,13 @@ def test_a_new_rubric_version_scores_new_calls_and_old_results_keep_theirs(
 ) -> None:
     first, second = business_calls(planned)[:2]
     planned.call(
-        scoring.record_result, code=first.code, points=FULL, rings=2, pass_mark=80, recorded_by="t"
+        scoring.record_result,
+        code=first.code,
+        points=FULL,
+        rings=2,
+        pass_mark=80,
+        recorded_by="t",
+        now=MADE,
     )
     items = [i.to_json() for i in DEFAULT_TEMPLATES[BUSINESS][2]]
     items[4]["max"], items[4]["choices"] = 25, [25, 20, 10, 0]  # tone weighs more
@@ -123,6 +133,7 @@ def test_a_new_rubric_version_scores_new_calls_and_old_results_keep_theirs(
     assert (code, out.strip()) == (0, "business v2")
     recorded = planned.call(
         scoring.record_result,
+        now=MADE,
         code=second.code,
         points={**FULL, "tone": 25, "accuracy": 10},
         rings=2,
@@ -151,6 +162,7 @@ def test_a_results_file_is_recorded_whole_or_not_at_all(planned: Database) -> No
     with pytest.raises(RowErrors) as refused:
         planned.call(
             scoring.import_results,
+            now=MADE,
             text=f"{columns}\n{good}\n{wrong_inspector}\n",
             pass_mark=80,
             recorded_by="t",
@@ -163,6 +175,7 @@ def test_a_results_file_is_recorded_whole_or_not_at_all(planned: Database) -> No
     second = f"{calls[1].code},,,12,yes,{full.replace('20', '5', 1)},"
     done = planned.call(
         scoring.import_results,
+        now=MADE,
         text=f"{columns}\n{good}\n{second}\n",
         pass_mark=80,
         recorded_by="t",
@@ -177,6 +190,7 @@ def test_retest_days_puts_the_retest_within_that_many_days_and_repeat_failures_c
     failing = {**FULL, "tone": 0, "accuracy": 0}
     first = planned.call(
         scoring.record_result,
+        now=MADE,
         code=view.code,
         points=failing,
         rings=2,
@@ -198,6 +212,7 @@ def test_retest_days_puts_the_retest_within_that_many_days_and_repeat_failures_c
         assert retest_view.retest_of_action_id == first.action_id
     again = planned.call(
         scoring.record_result,
+        now=MADE,
         code=first.retest_code,
         points=failing,
         rings=2,

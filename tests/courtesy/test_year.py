@@ -4,9 +4,10 @@ reports whose figures are checked against values computed here independently."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from statistics import fmean
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -19,6 +20,9 @@ from storage.db import Database
 from storage.models import ActionStatus, CourtesyResult, CourtesyTest
 from storage.queries.courtesy import fetch_action_events, fetch_actions, fetch_test_views
 from tests.factories import FULL, directory_csv
+
+MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+"""When tests score calls: after every 2026 call and retest was made, whatever the clock."""
 
 PASS_MARK = 80
 
@@ -100,6 +104,7 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
                 critical_code, answered = view.code, False
             db.call(
                 scoring.record_result,
+                now=MADE,
                 code=view.code,
                 points=points,
                 rings=rings if answered else None,
@@ -169,6 +174,7 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
     # The retest passes, and then the action closes.
     db.call(
         scoring.record_result,
+        now=MADE,
         code=retest_code,
         points=dict(FULL),
         rings=1,
@@ -241,6 +247,7 @@ def test_results_are_refused_for_bad_points_unknown_items_and_tests_and_double_s
         points.update(changes.pop("points", {}))  # type: ignore[arg-type]
         db.call(
             scoring.record_result,
+            now=MADE,
             code=code,
             points=points,
             rings=3,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import cli_command, database, settings
-from bot.cli.courtesy.shared import fail_rows, lang, read, today
+from bot.cli.courtesy.shared import fail_rows, lang, now, read, today
 from courtesy import scoring
 from courtesy.directory import RowErrors
 from courtesy.rubric import grade_label
@@ -61,23 +61,33 @@ def record(
     retest_days: Annotated[
         int | None, typer.Option(help="retest within this many days, not the next round")
     ] = None,
+    early: Annotated[
+        bool, typer.Option(help="record it before its scheduled time (audited)")
+    ] = False,
 ) -> None:
     """Record one call's result; a failing one opens a corrective action."""
     points = _parse_items(item or [])
-    recorded = database().call(
-        scoring.record_by_extension,
-        by=by,
-        code=test_id,
-        points=points,
-        pass_mark=settings().courtesy_pass_mark,
-        rings=rings,
-        seconds=seconds,
-        answered=not unanswered,
-        note=note,
-        amend=amend,
-        retest_days=retest_days,
-        today=today(),
-    )
+    try:
+        recorded = database().call(
+            scoring.record_by_extension,
+            by=by,
+            code=test_id,
+            points=points,
+            pass_mark=settings().courtesy_pass_mark,
+            now=now(),
+            early=early,
+            rings=rings,
+            seconds=seconds,
+            answered=not unanswered,
+            note=note,
+            amend=amend,
+            retest_days=retest_days,
+            today=today(),
+        )
+    except UserError as exc:
+        if exc.key == "courtesy.errors.too_early":  # here the refusal names the override
+            raise UserError("courtesy.errors.too_early_cli", **exc.values) from None
+        raise
     typer.echo(_outcome_line(lang(), recorded))
 
 
@@ -88,6 +98,9 @@ def import_results(
     ],
     amend: Annotated[bool, typer.Option()] = False,
     retest_days: Annotated[int | None, typer.Option()] = None,
+    early: Annotated[
+        bool, typer.Option(help="record calls before their scheduled time (audited)")
+    ] = False,
 ) -> None:
     """Record a whole file of results, or none if any row is wrong."""
     text = read(file)
@@ -96,7 +109,9 @@ def import_results(
             scoring.import_results,
             text=text,
             pass_mark=settings().courtesy_pass_mark,
-            recorded_by=f"import:{file.name}",
+            recorded_by=f"import:{file.name}"[:128],
+            now=now(),
+            early=early,
             amend=amend,
             retest_days=retest_days,
             today=today(),

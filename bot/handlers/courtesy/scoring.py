@@ -18,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
-from bot.handlers.courtesy.shared import PREFIX, local_today, person_id
+from bot.handlers.courtesy.shared import PREFIX, local_now, person_id
 from courtesy import scoring
 from courtesy.rubric import Item, grade_label
 from courtesy.scoring_state import ScoringState
@@ -101,6 +101,7 @@ async def score_start(update: Update, context: BotContext) -> int:
             code=context.args[0],
             person_id=person_id(context),
             by=update.effective_user.id,
+            now=local_now(context),
         )
     except UserError as exc:
         await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
@@ -266,7 +267,7 @@ async def score_confirm(update: Update, context: BotContext) -> int:
             pass_mark=context.services.settings.courtesy_pass_mark,
             person_id=person_id(context),
             by=query.from_user.id,
-            today=local_today(context),
+            now=local_now(context),
         )
     except UserError as exc:
         await query.edit_message_text(t(lang, exc.key, **exc.values))

@@ -3,7 +3,7 @@ and who is acting."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from telegram import Update
 
@@ -16,6 +16,11 @@ MESSAGE_LIMIT = 4000  # Telegram takes 4096 characters a message
 
 def local_today(context: BotContext) -> date:
     return utcnow().astimezone(context.services.tz).date()
+
+
+def local_now(context: BotContext) -> datetime:
+    """Now in the branch's time zone, the zone the calls are scheduled in."""
+    return utcnow().astimezone(context.services.tz)
 
 
 def person_id(context: BotContext) -> int:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from courtesy.demo import seed_demo, write_demo_report
+from kernel.clock import utcnow
 from storage.db import Database
-from storage.models import ActionStatus, CourtesyResult
-from storage.queries.courtesy import fetch_actions, fetch_test_views
+from storage.models import ActionStatus, AuditEntry, CourtesyResult
+from storage.queries.courtesy import fetch_actions, fetch_latest_rubric, fetch_test_views
 from tests.factories import directory_csv, run_courtesy
 
 
@@ -258,3 +261,123 @@ def test_a_reimport_that_breaks_planned_calls_warns_which_ones(
     assert code == 0 and "Warning" in err  # still stranded until the year is planned again
     run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
     assert run_courtesy(cli, "staff", "import", str(staff))[2] == ""
+
+
+def test_a_big5_directory_as_excel_on_zh_tw_windows_saves_it_is_imported_saying_so(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_bytes(directory_csv().replace("\n", "\r\n").encode("cp950"))
+    code, out, err = run_courtesy(cli, "staff", "import", str(staff))
+    assert code == 0, err
+    assert out.startswith("Directory imported: 84 added")
+    assert err.strip() == f"Read {staff} as Big5 (CP950)."
+    listed = run_courtesy(cli, "staff", "list")[1]
+    assert "職員202" in listed
+
+
+def test_a_row_with_an_extra_field_is_refused_with_its_line_number(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    staff = tmp_path / "staff.csv"
+    lines = directory_csv().splitlines()
+    lines[3] += ",多出來的欄位"
+    staff.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_courtesy(cli, "staff", "import", str(staff))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "Nothing was imported; rows with problems: 1.",
+        "line 4: the row has 6 fields but the header has 5",
+    ]
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run_courtesy(cli, "staff", "import", str(staff))
+    run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
+    results = tmp_path / "results.csv"
+    results.write_text("test_id,rings,tone\n2026-1-001,2,20,extra\n", encoding="utf-8")
+    code, _, err = run_courtesy(cli, "import", str(results))
+    assert code == 2
+    assert err.splitlines() == [
+        "No result was recorded; rows with problems: 1.",
+        "line 2: the row has 4 fields but the header has 3",
+    ]
+
+
+def test_a_big5_rubric_file_is_read(cli: CliRunner, tmp_path: Path, database_url: str) -> None:
+    rubric = tmp_path / "rubric.json"
+    items = (
+        '[{"code": "speed", "max": 50, "choices": [50, 0], "name_zh": "接聽速度",'
+        ' "name_en": "Speed", "critical_zero": true},'
+        ' {"code": "tone", "max": 50, "choices": [50, 25, 0], "name_zh": "語氣親切",'
+        ' "name_en": "Tone"}]'
+    )
+    rubric.write_bytes(items.encode("cp950"))
+    code, out, err = run_courtesy(cli, "rubric", "add", "hotline", str(rubric))
+    assert code == 0, err
+    assert out.strip() == "hotline v1"
+    assert "Big5" in err
+    listed = run_courtesy(cli, "rubric", "list")[1]
+    assert "hotline v1 (hotline / hotline): speed:50, tone:50" in listed
+    db = Database(database_url)
+    with db.transaction() as session:
+        added = fetch_latest_rubric(session=session, template="hotline")
+        assert added is not None
+        assert [i["name_zh"] for i in added.items] == ["接聽速度", "語氣親切"]
+    db.dispose()
+
+
+def test_an_unwritable_report_folder_is_one_line_not_a_traceback(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run_courtesy(cli, "staff", "import", str(staff))
+    run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = blocker / "reports"
+    code, _, err = run_courtesy(cli, "report", "--round", "2026-1", "--out", str(out))
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"Cannot write into the folder {out}")
+
+
+def test_a_call_cannot_be_recorded_before_its_time_unless_early_is_said_and_audited(
+    cli: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(directory_csv(), encoding="utf-8")
+    run_courtesy(cli, "staff", "import", str(staff))
+    year = utcnow().astimezone(ZoneInfo("Asia/Taipei")).year + 1
+    run_courtesy(cli, "plan", "--year", str(year), "--seed", "5")
+    db = Database(database_url)
+    with db.transaction() as session:
+        view = next(
+            v for v in fetch_test_views(session=session, year=year) if v.template == "business"
+        )
+    items = ["speed=25", "unit_name=8", "greeting=6", "surname=6"]
+    items += ["tone=20", "accuracy=15", "handling=10", "closing=10"]
+    args = [f"--item={i}" for i in items]
+    code, out, err = run_courtesy(cli, "record", view.code, *args)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"Test {view.code} is scheduled for {view.day.isoformat()} {view.at.strftime('%H:%M')}; "
+        "it can be scored only after the call is made (an administrator may record it earlier "
+        "with --early)."
+    )
+    results = tmp_path / "results.csv"
+    columns = ",".join(i.split("=")[0] for i in items)
+    points = ",".join(i.split("=")[1] for i in items)
+    results.write_text(f"test_id,{columns}\n{view.code},{points}\n", "utf-8")
+    code, _, err = run_courtesy(cli, "import", str(results))
+    assert code == 2 and f"line 2: Test {view.code} is scheduled for" in err
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyResult)).all() == []
+    code, out, err = run_courtesy(cli, "record", view.code, *args, "--early")
+    assert code == 0, err
+    assert "100 points" in out
+    with db.transaction() as session:
+        early = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "courtesy.score.early")
+        ).all()
+    db.dispose()
+    assert [(e.target, e.actor_telegram_id) for e in early] == [(view.code, None)]
