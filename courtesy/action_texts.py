@@ -1,21 +1,33 @@
 """What a person reads about corrective actions, in their language: what went wrong, one line
 per action (the chat's /actions and the command line's `courtesy actions`), the open ones as
-messages, and one action's card.
+pages, and one action's card.
 
 What went wrong is kept on the action in zh-TW, the branch's working language; an English
 reader gets the same facts rebuilt from the failed result.
+
+Who may read names: an action names the person who failed an unannounced test, so the chat
+shows the open actions with names to the secretariat and administrators only; other staff (the
+inspectors) see how many are open in each state. The command line is the operator's tool, run
+by the secretariat on the server, and keeps the names.
+
+Everything the chat sends fits one Telegram message: the list comes in pages, and a card cuts
+its long fields (each may hold 2,000 characters), naming the fields cut so the chat can offer
+each one whole.
 """
 
 from __future__ import annotations
 
+import html
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from courtesy.actions import ActionDetails, WhatWentWrong, next_status, what_went_wrong
 from courtesy.rubric import grade_label
 from kernel.i18n import Markup, t
-from storage.models import CourtesyAction
+from storage.models import ActionStatus, CourtesyAction
 from storage.queries.courtesy import (
     fetch_actions,
     fetch_staff,
@@ -84,31 +96,133 @@ def action_list(*, session: Session, lang: str, open_only: bool) -> list[str]:
     return action_lines(session=session, found=found, lang=lang)
 
 
-def open_action_messages(*, session: Session, lang: str, hint: bool, limit: int) -> list[str]:
-    """The chat's /actions: the open actions as messages of at most `limit` characters, split
-    between entries (never inside one, nor inside its HTML); `hint` adds how to open one."""
+def message_length(text: str) -> int:
+    """What a message costs against Telegram's limit, counted safely: UTF-16 code units of the
+    text with its tags and entities (never less than what Telegram counts after parsing)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class ActionsPage:
+    """One message of the chat's /actions: its text, which page it is (from 0) and of how
+    many; `pages` is 1 for the counts other staff see."""
+
+    text: str
+    page: int
+    pages: int
+
+
+def _pages(header: str, lines: list[str], limit: int) -> list[str]:
+    """`lines` packed after `header` into messages of at most `limit` (see `message_length`),
+    split between entries, never inside one."""
+    pages: list[str] = []
+    current = header
+    for line in lines:
+        if current != header and message_length(current) + 2 + message_length(line) > limit:
+            pages.append(current)
+            current = header
+        current += "\n\n" + line
+    pages.append(current)
+    return pages
+
+
+def open_actions_page(
+    *, session: Session, lang: str, named: bool, page: int, limit: int
+) -> ActionsPage | None:
+    """The chat's /actions: with `named` (the secretariat, administrators) page `page` of the
+    open actions with names, each page at most `limit` long with room kept for its footer;
+    without, the counts by state. None for a page that does not exist (an old button)."""
     found = fetch_actions(session=session, open_only=True)
     if not found:
-        return [t(lang, "courtesy.actions.none")]
-    messages = [t(lang, "courtesy.actions.header")]
-    if hint:
-        messages[0] += "\n" + t(lang, "courtesy.actions.hint")
-    for line in action_lines(session=session, found=found, lang=lang):
-        if len(messages[-1]) + 2 + len(line) > limit:
-            messages.append(line[:limit])
-        else:
-            messages[-1] += "\n\n" + line
-    return messages
+        return ActionsPage(t(lang, "courtesy.actions.none"), 0, 1) if page == 0 else None
+    if not named:
+        if page != 0:
+            return None
+        by_status = Counter(action.status for action in found)
+        states = (", " if lang != "zh-TW" else "、").join(
+            t(
+                lang,
+                "courtesy.actions.count_line",
+                status=t(lang, f"courtesy.actions.status.{s}"),
+                count=by_status[s],
+            )  # fmt: skip
+            for s in (status.value for status in ActionStatus)
+            if by_status[s]
+        )
+        return ActionsPage(
+            t(lang, "courtesy.actions.counts", count=len(found), states=states), 0, 1
+        )
+    header = t(lang, "courtesy.actions.header") + "\n" + t(lang, "courtesy.actions.hint")
+    footer_room = message_length(t(lang, "courtesy.actions.page", page=9999, pages=9999)) + 2
+    pages = _pages(
+        header, action_lines(session=session, found=found, lang=lang), limit - footer_room
+    )
+    if not 0 <= page < len(pages):
+        return None
+    text = pages[page]
+    if len(pages) > 1:
+        text += "\n\n" + t(lang, "courtesy.actions.page", page=page + 1, pages=len(pages))
+    return ActionsPage(text, page, len(pages))
 
 
-def card_text(lang: str, details: ActionDetails) -> str:
+CARD_FIELDS = ("correction", "cause", "plan", "evidence", "verification")
+"""The card's fields that may be long (2,000 characters each): cut on the card when long."""
+CARD_FIELD_BUDGET = 400
+"""Most characters (escaped, as sent) each of CARD_FIELDS takes on the card: five of them and
+the rest of the card stay well within Telegram's 4,096."""
+
+
+def _shortened(value: str, budget: int) -> str | None:
+    """`value` cut so that, escaped, it costs at most `budget` with its "…"; None if it fits
+    whole."""
+    if message_length(html.escape(value, quote=False)) <= budget:
+        return None
+    kept, cost = [], 1
+    for char in value:
+        char_cost = message_length(html.escape(char, quote=False))
+        if cost + char_cost > budget:
+            break
+        kept.append(char)
+        cost += char_cost
+    return "".join(kept).rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One action's card: the text and the fields cut on it (each can be read whole)."""
+
+    text: str
+    cut: tuple[str, ...]
+
+
+def card_text(lang: str, details: ActionDetails, *, limit: int = 4000) -> Card:
     """One action as the chat's card shows it, ending with the next step (or that it is
-    closed)."""
+    closed), within `limit` (see `message_length`): long fields are cut and named in `cut`."""
+    budget = CARD_FIELD_BUDGET
+    while True:
+        card = _card(lang, details, budget)
+        if message_length(card.text) <= limit or budget <= 40:
+            return card
+        budget //= 2  # what went wrong or a name made the rest long: cut the fields harder
+
+
+def _card(lang: str, details: ActionDetails, budget: int) -> Card:
     action = details.action
     empty = t(lang, "courtesy.action.empty")
+    cut: list[str] = []
 
     def shown(value: object) -> str:
         return str(value) if value not in (None, "") else empty
+
+    def long(field: str) -> str:
+        value = getattr(action, field)
+        if not value:
+            return empty
+        shorter = _shortened(str(value), budget)
+        if shorter is None:
+            return str(value)
+        cut.append(field)
+        return shorter
 
     if details.retest_code is None:
         retest = t(lang, "courtesy.action.retest_none")
@@ -139,18 +253,37 @@ def card_text(lang: str, details: ActionDetails) -> str:
         test=details.test_code,
         repeat=action.repeat_count + 1,
         nonconformity=nonconformity_in(lang, action, details.what),
-        correction=shown(action.correction),
-        cause=shown(action.cause),
-        plan=shown(action.plan),
+        correction=long("correction"),
+        cause=long("cause"),
+        plan=long("plan"),
         owner=shown(action.owner),
         due=shown(action.due_on),
         done=shown(action.done_on),
-        evidence=shown(action.evidence),
+        evidence=long("evidence"),
         retest=Markup(retest),
-        verification=shown(action.verification),
+        verification=long("verification"),
         verified_by=shown(action.verified_by),
     )
     following = next_status(action.status)
-    if following is None:
-        return text + "\n\n" + t(lang, "courtesy.action.closed")
-    return text + "\n\n" + t(lang, f"courtesy.action.next_{following.value}")
+    step = (
+        "courtesy.action.closed"
+        if following is None
+        else f"courtesy.action.next_{following.value}"
+    )
+    if cut:
+        text += "\n\n" + t(lang, "courtesy.action.cut")
+    return Card(text + "\n\n" + t(lang, step), tuple(cut))
+
+
+def field_text(lang: str, details: ActionDetails, field: str) -> str:
+    """One field of an action whole, for the card's button of a field it cut."""
+    if field not in CARD_FIELDS:
+        raise ValueError(f"not a long field of the card: {field!r}")
+    value = getattr(details.action, field) or t(lang, "courtesy.action.empty")
+    return t(
+        lang,
+        "courtesy.action.field_whole",
+        id=details.action.id,
+        field=t(lang, f"courtesy.action.field.{field}"),
+        text=value,
+    )

@@ -4,8 +4,8 @@ A result is refused, with one sentence, for an unknown call or item, points an i
 allow, a call already scored (unless amending, which keeps the old result as history), a call
 whose scheduled date and time have not come yet (the test is unannounced: a score before the
 call defeats it; the command line's `--early` overrides this, audited as courtesy.score.early)
-and, when the recorder is known, a call assigned to another inspector. A failing result opens a corrective
-action (see courtesy.actions).
+and, when the recorder is known, a call assigned to another inspector. A failing result opens a
+corrective action (see courtesy.actions).
 
 The results CSV has the header ``test_id`` plus any of ``inspector`` (the recording inspector's
 extension), ``rings``, ``seconds``, ``answered`` (yes/no), ``note`` and one column per item
@@ -262,9 +262,7 @@ class ScoringStart:
     rubric: Rubric
 
 
-def start_scoring(
-    *, session: Session, code: str, person_id: int, now: datetime
-) -> ScoringStart:
+def start_scoring(*, session: Session, code: str, person_id: int, now: datetime) -> ScoringStart:
     """Check that the call exists, is this person's, is not scored yet and its time has come
     (server side)."""
     view = fetch_test_view(session=session, code=code)

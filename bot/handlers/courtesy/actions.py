@@ -1,8 +1,11 @@
-"""Corrective actions in chat: /actions lists the open ones; /action NUMBER shows one as a card
-with a button per field (each asks for its text) and one to move it to its next status."""
+"""Corrective actions in chat: /actions lists the open ones (names for the secretariat, counts
+for other staff; pages with ◀ ▶); /action NUMBER shows one as a card with a button per field
+(each asks for its text), one per field cut short (shows it whole) and one to move it to its
+next status. Every button's data is parsed strictly; anything else is a stale button."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,13 +15,15 @@ from telegram.warnings import PTBUserWarning
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.conversations import cancel_handler
+from bot.edge.conversations import cancel_handler, unchanged_is_fine
 from bot.handlers.courtesy.shared import MESSAGE_LIMIT, PREFIX, actor
 from courtesy import action_edits, action_texts
 from courtesy.action_edits import ACTION_FIELDS, DATE_FIELDS, FieldWait
+from courtesy.action_texts import CARD_FIELDS
 from courtesy.actions import ActionDetails, fetch_action_details, next_status
 from kernel.errors import UserError
 from kernel.i18n import t
+from storage.models import ActionStatus
 
 ACTION_KEY = "courtesy_action"
 ACTION_TEXT = 10
@@ -29,6 +34,14 @@ CHAT_REFUSALS = {
 }
 """The CLI's refusals name its options; in chat the same refusal names the buttons."""
 FIELDS = "|".join(ACTION_FIELDS)
+ID = r"([0-9]{1,9})"
+"""An action's number as a button carries it: ASCII digits, at most nine (ids fit 31 bits)."""
+STEPS = "|".join(s.value for s in ActionStatus if next_status(s.value) is not None)
+ASK = re.compile(rf"{PREFIX}:af:{ID}:({FIELDS})")
+NEXT = re.compile(rf"{PREFIX}:an:{ID}:({STEPS})")
+SHOW = re.compile(rf"{PREFIX}:as:{ID}:({'|'.join(CARD_FIELDS)})")
+PAGE = re.compile(rf"{PREFIX}:ap:([0-9]{{1,4}})")
+NUMBER = re.compile(r"#?([0-9]{1,9})")
 
 _cancel_wait = cancel_handler(ACTION_KEY, "courtesy.action.cancelled")
 
@@ -38,32 +51,59 @@ def _field_label(lang: str, field: str) -> str:
 
 
 def _card(lang: str, details: ActionDetails) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card's text and its buttons: one per field and the next step (none once closed)."""
+    """The card's text and its buttons: one per field cut short (shows it whole), one per field
+    and the next step (none of these once closed)."""
     action = details.action
-    text = action_texts.card_text(lang, details)
-    following = next_status(action.status)
-    if following is None:
-        return text, None
-    buttons = [
+    card = action_texts.card_text(lang, details, limit=MESSAGE_LIMIT)
+    rows: list[list[InlineKeyboardButton]] = []
+    shows = [
         InlineKeyboardButton(
-            _field_label(lang, field), callback_data=f"{PREFIX}:af:{action.id}:{field}"
+            t(lang, "courtesy.action.show", field=_field_label(lang, field)),
+            callback_data=f"{PREFIX}:as:{action.id}:{field}",
         )
-        for field in ACTION_FIELDS
+        for field in card.cut
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [
+    rows += [shows[i : i + 2] for i in range(0, len(shows), 2)]
+    following = next_status(action.status)
+    if following is not None:
+        buttons = [
             InlineKeyboardButton(
-                t(
-                    lang,
-                    "courtesy.action.advance",
-                    status=t(lang, f"courtesy.actions.status.{following.value}"),
-                ),
-                callback_data=f"{PREFIX}:an:{action.id}:{action.status}",
+                _field_label(lang, field), callback_data=f"{PREFIX}:af:{action.id}:{field}"
             )
+            for field in ACTION_FIELDS
         ]
-    )
-    return text, InlineKeyboardMarkup(rows)
+        rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(
+                        lang,
+                        "courtesy.action.advance",
+                        status=t(lang, f"courtesy.actions.status.{following.value}"),
+                    ),
+                    callback_data=f"{PREFIX}:an:{action.id}:{action.status}",
+                )
+            ]
+        )
+    return card.text, InlineKeyboardMarkup(rows) if rows else None
+
+
+def _page_keyboard(lang: str, page: action_texts.ActionsPage) -> InlineKeyboardMarkup | None:
+    """◀ and ▶ for the pages before and after `page`, if any."""
+    buttons = []
+    if page.page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                t(lang, "courtesy.actions.previous"), callback_data=f"{PREFIX}:ap:{page.page - 1}"
+            )
+        )
+    if page.page + 1 < page.pages:
+        buttons.append(
+            InlineKeyboardButton(
+                t(lang, "courtesy.actions.next"), callback_data=f"{PREFIX}:ap:{page.page + 1}"
+            )
+        )
+    return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 def _chat_refusal(lang: str, exc: UserError) -> str:
@@ -83,17 +123,44 @@ def _chat_refusal(lang: str, exc: UserError) -> str:
 
 @requires(*STAFF)
 async def list_actions(update: Update, context: BotContext) -> None:
-    """Open corrective actions with their state, repeat count and retest."""
+    """Open corrective actions: names and states for the secretariat, counts for others."""
     assert update.effective_message is not None
     assert context.person is not None
-    messages = await context.services.db.run(
-        action_texts.open_action_messages,
+    page = await context.services.db.run(
+        action_texts.open_actions_page,
         lang=context.lang,
-        hint=context.person.has_any(frozenset(SECRETARIAT)),
+        named=context.person.has_any(frozenset(SECRETARIAT)),
+        page=0,
         limit=MESSAGE_LIMIT,
     )
-    for text in messages:
-        await update.effective_message.reply_text(text)
+    assert page is not None  # the first page always exists
+    await update.effective_message.reply_text(
+        page.text, reply_markup=_page_keyboard(context.lang, page)
+    )
+
+
+@requires(*STAFF)
+async def actions_page(update: Update, context: BotContext) -> None:
+    """◀ or ▶ under /actions: show that page in the same message."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.person is not None
+    lang = context.lang
+    found = PAGE.fullmatch(query.data)
+    page = None
+    if found is not None:
+        page = await context.services.db.run(
+            action_texts.open_actions_page,
+            lang=lang,
+            named=context.person.has_any(frozenset(SECRETARIAT)),
+            page=int(found.group(1)),
+            limit=MESSAGE_LIMIT,
+        )
+    if page is None:  # the list shrank, or the button is not ours
+        await query.answer(t(lang, "courtesy.score.stale"), show_alert=True)
+        return
+    await query.answer()
+    with unchanged_is_fine():
+        await query.edit_message_text(page.text, reply_markup=_page_keyboard(lang, page))
 
 
 @requires(*SECRETARIAT)
@@ -101,12 +168,14 @@ async def show_action(update: Update, context: BotContext) -> None:
     """/action NUMBER: one corrective action with buttons to fill it in and move it on."""
     assert update.effective_message is not None and update.effective_chat is not None
     lang = context.lang
-    text = (context.args or [""])[0].lstrip("#")
-    if not text.isdigit() or len(text) > 9:
+    found = NUMBER.fullmatch((context.args or [""])[0]) if len(context.args or []) <= 1 else None
+    if found is None:
         await update.effective_message.reply_text(t(lang, "courtesy.action.usage"))
         return
     try:
-        details = await context.services.db.run(fetch_action_details, action_id=int(text))
+        details = await context.services.db.run(
+            fetch_action_details, action_id=int(found.group(1))
+        )
     except UserError as exc:
         await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
         return
@@ -115,13 +184,39 @@ async def show_action(update: Update, context: BotContext) -> None:
 
 
 @requires(*SECRETARIAT)
+async def action_show(update: Update, context: BotContext) -> None:
+    """A 📄 button: one field the card cut short, whole, in a message of its own."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang
+    found = SHOW.fullmatch(query.data)
+    if found is None:
+        await query.answer(t(lang, "courtesy.score.stale"), show_alert=True)
+        return
+    try:
+        details = await context.services.db.run(
+            fetch_action_details, action_id=int(found.group(1))
+        )
+    except UserError as exc:
+        await query.answer(t(lang, exc.key, **exc.values)[:200], show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        query.from_user.id, action_texts.field_text(lang, details, found.group(2))
+    )
+
+
+@requires(*SECRETARIAT)
 async def action_ask(update: Update, context: BotContext) -> int:
     """A field button: ask for that field's new text."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
-    _, _, raw_id, field = query.data.split(":")
-    action_id = int(raw_id)
     lang = context.lang
+    found = ASK.fullmatch(query.data)
+    if found is None:
+        await query.answer(t(lang, "courtesy.score.stale"), show_alert=True)
+        return ConversationHandler.END
+    action_id, field = int(found.group(1)), found.group(2)
     try:
         await context.services.db.run(action_edits.check_editable, action_id=action_id)
     except UserError as exc:
@@ -180,7 +275,11 @@ async def action_next(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang
-    _, _, raw_id, shown_status = query.data.split(":")
+    found = NEXT.fullmatch(query.data)
+    if found is None:
+        await query.answer(t(lang, "courtesy.score.stale"), show_alert=True)
+        return
+    raw_id, shown_status = found.groups()
     try:
         advanced = await context.services.db.run(
             action_edits.advance_action,
@@ -200,16 +299,15 @@ async def action_next(update: Update, context: BotContext) -> None:
         )
     )
     card, markup = _card(lang, advanced.details)
-    await query.edit_message_text(card, reply_markup=markup)
+    with unchanged_is_fine():
+        await query.edit_message_text(card, reply_markup=markup)
 
 
 def register(app: BotApplication) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[
-                CallbackQueryHandler(action_ask, pattern=rf"^{PREFIX}:af:\d+:({FIELDS})$")
-            ],
+            entry_points=[CallbackQueryHandler(action_ask, pattern=rf"^{ASK.pattern}$")],
             states={ACTION_TEXT: [MessageHandler(waiting.text_for(app, ACTION_KEY), action_text)]},
             fallbacks=[CommandHandler("cancel", action_cancel)],
             name="courtesy_action",
@@ -218,5 +316,7 @@ def register(app: BotApplication) -> None:
         )
     app.add_handler(conversation)
     app.add_handler(CommandHandler("action", show_action))
-    app.add_handler(CallbackQueryHandler(action_next, pattern=rf"^{PREFIX}:an:\d+:[a-z]+$"))
+    app.add_handler(CallbackQueryHandler(action_next, pattern=rf"^{NEXT.pattern}$"))
+    app.add_handler(CallbackQueryHandler(action_show, pattern=rf"^{SHOW.pattern}$"))
+    app.add_handler(CallbackQueryHandler(actions_page, pattern=rf"^{PAGE.pattern}$"))
     app.add_handler(CommandHandler("actions", list_actions))

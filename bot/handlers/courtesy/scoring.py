@@ -3,6 +3,8 @@ optional note and a summary to confirm."""
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -25,7 +27,11 @@ from courtesy.scoring_state import ScoringState
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
 
+logger = logging.getLogger(__name__)
+
 ITEM, NOTE, CONFIRM = range(3)
+POINTS = re.compile(rf"{PREFIX}:p:([0-9A-Za-z-]{{1,24}}):([0-9]{{1,2}}):([0-9]{{1,3}})")
+"""An item's button: the call's code, the item's position and the points, ASCII and bounded."""
 STATE_KEY = "courtesy_score"
 NOTE_LIMIT = 1000
 
@@ -138,9 +144,13 @@ async def score_item(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None and context.user_data is not None
     lang = context.lang
     state = ScoringState.from_dict(context.user_data.get(STATE_KEY))
-    _, _, code, index, points_text = query.data.split(":")
-    points = int(points_text)
-    current = state is not None and state.accepts(code, int(index), points)
+    found = POINTS.fullmatch(query.data)
+    points = int(found.group(3)) if found else -1
+    current = (
+        found is not None
+        and state is not None
+        and state.accepts(found.group(1), int(found.group(2)), points)
+    )
     # Answered first; a button of an earlier item (or of a finished scoring) gets an alert.
     await query.answer(
         None if current else t(lang, "courtesy.score.stale"), show_alert=not current
@@ -295,7 +305,9 @@ async def score_cancel(update: Update, context: BotContext) -> int:
 
 @requires(*STAFF)
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A courtesy button from a conversation that has ended."""
+    """A courtesy button from a conversation that has ended, or data no button of ours has."""
+    query = update.callback_query
+    logger.info("stale or unknown courtesy button %r", (query.data or "")[:64] if query else "")
     await _stale(update, context)
 
 
@@ -306,7 +318,7 @@ def register(app: BotApplication) -> None:
         conversation = ConversationHandler(
             entry_points=[CommandHandler("score", score_start)],
             states={
-                ITEM: [CallbackQueryHandler(score_item, pattern=rf"^{PREFIX}:p:[\w-]+:\d+:\d+$")],
+                ITEM: [CallbackQueryHandler(score_item, pattern=rf"^{POINTS.pattern}$")],
                 NOTE: [
                     CommandHandler("skip", score_skip_note),
                     MessageHandler(filters.TEXT & ~filters.COMMAND, score_note),

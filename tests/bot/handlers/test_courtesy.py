@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from bot.jobs.courtesy_reminders import send_reminders
 from courtesy import actions as action_rules
 from courtesy import directory, schedule, scoring
+from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import (
     ActionStatus,
+    AuditEntry,
     CourtesyAction,
     CourtesyReminder,
     CourtesyResult,
@@ -26,9 +31,16 @@ from tests.conftest import ADMIN_ID
 from tests.factories import directory_csv
 from tests.harness import BotHarness
 
+MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+"""When tests score calls: after every 2026 call and retest was made, whatever the clock."""
+
 INSPECTOR = 5001
 OTHER_INSPECTOR = 5002
 FIRM = 5003
+
+
+def local_today(bot: BotHarness) -> date:
+    return utcnow().astimezone(bot.settings.tz).date()
 
 
 def prepare(db: Database) -> tuple[str, str]:
@@ -79,10 +91,11 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
         action = session.exec(select(CourtesyAction)).one()
         assert action.status == "open" and action.retest_test_id is not None
 
-    actions = await bot.say(INSPECTOR, "/actions")
-    assert f"#{action.id}" in actions and code in actions
+    actions = await bot.say(INSPECTOR, "/actions")  # an inspector sees counts, not names
+    assert "1 件未結案" in actions and code not in actions
     assert "/action 編號" not in actions
-    assert "/action 編號" in await bot.say(ADMIN_ID, "/actions")
+    named = await bot.say(ADMIN_ID, "/actions")
+    assert f"#{action.id}" in named and code in named and "/action 編號" in named
 
     again = await bot.say(INSPECTOR, f"/score {code}")
     assert "已經評分過了" in again
@@ -240,6 +253,7 @@ FAILING = {
 def _fail_one(db: Database, code: str) -> scoring.Recorded:
     return db.call(
         scoring.record_result,
+        now=MADE,
         code=code,
         points=FAILING,
         pass_mark=80,
@@ -365,17 +379,19 @@ async def test_a_button_of_an_abandoned_scoring_does_not_score_another_call(
     assert "100 分（優）" in saved
 
 
-async def test_a_long_list_of_open_actions_comes_in_several_whole_messages(
+async def test_a_long_list_of_open_actions_comes_in_several_whole_pages(
     bot: BotHarness, db: Database
 ) -> None:
     prepare(db)
     with db.transaction() as session:
         codes = [v.code for v in fetch_test_views(session=session) if v.template == "business"]
     opened = [_fail_one(db, code).action_id for code in codes[:30]]
-    before = len(bot.fake.sent(INSPECTOR))
-    await bot.say(INSPECTOR, "/actions", replies=2)
-    await asyncio.sleep(0.3)
-    texts = [m["text"] for m in bot.fake.sent(INSPECTOR)[before:]]
+    texts = [await bot.say(ADMIN_ID, "/actions")]
+    while later := [
+        d for label, d in bot.fake.buttons(bot.fake.sent(ADMIN_ID)[-1]) if "▶" in label
+    ]:
+        assert later[0] is not None
+        texts.append(await bot.press(ADMIN_ID, later[0]))
     assert len(texts) >= 2 and all(len(text) <= 4096 for text in texts)
     joined = "\n\n".join(texts)
     assert all(f"#{action} " in joined for action in opened)
@@ -440,6 +456,7 @@ async def test_the_secretariat_closes_an_action_in_chat_after_its_retest_passes(
     full = dict(FAILING, tone=20, accuracy=15, handling=10, closing=10)
     db.call(
         scoring.record_result,
+        now=MADE,
         code=recorded.retest_code,
         points=full,
         pass_mark=80,
@@ -484,3 +501,184 @@ async def test_another_command_ends_the_wait_for_an_action_fields_text(
     with db.transaction() as session:
         row = session.get(CourtesyAction, action)
         assert row is not None and row.cause is None
+
+
+def _fill_every_long_field(db: Database, action: int) -> dict[str, str]:
+    """Every text field of the action at its limit, each with characters HTML escapes."""
+    texts = {
+        field: (f"{field} <&> " + "長" * 2000)[:2000]
+        for field in ("correction", "cause", "plan", "evidence", "verification")
+    }
+    texts["owner"] = "O" * 64
+    texts["verified_by"] = "V" * 64
+    db.call(
+        action_rules.update_action,
+        action_id=action,
+        change=action_rules.ActionChange(**texts, due_on=date(2026, 3, 1)),
+        actor="test",
+    )
+    return texts
+
+
+async def test_an_action_card_with_every_long_field_full_fits_and_each_field_can_be_read_whole(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    texts = _fill_every_long_field(db, action)
+    _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
+    card = await bot.say(SECRETARY, f"/action {action}", language_code="en")
+    sent = bot.fake.calls("sendMessage", chat_id=SECRETARY)
+    assert sent and all(c.ok for c in sent), [c.description for c in sent]
+    assert f"Corrective action #{action}" in card and "cause &lt;&amp;&gt;" in card
+    buttons = dict((data, label) for label, data in bot.fake.buttons(bot.fake.sent(SECRETARY)[-1]))
+    for field, text in texts.items():
+        if len(text) <= 64:
+            assert text in card
+            continue
+        shown = f"ct:as:{action}:{field}"
+        assert shown in buttons, (field, buttons)
+        whole = await bot.press(SECRETARY, shown, language_code="en")
+        assert text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in whole
+    # A field edited in chat shows the refreshed card, which fits as well.
+    await bot.press(SECRETARY, f"ct:af:{action}:cause", language_code="en")
+    await bot.say(SECRETARY, "C" * 2000, language_code="en")
+    assert all(c.ok for c in bot.fake.calls("sendMessage", chat_id=SECRETARY))
+    assert all(c.ok for c in bot.fake.calls("answerCallbackQuery"))
+
+
+def _copy_action(db: Database, action: int, copies: int) -> list[int]:
+    """`copies` more open actions like `action` (same call, person and what went wrong)."""
+    with db.transaction() as session:
+        original = session.get(CourtesyAction, action)
+        assert original is not None
+        made = [
+            CourtesyAction(
+                test_id=original.test_id,
+                staff_id=original.staff_id,
+                nonconformity=original.nonconformity,
+                points_lost=dict(original.points_lost),
+                repeat_count=n,
+                retest_test_id=original.retest_test_id,
+            )
+            for n in range(copies)
+        ]
+        session.add_all(made)
+        session.flush()
+        return [a.id or 0 for a in made]
+
+
+async def test_many_open_actions_come_as_pages_of_one_message_each(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    first = _fail_one(db, code).action_id
+    opened = [first, *_copy_action(db, first, 199)]
+    before = len(bot.fake.sent(ADMIN_ID))
+    page = await bot.say(ADMIN_ID, "/actions", language_code="en")
+    await asyncio.sleep(0.3)
+    assert len(bot.fake.sent(ADMIN_ID)) == before + 1  # one message, not one per 4,096
+    seen = [page]
+    for _ in range(len(opened)):
+        later = [d for label, d in bot.fake.buttons(bot.fake.sent(ADMIN_ID)[-1]) if "▶" in label]
+        if not later:
+            break
+        assert later[0] is not None
+        seen.append(await bot.press(ADMIN_ID, later[0], language_code="en"))
+    assert len(seen) >= 2
+    assert all(c.ok for c in bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
+    assert all(c.ok for c in bot.fake.calls("editMessageText"))
+    joined = "\n\n".join(seen)
+    assert all(f"#{action} " in joined for action in opened)
+
+
+async def test_inspectors_see_counts_of_open_actions_and_the_secretariat_the_names(
+    bot: BotHarness, db: Database
+) -> None:
+    code, _ = prepare(db)
+    recorded = _fail_one(db, code)
+    with db.transaction() as session:
+        called = next(v for v in fetch_test_views(session=session) if v.code == code)
+    counts = await bot.say(INSPECTOR, "/actions", language_code="en")
+    assert "1 open corrective action" in counts
+    assert called.staff_name not in counts and code not in counts
+    assert f"#{recorded.action_id} " not in counts
+    named = await bot.say(ADMIN_ID, "/actions", language_code="en")
+    assert called.staff_name in named and code in named and f"#{recorded.action_id} " in named
+
+
+async def test_a_call_cannot_be_scored_in_chat_before_its_scheduled_date_and_time(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    year = local_today(bot).year + 1
+    db.call(schedule.plan_year, year=year, target=80, per_unit=2, seed=3)
+    with db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == INSPECTOR)).one()
+        mine = {s.id for s in session.exec(select(CourtesyStaff)) if s.person_id == person.id}
+        future = next(
+            v for v in fetch_test_views(session=session, year=year) if v.inspector_id in mine
+        )
+    refused = await bot.say(INSPECTOR, f"/score {future.code}", language_code="en")
+    assert refused == (
+        f"Test {future.code} is scheduled for {future.day.isoformat()} "
+        f"{future.at.strftime('%H:%M')}; it can be scored only after the call is made."
+    )
+    await asyncio.sleep(0.3)
+    assert bot.fake.last_text(INSPECTOR) == refused  # no item buttons followed
+    with db.transaction() as session:
+        assert session.exec(select(CourtesyResult)).all() == []
+        refusals = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "courtesy.score.refused")
+        ).all()
+    assert [r.detail for r in refusals] == ["courtesy.errors.too_early"]
+
+
+async def test_forged_or_odd_courtesy_buttons_and_ids_get_one_clear_line_and_no_error(
+    bot: BotHarness, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    huge = "99999999999999999999999"
+    with caplog.at_level(logging.INFO):
+        for text in ("/action ²", f"/action {huge}", "/action ١", "/action -1"):
+            reply = await bot.say(ADMIN_ID, text, language_code="en")
+            assert reply.startswith(("Usage: /action NUMBER", "There is no corrective action"))
+        for text in ("/score ²", f"/score {huge}", "/score 2026-1-00١", "/score <b>"):
+            reply = await bot.say(INSPECTOR, text, language_code="en")
+            assert reply.startswith("There is no test"), reply
+        forged = [
+            f"ct:p:{code}:²:25",
+            f"ct:p:{code}:0:{huge}",
+            f"ct:p:{code}:١:25",
+            f"ct:an:{action}:",
+            "ct:an:²:open",
+            f"ct:an:{huge}:open",
+            f"ct:af:{huge}:cause",
+            f"ct:af:{action}:colour",
+            "ct:af:١:cause",
+            f"ct:as:{huge}:cause",
+            f"ct:ap:{huge}",
+            "ct:ap:²",
+            "ct:zz",
+            "ct:ok:1",
+        ]
+        answers_before = len(bot.fake.calls("answerCallbackQuery"))
+        sent_before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
+        for data in forged:
+            bot.fake.press_button(ADMIN_ID, data, language_code="en")
+        await bot.wait_until(
+            lambda: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + len(forged),
+            what="an answer to every forged button",
+        )
+        await asyncio.sleep(0.5)
+    answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
+    assert len(answers) == len(forged) and all(a.ok for a in answers)
+    texts = [a.params.get("text") or "" for a in answers]
+    assert all("no longer valid" in x or "no corrective action" in x for x in texts), texts
+    assert len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID)) == sent_before
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.status == "open" and row.cause is None
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert not any(r.exc_info for r in caplog.records)
