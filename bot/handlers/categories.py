@@ -3,6 +3,8 @@ after a confirmation (no new subscriptions or notices; history kept)."""
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -10,6 +12,7 @@ from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
+from bot.handlers.subscriptions import stale_pressed
 from bot.notices.categories import (
     CategoryOverview,
     CategoryRow,
@@ -20,6 +23,8 @@ from kernel.i18n import t
 from storage.models import Role
 
 CATEGORY = "ncat"  # ncat:retire:<id> asks, ncat:yes:<id> retires, ncat:no keeps
+PRESSED = re.compile(rf"{CATEGORY}:(?:(retire|yes):([0-9]{{1,9}})|(no))")
+"""Every button of /categories: known verbs, ids of ASCII digits, at most nine."""
 
 
 def overview_view(
@@ -90,9 +95,12 @@ async def category_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    category_id = int(parts[-1]) if parts[-1].isdigit() else None
+    pressed = PRESSED.fullmatch(query.data)
+    if pressed is None:
+        await stale_pressed(update, context)
+        return
+    action = pressed.group(1) or pressed.group(3)
+    category_id = int(pressed.group(2)) if pressed.group(2) else None
     db = context.services.db
     if action == "yes":
         user = update.effective_user

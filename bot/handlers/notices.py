@@ -142,7 +142,7 @@ async def notice_pick(update: Update, context: BotContext) -> int:
         await update.effective_message.reply_text(t(context.lang, "notice.ask_title"))
         return TITLE
     await query.answer()
-    if parts[1] == "c" and len(parts) > 2 and parts[2].isdigit():
+    if parts[1] == "c" and len(parts) == 3 and parts[2].isascii() and parts[2].isdigit():
         draft.toggle(int(parts[2]))
     pick = await context.services.db.run(
         pick_categories, chosen=draft.category_ids, language=context.lang
@@ -351,7 +351,9 @@ async def notice_cancel(update: Update, context: BotContext) -> int:
 
 @requires(*STAFF)
 async def notice_stale(update: Update, context: BotContext) -> None:
-    """A button of a draft that is no longer open."""
+    """A button of a draft that is no longer open, or data none of ours has."""
+    query = update.callback_query
+    logger.info("stale or unknown notice button %r", (query.data or "")[:64] if query else "")
     await _answer_stale(update, context)
 
 
@@ -400,7 +402,9 @@ def register(app: BotApplication) -> None:
         conversation = ConversationHandler(
             entry_points=[CommandHandler("notice", notice_start)],
             states={
-                PICK: [CallbackQueryHandler(notice_pick, pattern=rf"^{NOTICE}:(c:\d+|next)$")],
+                PICK: [
+                    CallbackQueryHandler(notice_pick, pattern=rf"^{NOTICE}:(c:[0-9]{{1,9}}|next)$")
+                ],
                 TITLE: [MessageHandler(text, notice_title)],
                 BODY: [MessageHandler(text, notice_body)],
                 ATTACH: [

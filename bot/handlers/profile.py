@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler
 from bot.edge.features import Command, Feature
-from bot.handlers.subscriptions import confirm_keyboard
+from bot.handlers.subscriptions import confirm_keyboard, stale_pressed
 from bot.notices.firms import (
     ProfileDraft,
     clean_company_name,
@@ -124,6 +124,9 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
     """On yes: close unsent deliveries and delete the person (subscriptions, profile go too)."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.person is not None
+    if query.data not in (f"{FORGET}:yes", f"{FORGET}:no"):
+        await stale_pressed(update, context)
+        return
     await query.answer()
     lang = context.lang
     if query.data != f"{FORGET}:yes":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.conversations import unchanged_is_fine
+from bot.edge.conversations import stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature
 from bot.notices.subscriptions import (
     CategoryChoice,
@@ -19,8 +22,22 @@ from bot.notices.subscriptions import (
 )
 from kernel.i18n import t
 
+logger = logging.getLogger(__name__)
+
 SUB = "sub"  # sub:t:<category id> toggles, sub:done closes the keyboard
 UNSUB = "unsub"  # unsub:yes / unsub:no
+TOGGLE = re.compile(rf"{SUB}:t:([0-9]{{1,9}})")
+"""A category button: ASCII digits, at most nine (category ids fit 31 bits)."""
+
+_answer_stale = stale_button_handler("subs.button_stale")
+
+
+async def stale_pressed(update: Update, context: BotContext) -> None:
+    """A button whose data none of ours has (forged, or from an older version): answered as
+    stale once, logged at INFO, nothing changed."""
+    query = update.callback_query
+    logger.info("stale or unknown button %r", (query.data or "")[:64] if query else "")
+    await _answer_stale(update, context)
 
 
 def subscribe_keyboard(choices: list[CategoryChoice], lang: str) -> InlineKeyboardMarkup:
@@ -77,21 +94,22 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.person is not None
     lang = context.lang
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    argument = parts[2] if len(parts) > 2 else ""
     db = context.services.db
-    if action == "done":
+    if query.data == f"{SUB}:done":
         await query.answer()
         names = await db.run(subscribed_names, person_id=context.person.id, language=lang)
         with unchanged_is_fine():
             await query.edit_message_text(mysubs_text(names, lang))
         return
-    if action != "t" or not argument.isdigit():
-        await query.answer(t(lang, "subs.stale"), show_alert=True)
+    found = TOGGLE.fullmatch(query.data)
+    if found is None:
+        await stale_pressed(update, context)
         return
     toggled = await db.run(
-        press_subscription, person_id=context.person.id, category_id=int(argument), language=lang
+        press_subscription,
+        person_id=context.person.id,
+        category_id=int(found.group(1)),
+        language=lang,
     )
     if toggled.changed is None:
         await query.answer(t(lang, "subs.stale"), show_alert=True)
@@ -140,6 +158,9 @@ async def unsubscribe_pressed(update: Update, context: BotContext) -> None:
     """Stop all subscriptions on yes; keep them on no."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.person is not None
+    if query.data not in (f"{UNSUB}:yes", f"{UNSUB}:no"):
+        await stale_pressed(update, context)
+        return
     await query.answer()
     if query.data != f"{UNSUB}:yes":
         await query.edit_message_text(t(context.lang, "subs.kept"))
@@ -172,7 +193,7 @@ async def subscribe_link(update: Update, context: BotContext, payload: str) -> N
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("subscribe", subscribe))
-    app.add_handler(CallbackQueryHandler(subscribe_pressed, pattern=rf"^{SUB}:"))
+    app.add_handler(CallbackQueryHandler(subscribe_pressed, pattern=rf"^{SUB}:"))  # checks all
     app.add_handler(CommandHandler("mysubs", mysubs))
     app.add_handler(CommandHandler("unsubscribe", unsubscribe))
     app.add_handler(CallbackQueryHandler(unsubscribe_pressed, pattern=rf"^{UNSUB}:"))

@@ -4,7 +4,9 @@ and a notice reaching exactly its subscribers, end to end through the fake Bot A
 from __future__ import annotations
 
 import asyncio
+import logging
 
+import pytest
 from sqlmodel import select
 
 from bot.notices.categories import retire_category
@@ -225,3 +227,81 @@ async def test_a_second_press_of_done_or_of_a_stale_button_brings_no_error(
     await asyncio.sleep(0.5)
     assert len(bot.fake.calls("sendMessage", chat_id=ALICE)) == sent_before  # no error reply
     assert subscribed_codes(bot.db, ALICE) == {"cns"}
+
+
+async def test_forged_or_odd_buttons_of_firms_and_admins_are_answered_as_stale_once_and_quietly(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.say(ALICE, "/subscribe", language_code="en")
+    await bot.say(ADMIN_ID, "/categories", language_code="en")
+    cns = category_id(bot.db, "cns")
+    forged = {
+        ALICE: [
+            "sub:t:²",
+            "sub:t:١٢",
+            f"sub:t:{cns}x",
+            "sub:t:99999999999999999999999",
+            "sub:t:-1",
+            "sub:x",
+            "sub:",
+            "sub:done:extra",
+            "unsub:maybe",
+            "unsub:yes:1",
+            "forget:yes2",
+            "forget:",
+        ],
+        ADMIN_ID: [
+            "ncat:retire:²",
+            "ncat:yes:99999999999999999999999",
+            "ncat:yes:",
+            "ncat:burn:1",
+            f"ncat:retire:{cns}:x",
+            "notice:c:99999999999999999999999",
+            "notice:c:²",
+            "notice:zap",
+        ],
+    }
+    sent_before = {chat: len(bot.fake.calls("sendMessage", chat_id=chat)) for chat in forged}
+    answers_before = len(bot.fake.calls("answerCallbackQuery"))
+    edits_before = len(bot.fake.calls("editMessageText"))
+    with caplog.at_level(logging.INFO):
+        for chat, datas in forged.items():
+            for data in datas:
+                bot.fake.press_button(chat, data, language_code="en")
+        total = sum(len(d) for d in forged.values())
+        await bot.wait_until(
+            lambda: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + total,
+            what="an answer to every forged button",
+        )
+        await asyncio.sleep(0.5)  # a second answer or an error reply would come meanwhile
+    answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
+    assert len(answers) == total and all(a.ok for a in answers)
+    stale = ("no longer valid", "notice draft is closed")  # the notices' own stale line
+    texts = [a.params.get("text") or "" for a in answers]
+    assert all(any(words in text for words in stale) for text in texts), texts
+    for chat in forged:
+        assert len(bot.fake.calls("sendMessage", chat_id=chat)) == sent_before[chat]
+    assert len(bot.fake.calls("editMessageText")) == edits_before
+    assert subscribed_codes(bot.db, ALICE) == set()
+    with bot.db.transaction() as session:
+        assert session.get(Category, cns).retired_at is None  # type: ignore[union-attr]
+        assert session.exec(select(Person).where(Person.telegram_id == ALICE)).first()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_tax_id_of_zeros_is_refused_and_control_characters_leave_the_company_name(
+    bot: BotHarness,
+) -> None:
+    await bot.say(ALICE, "/profile", language_code="en")
+    await bot.say(ALICE, "Acme\x00 Trading\x07 Co.", language_code="en")
+    refused = await bot.say(ALICE, "00000000", language_code="en")
+    assert "not a valid" in refused
+    refused = await bot.say(ALICE, "0000-0000", language_code="en")
+    assert "not a valid" in refused
+    saved = await bot.say(ALICE, "04595257", language_code="en")
+    assert "Acme Trading Co." in saved
+    with bot.db.transaction() as session:
+        alice = session.exec(select(Person).where(Person.telegram_id == ALICE)).one()
+        assert alice.company_name == "Acme Trading Co." and alice.tax_id == "04595257"
