@@ -28,7 +28,9 @@ def _date(value: str | None) -> date | None:
 
 @cli_command
 def list_actions(open_only: Annotated[bool, typer.Option("--open")] = False) -> None:
-    """List corrective actions (with --open, those not closed)."""
+    """List corrective actions (with --open, those not closed), with the names of the people
+    tested: the command line is the secretariat's tool on the server (in chat only the
+    secretariat and administrators see names; inspectors see counts)."""
     for line in database().call(action_texts.action_list, lang=lang(), open_only=open_only):
         typer.echo(line)
 
