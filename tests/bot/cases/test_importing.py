@@ -186,7 +186,9 @@ def test_the_cli_refuses_a_row_with_an_extra_field_by_its_line(
     assert err.splitlines() == [
         "Line 4 has 8 fields but the header has 7; quote a field that holds a comma."
     ]
-    assert all_cases(Database(database_url)) == []
+    check = Database(database_url)
+    assert all_cases(check) == []
+    check.dispose()
 
 
 @pytest.mark.parametrize(
