@@ -5,9 +5,13 @@
    (target < 3 s).
 2. 50 reports filed at once through the fake Bot API (each send answered after ~100 ms, as
    Telegram would): all stored, numbers unique, reports per second.
+3. (issue 13) a 100,000-row `bsmi-desk case import`, run as its own process as an operator
+   would, while a reporter keeps asking the running bot for /status through the fake Bot API:
+   the import's time and the slowest /status answer (target: within 1 s during the import),
+   on SQLite and, when DATABASE_URL is set, on PostgreSQL (BENCH_TRACE=1 prints every answer).
 
     .venv/bin/python bench/cases.py [--cases N] [--reporters N] [--skip-filing]
-                                      [--concurrent-updates]
+                                      [--concurrent-updates] [--import-rows N] [--skip-import]
 
 The last line printed is one JSON object of the figures.
 """
@@ -37,12 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cases.deadlines import add_days, closure_for  # noqa: E402
-from bot.cases.filing import format_number  # noqa: E402
+from bot.cases.filing import Draft, file_case, format_number  # noqa: E402
 from bot.cases.summary import build_summary, write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Case, CaseCounter, Unit  # noqa: E402
 from storage.models.cases import CaseKind  # noqa: E402
+from storage.queries.people import upsert_person  # noqa: E402
 from tests.fakes import FakeBotApi  # noqa: E402
 from tests.harness import BotHarness  # noqa: E402
 
@@ -235,6 +240,142 @@ async def bench_filing(reporters: int, directory: Path) -> dict[str, float]:
     }
 
 
+def _import_csv(path: Path, rows: int) -> None:
+    """`rows` cases received by phone over 2026, every unit, half with a contact."""
+    lines = ["channel,kind,received_on,subject,description,unit,contact_name,contact_phone"]
+    for n in range(rows):
+        day = date(2026, 1 + n % 10, 1 + n % 28)
+        contact = f"陳先生,0922{n:06d}" if n % 2 else ","
+        lines.append(
+            f"phone,product,{day.isoformat()},延長線 SafePlug {n},"
+            f"民眾來電反映延長線使用時過熱冒煙,sec{1 + n % 5},{contact}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+async def _status_latency(fake: FakeBotApi, user_id: int) -> float:
+    before = len(fake.sent(user_id))
+    started = time.perf_counter()
+    fake.send_text(user_id, "/status", language_code="zh-hant")
+    await _wait(fake, user_id, before, 1)
+    return time.perf_counter() - started
+
+
+async def bench_import_while_chatting(url: str, rows: int, directory: Path) -> dict[str, object]:
+    """`case import` of `rows` rows in its own process while /status is asked every 0.2 s."""
+    db = Database(url)
+    db.upgrade()
+    reporter_id = 900_000
+    with db.transaction() as session:
+        reporter = upsert_person(
+            session=session, telegram_id=reporter_id, first_name="Bench", username=None
+        )
+    for n in range(5):
+        db.call(
+            file_case,
+            draft=Draft(
+                kind="product",
+                subject=f"行動電源 {n}",
+                location="新竹市",
+                description="充電時外殼過熱變形，疑似未貼商品安全標章。",
+            ),
+            person_id=reporter.id,
+            roles=frozenset(),
+            language="zh-TW",
+            received_at=datetime.now(TZ) - timedelta(days=n + 2),
+            tz=TZ,
+            reply_days=30,
+            counting="working",
+        )
+    source = directory / f"import-{rows}.csv"
+    _import_csv(source, rows)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env["DATABASE_URL"] = url
+    with FakeBotApi(token=TOKEN, send_delay=0.1) as fake:
+        settings = Settings(
+            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+            telegram_base_url=fake.base_url,
+            telegram_base_file_url=fake.base_file_url,
+            database_url=url,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        harness = BotHarness(settings=settings, fake=fake, db=db)
+        await harness.start()
+        try:
+            idle = [await _status_latency(fake, reporter_id) for _ in range(5)]
+            started = time.perf_counter()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "case",
+                "import",
+                str(source),
+                cwd=directory,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            during: list[float] = []
+            while process.returncode is None:
+                during.append(await _status_latency(fake, reporter_id))
+                if os.environ.get("BENCH_TRACE"):
+                    print(f"{time.perf_counter() - started:6.2f} s: /status {during[-1]:.3f} s")
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=0.2)
+                except TimeoutError:
+                    pass
+            elapsed = time.perf_counter() - started
+            raw_out, raw_err = await process.communicate()
+            out, err = raw_out.decode(), raw_err.decode()
+        finally:
+            await harness.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"case import failed: {err.strip()}")
+    with db.transaction() as session:
+        stored = len(session.exec(select(Case)).all())
+    db.dispose()
+    return {
+        "import_rows": rows,
+        "import_stored": stored,
+        "import_s": round(elapsed, 1),
+        "import_rows_per_s": round(rows / elapsed),
+        "status_idle_max_s": round(max(idle), 3),
+        "status_during_import_n": len(during),
+        "status_during_import_median_s": round(statistics.median(during), 3) if during else None,
+        "status_during_import_max_s": round(max(during), 3) if during else None,
+        "import_said": out.strip().splitlines()[-1] if out.strip() else "",
+    }
+
+
+def _postgres_database(url: str) -> tuple[str, object]:
+    """A fresh database on the PostgreSQL server of `url`, and a function that drops it."""
+    base = make_url(url).set(drivername="postgresql+psycopg")
+    name = f"bsmi_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def _print_import(backend: str, figures: dict[str, object]) -> None:
+    print(
+        f"{backend}: case import of {figures['import_rows']:,} rows in its own process: "
+        f"{figures['import_s']} s ({figures['import_rows_per_s']:,} rows/s), "
+        f"{figures['import_stored']:,} cases stored; /status answered "
+        f"{figures['status_during_import_n']} times meanwhile, median "
+        f"{figures['status_during_import_median_s']} s, slowest "
+        f"{figures['status_during_import_max_s']} s (target within 1 s; idle: slowest "
+        f"{figures['status_idle_max_s']} s)"
+    )
+
+
 def _concurrent_updates() -> None:
     """Build the application with concurrent_updates on: the builder processes one update at a
     time, so each step of every reporter waits for the previous send's ~100 ms answer."""
@@ -255,6 +396,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--skip-filing", action="store_true")
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--skip-import", action="store_true")
     parser.add_argument(
         "--concurrent-updates",
         action="store_true",
@@ -280,6 +423,22 @@ def main() -> None:
                 f"{pg['summary_queries_s']:.3f} s, whole report {pg['report_s']:.2f} s"
             )
             figures.update({f"postgres_{k}": v for k, v in pg.items()})
+        if not args.skip_import:
+            url = f"sqlite:///{directory / 'import.sqlite3'}"
+            imported = asyncio.run(bench_import_while_chatting(url, args.import_rows, directory))
+            _print_import("SQLite", imported)
+            figures.update({f"sqlite_{k}": v for k, v in imported.items()})
+            pg_url = os.environ.get("DATABASE_URL", "")
+            if pg_url.startswith("postgresql"):
+                fresh, drop = _postgres_database(pg_url)
+                try:
+                    imported = asyncio.run(
+                        bench_import_while_chatting(fresh, args.import_rows, directory)
+                    )
+                finally:
+                    drop()  # type: ignore[operator]
+                _print_import("PostgreSQL", imported)
+                figures.update({f"postgres_{k}": v for k, v in imported.items()})
         if not args.skip_filing:
             if args.concurrent_updates:
                 _concurrent_updates()

@@ -1,14 +1,24 @@
 """What staff can do to a case, and who may do which, in which state.
 
 What each action then changes is in `lifecycle`; this module only answers "may this person take
-this action on this case now?" and "may they see it at all?".
+this action on this case now?" and "may they see it at all?", and records a refusal.
+
+A refusal is kept in the audit log (`allowed=False`, the action as `case.<action>`, the case
+number as target, only a reason code as detail: never a name or phone) by the same use case
+that refuses. That use case returns the refusal as `Refused` instead of raising it: raising
+would roll the audit row back with the rest of the transaction.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from kernel.errors import UserError
 from storage.models import Case, Role
 from storage.models.cases import FINAL_STATES, CaseState
-from storage.queries.people import PersonView
+from storage.queries.people import PersonView, record_audit
 
 SECRETARIAT_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
@@ -125,3 +135,44 @@ def sees_identity(person: PersonView) -> bool:
 def sees_every_unit(person: PersonView) -> bool:
     """The secretariat and admins list every unit's cases; inspectors only their units'."""
     return person.has_any(SECRETARIAT_ROLES)
+
+
+VERBS = frozenset(_BUTTON_ORDER)
+"""Every action a staff button may carry."""
+
+
+def refusal_reason(case_row: Case, action: str, person: PersonView) -> str | None:
+    """Why `person` may not take `action` on the case now, as a code for the audit log
+    (`not_visible`, `role`, `state:<state>`); None when they may."""
+    if not may_view(case_row, person):
+        return "not_visible"
+    if action in actions_for(case_row, person):
+        return None
+    if allowed_in(action, CaseState(case_row.state)):
+        return "role"
+    return f"state:{case_row.state}"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refusal shown to the person, already in this transaction's audit log."""
+
+    error: UserError
+
+
+def refuse(
+    *, session: Session, case_row: Case, action: str, person: PersonView, reason: str
+) -> Refused:
+    """Audit a refused `case.<action>` on this case (no personal data) and say what the person
+    is told: a case they may not see does not exist for them."""
+    record_audit(
+        session=session,
+        actor_telegram_id=person.telegram_id,
+        action=f"case.{action}",
+        target=case_row.number,
+        allowed=False,
+        detail=reason,
+    )
+    if reason == "not_visible":
+        return Refused(UserError("cases.not_found", number=case_row.number))
+    return Refused(UserError("cases.action_not_allowed", number=case_row.number))

@@ -1,13 +1,18 @@
 """One case as a viewer may see it: the reporter only for the secretariat and admins, and the
-actions the viewer may take now. Viewing a reporter's identity is written to the audit log."""
+actions the viewer may take now. Viewing a reporter's identity is written to the audit log, and
+so is a refused look at a case the viewer may not see.
+
+Anonymous means anonymous: the Telegram account of a reporter who chose to stay anonymous is
+never shown to anyone, the secretariat included (nor their name, which Telegram would give);
+it is kept only to send them news of their own case and to list it under /status."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
-from bot.cases.actions import actions_for, may_view, sees_identity
+from bot.cases.actions import Refused, actions_for, may_view, refuse, sees_identity
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, Category, Unit
 from storage.models.cases import Channel
@@ -61,10 +66,12 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
     reporter = None
     if sees_identity(viewer):
         row, person = fetch_case_reporter(session=session, case_id=case_row.id)
+        if row.anonymous:
+            person = None  # never shown: kept only to tell the reporter about their case
         reporter = Reporter(
             telegram_id=person.telegram_id if person else None,
             name=row.contact_name or (person.first_name if person else None),
-            phone=row.contact_phone,
+            phone=None if row.anonymous else row.contact_phone,
             anonymous=row.anonymous,
             forgotten=row.id is None and case_row.channel == Channel.TELEGRAM.value,
         )
@@ -83,13 +90,46 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
     )
 
 
-def view_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetails:
-    """/case NUMBER: the case as `viewer` may see it; a view that shows who reported is written
-    to the audit log (`case.view`) in the same transaction."""
+def _visible(session: Session, number: str, viewer: PersonView, action: str) -> Case | Refused:
+    """The case if `viewer` may see it; a refusal (audited as `case.<action>`) if it exists
+    but they may not; a UserError if there is no such case."""
     case_row = fetch_case_by_number(session=session, number=number)
-    if case_row is None or not may_view(case_row, viewer):
+    if case_row is None:
         raise UserError("cases.not_found", number=number)
+    if not may_view(case_row, viewer):
+        return refuse(
+            session=session, case_row=case_row, action=action, person=viewer, reason="not_visible"
+        )
+    return case_row
+
+
+def view_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetails | Refused:
+    """/case NUMBER: the case as `viewer` may see it; a view that shows who reported is written
+    to the audit log (`case.view`) in the same transaction, and so is a refused one."""
+    case_row = _visible(session, number, viewer, "view")
+    if isinstance(case_row, Refused):
+        return case_row
     return view_case_row(session=session, case_row=case_row, viewer=viewer)
+
+
+def case_files(
+    *, session: Session, number: str, viewer: PersonView
+) -> list[CaseAttachment] | Refused:
+    """The reporter's files of a case `viewer` may see (a refusal audited as `case.files`)."""
+    case_row = _visible(session, number, viewer, "files")
+    if isinstance(case_row, Refused):
+        return case_row
+    assert case_row.id is not None
+    return fetch_case_attachments(session=session, case_id=case_row.id)
+
+
+def full_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetails | Refused:
+    """The "full text" of a case card: its texts and whole history, never the reporter (a
+    refusal audited as `case.more`)."""
+    case_row = _visible(session, number, viewer, "more")
+    if isinstance(case_row, Refused):
+        return case_row
+    return replace(_details(session, case_row, viewer), reporter=None)
 
 
 def view_case_row(*, session: Session, case_row: Case, viewer: PersonView) -> CaseDetails:

@@ -1,10 +1,19 @@
 """Filing a report: the draft kept between chat steps, its checks, the case number, and the
-stored case with its deadline, reporter, files and first event."""
+stored case with its deadline, reporter, files and first event.
+
+What is filed is clean: control characters (a NUL byte breaks PostgreSQL) and zero-width
+characters that carry no meaning are removed before storing, and lengths are measured on what a
+reader sees, so twelve zero-width spaces are no subject. Attachments are the types a report
+needs (images, PDF, Office documents), judged by the declared type and a matching name. One
+person files at most `limit_per_hour` reports an hour (`CASE_FILING_LIMIT_PER_HOUR`).
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -15,15 +24,130 @@ from kernel.clock import local_date
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, CaseReporter, Role
 from storage.models.cases import CaseKind, CaseState, Channel
-from storage.queries.cases import save_case, take_case_number
+from storage.queries.cases import fetch_filing_times, save_case, take_case_number
 
 MAX_FILES = 5
 MIN_DESCRIPTION = 10
+MAX_SUBJECT = 500
+MAX_DESCRIPTION = 4096
+"""What one Telegram message can carry; imported descriptions are held to the same."""
+
+NUMBER_PATTERN = r"[PSMpsm][0-9]{4}-[0-9]{5,7}"
+"""A case number as typed or carried by a button: ASCII digits only, bounded."""
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def format_number(kind: CaseKind, year: int, seq: int) -> str:
     """`P2026-00042`: kind letter, Gregorian year, five-digit sequence per kind and year."""
     return f"{kind.letter}{year}-{seq:05d}"
+
+
+def parse_case_number(text: str) -> str:
+    """A typed case number, upper-cased; anything else (`²`, 40 digits …) is one sentence."""
+    cleaned = text.strip()
+    if not _NUMBER.fullmatch(cleaned):
+        shown = clean_line(cleaned)[:20] or "—"
+        raise UserError("cases.bad_number", value=shown)
+    return cleaned.upper()
+
+
+_MEANINGLESS = "\u200b\u2060\ufeff\u180e\u00ad"
+"""Zero-width space, word joiner, BOM, Mongolian vowel separator, soft hyphen: no meaning in a
+report. Zero-width (non-)joiners stay: emoji and some scripts need them."""
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+"""Unicode's control characters (category Cc) but for tab and line feed."""
+_NOT_IN_TEXT = re.compile(f"[{_CONTROLS}{_MEANINGLESS}]")
+_NOT_IN_LINE = re.compile(f"[\t\n{_CONTROLS}{_MEANINGLESS}]")
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+
+
+def without_controls(text: str) -> str:
+    """`text` with control characters other than line breaks and tabs removed, else as is."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: line breaks as `\n`, tabs kept, other control and meaningless
+    zero-width characters removed, surrounding blanks stripped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_IN_TEXT.sub("", text).strip()
+
+
+def clean_line(text: str) -> str:
+    """`clean_text` on one line: line breaks and tabs become spaces."""
+    text = re.sub(r"[\r\n\t]+", " ", text)
+    return _NOT_IN_LINE.sub("", text).strip()
+
+
+def visible_length(text: str) -> int:
+    """Characters a reader sees: no blanks, no control or format (zero-width) characters."""
+    seen = "".join(text.split())
+    if seen.isprintable():  # the usual case: nothing of categories C* or Z* left
+        return len(seen)
+    return sum(1 for c in seen if unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+def check_subject(text: str) -> str:
+    """The subject as stored, or a UserError when nothing visible is left."""
+    subject = clean_line(text)[:MAX_SUBJECT]
+    if visible_length(subject) == 0:
+        raise UserError("report.subject_empty")
+    return subject
+
+
+def check_location(text: str) -> str | None:
+    """Where it was seen, as stored (None when nothing visible is left)."""
+    location = clean_line(text)[:500]
+    return location if visible_length(location) else None
+
+
+ATTACHMENT_TYPES: dict[str, frozenset[str]] = {
+    "image/jpeg": frozenset({"jpg", "jpeg", "jfif"}),
+    "image/png": frozenset({"png"}),
+    "image/gif": frozenset({"gif"}),
+    "image/webp": frozenset({"webp"}),
+    "image/heic": frozenset({"heic"}),
+    "image/heif": frozenset({"heif", "heic"}),
+    "image/tiff": frozenset({"tif", "tiff"}),
+    "application/pdf": frozenset({"pdf"}),
+    "application/msword": frozenset({"doc"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": frozenset({"docx"}),
+    "application/vnd.ms-excel": frozenset({"xls"}),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": frozenset({"xlsx"}),
+    "application/vnd.ms-powerpoint": frozenset({"ppt"}),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": frozenset(
+        {"pptx"}
+    ),
+    "application/vnd.oasis.opendocument.text": frozenset({"odt"}),
+    "application/vnd.oasis.opendocument.spreadsheet": frozenset({"ods"}),
+    "application/vnd.oasis.opendocument.presentation": frozenset({"odp"}),
+}
+"""The declared (MIME) types a report's documents may have, and the name endings each allows:
+a name must end in one of its type's, so `invoice.pdf.exe` declared as a PDF is refused."""
+
+
+def check_attachment(*, mime_type: str | None, file_name: str | None) -> None:
+    """Refuse a document whose declared type is not one a report needs, or whose name does not
+    end as that type does (an executable dressed as a PDF)."""
+    allowed = ATTACHMENT_TYPES.get((mime_type or "").lower().split(";")[0].strip())
+    name = clean_line(file_name or "")
+    ending = name.rpartition(".")[2].lower() if "." in name else None
+    if allowed is None or (name and ending not in allowed):
+        raise UserError("report.file_type")
+
+
+def check_filing_limit(
+    *, session: Session, person_id: int, now: datetime, limit: int, tz: ZoneInfo
+) -> None:
+    """Refuse a report from a person who filed `limit` in the last hour, saying from when
+    (local time) they may file again."""
+    since = now - timedelta(hours=1)
+    times = fetch_filing_times(session=session, person_id=person_id, since=since)
+    if len(times) >= limit:
+        again = times[-limit] + timedelta(hours=1)
+        raise UserError(
+            "report.limit", count=len(times), at=again.astimezone(tz).strftime("%H:%M")
+        )
 
 
 @dataclass
@@ -78,15 +202,17 @@ def may_file(kind: CaseKind, roles: frozenset[Role]) -> bool:
 
 
 def check_description(text: str) -> str:
-    text = text.strip()
-    if len(text) < MIN_DESCRIPTION:
+    """The description as stored, or a UserError when fewer than `MIN_DESCRIPTION` characters
+    are visible."""
+    text = clean_text(text)
+    if visible_length(text) < MIN_DESCRIPTION:
         raise UserError("report.description_short", minimum=MIN_DESCRIPTION)
-    return text
+    return text[:MAX_DESCRIPTION]
 
 
 def parse_contact(text: str) -> tuple[str, str]:
     """A typed 'name phone' (one message): the last token with 6+ digits is the phone."""
-    parts = text.strip().split()
+    parts = clean_line(text).split()
     if len(parts) < 2:
         raise UserError("report.contact_bad")
     phone = parts[-1]
@@ -94,6 +220,10 @@ def parse_contact(text: str) -> tuple[str, str]:
     if digits < 6 or any(not (ch.isdigit() or ch in "+-()#") for ch in phone):
         raise UserError("report.contact_bad")
     return " ".join(parts[:-1])[:100], phone[:40]
+
+
+def _contact(value: str | None, limit: int) -> str | None:
+    return clean_line(value or "")[:limit] or None
 
 
 @dataclass(frozen=True)
@@ -124,8 +254,7 @@ def file_case(
         raise UserError("report.kind_unknown") from None
     if channel is Channel.TELEGRAM and not may_file(kind, roles):
         raise UserError("report.monitor_only")
-    if not draft.subject.strip():
-        raise UserError("report.subject_empty")
+    subject = check_subject(draft.subject)
     description = check_description(draft.description)
     if len(draft.files) > MAX_FILES:
         raise UserError("report.too_many_files", maximum=MAX_FILES)
@@ -142,8 +271,8 @@ def file_case(
         year=year,
         seq=seq,
         state=state.value,
-        subject=draft.subject.strip()[:500],
-        location=(draft.location or "").strip()[:500] or None,
+        subject=subject,
+        location=check_location(draft.location or ""),
         description=description,
         category_id=category_id,
         unit_id=unit_id,
@@ -157,12 +286,14 @@ def file_case(
             case_id=0,
             person_id=person_id,
             anonymous=draft.anonymous,
-            contact_name=None if draft.anonymous else draft.contact_name,
-            contact_phone=None if draft.anonymous else draft.contact_phone,
+            contact_name=None if draft.anonymous else _contact(draft.contact_name, 100),
+            contact_phone=None if draft.anonymous else _contact(draft.contact_phone, 40),
             language=language,
         )
     attachments = [
-        CaseAttachment(case_id=0, kind=k, file_id=file_id, file_name=name or None)
+        CaseAttachment(
+            case_id=0, kind=k, file_id=clean_line(file_id), file_name=clean_line(name) or None
+        )
         for k, file_id, name in draft.files
     ]
     event = CaseEvent(
@@ -200,8 +331,14 @@ def submit_report(
     tz: ZoneInfo,
     reply_days: int,
     counting: str,
+    limit_per_hour: int,
 ) -> Submitted:
-    """/report's Submit: file the draft and tell the secretariat, in one transaction."""
+    """/report's Submit: file the draft and tell the secretariat, in one transaction; refused
+    when the person already filed `limit_per_hour` reports in the hour before."""
+    if person_id is not None:
+        check_filing_limit(
+            session=session, person_id=person_id, now=received_at, limit=limit_per_hour, tz=tz
+        )
     filed = file_case(
         session=session,
         draft=draft,

@@ -18,12 +18,16 @@ from bot.cases.actions import (
     CHOICE_ACTIONS,
     TEXT_ACTIONS,
     Action,
+    Refused,
     actions_for,
     allowed_in,
     may_view,
+    refusal_reason,
+    refuse,
 )
 from bot.cases.deadlines import add_days, closure_for, days_between
 from bot.cases.details import CaseDetails, view_case_row
+from bot.cases.filing import clean_text, without_controls
 from bot.cases.news import Notice, info_received_notices, reporter_notice, unit_notices
 from kernel.clock import utcnow
 from kernel.errors import UserError
@@ -43,15 +47,25 @@ MAX_ACTION_TEXT = 3500
 characters) with the words around it."""
 
 
-def check_action(*, session: Session, number: str, action: str, actor: PersonView) -> str:
-    """Refuse with a UserError an action `actor` may not take on the case now (before a button
-    asks for a unit, a category or a text); returns the case number as stored."""
-    case_row = fetch_case_by_number(session=session, number=number)
-    if case_row is None or not may_view(case_row, actor):
+def clean_note(text: str | None) -> str | None:
+    """A staff text or a reporter's answer as stored: no control characters, None if empty."""
+    return clean_text(text or "") or None
+
+
+def check_action(
+    *, session: Session, number: str, action: str, actor: PersonView, lock: bool = False
+) -> Case | Refused:
+    """The case, if `actor` may take `action` on it now; else the refusal, audited (a UserError
+    when there is no such case)."""
+    case_row = fetch_case_by_number(session=session, number=number, lock=lock)
+    if case_row is None:
         raise UserError("cases.not_found", number=number)
-    if action not in actions_for(case_row, actor):
-        raise UserError("cases.action_not_allowed", number=case_row.number)
-    return case_row.number
+    reason = refusal_reason(case_row, action, actor)
+    if reason is not None:
+        return refuse(
+            session=session, case_row=case_row, action=action, person=actor, reason=reason
+        )
+    return case_row
 
 
 @dataclass(frozen=True)
@@ -63,10 +77,16 @@ class ActionStart:
     choices: Sequence[Unit | Category]
 
 
-def start_action(*, session: Session, number: str, action: str, actor: PersonView) -> ActionStart:
-    """An action button that needs a choice or a text: refused now what `actor` may not do,
-    before a keyboard or a prompt invites them to go on; else what there is to choose from."""
-    number = check_action(session=session, number=number, action=action, actor=actor)
+def start_action(
+    *, session: Session, number: str, action: str, actor: PersonView
+) -> ActionStart | Refused:
+    """An action button that needs a choice or a text: refused now (and audited) what `actor`
+    may not do, before a keyboard or a prompt invites them to go on; else what there is to
+    choose from."""
+    checked = check_action(session=session, number=number, action=action, actor=actor)
+    if isinstance(checked, Refused):
+        return checked
+    number = checked.number
     choices: Sequence[Unit | Category] = []
     if action == Action.ASSIGN:
         choices = fetch_units(session=session)
@@ -149,7 +169,7 @@ def act(
         raise UserError("cases.action_not_allowed", number=case_row.number)
     if not allowed_in(action, before):
         raise UserError("cases.action_not_allowed", number=case_row.number)
-    note = (text or "").strip() or None
+    note = clean_note(text)
     if action in TEXT_ACTIONS and note is None:
         raise UserError("cases.text_needed")
     if note is not None and len(note) > MAX_ACTION_TEXT:
@@ -265,10 +285,14 @@ def take_action(
     category_code: str | None = None,
     show: bool = False,
     now: datetime | None = None,
-) -> Taken:
+) -> Taken | Refused:
     """A staff action as one transaction: `act`, its audit row (`case.<action>`, the text as
     detail) and, with `show`, the case read again for the actor (a view that shows the reporter
-    writes its own `case.view` row, as /case does)."""
+    writes its own `case.view` row, as /case does). An action the actor may not take is
+    returned as `Refused`, its audit row written."""
+    checked = check_action(session=session, number=number, action=action, actor=actor, lock=True)
+    if isinstance(checked, Refused):
+        return checked
     outcome = act(
         session=session,
         number=number,
@@ -286,7 +310,7 @@ def take_action(
         actor_telegram_id=actor.telegram_id,
         action=f"case.{action}",
         target=outcome.number,
-        detail=text,
+        detail=without_controls(text) if text is not None else None,
     )
     details = None
     if show:

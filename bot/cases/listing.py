@@ -56,5 +56,22 @@ def list_cases(
 
 
 def reporter_cases(*, session: Session, reporter: PersonView) -> list[Case]:
-    """/status: the reporter's own cases, newest first (the latest twenty)."""
-    return fetch_cases_of_reporter(session=session, person_id=reporter.id)
+    """The reporter's own cases, newest first (the latest twenty)."""
+    return fetch_cases_of_reporter(session=session, person_id=reporter.id)[0]
+
+
+@dataclass(frozen=True)
+class ReporterPage:
+    offset: int
+    total: int
+    cases: list[Case]
+
+
+def reporter_page(
+    *, session: Session, reporter: PersonView, offset: int, limit: int
+) -> ReporterPage:
+    """/status: one page of the reporter's own cases, newest first."""
+    rows, total = fetch_cases_of_reporter(
+        session=session, person_id=reporter.id, offset=offset, limit=limit
+    )
+    return ReporterPage(offset=offset, total=total, cases=rows)

@@ -10,8 +10,8 @@ import typer
 from bot.cases.importing import import_cases
 from bot.cli.common import cli_command, database, settings
 from kernel.clock import utcnow
-from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.textfiles import UTF8, read_text_file
 
 case_app: typer.Typer = typer.Typer(help="Complaints and monitor reports.", no_args_is_help=True)
 
@@ -28,15 +28,21 @@ def import_command(
         ),
     ],
 ) -> None:
-    """Import cases received by phone, letter, the web or email (all rows or none)."""
+    """Import cases received by phone, letter, the web or email (all rows or none).
+
+    The file may be UTF-8 or Big5 (as Excel on zh-TW Windows saves it); it is checked whole
+    before anything is written, then written in batches the bot can answer between."""
     config = settings()
-    if not file.is_file():
-        raise UserError("case_import.no_file", path=str(file))
-    text = file.read_text(encoding="utf-8-sig")
+    source = read_text_file(file)
+    if source.encoding != UTF8:
+        typer.echo(
+            t(config.default_language, "files.read_as", path=str(file), encoding=source.encoding),
+            err=True,
+        )
     db = database()
-    numbers = db.call(
-        import_cases,
-        text=text,
+    numbers = import_cases(
+        db=db,
+        text=source.text,
         tz=config.tz,
         reply_days=config.case_reply_days,
         counting=config.case_day_counting,

@@ -12,6 +12,7 @@ from bot.cli.common import cli_command, database, settings
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.textfiles import writable_folder
 
 report_app: typer.Typer = typer.Typer(help="Reports for the secretariat.", no_args_is_help=True)
 
@@ -31,6 +32,7 @@ def monthly(
         raise UserError("summary.bad_language", value=language)
     today = utcnow().astimezone(config.tz).date()
     year, number = parse_month(month, today=today)
+    writable_folder(out)
     db = database()
     summary = db.call(
         build_summary,

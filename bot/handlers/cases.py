@@ -1,16 +1,22 @@
 """Staff: /cases (open, overdue, mine; paged), /case NUMBER with its action buttons, /summary.
 
-Each handler makes one domain call (one transaction, its audit row included) and sends what it
-returns. Over 500 lines because the case view's text and buttons are drawn here, next to the
-buttons' handlers that read them back.
+Each handler makes one domain call (one transaction, its audit row included, a refusal's too)
+and sends what it returns. Every button's data is parsed strictly (known verbs, ASCII digits,
+bounded, the whole of it); anything else gets the stale-button answer. The case card fits one
+message: long texts and a long history are cut there and shown in full, page by page, under
+its "Full text" button. Over 500 lines because the case view's text and buttons are drawn here,
+next to the buttons' handlers that read them back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,8 +32,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.cases import listing
-from bot.cases.actions import CHOICE_ACTIONS, TEXT_INPUT_ERRORS, Action
-from bot.cases.details import CaseDetails, fetch_case_details, view_case
+from bot.cases.actions import CHOICE_ACTIONS, TEXT_INPUT_ERRORS, VERBS, Action, Refused
+from bot.cases.details import CaseDetails, case_files, full_case, view_case
+from bot.cases.filing import NUMBER_PATTERN, parse_case_number
 from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
 from bot.cases.listing import LISTS
 from bot.cases.summary import (
@@ -40,7 +47,7 @@ from bot.cases.summary import (
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.conversations import cancel_handler, unchanged_is_fine
+from bot.edge.conversations import cancel_handler, stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
 from kernel.clock import utcnow
@@ -53,6 +60,21 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "case"
 PAGE = 10
+MAX_OFFSET = 999_999
+MESSAGE_LIMIT = 4096
+"""Telegram's limit for one message, in UTF-16 code units of the text a reader sees."""
+SHOWN_EVENTS = 6
+FULL_PAGE = 3800
+"""What one page of a case's full text may take; the rest of 4,096 is its title."""
+_NUMBER = f"({NUMBER_PATTERN})"
+_CODE = "([a-z0-9_.-]{1,40})"
+LIST_DATA = re.compile(rf"^{PREFIX}:list:({'|'.join(LISTS)}):([0-9]{{1,6}})$")
+SHOW_DATA = re.compile(rf"^{PREFIX}:show:{_NUMBER}$")
+FILES_DATA = re.compile(rf"^{PREFIX}:files:{_NUMBER}$")
+MORE_DATA = re.compile(rf"^{PREFIX}:more:{_NUMBER}:([0-9]{{1,3}})$")
+ACTION_DATA = re.compile(rf"^{PREFIX}:a:({'|'.join(sorted(VERBS))}):{_NUMBER}$")
+UNIT_DATA = re.compile(rf"^{PREFIX}:unit:{_NUMBER}:{_CODE}$")
+CATEGORY_DATA = re.compile(rf"^{PREFIX}:cat:{_NUMBER}:{_CODE}$")
 CASE_TEXT = 30
 PENDING = "case_pending_action"  # PendingAction.to_dict()
 PENDING_MINUTES = 15
@@ -88,6 +110,22 @@ class PendingAction:
 
 def _today(context: BotContext) -> date:
     return utcnow().astimezone(context.services.tz).date()
+
+
+def _pressed(update: Update, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The groups of a button's data; the handler was chosen by this very pattern."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    match = pattern.fullmatch(query.data)
+    assert match is not None
+    return match.groups()
+
+
+def visible_length(text: str) -> int:
+    """What a Telegram-HTML text costs against the 4,096 limit: the text a reader sees (tags
+    dropped, entities read), counted in UTF-16 code units as Telegram does."""
+    seen = html.unescape(re.sub(r"<[^<>]*>", "", text))
+    return len(seen.encode("utf-16-le")) // 2
 
 
 async def _list_view(
@@ -170,12 +208,10 @@ async def list_cases(update: Update, context: BotContext) -> None:
 async def list_page(update: Update, context: BotContext) -> None:
     """A paging or tab button under /cases."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _, _, which, offset = (query.data.split(":") + ["", ""])[:4]
-    if which not in LISTS or not offset.isdigit():
-        return
-    text, markup = await _list_view(context, which, int(offset))
+    which, offset = _pressed(update, LIST_DATA)
+    text, markup = await _list_view(context, which, min(int(offset), MAX_OFFSET))
     with unchanged_is_fine():
         await query.edit_message_text(text, reply_markup=markup)
 
@@ -192,8 +228,31 @@ def _event_note(event: CaseEvent, lang: str) -> str:
     return _cut(event.note or "", 80)
 
 
-def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> str:
+def _history_line(event: CaseEvent, lang: str, tz: ZoneInfo, note: str) -> str:
+    return t(
+        lang,
+        "cases.history_line",
+        at=event.at.astimezone(tz).strftime("%Y-%m-%d"),
+        action=t(lang, f"cases.actions.{event.action}"),
+        state=t(lang, f"cases.states.{event.to_state}"),
+        note=note,
+    )
+
+
+def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bool]:
+    """The case card, and whether anything was left out of it (a text cut, earlier events):
+    then its "Full text" button shows everything. The card always fits one message."""
     c = details.case
+    cut = any(
+        len(text or "") > limit
+        for text, limit in (
+            (c.subject, 300),
+            (c.location, 300),
+            (c.description, 1200),
+            (c.reply_text, 700),
+            (c.reason, 300),
+        )
+    )
     unit = (details.unit_name_zh if lang == "zh-TW" else details.unit_name_en) or t(
         lang, "cases.no_unit"
     )
@@ -236,24 +295,27 @@ def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> str:
         if r.telegram_id is not None:
             who += t(lang, "cases.reporter_telegram", telegram_id=r.telegram_id)
         parts.append(t(lang, "cases.reporter", who=Markup(who)))
-    events = details.events[-6:]
-    if events:
-        parts.append(t(lang, "cases.history"))
-        for e in events:
-            parts.append(
-                t(
-                    lang,
-                    "cases.history_line",
-                    at=e.at.astimezone(tz).strftime("%Y-%m-%d"),
-                    action=t(lang, f"cases.actions.{e.action}"),
-                    state=t(lang, f"cases.states.{e.to_state}"),
-                    note=_event_note(e, lang),
-                )
-            )
-    return "\n".join(parts)
+    cut = cut or any(len(e.note or "") > 80 for e in details.events)
+    history = [_history_line(e, lang, tz, _event_note(e, lang)) for e in details.events]
+    shown = min(len(history), SHOWN_EVENTS)
+    while True:
+        lines = list(parts)
+        if history:
+            lines.append(t(lang, "cases.history"))
+            if shown < len(history):
+                lines.append(t(lang, "cases.history_more", count=len(history) - shown))
+            lines.extend(history[len(history) - shown :])
+        if shown < len(history) or cut:
+            lines.append(t(lang, "cases.cut_note"))
+        text = "\n".join(lines)
+        if visible_length(text) <= MESSAGE_LIMIT or shown == 0:
+            return text, shown < len(history) or cut
+        shown -= 1  # the oldest shown event goes; "Full text" has it
 
 
-def _details_keyboard(details: CaseDetails, lang: str) -> InlineKeyboardMarkup | None:
+def _details_keyboard(
+    details: CaseDetails, lang: str, *, more: bool
+) -> InlineKeyboardMarkup | None:
     number = details.case.number
     buttons = [
         InlineKeyboardButton(
@@ -266,6 +328,12 @@ def _details_keyboard(details: CaseDetails, lang: str) -> InlineKeyboardMarkup |
             InlineKeyboardButton(
                 t(lang, "cases.buttons.files", count=len(details.attachments)),
                 callback_data=f"{PREFIX}:files:{number}",
+            )
+        )
+    if more:
+        buttons.append(
+            InlineKeyboardButton(
+                t(lang, "cases.buttons.more"), callback_data=f"{PREFIX}:more:{number}:0"
             )
         )
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
@@ -284,8 +352,8 @@ async def _show_details(
     if isinstance(details, UserError):
         text, markup = t(lang, details.key, **details.values), None
     else:
-        text = _details_text(details, lang, context.services.tz)
-        markup = _details_keyboard(details, lang)
+        text, more = _details_text(details, lang, context.services.tz)
+        markup = _details_keyboard(details, lang, more=more)
     if edit and update.callback_query is not None:
         with unchanged_is_fine():
             await update.callback_query.edit_message_text(text, reply_markup=markup)
@@ -299,9 +367,10 @@ async def _show(update: Update, context: BotContext, number: str) -> None:
     assert context.person is not None
     details: CaseDetails | UserError
     try:
-        details = await context.services.db.run(view_case, number=number, viewer=context.person)
+        found = await context.services.db.run(view_case, number=number, viewer=context.person)
     except UserError as exc:
-        details = exc
+        found = Refused(exc)
+    details = found.error if isinstance(found, Refused) else found
     await _show_details(update, context, details, edit=False)
 
 
@@ -312,39 +381,154 @@ async def show_case(update: Update, context: BotContext) -> None:
     if not context.args:
         await update.effective_message.reply_text(t(context.lang, "cases.usage"))
         return
-    await _show(update, context, context.args[0])
+    try:
+        number = parse_case_number(context.args[0])
+    except UserError as exc:
+        await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
+        return
+    await _show(update, context, number)
 
 
 @requires(*STAFF)
 async def show_pressed(update: Update, context: BotContext) -> None:
     """A case number button under /cases."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    await _show(update, context, query.data.rpartition(":")[2])
+    (number,) = _pressed(update, SHOW_DATA)
+    await _show(update, context, number)
 
 
 @requires(*STAFF)
 async def send_files(update: Update, context: BotContext) -> None:
     """Send the reporter's photos and documents (kept as Telegram file ids)."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.person is not None
+    assert query is not None and context.person is not None
     await query.answer()
     assert update.effective_chat is not None
+    (number,) = _pressed(update, FILES_DATA)
     try:
-        details = await context.services.db.run(
-            fetch_case_details, number=query.data.rpartition(":")[2], viewer=context.person
-        )
-    except UserError as exc:  # a stale button: the case moved to another unit, or no such case
+        files = await context.services.db.run(case_files, number=number, viewer=context.person)
+    except UserError as exc:  # no such case
+        files = Refused(exc)
+    if isinstance(files, Refused):  # a stale button: the case moved to another unit
+        error = files.error
         await context.bot.send_message(
-            update.effective_chat.id, t(context.lang, exc.key, **exc.values)
+            update.effective_chat.id, t(context.lang, error.key, **error.values)
         )
         return
-    for attachment in details.attachments:
+    for attachment in files:
         if attachment.kind == "photo":
             await context.bot.send_photo(update.effective_chat.id, attachment.file_id)
         else:
             await context.bot.send_document(update.effective_chat.id, attachment.file_id)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` UTF-16 code units, broken after a line where one
+    ends in the second half of a piece (before escaping, so no entity is split)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    length = 0
+    for char in text:
+        width = len(char.encode("utf-16-le")) // 2
+        if length + width > size:
+            chunk = "".join(current)
+            cut = chunk.rfind("\n", size // 2)
+            if cut > 0:
+                pieces.append(chunk[:cut])
+                rest = chunk[cut + 1 :]
+                current, length = list(rest), len(rest.encode("utf-16-le")) // 2
+            else:
+                pieces.append(chunk)
+                current, length = [], 0
+        current.append(char)
+        length += width
+    pieces.append("".join(current))
+    return [p for p in pieces if p.strip()]
+
+
+def _full_pages(details: CaseDetails, lang: str, tz: ZoneInfo) -> list[str]:
+    """A case's texts in full and its whole history, as pages of at most `FULL_PAGE`."""
+    c = details.case
+    blocks: list[str] = []
+    for key, text in (
+        ("subject", c.subject),
+        ("where", c.location),
+        ("description", c.description),
+        ("reply", c.reply_text),
+        ("reason", c.reason),
+    ):
+        pieces = _pieces(text or "", FULL_PAGE - 100)
+        if pieces:
+            label = t(lang, f"cases.label_{key}")
+            blocks.append(t(lang, "cases.full_part", label=label, text=pieces[0]))
+            blocks.extend(html.escape(piece, quote=False) for piece in pieces[1:])
+    if details.events:
+        blocks.append(t(lang, "cases.history"))
+    for event in details.events:
+        note = _event_note(event, lang) if event.action == "file" else event.note or ""
+        blocks.append(_history_line(event, lang, tz, _cut(note, FULL_PAGE - 200)))
+    pages: list[str] = []
+    current: list[str] = []
+    length = 0
+    for block in blocks:
+        width = visible_length(block) + 1
+        if current and length + width > FULL_PAGE:
+            pages.append("\n".join(current))
+            current, length = [], 0
+        current.append(block)
+        length += width
+    pages.append("\n".join(current))
+    return pages
+
+
+@requires(*STAFF)
+async def full_text(update: Update, context: BotContext) -> None:
+    """A "Full text" (or next page) button under a case: one page of its whole text."""
+    query = update.callback_query
+    assert query is not None and context.person is not None
+    await query.answer()
+    assert update.effective_chat is not None
+    number, page = _pressed(update, MORE_DATA)
+    lang = context.lang
+    try:
+        found = await context.services.db.run(full_case, number=number, viewer=context.person)
+    except UserError as exc:
+        found = Refused(exc)
+    if isinstance(found, Refused):
+        error = found.error
+        await context.bot.send_message(
+            update.effective_chat.id, t(lang, error.key, **error.values)
+        )
+        return
+    pages = _full_pages(found, lang, context.services.tz)
+    index = min(int(page), len(pages) - 1)
+    markup = None
+    if index + 1 < len(pages):
+        label = t(lang, "cases.buttons.more_page", page=index + 2, pages=len(pages))
+        data = f"{PREFIX}:more:{found.case.number}:{index + 1}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+    title = t(lang, "cases.full_title", number=found.case.number, page=index + 1, pages=len(pages))
+    await context.bot.send_message(
+        update.effective_chat.id, f"{title}\n{pages[index]}", reply_markup=markup
+    )
+
+
+_answer_stale = stale_button_handler("cases.stale")
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A case button whose data is out of date, forged or unknown: say so, change nothing."""
+    query = update.callback_query
+    assert query is not None
+    user = update.effective_user
+    logger.info(
+        "stale or unknown case button %r from user %s",
+        (query.data or "")[:64],
+        user.id if user else None,
+    )
+    await _answer_stale(update, context)
 
 
 async def _apply(
@@ -376,8 +560,13 @@ async def _apply(
             show=show,
         )
     except UserError as exc:
-        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
-        return exc
+        taken = Refused(exc)
+    if isinstance(taken, Refused):
+        error = taken.error
+        await context.bot.send_message(
+            update.effective_chat.id, t(lang, error.key, **error.values)
+        )
+        return error
     outcome = taken.outcome
     await send_notices(context.bot, context.services, outcome.notices)
     await context.bot.send_message(
@@ -398,9 +587,9 @@ async def _apply(
 async def action_pressed(update: Update, context: BotContext) -> int | None:
     """An action button: pick a unit or category, act at once, or ask for the text."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None and context.user_data is not None
     await query.answer()
-    _, _, action, number = query.data.split(":", 3)
+    action, number = _pressed(update, ACTION_DATA)
     lang = context.lang
     assert context.person is not None and update.effective_chat is not None
     if not needs_more(action):
@@ -412,8 +601,13 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
             start_action, number=number, action=action, actor=context.person
         )
     except UserError as exc:
+        start = Refused(exc)
+    if isinstance(start, Refused):
         context.user_data.pop(PENDING, None)
-        await context.bot.send_message(update.effective_chat.id, t(lang, exc.key, **exc.values))
+        error = start.error
+        await context.bot.send_message(
+            update.effective_chat.id, t(lang, error.key, **error.values)
+        )
         return ConversationHandler.END
     number = start.number
     if action in CHOICE_ACTIONS:
@@ -482,9 +676,9 @@ async def action_cancel(update: Update, context: BotContext) -> int:
 async def _choose_and_show(update: Update, context: BotContext, action: str) -> None:
     """A unit or category button: apply it, then show the case again in the pressed message."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _, _, number, code = query.data.split(":", 3)
+    number, code = _pressed(update, UNIT_DATA if action == Action.ASSIGN else CATEGORY_DATA)
     taken = await _apply(
         update,
         context,
@@ -552,7 +746,7 @@ def register(app: BotApplication) -> None:
         # The action buttons live on the /case message itself; per-chat tracking is intended.
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CallbackQueryHandler(action_pressed, pattern=rf"^{PREFIX}:a:")],
+            entry_points=[CallbackQueryHandler(action_pressed, pattern=ACTION_DATA)],
             states={CASE_TEXT: [MessageHandler(waiting.text_for(app, PENDING), action_text)]},
             fallbacks=[CommandHandler("cancel", action_cancel)],
             name="case_action",
@@ -563,11 +757,17 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cases", list_cases))
     app.add_handler(CommandHandler("case", show_case))
     app.add_handler(CommandHandler("summary", summary))
-    app.add_handler(CallbackQueryHandler(list_page, pattern=rf"^{PREFIX}:list:"))
-    app.add_handler(CallbackQueryHandler(show_pressed, pattern=rf"^{PREFIX}:show:"))
-    app.add_handler(CallbackQueryHandler(send_files, pattern=rf"^{PREFIX}:files:"))
-    app.add_handler(CallbackQueryHandler(unit_chosen, pattern=rf"^{PREFIX}:unit:"))
-    app.add_handler(CallbackQueryHandler(category_chosen, pattern=rf"^{PREFIX}:cat:"))
+    buttons: list[tuple[Callable[[Update, BotContext], object], re.Pattern[str]]] = [
+        (list_page, LIST_DATA),
+        (show_pressed, SHOW_DATA),
+        (send_files, FILES_DATA),
+        (full_text, MORE_DATA),
+        (unit_chosen, UNIT_DATA),
+        (category_chosen, CATEGORY_DATA),
+    ]
+    for callback, pattern in buttons:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:"))
 
 
 STAFF_ROLES = roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)

@@ -1,6 +1,8 @@
 """Reporters: /report (kind → subject → where → description → files → contact → submit),
 /status, and answering a request for more information. The conversation survives a restart.
 
+One person files at most `CASE_FILING_LIMIT_PER_HOUR` reports an hour (checked when /report
+starts and again at Submit). Button data is parsed strictly; anything else is a stale button.
 Over 500 lines because /report is one conversation of eight steps, each a handler here.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -30,11 +33,22 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.cases.actions import Action
-from bot.cases.filing import MAX_FILES, Draft, check_description, parse_contact, submit_report
+from bot.cases.filing import (
+    MAX_FILES,
+    NUMBER_PATTERN,
+    Draft,
+    check_attachment,
+    check_description,
+    check_filing_limit,
+    check_location,
+    check_subject,
+    parse_contact,
+    submit_report,
+)
 from bot.cases.lifecycle import act, check_info_request
-from bot.cases.listing import reporter_cases
+from bot.cases.listing import reporter_page
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.conversations import cancel_handler
+from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
 from bot.handlers.case_news import REPORTER_INFO, send_notices
 from kernel.clock import utcnow
@@ -46,6 +60,10 @@ from storage.models.cases import CaseKind
 logger = logging.getLogger(__name__)
 
 PREFIX = "rep"
+STATUS_PAGE = 10
+KIND_DATA = re.compile(rf"^{PREFIX}:kind:({'|'.join(k.value for k in CaseKind)})$")
+INFO_DATA = re.compile(rf"^{REPORTER_INFO}:({NUMBER_PATTERN})$")
+STATUS_DATA = re.compile(rf"^{PREFIX}:status:([0-9]{{1,4}})$")
 KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
 INFO_TEXT = 20
 DRAFT = "report_draft"
@@ -154,8 +172,21 @@ def _is_label(text: str, key: str) -> bool:
 
 
 async def report(update: Update, context: BotContext) -> int:
-    """Start a report: choose its kind."""
+    """Start a report: choose its kind (unless this person reached the hourly limit)."""
     assert update.effective_message is not None and context.user_data is not None
+    if context.person is not None:
+        try:
+            await context.services.db.run(
+                check_filing_limit,
+                person_id=context.person.id,
+                now=utcnow(),
+                limit=context.services.settings.case_filing_limit_per_hour,
+                tz=context.services.tz,
+            )
+        except UserError as exc:
+            context.user_data.pop(DRAFT, None)
+            await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
+            return ConversationHandler.END
     context.user_data[DRAFT] = Draft().to_dict()
     await update.effective_message.reply_text(
         t(context.lang, "report.ask_kind"), reply_markup=_kind_keyboard(context)
@@ -168,11 +199,9 @@ async def kind_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    value = query.data.rpartition(":")[2]
-    try:
-        kind = CaseKind(value)
-    except ValueError:
-        return KIND
+    match = KIND_DATA.fullmatch(query.data)
+    assert match is not None  # the handler's own pattern
+    kind = CaseKind(match.group(1))
     if kind is CaseKind.MONITOR and Role.MONITOR not in _roles(context):
         await query.edit_message_text(
             t(context.lang, "report.monitor_only"), reply_markup=_kind_keyboard(context)
@@ -201,10 +230,15 @@ async def kind_expected(update: Update, context: BotContext) -> int:
 
 
 async def subject(update: Update, context: BotContext) -> int:
-    """Remember the subject; ask where it was seen."""
+    """Remember the subject (something visible, control characters removed); ask where."""
     assert update.effective_message is not None and update.effective_message.text is not None
+    try:
+        text = check_subject(update.effective_message.text)
+    except UserError as exc:
+        await update.effective_message.reply_text(t(context.lang, exc.key, **exc.values))
+        return SUBJECT
     draft = _draft(context)
-    draft.subject = update.effective_message.text.strip()[:500]
+    draft.subject = text
     _save(context, draft)
     key = "report.ask_where_service" if draft.kind == CaseKind.SERVICE else "report.ask_where"
     await update.effective_message.reply_text(t(context.lang, key))
@@ -214,8 +248,11 @@ async def subject(update: Update, context: BotContext) -> int:
 async def where(update: Update, context: BotContext) -> int:
     """Remember where it was seen; ask for the description."""
     assert update.effective_message is not None and update.effective_message.text is not None
+    location = check_location(update.effective_message.text)
+    if location is None:  # nothing visible: as /skip
+        return await skip_where(update, context)
     draft = _draft(context)
-    draft.location = update.effective_message.text.strip()[:500]
+    draft.location = location
     _save(context, draft)
     await update.effective_message.reply_text(t(context.lang, "report.ask_description"))
     return DESCRIPTION
@@ -266,6 +303,13 @@ async def file_added(update: Update, context: BotContext) -> int:
         draft.files.append(["photo", largest.file_id, ""])
     elif message.document is not None:
         document = message.document
+        try:
+            check_attachment(mime_type=document.mime_type, file_name=document.file_name)
+        except UserError as exc:
+            await message.reply_text(
+                t(context.lang, exc.key, **exc.values), reply_markup=_files_keyboard(context)
+            )
+            return FILES
         draft.files.append(["document", document.file_id, document.file_name or ""])
     _save(context, draft)
     await message.reply_text(
@@ -412,6 +456,7 @@ async def submit(update: Update, context: BotContext) -> int:
             tz=settings.tz,
             reply_days=settings.case_reply_days,
             counting=settings.case_day_counting,
+            limit_per_hour=settings.case_filing_limit_per_hour,
         )
     except UserError as exc:
         if exc.key == "report.monitor_only":  # the monitor role ended while filing
@@ -461,16 +506,40 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await context.bot.send_message(update.effective_chat.id, t(context.lang, "report.stale"))
 
 
-async def status(update: Update, context: BotContext) -> None:
-    """The reporter's cases with state and deadline."""
-    assert update.effective_message is not None and context.person is not None
+_answer_stale = stale_button_handler("report.stale_button")
+
+
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A report button whose data is forged or unknown: say it does nothing."""
+    query = update.callback_query
+    assert query is not None
+    user = update.effective_user
+    logger.info(
+        "stale or unknown report button %r from user %s",
+        (query.data or "")[:64],
+        user.id if user else None,
+    )
+    await _answer_stale(update, context)
+
+
+async def _status_view(
+    context: BotContext, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the reporter's cases, with ◀ ▶ when there are more."""
+    assert context.person is not None
     lang = context.lang
-    cases = await context.services.db.run(reporter_cases, reporter=context.person)
-    if not cases:
-        await update.effective_message.reply_text(t(lang, "status.none"))
-        return
-    lines = [t(lang, "status.header")]
-    for c in cases:
+    page = await context.services.db.run(
+        reporter_page, reporter=context.person, offset=offset, limit=STATUS_PAGE
+    )
+    if not page.cases:
+        return t(lang, "status.none"), None
+    if page.total > STATUS_PAGE:
+        last = offset + len(page.cases)
+        header = t(lang, "status.header_paged", first=offset + 1, last=last, total=page.total)
+    else:
+        header = t(lang, "status.header")
+    lines = [header]
+    for c in page.cases:
         state = t(lang, f"cases.states.{c.state}")
         if c.closure:
             closure = t(lang, f"cases.closure.{c.closure}")
@@ -486,7 +555,33 @@ async def status(update: Update, context: BotContext) -> None:
                 due=c.due_on.isoformat(),
             )
         )
-    await update.effective_message.reply_text("\n".join(lines))
+    paging = []
+    if offset > 0:
+        back = max(0, offset - STATUS_PAGE)
+        paging.append(InlineKeyboardButton("◀", callback_data=f"{PREFIX}:status:{back}"))
+    if offset + STATUS_PAGE < page.total:
+        ahead = offset + STATUS_PAGE
+        paging.append(InlineKeyboardButton("▶", callback_data=f"{PREFIX}:status:{ahead}"))
+    return "\n".join(lines), InlineKeyboardMarkup([paging]) if paging else None
+
+
+async def status(update: Update, context: BotContext) -> None:
+    """The reporter's cases with state and deadline, newest first, paged."""
+    assert update.effective_message is not None and context.person is not None
+    text, markup = await _status_view(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def status_page(update: Update, context: BotContext) -> None:
+    """◀ or ▶ under /status."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.person is not None
+    await query.answer()
+    match = STATUS_DATA.fullmatch(query.data)
+    assert match is not None  # the handler's own pattern
+    text, markup = await _status_view(context, int(match.group(1)))
+    with contextlib.suppress(BadRequest):  # the same page again: "message is not modified"
+        await query.edit_message_text(text, reply_markup=markup)
 
 
 async def info_start(update: Update, context: BotContext) -> int:
@@ -495,9 +590,11 @@ async def info_start(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None and context.user_data is not None
     await query.answer()
     assert update.effective_chat is not None and context.person is not None
+    match = INFO_DATA.fullmatch(query.data)
+    assert match is not None  # the handler's own pattern
     try:
         number = await context.services.db.run(
-            check_info_request, number=query.data.rpartition(":")[2], reporter=context.person
+            check_info_request, number=match.group(1), reporter=context.person
         )
     except UserError as exc:
         context.user_data.pop(INFO_FOR, None)
@@ -553,7 +650,7 @@ def register(app: BotApplication) -> None:
             entry_points=[CommandHandler("report", report)],
             states={
                 KIND: [
-                    CallbackQueryHandler(kind_chosen, pattern=rf"^{PREFIX}:kind:"),
+                    CallbackQueryHandler(kind_chosen, pattern=KIND_DATA),
                     MessageHandler(text, kind_expected),
                 ],
                 SUBJECT: [MessageHandler(text, subject), MessageHandler(other, text_expected)],
@@ -591,7 +688,7 @@ def register(app: BotApplication) -> None:
             allow_reentry=True,
         )
         info = ConversationHandler(
-            entry_points=[CallbackQueryHandler(info_start, pattern=rf"^{REPORTER_INFO}:")],
+            entry_points=[CallbackQueryHandler(info_start, pattern=INFO_DATA)],
             states={INFO_TEXT: [MessageHandler(text, info_text)]},
             fallbacks=[CommandHandler("cancel", cancel_info)],
             name="report_info",
@@ -600,9 +697,14 @@ def register(app: BotApplication) -> None:
         )
     app.add_handler(conversation)
     app.add_handler(info)
+    kinds = "|".join(k.value for k in CaseKind)
     app.add_handler(
-        CallbackQueryHandler(stale_button, pattern=rf"^{PREFIX}:(submit|cancel|done|kind:)")
+        CallbackQueryHandler(
+            stale_button, pattern=rf"^{PREFIX}:(submit|cancel|done|kind:({kinds}))$"
+        )
     )
+    app.add_handler(CallbackQueryHandler(status_page, pattern=STATUS_DATA))
+    app.add_handler(CallbackQueryHandler(unknown_button, pattern=rf"^{PREFIX}:"))
     app.add_handler(CommandHandler("status", status))
 
 

@@ -104,6 +104,21 @@ class Case(CaseBase, CreatedAt, table=True):
     duplicate_of_id: int | None = Field(default=None, foreign_key="casefile.id")
     reason: str | None = None
     reply_text: str | None = None
+    import_id: int | None = Field(default=None, foreign_key="caseimport.id", index=True)
+    """The `case import` that wrote the row (None when filed in chat); hidden from staff and
+    reminders until that import has finished."""
+
+
+class CaseImport(SQLModel, table=True):
+    """One `case import`, written in batches: unfinished, its rows are hidden and, if a batch
+    fails or the import stops being touched, deleted again (all rows or none)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_type=AwareDateTime)
+    touched_at: datetime = Field(sa_type=AwareDateTime)
+    """Updated by every batch; an unfinished import untouched for long was interrupted."""
+    finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    rows: int = 0
 
 
 class CaseCounter(SQLModel, table=True):

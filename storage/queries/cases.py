@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, update
+from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -22,8 +24,10 @@ from storage.models import (
     RoleGrant,
     Unit,
 )
-from storage.models.cases import FINAL_STATES, CaseKind, CaseState
+from storage.models.cases import FINAL_STATES, CaseImport, CaseKind, CaseState, Channel
 
+CASE_TABLE: Table = Case.__table__  # type: ignore[attr-defined]
+"""The table itself: bulk inserts through it skip the ORM's per-row bookkeeping."""
 OPEN_STATES = tuple(s.value for s in CaseState if s not in FINAL_STATES)
 RUNNING_STATES = (
     CaseState.RECEIVED.value,
@@ -31,6 +35,17 @@ RUNNING_STATES = (
     CaseState.INVESTIGATING.value,
 )
 """Open states in which the clock runs and the case can be overdue."""
+
+
+def _published() -> ColumnElement[bool]:
+    """Filed in chat, or written by a `case import` that has finished: what staff, lists and
+    reminders see (an unfinished import's rows may still be removed)."""
+    return or_(
+        col(Case.import_id).is_(None),
+        exists().where(
+            col(CaseImport.id) == col(Case.import_id), col(CaseImport.finished_at).is_not(None)
+        ),
+    )
 
 
 def take_case_number(*, session: Session, kind: CaseKind, year: int) -> int:
@@ -57,6 +72,144 @@ def take_case_number(*, session: Session, kind: CaseKind, year: int) -> int:
         except IntegrityError:
             continue
     raise RuntimeError("could not take a case number")
+
+
+def reserve_case_numbers(*, session: Session, kind: str, year: int, count: int) -> int:
+    """Take `count` consecutive sequence numbers for `kind` in `year` at once (an import);
+    returns the first. Concurrent filings take numbers after the block."""
+    for _ in range(3):
+        last = session.execute(
+            update(CaseCounter)
+            .where(col(CaseCounter.kind) == kind, col(CaseCounter.year) == year)
+            .values(last_seq=col(CaseCounter.last_seq) + count)
+            .returning(col(CaseCounter.last_seq))
+        ).scalar_one_or_none()
+        if last is not None:
+            return int(last) - count + 1
+        try:
+            with session.begin_nested():
+                session.execute(insert(CaseCounter).values(kind=kind, year=year, last_seq=count))
+            return 1
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not reserve case numbers")
+
+
+def give_back_case_numbers(
+    *, session: Session, kind: str, year: int, first: int, count: int
+) -> None:
+    """Return a reserved block, unless numbers were taken after it meanwhile (then the block
+    stays a gap: a number is never given twice)."""
+    session.execute(
+        update(CaseCounter)
+        .where(
+            col(CaseCounter.kind) == kind,
+            col(CaseCounter.year) == year,
+            col(CaseCounter.last_seq) == first + count - 1,
+        )
+        .values(last_seq=first - 1)
+    )
+
+
+def start_case_import(*, session: Session, at: datetime, rows: int) -> int:
+    """A new, unfinished import; returns its id."""
+    row = CaseImport(started_at=at, touched_at=at, rows=rows)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def insert_imported_cases(
+    *,
+    session: Session,
+    import_id: int,
+    at: datetime,
+    cases: Sequence[dict[str, Any]],
+    reporters: Sequence[dict[str, Any] | None],
+    events: Sequence[dict[str, Any]],
+) -> None:
+    """One batch of an import: the cases (bulk), then each one's reporter and first event;
+    `reporters[i]` and `events[i]` belong to `cases[i]`. Touches the import."""
+    session.execute(insert(CASE_TABLE), [{**c, "import_id": import_id} for c in cases])
+    numbers = [c["number"] for c in cases]
+    found = dict(
+        session.exec(
+            select(Case.number, Case.id).where(
+                col(Case.import_id) == import_id, col(Case.number).in_(numbers)
+            )
+        ).all()
+    )
+    ids = [found[number] for number in numbers]
+    reporter_rows = [
+        {**reporter, "case_id": case_id}
+        for case_id, reporter in zip(ids, reporters, strict=True)
+        if reporter is not None
+    ]
+    if reporter_rows:
+        session.execute(insert(CaseReporter), reporter_rows)
+    session.execute(
+        insert(CaseEvent),
+        [{**event, "case_id": case_id} for case_id, event in zip(ids, events, strict=True)],
+    )
+    session.execute(
+        update(CaseImport).where(col(CaseImport.id) == import_id).values(touched_at=at)
+    )
+
+
+def finish_case_import(*, session: Session, import_id: int, at: datetime) -> None:
+    """Show an import's cases: from now on they are cases like any other."""
+    session.execute(
+        update(CaseImport)
+        .where(col(CaseImport.id) == import_id)
+        .values(finished_at=at, touched_at=at)
+    )
+
+
+def delete_case_import(*, session: Session, import_id: int) -> int:
+    """Remove an unfinished import and every row it wrote (reporters, files and events go
+    with their case); returns the number of cases removed."""
+    removed = session.execute(delete(Case).where(col(Case.import_id) == import_id))
+    session.execute(delete(CaseImport).where(col(CaseImport.id) == import_id))
+    return int(getattr(removed, "rowcount", 0) or 0)
+
+
+def fetch_abandoned_imports(*, session: Session, touched_before: datetime) -> list[int]:
+    """Unfinished imports not touched since `touched_before`: interrupted, never to finish."""
+    rows = session.exec(
+        select(CaseImport).where(
+            col(CaseImport.finished_at).is_(None), col(CaseImport.touched_at) < touched_before
+        )
+    ).all()
+    return [row.id for row in rows if row.id is not None]
+
+
+def fetch_codes_to_ids(*, session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Every category code, and every unit code and Chinese unit name, with its id (an
+    import's look-ups, as `fetch_category_by_code` and `fetch_unit_by_code` would find them)."""
+    categories = {c.code: c.id for c in session.exec(select(Category)).all() if c.id}
+    units: dict[str, int] = {}
+    for unit in session.exec(select(Unit)).all():
+        if unit.id:
+            units.setdefault(unit.name_zh, unit.id)
+            units[unit.code] = unit.id
+    return categories, units
+
+
+def fetch_filing_times(*, session: Session, person_id: int, since: datetime) -> list[datetime]:
+    """When this person filed in chat since `since`, oldest first (the filing limit)."""
+    return list(
+        session.exec(
+            select(Case.received_at)
+            .join(CaseReporter, col(CaseReporter.case_id) == Case.id)
+            .where(
+                CaseReporter.person_id == person_id,
+                Case.channel == Channel.TELEGRAM.value,
+                col(Case.received_at) >= since,
+            )
+            .order_by(col(Case.received_at))
+        ).all()
+    )
 
 
 def set_case_counter(*, session: Session, kind: CaseKind, year: int, last_seq: int) -> None:
@@ -104,7 +257,7 @@ def save_case(
 
 def fetch_case_by_number(*, session: Session, number: str, lock: bool = False) -> Case | None:
     """The case with this number (case-insensitive), optionally locked for update."""
-    query = select(Case).where(Case.number == number.strip().upper())
+    query = select(Case).where(Case.number == number.strip().upper(), _published())
     if lock:
         query = query.with_for_update()
     return session.exec(query).first()
@@ -164,17 +317,22 @@ def add_case_event(
     )
 
 
-def fetch_cases_of_reporter(*, session: Session, person_id: int, limit: int = 20) -> list[Case]:
-    """A reporter's own cases, newest first."""
-    return list(
-        session.exec(
-            select(Case)
-            .join(CaseReporter, col(CaseReporter.case_id) == Case.id)
-            .where(CaseReporter.person_id == person_id)
-            .order_by(col(Case.received_at).desc(), col(Case.id).desc())
-            .limit(limit)
-        ).all()
+def fetch_cases_of_reporter(
+    *, session: Session, person_id: int, offset: int = 0, limit: int = 20
+) -> tuple[list[Case], int]:
+    """A page of a reporter's own cases, newest first, and how many they have."""
+    mine = (
+        select(Case)
+        .join(CaseReporter, col(CaseReporter.case_id) == Case.id)
+        .where(CaseReporter.person_id == person_id)
     )
+    total = session.exec(select(func.count()).select_from(mine.subquery())).one()
+    rows = session.exec(
+        mine.order_by(col(Case.received_at).desc(), col(Case.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), int(total)
 
 
 def fetch_case_list(
@@ -194,6 +352,7 @@ def fetch_case_list(
         conditions = [col(Case.state) == CaseState.RECEIVED.value]
     if unit_ids is not None:
         conditions.append(col(Case.unit_id).in_(unit_ids))
+    conditions.append(_published())
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
@@ -212,7 +371,7 @@ def fetch_overdue_cases(*, session: Session, today: date) -> list[tuple[Case, Un
         for c, u in session.exec(
             select(Case, Unit)
             .outerjoin(Unit, col(Unit.id) == Case.unit_id)
-            .where(col(Case.state).in_(RUNNING_STATES), col(Case.due_on) < today)
+            .where(col(Case.state).in_(RUNNING_STATES), col(Case.due_on) < today, _published())
             .order_by(col(Case.due_on), col(Case.id))
         ).all()
     ]
@@ -223,7 +382,9 @@ def fetch_running_cases(*, session: Session) -> list[Case]:
     return list(
         session.exec(
             select(Case)
-            .where(col(Case.state).in_(RUNNING_STATES), col(Case.unit_id).is_not(None))
+            .where(
+                col(Case.state).in_(RUNNING_STATES), col(Case.unit_id).is_not(None), _published()
+            )
             .order_by(col(Case.id))
         ).all()
     )

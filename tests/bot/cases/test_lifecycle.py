@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.cases import lifecycle
-from bot.cases.actions import Action
+from bot.cases.actions import Action, Refused
 from bot.cases.deadlines import closure_for
 from bot.cases.lifecycle import Taken, start_action, take_action
 from kernel import workcalendar
@@ -173,13 +173,15 @@ def test_an_action_that_fails_after_its_audit_row_keeps_neither_the_change_nor_t
     assert _audit(db) == []
 
 
-def test_a_refused_action_writes_no_audit_row(db: Database) -> None:
+def test_a_refused_action_writes_one_refusal_row_without_the_text_and_changes_nothing(
+    db: Database,
+) -> None:
     inspector = person(db, INSPECTOR, Role.INSPECTOR, unit="sec1")
-    filed = file_on(db, date(2026, 4, 1))
-    with pytest.raises(UserError) as refused:
-        _take(db, filed.number, Action.NOTE, inspector, text="不是我的案件")
-    assert refused.value.key == "cases.not_found"
-    assert _audit(db) == []
+    filed = file_on(db, date(2026, 4, 1), contact=("王小明", "0912345678"))
+    refused = _take(db, filed.number, Action.NOTE, inspector, text="不是我的案件")
+    assert isinstance(refused, Refused) and refused.error.key == "cases.not_found"
+    assert _audit(db) == [(INSPECTOR, "case.note", filed.number, "not_visible")]
+    assert [e.action for e in db.call(_events, number=filed.number)] == ["file"]
 
 
 def test_an_action_shown_again_to_the_secretariat_audits_the_action_and_the_view(
@@ -215,9 +217,8 @@ def test_an_action_button_is_refused_before_its_choices_or_prompt(db: Database) 
     assert categories.number == filed.number and "rpc" in [c.code for c in categories.choices]
     note = db.call(start_action, number=filed.number, action=Action.NOTE, actor=inspector)
     assert note.choices == []
-    with pytest.raises(UserError) as refused:
-        db.call(start_action, number=filed.number, action=Action.ASSIGN, actor=inspector)
-    assert refused.value.key == "cases.action_not_allowed"
+    refusal = db.call(start_action, number=filed.number, action=Action.ASSIGN, actor=inspector)
+    assert isinstance(refusal, Refused) and refusal.error.key == "cases.action_not_allowed"
     with pytest.raises(UserError) as refused:
         db.call(start_action, number="P2026-09999", action=Action.NOTE, actor=secretary)
     assert refused.value.key == "cases.not_found"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from bot.cases.actions import Action
 from bot.cases.demo import seed_demo
@@ -276,3 +277,19 @@ def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> 
 def test_without_a_month_the_summary_is_of_the_last_complete_one() -> None:
     assert last_complete_month(date(2026, 1, 5)) == (2025, 12)
     assert last_complete_month(date(2026, 11, 26)) == (2026, 10)
+
+
+def test_an_unwritable_out_folder_is_one_sentence_and_exit_2(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    from bot.cli.app import app
+
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    result = cli.invoke(
+        app, ["report", "monthly", "--month", "2026-03", "--out", str(blocker / "2026")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Cannot write into the folder {blocker / '2026'}")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr + result.stdout
