@@ -298,7 +298,9 @@ class BotMethods(Store):
         """The bot leaves a group or channel; a private chat cannot be left."""
         self._require_chat(chat_id)
         if chat_id > 0:
-            raise ApiError(400, "Bad Request: chat member status can't be changed in private chats")
+            raise ApiError(
+                400, "Bad Request: chat member status can't be changed in private chats"
+            )
         return True
 
     @_bot_method("getFile")

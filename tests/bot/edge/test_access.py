@@ -4,7 +4,7 @@ of the message a button sits on is the bot's own (a case card with a reporter's 
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import AuditEntry
 from tests.harness import BotHarness
@@ -18,7 +18,7 @@ def refusals(bot: BotHarness, user_id: int) -> list[AuditEntry]:
         lambda session: list(
             session.exec(
                 select(AuditEntry).where(
-                    AuditEntry.actor_telegram_id == user_id, AuditEntry.allowed.is_(False)  # type: ignore[attr-defined]
+                    AuditEntry.actor_telegram_id == user_id, col(AuditEntry.allowed).is_(False)
                 )
             ).all()
         )
