@@ -18,7 +18,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.delivery import service as delivery
-from bot.edge import registry, waiting
+from bot.edge import chats, registry, waiting
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
@@ -176,5 +176,6 @@ def build_application(
         added = [h for group in app.handlers.values() for h in group if id(h) not in before]
         registry.check_patterns(feature, added)
     start.register_fallbacks(app)
+    chats.register(app)
     app.add_error_handler(on_error)
     return app

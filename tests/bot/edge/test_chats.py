@@ -79,7 +79,8 @@ async def test_a_secretarys_case_command_in_a_group_shows_nothing_of_the_case(
 
 async def test_start_and_help_in_a_group_get_the_private_chat_line(bot: BotHarness) -> None:
     say_in_group(bot.fake, SECRETARY, "/start", language_code="en")
-    say_in_group(bot.fake, SECRETARY, "/help@bsmi_test_bot", language_code="en")
+    say_in_group(bot.fake, SECRETARY, f"/help@{BOT_USER['username']}", language_code="en")
+    say_in_group(bot.fake, SECRETARY, "/start@another_bot", language_code="en")
     say_in_group(bot.fake, SECRETARY, "hello everyone")
     say_in_group(bot.fake, SECRETARY, "/privacy")
     say_in_group(bot.fake, SECRETARY, "/start", language_code="zh-hant")
