@@ -70,7 +70,7 @@ def test_the_parser_takes_what_the_bot_makes() -> None:
     prefixes = ("case", "roles", "rep", "ct", "lang")
     assert parse("case:a:close:P2026-00042", prefixes).parts == ("a", "close", "P2026-00042")
     assert parse("rep:info:P2026-00001", prefixes).verb == "info"
-    assert parse("ct:p:2026-1-007:3:10", prefixes).integer(3) == 3
+    assert parse("ct:p:2026-1-007:3:10", prefixes).integer(2) == 3
     assert parse("lang:zh-TW", prefixes).text(0) == "zh-TW"
     assert parse("roles:page:5", prefixes).integer(1) == 5
     assert parse(f"roles:revoke:{MAX_INT}:1", prefixes).integer(1) == MAX_INT
