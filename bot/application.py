@@ -18,8 +18,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.delivery import service as delivery
-from bot.edge import registry, waiting
+from bot.edge import callbacks, chats, registry, waiting
 from bot.edge.context import BotApplication, BotContext, Services
+from bot.edge.conversations import is_unchanged_edit
 from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
@@ -92,8 +93,25 @@ async def on_error(update: object, context: BotContext) -> None:
     The sentence is the update's only answer: python-telegram-bot goes on to the next handler
     groups after an error (where e.g. the unknown-command catch-all would answer too) unless
     the error handler raises ApplicationHandlerStop. Group 1 ends a person's waits for a text
-    on any command; a failing command still does that here."""
-    logger.error("error while handling an update", exc_info=context.error)
+    on any command; a failing command still does that here.
+
+    A button whose handler found its data malformed is a stale button, not a fault: answered
+    as such and logged at INFO without a traceback (see bot/edge/callbacks.py). So is an edit
+    Telegram refuses because it would change nothing (the same button pressed twice): the
+    message already says what the press would make it say."""
+    error = context.error
+    if error is not None and is_unchanged_edit(error):
+        logger.info("an edit that changed nothing was refused: %s", error)
+        raise ApplicationHandlerStop
+    if (
+        isinstance(update, Update)
+        and update.callback_query is not None
+        and error is not None
+        and callbacks.raised_while_parsing(error)
+    ):
+        await callbacks.answer_stale(update, context, f"{type(error).__name__}: {error}")
+        raise ApplicationHandlerStop
+    logger.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
     if update.effective_chat is not None:
@@ -176,5 +194,8 @@ def build_application(
         added = [h for group in app.handlers.values() for h in group if id(h) not in before]
         registry.check_patterns(feature, added)
     start.register_fallbacks(app)
+    callbacks.register_fallback(app)
+    chats.register(app)
+    callbacks.register(app)
     app.add_error_handler(on_error)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
 
 from bot.cli.common import cli_command, database, settings
@@ -13,17 +15,27 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 def run() -> None:
     """Apply migrations and run the bot (polling, or a webhook when WEBHOOK_URL is set)."""
     from bot.application import ALLOWED_UPDATES, build_application, webhook_options
-    from bot.edge import logs
+    from bot.edge import logs, startup
 
     config = settings()
     token = config.require_token()
-    logs.configure(token=token)
+    secret = config.webhook_secret_token
+    logs.configure(token=token, secrets=(secret.get_secret_value() if secret else None,))
+    # Asked before anything else is logged, so a wrong token or address is the only line.
+    asyncio.run(startup.check_bot_api(config))
+    asyncio.set_event_loop(asyncio.new_event_loop())  # python-telegram-bot's run_* uses it
     db = database()
     application = build_application(config, db=db)
-    if config.webhook_url:
-        application.run_webhook(**webhook_options(config))
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        if config.webhook_url:
+            application.run_webhook(**webhook_options(config))
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except Exception as exc:
+        failure = startup.failure(exc, config)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 @db_app.command("upgrade")

@@ -25,8 +25,25 @@ SECRETARIAT = (Role.SECRETARIAT, Role.ADMIN)
 ADMIN = (Role.ADMIN,)
 
 
+MAX_DETAIL = 64
+"""Callback data is at most 64 bytes; a command name at most 32 characters and its slash."""
+
+
+def attempt(update: Update) -> str | None:
+    """What a refusal's audit row keeps of the attempt: the button's data or the command,
+    bounded. Never a message's text: a button sits on the bot's own message (a case card
+    with a reporter's name and phone), and a command's arguments are free text."""
+    if update.callback_query is not None:
+        return (update.callback_query.data or "")[:MAX_DETAIL] or None
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if text and text.startswith("/"):
+        return text.split(maxsplit=1)[0].partition("@")[0][:MAX_DETAIL]
+    return None
+
+
 async def refuse(update: Update, context: BotContext, action: str) -> None:
-    """Tell the person politely that they may not do this, and log the attempt."""
+    """Tell the person politely that they may not do this, and audit the attempt."""
     user = update.effective_user
     logger.info("refused %s for user %s", action, user.id if user else None)
     await context.services.db.run(
@@ -34,7 +51,7 @@ async def refuse(update: Update, context: BotContext, action: str) -> None:
         actor_telegram_id=user.id if user else None,
         action=action,
         allowed=False,
-        detail=(update.effective_message.text if update.effective_message else None),
+        detail=attempt(update),
     )
     text = t(context.lang, "access.denied")
     if update.callback_query is not None:

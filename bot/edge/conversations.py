@@ -22,6 +22,11 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 StaleCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
+def is_unchanged_edit(error: BaseException) -> bool:
+    """Whether `error` is Telegram refusing an edit that would change nothing."""
+    return isinstance(error, BadRequest) and "not modified" in str(error).lower()
+
+
 @contextlib.contextmanager
 def unchanged_is_fine() -> Iterator[None]:
     """A second press of the same button asks Telegram for an edit that changes nothing;
@@ -29,7 +34,7 @@ def unchanged_is_fine() -> Iterator[None]:
     try:
         yield
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        if not is_unchanged_edit(exc):
             raise
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.people.roles import HoldersPage
 from kernel.i18n import t
-from storage.queries.people import RoleHolder
 
 LANGUAGE = "lang"
-REVOKE = "roles.revoke"
+ROLES = "roles"  # roles:page:<page>, roles:revoke:<grant id>:<page to show after>
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
@@ -31,10 +31,9 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     )
 
 
-def revoke_keyboard(language: str, holders: list[RoleHolder]) -> InlineKeyboardMarkup | None:
-    """One revoke button per active grant."""
-    if not holders:
-        return None
+def roles_keyboard(language: str, page: HoldersPage) -> InlineKeyboardMarkup | None:
+    """A revoke button per grant on `page` (each says which page to show after it), then ◀ ▶
+    when there are other pages."""
     rows = [
         [
             InlineKeyboardButton(
@@ -44,9 +43,16 @@ def revoke_keyboard(language: str, holders: list[RoleHolder]) -> InlineKeyboardM
                     name=h.first_name or h.username or h.telegram_id,
                     role=t(language, f"roles.names.{h.role.value}"),
                 ),
-                callback_data=f"{REVOKE}:{h.grant_id}",
+                callback_data=f"{ROLES}:revoke:{h.grant_id}:{page.number}",
             )
         ]
-        for h in holders
+        for h in page.holders
     ]
-    return InlineKeyboardMarkup(rows)
+    moves = []
+    if page.number > 1:
+        moves.append(InlineKeyboardButton("◀", callback_data=f"{ROLES}:page:{page.number - 1}"))
+    if page.number < page.pages:
+        moves.append(InlineKeyboardButton("▶", callback_data=f"{ROLES}:page:{page.number + 1}"))
+    if moves:
+        rows.append(moves)
+    return InlineKeyboardMarkup(rows) if rows else None

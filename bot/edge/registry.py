@@ -62,6 +62,11 @@ def features() -> list[Feature]:
     return list(_features)
 
 
+def callback_prefixes() -> frozenset[str]:
+    """Every button prefix an installed feature declared."""
+    return frozenset(p for feature in _features for p in feature.callback_prefixes)
+
+
 def visible_commands(roles: frozenset[Role]) -> list[Command]:
     """Every command a person holding `roles` may use, in feature order, no repeats."""
     seen: set[str] = set()

@@ -1,4 +1,5 @@
-"""Admins: /invite ROLE [UNIT] creates a one-time link; /roles lists and revokes roles."""
+"""Admins: /invite ROLE [UNIT] creates a one-time link; /roles lists (a page at a time) and
+revokes roles."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ from babel.dates import format_datetime
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.edge import keyboards
+from bot.edge import callbacks, keyboards
 from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
+from bot.edge.conversations import unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.edge.menus import set_menu_for
 from bot.people import invites
 from bot.people import roles as role_grants
+from bot.people.roles import HoldersPage
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
 from storage.models import Role
-from storage.queries.people import RoleHolder
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -65,12 +67,12 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-def roles_text(lang: str, holders: list[RoleHolder]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The list of role holders and a revoke button for each."""
-    if not holders:
+def roles_text(lang: str, page: HoldersPage) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the role holders and a revoke button for each."""
+    if not page.holders:
         return t(lang, "roles.empty"), None
     lines = [t(lang, "roles.header")]
-    for h in holders:
+    for h in page.holders:
         unit = t(lang, "join.unit_suffix", unit=h.unit_code) if h.unit_code else ""
         lines.append(
             t(
@@ -82,33 +84,47 @@ def roles_text(lang: str, holders: list[RoleHolder]) -> tuple[str, InlineKeyboar
                 telegram_id=h.telegram_id,
             )
         )
-    return "\n".join(lines), keyboards.revoke_keyboard(lang, holders)
+    if page.pages > 1:
+        lines.append(t(lang, "roles.page", page=page.number, pages=page.pages, total=page.total))
+    return "\n".join(lines), keyboards.roles_keyboard(lang, page)
 
 
 @requires(*ADMIN)
 async def list_roles(update: Update, context: BotContext) -> None:
-    """Who holds which role, with a revoke button for each."""
+    """Who holds which role, a page at a time, with a revoke button for each."""
     assert update.effective_message is not None
-    holders = await context.services.db.run(role_grants.holders)
-    text, markup = roles_text(context.lang, holders)
+    page = await context.services.db.run(role_grants.holders_page, number=1)
+    text, markup = roles_text(context.lang, page)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 @requires(*ADMIN)
-async def revoke(update: Update, context: BotContext) -> None:
-    """Revoke one grant and refresh the list; a grant no longer active gets one alert."""
+async def show_page(update: Update, context: BotContext) -> None:
+    """◀ or ▶: another page of the role holders, in the same message."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.person is not None
+    assert query is not None
+    number = callbacks.parse(query.data, (keyboards.ROLES,)).integer(1)
+    await query.answer()
+    page = await context.services.db.run(role_grants.holders_page, number=number)
+    text, markup = roles_text(context.lang, page)
+    with unchanged_is_fine():
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+@requires(*ADMIN)
+async def revoke(update: Update, context: BotContext) -> None:
+    """Revoke one grant and refresh its page; a grant no longer active gets one alert."""
+    query = update.callback_query
+    assert query is not None and context.person is not None
+    button = callbacks.parse(query.data, (keyboards.ROLES,))
+    grant_id, number = button.integer(1), button.integer(2)
     lang = context.lang
-    grant_id = query.data.partition(":")[2]
-    revoked = None
-    if grant_id.isdigit():
-        revoked = await context.services.db.run(
-            role_grants.revoke,
-            grant_id=int(grant_id),
-            by=context.person,
-            admin_ids=context.services.admin_ids,
-        )
+    revoked = await context.services.db.run(
+        role_grants.revoke,
+        grant_id=grant_id,
+        by=context.person,
+        admin_ids=context.services.admin_ids,
+    )
     # Answered once, before anything else is sent: the alert for a stale button, else plainly.
     if revoked is None:
         await query.answer(t(lang, "roles.gone"), show_alert=True)
@@ -122,7 +138,7 @@ async def revoke(update: Update, context: BotContext) -> None:
             person.roles,
             person.language or context.services.settings.default_language,
         )
-    text, markup = roles_text(lang, revoked.holders)
+    text, markup = roles_text(lang, role_grants.page_of(revoked.holders, number))
     done = t(
         lang,
         "roles.revoked",
@@ -135,12 +151,15 @@ async def revoke(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("invite", invite))
     app.add_handler(CommandHandler("roles", list_roles))
-    app.add_handler(CallbackQueryHandler(revoke, pattern=rf"^{keyboards.REVOKE}:"))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{keyboards.ROLES}:page:[0-9]+$"))
+    app.add_handler(
+        CallbackQueryHandler(revoke, pattern=rf"^{keyboards.ROLES}:revoke:[0-9]+:[0-9]+$")
+    )
 
 
 FEATURE = Feature(
     name="admin",
-    callback_prefixes=(keyboards.REVOKE,),
+    callback_prefixes=(keyboards.ROLES,),
     register=register,
     commands=(Command("invite", roles(Role.ADMIN)), Command("roles", roles(Role.ADMIN))),
 )

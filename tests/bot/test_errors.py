@@ -77,9 +77,10 @@ async def test_a_failing_command_still_ends_a_wait_for_a_text(bot: BotHarness) -
         await update.callback_query.answer()
 
     bot.app.add_handler(CommandHandler("boom", boom), group=-2)
-    bot.app.add_handler(CallbackQueryHandler(start_wait, pattern="^test.wait$"), group=-2)
+    # Under a declared prefix: the edge answers any other as a stale button before group -2.
+    bot.app.add_handler(CallbackQueryHandler(start_wait, pattern="^lang:test-wait$"), group=-2)
     await bot.say(USER, "/language", language_code="en")
-    bot.fake.press_button(USER, "test.wait", language_code="en")
+    bot.fake.press_button(USER, "lang:test-wait", language_code="en")
     await bot.fake.async_wait_for("answerCallbackQuery")
     assert PENDING in bot.app.user_data[USER]
     bot.fake.send_text(USER, "/boom", language_code="en")

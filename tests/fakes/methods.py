@@ -293,6 +293,16 @@ class BotMethods(Store):
         self._open_queries.discard(query_id)
         return True
 
+    @_bot_method("leaveChat")
+    def _leave_chat(self, params: dict[str, Any], chat_id: Any) -> bool:
+        """The bot leaves a group or channel; a private chat cannot be left."""
+        self._require_chat(chat_id)
+        if chat_id > 0:
+            raise ApiError(
+                400, "Bad Request: chat member status can't be changed in private chats"
+            )
+        return True
+
     @_bot_method("getFile")
     def _get_file(self, params: dict[str, Any], chat_id: Any) -> dict[str, Any]:
         stored = self._files.get(str(params.get("file_id")))

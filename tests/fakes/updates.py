@@ -157,21 +157,24 @@ class UserSide(Store):
         *,
         message_id: int | None = None,
         language_code: str | None = None,
+        chat_id: int | None = None,
     ) -> dict[str, Any]:
         """The user presses an inline button with `data` on the bot's message.
 
         Without `message_id` the message is the bot's latest one whose keyboard has `data`,
         else the bot's latest message in the chat, else a stand-in bot message with that button.
+        The chat is the user's private chat unless `chat_id` names a group (a negative id).
         The bot may answer the query's id once (answerCallbackQuery).
         """
         user = self._user(user_id, language_code=language_code)
+        chat = user_id if chat_id is None else chat_id
         with self._lock:
             if message_id is not None:
-                message = self._messages.get((user_id, message_id))
+                message = self._messages.get((chat, message_id))
                 if message is None:
-                    raise AssertionError(f"no message {message_id} in chat {user_id}")
+                    raise AssertionError(f"no message {message_id} in chat {chat}")
             else:
-                message = self._button_message(user_id, data)
+                message = self._button_message(chat, data)
             query_id = str(4_000_000_000 + next(self._ids))
             self._open_queries.add(query_id)
             query = {

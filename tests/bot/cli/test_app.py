@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import AuditEntry, Invite
+from tests.fakes import FakeBotApiProcess
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -94,3 +97,61 @@ def test_command_line_actions_are_kept_in_the_audit_log(tmp_path: Path, database
     db.dispose()
     assert [(e.action, e.allowed) for e in entries] == [("cli.invite", True)]
     assert '"role": "monitor"' in (entries[0].detail or "")
+
+
+BOT_TOKEN = "7654321098:AAH-real-looking-secret-part-0123456789abc"
+"""The token `bsmi-desk run` is given; the fake Bot API below knows another one."""
+
+
+@pytest.fixture(scope="module")
+def another_bots_api() -> Iterator[FakeBotApiProcess]:
+    """A Bot API that refuses BOT_TOKEN (401), as Telegram refuses a revoked token."""
+    with FakeBotApiProcess(token="1111111:another-bots-token-abcdefghijklmn") as fake:
+        yield fake
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("case", "language", "setting"),
+    [
+        ("token refused", "en", "TELEGRAM_BOT_TOKEN"),
+        ("token refused", "zh-TW", "TELEGRAM_BOT_TOKEN"),
+        ("wrong base URL path", "en", "TELEGRAM_BASE_URL"),
+        ("nothing listening", "zh-TW", "TELEGRAM_BASE_URL"),
+    ],
+)
+def test_run_against_a_bot_api_that_fails_says_one_sentence_and_never_the_token(
+    tmp_path: Path,
+    database_url: str,
+    another_bots_api: FakeBotApiProcess,
+    case: str,
+    language: str,
+    setting: str,
+) -> None:
+    base_url = {
+        "token refused": another_bots_api.base_url,
+        "wrong base URL path": f"{another_bots_api.url}/telegram-proxy/bot",
+        "nothing listening": f"http://127.0.0.1:{closed_port()}/bot",
+    }[case]
+    env = {
+        "DATABASE_URL": database_url,
+        "DEFAULT_LANGUAGE": language,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+    }
+    result = run_cli("run", env=env, cwd=tmp_path)
+    output = result.stderr + result.stdout
+    assert result.returncode != 0
+    assert BOT_TOKEN not in output and BOT_TOKEN.split(":")[1] not in output
+    assert "Traceback" not in output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert setting in lines[0]
+    cjk = any("\u4e00" <= char <= "\u9fff" for char in lines[0])
+    assert cjk == (language == "zh-TW"), lines[0]

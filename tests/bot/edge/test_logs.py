@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.edge.logs import install_redaction
+from bot.edge.logs import configure, install_redaction
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
 
@@ -23,3 +23,56 @@ async def test_the_token_is_absent_from_logs_at_debug(
     assert "getUpdates" in text or "sendMessage" in text  # requests were logged at all
     assert TOKEN not in text
     assert TOKEN.split(":")[1] not in text
+
+
+WEBHOOK_SECRET = "webhook-s3cret-0123456789"
+
+
+def rejected() -> Exception:
+    """The error python-telegram-bot raises when Telegram refuses the token, with its cause."""
+    try:
+        try:
+            raise RuntimeError("Unauthorized (401)")
+        except RuntimeError as cause:
+            raise ValueError(f"The token `{TOKEN}` was rejected by the server.") from cause
+    except ValueError as exc:
+        return exc
+
+
+def test_a_logged_exception_names_neither_token_nor_secret_in_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    install_redaction(TOKEN, WEBHOOK_SECRET)
+    caplog.set_level(logging.INFO)
+    logger = logging.getLogger("bot.test")
+    logger.error("start-up failed", exc_info=rejected())
+    logger.info("webhook secret is %s", WEBHOOK_SECRET)
+    try:
+        raise KeyError(f"secret {WEBHOOK_SECRET} in a key")
+    except KeyError:
+        logger.exception("failed with the secret in the exception")
+    text = caplog.text
+    assert "was rejected by the server" in text and "Traceback" in text
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text
+    assert WEBHOOK_SECRET not in text
+
+
+def test_the_configured_stderr_log_redacts_tracebacks_and_stack_info(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure(token=TOKEN, secrets=(WEBHOOK_SECRET,))
+        logger = logging.getLogger("bot.test.stderr")
+        logger.error("start-up failed", exc_info=rejected())
+        logger.warning("where the secret %s was seen", WEBHOOK_SECRET, stack_info=True)
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "was rejected by the server" in err and "Traceback" in err
+    assert TOKEN not in err and TOKEN.split(":")[1] not in err
+    assert WEBHOOK_SECRET not in err

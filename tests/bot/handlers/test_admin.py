@@ -10,6 +10,7 @@ from kernel.clock import utcnow
 from storage.models import AuditEntry, Invite, Role
 from storage.queries.people import fetch_person_view
 from tests.conftest import ADMIN_ID
+from tests.factories import person
 from tests.fakes import Call
 from tests.harness import BotHarness
 
@@ -136,3 +137,37 @@ async def test_a_stale_revoke_button_gets_one_polite_answer_and_no_error(bot: Bo
         ).all()
     )
     assert [(e.actor_telegram_id, e.target) for e in revocations] == [(ADMIN_ID, str(NEWCOMER))]
+
+
+def holder_name(index: int) -> str:
+    """A long display name (Telegram allows 64 characters), sorted by its number."""
+    return f"監視員{index:03d} " + "林" * 50
+
+
+async def test_roles_with_110_holders_page_and_one_on_page_5_can_be_revoked(
+    bot: BotHarness,
+) -> None:
+    for index in range(110):
+        person(bot.db, 20_000 + index, Role.MONITOR, name=holder_name(index))
+    first = await bot.say(ADMIN_ID, "/roles", language_code="en")
+    assert holder_name(0) in first and holder_name(20) not in first
+    assert "1/6" in first
+    pages = [first]
+    for _ in range(5):
+        pages.append(await bot.press(ADMIN_ID, bot.fake.button_data(ADMIN_ID, "▶")))
+    assert [f"{n}/6" in page for n, page in enumerate(pages, start=1)] == [True] * 6
+    shown = [i for i in range(110) if any(holder_name(i) in page for page in pages)]
+    assert shown == list(range(110))
+    rejected = [c for c in bot.fake.calls() if not c.ok and c.method != "getUpdates"]
+    assert rejected == [], bot.fake.dump()
+    page_5 = await bot.press(ADMIN_ID, bot.fake.button_data(ADMIN_ID, "◀"))
+    assert "5/6" in page_5 and holder_name(85) in page_5
+    target = bot.db.call(fetch_person_view, telegram_id=20_085)
+    assert target is not None and Role.MONITOR in target.roles
+    data = bot.fake.button_data(ADMIN_ID, holder_name(85)[:20])
+    edited = await bot.press(ADMIN_ID, data, language_code="en")
+    assert "Revoked the role" in edited and "5/6" in edited
+    assert holder_name(86) in edited
+    target = bot.db.call(fetch_person_view, telegram_id=20_085)
+    assert target is not None and target.roles == frozenset()
+    assert all(c.ok for c in bot.fake.calls() if c.method != "getUpdates"), bot.fake.dump()
