@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 PER_CHAT_INTERVAL = 1.0
 IDLE_POLL_INTERVAL = 1.0
 """With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
+RECORD_RETRY = 5.0
+"""After a failed write of the pause for status readers, the next try waits this long."""
 BATCH_DELAY_MAX = 0.25
 """At low rates outcomes wait up to this long so they are written several to a transaction."""
 
@@ -129,6 +131,7 @@ class DeliveryWorker:
         self.setbacks = Setbacks("delivery", secret=bot.token)
         self._pause_recorded: tuple[object, str] | None = None  # (since, reason) written
         self._lease_until = 0.0  # loop time until which the lease is surely ours
+        self._record_again_at = 0.0  # loop time before which a failed pause write is not retried
         self._failure: BaseException | None = None  # from a send task, for the dispatcher
         self._progress: list[tuple[int, int, asyncio.Future[None]]] = []
         self._stopping = asyncio.Event()
@@ -219,8 +222,11 @@ class DeliveryWorker:
         """Write the pause (or its end) for `notice status` when it changed; best effort: while
         the database is down nobody can read it either."""
         state = (self.setbacks.since, self.setbacks.reason) if self.setbacks.paused else None
+        loop = asyncio.get_running_loop()
         if state == self._pause_recorded:
             return
+        if state is not None and loop.time() < self._record_again_at:
+            return  # it failed a moment ago (its end is written as soon as it comes)
         try:
             if state is None:
                 await self.db.run(outbox.clear_pause, name=self.lock_name, owner=self.owner)
@@ -234,6 +240,7 @@ class DeliveryWorker:
                 )
         except Exception as exc:
             logger.debug("could not record the delivery pause: %s", exc)
+            self._record_again_at = loop.time() + RECORD_RETRY
             return
         self._pause_recorded = state
 
@@ -259,8 +266,9 @@ class DeliveryWorker:
         return self.holding
 
     def _lease_confirmed(self) -> bool:
-        """Whether the lease is surely ours for a while yet (two heartbeats may be missed)."""
-        margin = self.lease.total_seconds() / 3
+        """Whether the lease is surely ours for a while yet: renewed every third of its length,
+        a renewal may take up to half of it before sending stops."""
+        margin = self.lease.total_seconds() / 6
         return asyncio.get_running_loop().time() < self._lease_until - margin
 
     async def _heartbeat(self) -> None:
