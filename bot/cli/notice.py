@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import datetime
 from pathlib import Path
@@ -110,21 +111,30 @@ def status(
     notice_id: Annotated[int, typer.Argument(help="the notice id")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Counts of a notice's deliveries by status."""
+    """Counts of a notice's deliveries by status, and whether delivery is paused by an error."""
     if not 0 < notice_id <= NOTICE_ID_MAX:
         raise UserError("notices.unknown_notice", notice_id=notice_id)
     db = database()
     found = db.call(notice_status, notice_id=notice_id)
+    paused = found.paused
     if as_json:
-        typer.echo(json.dumps(found.as_json()))
+        typer.echo(json.dumps({**found.as_json(), "paused": paused and paused.as_json()}))
         return
     counts = found.counts
+    language = settings().default_language
     typer.echo(f"notice {found.notice_id}: {found.title} ({found.state})")
     typer.echo(
         f"total {found.total}  sent {counts['sent']}  pending {counts['pending']}  "
         f"retrying {counts['retrying']}  blocked {counts['blocked']}  failed {counts['failed']}"
-        f"  ({found.percent}% done)"
+        f"  unknown {counts['unknown']}  ({found.percent}% done)"
     )
+    if counts["unknown"]:
+        typer.echo(t(language, "delivery.unknown", count=counts["unknown"]))
+    if paused is not None:
+        tz = settings().tz
+        since = f"{paused.since.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"
+        key = "delivery.silent" if paused.silent else "delivery.paused"
+        typer.echo(html.unescape(t(language, key, since=since, reason=paused.reason)))
 
 
 @notice_app.command("worker")

@@ -2,7 +2,11 @@
 answered (nothing, i.e. accepted, or an exception) and the time; no I/O, no clock of its own.
 
     accepted                          → sent
-    429 Too Many Requests             → retrying after `retry_after`; the chat pauses that long
+    sent, no answer came back         → unknown: it may have arrived, so it is never sent again
+                                        (the product rule: a second copy only if the process
+                                        died between Telegram accepting and the row's write)
+    429 Too Many Requests             → retrying after `retry_after`; the whole worker pauses
+                                        that long (Telegram's flood wait is the bot's)
     403 Forbidden (bot blocked)       → blocked; the person is marked blocked, their rows closed
     400 Bad Request (chat not found…) → failed for good
     timeouts, 5xx, connection trouble → retrying with backoff (30 s, 60 s … 30 min) until
@@ -18,6 +22,7 @@ from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.delivery.transport import AnswerLost
 from storage.models.notices import DeliveryStatus
 from storage.queries.outbox import DeliveryResult, DueDelivery
 
@@ -45,8 +50,8 @@ class Outcome:
     """The row as it is to be written, and what the worker does besides."""
 
     result: DeliveryResult
-    pause_chat: float = 0.0
-    """Seconds before this chat may be sent to again (a 429's `retry_after`)."""
+    pause_sending: float = 0.0
+    """Seconds before anything may be sent to any chat again (a 429's `retry_after`)."""
     blocks_chat: bool = False
     """The person blocked the bot: mark them blocked and close their other open rows."""
     unexpected: bool = False
@@ -111,7 +116,18 @@ def classify(
                 next_at=now + timedelta(seconds=seconds),
                 parts_sent=done,
             ),
-            pause_chat=seconds,
+            pause_sending=seconds,
+        )
+    if isinstance(error, AnswerLost):
+        return Outcome(
+            _result(
+                row,
+                DeliveryStatus.UNKNOWN,
+                now=now,
+                error=str(error),
+                attempts=row.attempts + 1,
+                parts_sent=done,
+            )
         )
     if isinstance(error, Forbidden):
         return Outcome(

@@ -1,5 +1,10 @@
 """The delivery worker's HTTP transport: python-telegram-bot's `BaseRequest` on aiohttp, and the
-worker's own `Bot` built on it."""
+worker's own `Bot` built on it.
+
+It waits READ_TIMEOUT for an answer, far above Telegram's slowest (a few seconds under load), and
+tells the two kinds of network failure apart: the request never reached Telegram (no
+connection: safe to send again) or it did and no answer came back (`AnswerLost`: Telegram may
+have delivered the message, so it is not sent again)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,18 @@ import aiohttp
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+READ_TIMEOUT = 60.0
+"""Seconds to wait for Telegram's answer once the request is sent."""
+CONNECT_TIMEOUT = 5.0
+
+
+class AnswerLost(TimedOut):
+    """The request was sent and no answer came back (read timeout, connection dropped): Telegram
+    may have accepted it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"no answer from Telegram ({detail})")
 
 
 class AiohttpRequest(BaseRequest):
@@ -20,7 +37,11 @@ class AiohttpRequest(BaseRequest):
     """
 
     def __init__(
-        self, connections: int, *, read_timeout: float = 15.0, connect_timeout: float = 5.0
+        self,
+        connections: int,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self._limit = connections
         self._read_timeout = read_timeout
@@ -72,10 +93,14 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 return response.status, await response.read()
-        except TimeoutError as err:
-            raise TimedOut from err
-        except aiohttp.ClientError as err:
+        except aiohttp.ConnectionTimeoutError as err:  # no connection: nothing was sent
+            raise TimedOut("Timed out connecting to Telegram") from err
+        except aiohttp.ClientConnectorError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        except TimeoutError as err:
+            raise AnswerLost(f"none within {read:g} s") from err
+        except aiohttp.ClientError as err:  # dropped once the request was on its way
+            raise AnswerLost(f"aiohttp.{type(err).__name__}: {err}") from err
 
 
 def make_delivery_bot(

@@ -5,13 +5,23 @@ second instance waits instead of double-sending. It keeps several sends in fligh
 BROADCAST_RATE overall and at most one message a second per chat, and writes outcomes in small
 batches. A row is marked `sent` only after Telegram accepted the message, and a send's in-flight
 slot is freed only once its outcome is written: after a crash, the only rows that can be sent
-twice are the ones that were in flight.
+twice are the ones that were in flight. Each part of a long notice is recorded once accepted,
+before the next goes, so a restart resumes at the first part not yet accepted. A send whose
+answer never came back is `unknown` and not sent again (`outcomes.py`). A 429 holds every send,
+to every chat, for its `retry_after`: Telegram's flood wait is the bot's.
+
+Nothing stops it for good but `stop()` or a lost lease: an error (the database locked past its
+busy timeout, a PostgreSQL restart, a bug in a query) pauses it. `setbacks.py` logs the pause
+once, each failing part retries with backoff, and the pause is recorded for `notice status` and
+`/notices` (`deliverypause`) until the worker delivers again. It sends nothing once its lease
+may have run out unrenewed, so a second worker taking over cannot double-send.
 
 What an answer from Telegram means for a row is decided in `outcomes.py` (pure); the HTTP
 transport is `transport.py`; `python -m bot.delivery` (or `bsmi-desk notice worker`) runs a
-worker on its own, `service.py` inside `bsmi-desk run`. The rest stays in this one module of
-about 500 lines because the dispatcher, the sends and the batch writer share one object's
-in-flight bookkeeping (queued rows, busy chats, freed slots).
+worker on its own, `service.py` inside `bsmi-desk run`; the pace is `pacing.py`, a notice as sent
+is `prepared.py`, the pause `setbacks.py`. The rest stays in this one module of about 580 lines
+because the dispatcher, the sends, the batch writer and the supervisor share one object's
+in-flight bookkeeping (queued rows, busy chats, freed slots, parts awaiting their write).
 """
 
 from __future__ import annotations
@@ -22,7 +32,6 @@ import logging
 import math
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -32,10 +41,11 @@ from telegram.error import BadRequest
 
 from bot.delivery import outcomes
 from bot.delivery.outcomes import Outcome
+from bot.delivery.pacing import Pacer
+from bot.delivery.prepared import Prepared, load_notice
+from bot.delivery.setbacks import Setbacks, backoff, describe
 from bot.delivery.transport import make_delivery_bot
-from bot.notices.categories import category_name
 from bot.notices.publishing import release_due_notices
-from bot.notices.rendering import render_notice
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models.notices import DeliveryStatus
@@ -47,6 +57,8 @@ logger = logging.getLogger(__name__)
 PER_CHAT_INTERVAL = 1.0
 IDLE_POLL_INTERVAL = 1.0
 """With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
+RECORD_RETRY = 5.0
+"""After a failed write of the pause for status readers, the next try waits this long."""
 BATCH_DELAY_MAX = 0.25
 """At low rates outcomes wait up to this long so they are written several to a transaction."""
 
@@ -67,76 +79,19 @@ def lease_name(token: str) -> str:
     return f"delivery:{token.split(':', 1)[0]}"
 
 
-class Pacer:
-    """Hands out send slots no closer than 1/rate apart, in the order they were asked for."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        slot = max(self._next, now)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-
-@dataclass
-class _Prepared:
-    """A notice rendered per language, with its attachment."""
-
-    notice_id: int
-    title: str
-    body: str
-    category_names: dict[str, list[str]]
-    attachment_name: str | None
-    attachment_file_id: str | None
-    attachment_content: bytes | None
-    rendered: dict[str, list[str]] = field(default_factory=dict)
-    upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def parts(self, language: str) -> list[str]:
-        if language not in self.rendered:
-            self.rendered[language] = render_notice(
-                language=language,
-                title=self.title,
-                body=self.body,
-                category_names=self.category_names[language],
-                attachment_name=self.attachment_name,
-            )
-        return self.rendered[language]
-
-
-def _load_notice(*, session: Session, notice_id: int) -> _Prepared | None:
-    notice = q.fetch_notice(session=session, notice_id=notice_id)
-    if notice is None:
-        return None
-    categories = q.fetch_notice_categories(session=session, notice_id=notice_id)
-    content = None
-    if notice.attachment_name and not notice.attachment_file_id:
-        content = q.fetch_attachment_content(session=session, notice_id=notice_id)
-    return _Prepared(
-        notice_id=notice_id,
-        title=notice.title,
-        body=notice.body,
-        category_names={
-            lang: [category_name(c, lang) for c in categories] for lang in ("zh-TW", "en")
-        },
-        attachment_name=notice.attachment_name,
-        attachment_file_id=notice.attachment_file_id,
-        attachment_content=content,
-    )
+class LeaseUnconfirmed(Exception):
+    """The lease was not renewed in time: another worker may take over, so nothing is sent."""
 
 
 def _write_outcomes(
     *,
     session: Session,
     results: list[outbox.DeliveryResult],
+    progress: list[tuple[int, int]],
     blocked_chats: list[int],
     now: datetime,
 ) -> None:
+    outbox.record_parts_sent(session=session, progress=progress)
     outbox.record_delivery_results(session=session, results=results)
     for chat_id in blocked_chats:
         outbox.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
@@ -173,6 +128,12 @@ class DeliveryWorker:
         self.owner = uuid.uuid4().hex
         self.pacer = Pacer(rate)
         self.holding = False
+        self.setbacks = Setbacks("delivery", secret=bot.token)
+        self._pause_recorded: tuple[object, str] | None = None  # (since, reason) written
+        self._lease_until = 0.0  # loop time until which the lease is surely ours
+        self._record_again_at = 0.0  # loop time before which a failed pause write is not retried
+        self._failure: BaseException | None = None  # from a send task, for the dispatcher
+        self._progress: list[tuple[int, int, asyncio.Future[None]]] = []
         self._stopping = asyncio.Event()
         self._queue: deque[outbox.DueDelivery] = deque()
         self._known: set[int] = set()  # queued, in flight, or waiting for their outcome's write
@@ -185,7 +146,7 @@ class DeliveryWorker:
         self._need_slot = asyncio.Event()  # the sender waits for a slot: write now
         self._results: list[outbox.DeliveryResult] = []
         self._blocked: list[int] = []
-        self._notices: dict[int, asyncio.Future[_Prepared | None]] = {}
+        self._notices: dict[int, asyncio.Future[Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self.sent_count = 0
@@ -208,20 +169,25 @@ class DeliveryWorker:
             self._runner = None
 
     async def run(self) -> None:
-        """Wait for the lease, then deliver until stopped."""
+        """Wait for the lease, then deliver until stopped; an error pauses, never ends it."""
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
-            if await self._renew():
-                break
-            logger.info("another delivery worker holds %s; waiting", self.lock_name)
-            await self._sleep(self.lease.total_seconds() / 3)
+            try:
+                if await self._renew():
+                    break
+                logger.info("another delivery worker holds %s; waiting", self.lock_name)
+                delay = self.lease.total_seconds() / 3
+            except Exception as exc:
+                delay = self.setbacks.failed("lease", exc)
+            await self._sleep(delay)
         if self._stopping.is_set():
             return
+        self.setbacks.succeeded("lease")
         logger.info("delivery worker %s holds %s", self.owner[:8], self.lock_name)
         heartbeat = loop.create_task(self._heartbeat())
         flusher = loop.create_task(self._flusher())
         try:
-            await self._dispatch()
+            await self._supervise()
         finally:
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -232,14 +198,62 @@ class DeliveryWorker:
                 await heartbeat
             await self._flush()
             if self.holding:
-                await self.db.run(outbox.release_lease, name=self.lock_name, owner=self.owner)
+                try:
+                    await self.db.run(self._let_go)
+                except Exception as exc:  # it runs out by itself; a successor waits for that
+                    logger.warning("could not free the delivery lease: %s", exc)
                 self.holding = False
+
+    def _let_go(self, *, session: Session) -> None:
+        outbox.clear_pause(session=session, name=self.lock_name, owner=self.owner)
+        outbox.release_lease(session=session, name=self.lock_name, owner=self.owner)
+
+    async def _supervise(self) -> None:
+        """Run the dispatcher; on any error, pause (logged once, recorded), back off, go on."""
+        while not self._stopping.is_set():
+            try:
+                await self._dispatch()
+            except Exception as exc:
+                delay = self.setbacks.failed("dispatch", exc)
+                await self._record_pause()
+                await self._sleep(delay)
+
+    async def _record_pause(self) -> None:
+        """Write the pause (or its end) for `notice status` when it changed; best effort: while
+        the database is down nobody can read it either."""
+        state = (self.setbacks.since, self.setbacks.reason) if self.setbacks.paused else None
+        loop = asyncio.get_running_loop()
+        if state == self._pause_recorded:
+            return
+        if state is not None and loop.time() < self._record_again_at:
+            return  # it failed a moment ago (its end is written as soon as it comes)
+        try:
+            if state is None:
+                await self.db.run(outbox.clear_pause, name=self.lock_name, owner=self.owner)
+            else:
+                await self.db.run(
+                    outbox.record_pause,
+                    name=self.lock_name,
+                    owner=self.owner,
+                    since=self.setbacks.since,
+                    reason=self.setbacks.reason,
+                )
+        except Exception as exc:
+            logger.debug("could not record the delivery pause: %s", exc)
+            self._record_again_at = loop.time() + RECORD_RETRY
+            return
+        self._pause_recorded = state
+
+    async def _succeeded(self, part: str) -> None:
+        self.setbacks.succeeded(part)
+        await self._record_pause()  # a database write only when the pause began, changed or ended
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _renew(self) -> bool:
+        started = asyncio.get_running_loop().time()
         self.holding = await self.db.run(
             outbox.acquire_lease,
             name=self.lock_name,
@@ -247,18 +261,32 @@ class DeliveryWorker:
             now=utcnow(),
             lease=self.lease,
         )
+        if self.holding:
+            self._lease_until = started + self.lease.total_seconds()
         return self.holding
 
+    def _lease_confirmed(self) -> bool:
+        """Whether the lease is surely ours for a while yet: renewed every third of its length,
+        a renewal may take up to half of it before sending stops."""
+        margin = self.lease.total_seconds() / 6
+        return asyncio.get_running_loop().time() < self._lease_until - margin
+
     async def _heartbeat(self) -> None:
+        """Renew the lease a third of its length apart, sooner after a failed renewal."""
+        interval = self.lease.total_seconds() / 3
+        delay = interval
         while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await asyncio.sleep(delay)
             try:
                 if not await self._renew():
                     logger.error("delivery lease %s was lost; stopping", self.lock_name)
-                    self._stopping.set()
+                    self.request_stop()
                     return
-            except Exception:
-                logger.exception("could not renew the delivery lease")
+            except Exception as exc:
+                delay = min(interval, self.setbacks.failed("lease", exc))
+                continue
+            delay = interval
+            await self._succeeded("lease")
 
     async def _dispatch(self) -> None:
         """Hand rows to sends, each at its pacing slot. It sleeps until something can change
@@ -267,6 +295,9 @@ class DeliveryWorker:
         next_release = next_fetch = loop.time()
         while not self._stopping.is_set():
             self._slot_freed.clear()
+            if self._failure is not None:  # a send could not even start (e.g. load its notice)
+                failure, self._failure = self._failure, None
+                raise failure
             now = loop.time()
             if now >= next_release:
                 next_release = now + 1.0
@@ -276,6 +307,7 @@ class DeliveryWorker:
                     next_fetch = now
             if len(self._queue) < self.max_in_flight and now >= next_fetch:
                 await self._refill()
+                await self._succeeded("dispatch")  # released and looked at the outbox
                 idle = not self._queue and not self._known
                 next_fetch = loop.time() + (IDLE_POLL_INTERVAL if idle else self.poll_interval)
             if self._in_flight >= self.max_in_flight:
@@ -289,6 +321,9 @@ class DeliveryWorker:
                 wake = min(next_release, ready_at, refill_at)
                 await self._wait_event(self._slot_freed, max(0.0, wake - now))
                 continue
+            if not self._lease_confirmed():
+                self._queue.appendleft(row)
+                raise LeaseUnconfirmed("the delivery lease could not be renewed in time")
             await self.pacer.wait()
             self._start(row)
 
@@ -343,11 +378,11 @@ class DeliveryWorker:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _prepared(self, notice_id: int) -> _Prepared | None:
+    async def _prepared(self, notice_id: int) -> Prepared | None:
         """The rendered notice, loaded once however many sends ask for it at the same time."""
         loading = self._notices.get(notice_id)
         if loading is None:
-            loading = asyncio.ensure_future(self.db.run(_load_notice, notice_id=notice_id))
+            loading = asyncio.ensure_future(self.db.run(load_notice, notice_id=notice_id))
             self._notices[notice_id] = loading
         try:
             return await asyncio.shield(loading)
@@ -362,32 +397,48 @@ class DeliveryWorker:
         wait = self._chat_ready.get(chat_id, 0) - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        if not slot_taken:
+        if not slot_taken or self.pacer.held():
             await self.pacer.wait()
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
     async def _deliver(self, row: outbox.DueDelivery) -> None:
         try:
-            outcome = await self._attempt(row)
-            if outcome.pause_chat:
-                loop = asyncio.get_running_loop()
-                self._chat_ready[row.chat_id] = loop.time() + outcome.pause_chat
+            try:
+                notice = await self._prepared(row.notice_id)
+            except Exception as exc:  # not tried: the row stays due, the dispatcher pauses
+                self._untried(row)
+                self._failure = exc
+                self._slot_freed.set()
+                return
+            outcome = await self._attempt(row, notice)
+            if outcome.pause_sending:
+                logger.info(
+                    "Telegram asked the bot to wait %g s; every send waits", outcome.pause_sending
+                )
+                self.pacer.hold(outcome.pause_sending)
             if outcome.status is DeliveryStatus.SENT:
                 self.sent_count += 1
             self._finish(row, outcome)
         finally:
             self._active_chats.discard(row.chat_id)
 
-    async def _attempt(self, row: outbox.DueDelivery) -> Outcome:
-        """Send the notice's parts the chat does not have yet, then its attachment; what came of
-        it is `outcomes.classify`'s to say."""
+    def _untried(self, row: outbox.DueDelivery) -> None:
+        """Give back a row's slot without an outcome: the next look at the outbox finds it."""
+        self._known.discard(row.id)
+        if row.id in self._slot_ids:
+            self._slot_ids.discard(row.id)
+            self._in_flight -= 1
+
+    async def _attempt(self, row: outbox.DueDelivery, notice: Prepared | None) -> Outcome:
+        """Send the notice's parts the chat does not have yet, then its attachment, each part
+        recorded before the next goes; what came of it is `outcomes.classify`'s to say."""
+        if notice is None:
+            return outcomes.notice_gone(row, now=utcnow())
         done = row.parts_sent  # messages of this notice the chat already has (from a retry)
         try:
-            notice = await self._prepared(row.notice_id)
-            if notice is None:
-                return outcomes.notice_gone(row, now=utcnow())
             language = row.language if row.language in ("zh-TW", "en") else self.default_language
             parts = notice.parts(language)
+            total = len(parts) + (1 if notice.attachment_name else 0)
             reserved = True  # the dispatcher waited for this send's slot of the overall rate
             for part in parts[done:]:
                 await self._paced(row.chat_id, slot_taken=reserved)
@@ -396,6 +447,8 @@ class DeliveryWorker:
                     row.chat_id, part, parse_mode=ParseMode.HTML, disable_notification=False
                 )
                 done += 1
+                if done < total:
+                    await self._progress_written(row.id, done)
             if notice.attachment_name and done == len(parts):
                 await self._send_attachment(row.chat_id, notice, slot_taken=reserved)
                 done += 1
@@ -407,7 +460,7 @@ class DeliveryWorker:
         return outcomes.classify(row, None, parts_sent=done, now=utcnow())
 
     async def _send_attachment(
-        self, chat_id: int, notice: _Prepared, *, slot_taken: bool = False
+        self, chat_id: int, notice: Prepared, *, slot_taken: bool = False
     ) -> None:
         assert notice.attachment_name is not None
         if notice.attachment_file_id is None:
@@ -423,14 +476,28 @@ class DeliveryWorker:
                     assert message.document is not None
                     notice.attachment_file_id = message.document.file_id
                     notice.attachment_content = None
-                    await self.db.run(
-                        q.save_attachment_file_id,
-                        notice_id=notice.notice_id,
-                        file_id=message.document.file_id,
-                    )
+                    try:
+                        await self.db.run(
+                            q.save_attachment_file_id,
+                            notice_id=notice.notice_id,
+                            file_id=message.document.file_id,
+                        )
+                    except Exception as exc:  # delivered; this worker keeps the id in memory
+                        logger.warning(
+                            "could not save the file id of notice %s: %s",
+                            notice.notice_id,
+                            describe(exc),
+                        )
                     return
         await self._paced(chat_id, slot_taken=slot_taken)
         await self.bot.send_document(chat_id, notice.attachment_file_id)
+
+    async def _progress_written(self, row_id: int, parts: int) -> None:
+        """Record that the chat has `parts` messages of the notice; returns once written."""
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._progress.append((row_id, parts, written))
+        self._have_results.set()
+        await written
 
     def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
         """Hold the outcome for the next batch write."""
@@ -442,33 +509,47 @@ class DeliveryWorker:
     async def _flusher(self) -> None:
         """Write outcomes in batches: it sleeps while there are none, then lets a batch gather
         for up to `batch_delay`, or writes at once when the dispatcher needs the slots."""
-        while not self._stopping.is_set() or self._tasks or self._results:
+        failures = 0
+        while not self._stopping.is_set() or self._tasks or self._results or self._progress:
             await self._have_results.wait()
             self._have_results.clear()
-            if not self._results:
+            if not self._results and not self._progress:
                 continue
             if not self._stopping.is_set() and not self._need_slot.is_set():
                 await self._wait_event(self._need_slot, self.batch_delay)
             self._need_slot.clear()
-            await self._flush()
-            if self._results:  # the write failed: try again after a pause
-                await asyncio.sleep(self.flush_interval)
+            if await self._flush():
+                failures = 0
+            else:  # the write failed: try again after a pause growing with each failure
+                failures += 1
+                await asyncio.sleep(backoff(failures))
                 self._have_results.set()
 
-    async def _flush(self) -> None:
-        if not self._results:
-            return
+    async def _flush(self) -> bool:
+        """Write the outcomes and progress held so far; False if the write failed (they are
+        kept for the next try)."""
+        if not self._results and not self._progress:
+            return True
         results, self._results = self._results, []
         blocked, self._blocked = self._blocked, []
+        progress, self._progress = self._progress, []
         try:
             await self.db.run(
-                _write_outcomes, results=results, blocked_chats=blocked, now=utcnow()
+                _write_outcomes,
+                results=results,
+                progress=[(row_id, parts) for row_id, parts, _ in progress],
+                blocked_chats=blocked,
+                now=utcnow(),
             )
-        except Exception:
-            logger.exception("could not write %s delivery outcomes; retrying", len(results))
+        except Exception as exc:
+            self.setbacks.failed("write", exc)
             self._results = results + self._results
             self._blocked = blocked + self._blocked
-            return
+            self._progress = progress + self._progress
+            return False
+        for _row_id, _parts, written in progress:
+            if not written.done():
+                written.set_result(None)
         for result in results:
             self._known.discard(result.id)
             if result.id in self._slot_ids:
@@ -481,6 +562,8 @@ class DeliveryWorker:
             self._queue = deque(r for r in self._queue if r.chat_id not in gone)
             self._known.difference_update(r.id for r in dropped)
         self._slot_freed.set()
+        self.setbacks.succeeded("write")  # the dispatcher writes the end of a pause
+        return True
 
 
 def worker_for(

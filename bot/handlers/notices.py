@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -36,7 +37,7 @@ from bot.notices.publishing import (
     clean_title,
     without_controls,
 )
-from bot.notices.status import NoticeStatus, recent_statuses
+from bot.notices.status import NoticeStatus, Pause, delivery_overview
 from bot.notices.subscriptions import CategoryChoice
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -378,19 +379,33 @@ def status_line(status: NoticeStatus, lang: str) -> str:
         blocked=counts["blocked"],
         failed=counts["failed"],
         percent=status.percent,
+    ) + (
+        "\n" + t(lang, "delivery.unknown", count=status.counts["unknown"])
+        if status.counts["unknown"]
+        else ""
     )
+
+
+def pause_line(paused: Pause, lang: str, tz: ZoneInfo) -> str:
+    since = paused.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    key = "delivery.silent" if paused.silent else "delivery.paused"
+    return "⚠️ " + t(lang, key, since=since, reason=paused.reason)
 
 
 @requires(*STAFF)
 async def notices_list(update: Update, context: BotContext) -> None:
-    """Recent notices with counts by status and progress."""
+    """Whether delivery is paused, then recent notices with counts by status and progress."""
     assert update.effective_message is not None
-    statuses = await context.services.db.run(recent_statuses, limit=10)
-    if not statuses:
-        await update.effective_message.reply_text(t(context.lang, "notices.none"))
+    overview = await context.services.db.run(delivery_overview, limit=10)
+    lines = []
+    if overview.paused is not None:
+        lines.append(pause_line(overview.paused, context.lang, context.services.tz))
+    if not overview.notices:
+        lines.append(t(context.lang, "notices.none"))
+        await update.effective_message.reply_text("\n\n".join(lines))
         return
-    lines = [t(context.lang, "notices.header")]
-    lines += [status_line(s, context.lang) for s in statuses]
+    lines.append(t(context.lang, "notices.header"))
+    lines += [status_line(s, context.lang) for s in overview.notices]
     await update.effective_message.reply_text("\n\n".join(lines))
 
 

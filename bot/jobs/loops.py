@@ -1,7 +1,9 @@
 """Background loops: start one with the application, stop it with it.
 
-A loop calls its step, sleeps, and calls it again; an exception in one step is logged with its
-traceback and the loop goes on, so one bad minute never stops tomorrow's reminders.
+A loop calls its step, sleeps, and calls it again; an exception in a step never ends it. The
+first failure is logged once with its cause and traceback, the failures after it only at DEBUG
+(no flood while the database is down), each wait after a failure twice the one before (up to
+MAX_BACKOFF, or the loop's own period if longer), and the recovery is logged once.
 """
 
 from __future__ import annotations
@@ -17,15 +19,47 @@ logger = logging.getLogger(__name__)
 
 Step = Callable[[BotApplication], Awaitable[object]]
 _TASKS = "background_loops"
+MAX_BACKOFF = 600.0
+
+
+def cause(exc: BaseException) -> str:
+    """The error's type and the first line of its message (for a database error, the driver's,
+    without the SQL)."""
+    orig = getattr(exc, "orig", None)
+    root = orig if isinstance(orig, BaseException) else exc
+    text = str(root).strip()
+    first = text.splitlines()[0].strip() if text else ""
+    return f"{type(root).__name__}: {first}" if first else type(root).__name__
+
+
+def wait_after(failures: int, every: float) -> float:
+    """The pause before the next try: `every`, doubled for each failure in a row but the first."""
+    if failures == 0:
+        return every
+    return min(max(every, MAX_BACKOFF), every * 2 ** (failures - 1))
 
 
 async def _run(app: BotApplication, name: str, step: Step, every: float) -> None:
+    failures = 0
     while True:
         try:
             await step(app)
-        except Exception:
-            logger.exception("background loop %s failed; it goes on", name)
-        await asyncio.sleep(every)
+        except Exception as exc:
+            failures += 1
+            if failures == 1:
+                logger.error(
+                    "background loop %s failed: %s; it goes on, trying less often",
+                    name,
+                    cause(exc),
+                    exc_info=exc,
+                )
+            else:
+                logger.debug("background loop %s failed again (%s): %s", name, failures, exc)
+        else:
+            if failures:
+                logger.info("background loop %s works again after %s failures", name, failures)
+            failures = 0
+        await asyncio.sleep(wait_after(failures, every))
 
 
 def start_loop(app: BotApplication, name: str, step: Step, *, every: float) -> None:

@@ -1,15 +1,54 @@
-"""Delivery progress of notices: counts of their outbox rows by status, for /notices and
-`bsmi-desk notice status`."""
+"""Delivery progress of notices: counts of their outbox rows by status, and whether delivery is
+paused by an error (since when, why), for /notices and `bsmi-desk notice status`.
+
+Delivery counts as paused when the worker holding the lease recorded a pause (an error keeps
+it from reading or writing the outbox; it retries with backoff and clears the pause when it
+delivers again), or when no worker has renewed its lease for SILENT_AFTER (the worker cannot
+reach the database at all, or the process died). While the database itself is down nobody can
+read the status; it shows as soon as the database answers again and the worker has not.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.queries import notices as q
+from storage.queries import outbox
+
+SILENT_AFTER = timedelta(seconds=60)
+"""A worker renews its lease every 10 s (a third of its 30 s lease): a minute without means it
+is stuck or gone."""
+SILENT_REASON = "the delivery worker has not renewed its lease"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Delivery paused by an error since `since`; `silent`: the worker stopped renewing its
+    lease (it could not even record why)."""
+
+    since: datetime
+    reason: str
+    silent: bool = False
+
+    def as_json(self) -> dict[str, str]:
+        return {"since": self.since.isoformat(), "reason": self.reason}
+
+
+def delivery_pause(*, session: Session, now: datetime) -> Pause | None:
+    """Whether delivery is paused by an error at `now`: the earliest recorded pause, else the
+    longest-silent worker, else None."""
+    recorded = outbox.fetch_pauses(session=session)
+    if recorded:
+        return Pause(recorded[0].since, recorded[0].reason)
+    silent = outbox.fetch_silent_leases(session=session, heard_before=now - SILENT_AFTER)
+    if silent:
+        return Pause(silent[0].heartbeat_at, SILENT_REASON, silent=True)
+    return None
 
 
 @dataclass(frozen=True)
@@ -20,6 +59,7 @@ class NoticeStatus:
     scheduled_at: datetime | None
     released_at: datetime | None
     counts: dict[str, int]
+    paused: Pause | None = None
 
     @property
     def total(self) -> int:
@@ -45,7 +85,29 @@ def notice_status(*, session: Session, notice_id: int) -> NoticeStatus:
         raise UserError("notices.unknown_notice", notice_id=notice_id)
     counts = q.fetch_delivery_counts(session=session, notice_ids=[notice_id])[notice_id]
     return NoticeStatus(
-        notice_id, notice.title, notice.state, notice.scheduled_at, notice.released_at, counts
+        notice_id,
+        notice.title,
+        notice.state,
+        notice.scheduled_at,
+        notice.released_at,
+        counts,
+        paused=delivery_pause(session=session, now=utcnow()),
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What /notices shows: whether delivery is paused, and the latest notices' progress."""
+
+    paused: Pause | None
+    notices: list[NoticeStatus]
+
+
+def delivery_overview(*, session: Session, limit: int = 10) -> Overview:
+    """Whether delivery is paused now, and the latest notices' progress, newest first."""
+    return Overview(
+        delivery_pause(session=session, now=utcnow()),
+        recent_statuses(session=session, limit=limit),
     )
 
 

@@ -22,6 +22,7 @@ from storage.models.courtesy import (
     CourtesyTest,
     TestStatus,
 )
+from storage.models.delivery import DeliveryPause
 from storage.models.notices import (
     Category,
     Delivery,
@@ -54,6 +55,7 @@ __all__ = [
     "CourtesyStaff",
     "CourtesyTest",
     "Delivery",
+    "DeliveryPause",
     "Invite",
     "Notice",
     "NoticeAttachment",

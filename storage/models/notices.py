@@ -87,6 +87,7 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # sent, no answer came back: it may have arrived, so it is not resent
 
 
 OPEN_STATUSES = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)

@@ -1,5 +1,6 @@
-"""The delivery outbox, for the worker: due rows, outcomes written in batches, a chat that
-blocked the bot, and the lease that keeps one worker per bot token."""
+"""The delivery outbox, for the worker: due rows, outcomes and the parts of long notices
+written in batches, a chat that blocked the bot, the lease that keeps one worker per bot token,
+and the pause the worker records while an error keeps it from delivering."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Delivery, Person, WorkerLease
+from storage.models import Delivery, DeliveryPause, Person, WorkerLease
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus
 
 DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
@@ -136,6 +137,19 @@ def record_delivery_results(*, session: Session, results: Sequence[DeliveryResul
     )
 
 
+def record_parts_sent(*, session: Session, progress: Sequence[tuple[int, int]]) -> None:
+    """(row id, parts the chat has) for rows still being sent: a long notice resumes there."""
+    if not progress:
+        return
+    table = DELIVERY_TABLE
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(parts_sent=bindparam("new_parts")),
+        [{"row_id": row_id, "new_parts": parts} for row_id, parts in progress],
+    )
+
+
 def mark_chat_blocked(*, session: Session, chat_id: int, now: datetime) -> None:
     """A 403: the person is blocked and their open rows are closed as blocked."""
     session.execute(
@@ -185,4 +199,58 @@ def release_lease(*, session: Session, name: str, owner: str) -> None:
         delete(WorkerLease).where(
             and_(col(WorkerLease.name) == name, col(WorkerLease.owner) == owner)
         )
+    )
+
+
+def record_pause(*, session: Session, name: str, owner: str, since: datetime, reason: str) -> None:
+    """The worker `owner` holding lease `name` cannot deliver since `since`, because `reason`
+    (nothing is written for a worker that does not hold the lease)."""
+    lease = session.get(WorkerLease, name)
+    if lease is None or lease.owner != owner:
+        return
+    pause = session.get(DeliveryPause, name)
+    if pause is None:
+        session.add(DeliveryPause(name=name, owner=owner, since=since, reason=reason[:255]))
+        return
+    pause.owner, pause.since, pause.reason = owner, since, reason[:255]
+    session.add(pause)
+
+
+def clear_pause(*, session: Session, name: str, owner: str) -> None:
+    """`owner` delivers again (or stops cleanly): its pause is over."""
+    session.execute(
+        delete(DeliveryPause).where(
+            col(DeliveryPause.name) == name, col(DeliveryPause.owner) == owner
+        )
+    )
+
+
+def fetch_pauses(*, session: Session) -> list[DeliveryPause]:
+    """Recorded pauses whose worker still holds its lease, oldest first."""
+    return list(
+        session.exec(
+            select(DeliveryPause)
+            .join(
+                WorkerLease,
+                and_(
+                    col(WorkerLease.name) == DeliveryPause.name,
+                    col(WorkerLease.owner) == DeliveryPause.owner,
+                ),
+            )
+            .order_by(col(DeliveryPause.since))
+        ).all()
+    )
+
+
+def fetch_silent_leases(*, session: Session, heard_before: datetime) -> list[WorkerLease]:
+    """Delivery leases whose worker has not renewed them since `heard_before`, oldest first."""
+    return list(
+        session.exec(
+            select(WorkerLease)
+            .where(
+                col(WorkerLease.name).startswith("delivery:"),
+                col(WorkerLease.heartbeat_at) < heard_before,
+            )
+            .order_by(col(WorkerLease.heartbeat_at))
+        ).all()
     )

@@ -1,8 +1,11 @@
-"""Failure injection (`fail`, `block`) and Telegram's rate limits, checked before a method runs.
+"""Failure injection (`fail`, `slow`, `block`) and Telegram's rate limits, checked before a
+method runs.
 
 A failure rule answers the next matching calls with an error (429 with retry_after, 403, 400,
-5xx); a blocked chat gets 403 on every send or edit; with `enforce_limits` a send past 30 a
-second overall or 1 a second per chat (the rates are settings) gets 429 and is not delivered.
+5xx); a slow rule lets them through but holds the answer back (Telegram accepted the message and
+answers late, past a client's read timeout); a blocked chat gets 403 on every send or edit; with
+`enforce_limits` a send past 30 a second overall or 1 a second per chat (the rates are settings)
+gets 429 and is not delivered.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class FailRule:
     retry_after: int | None
     description: str | None
     times: int | None
+    answer_after: float | None = None
+    """Set on a slow rule: the call is carried out, its answer sent this many seconds later."""
 
     def matches(self, method: str, chat_id: int | str | None) -> bool:
         """Whether this rule applies to a call."""
@@ -64,6 +69,28 @@ class Rules(Store):
         with self._lock:
             self._rules.append(rule)
 
+    def slow(
+        self,
+        method: str | None = "sendMessage",
+        *,
+        seconds: float,
+        chat_id: int | str | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """The next `times` calls of `method` (None: any method) are carried out at once (a
+        message is delivered) and answered only `seconds` later; None: forever."""
+        rule = FailRule(
+            method=canonical_method(method) if method else None,
+            chat_id=chat_key(chat_id),
+            status=200,
+            retry_after=None,
+            description=None,
+            times=times,
+            answer_after=seconds,
+        )
+        with self._lock:
+            self._rules.append(rule)
+
     def block(self, chat_id: int) -> None:
         """Every send or edit to `chat_id` gets 403 "bot was blocked by the user"."""
         with self._lock:
@@ -97,15 +124,26 @@ class Rules(Store):
 
     def _take_rule(self, method: str, chat_id: int | str | None) -> ApiError | None:
         """Consume the first matching failure rule; caller holds the lock."""
+        rule = self._use_rule(method, chat_id, slow=False)
+        if rule is None:
+            return None
+        return api_error(rule.status, retry_after=rule.retry_after, description=rule.description)
+
+    def _answer_delay(self, method: str, chat_id: int | str | None) -> float:
+        """Seconds to hold back the answer of a call that went through (a slow rule), else 0;
+        caller holds the lock."""
+        rule = self._use_rule(method, chat_id, slow=True)
+        return 0.0 if rule is None or rule.answer_after is None else rule.answer_after
+
+    def _use_rule(self, method: str, chat_id: int | str | None, *, slow: bool) -> FailRule | None:
+        """The first matching failure (or slow) rule, counted as used; caller holds the lock."""
         for rule in self._rules:
-            if rule.matches(method, chat_id):
+            if (rule.answer_after is not None) == slow and rule.matches(method, chat_id):
                 if rule.times is not None:
                     rule.times -= 1
                     if rule.times <= 0:
                         self._rules.remove(rule)
-                return api_error(
-                    rule.status, retry_after=rule.retry_after, description=rule.description
-                )
+                return rule
         return None
 
     def _rate_retry_after(self, chat_id: int | str | None) -> int | None:

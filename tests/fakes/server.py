@@ -239,6 +239,9 @@ class FakeBotApi(Addresses, BotMethods, UserSide, Rules, Inspection):
                 self._record(method, params, chat_id, error=error)
                 return web.json_response(error.body(), status=500)
             self._record(method, params, chat_id, result=result)
+            late = self._answer_delay(method, chat_id)
+        if late:  # accepted, answered late (the client may have given up waiting)
+            await asyncio.sleep(late)
         return web.json_response({"ok": True, "result": result})
 
     def _answer(self, method: str, params: dict[str, Any], chat_id: int | str | None) -> Any:

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from bot.notices.subscriptions import subscribe_by_codes
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Notice, NoticeAttachment, Person
+from storage.queries import outbox
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -78,10 +79,40 @@ def test_notice_send_prints_the_id_last_and_status_counts_as_json(
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout) == {
         "notice_id": notice_id, "total": 2, "pending": 2, "retrying": 0, "sent": 0,
-        "blocked": 0, "failed": 0,
+        "blocked": 0, "failed": 0, "unknown": 0, "paused": None,
     }  # fmt: skip
     plain = run_cli("notice", "status", str(notice_id), database_url=database_url, cwd=tmp_path)
     assert "total 2  sent 0  pending 2" in plain.stdout
+    assert "paused" not in plain.stdout
+
+
+def test_notice_status_says_when_delivery_is_paused_by_an_error_and_since_when(
+    tmp_path: Path, db: Database, database_url: str
+) -> None:
+    add_subscriber(db, 811, "cns")
+    body = tmp_path / "body.txt"
+    body.write_text("Text", encoding="utf-8")
+    sent = run_cli("notice", "send", "--category", "cns", "--title", "Held", "--body-file",
+                   str(body), database_url=database_url, cwd=tmp_path)  # fmt: skip
+    notice_id = int(sent.stdout.strip().splitlines()[-1])
+    since = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    lease = "delivery:123456"
+    db.call(outbox.acquire_lease, name=lease, owner="w", now=utcnow(), lease=timedelta(seconds=30))
+    db.call(outbox.record_pause, name=lease, owner="w", since=since, reason="OSError: disk full")
+    status = run_cli("notice", "status", str(notice_id), "--json", database_url=database_url,
+                     cwd=tmp_path)  # fmt: skip
+    assert status.returncode == 0, status.stderr
+    found = json.loads(status.stdout)
+    assert found["pending"] == 1 and found["total"] == 1
+    assert found["paused"] == {
+        "since": "2026-03-02T01:30:00+00:00",
+        "reason": "OSError: disk full",
+    }
+    plain = run_cli("notice", "status", str(notice_id), database_url=database_url, cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip().splitlines()[-1] == (
+        "Delivery is paused by an error since 2026-03-02 09:30 (Asia/Taipei): OSError: disk full"
+    )
 
 
 def test_notice_send_at_a_future_time_schedules_it(

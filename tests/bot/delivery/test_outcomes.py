@@ -8,6 +8,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery import outcomes
+from bot.delivery.transport import AnswerLost
 from storage.models.notices import DeliveryStatus
 from storage.queries.outbox import DueDelivery
 
@@ -70,6 +71,16 @@ CASES = [
         NOW + timedelta(seconds=30),
         NOW,
         "Timed out",
+    ),
+    (
+        "a send with no answer is unknown and never sent again",
+        AnswerLost("none within 60 s"),
+        row(attempts=1),
+        DeliveryStatus.UNKNOWN,
+        2,
+        NOW,
+        None,
+        "no answer from Telegram (none within 60 s)",
     ),
     (
         "a third 5xx backs off 2 min from the first error",
@@ -148,7 +159,7 @@ def test_each_answer_from_telegram_gives_its_outcome(
     assert result.sent_at == (NOW if status is DeliveryStatus.SENT else None)
     assert result.parts_sent == 2  # the parts the chat has, whatever came after
     assert outcome.blocks_chat == (status is DeliveryStatus.BLOCKED)
-    assert outcome.pause_chat == (7.0 if isinstance(error, RetryAfter) else 0.0)
+    assert outcome.pause_sending == (7.0 if isinstance(error, RetryAfter) else 0.0)
     assert outcome.unexpected == isinstance(error, ValueError)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,3 +35,33 @@ async def test_a_step_that_raises_is_logged_and_the_loop_goes_on(
     stopped_at = len(calls)
     await asyncio.sleep(0.05)
     assert len(calls) == stopped_at and app.bot_data == {}
+
+
+async def test_a_step_that_keeps_failing_is_logged_once_and_retried_ever_later(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    app: Any = SimpleNamespace(bot_data={})
+    loop = asyncio.get_running_loop()
+    tried: list[float] = []
+    recovered = asyncio.Event()
+    every = 0.05
+
+    async def step(_app: Any) -> None:
+        tried.append(loop.time())
+        if len(tried) <= 5:
+            raise RuntimeError("database is locked")
+        recovered.set()
+
+    start_loop(app, "flaky", step, every=every)
+    async with asyncio.timeout(30):
+        await recovered.wait()
+    await stop_loops(app)
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(failures) == 1, [r.getMessage() for r in failures]  # once, not every try
+    assert "background loop flaky failed" in failures[0].getMessage()
+    assert "RuntimeError: database is locked" in failures[0].getMessage()
+    assert any("flaky works again" in r.getMessage() for r in caplog.records)
+    gaps = [later - earlier for earlier, later in zip(tried, tried[1:], strict=False)]
+    for n, gap in enumerate(gaps[:5]):  # each wait after a failure twice the one before
+        assert gap >= every * 2**n * 0.95, gaps

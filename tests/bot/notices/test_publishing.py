@@ -81,6 +81,7 @@ def test_a_scheduled_notice_is_released_only_when_due(db: Database) -> None:
         "sent": 0,
         "blocked": 0,
         "failed": 0,
+        "unknown": 0,
     }
 
 

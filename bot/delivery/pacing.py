@@ -1,0 +1,36 @@
+"""The worker's overall pace: send slots 1/rate apart, none for anybody while Telegram's flood
+wait (a 429's `retry_after`) lasts."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class Pacer:
+    """Hands out send slots no closer than 1/rate apart, in the order they were asked for, and
+    none while held (a 429's flood wait)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._held_until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        """No slot for anybody during the next `seconds`."""
+        until = asyncio.get_running_loop().time() + seconds
+        self._held_until = max(self._held_until, until)
+        self._next = max(self._next, self._held_until)
+
+    def held(self) -> bool:
+        return asyncio.get_running_loop().time() < self._held_until
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            slot = max(self._next, now)
+            self._next = slot + self.interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if not self.held():  # else a hold began while this slot waited: queue again
+                return
