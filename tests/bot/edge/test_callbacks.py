@@ -175,7 +175,7 @@ async def test_forged_data_gets_the_stale_answer_as_an_alert(bot: BotHarness, da
 
 
 async def test_a_button_no_handler_takes_is_answered_as_stale(bot: BotHarness) -> None:
-    press = bot.fake.press_button(ADMIN_ID, "case:nosuchverb:1", language_code="en")
+    press = bot.fake.press_button(ADMIN_ID, "roles:nosuchverb:1", language_code="en")
     await settle(bot, ADMIN_ID)
     answers = answers_for(bot, press["callback_query"]["id"])
     assert len(answers) == 1 and answers[0].ok, bot.fake.dump()
