@@ -479,17 +479,22 @@ def _draw_units(report: Report, axes: Any, lang: str) -> None:
     names = [u.name if lang == report.language else u.name_en for u in scored]
     bars = axes.barh(names, [u.average for u in scored], color="#1f4e99")
     axes.bar_label(bars, fmt="%.1f", padding=2, fontsize=8)
-    axes.axvline(
-        report.pass_mark,
+    axes.axvline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
+    axes.annotate(  # the line's label sits above the plot, clear of the bars
+        tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        xy=(report.pass_mark, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
         color=PASS_COLOUR,
-        linestyle="--",
-        label=tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        fontsize=8,
     )
     axes.set_xlim(0, 105)
     axes.set_xlabel(tr("reports.courtesy.axis_average"))
     axes.set_ylabel(tr("courtesy.report.label.unit"))
     axes.invert_yaxis()
-    axes.legend(loc="lower right", fontsize=8)
 
 
 def _draw_trend(report: Report, axes: Any, lang: str) -> None:
@@ -507,16 +512,21 @@ def _draw_trend(report: Report, axes: Any, lang: str) -> None:
     axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", color="#1f4e99")
     for x, y in points:
         axes.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center")
-    axes.axhline(
-        report.pass_mark,
+    axes.axhline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
+    axes.annotate(  # the line's label under its right end, clear of the averages above it
+        tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        xy=(1.0, report.pass_mark),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, -4),
+        textcoords="offset points",
+        ha="right",
+        va="top",
         color=PASS_COLOUR,
-        linestyle="--",
-        label=tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        fontsize=8,
     )
     axes.set_ylim(0, 105)
     axes.set_xlabel(tr("courtesy.report.label.round"))
     axes.set_ylabel(tr("reports.courtesy.axis_average"))
-    axes.legend(loc="lower right", fontsize=8)
 
 
 def _figure(report: Report, which: str, lang: str) -> Any:
