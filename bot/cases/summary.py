@@ -522,7 +522,7 @@ def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -
     return t(
         language,
         key,
-        month=format_month(summary.year, summary.month, language, roc=roc),
+        month=format_month(summary.year, summary.month, language, roc=use_roc(language, roc=roc)),
         received=summary.received,
         closed=summary.closed,
         open=summary.open_at_end,

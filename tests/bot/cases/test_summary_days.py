@@ -37,3 +37,4 @@ def test_the_summary_says_days_to_close_are_calendar_days_and_how_deadlines_coun
     page = html.read_text(encoding="utf-8")
     assert "辦結日數中位數（日曆天）" in page and "處理期限以日曆天計算" in page
     assert "7.0 日（日曆天）" in summary_text(summary, "zh-TW")
+    assert summary_text(summary, "zh-TW").startswith("<b>民國 115 年 3 月")  # as the files say
