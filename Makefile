@@ -30,8 +30,9 @@ contracts: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# -rs: a skipped check says why in one line (the browser check: how to install Chromium).
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -rs $(PYTEST_ARGS)
 
 test: lint contracts typecheck pytest
 
@@ -41,4 +42,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/courtesy.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

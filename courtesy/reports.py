@@ -2,8 +2,12 @@
 the trend against earlier rounds, open corrective actions and overdue results.
 
 `build_round_report` / `build_year_report` compute plain values; `write_report` renders them
-to ``courtesy-<name>.html`` (Jinja2, autoescaped), ``.csv`` (UTF-8 with BOM) and ``.png``.
-A round with no results yet still gets its three files, saying so.
+to ``courtesy-<name>.html`` (Jinja2, autoescaped, charts inline as SVG), one CSV per table
+(``-units.csv``, ``-items.csv``, ``-trend.csv``; UTF-8 with BOM, see `kernel.csvfiles`) and the
+charts as ``.png`` for chat. Dates are ROC in Chinese unless the caller asks for western ones.
+A round with no results yet still gets its files, saying so. The figures and their three
+renderings stay in one module (past 500 lines) because a column added to one must be added to
+the others.
 """
 
 from __future__ import annotations
@@ -11,19 +15,34 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from statistics import fmean
+from typing import Any
 
+from markupsafe import Markup
 from sqlmodel import Session
 
 from courtesy.audit import audit
 from courtesy.rubric import grade_for, grade_label
 from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
-from kernel import reporting, templating
+from kernel import charts, csvfiles
 from kernel.errors import UserError
-from kernel.i18n import t
+from kernel.pages import page, render_page
+from kernel.reporting import (
+    chart_language,
+    format_day,
+    format_period,
+    format_round,
+    format_stamp,
+    plain,
+    produced_now,
+    pyplot,
+    roc_year,
+    use_roc,
+)
 from storage.models import CourtesyRound
 from storage.queries.courtesy import (
     fetch_actions,
@@ -79,13 +98,16 @@ class Labels:
 
     @classmethod
     def of(cls, language: str) -> Labels:
-        return cls(**{f.name: t(language, f"courtesy.report.label.{f.name}") for f in fields(cls)})
+        return cls(
+            **{f.name: plain(language, f"courtesy.report.label.{f.name}") for f in fields(cls)}
+        )
 
 
 @dataclass(frozen=True)
 class UnitRow:
     code: str
     name: str
+    name_en: str
     calls: int
     scored: int
     average: float | None
@@ -104,6 +126,7 @@ class ItemRow:
 @dataclass(frozen=True)
 class TrendRow:
     label: str
+    label_en: str
     scored: int
     average: float | None
     pass_rate: float | None
@@ -134,9 +157,11 @@ class Report:
     name: str
     title: str
     language: str
-    window: str
-    due: str
+    starts_on: date
+    ends_on: date
+    due_on: date
     pass_mark: int
+    roc: bool
     calls: int = 0
     scored: int = 0
     average: float | None = None
@@ -157,8 +182,28 @@ class Report:
     def labels(self) -> Labels:
         return Labels.of(self.language)
 
+    @property
+    def window(self) -> str:
+        return format_period(self.starts_on, self.ends_on, self.language, roc=self.roc)
+
+    @property
+    def due(self) -> str:
+        return self.day(self.due_on)
+
+    @property
+    def grade_text(self) -> str | None:
+        """The overall grade as a reader of the report's language knows it."""
+        return grade_label(self.grade, self.language) if self.grade else None
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.language, roc=self.roc)
+
+    def csv_day(self, value: date) -> str:
+        return csvfiles.csv_day(value, self.language, roc=self.roc)
+
 
 def _round_label(rnd: CourtesyRound) -> str:
+    """The round as commands take it (``2026-1``); reports write `format_round` instead."""
     return f"{rnd.year}-{rnd.number}"
 
 
@@ -209,6 +254,7 @@ def _fill(
             UnitRow(
                 code=unit_row.code,
                 name=unit_row.name_in(lang),
+                name_en=unit_row.name_in("en"),
                 calls=calls_by_unit.get(unit_row.code, 0),
                 scored=len(got),
                 average=average,
@@ -236,7 +282,8 @@ def _fill(
         rows, _ = _summary(session, [rnd])
         report.trend.append(
             TrendRow(
-                label=_round_label(rnd),
+                label=format_round(rnd.year, rnd.number, lang, roc=report.roc),
+                label_en=format_round(rnd.year, rnd.number, "en"),
                 scored=len(rows),
                 average=round(fmean(r[0] for r in rows), 1) if rows else None,
                 pass_rate=round(100 * sum(1 for r in rows if r[1]) / len(rows), 1)
@@ -254,7 +301,7 @@ def _fill(
                 id=action.id or 0,
                 staff=person.name,
                 unit=owner_unit.name_in(lang),
-                status=t(lang, f"courtesy.actions.status.{action.status}"),
+                status=plain(lang, f"courtesy.actions.status.{action.status}"),
                 opened=action.created_at.date(),
                 repeat=action.repeat_count + 1,
                 nonconformity=action.nonconformity,
@@ -268,7 +315,10 @@ def _fill(
                 )
             )
     years = sorted({r.year for r in rounds if not r.calendar_published})
-    report.notes = [t(lang, "courtesy.report.calendar_note", year=y) for y in years]
+    report.notes = [
+        plain(lang, "courtesy.report.calendar_note", year=_title_year(y, lang, report.roc))
+        for y in years
+    ]
     return report
 
 
@@ -281,8 +331,19 @@ def parse_round(text: str) -> tuple[int, int]:
     return int(year), int(number)
 
 
+def _title_year(year: int, language: str, roc: bool) -> int:
+    return roc_year(year) if roc and language == "zh-TW" else year
+
+
 def build_round_report(
-    *, session: Session, year: int, number: int, language: str, pass_mark: int, today: date
+    *,
+    session: Session,
+    year: int,
+    number: int,
+    language: str,
+    pass_mark: int,
+    today: date,
+    western: bool = False,
 ) -> Report:
     rnd = fetch_round(session=session, year=year, number=number)
     if rnd is None:
@@ -290,31 +351,48 @@ def build_round_report(
     earlier = [r for r in fetch_rounds(session=session) if (r.year, r.number) <= (year, number)][
         -TREND_ROUNDS:
     ]
+    roc = use_roc(language, western=western)
     report = Report(
         name=f"courtesy-{year}-{number}",
-        title=t(language, "courtesy.report.round_title", year=year, number=number),
+        title=plain(
+            language,
+            "courtesy.report.round_title",
+            year=_title_year(year, language, roc),
+            number=number,
+        ),
         language=language,
-        window=f"{rnd.starts_on.isoformat()} – {rnd.ends_on.isoformat()}",
-        due=rnd.due_on.isoformat(),
+        starts_on=rnd.starts_on,
+        ends_on=rnd.ends_on,
+        due_on=rnd.due_on,
         pass_mark=pass_mark,
+        roc=roc,
     )
     return _fill(session, report, [rnd], earlier, today)
 
 
 def build_year_report(
-    *, session: Session, year: int, language: str, pass_mark: int, today: date
+    *,
+    session: Session,
+    year: int,
+    language: str,
+    pass_mark: int,
+    today: date,
+    western: bool = False,
 ) -> Report:
     check_year(year)
     rounds = fetch_rounds(session=session, year=year)
     if not rounds:
         raise UserError("courtesy.plan.none", year=year)
+    roc = use_roc(language, western=western)
     report = Report(
         name=f"courtesy-{year}",
-        title=t(language, "courtesy.report.year_title", year=year),
+        title=plain(language, "courtesy.report.year_title", year=_title_year(year, language, roc)),
         language=language,
-        window=f"{rounds[0].starts_on.isoformat()} – {rounds[-1].ends_on.isoformat()}",
-        due=rounds[-1].due_on.isoformat(),
+        starts_on=rounds[0].starts_on,
+        ends_on=rounds[-1].ends_on,
+        due_on=rounds[-1].due_on,
         pass_mark=pass_mark,
+        roc=roc,
     )
     return _fill(session, report, rounds, rounds, today)
 
@@ -327,8 +405,10 @@ def build_report(
     language: str,
     pass_mark: int,
     today: date,
+    western: bool = False,
 ) -> Report:
-    """The report of the round `round_text` (e.g. ``2026-1``) or, without one, of `year`."""
+    """The report of the round `round_text` (e.g. ``2026-1``) or, without one, of `year`;
+    ROC dates in Chinese unless `western`."""
     if round_text is not None:
         number_year, number = parse_round(round_text)
         return build_round_report(
@@ -338,10 +418,16 @@ def build_report(
             language=language,
             pass_mark=pass_mark,
             today=today,
+            western=western,
         )
     assert year is not None
     return build_year_report(
-        session=session, year=year, language=language, pass_mark=pass_mark, today=today
+        session=session,
+        year=year,
+        language=language,
+        pass_mark=pass_mark,
+        today=today,
+        western=western,
     )
 
 
@@ -379,78 +465,175 @@ def round_report_for(
     return report
 
 
-def render_html(report: Report) -> str:
-    return templating.render("courtesy/report.html.j2", r=report, L=report.labels)
+PASS_COLOUR = "#b3261e"
 
 
-def write_csv(report: Report, path: Path) -> Path:
+def _draw_units(report: Report, axes: Any, lang: str) -> None:
+    """Average per unit as horizontal bars, unit names on the axis, the pass mark labelled."""
+    tr = partial(plain, lang)
+    scored = [u for u in report.units if u.average is not None]
+    if not scored:
+        axes.text(0.5, 0.5, tr("courtesy.report.label.no_results"), ha="center", va="center")
+        axes.set_axis_off()
+        return
+    names = [u.name if lang == report.language else u.name_en for u in scored]
+    bars = axes.barh(names, [u.average for u in scored], color="#1f4e99")
+    axes.bar_label(bars, fmt="%.1f", padding=2, fontsize=8)
+    axes.axvline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
+    axes.annotate(  # the line's label sits above the plot, clear of the bars
+        tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        xy=(report.pass_mark, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        color=PASS_COLOUR,
+        fontsize=8,
+    )
+    axes.set_xlim(0, 105)
+    axes.set_xlabel(tr("reports.courtesy.axis_average"))
+    axes.set_ylabel(tr("courtesy.report.label.unit"))
+    axes.invert_yaxis()
+
+
+def _draw_trend(report: Report, axes: Any, lang: str) -> None:
+    """Average over rounds, the pass mark labelled."""
+    tr = partial(plain, lang)
+    points = [
+        (t.label if lang == report.language else t.label_en, t.average)
+        for t in report.trend
+        if t.average is not None
+    ]
+    if not points:
+        axes.text(0.5, 0.5, tr("courtesy.report.label.no_results"), ha="center", va="center")
+        axes.set_axis_off()
+        return
+    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", color="#1f4e99")
+    for x, y in points:
+        axes.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center")
+    axes.axhline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
+    axes.annotate(  # the line's label under its right end, clear of the averages above it
+        tr("reports.courtesy.pass_line", mark=report.pass_mark),
+        xy=(1.0, report.pass_mark),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, -4),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        color=PASS_COLOUR,
+        fontsize=8,
+    )
+    axes.set_ylim(0, 105)
+    axes.set_xlabel(tr("courtesy.report.label.round"))
+    axes.set_ylabel(tr("reports.courtesy.axis_average"))
+
+
+def _figure(report: Report, which: str, lang: str) -> Any:
+    plt = pyplot()
+    rows = max(3, len(report.units))
+    size = (8, 1.2 + 0.38 * rows) if which == "units" else (8, 3.6)
+    figure, axes = plt.subplots(figsize=size, dpi=100)
+    if which == "units":
+        _draw_units(report, axes, lang)
+        axes.set_title(plain(lang, "courtesy.report.label.chart_units"))
+    else:
+        _draw_trend(report, axes, lang)
+        axes.set_title(plain(lang, "courtesy.report.label.chart_trend"))
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def chart_svgs(report: Report) -> dict[str, Markup]:
+    """Both charts inside the page, in the report's language (SVG text stays text)."""
+    out = {}
+    for which, key in (("units", "chart_units"), ("trend", "chart_trend")):
+        figure = _figure(report, which, report.language)
+        try:
+            label = plain(report.language, f"courtesy.report.label.{key}")
+            out[which] = charts.inline_svg(figure, label=label, key=f"{report.name}-{which}")
+        finally:
+            pyplot().close(figure)
+    return out
+
+
+def render_html(report: Report, *, produced: datetime | None = None) -> str:
+    return render_page(
+        "reports/courtesy.html.j2",
+        page=page(report.language, report.title, produced or produced_now(), roc=report.roc),
+        r=report,
+        L=report.labels,
+        charts=chart_svgs(report),
+        grade=lambda g: grade_label(g, report.language) if g else None,
+    )
+
+
+def _table_captions(report: Report) -> dict[str, str]:
     L = report.labels
-    rows: list[list[object]] = []
-    if not report.has_results:
-        rows.append(["", L.no_results, "", "", "", "", ""])
-    for u in report.units:
-        rows.append([u.code, u.name, u.calls, u.scored, u.average, u.grade, u.pass_rate])
-    rows.append(
+    return {"units": L.units, "items": L.items, "trend": L.trend}
+
+
+def csv_tables(report: Report) -> list[tuple[str, list[str], list[list[object]]]]:
+    """(file suffix, header, rows) of each CSV: units (with the total), items, trend."""
+    L = report.labels
+    pct = plain(report.language, "reports.courtesy.pass_rate_pct")
+    units: list[list[object]] = [
+        [u.name, u.calls, u.scored, u.average, u.grade, u.pass_rate] for u in report.units
+    ]
+    units.append(
         [
-            "",
-            L.summary,
+            plain(report.language, "reports.total"),
             report.calls,
             report.scored,
             report.average,
-            grade_label(report.grade, report.language) if report.grade else None,
+            report.grade_text,
             report.pass_rate,
         ]
     )
-    rows.append([])
-    rows.append(["item", L.item, L.lost, L.lost_avg])
-    rows.extend([i.code, i.name, i.lost, i.per_call] for i in report.items)
-    rows.append([])
-    rows.append(["round", L.round, L.scored, L.average, L.pass_rate])
-    rows.extend(["", t.label, t.scored, t.average, t.pass_rate] for t in report.trend)
-    header = [
-        "unit_code",
-        L.unit,
-        L.calls,
-        L.scored,
-        L.average,
-        L.grade,
-        L.pass_rate,
+    items: list[list[object]] = [[i.name, i.lost, i.per_call] for i in report.items]
+    trend: list[list[object]] = [[t.label, t.scored, t.average, t.pass_rate] for t in report.trend]
+    return [
+        ("units", [L.unit, L.calls, L.scored, L.average, L.grade, pct], units),
+        ("items", [L.item, L.lost, L.lost_avg], items),
+        ("trend", [L.round, L.scored, L.average, pct], trend),
     ]
-    return reporting.write_csv(path, header, rows)
+
+
+def write_csvs(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
+    """One CSV per table, each opening with a line naming the report, the table, the period
+    and when it was produced."""
+    stamp = format_stamp(produced or produced_now(), report.language, roc=report.roc)
+    captions = _table_captions(report)
+    paths = []
+    for suffix, header, rows in csv_tables(report):
+        caption = plain(
+            report.language,
+            "reports.csv_caption",
+            title=report.title,
+            table=captions[suffix],
+            period=report.window,
+            stamp=stamp,
+        )
+        if not report.has_results:
+            caption += " " + report.labels.no_results
+        path = out / f"{report.name}-{suffix}.csv"
+        paths.append(csvfiles.write_csv(path, caption, header, rows))
+    return paths
 
 
 def write_png(report: Report, path: Path) -> Path:
-    plt = reporting.pyplot()
-    lang = reporting.chart_language(report.language)
-    L = Labels.of(lang)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    """Both charts side by side as one PNG for chat, in English without a CJK font."""
+    plt = pyplot()
+    lang = chart_language(report.language)
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(13, 1.6 + 0.38 * max(8, len(report.units)))
+    )
     try:
-        scored = [u for u in report.units if u.average is not None]
-        if scored:
-            names = [u.code if lang != report.language else u.name for u in scored]
-            left.barh(names, [u.average for u in scored], color="#4477aa")
-            left.axvline(report.pass_mark, color="#cc3311", linestyle="--")
-            left.set_xlim(0, 100)
-            left.invert_yaxis()
-        else:
-            left.text(
-                0.5,
-                0.5,
-                L.no_results,
-                ha="center",
-                va="center",
-                wrap=True,
-            )
-            left.set_axis_off()
-        left.set_title(L.chart_units)
-        points = [(t.label, t.average) for t in report.trend if t.average is not None]
-        if points:
-            right.plot([p[0] for p in points], [p[1] for p in points], marker="o")
-            right.axhline(report.pass_mark, color="#cc3311", linestyle="--")
-            right.set_ylim(0, 100)
-        else:
-            right.set_axis_off()
-        right.set_title(L.chart_trend)
+        _draw_units(report, left, lang)
+        left.set_title(plain(lang, "courtesy.report.label.chart_units"))
+        _draw_trend(report, right, lang)
+        right.set_title(plain(lang, "courtesy.report.label.chart_trend"))
         figure.tight_layout()
         figure.savefig(path, dpi=100)
     finally:
@@ -458,13 +641,15 @@ def write_png(report: Report, path: Path) -> Path:
     return path
 
 
-def write_report(report: Report, out: Path) -> list[Path]:
-    """The report as HTML, CSV and PNG in `out`; returns the three paths."""
+def write_report(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
+    """The report in `out`: the HTML page, one CSV per table (-units, -items, -trend) and the
+    PNG of the charts; returns the paths in that order."""
     out.mkdir(parents=True, exist_ok=True)
+    when = produced or produced_now()
     html = out / f"{report.name}.html"
-    html.write_text(render_html(report), encoding="utf-8")
+    html.write_text(render_html(report, produced=when), encoding="utf-8")
     return [
         html,
-        write_csv(report, out / f"{report.name}.csv"),
+        *write_csvs(report, out, produced=when),
         write_png(report, out / f"{report.name}.png"),
     ]

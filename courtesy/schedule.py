@@ -25,18 +25,24 @@ by the rules above. Test ids are ``YEAR-ROUND-SEQ`` (``2026-1-007``), retests
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from kernel import workcalendar
+from kernel import csvfiles, workcalendar
 from kernel.errors import UserError
+from kernel.reporting import (
+    format_period,
+    format_round,
+    format_stamp,
+    plain,
+    produced_now,
+    use_roc,
+)
 from storage.models import CourtesyRound, CourtesyTest
 from storage.queries.courtesy import (
     TestView,
@@ -107,9 +113,11 @@ def window(year: int, number: int) -> tuple[date, date]:
 
 
 def due_date(year: int, number: int) -> date:
-    """Results are due by the 3rd of the month after the window closes."""
+    """Results are due by the 3rd of the month after the window closes, or by the next working
+    day on the work calendar when the 3rd is not one (2027-01-03 is a Sunday: 2027-01-04)."""
     _, _, last = WINDOWS[number - 1]
-    return date(year + 1, 1, 3) if last == 12 else date(year, last + 1, 3)
+    third = date(year + 1, 1, 3) if last == 12 else date(year, last + 1, 3)
+    return workcalendar.add_working_days(third - timedelta(days=1), 1)
 
 
 def round_sizes(target: int) -> list[int]:
@@ -386,13 +394,13 @@ CSV_HEADER = (
 )
 
 
-def csv_text(rows: Sequence[Sequence[object]]) -> str:
-    """The schedule as CSV text (no BOM: it is printed; reports add one)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
-    return buffer.getvalue()
+def csv_text(
+    rows: Sequence[Sequence[object]], *, language: str = "zh-TW", caption: str = ""
+) -> str:
+    """The schedule as CSV text, through the one CSV writer (`kernel.csvfiles`): a caption
+    line, the header in `language`, the rows (no BOM: it is printed)."""
+    header = [plain(language, f"reports.schedule.{column}") for column in CSV_HEADER]
+    return csvfiles.csv_text(caption, header, rows, newline="\n")
 
 
 def plan_rows(plan: Plan, staff: Sequence[StaffEntry]) -> list[tuple[object, ...]]:
@@ -417,20 +425,28 @@ def plan_rows(plan: Plan, staff: Sequence[StaffEntry]) -> list[tuple[object, ...
     return rows
 
 
-def view_rows(views: Sequence[TestView]) -> list[tuple[object, ...]]:
-    """The CSV rows of stored calls (retests included)."""
+def view_rows(
+    views: Sequence[TestView],
+    *,
+    language: str = "zh-TW",
+    roc: bool = False,
+    unit_names: dict[str, str] | None = None,
+) -> list[tuple[object, ...]]:
+    """The CSV rows of stored calls (retests included), as a spreadsheet keeps them: codes
+    with `#`, rounds as `2026 R1`, dates with their weekday, unit names not codes."""
+    names = unit_names or {}
     ordered = sorted(views, key=lambda v: (v.round, v.day, v.at, v.code))
     return [
         (
-            v.code,
-            v.round,
-            v.day.isoformat(),
+            csvfiles.code(v.code),
+            format_round(v.year, v.round, language, roc=roc),
+            csvfiles.csv_day(v.day, language, roc=roc),
             v.at.strftime("%H:%M"),
-            v.unit_code,
+            v.unit_name(language),
             v.staff_name,
             v.extension,
             v.inspector_name,
-            v.inspector_unit,
+            names.get(v.inspector_unit, v.inspector_unit),
         )
         for v in ordered
     ]
@@ -509,6 +525,26 @@ def schedule_views(*, session: Session, year: int) -> list[TestView]:
     return sorted(views, key=lambda v: (v.round, v.day, v.at, v.code))
 
 
-def schedule_csv(*, session: Session, year: int) -> str:
-    """The stored plan of `year` as CSV, retests included."""
-    return csv_text(view_rows(schedule_views(session=session, year=year)))
+def schedule_csv(
+    *,
+    session: Session,
+    year: int,
+    language: str = "zh-TW",
+    western: bool = False,
+    produced: datetime | None = None,
+) -> str:
+    """The stored plan of `year` as CSV, retests included, headers in `language` and a first
+    line saying which year it covers and when it was produced."""
+    roc = use_roc(language, western=western)
+    views = schedule_views(session=session, year=year)
+    rounds = fetch_rounds(session=session, year=year)
+    unit_names = {u.code: u.name_in(language) for u in fetch_units(session=session)}
+    caption = plain(
+        language,
+        "reports.schedule.caption",
+        year=year - 1911 if roc and language == "zh-TW" else year,
+        period=format_period(rounds[0].starts_on, rounds[-1].ends_on, language, roc=roc),
+        stamp=format_stamp(produced or produced_now(), language, roc=roc),
+    )
+    rows = view_rows(views, language=language, roc=roc, unit_names=unit_names)
+    return csv_text(rows, language=language, caption=caption)

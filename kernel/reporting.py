@@ -1,36 +1,64 @@
-"""Helpers every report shares (complaint summaries and courtesy rounds alike): CSV that Excel
-opens, ROC-calendar dates as Taiwanese offices write them, and charts with a CJK font.
+"""Helpers every report shares (complaint summaries and courtesy rounds alike): ROC-calendar
+dates as Taiwanese offices write them, round labels, catalogue texts for pages and files, and
+the printed-on line. CSV files are written by `kernel.csvfiles`, charts drawn by
+`kernel.charts`.
 
-It lives beside the storage layer because both bot/ and courtesy/ build reports and courtesy/
-must not depend on bot/.
+It lives in the kernel because both bot/ and courtesy/ build reports and courtesy/ must not
+depend on bot/.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from datetime import date
-from functools import cache
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 
-CJK_FONTS = (
-    "Noto Sans CJK TC",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK SC",
-    "Noto Sans TC",
-    "Source Han Sans TC",
-    "WenQuanYi Zen Hei",
-    "AR PL UMing TW",
-)
+from kernel.charts import CJK_FONTS, chart_language, cjk_font, pyplot
+from kernel.clock import utcnow
+from kernel.i18n import LANGUAGES, catalogue
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+__all__ = [
+    "CJK_FONTS",
+    "babel_locale",
+    "chart_language",
+    "cjk_font",
+    "format_day",
+    "format_month",
+    "format_period",
+    "format_round",
+    "format_stamp",
+    "plain",
+    "produced_now",
+    "pyplot",
+    "roc_year",
+    "use_roc",
+]
 
 
 def babel_locale(language: str) -> str:
     """The Babel locale for a catalogue language."""
     return "zh_Hant_TW" if language == "zh-TW" else "en_GB"
+
+
+def plain(language: str, key: str, /, **values: Any) -> str:
+    """A catalogue text with its values filled in as they are, for pages (Jinja2 escapes them)
+    and files (nothing to escape); chat messages use `kernel.i18n.t`, which escapes."""
+    messages = catalogue(language if language in LANGUAGES else "zh-TW")
+    try:
+        text = messages[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the {language} catalogue") from None
+    return text.format(**values) if values else text
+
+
+def use_roc(language: str, *, roc: bool = False, western: bool = False) -> bool:
+    """Whether a report writes ROC dates: always in Chinese unless `western`, in English only
+    when asked with `roc`."""
+    return roc or (language == "zh-TW" and not western)
 
 
 def roc_year(year: int) -> int:
@@ -53,40 +81,24 @@ def format_day(day: date, language: str, *, roc: bool = False) -> str:
     return day.isoformat()
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    """A UTF-8 CSV with a byte-order mark, so Excel opens Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
-    return path
+def format_period(first: date, last: date, language: str, *, roc: bool = False) -> str:
+    """115/09/01 – 115/12/31 or 2026-09-01 – 2026-12-31."""
+    return f"{format_day(first, language, roc=roc)} – {format_day(last, language, roc=roc)}"
 
 
-@cache
-def cjk_font() -> str | None:
-    """The first installed font that has Traditional Chinese glyphs, or None."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+def format_stamp(moment: datetime, language: str, *, roc: bool = False) -> str:
+    """A moment to the minute: 115/11/26 09:30 or 2026-11-26 09:30."""
+    return f"{format_day(moment.date(), language, roc=roc)} {moment:%H:%M}"
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend, with a CJK font first when one is installed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    font = cjk_font()
-    if font:
-        matplotlib.rcParams["font.family"] = "sans-serif"
-        matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return plt
+def format_round(year: int, number: int, language: str, *, roc: bool = False) -> str:
+    """A courtesy round as a reader writes it, never `2026-1` (a spreadsheet reads that as a
+    date): 115 年第 1 輪, 2026 年第 1 輪, 2026 R1."""
+    if language == "zh-TW":
+        return f"{roc_year(year) if roc else year} 年第 {number} 輪"
+    return f"ROC {roc_year(year)} R{number}" if roc else f"{year} R{number}"
 
 
-def chart_language(language: str) -> str:
-    """Charts fall back to English labels where no CJK font is installed (no missing glyphs)."""
-    return language if language != "zh-TW" or cjk_font() else "en"
+def produced_now() -> datetime:
+    """Now on the branch's clock (Taiwan), the moment a report says it was produced."""
+    return utcnow().astimezone(TAIPEI)

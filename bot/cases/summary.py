@@ -9,15 +9,29 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from markupsafe import Markup
 from sqlmodel import Session
 
-from kernel import templating
+from kernel import charts, csvfiles
 from kernel.errors import UserError
 from kernel.i18n import t
-from kernel.reporting import chart_language, format_day, format_month, pyplot, write_csv
+from kernel.pages import page, render_page
+from kernel.reporting import (
+    chart_language,
+    format_day,
+    format_month,
+    format_period,
+    format_stamp,
+    plain,
+    produced_now,
+    pyplot,
+    use_roc,
+)
 from storage.models.cases import CaseKind
 from storage.queries.case_summary import (
     fetch_closing_figures,
@@ -69,6 +83,14 @@ class Target:
     per_month_needed: float | None
 
 
+class Overdue(NamedTuple):
+    number: str
+    unit: str
+    days_late: int
+    received_on: date
+    due_on: date
+
+
 @dataclass
 class MonthlySummary:
     year: int
@@ -83,7 +105,7 @@ class MonthlySummary:
     on_time: int = 0
     mean_days: float | None = None
     median_days: float | None = None
-    overdue: list[tuple[str, str, int]] = field(default_factory=list)
+    overdue: list[Overdue] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     top_products: list[tuple[str, int]] = field(default_factory=list)
     counting: str = "working"
@@ -167,8 +189,14 @@ def build_summary(
         fetch_closing_figures(session=session, first=first, last=last)
     )
     summary.overdue = [
-        (number, units.get(unit or "", t(language, "summary.unassigned")), (as_of - due).days)
-        for number, unit, due in fetch_overdue_at(session=session, as_of=as_of)
+        Overdue(
+            number,
+            units.get(unit or "", t(language, "summary.unassigned")),
+            (as_of - due).days,
+            received,
+            due,
+        )
+        for number, unit, received, due in fetch_overdue_at(session=session, as_of=as_of)
     ]
     ytd = fetch_received_between(session=session, first=date(year, 1, 1), last=last)
     public = ytd.get(CaseKind.PRODUCT.value, 0) + ytd.get(CaseKind.SERVICE.value, 0)
@@ -224,144 +252,268 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def render_html(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:
-    return templating.render(
-        "cases/summary.html.j2",
+def _percent_number(value: float | None) -> float | None:
+    """A rate as a number of percent with one decimal (87.8), as every CSV writes it."""
+    return None if value is None else round(value * 100, 1)
+
+
+def _round1(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _total(rows: list[Row], label: str) -> Row:
+    return Row(
+        "",
+        label,
+        sum(r.received for r in rows),
+        sum(r.closed for r in rows),
+        sum(r.open_at_end for r in rows),
+    )
+
+
+@dataclass(frozen=True)
+class Dates:
+    """How one rendering writes its dates: ROC or western, in the report's language."""
+
+    language: str
+    roc: bool
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.language, roc=self.roc)
+
+    def csv_day(self, value: date) -> str:
+        return csvfiles.csv_day(value, self.language, roc=self.roc)
+
+    def month(self, year: int, month: int) -> str:
+        return format_month(year, month, self.language, roc=self.roc)
+
+
+def _draw_chart(summary: MonthlySummary, language: str, month_label: str) -> Any:
+    """Received, closed and open at month end per kind, as a grouped bar chart."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
+    labels = [plain(language, f"cases.kinds.{r.key}") for r in summary.by_kind]
+    x = range(len(labels))
+    width = 0.26
+    series = (
+        ("summary.received", [r.received for r in summary.by_kind], "#1f4e99"),
+        ("summary.closed", [r.closed for r in summary.by_kind], "#3d8c40"),
+        ("summary.open_at_end", [r.open_at_end for r in summary.by_kind], "#b35900"),
+    )
+    for i, (key, values, colour) in enumerate(series):
+        bars = axes.bar(
+            [p + (i - 1) * width for p in x],
+            values,
+            width,
+            label=plain(language, key),
+            color=colour,
+        )
+        axes.bar_label(bars, fontsize=8)
+    axes.set_xticks(list(x), labels)
+    axes.set_xlabel(plain(language, "reports.summary.axis_kind"))
+    axes.set_ylabel(plain(language, "reports.summary.axis_cases"))
+    axes.set_title(plain(language, "summary.chart_title", month=month_label))
+    axes.legend()
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def chart_svg(summary: MonthlySummary, dates: Dates) -> Markup:
+    """The chart inside the page: SVG in the report's language (its text stays text, so the
+    reader's own fonts show Chinese)."""
+    month_label = dates.month(summary.year, summary.month)
+    figure = _draw_chart(summary, dates.language, month_label)
+    try:
+        label = plain(dates.language, "summary.chart_title", month=month_label)
+        return charts.inline_svg(figure, label=label, key="kinds")
+    finally:
+        pyplot().close(figure)
+
+
+def write_chart(summary: MonthlySummary, path: Path, language: str, *, roc: bool) -> Path:
+    """The same chart as a PNG for chat, in English where no CJK font is installed."""
+    lang = chart_language(language)
+    figure = _draw_chart(summary, lang, format_month(summary.year, summary.month, lang, roc=roc))
+    try:
+        figure.savefig(path, format="png")
+    finally:
+        pyplot().close(figure)
+    return path
+
+
+def render_html(
+    summary: MonthlySummary,
+    language: str,
+    *,
+    roc: bool = False,
+    western: bool = False,
+    produced: datetime | None = None,
+) -> str:
+    """The page: ROC dates in Chinese unless `western`, and in English when `roc`."""
+    dates = Dates(language, use_roc(language, roc=roc, western=western))
+    month_label = dates.month(summary.year, summary.month)
+    title = plain(language, "summary.title", month=month_label)
+    total = plain(language, "reports.total")
+    groups = [
+        ("by_kind", "reports.summary.kind", summary.by_kind),
+        ("by_category", "reports.summary.category", summary.by_category),
+        ("by_unit", "summary.unit", summary.by_unit),
+    ]
+    return render_page(
+        "reports/summary.html.j2",
+        page=page(language, title, produced or produced_now(), roc=dates.roc),
         s=summary,
-        lang=language,
-        tr=lambda key, **v: t(language, key, **v),
-        month_label=format_month(summary.year, summary.month, language, roc=roc),
-        as_of=format_day(summary.as_of, language, roc=roc),
+        period=format_period(summary.first, summary.last, language, roc=dates.roc),
+        as_of=dates.day(summary.as_of),
+        day=dates.day,
         fmt=_fmt,
         pct=_pct,
         days_note=days_note(summary, language),
+        chart=chart_svg(summary, dates),
+        groups=[(key, head, rows, _total(rows, total)) for key, head, rows in groups],
     )
 
 
 def days_note(summary: MonthlySummary, language: str) -> str:
     """One sentence: days to close and days late are calendar days; how deadlines count."""
-    counting = t(language, f"summary.counting_{summary.counting}")
-    return t(language, "summary.days_note", counting=counting)
+    counting = plain(language, f"summary.counting_{summary.counting}")
+    return plain(language, "summary.days_note", counting=counting)
 
 
-def csv_rows(summary: MonthlySummary, language: str) -> list[list[object]]:
-    """One flat table: section, key, label, received, closed, open at month end, value."""
-    rows: list[list[object]] = []
-    for section, group in (
-        ("kind", summary.by_kind),
-        ("category", summary.by_category),
-        ("unit", summary.by_unit),
+CsvTable = tuple[str, str, list[str], list[list[object]]]
+
+
+def csv_tables(summary: MonthlySummary, dates: Dates) -> list[CsvTable]:
+    """(file suffix, caption, header, rows) of each CSV: one table per file."""
+    language = dates.language
+    tr = partial(plain, language)
+    counts: list[list[object]] = []
+    for group_key, rows in (
+        ("reports.summary.kind", summary.by_kind),
+        ("reports.summary.category", summary.by_category),
+        ("summary.unit", summary.by_unit),
     ):
-        for r in group:
-            rows.append([section, r.key, r.label, r.received, r.closed, r.open_at_end, ""])
-    rows.append(
-        [
-            "total",
-            "",
-            t(language, "summary.total"),
-            summary.received,
-            summary.closed,
-            summary.open_at_end,
-            "",
-        ]
-    )
-    rows.append(
-        [
-            "figure",
-            "on_time",
-            t(language, "summary.on_time_rate"),
-            "",
-            summary.on_time,
-            "",
-            _pct(summary.on_time_rate),
-        ]
-    )
-    rows.append(
-        [
-            "figure",
-            "mean_days",
-            t(language, "summary.mean_days"),
-            "",
-            "",
-            "",
-            _fmt(summary.mean_days),
-        ]
-    )
-    rows.append(
-        [
-            "figure",
-            "median_days",
-            t(language, "summary.median_days"),
-            "",
-            "",
-            "",
-            _fmt(summary.median_days),
-        ]
-    )
-    for target in summary.targets:
-        rows.append(
+        group = tr(group_key)
+        counts += [[group, r.label, r.received, r.closed, r.open_at_end] for r in rows]
+        total = _total(rows, tr("reports.total"))
+        counts.append([group, total.label, total.received, total.closed, total.open_at_end])
+    overview: list[list[object]] = [
+        [tr("summary.received"), summary.received],
+        [tr("summary.closed"), summary.closed],
+        [tr("summary.open_at_end"), summary.open_at_end],
+        [tr("reports.summary.closed_on_time"), summary.on_time],
+        [tr("reports.summary.on_time_pct"), _percent_number(summary.on_time_rate)],
+        [tr("summary.mean_days"), _round1(summary.mean_days)],
+        [tr("summary.median_days"), _round1(summary.median_days)],
+        [tr("reports.summary.overdue_count"), len(summary.overdue)],
+    ]
+    targets: list[list[object]] = [
+        [g.label, g.target, g.to_date, round(g.expected), _round1(g.per_month_needed)]
+        for g in summary.targets
+    ]
+    overdue: list[list[object]] = [
+        [o.number, o.unit, dates.csv_day(o.received_on), dates.csv_day(o.due_on), o.days_late]
+        for o in summary.overdue
+    ]
+    products: list[list[object]] = [[subject, count] for subject, count in summary.top_products]
+    return [
+        (
+            "counts",
+            tr("reports.summary.csv_counts"),
             [
-                "target",
-                target.target,
-                target.label,
-                target.to_date,
-                "",
-                "",
-                _fmt(target.per_month_needed),
-            ]
-        )
-    for number, unit, days_late in summary.overdue:
-        rows.append(["overdue", number, unit, "", "", "", days_late])
-    for subject, count in summary.top_products:
-        rows.append(["product", "", subject, count, "", "", ""])
-    return rows
+                tr("reports.summary.group"),
+                tr("reports.summary.item"),
+                tr("summary.received"),
+                tr("summary.closed"),
+                tr("summary.open_at_end"),
+            ],
+            counts,
+        ),
+        (
+            "overview",
+            tr("summary.headline"),
+            [tr("reports.summary.item"), tr("reports.summary.value")],
+            overview,
+        ),
+        (
+            "targets",
+            tr("summary.targets"),
+            [
+                tr("reports.summary.item"),
+                tr("summary.target"),
+                tr("summary.to_date"),
+                tr("summary.expected"),
+                tr("summary.pace_needed"),
+            ],
+            targets,
+        ),
+        (
+            "overdue",
+            tr("summary.overdue"),
+            [
+                tr("summary.number"),
+                tr("summary.unit"),
+                tr("reports.summary.received_on"),
+                tr("reports.summary.due_on"),
+                tr("summary.days_late"),
+            ],
+            overdue,
+        ),
+        (
+            "products",
+            tr("summary.top_products"),
+            [tr("summary.product"), tr("summary.count")],
+            products,
+        ),
+    ]
 
 
-def write_chart(summary: MonthlySummary, path: Path, language: str, *, roc: bool) -> Path:
-    """Received, closed and open at month end per kind, as a grouped bar chart."""
-    plt = pyplot()
-    lang = chart_language(language)
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=100)
-    labels = [t(lang, f"cases.kinds.{r.key}") for r in summary.by_kind]
-    x = range(len(labels))
-    width = 0.26
-    series = (
-        ("summary.received", [r.received for r in summary.by_kind]),
-        ("summary.closed", [r.closed for r in summary.by_kind]),
-        ("summary.open_at_end", [r.open_at_end for r in summary.by_kind]),
-    )
-    for i, (key, values) in enumerate(series):
-        axes.bar([p + (i - 1) * width for p in x], values, width, label=t(lang, key))
-    axes.set_xticks(list(x), labels)
-    axes.set_title(
-        t(
-            lang,
-            "summary.chart_title",
-            month=format_month(summary.year, summary.month, lang, roc=roc),
+def write_csvs(
+    summary: MonthlySummary, out_dir: Path, stem: str, dates: Dates, produced: datetime
+) -> list[Path]:
+    """One CSV per table, each opening with a line naming the table, the month and when."""
+    language = dates.language
+    month_label = dates.month(summary.year, summary.month)
+    stamp = format_stamp(produced, language, roc=dates.roc)
+    paths = []
+    for suffix, name, header, rows in csv_tables(summary, dates):
+        caption = plain(
+            language,
+            "reports.csv_caption",
+            title=plain(language, "summary.title", month=month_label),
+            table=name,
+            period=format_period(summary.first, summary.last, language, roc=dates.roc),
+            stamp=stamp,
         )
-    )
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, format="png")
-    plt.close(figure)
-    return path
+        paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", caption, header, rows))
+    return paths
 
 
 def write_report(
-    summary: MonthlySummary, out_dir: Path, language: str, *, roc: bool = False
+    summary: MonthlySummary,
+    out_dir: Path,
+    language: str,
+    *,
+    roc: bool = False,
+    western: bool = False,
+    produced: datetime | None = None,
 ) -> list[Path]:
-    """DIR/complaints-YYYY-MM.html, .csv (UTF-8 with BOM) and .png."""
+    """DIR/complaints-YYYY-MM.html, one CSV per table (-counts, -overview, -targets,
+    -overdue, -products; UTF-8 with BOM) and the chart as .png. Dates are ROC in Chinese
+    unless `western`, and in English only with `roc`."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    dates = Dates(language, use_roc(language, roc=roc, western=western))
+    when = produced or produced_now()
     stem = f"complaints-{summary.year:04d}-{summary.month:02d}"
     html_path = out_dir / f"{stem}.html"
-    html_path.write_text(render_html(summary, language, roc=roc), encoding="utf-8")
-    header = [
-        t(language, f"summary.csv.{c}")
-        for c in ("section", "key", "label", "received", "closed", "open_at_end", "value")
-    ]
-    csv_path = write_csv(out_dir / f"{stem}.csv", header, csv_rows(summary, language))
-    png_path = write_chart(summary, out_dir / f"{stem}.png", language, roc=roc)
-    return [html_path, csv_path, png_path]
+    html_path.write_text(
+        render_html(summary, language, roc=dates.roc, western=not dates.roc, produced=when),
+        encoding="utf-8",
+    )
+    csv_paths = write_csvs(summary, out_dir, stem, dates, when)
+    png_path = write_chart(summary, out_dir / f"{stem}.png", language, roc=dates.roc)
+    return [html_path, *csv_paths, png_path]
 
 
 def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:
@@ -370,7 +522,7 @@ def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -
     return t(
         language,
         key,
-        month=format_month(summary.year, summary.month, language, roc=roc),
+        month=format_month(summary.year, summary.month, language, roc=use_roc(language, roc=roc)),
         received=summary.received,
         closed=summary.closed,
         open=summary.open_at_end,

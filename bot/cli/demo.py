@@ -57,7 +57,7 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             monthly = summary.build_summary(
                 session=session, year=month[0], month=month[1], today=today, language=language
             )
-        files = summary.write_report(monthly, out, language, roc=language == "zh-TW")
+        files = summary.write_report(monthly, out, language)
         with db.transaction() as session:
             files += courtesy_demo.write_demo_report(
                 session=session, out=out, year=year, language=language

@@ -22,10 +22,13 @@ report_app: typer.Typer = typer.Typer(help="Reports for the secretariat.", no_ar
 def monthly(
     month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG files")],
-    roc: Annotated[bool, typer.Option("--roc", help="show dates in the ROC calendar")] = False,
+    roc: Annotated[
+        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
+    ] = False,
+    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
     lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
 ) -> None:
-    """Write DIR/complaints-YYYY-MM.html, .csv and .png for the month."""
+    """Write DIR/complaints-YYYY-MM.html, one CSV per table and the chart (.png)."""
     config = settings()
     language = lang or config.default_language
     if language not in ("zh-TW", "en"):
@@ -42,5 +45,5 @@ def monthly(
         language=language,
         counting=config.case_day_counting,
     )
-    for path in write_report(summary, out, language, roc=roc):
+    for path in write_report(summary, out, language, roc=roc, western=western):
         typer.echo(t(language, "case_cli.written", path=str(path)))

@@ -115,10 +115,11 @@ def fetch_closing_figures(
 
 def fetch_overdue_at(
     *, session: Session, as_of: date, limit: int = 500
-) -> list[tuple[str, str | None, date]]:
-    """(number, unit code, deadline) of cases open and past their deadline on `as_of`."""
+) -> list[tuple[str, str | None, date, date]]:
+    """(number, unit code, received, deadline) of cases open and past their deadline on
+    `as_of`."""
     rows = session.execute(
-        select(col(Case.number), col(Unit.code), col(Case.due_on))
+        select(col(Case.number), col(Unit.code), col(Case.received_on), col(Case.due_on))
         .select_from(Case)
         .outerjoin(Unit, col(Unit.id) == Case.unit_id)
         .where(
@@ -130,7 +131,7 @@ def fetch_overdue_at(
         .order_by(col(Case.due_on), col(Case.number))
         .limit(limit)
     ).all()
-    return [(n, u, d) for n, u, d in rows]
+    return [(n, u, r, d) for n, u, r, d in rows]
 
 
 def fetch_received_between(*, session: Session, first: date, last: date) -> dict[str, int]:

@@ -213,13 +213,17 @@ def fetch_test_views(
 
 
 def fetch_test_view(*, session: Session, code: str) -> TestView | None:
-    test = session.exec(select(CourtesyTest).where(CourtesyTest.code == code.strip())).first()
+    test = session.exec(
+        select(CourtesyTest).where(CourtesyTest.code == code.strip().removeprefix("#"))
+    ).first()
     found = _views(session, [test]) if test is not None else []
     return found[0] if found else None
 
 
 def fetch_test(*, session: Session, code: str) -> CourtesyTest | None:
-    return session.exec(select(CourtesyTest).where(CourtesyTest.code == code.strip())).first()
+    return session.exec(
+        select(CourtesyTest).where(CourtesyTest.code == code.strip().removeprefix("#"))
+    ).first()
 
 
 def fetch_current_result(*, session: Session, test_id: int) -> CourtesyResult | None:

@@ -53,9 +53,11 @@ def test_the_html_report_escapes_names_and_notes() -> None:
         name="courtesy-2026-1",
         title="<i>t</i>",
         language="en",
-        window="w",
-        due="d",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 4, 30),
+        due_on=date(2026, 5, 4),
         pass_mark=80,
+        roc=False,
     )
     report.actions.append(
         ActionRow(1, "<script>alert(1)</script>", "unit", "open", date(2026, 1, 5), 1, "x")
@@ -71,9 +73,11 @@ def test_a_rendered_report_prints_every_heading_as_text_not_a_python_object() ->
             name="courtesy-2026-1",
             title="t",
             language=language,
-            window="w",
-            due="d",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 4, 30),
+            due_on=date(2026, 5, 4),
             pass_mark=80,
+            roc=language == "zh-TW",
             scored=1,
             calls=1,
         )

@@ -81,10 +81,13 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
 ) -> None:
     db = planned
     csv_first = db.call(schedule.schedule_csv, year=2026)
-    assert csv_first.splitlines()[0] == (
-        "test_id,round,date,time,unit,staff,extension,inspector,inspector_unit"
+    assert csv_first.splitlines()[0].startswith(
+        "115 年電話禮貌測試排程；期間 115/01/01 – 115/12/31"
     )
-    assert len(csv_first.splitlines()) == 81
+    assert csv_first.splitlines()[1] == (
+        "測試編號,輪次,日期,時間,受測單位,受測人,分機,測試人,測試人單位"
+    )
+    assert len(csv_first.splitlines()) == 82
 
     expected_totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     critical_code = None
@@ -214,12 +217,14 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
     files = reports.write_report(report, tmp_path)
     assert [f.name for f in files] == [
         "courtesy-2026-1.html",
-        "courtesy-2026-1.csv",
+        "courtesy-2026-1-units.csv",
+        "courtesy-2026-1-items.csv",
+        "courtesy-2026-1-trend.csv",
         "courtesy-2026-1.png",
     ]
-    assert files[1].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files[1:4])
     assert "第一課" in files[0].read_text(encoding="utf-8")
-    assert files[2].read_bytes().startswith(b"\x89PNG")
+    assert files[4].read_bytes().startswith(b"\x89PNG")
 
     with db.transaction() as session:
         year = reports.build_year_report(
@@ -229,7 +234,7 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
             pass_mark=PASS_MARK,
             today=date(2027, 2, 1),
         )
-    assert [t.label for t in year.trend] == ["2026-1", "2026-2", "2026-3"]
+    assert [t.label for t in year.trend] == ["2026 R1", "2026 R2", "2026 R3"]
     assert [t.average for t in year.trend][0] == report.average
 
 

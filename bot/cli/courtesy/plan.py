@@ -38,13 +38,14 @@ def show_schedule(
         bool,
         typer.Option(
             "--csv",
-            help="CSV: test_id,round,date,time,unit,staff,extension,inspector,inspector_unit",
+            help="CSV in the report language: a caption line, then one row per call",
         ),
     ] = False,
 ) -> None:
     """Print the plan: a readable list per round, or CSV with --csv (retests included)."""
     if csv:
-        typer.echo(database().call(schedule.schedule_csv, year=year), nl=False)
+        text = database().call(schedule.schedule_csv, year=year, language=lang())
+        typer.echo(text, nl=False)
         return
     language = lang()
     views = database().call(schedule.schedule_views, year=year)

@@ -23,6 +23,7 @@ def report(
     language: Annotated[
         str | None, typer.Option("--lang", "--language", help="zh-TW or en")
     ] = None,
+    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
 ) -> None:
     """Write a round (or year) report as courtesy-….html, .csv and .png."""
     if language is not None and language not in LANGUAGES:
@@ -38,6 +39,7 @@ def report(
         language=chosen,
         pass_mark=settings().courtesy_pass_mark,
         today=today(),
+        western=western,
     )
     try:
         files = reports.write_report(built, folder)

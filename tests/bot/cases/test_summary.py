@@ -33,6 +33,14 @@ from tests.harness import BotHarness
 SECRETARY = 7001
 REPORTER = 7123456
 TODAY = date(2026, 11, 26)
+COMPLAINT_FILES = [
+    "complaints-2026-03.html",
+    *(
+        f"complaints-2026-03-{table}.csv"
+        for table in ("counts", "overview", "targets", "overdue", "products")
+    ),
+    "complaints-2026-03.png",
+]
 
 
 def all_cases(db: Database) -> list[Case]:
@@ -103,9 +111,11 @@ def test_the_summary_of_a_seeded_month_equals_independent_counts(db: Database) -
     assert summary.median_days == statistics.median(days)  # type: ignore[type-var]
     assert sum(r.received for r in summary.by_unit) == summary.received
     assert sum(r.open_at_end for r in summary.by_unit) == summary.open_at_end
-    assert [number for number, _, _ in summary.overdue] == ["P2026-00004"]
+    assert [o.number for o in summary.overdue] == ["P2026-00004"]
     overdue_case = next(c for c in cases if c.number == "P2026-00004")
-    assert summary.overdue[0][2] == (last - overdue_case.due_on).days
+    assert summary.overdue[0].days_late == (last - overdue_case.due_on).days
+    assert summary.overdue[0].due_on == overdue_case.due_on
+    assert summary.overdue[0].received_on == overdue_case.received_on
     public, monitor = summary.targets
     assert (public.to_date, monitor.to_date) == (5, 3)
     assert public.per_month_needed == pytest.approx((350 - 5) / 9)
@@ -135,19 +145,16 @@ def test_the_report_files_hold_no_reporter_identity(db: Database, tmp_path: Path
     seed_march(db)
     summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="zh-TW")
     paths = write_report(summary, tmp_path, "zh-TW", roc=True)
-    assert [p.name for p in paths] == [
-        "complaints-2026-03.html",
-        "complaints-2026-03.csv",
-        "complaints-2026-03.png",
-    ]
+    assert [p.name for p in paths] == COMPLAINT_FILES
     html = paths[0].read_text(encoding="utf-8")
-    raw_csv = paths[1].read_bytes()
-    for secret in ("王小明", "0912345678", str(REPORTER)):
-        assert secret not in html
-        assert secret.encode() not in raw_csv
+    for csv_path in paths[1:-1]:
+        raw_csv = csv_path.read_bytes()
+        for secret in ("王小明", "0912345678", str(REPORTER)):
+            assert secret not in html
+            assert secret.encode() not in raw_csv
+        assert raw_csv.startswith(b"\xef\xbb\xbf")
     assert "民國 115 年 3 月" in html and "P2026-00004" in html
-    assert raw_csv.startswith(b"\xef\xbb\xbf")
-    assert paths[2].read_bytes().startswith(b"\x89PNG")
+    assert paths[-1].read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_month_without_cases_still_gets_an_all_zero_report(db: Database, tmp_path: Path) -> None:
@@ -173,19 +180,15 @@ def test_invalid_and_future_months_are_refused(text: str, key: str) -> None:
     assert parse_month("2026-11", today=TODAY) == (2026, 11)
 
 
-async def test_summary_in_chat_replies_with_a_short_text_and_three_files(
+async def test_summary_in_chat_replies_with_a_short_text_and_the_files(
     bot: BotHarness,
 ) -> None:
     seed_march(bot.db)
     reply = await bot.say(SECRETARY, "/summary 2026-03", language_code="en")
     assert "Received 4, closed 4, open at month end 4" in reply
-    await bot.fake.async_wait_for("sendDocument", chat_id=SECRETARY, count=3)
+    await bot.fake.async_wait_for("sendDocument", chat_id=SECRETARY, count=len(COMPLAINT_FILES))
     names = [m["document"]["file_name"] for m in bot.fake.sent(SECRETARY) if m.get("document")]
-    assert names == [
-        "complaints-2026-03.html",
-        "complaints-2026-03.csv",
-        "complaints-2026-03.png",
-    ]
+    assert names == COMPLAINT_FILES
     assert "not a month" in await bot.say(SECRETARY, "/summary 2026-3x", language_code="en")
 
 
@@ -237,7 +240,7 @@ def test_the_cli_imports_cases_and_writes_the_monthly_report(
     assert result.returncode == 0, result.stderr
     html = (out / "complaints-2026-03.html").read_text(encoding="utf-8")
     assert "March 2026 (ROC 115)" in html
-    assert (out / "complaints-2026-03.png").exists() and (out / "complaints-2026-03.csv").exists()
+    assert all((out / name).exists() for name in COMPLAINT_FILES)
 
     for bad in (["--month", "2026-3x"], ["--month", "2099-01"]):
         result = run_cli(

@@ -18,6 +18,8 @@ from storage.models import ActionStatus, AuditEntry, CourtesyResult
 from storage.queries.courtesy import fetch_actions, fetch_latest_rubric, fetch_test_views
 from tests.factories import directory_csv, run_courtesy
 
+COURTESY_FILE_ENDS = (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
+
 
 def test_a_directory_with_bad_rows_is_refused_line_by_line(cli: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "staff.csv"
@@ -45,11 +47,12 @@ def test_plan_schedule_record_actions_and_report_from_the_command_line(
     assert code == 0 and "80 calls" in out
     first = run_courtesy(cli, "schedule", "--year", "2026", "--csv")[1]
     run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
-    assert run_courtesy(cli, "schedule", "--year", "2026", "--csv")[1] == first
-    assert first.splitlines()[0] == (
-        "test_id,round,date,time,unit,staff,extension,inspector,inspector_unit"
+    again = run_courtesy(cli, "schedule", "--year", "2026", "--csv")[1]
+    assert again.splitlines()[1:] == first.splitlines()[1:]  # all but the produced-at line
+    assert first.splitlines()[1] == (
+        "Test,Round,Date,Time,Unit,Person called,Extension,Inspector,Inspector's unit"
     )
-    assert len(first.splitlines()) == 81
+    assert len(first.splitlines()) == 82  # the caption line, the header, 80 calls
 
     db = Database(database_url)
     with db.transaction() as session:
@@ -121,11 +124,9 @@ def test_plan_schedule_record_actions_and_report_from_the_command_line(
     out_dir = tmp_path / "reports"
     code, out, _ = run_courtesy(cli, "report", "--round", "2026-1", "--out", str(out_dir))
     assert code == 0
-    assert sorted(p.name for p in out_dir.iterdir()) == [
-        "courtesy-2026-1.csv",
-        "courtesy-2026-1.html",
-        "courtesy-2026-1.png",
-    ]
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
+        f"courtesy-2026-1{end}" for end in COURTESY_FILE_ENDS
+    )
     code, _, err = run_courtesy(cli, "report", "--round", "2026-7", "--out", str(out_dir))
     assert code == 2 and "is not a round" in err
 
@@ -144,12 +145,8 @@ def test_the_demo_fills_a_year_with_actions_in_several_states_and_writes_reports
     assert len(critical) == 1
     files = db.call(write_demo_report, out=tmp_path, year=2025)
     assert [f.name for f in files] == [
-        "courtesy-2025-3.html",
-        "courtesy-2025-3.csv",
-        "courtesy-2025-3.png",
-        "courtesy-2025.html",
-        "courtesy-2025.csv",
-        "courtesy-2025.png",
+        *(f"courtesy-2025-3{end}" for end in COURTESY_FILE_ENDS),
+        *(f"courtesy-2025{end}" for end in COURTESY_FILE_ENDS),
     ]
 
 
@@ -181,12 +178,14 @@ def test_schedule_prints_a_readable_list_per_round_and_csv_only_when_asked(
     run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
     readable = run_courtesy(cli, "schedule", "--year", "2026")[1].splitlines()
     table = run_courtesy(cli, "schedule", "--year", "2026", "--csv")[1].splitlines()
-    assert table[0].startswith("test_id,round,date")
+    assert table[0].startswith("Telephone courtesy tests 2026: schedule; period 2026-01-01")
+    assert table[1].startswith("Test,Round,Date")
     assert readable[0] == "Round 2026-1: 27 calls"
     assert sum(line.startswith("Round 2026-") for line in readable) == 3
     assert len(readable) == 80 + 3
-    first = table[1].split(",")
-    assert readable[1].split()[:3] == [first[0], first[2], first[3]]
+    first = table[2].split(",")
+    assert first[0].startswith("#") and first[1] == "2026 R1"
+    assert readable[1].split()[:3] == [first[0][1:], first[2].split(" ")[0], first[3]]
     assert f"ext. {first[6]}" in readable[1]
 
 

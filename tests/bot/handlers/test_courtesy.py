@@ -115,15 +115,15 @@ async def test_a_firm_cannot_score_and_a_call_of_another_inspector_is_refused(
         assert session.exec(select(CourtesyResult)).all() == []
 
 
-async def test_the_secretariat_gets_the_round_report_with_its_three_files(
+async def test_the_secretariat_gets_the_round_report_with_its_files(
     bot: BotHarness, db: Database
 ) -> None:
     prepare(db)
     before = len(bot.fake.calls("sendDocument", chat_id=1000))
-    await bot.say(1000, "/courtesy_report 2026-1", replies=4)
-    assert len(bot.fake.calls("sendDocument", chat_id=1000)) == before + 3
+    await bot.say(1000, "/courtesy_report 2026-1", replies=6)
+    assert len(bot.fake.calls("sendDocument", chat_id=1000)) == before + 5  # HTML, 3 CSV, PNG
     texts = [m.get("text", "") for m in bot.fake.sent(1000)]
-    assert any("2026 年第 1 輪電話禮貌測試報告" in t and "尚無測試成績" in t for t in texts)
+    assert any("115 年第 1 輪電話禮貌測試報告" in t and "尚無測試成績" in t for t in texts)
     denied = await bot.say(INSPECTOR, "/courtesy_report 2026-1")
     assert "沒有使用這項功能的權限" in denied
 
@@ -133,11 +133,12 @@ async def test_inspectors_are_reminded_three_working_days_before_the_due_date_on
 ) -> None:
     prepare(db)
     assert bot.app is not None
-    # Round 1 results are due 2026-05-03 (a Sunday); three working days before is 2026-04-28.
+    # Round 1 results are due on the 3rd, 2026-05-03, a Sunday, so on Monday 2026-05-04; the
+    # reminder goes three working days before (2026-05-01 is Labour Day).
     first = await send_reminders(bot.app, date(2026, 4, 28))
     second = await send_reminders(bot.app, date(2026, 4, 28))
     assert first >= 1 and second == 0
-    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
     with db.transaction() as session:
         assert session.exec(select(CourtesyReminder)).all()
         assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
@@ -219,8 +220,8 @@ async def test_reminders_are_written_in_each_recipients_saved_language(
     await send_reminders(bot.app, day)
     assert "Courtesy calls to make today" in bot.fake.last_text(INSPECTOR)
     await send_reminders(bot.app, date(2026, 4, 28))
-    assert "are due by 2026-05-03" in bot.fake.last_text(INSPECTOR)
-    await send_reminders(bot.app, date(2026, 5, 4))  # round 1 is overdue from 2026-05-04
+    assert "are due by 2026-05-04" in bot.fake.last_text(INSPECTOR)
+    await send_reminders(bot.app, date(2026, 5, 5))  # round 1 is overdue from 2026-05-05
     assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
     assert "逾期未登錄" in bot.fake.last_text(SECRETARY + 1)  # no saved language: the default
 
@@ -234,7 +235,7 @@ async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
     await send_reminders(bot.app, date(2026, 4, 28))
     assert bot.fake.sent(INSPECTOR) == []
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
-    assert "2026-05-03" in bot.fake.last_text(INSPECTOR)
+    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
 
 

@@ -1,0 +1,58 @@
+"""The monthly summary's CSVs: one table per file, headers in the report's language, a caption
+line, and a reporter's product name that looks like a formula written so it is never run."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bot.cases.summary import build_summary, write_report
+from storage.db import Database
+from tests.factories import file_on
+from tests.reports.spreadsheet import read_rows, risky_cells
+
+TODAY = date(2026, 11, 26)
+FORMULAS = ('=HYPERLINK("http://x","y")', "@SUM(1+1)", "+1-1", "-SUM(A1)")
+
+
+def test_formula_product_names_come_out_neutralised_in_every_csv(
+    db: Database, tmp_path: Path
+) -> None:
+    for i, subject in enumerate(FORMULAS):
+        for day in range(i + 1):
+            file_on(db, date(2026, 3, 2 + day), subject=subject)
+    for language in ("zh-TW", "en"):
+        summary = db.call(build_summary, year=2026, month=3, today=TODAY, language=language)
+        assert {s for s, _ in summary.top_products} == set(FORMULAS)
+        files = write_report(summary, tmp_path / language, language)
+        csvs = [f for f in files if f.suffix == ".csv"]
+        assert len(csvs) == 5
+        cells = []
+        for path in csvs:
+            rows = read_rows(path)
+            assert risky_cells(rows) == [], path.name
+            assert len(rows[0]) == 1 and len({len(r) for r in rows[1:]}) == 1, path.name
+            cells += [c for row in rows for c in row]
+        for subject in FORMULAS:
+            assert "'" + subject in cells
+            assert subject not in cells
+
+
+def test_case_numbers_and_dates_survive_a_spreadsheet_reader(db: Database, tmp_path: Path) -> None:
+    filed = [file_on(db, date(2026, 1, 5 + i)) for i in range(3)]  # never assigned: overdue
+    summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="zh-TW")
+    files = write_report(summary, tmp_path, "zh-TW")
+    overdue = next(f for f in files if f.name.endswith("-overdue.csv"))
+    rows = read_rows(overdue)
+    assert rows[0][0].startswith("民國 115 年 3 月") and "產製時間" in rows[0][0]
+    assert rows[1] == ["案號", "承辦單位", "收件日", "處理期限", "逾期日數（日曆天）"]
+    assert [r[0] for r in rows[2:]] == [f.number for f in filed]
+    assert rows[2][2] == "115/01/05（一）"
+    assert risky_cells(rows) == []
+    counts = read_rows(next(f for f in files if f.name.endswith("-counts.csv")))
+    total = next(r for r in counts if r[0] == "案件類型" and r[1] == "合計")
+    assert total[2:] == [str(summary.received), str(summary.closed), str(summary.open_at_end)]
+    overview = read_rows(next(f for f in files if f.name.endswith("-overview.csv")))
+    assert ["依限辦結率（%）", ""] in overview or any(
+        r[0] == "依限辦結率（%）" and float(r[1]) >= 0 for r in overview
+    )
