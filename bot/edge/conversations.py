@@ -8,6 +8,7 @@ the handlers differ only in what they say, not in how they treat the callback qu
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ from bot.edge.context import BotContext
 from kernel.i18n import t
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+logger = logging.getLogger(__name__)
+
 StaleCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
@@ -87,6 +90,12 @@ def stale_button_handler(text_key: str, *, remove_buttons: bool = False) -> Stal
         """A button from an earlier step or an ended conversation: say so, change nothing."""
         query = update.callback_query
         assert query is not None
+        user = update.effective_user
+        logger.info(
+            "stale or unknown button %r from user %s",
+            (query.data or "")[:64],
+            user.id if user else None,
+        )
         await query.answer(t(context.lang, text_key), show_alert=True)
         if remove_buttons:
             with contextlib.suppress(BadRequest):  # already without buttons, or too old to edit

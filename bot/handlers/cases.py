@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import logging
 import re
 import tempfile
 import warnings
@@ -55,8 +54,6 @@ from kernel.errors import UserError
 from kernel.i18n import Markup, t
 from storage.models import CaseEvent, Role
 from storage.models.cases import Channel
-
-logger = logging.getLogger(__name__)
 
 PREFIX = "case"
 PAGE = 10
@@ -515,20 +512,8 @@ async def full_text(update: Update, context: BotContext) -> None:
     )
 
 
-_answer_stale = stale_button_handler("cases.stale")
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A case button whose data is out of date, forged or unknown: say so, change nothing."""
-    query = update.callback_query
-    assert query is not None
-    user = update.effective_user
-    logger.info(
-        "stale or unknown case button %r from user %s",
-        (query.data or "")[:64],
-        user.id if user else None,
-    )
-    await _answer_stale(update, context)
+stale_button = stale_button_handler("cases.stale")
+"""A case button whose data is out of date, forged or unknown: say so, change nothing."""
 
 
 async def _apply(

@@ -506,20 +506,8 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await context.bot.send_message(update.effective_chat.id, t(context.lang, "report.stale"))
 
 
-_answer_stale = stale_button_handler("report.stale_button")
-
-
-async def unknown_button(update: Update, context: BotContext) -> None:
-    """A report button whose data is forged or unknown: say it does nothing."""
-    query = update.callback_query
-    assert query is not None
-    user = update.effective_user
-    logger.info(
-        "stale or unknown report button %r from user %s",
-        (query.data or "")[:64],
-        user.id if user else None,
-    )
-    await _answer_stale(update, context)
+unknown_button = stale_button_handler("report.stale_button")
+"""A report button whose data is forged or unknown: say it does nothing."""
 
 
 async def _status_view(
