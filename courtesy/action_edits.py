@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from courtesy.actions import (
+    FIELDS,
     LIMITS,
     ActionChange,
     ActionDetails,
@@ -28,17 +29,7 @@ from kernel.errors import UserError
 from storage.models import ActionStatus, CourtesyAction
 from storage.queries.courtesy import fetch_action
 
-ACTION_FIELDS = (
-    "correction",
-    "cause",
-    "plan",
-    "owner",
-    "due_on",
-    "done_on",
-    "evidence",
-    "verification",
-    "verified_by",
-)
+ACTION_FIELDS = FIELDS
 """The fields the chat's card has a button for, in the card's order."""
 DATE_FIELDS = ("due_on", "done_on")
 FIELD_LIMIT = 2000

@@ -51,6 +51,18 @@ from storage.queries.courtesy import (
 )
 
 ORDER = tuple(ActionStatus)
+FIELDS = (
+    "correction",
+    "cause",
+    "plan",
+    "owner",
+    "due_on",
+    "done_on",
+    "evidence",
+    "verification",
+    "verified_by",
+)
+"""An action's fields a person fills in, in the order the card and the command line show them."""
 DEFAULT_RETEST_DAYS = 30
 
 
@@ -275,17 +287,7 @@ def update_action(
         raise UserError("courtesy.actions.unknown", action=action_id)
     if action.status == ActionStatus.CLOSED.value and to is not None:
         raise UserError("courtesy.actions.already_closed", action=action_id)
-    for name in (
-        "correction",
-        "cause",
-        "plan",
-        "owner",
-        "due_on",
-        "done_on",
-        "evidence",
-        "verification",
-        "verified_by",
-    ):
+    for name in FIELDS:
         value = getattr(change, name)
         if value is not None:
             setattr(action, name, value)
