@@ -177,6 +177,23 @@ def bench_postgres(url: str, count: int, directory: Path) -> dict[str, float]:
         admin.dispose()
 
 
+def _bot_settings(fake: FakeBotApi, url: str) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_base_url=fake.base_url,
+        telegram_base_file_url=fake.base_file_url,
+        database_url=url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+async def _start_bot(fake: FakeBotApi, db: Database, url: str) -> BotHarness:
+    """The real bot polling `fake` on `db`, started (the caller stops it)."""
+    harness = BotHarness(settings=_bot_settings(fake, url), fake=fake, db=db)
+    await harness.start()
+    return harness
+
+
 async def _wait(fake: FakeBotApi, chat_id: int, before: int, count: int) -> None:
     deadline = time.monotonic() + 300
     while len(fake.sent(chat_id)) < before + count:
@@ -210,15 +227,7 @@ async def bench_filing(reporters: int, directory: Path) -> dict[str, float]:
     db = Database(url)
     db.upgrade()
     with FakeBotApi(token=TOKEN, send_delay=0.1) as fake:
-        settings = Settings(
-            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-            telegram_base_url=fake.base_url,
-            telegram_base_file_url=fake.base_file_url,
-            database_url=url,
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        harness = BotHarness(settings=settings, fake=fake, db=db)
-        await harness.start()
+        harness = await _start_bot(fake, db, url)
         try:
             started = time.perf_counter()
             users = range(900_001, 900_001 + reporters)
@@ -292,15 +301,7 @@ async def bench_import_while_chatting(url: str, rows: int, directory: Path) -> d
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     env["DATABASE_URL"] = url
     with FakeBotApi(token=TOKEN, send_delay=0.1) as fake:
-        settings = Settings(
-            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-            telegram_base_url=fake.base_url,
-            telegram_base_file_url=fake.base_file_url,
-            database_url=url,
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        harness = BotHarness(settings=settings, fake=fake, db=db)
-        await harness.start()
+        harness = await _start_bot(fake, db, url)
         try:
             idle = [await _status_latency(fake, reporter_id) for _ in range(5)]
             started = time.perf_counter()
