@@ -48,10 +48,27 @@ class NoticeState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Notice(CreatedAt, table=True):
-    """A notice to the subscribers of its categories; released into the outbox once."""
+class NoticeKind(StrEnum):
+    """What an outbox message is: a notice staff wrote, or a message a feature composes.
 
-    __table_args__ = (Index("ix_notice_state_due", "state", "scheduled_at"),)
+    A `notice` is rendered from its title and body; any other kind is composed by the feature
+    that owns it from `ref_id` (e.g. a certificate reminder, a survey invitation), per language,
+    by the composer `bot.delivery.composers` names for the kind.
+    """
+
+    NOTICE = "notice"
+    REMINDER = "reminder"
+    SURVEY = "survey"
+
+
+class Notice(CreatedAt, table=True):
+    """A message released into the outbox once: a notice to the subscribers of its categories,
+    or (by `kind`) a message a feature composes from `ref_id` for the recipients it chose."""
+
+    __table_args__ = (
+        Index("ix_notice_state_due", "state", "scheduled_at"),
+        Index("ix_notice_kind_ref", "kind", "ref_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
@@ -63,6 +80,12 @@ class Notice(CreatedAt, table=True):
     attachment_name: str | None = Field(default=None, max_length=255)
     attachment_file_id: str | None = Field(default=None, max_length=255)
     recipients: int = 0
+    kind: str = Field(
+        max_length=16,
+        default=NoticeKind.NOTICE.value,
+        sa_column_kwargs={"server_default": NoticeKind.NOTICE.value},
+    )
+    ref_id: int | None = Field(default=None)
 
 
 class NoticeCategory(SQLModel, table=True):
