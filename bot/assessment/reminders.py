@@ -12,10 +12,12 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.assessment.periods import Period
+from bot.assessment.scoring import period_state
 from kernel import workcalendar
 from kernel.clock import utcnow
 from storage.models import Role
 from storage.queries.assessment import claim_reminder, fetch_publication, release_reminder
+from storage.queries.courtesy import fetch_languages
 from storage.queries.people import fetch_staff_telegram_ids
 
 DAYS_BEFORE = (20, 10, 3)
@@ -41,6 +43,10 @@ class Due:
     """The threshold reached (20, 10 or 3)."""
     working_days_left: int
     recipients: list[int]
+    scored: int
+    units: int
+    languages: dict[int, str]
+    """Telegram id → saved language (people without one get the default)."""
 
     def key(self, telegram_id: int) -> str:
         return f"{self.period.code}:{self.days}:{telegram_id}"
@@ -66,7 +72,18 @@ def due_today(*, session: Session, today: date) -> list[Due]:
         if fetch_publication(session=session, period=period.code) is not None:
             continue
         left = workcalendar.working_days_between(today, period.deadline)
-        found.append(Due(period, min(reached), left, recipients))
+        state = period_state(session=session, period=period)
+        found.append(
+            Due(
+                period,
+                min(reached),
+                left,
+                recipients,
+                state.scored,
+                len(state.units),
+                fetch_languages(session=session, telegram_ids=recipients),
+            )
+        )
     return found
 
 
