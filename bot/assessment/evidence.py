@@ -160,8 +160,9 @@ class Evidence:
     language: str
     roc: bool
     title: str
-    units: list[tuple[str, str]]
-    """(code, name) of every unit, in the directory's order."""
+    units: list[tuple[str, str, str]]
+    """(code, name, Chinese name) of every unit, in the directory's order: the English page
+    shows the Chinese name beside the English one, as the panel knows the units by it."""
     sections: list[Section]
     missing: list[str]
     """Labelled rows for evidence no source gives yet (satisfaction results)."""
@@ -193,7 +194,7 @@ def build_evidence(
         language=language,
         roc=roc,
         title=plain(language, "assessment.evidence.title", period=period.label(language, roc=roc)),
-        units=[(u.code, u.name_in(language)) for u in units],
+        units=[(u.code, u.name_in(language), u.name_zh) for u in units],
         sections=sections,
         missing=missing,
     )
@@ -224,7 +225,7 @@ def render_html(evidence: Evidence, *, produced: datetime | None = None) -> str:
 
 def csv_rows(evidence: Evidence) -> list[list[object]]:
     """One row per (section, unit or category, figure): long format, one table."""
-    names = dict(evidence.units)
+    names = {code: name for code, name, _ in evidence.units}
     rows: list[list[object]] = []
     for section in evidence.sections:
         heading = _heading(evidence, section)
