@@ -6,7 +6,9 @@ still open and overdue at the period's end; the most-reported products.
 Handled = finished in the period, duplicates and transfers out excluded (not handled cases,
 closed with a recorded reason, count). Every figure comes from SQL aggregation
 (`storage/queries/case_periods.py`); the targets are the year's (`target set`), else the
-plan's, which the report then says.
+plan's, which the report then says. The figures and their renderings (page, CSV, chart, chat
+text) stay in one module, a little past 500 lines, because a column added to one must be added
+to the others.
 """
 
 from __future__ import annotations

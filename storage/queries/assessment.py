@@ -3,7 +3,6 @@ publication, reminders sent, and each year's targets with the plan's figures as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -158,16 +157,6 @@ def claim_reminder(*, session: Session, key: str, at: datetime) -> bool:
 def release_reminder(*, session: Session, key: str) -> None:
     """Forget a claimed reminder whose sending failed, so it is tried again."""
     session.execute(delete(AssessmentReminder).where(col(AssessmentReminder.key) == key))
-
-
-def fetch_reminder_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` were already sent."""
-    if not keys:
-        return set()
-    rows = session.exec(
-        select(AssessmentReminder.key).where(col(AssessmentReminder.key).in_(list(keys)))
-    ).all()
-    return set(rows)
 
 
 def fetch_notice_reach(
