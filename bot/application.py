@@ -26,10 +26,11 @@ from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
 from bot.edge.updates import PerChatUpdateProcessor
 from bot.handlers import admin, categories, profile, reports, start, subscriptions
+from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.jobs import case_reminders, courtesy_reminders
+from bot.jobs import assessment_reminders, case_reminders, courtesy_reminders
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
 from kernel.i18n import t
@@ -52,6 +53,7 @@ def features() -> list[Feature]:
         categories.FEATURE,
         case_feature.FEATURE,
         courtesy_feature.FEATURE,
+        assessment_feature.FEATURE,
     ]
 
 
@@ -76,6 +78,12 @@ async def post_init(app: BotApplication) -> None:
     start_loop(app, "case-reminders", case_reminders.step, every=case_reminders.CHECK_EVERY)
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
+    )
+    start_loop(
+        app,
+        "assessment-reminders",
+        assessment_reminders.step,
+        every=assessment_reminders.CHECK_EVERY,
     )
 
 

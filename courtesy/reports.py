@@ -152,6 +152,18 @@ class OverdueRow:
     due: date
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What a half-year or year report adds (courtesy/period_reports.py): progress against
+    the year's courtesy target and the corrective actions opened and closed in the period."""
+
+    target: int
+    expected: int
+    target_note: str | None
+    opened: list[ActionRow]
+    closed: list[ActionRow]
+
+
 @dataclass
 class Report:
     name: str
@@ -173,6 +185,7 @@ class Report:
     actions: list[ActionRow] = field(default_factory=list)
     overdue: list[OverdueRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    period: PeriodFigures | None = None
 
     @property
     def has_results(self) -> bool:
@@ -207,18 +220,30 @@ def _round_label(rnd: CourtesyRound) -> str:
     return f"{rnd.year}-{rnd.number}"
 
 
+Window = tuple[date, date]
+"""First and last day: a period report counts only the calls dated inside it."""
+
+
+def _inside(day: date, within: Window | None) -> bool:
+    return within is None or within[0] <= day <= within[1]
+
+
 def _summary(
-    session: Session, rounds: Sequence[CourtesyRound]
+    session: Session, rounds: Sequence[CourtesyRound], within: Window | None = None
 ) -> tuple[list[tuple[float, bool, str, dict[str, int], int]], int]:
-    """(total, passed, unit code, points, rubric id) of each current result, and the calls."""
+    """(total, passed, unit code, points, rubric id) of each current result, and the calls;
+    with `within`, only of the calls dated in it."""
     ids = [r.id for r in rounds if r.id is not None]
     staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
     units = fetch_unit_codes(session=session)
     rows = []
     for result, test in fetch_current_results(session=session, round_ids=ids):
+        if not _inside(test.scheduled_on, within):
+            continue
         unit = units[staff[test.staff_id].unit_id].code
         rows.append((result.total, result.passed, unit, result.points, result.rubric_id))
-    calls = len(fetch_test_views(session=session, round_ids=ids)) if ids else 0
+    views = fetch_test_views(session=session, round_ids=ids) if ids else []
+    calls = sum(1 for v in views if _inside(v.day, within))
     return rows, calls
 
 
@@ -228,10 +253,11 @@ def _fill(
     rounds: Sequence[CourtesyRound],
     trend_rounds: Sequence[CourtesyRound],
     today: date,
+    within: Window | None = None,
 ) -> Report:
     lang = report.language
     units = sorted(fetch_unit_codes(session=session).values(), key=lambda u: (u.sort_order, u.id))
-    results, report.calls = _summary(session, rounds)
+    results, report.calls = _summary(session, rounds, within)
     report.scored = len(results)
     if results:
         report.average = round(fmean(r[0] for r in results), 1)
@@ -239,6 +265,7 @@ def _fill(
         report.pass_rate = round(100 * sum(1 for r in results if r[1]) / len(results), 1)
     round_ids = [r.id for r in rounds if r.id is not None]
     views = fetch_test_views(session=session, round_ids=round_ids) if round_ids else []
+    views = [v for v in views if _inside(v.day, within)]
     calls_by_unit: dict[str, int] = defaultdict(int)
     for view in views:
         calls_by_unit[view.unit_code] += 1
@@ -279,7 +306,7 @@ def _fill(
         key=lambda i: (-i.lost, i.code),
     )
     for rnd in trend_rounds:
-        rows, _ = _summary(session, [rnd])
+        rows, _ = _summary(session, [rnd], within)
         report.trend.append(
             TrendRow(
                 label=format_round(rnd.year, rnd.number, lang, roc=report.roc),

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 from sqlmodel import Session
 
+from bot.cases.periods import targets_note
 from kernel import charts, csvfiles
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -33,6 +34,7 @@ from kernel.reporting import (
     use_roc,
 )
 from storage.models.cases import CaseKind
+from storage.queries.assessment import PLAN_TARGETS, fetch_targets
 from storage.queries.case_summary import (
     fetch_closing_figures,
     fetch_month_tallies,
@@ -43,8 +45,9 @@ from storage.queries.case_summary import (
 from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units, record_audit
 
-PUBLIC_TARGET = 350
-MONITOR_TARGET = 250
+PUBLIC_TARGET = PLAN_TARGETS["public"]
+MONITOR_TARGET = PLAN_TARGETS["monitor"]
+"""The plan's yearly targets, used when the year has none set (`bsmi-desk target set`)."""
 
 
 def parse_month(text: str, *, today: date) -> tuple[int, int]:
@@ -110,6 +113,8 @@ class MonthlySummary:
     top_products: list[tuple[str, int]] = field(default_factory=list)
     counting: str = "working"
     """How deadlines are counted (`CASE_DAY_COUNTING`); days to close are calendar days."""
+    targets_note: str | None = None
+    """Says which targets are the plan's because the year has none set."""
 
     @property
     def received(self) -> int:
@@ -202,9 +207,11 @@ def build_summary(
     public = ytd.get(CaseKind.PRODUCT.value, 0) + ytd.get(CaseKind.SERVICE.value, 0)
     monitor = ytd.get(CaseKind.MONITOR.value, 0)
     months_left = 12 - month
+    year_targets = fetch_targets(session=session, year=year)
+    summary.targets_note = targets_note(year_targets, language)
     for label_key, target, done in (
-        ("summary.target_public", PUBLIC_TARGET, public),
-        ("summary.target_monitor", MONITOR_TARGET, monitor),
+        ("targets.public", year_targets.public, public),
+        ("targets.monitor", year_targets.monitor, monitor),
     ):
         remaining = max(0, target - done)
         summary.targets.append(

@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from bot.cli import case, category, courtesy, demo, invite, notice, report, server
+from bot.cli import (
+    assessment,
+    case,
+    category,
+    courtesy,
+    demo,
+    invite,
+    notice,
+    report,
+    server,
+    target,
+)
 
 app = typer.Typer(
     name="bsmi-desk",
@@ -29,6 +40,8 @@ app.add_typer(category.category_app, name="category")
 app.add_typer(case.case_app, name="case")
 app.add_typer(report.report_app, name="report")
 app.add_typer(courtesy.courtesy_app, name="courtesy")
+app.add_typer(target.target_app, name="target")
+app.add_typer(assessment.assessment_app, name="assessment")
 
 
 def main() -> None:

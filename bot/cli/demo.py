@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from bot.assessment import demo as assessment_demo
+from bot.assessment.periods import Period
 from bot.cases import demo as case_demo
 from bot.cases import summary
 from bot.cli.common import cli_command, language
@@ -62,6 +64,19 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             files += courtesy_demo.write_demo_report(
                 session=session, out=out, year=year, language=language
             )
+        half = Period(year, True)
+        if half.last < today:  # the half-year pack, once the first half-year is over
+            with db.transaction() as session:
+                assessment_demo.seed_demo(session=session, rng=rng, period=half, today=today)
+            with db.transaction() as session:
+                files += assessment_demo.write_demo_reports(
+                    session=session,
+                    out=out,
+                    period=half,
+                    today=today,
+                    language=language,
+                    pass_mark=courtesy_demo.PASS_MARK,
+                )
     finally:
         db.dispose()
     return DemoResult(database=path, year=year, month=month, files=files)

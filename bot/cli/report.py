@@ -1,4 +1,5 @@
-"""`bsmi-desk report monthly --month YYYY-MM --out DIR`: the secretariat's monthly summary."""
+"""`bsmi-desk report monthly --month YYYY-MM --out DIR`: the secretariat's monthly summary;
+`bsmi-desk report period --period 2027-H1 --out DIR`: a half-year's or a year's analysis."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from bot.assessment.periods import parse_period
+from bot.cases.periods import build_period_analysis
+from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import build_summary, parse_month, write_report
 from bot.cli.common import cli_command, database, settings
 from kernel.clock import utcnow
@@ -46,4 +50,33 @@ def monthly(
         counting=config.case_day_counting,
     )
     for path in write_report(summary, out, language, roc=roc, western=western):
+        typer.echo(t(language, "case_cli.written", path=str(path)))
+
+
+@report_app.command("period")
+@cli_command
+def period(
+    period: Annotated[str, typer.Option(help="2027-H1 (first half) or 2027 (whole year)")],
+    out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG files")],
+    roc: Annotated[
+        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
+    ] = False,
+    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+) -> None:
+    """Write DIR/complaints-PERIOD.html, one CSV per table and the chart (.png)."""
+    config = settings()
+    language = lang or config.default_language
+    if language not in ("zh-TW", "en"):
+        raise UserError("summary.bad_language", value=language)
+    chosen = parse_period(period)
+    writable_folder(out)
+    analysis = database().call(
+        build_period_analysis,
+        year=chosen.year,
+        first_half=chosen.first_half,
+        today=utcnow().astimezone(config.tz).date(),
+        language=language,
+    )
+    for path in write_period_report(analysis, out, language, roc=roc, western=western):
         typer.echo(t(language, "case_cli.written", path=str(path)))

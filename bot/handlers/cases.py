@@ -30,12 +30,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.assessment.overview import looks_like_period, summarise_period
 from bot.cases import listing
 from bot.cases.actions import CHOICE_ACTIONS, TEXT_INPUT_ERRORS, VERBS, Action, Refused
 from bot.cases.details import CaseDetails, case_files, full_case, view_case
 from bot.cases.filing import NUMBER_PATTERN, parse_case_number
 from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
 from bot.cases.listing import LISTS
+from bot.cases.periods import period_text
+from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import (
     last_complete_month,
     parse_month,
@@ -699,6 +702,9 @@ async def summary(update: Update, context: BotContext) -> None:
     today = _today(context)
     args = [a for a in context.args or [] if a.lower() != "roc"]
     roc = len(args) != len(context.args or [])
+    if args and looks_like_period(args[0]):
+        await _period_summary(update, context, args[0], roc=roc)
+        return
     if args:
         try:
             year, month = parse_month(args[0], today=today)
@@ -719,6 +725,33 @@ async def summary(update: Update, context: BotContext) -> None:
     with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
         paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
         await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
+        for path in paths:
+            with path.open("rb") as handle:
+                await context.bot.send_document(
+                    update.effective_chat.id, handle, filename=path.name
+                )
+
+
+async def _period_summary(update: Update, context: BotContext, text: str, *, roc: bool) -> None:
+    """/summary 2027-H1 or /summary 2027: the half-year's or year's analysis with its files."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    assert context.person is not None
+    lang = context.lang
+    try:
+        built = await context.services.db.run(
+            summarise_period,
+            text=text,
+            today=_today(context),
+            language=lang,
+            by=context.person.telegram_id,
+        )
+    except UserError as exc:
+        await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+        return
+    shown_roc = roc or lang == "zh-TW"
+    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
+        paths = await asyncio.to_thread(write_period_report, built, Path(tmp), lang, roc=roc)
+        await update.effective_message.reply_text(period_text(built, lang, roc=shown_roc))
         for path in paths:
             with path.open("rb") as handle:
                 await context.bot.send_document(

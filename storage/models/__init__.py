@@ -1,5 +1,12 @@
 """All tables, imported here so that SQLModel.metadata is complete for Alembic."""
 
+from storage.models.assessment import (
+    AssessmentFollowUp,
+    AssessmentPublication,
+    AssessmentReminder,
+    AssessmentScore,
+    YearTarget,
+)
 from storage.models.base import STAFF_ROLES, Role
 from storage.models.cases import (
     BotState,
@@ -37,6 +44,10 @@ from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
 __all__ = [
     "STAFF_ROLES",
     "ActionStatus",
+    "AssessmentFollowUp",
+    "AssessmentPublication",
+    "AssessmentReminder",
+    "AssessmentScore",
     "AuditEntry",
     "BotState",
     "Case",
@@ -67,4 +78,5 @@ __all__ = [
     "TestStatus",
     "Unit",
     "WorkerLease",
+    "YearTarget",
 ]

@@ -10,20 +10,28 @@ from bot.cli.common import cli_command, database
 from bot.cli.courtesy.shared import lang
 from courtesy import schedule
 from kernel.i18n import t
+from storage.queries.assessment import fetch_targets
 
 
 @cli_command
 def plan(
     year: Annotated[int, typer.Option(help="the year to plan")],
-    target: Annotated[int, typer.Option(help="calls in the year")] = 80,
+    target: Annotated[
+        int | None,
+        typer.Option(help="calls in the year (default: the year's courtesy target, else 80)"),
+    ] = None,
     per_unit: Annotated[int, typer.Option(help="minimum calls per unit per round")] = 2,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the year)")] = None,
 ) -> None:
     """Draw the year's three rounds of calls (the same seed gives the same plan)."""
-    drawn = database().call(
-        schedule.plan_year, year=year, target=target, per_unit=per_unit, seed=seed
-    )
+    db = database()
     language = lang()
+    if target is None:
+        targets = db.call(fetch_targets, year=year)
+        target = targets.courtesy
+        key = "courtesy_period.target_plan" if "courtesy" in targets.defaulted else None
+        typer.echo(t(language, key or "courtesy_period.plan_default", year=year, target=target))
+    drawn = db.call(schedule.plan_year, year=year, target=target, per_unit=per_unit, seed=seed)
     typer.echo(
         t(language, "courtesy.plan.created", year=year, calls=len(drawn.calls), seed=drawn.seed)
     )

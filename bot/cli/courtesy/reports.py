@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from bot.assessment.periods import parse_period
 from bot.cli.common import cli_command, database, settings
 from bot.cli.courtesy.shared import lang, today
 from courtesy import reports
+from courtesy.period_reports import build_period_report
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES, t
 from kernel.textfiles import writable_folder
@@ -20,27 +22,43 @@ def report(
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG")],
     round_: Annotated[str | None, typer.Option("--round", help="YEAR-ROUND, e.g. 2026-1")] = None,
     year: Annotated[int | None, typer.Option(help="a whole year")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="the calls dated in a half-year (2027-H1) or year (2027)"),
+    ] = None,
     language: Annotated[
         str | None, typer.Option("--lang", "--language", help="zh-TW or en")
     ] = None,
     western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
 ) -> None:
-    """Write a round (or year) report as courtesy-….html, .csv and .png."""
+    """Write a round, year or period report as courtesy-….html, .csv and .png."""
     if language is not None and language not in LANGUAGES:
         raise UserError("courtesy.report.bad_language", language=language[:16])
     chosen = language or lang()
-    if (round_ is None) == (year is None):
+    if [round_, year, period].count(None) != 2:
         raise UserError("courtesy.report.bad_round", round=round_ or "")
     folder = writable_folder(out)
-    built = database().call(
-        reports.build_report,
-        round_text=round_,
-        year=year,
-        language=chosen,
-        pass_mark=settings().courtesy_pass_mark,
-        today=today(),
-        western=western,
-    )
+    if period is not None:
+        asked = parse_period(period)
+        built = database().call(
+            build_period_report,
+            year=asked.year,
+            first_half=asked.first_half,
+            language=chosen,
+            pass_mark=settings().courtesy_pass_mark,
+            today=today(),
+            western=western,
+        )
+    else:
+        built = database().call(
+            reports.build_report,
+            round_text=round_,
+            year=year,
+            language=chosen,
+            pass_mark=settings().courtesy_pass_mark,
+            today=today(),
+            western=western,
+        )
     try:
         files = reports.write_report(built, folder)
     except OSError as exc:  # e.g. the disk filled up, or a report's name is taken by a folder

@@ -34,6 +34,21 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
                 f"courtesy-2026{end}"
                 for end in (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
             ),
+            # the first half-year's pack, the half-year being over
+            "complaints-2026-H1.html",
+            *(
+                f"complaints-2026-H1-{table}.csv"
+                for table in ("months", "counts", "units", "targets", "overdue")
+            ),
+            "complaints-2026-H1.png",
+            *(
+                f"courtesy-2026-H1{end}"
+                for end in (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
+            ),
+            "self-assessment-2026-H1.html",
+            "self-assessment-2026-H1.csv",
+            "evidence-2026-H1.html",
+            "evidence-2026-H1.csv",
         ]
     )
     for path in result.files:

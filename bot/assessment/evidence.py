@@ -1,0 +1,293 @@
+"""Evidence for the review panel (`assessment evidence`): per unit, what the tool knows that
+bears on each dimension of 附表1. The panel decides the scores; this is where they look first.
+
+The evidence is gathered from a list of sources (`SOURCES`), each a function from the period
+to one section: courtesy calls (服務友善, under 基礎服務), complaints and monitor reports
+(意見回應處理情形, under 服務評價), notices published and firms reached (服務便捷, under
+服務遞送). A source for
+satisfaction results is one more function in that list; until one exists, the evidence says
+in a labelled row that there are no survey results yet.
+
+Each source uses the same builder as its own report (the courtesy period report, the complaint
+analysis), so the evidence and those reports never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.assessment.periods import Period
+from bot.cases.periods import build_period_analysis
+from courtesy.period_reports import build_period_report
+from kernel import csvfiles
+from kernel.errors import UserError
+from kernel.pages import page, render_page
+from kernel.reporting import format_period, format_stamp, plain, produced_now, use_roc
+from storage.models import Unit
+from storage.queries.assessment import fetch_notice_reach
+from storage.queries.cases import fetch_categories
+from storage.queries.people import fetch_units, record_audit
+
+Value = int | float | str | None
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    period: Period
+    language: str
+    today: date
+    pass_mark: int
+    tz: ZoneInfo
+    units: list[Unit]
+
+
+@dataclass
+class Section:
+    """One source's figures: `per_unit` (unit code → one value per column) or, for figures
+    that are the branch's rather than a unit's, `rows` (label → values)."""
+
+    dimension: str
+    """basic, delivery, capacity, evaluation or innovation."""
+    aspect: str
+    """The catalogue key of what it shows (assessment.evidence.aspect_*)."""
+    columns: list[str]
+    per_unit: dict[str, list[Value]] = field(default_factory=dict)
+    rows: list[tuple[str, list[Value]]] = field(default_factory=list)
+    note: str | None = None
+
+
+Source = Callable[[Context], Section]
+
+
+def _tr(context: Context, key: str, **values: object) -> str:
+    return plain(context.language, f"assessment.evidence.{key}", **values)
+
+
+def courtesy_source(context: Context) -> Section:
+    """服務友善: the courtesy calls dated in the period and the corrective actions."""
+    columns = ["calls", "scored", "average", "pass_rate", "actions_opened", "actions_closed"]
+    section = Section("basic", "friendly", [_tr(context, f"col_{c}") for c in columns])
+    try:
+        report = build_period_report(
+            session=context.session,
+            year=context.period.year,
+            first_half=context.period.first_half,
+            language=context.language,
+            pass_mark=context.pass_mark,
+            today=context.today,
+        )
+    except UserError as exc:
+        section.note = plain(context.language, exc.key, **exc.values)
+        return section
+    by_code = {u.code: u for u in report.units}
+    assert report.period is not None
+    opened = Counter(a.unit for a in report.period.opened)
+    closed = Counter(a.unit for a in report.period.closed)
+    for unit in context.units:
+        name = unit.name_in(context.language)
+        row = by_code.get(unit.code)
+        section.per_unit[unit.code] = [
+            row.calls if row else 0,
+            row.scored if row else 0,
+            row.average if row else None,
+            row.pass_rate if row else None,
+            opened.get(name, 0),
+            closed.get(name, 0),
+        ]
+    return section
+
+
+def cases_source(context: Context) -> Section:
+    """意見回應處理情形: cases owned (received in the period), handled, on time, median days
+    to close and overdue at the period's end, per owning unit."""
+    columns = ["owned", "handled", "on_time_rate", "median_days", "overdue"]
+    section = Section("evaluation", "response", [_tr(context, f"col_{c}") for c in columns])
+    analysis = build_period_analysis(
+        session=context.session,
+        year=context.period.year,
+        first_half=context.period.first_half,
+        today=context.today,
+        language=context.language,
+    )
+    for unit in context.units:
+        row = analysis.unit_row(unit.code)
+        rate = row.on_time_rate if row else None
+        section.per_unit[unit.code] = [
+            row.received if row else 0,
+            row.handled if row else 0,
+            None if rate is None else round(rate * 100, 1),
+            None if row is None or row.median_days is None else round(row.median_days, 1),
+            row.overdue if row else 0,
+        ]
+    return section
+
+
+def notices_source(context: Context) -> Section:
+    """服務便捷: notices published in the period and firms reached, by category (the
+    branch's, not one unit's)."""
+    columns = ["notices", "reached"]
+    section = Section("delivery", "convenience", [_tr(context, f"col_{c}") for c in columns])
+    start = datetime.combine(context.period.first, time(0), tzinfo=context.tz)
+    end = datetime.combine(min(context.period.last, context.today), time(0), tzinfo=context.tz)
+    names = {
+        c.code: (c.name_zh if context.language == "zh-TW" else c.name_en)
+        for c in fetch_categories(session=context.session)
+    }
+    for code, notices, reached in fetch_notice_reach(
+        session=context.session, start=start, end=end + timedelta(days=1)
+    ):
+        section.rows.append((names.get(code, code), [notices, reached]))
+    if not section.rows:
+        section.note = _tr(context, "no_notices")
+    return section
+
+
+SOURCES: list[Source] = [courtesy_source, notices_source, cases_source]
+"""Every source of evidence, in the order of the dimensions they bear on."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    period: Period
+    language: str
+    roc: bool
+    title: str
+    units: list[tuple[str, str, str]]
+    """(code, name, Chinese name) of every unit, in the directory's order: the English page
+    shows the Chinese name beside the English one, as the panel knows the units by it."""
+    sections: list[Section]
+    missing: list[str]
+    """Labelled rows for evidence no source gives yet (satisfaction results)."""
+
+
+def build_evidence(
+    *,
+    session: Session,
+    period: Period,
+    language: str,
+    today: date,
+    pass_mark: int,
+    tz: ZoneInfo,
+    sources: list[Source] | None = None,
+    western: bool = False,
+) -> Evidence:
+    """Every source's section for the period's units."""
+    if period.first > today:
+        raise UserError("period.future", period=period.code)
+    units = fetch_units(session=session)
+    context = Context(session, period, language, today, pass_mark, tz, units)
+    sections = [source(context) for source in (sources if sources is not None else SOURCES)]
+    missing = []
+    if not any(s.aspect == "satisfaction" for s in sections):
+        missing.append(plain(language, "assessment.evidence.no_surveys"))
+    roc = use_roc(language, western=western)
+    return Evidence(
+        period=period,
+        language=language,
+        roc=roc,
+        title=plain(language, "assessment.evidence.title", period=period.label(language, roc=roc)),
+        units=[(u.code, u.name_in(language), u.name_zh) for u in units],
+        sections=sections,
+        missing=missing,
+    )
+
+
+def _heading(evidence: Evidence, section: Section) -> str:
+    lang = evidence.language
+    return plain(
+        lang,
+        "assessment.evidence.section",
+        dimension=plain(lang, f"assessment.dimension.{section.dimension}"),
+        aspect=plain(lang, f"assessment.evidence.aspect_{section.aspect}"),
+    )
+
+
+def render_html(evidence: Evidence, *, produced: datetime | None = None) -> str:
+    return render_page(
+        "reports/evidence.html.j2",
+        page=page(evidence.language, evidence.title, produced or produced_now(), roc=evidence.roc),
+        ev=evidence,
+        heading=lambda s: _heading(evidence, s),
+        period=format_period(
+            evidence.period.first, evidence.period.last, evidence.language, roc=evidence.roc
+        ),
+        show=lambda v: "—" if v is None else v,
+    )
+
+
+def csv_rows(evidence: Evidence) -> list[list[object]]:
+    """One row per (section, unit or category, figure): long format, one table."""
+    names = {code: name for code, name, _ in evidence.units}
+    rows: list[list[object]] = []
+    for section in evidence.sections:
+        heading = _heading(evidence, section)
+        for code, values in section.per_unit.items():
+            rows += [
+                [heading, names[code], c, v] for c, v in zip(section.columns, values, strict=True)
+            ]
+        for label, values in section.rows:
+            rows += [[heading, label, c, v] for c, v in zip(section.columns, values, strict=True)]
+        if section.note:
+            rows.append(
+                [heading, "", plain(evidence.language, "assessment.evidence.note"), section.note]
+            )
+    for line in evidence.missing:
+        rows.append([line, "", "", None])
+    return rows
+
+
+def write_evidence(
+    evidence: Evidence, out: Path, *, produced: datetime | None = None
+) -> list[Path]:
+    """DIR/evidence-2027-H1.html and .csv."""
+    out.mkdir(parents=True, exist_ok=True)
+    when = produced or produced_now()
+    suffix = "" if evidence.language == "zh-TW" else f"-{evidence.language}"
+    stem = f"evidence-{evidence.period.code}{suffix}"
+    html = out / f"{stem}.html"
+    html.write_text(render_html(evidence, produced=when), encoding="utf-8")
+    lang = evidence.language
+    caption = plain(
+        lang,
+        "reports.csv_caption",
+        title=evidence.title,
+        table=plain(lang, "assessment.evidence.csv_table"),
+        period=format_period(evidence.period.first, evidence.period.last, lang, roc=evidence.roc),
+        stamp=format_stamp(when, lang, roc=evidence.roc),
+    )
+    header = [
+        plain(lang, "assessment.evidence.col_section"),
+        plain(lang, "assessment.evidence.col_subject"),
+        plain(lang, "assessment.evidence.col_figure"),
+        plain(lang, "assessment.evidence.col_value"),
+    ]
+    path = csvfiles.write_csv(out / f"{stem}.csv", caption, header, csv_rows(evidence))
+    return [html, path]
+
+
+def evidence_for(
+    *,
+    session: Session,
+    period: Period,
+    language: str,
+    today: date,
+    pass_mark: int,
+    tz: ZoneInfo,
+    by: int | None,
+) -> Evidence:
+    """The evidence for chat, audited as assessment.evidence."""
+    evidence = build_evidence(
+        session=session, period=period, language=language, today=today, pass_mark=pass_mark, tz=tz
+    )
+    record_audit(
+        session=session, actor_telegram_id=by, action="assessment.evidence", target=period.code
+    )
+    return evidence

@@ -1,0 +1,93 @@
+"""What chat asks of the self-assessment: `/assessment [period]` (the period's state, its
+deadline, what is missing, with the 附表2 table and the evidence) and `/summary 2027-H1`
+(the complaint analysis of a half-year or year). Each is one use case with its audit row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.assessment.evidence import Evidence, build_evidence
+from bot.assessment.periods import Period, current_period, parse_period
+from bot.assessment.report import AssessmentTable, build_table
+from bot.assessment.scoring import State, period_state
+from bot.cases.periods import PeriodAnalysis, build_period_analysis
+from kernel import workcalendar
+from kernel.reporting import use_roc
+from storage.queries.people import record_audit
+
+_PERIOD_LIKE = re.compile(r"^\d{4}(-[Hh]\d?)?$")
+
+
+def looks_like_period(text: str) -> bool:
+    """`2027` or `2027-H1` (a month is `2027-01`): what /summary hands to the period analysis."""
+    return bool(_PERIOD_LIKE.match(text.strip()))
+
+
+@dataclass(frozen=True)
+class Overview:
+    state: State
+    working_days_left: int
+    table: AssessmentTable
+    evidence: Evidence | None
+    """None while the period has not begun (nothing to show yet)."""
+
+    @property
+    def period(self) -> Period:
+        return self.state.period
+
+
+def open_assessment(
+    *,
+    session: Session,
+    wanted: str | None,
+    today: date,
+    language: str,
+    pass_mark: int,
+    tz: ZoneInfo,
+    by: int | None,
+) -> Overview:
+    """/assessment [period]: the period asked for, else the one next due; audited."""
+    period = parse_period(wanted) if wanted else current_period(today)
+    state = period_state(session=session, period=period)
+    roc = use_roc(language)
+    evidence = None
+    if period.first <= today:
+        evidence = build_evidence(
+            session=session,
+            period=period,
+            language=language,
+            today=today,
+            pass_mark=pass_mark,
+            tz=tz,
+        )
+    record_audit(
+        session=session, actor_telegram_id=by, action="assessment.open", target=period.code
+    )
+    return Overview(
+        state=state,
+        working_days_left=workcalendar.working_days_between(today, period.deadline),
+        table=build_table(state, language, roc=roc),
+        evidence=evidence,
+    )
+
+
+def summarise_period(
+    *, session: Session, text: str, today: date, language: str, by: int | None
+) -> PeriodAnalysis:
+    """/summary 2027-H1 or /summary 2027: the period's complaint analysis, audited as
+    case.summary."""
+    period = parse_period(text)
+    analysis = build_period_analysis(
+        session=session,
+        year=period.year,
+        first_half=period.first_half,
+        today=today,
+        language=language,
+    )
+    record_audit(session=session, actor_telegram_id=by, action="case.summary", target=period.code)
+    return analysis

@@ -1,0 +1,106 @@
+"""/assessment [2027-H1|2027] for the secretariat and admins: the period's state (units scored
+of all, the publication deadline, who is missing) with the 附表2 table and the evidence for the
+panel attached as files. The deadline reminders are a job (bot/jobs/assessment_reminders.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.assessment import evidence as evidence_files
+from bot.assessment import report as report_files
+from bot.assessment.overview import Overview, open_assessment
+from bot.edge.access import SECRETARIAT, requires
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature, roles
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from kernel.i18n import t
+from kernel.reporting import format_day
+
+
+def overview_text(overview: Overview, language: str) -> str:
+    """The state of the period as a chat message (Telegram HTML, escaped by `t`)."""
+    state = overview.state
+    roc = language == "zh-TW"
+    if state.published_on is not None:
+        shown = t(
+            language,
+            "assessment.state_published",
+            day=format_day(state.published_on, language, roc=roc),
+        )
+    else:
+        shown = t(language, "assessment.state_draft")
+    lines = [
+        t(
+            language,
+            "assessment.chat",
+            period=overview.period.label(language, roc=roc),
+            state=shown,
+            deadline=format_day(overview.period.deadline, language, roc=roc),
+            left=max(0, overview.working_days_left),
+            scored=state.scored,
+            units=len(state.units),
+        )
+    ]
+    if state.missing:
+        separator = "、" if language == "zh-TW" else ", "
+        names = separator.join(u.name_in(language) for u in state.missing)
+        lines.append(t(language, "assessment.chat_missing", units=names))
+    else:
+        lines.append(t(language, "assessment.chat_complete"))
+    lines.append(t(language, "assessment.chat_files"))
+    return "\n".join(lines)
+
+
+def _write(overview: Overview, folder: Path) -> list[Path]:
+    paths = report_files.write_report(overview.table, folder)
+    if overview.evidence is not None:
+        paths += evidence_files.write_evidence(overview.evidence, folder)
+    return paths
+
+
+@requires(*SECRETARIAT)
+async def assessment(update: Update, context: BotContext) -> None:
+    """/assessment [period]: the period's state with the 附表2 and evidence files."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    lang = context.lang
+    services = context.services
+    try:
+        overview = await services.db.run(
+            open_assessment,
+            wanted=context.args[0] if context.args else None,
+            today=utcnow().astimezone(services.tz).date(),
+            language=lang,
+            pass_mark=services.settings.courtesy_pass_mark,
+            tz=services.tz,
+            by=update.effective_user.id if update.effective_user else None,
+        )
+    except UserError as exc:
+        await update.effective_message.reply_text(
+            t(lang, exc.key, **exc.values) + "\n" + t(lang, "assessment.usage")
+        )
+        return
+    await update.effective_message.reply_text(overview_text(overview, lang))
+    with tempfile.TemporaryDirectory(prefix="bsmi-assessment-") as tmp:
+        paths = await asyncio.to_thread(_write, overview, Path(tmp))
+        for path in paths:
+            with path.open("rb") as handle:
+                await context.bot.send_document(
+                    update.effective_chat.id, handle, filename=path.name
+                )
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("assessment", assessment))
+
+
+FEATURE = Feature(
+    name="assessment",
+    register=register,
+    commands=(Command("assessment", roles(*SECRETARIAT)),),
+)

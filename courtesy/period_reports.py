@@ -1,0 +1,103 @@
+"""Courtesy tests over a half-year or a year (`courtesy report --period 2027-H1`): the calls
+dated in the period, with the round report's tables (`courtesy/reports.py`), progress against
+the year's courtesy target (`target set --courtesy`, else the plan's 80) and the corrective
+actions opened and closed in the period.
+
+A period is given as its year and whether it is the first half; parsing `2027-H1` belongs to
+the self-assessment (`bot/assessment/periods.py`), which courtesy must not import.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from courtesy.reports import ActionRow, PeriodFigures, Report, _fill
+from courtesy.schedule import check_year
+from kernel.errors import UserError
+from kernel.reporting import TAIPEI, plain, roc_year, use_roc
+from storage.models import CourtesyAction
+from storage.queries.assessment import fetch_targets
+from storage.queries.courtesy import fetch_actions, fetch_rounds, fetch_staff, fetch_unit_codes
+
+
+def bounds(year: int, first_half: bool) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 6, 30) if first_half else date(year, 12, 31)
+
+
+def period_name(year: int, first_half: bool) -> str:
+    """`2027-H1` or `2027`."""
+    return f"{year}-H1" if first_half else f"{year}"
+
+
+def _action_rows(
+    session: Session, actions: list[CourtesyAction], language: str
+) -> list[ActionRow]:
+    staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
+    units = fetch_unit_codes(session=session)
+    return [
+        ActionRow(
+            id=a.id or 0,
+            staff=staff[a.staff_id].name,
+            unit=units[staff[a.staff_id].unit_id].name_in(language),
+            status=plain(language, f"courtesy.actions.status.{a.status}"),
+            opened=a.created_at.astimezone(TAIPEI).date(),
+            repeat=a.repeat_count + 1,
+            nonconformity=a.nonconformity,
+        )
+        for a in actions
+    ]
+
+
+def build_period_report(
+    *,
+    session: Session,
+    year: int,
+    first_half: bool,
+    language: str,
+    pass_mark: int,
+    today: date,
+    western: bool = False,
+) -> Report:
+    """The period's report: calls dated in it, scored or not, across the rounds it touches."""
+    check_year(year)
+    first, last = bounds(year, first_half)
+    if first > today:
+        raise UserError("period.future", period=period_name(year, first_half))
+    rounds = [r for r in fetch_rounds(session=session, year=year) if r.starts_on <= last]
+    if not rounds:
+        raise UserError("courtesy.plan.none", year=year)
+    roc = use_roc(language, western=western)
+    shown = roc_year(year) if roc and language == "zh-TW" else year
+    label = plain(language, "period.label_h1" if first_half else "period.label_year", year=shown)
+    report = Report(
+        name=f"courtesy-{period_name(year, first_half)}",
+        title=plain(language, "courtesy_period.title", period=label),
+        language=language,
+        starts_on=first,
+        ends_on=last,
+        due_on=max(r.due_on for r in rounds),
+        pass_mark=pass_mark,
+        roc=roc,
+    )
+    _fill(session, report, rounds, rounds, today, within=(first, last))
+    targets = fetch_targets(session=session, year=year)
+    note = None
+    if "courtesy" in targets.defaulted:
+        note = plain(language, "courtesy_period.target_plan", year=shown, target=targets.courtesy)
+    actions = fetch_actions(session=session)
+    opened = [a for a in actions if first <= a.created_at.astimezone(TAIPEI).date() <= last]
+    closed = [
+        a
+        for a in actions
+        if a.closed_at is not None and first <= a.closed_at.astimezone(TAIPEI).date() <= last
+    ]
+    report.period = PeriodFigures(
+        target=targets.courtesy,
+        expected=round(targets.courtesy / 2) if first_half else targets.courtesy,
+        target_note=note,
+        opened=_action_rows(session, opened, language),
+        closed=_action_rows(session, closed, language),
+    )
+    return report

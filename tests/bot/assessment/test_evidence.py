@@ -1,0 +1,152 @@
+"""The panel's evidence: a unit's figures equal those of the courtesy and complaint reports for
+the same period (read back from their CSV files); the notices' figures equal counts made from
+the rows; satisfaction is labelled as not available; a source added is a function."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot.assessment.evidence import (
+    SOURCES,
+    Context,
+    Section,
+    build_evidence,
+    write_evidence,
+)
+from bot.assessment.periods import Period
+from bot.cases import demo as case_demo
+from bot.cases.periods import build_period_analysis
+from bot.cases.periods import write_report as write_complaints
+from bot.notices import demo as notice_demo
+from courtesy import demo as courtesy_demo
+from courtesy import reports as courtesy_reports
+from courtesy.period_reports import build_period_report
+from storage.db import Database
+from storage.models import Category, Delivery, Notice, NoticeCategory
+
+TODAY = date(2026, 11, 26)
+TZ = ZoneInfo("Asia/Taipei")
+H1 = Period(2026, True)
+
+
+def seeded(db: Database) -> None:
+    rng = random.Random(2026)
+    db.call(courtesy_demo.seed_demo, rng=rng, year=2026)
+    db.call(notice_demo.seed_demo, rng=rng, year=2026)
+    db.call(case_demo.seed_demo, rng=rng, year=2026)
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    return list(csv.reader(path.read_text("utf-8-sig").splitlines()))[2:]
+
+
+def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
+    db: Database, tmp_path: Path
+) -> None:
+    seeded(db)
+    evidence = db.call(
+        build_evidence, period=H1, language="zh-TW", today=TODAY, pass_mark=80, tz=TZ
+    )
+    files = write_evidence(evidence, tmp_path / "evidence")
+    assert [p.name for p in files] == ["evidence-2026-H1.html", "evidence-2026-H1.csv"]
+    values: dict[tuple[str, str, str], str] = {
+        (section.split("：")[0], unit, figure): value
+        for section, unit, figure, value in rows_of(files[1])
+        if unit
+    }
+
+    courtesy = db.call(
+        build_period_report,
+        year=2026,
+        first_half=True,
+        language="zh-TW",
+        pass_mark=80,
+        today=TODAY,
+    )
+    courtesy_files = courtesy_reports.write_report(courtesy, tmp_path / "courtesy")
+    units_csv = next(p for p in courtesy_files if p.name == "courtesy-2026-H1-units.csv")
+    analysis = db.call(
+        build_period_analysis, year=2026, first_half=True, today=TODAY, language="zh-TW"
+    )
+    complaint_files = write_complaints(analysis, tmp_path / "complaints", "zh-TW")
+    by_unit_csv = next(p for p in complaint_files if p.name == "complaints-2026-H1-units.csv")
+
+    compared = 0
+    courtesy_rows = {r[0]: r for r in rows_of(units_csv)}
+    complaint_rows = {r[0]: r for r in rows_of(by_unit_csv)}
+    for unit in ("第二課", "第五課", "桃園辦事處"):
+        c_row = courtesy_rows[unit]  # unit, calls, scored, average, grade, pass rate
+        assert values[("基礎服務", unit, "受測通數")] == c_row[1]
+        assert values[("基礎服務", unit, "已評分")] == c_row[2]
+        assert values[("基礎服務", unit, "平均分數")] == c_row[3]
+        assert values[("基礎服務", unit, "及格率（%）")] == c_row[5]
+        k_row = complaint_rows[unit]  # unit, received, handled, on time, %, median, overdue, open
+        assert values[("服務評價", unit, "承辦收件")] == k_row[1]
+        assert values[("服務評價", unit, "辦結")] == k_row[2]
+        assert values[("服務評價", unit, "依限辦結率（%）")] == k_row[4]
+        assert values[("服務評價", unit, "辦結日數中位數")] == k_row[5]
+        assert values[("服務評價", unit, "期末逾期")] == k_row[6]
+        compared += int(c_row[1]) + int(k_row[1])
+    assert compared > 20  # the units compared have calls and cases to compare
+    assert courtesy.period is not None
+    opened = sum(int(v) for (d, _, f), v in values.items() if f == "開立矯正措施")
+    assert opened == len(courtesy.period.opened)
+
+    # Notices: counted again from the rows.
+    start = datetime.combine(H1.first, time(0), tzinfo=TZ)
+    end = datetime.combine(date(2026, 7, 1), time(0), tzinfo=TZ)
+
+    def count(*, session):  # type: ignore[no-untyped-def]
+        found: dict[str, tuple[int, set[int]]] = {}
+        for notice in session.exec(select(Notice)).all():
+            if notice.released_at is None or not start <= notice.released_at < end:
+                continue
+            links = session.exec(
+                select(NoticeCategory).where(NoticeCategory.notice_id == notice.id)
+            ).all()
+            chats = {
+                d.chat_id
+                for d in session.exec(select(Delivery).where(Delivery.notice_id == notice.id))
+                if d.status == "sent"
+            }
+            for link in links:
+                name = session.get(Category, link.category_id).name_zh
+                n, reached = found.get(name, (0, set()))
+                found[name] = (n + 1, reached | chats)
+        return {k: [n, len(r)] for k, (n, r) in found.items()}
+
+    expected = db.call(count)
+    delivery = next(s for s in evidence.sections if s.aspect == "convenience")
+    assert expected and dict(delivery.rows) == expected
+
+    page = files[0].read_text("utf-8")
+    assert "服務滿意情形：尚無滿意度調查資料" in page
+    assert evidence.missing == ["服務滿意情形：尚無滿意度調查資料"]
+
+
+def test_a_satisfaction_source_is_one_function_added_to_the_list(db: Database) -> None:
+    def surveys(context: Context) -> Section:
+        section = Section("evaluation", "satisfaction", ["平均"])
+        section.per_unit = {u.code: [4.2] for u in context.units}
+        return section
+
+    evidence = db.call(
+        build_evidence,
+        period=H1,
+        language="en",
+        today=TODAY,
+        pass_mark=80,
+        tz=TZ,
+        sources=[*SOURCES, surveys],
+    )
+    assert evidence.missing == []
+    assert evidence.sections[-1].per_unit["sec1"] == [4.2]
+    # Without courtesy rounds the courtesy section says why instead of failing.
+    friendly = next(s for s in evidence.sections if s.aspect == "friendly")
+    assert friendly.note is not None and "2026" in friendly.note

@@ -1,0 +1,215 @@
+"""The panel's scores: grade boundaries, each dimension's maximum, one-sentence refusals, a
+year scored with history, publication refused while a unit is missing, then locked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.assessment.periods import Period, parse_period
+from bot.assessment.report import build_report, write_report
+from bot.assessment.scoring import (
+    DIMENSIONS,
+    ScoreInput,
+    follow_up,
+    grade_for,
+    import_scores,
+    period_state,
+    publish,
+    record_score,
+)
+from kernel.errors import UserError
+from storage.db import Database
+from storage.queries.assessment import fetch_score_history
+from storage.seeds import UNITS
+
+TODAY = date(2027, 7, 5)
+H1 = Period(2027, True)
+YEAR = Period(2027, False)
+FULL = {
+    "basic": "180",
+    "delivery": "270",
+    "capacity": "170",
+    "evaluation": "160",
+    "innovation": "80",
+}
+
+
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [
+        (1000, "excellent"),
+        (900, "excellent"),
+        (899, "a"),
+        (800, "a"),
+        (799, "b"),
+        (700, "b"),
+        (699, "c"),
+        (600, "c"),
+        (599, "d"),
+        (0, "d"),
+    ],
+)
+def test_grade_boundaries(total: int, grade: str) -> None:
+    assert grade_for(total) == grade
+
+
+def test_the_maxima_are_those_of_the_plan() -> None:
+    assert {d.key: d.maximum for d in DIMENSIONS} == {
+        "basic": 200,
+        "delivery": 300,
+        "capacity": 200,
+        "evaluation": 200,
+        "innovation": 100,
+    }
+
+
+def score(
+    db: Database, unit: str, period: Period = H1, note: str | None = None, **points: str
+) -> None:
+    db.call(
+        record_score,
+        period=period,
+        given=ScoreInput(unit=unit, points={**FULL, **points}, note=note),
+        today=TODAY,
+        by="test",
+    )
+
+
+@pytest.mark.parametrize("dimension", [d for d in DIMENSIONS], ids=lambda d: d.key)
+def test_a_dimension_one_above_its_maximum_is_refused(db: Database, dimension) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserError) as raised:
+        score(db, "sec1", **{dimension.key: str(dimension.maximum + 1)})
+    assert raised.value.key == "assessment.out_of_range"
+    assert raised.value.values["maximum"] == dimension.maximum
+    score(db, "sec1", **{dimension.key: str(dimension.maximum)})  # the maximum itself is fine
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "key"),
+    [
+        ("sec1", "12.5", "assessment.not_integer"),
+        ("sec1", "abc", "assessment.not_integer"),
+        ("sec1", "-1", "assessment.out_of_range"),
+        ("第九課", "100", "assessment.unknown_unit"),
+    ],
+)
+def test_bad_scores_are_refused_and_nothing_is_written(
+    db: Database, unit: str, value: str, key: str
+) -> None:
+    with pytest.raises(UserError) as raised:
+        score(db, unit, basic=value)
+    assert raised.value.key == key
+    assert db.call(period_state, period=H1).scored == 0
+
+
+@pytest.mark.parametrize("text", ["2027-H2", "27", "2027-1", "H1-2027", "2027-h", ""])
+def test_a_period_other_than_yyyy_h1_or_yyyy_is_refused(text: str) -> None:
+    with pytest.raises(UserError) as raised:
+        parse_period(text)
+    assert raised.value.key == "period.bad"
+
+
+def test_periods_and_their_deadlines() -> None:
+    assert parse_period("2027-H1") == H1 and parse_period("2027-h1") == H1
+    assert parse_period("2027") == YEAR
+    assert H1.deadline == date(2027, 7, 15) and YEAR.deadline == date(2028, 1, 15)
+    assert (H1.first, H1.last) == (date(2027, 1, 1), date(2027, 6, 30))
+    assert YEAR.last == date(2027, 12, 31)
+
+
+def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    codes = [code for code, _, _ in UNITS]
+    assert len(codes) == 12
+    for period in (H1, YEAR):
+        for code in codes[:-1]:
+            score(db, code, period)
+    # A change before publishing keeps the first row as history.
+    score(db, "第一課", H1, basic="150")
+    unit_id = db.call(period_state, period=H1).units[0].id
+    history = db.call(fetch_score_history, period=H1.code, unit_id=unit_id)
+    assert [h.basic for h in history] == [180, 150]
+    assert history[0].superseded_at is not None and history[1].superseded_at is None
+    # Publishing is refused, naming the unit still unscored.
+    with pytest.raises(UserError) as raised:
+        db.call(publish, period=H1, by="test", language="zh-TW")
+    assert raised.value.key == "assessment.unscored"
+    assert raised.value.values["units"] == "秘書室" and raised.value.values["count"] == 1
+    score(db, "secretariat", H1, innovation="100", note="創新提案獲選")
+    db.call(follow_up, period=H1, unit_text="sec2", text="已請該課提出改善報告", by="test")
+    state = db.call(publish, period=H1, by="test", language="zh-TW")
+    assert state.published_on is not None and state.scored == 12
+    # Locked: a change, an import and publishing again are refused; a follow-up is not.
+    with pytest.raises(UserError) as raised:
+        score(db, "sec1", H1, basic="199")
+    assert raised.value.key == "assessment.locked"
+    with pytest.raises(UserError):
+        db.call(
+            import_scores,
+            period=H1,
+            text="unit,basic,delivery,capacity,evaluation,innovation\n",
+            today=TODAY,
+            by="test",
+        )
+    with pytest.raises(UserError):
+        db.call(publish, period=H1, by="test", language="zh-TW")
+    db.call(follow_up, period=H1, unit_text="第一課", text="結果已公布於網站", by="test")
+    history = db.call(fetch_score_history, period=H1.code, unit_id=unit_id)
+    assert [h.basic for h in history] == [180, 150]
+    # The whole year is still open and still misses a unit.
+    assert db.call(period_state, period=YEAR).scored == 11
+    with pytest.raises(UserError):
+        db.call(publish, period=YEAR, by="test", language="en")
+    # The table: 附表2's title and columns, totals, grades, remarks.
+    table = db.call(build_report, period=H1, language="zh-TW")
+    assert table.title == "經濟部標準檢驗局新竹分局 116 年度上半年提升服務效能自行考核結果統計表"
+    first = table.rows[0]
+    assert first.points == [150, 270, 170, 160, 80] and first.total == 830 and first.grade == "甲"
+    assert first.remarks == ["結果已公布於網站"]
+    assert table.rows[1].remarks == ["已請該課提出改善報告"]
+    assert table.rows[-1].total == 880 and table.rows[-1].remarks == ["創新提案獲選"]
+    html, csv = write_report(table, tmp_path)
+    page = html.read_text("utf-8")
+    for heading in (
+        "實施考核機關",
+        "編號",
+        "受考核單位名稱",
+        "基礎服務",
+        "服務遞送",
+        "服務量能",
+        "服務評價",
+        "開放創新",
+        "總分",
+        "等第",
+        "考核年月",
+        "備註",
+    ):
+        assert heading in page
+    assert "優：900 分以上" in page and "丁：599 分以下" in page and '<html lang="zh-TW">' in page
+    rows = csv.read_text("utf-8-sig").splitlines()
+    assert rows[1].split(",")[:3] == ["實施考核機關", "編號", "受考核單位名稱"]
+    assert rows[2].startswith(
+        "經濟部標準檢驗局新竹分局,1,第一課,150,270,170,160,80,830,甲,116 年 7 月"
+    )
+    english = db.call(build_report, period=YEAR, language="en")
+    assert english.title.endswith("results, 2027") and english.rows[-1].total is None
+    assert write_report(english, tmp_path)[0].name == "self-assessment-2027-en.html"
+
+
+def test_an_import_is_all_rows_or_none(db: Database) -> None:
+    header = "unit,basic,delivery,capacity,evaluation,innovation,assessed_on,note\n"
+    good = "sec1,180,270,170,160,80,2027-07,\n第二課,150,250,150,150,70,,複評\n"
+    bad_row = "sec3,180,301,170,160,80,,\n"
+    with pytest.raises(UserError) as raised:
+        db.call(import_scores, period=H1, text=header + good + bad_row, today=TODAY, by="t")
+    assert raised.value.key == "assessment.row_out_of_range" and raised.value.values["row"] == 4
+    assert db.call(period_state, period=H1).scored == 0
+    with pytest.raises(UserError) as raised:
+        db.call(import_scores, period=H1, text="unit,basic\nsec1,1\n", today=TODAY, by="t")
+    assert raised.value.key == "assessment.csv_missing"
+    saved = db.call(import_scores, period=H1, text="\ufeff" + header + good, today=TODAY, by="t")
+    assert len(saved) == 2
+    state = db.call(period_state, period=H1)
+    assert state.scored == 2
+    assert sorted(s.assessed_on for s in state.scores.values()) == ["2027-07", "2027-07"]
