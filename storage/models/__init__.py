@@ -33,6 +33,13 @@ from storage.models.notices import (
     WorkerLease,
 )
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
+from storage.models.registry import (
+    CategoryRenewal,
+    Certificate,
+    ExpiryReminder,
+    NoticeTaxId,
+    ReminderOptOut,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -46,6 +53,8 @@ __all__ = [
     "CaseReminder",
     "CaseReporter",
     "Category",
+    "CategoryRenewal",
+    "Certificate",
     "CourtesyAction",
     "CourtesyActionEvent",
     "CourtesyReminder",
@@ -55,12 +64,15 @@ __all__ = [
     "CourtesyStaff",
     "CourtesyTest",
     "Delivery",
+    "ExpiryReminder",
     "DeliveryPause",
     "Invite",
     "Notice",
     "NoticeAttachment",
     "NoticeCategory",
+    "NoticeTaxId",
     "Person",
+    "ReminderOptOut",
     "Role",
     "RoleGrant",
     "Subscription",
