@@ -29,7 +29,7 @@ from bot.handlers import admin, categories, profile, reports, start, subscriptio
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.jobs import case_reminders, courtesy_reminders
+from bot.jobs import case_reminders, courtesy_reminders, expiry_reminders
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
 from kernel.i18n import t
@@ -77,6 +77,7 @@ async def post_init(app: BotApplication) -> None:
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
     )
+    start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from kernel import workcalendar
 from kernel.i18n import t
+from kernel.outgoing import Part
 from kernel.reporting import format_day
 from storage.models.registry import ReminderState
 from storage.queries import outbox
@@ -153,6 +154,10 @@ class ReminderText:
     days_before: int
     renewal_zh: str | None
     renewal_en: str | None
+
+    def parts(self, language: str) -> list[Part]:
+        """The one message of the reminder in `language`."""
+        return [Part(self.text(language))]
 
     def text(self, language: str) -> str:
         zh = language == "zh-TW"

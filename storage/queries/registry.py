@@ -446,7 +446,7 @@ def targeted_people(notice_id: Any) -> Any:
 def add_targeted_deliveries(*, session: Session, notice_id: int, now: datetime) -> None:
     """Outbox rows for the chats of the notice's 統一編號 not already written (a chat
     subscribed to one of its categories too gets it once), in one INSERT … SELECT."""
-    source = sa_select(
+    source: Any = sa_select(
         bindparam("notice", value=notice_id).label("notice_id"),
         col(Person.id).label("person_id"),
         col(Person.telegram_id).label("chat_id"),
