@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, update
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from storage.models import (
     NoticeTaxId,
     Person,
     ReminderOptOut,
+    Subscription,
 )
 from storage.models.notices import NoticeKind
 from storage.models.registry import ReminderState
@@ -433,6 +434,41 @@ def fetch_notice_tax_ids(*, session: Session, notice_id: int) -> list[str]:
         .order_by(col(NoticeTaxId.tax_id))
     ).all()
     return [r[0] for r in rows]
+
+
+def fetch_reached_tax_ids(*, session: Session, notice_id: int) -> set[str]:
+    """The notice's numbers whose chats have an outbox row of it."""
+    rows = session.execute(
+        sa_select(col(NoticeTaxId.tax_id)).where(
+            col(NoticeTaxId.notice_id) == notice_id,
+            exists().where(
+                col(Delivery.notice_id) == notice_id,
+                col(Delivery.person_id) == Person.id,
+                col(Person.tax_id) == NoticeTaxId.tax_id,
+            ),
+        )
+    ).all()
+    return {r[0] for r in rows}
+
+
+def count_union_recipients(
+    *, session: Session, category_ids: Sequence[int], tax_ids: Sequence[str]
+) -> int:
+    """How many chats a notice to these categories and numbers would reach now, each once."""
+    people = sa_select(col(Person.id)).where(
+        col(Person.blocked).is_(False),
+        or_(
+            col(Person.id).in_(
+                sa_select(col(Subscription.person_id)).where(
+                    col(Subscription.category_id).in_(list(category_ids))
+                )
+            ),
+            col(Person.tax_id).in_(list(tax_ids)),
+        ),
+    )
+    return int(
+        session.execute(sa_select(func.count()).select_from(people.subquery())).scalar_one()
+    )
 
 
 def targeted_people(notice_id: Any) -> Any:
