@@ -34,6 +34,10 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
                 f"courtesy-2026{end}"
                 for end in (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
             ),
+            *(
+                f"notices-2026-10{end}"
+                for end in (".html", "-delivery.csv", "-kinds.csv", "-unreachable.csv")
+            ),
         ]
     )
     for path in result.files:
