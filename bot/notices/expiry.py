@@ -194,3 +194,29 @@ def reminder_text(*, session: Session, reminder_id: int) -> ReminderText | None:
         renewal_zh=found.text_zh if found else None,
         renewal_en=found.text_en if found else None,
     )
+
+
+@dataclass(frozen=True)
+class ReminderSetting:
+    """A chat's expiry reminders: the 統一編號 its profile holds (None: nothing to remind of)
+    and whether it turned them off."""
+
+    tax_id: str | None
+    off: bool
+
+
+def reminder_setting(*, session: Session, person_id: int) -> ReminderSetting:
+    """Whether this chat gets expiry reminders, and for which 統一編號."""
+    tax_id = q.fetch_person_tax_id(session=session, person_id=person_id)
+    return ReminderSetting(tax_id, q.reminders_off(session=session, person_id=person_id))
+
+
+def turn_reminders(
+    *, session: Session, person_id: int, off: bool, now: datetime
+) -> ReminderSetting:
+    """Turn this chat's expiry reminders off or on (only a chat with a 統一編號 has any)."""
+    tax_id = q.fetch_person_tax_id(session=session, person_id=person_id)
+    if tax_id is None:
+        return ReminderSetting(None, q.reminders_off(session=session, person_id=person_id))
+    q.set_reminders_off(session=session, person_id=person_id, off=off, now=now)
+    return ReminderSetting(tax_id, off)

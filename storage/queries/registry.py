@@ -404,6 +404,11 @@ def count_tax_id_chats(*, session: Session, tax_ids: Sequence[str]) -> int:
     return count
 
 
+def fetch_person_tax_id(*, session: Session, person_id: int) -> str | None:
+    person = session.get(Person, person_id)
+    return None if person is None else person.tax_id
+
+
 def reminders_off(*, session: Session, person_id: int) -> bool:
     return session.get(ReminderOptOut, person_id) is not None
 
