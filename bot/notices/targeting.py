@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.notices.firms import tax_id_is_valid
 from bot.notices.registry import Problem
 from kernel.errors import UserError
+from kernel.textfiles import decode_text
 from storage.queries import registry as q
 
 LIST_LIMIT = 10_000
@@ -95,3 +96,24 @@ def notice_unreached(*, session: Session, notice_id: int, released: bool) -> lis
     else:
         reached = q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
     return [t for t in tax_ids if t not in reached]
+
+
+LIST_BYTES = 1024 * 1024
+"""An uploaded list's size limit: 10,000 numbers in a CSV fit well within it."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An uploaded list read and checked: its numbers and how far they reach."""
+
+    tax_ids: list[str]
+    reach: Reach
+
+
+def read_list_upload(*, session: Session, data: bytes, name: str) -> Listed:
+    """The numbers of an uploaded list (UTF-8 or Big5) and how far they reach; BadList naming
+    every invalid line, UserError if the file is not a text list."""
+    if len(data) > LIST_BYTES:
+        raise UserError("files.too_large", path=name, mb=LIST_BYTES // (1024 * 1024))
+    numbers = read_tax_ids(decode_text(data, name=name).text)
+    return Listed(numbers, reach(session=session, tax_ids=numbers))

@@ -476,6 +476,40 @@ def count_union_recipients(
     )
 
 
+def count_union_by_language(
+    *,
+    session: Session,
+    category_ids: Sequence[int],
+    tax_ids: Sequence[str],
+    default_language: str,
+) -> dict[str, int]:
+    """Like `notices.count_recipients_by_language`, for the chats of these categories and
+    these numbers, each once."""
+    people = (
+        sa_select(col(Person.id), col(Person.language))
+        .where(
+            col(Person.blocked).is_(False),
+            or_(
+                col(Person.id).in_(
+                    sa_select(col(Subscription.person_id)).where(
+                        col(Subscription.category_id).in_(list(category_ids))
+                    )
+                ),
+                col(Person.tax_id).in_(list(tax_ids)),
+            ),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(people.c.language, func.count()).group_by(people.c.language)
+    ).all()
+    counts: dict[str, int] = {}
+    for language, count in rows:
+        key = language if language in ("zh-TW", "en") else default_language
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
 def targeted_people(notice_id: Any) -> Any:
     """A subquery of the ids of the chats holding a 統一編號 the notice was targeted at."""
     return sa_select(col(Person.id)).join(
