@@ -124,18 +124,19 @@ def release_due_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> R
             else:
                 unreachable += closed
             continue
+        # claimed first: of two instances releasing at once (PostgreSQL), the second waits on
+        # the row, finds it no longer planned and writes nothing
+        if not q.close_reminders(
+            session=session, ids=[latest.id], state=ReminderState.SENT, now=now
+        ):
+            continue
         title = f"expiry reminder {latest.days_before}d, certificate {latest.certificate_id}"
         notice_id = q.create_reminder_notice(
             session=session, reminder_id=latest.id, title=title, now=now
         )
         written = outbox.enqueue(session=session, notice_id=notice_id, recipients=chats, now=now)
-        q.close_reminders(
-            session=session,
-            ids=[latest.id],
-            state=ReminderState.SENT,
-            now=now,
-            notice_id=notice_id,
-            recipients=written,
+        q.record_reminder_notice(
+            session=session, reminder_id=latest.id, notice_id=notice_id, recipients=written
         )
         sent += 1
         recipients += written

@@ -337,8 +337,6 @@ def close_reminders(
     ids: Sequence[int],
     state: ReminderState,
     now: datetime,
-    notice_id: int | None = None,
-    recipients: int = 0,
 ) -> int:
     """Close planned reminders in `state`; only rows still planned change (returns how many)."""
     count = 0
@@ -349,10 +347,21 @@ def close_reminders(
                 col(ExpiryReminder.id).in_(chunk),
                 col(ExpiryReminder.state) == ReminderState.PLANNED.value,
             )
-            .values(state=state.value, closed_at=now, notice_id=notice_id, recipients=recipients)
+            .values(state=state.value, closed_at=now)
         )
         count += int(getattr(result, "rowcount", 0) or 0)
     return count
+
+
+def record_reminder_notice(
+    *, session: Session, reminder_id: int, notice_id: int, recipients: int
+) -> None:
+    """The outbox notice a sent reminder went out as, and to how many chats."""
+    session.execute(
+        update(ExpiryReminder)
+        .where(col(ExpiryReminder.id) == reminder_id)
+        .values(notice_id=notice_id, recipients=recipients)
+    )
 
 
 @dataclass(frozen=True)
