@@ -25,12 +25,12 @@ from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
 from bot.edge.updates import PerChatUpdateProcessor
-from bot.handlers import admin, categories, profile, reports, start, subscriptions
+from bot.handlers import admin, categories, profile, reminders, reports, start, subscriptions
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.jobs import assessment_reminders, case_reminders, courtesy_reminders
+from bot.jobs import assessment_reminders, case_reminders, courtesy_reminders, expiry_reminders
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
 from kernel.i18n import t
@@ -47,6 +47,7 @@ def features() -> list[Feature]:
         start.FEATURE,
         subscriptions.FEATURE,
         profile.FEATURE,
+        reminders.FEATURE,
         reports.FEATURE,
         admin.FEATURE,
         notice_feature.FEATURE,
@@ -85,6 +86,7 @@ async def post_init(app: BotApplication) -> None:
         assessment_reminders.step,
         every=assessment_reminders.CHECK_EVERY,
     )
+    start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

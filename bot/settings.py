@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     case_day_counting: Literal["working", "calendar"] = "working"
     case_filing_limit_per_hour: int = Field(default=5, ge=1, le=1000)
     courtesy_pass_mark: int = Field(default=80, ge=0, le=100)
+    expiry_reminder_days: Annotated[tuple[int, ...], NoDecode] = (90, 30, 7)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -53,6 +54,21 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("expiry_reminder_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, int):
+            value = (value,)
+        parts = [str(p).strip() for p in value.split(",")] if isinstance(value, str) else None
+        if parts is None and isinstance(value, list | tuple):
+            parts = [str(p).strip() for p in value]
+        if parts is None:
+            return value
+        parts = [p for p in parts if p]
+        if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) <= 3660 for p in parts):
+            raise ValueError("a comma-separated list of whole numbers of days from 1 to 3660")
+        return tuple(sorted({int(p) for p in parts}, reverse=True))
 
     @field_validator("timezone")
     @classmethod
@@ -104,6 +120,7 @@ _ACCEPTS = {
     "case_filing_limit_per_hour": "a whole number of reports from 1 to 1000",
     "courtesy_pass_mark": "a whole number from 0 to 100",
     "webhook_port": "a port number from 1 to 65535",
+    "expiry_reminder_days": "a comma-separated list of whole numbers of days from 1 to 3660",
 }
 
 

@@ -19,6 +19,7 @@ from bot.cli import (
     demo,
     invite,
     notice,
+    registry,
     report,
     server,
     target,
@@ -42,6 +43,7 @@ app.add_typer(report.report_app, name="report")
 app.add_typer(courtesy.courtesy_app, name="courtesy")
 app.add_typer(target.target_app, name="target")
 app.add_typer(assessment.assessment_app, name="assessment")
+app.add_typer(registry.registry_app, name="registry")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`bsmi-desk category list|add|rename|retire`: the subscription categories (admins)."""
+"""`bsmi-desk category list|add|rename|retire|set-renewal`: subscription categories (admins)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import cli_command, database
+from bot.cli.common import cli_command, database, language
 from bot.notices.categories import create_category, rename_category, retire_category
+from bot.notices.registry import set_renewal
+from kernel.clock import utcnow
+from kernel.reporting import plain
 from storage.queries import notices as q
 
 category_app = typer.Typer(help="Subscription categories.", no_args_is_help=True)
@@ -62,3 +65,16 @@ def retire(code: Annotated[str, typer.Argument(help="the category code")]) -> No
     db = database()
     retired = db.call(retire_category, code=code)
     typer.echo(f"retired {retired.code}")
+
+
+@category_app.command("set-renewal")
+@cli_command
+def set_renewal_text(
+    code: Annotated[str, typer.Argument(help="the category code, e.g. rpc")],
+    text_zh: Annotated[str, typer.Option("--zh", help="what to do, in Chinese (a link or steps)")],
+    text_en: Annotated[str, typer.Option("--en", help="what to do, in English")],
+) -> None:
+    """Set what expiry reminders of this kind of certificate tell firms to do."""
+    db = database()
+    saved = db.call(set_renewal, code=code, text_zh=text_zh, text_en=text_en, now=utcnow())
+    typer.echo(plain(language(), "registry.renewal_saved", code=saved))

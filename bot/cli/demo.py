@@ -60,6 +60,19 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
                 session=session, year=month[0], month=month[1], today=today, language=language
             )
         files = summary.write_report(monthly, out, language)
+        tz = ZoneInfo("Asia/Taipei")
+        with db.transaction() as session:
+            notice_demo.seed_registry_demo(session=session, rng=rng, today=today, tz=tz)
+        with db.transaction() as session:
+            files += notice_demo.write_notices_report(
+                session=session,
+                out=out,
+                year=month[0],
+                month=month[1],
+                today=today,
+                tz=tz,
+                language=language,
+            )
         with db.transaction() as session:
             files += courtesy_demo.write_demo_report(
                 session=session, out=out, year=year, language=language

@@ -10,11 +10,14 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import cli_command, database, settings
+from bot.cli.common import cli_command, database, fail, settings
 from bot.notices.publishing import check_attachment_size, publish
+from bot.notices.registry import SHOWN_PROBLEMS
 from bot.notices.status import notice_status
+from bot.notices.targeting import BadList, reach, read_tax_ids
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.reporting import plain
 from kernel.textfiles import BIG5, read_text_file
 
 notice_app = typer.Typer(help="Publish notices and follow their delivery.", no_args_is_help=True)
@@ -53,6 +56,22 @@ def read_attachment(path: Path) -> bytes:
         ) from None
 
 
+def read_tax_id_file(path: Path) -> list[str]:
+    """The 統一編號 of a list file; every invalid one on stderr with its line, then exit 2."""
+    source = read_text_file(path)
+    try:
+        return read_tax_ids(source.text)
+    except BadList as error:
+        language = settings().default_language
+        for problem in error.problems[:SHOWN_PROBLEMS]:
+            text = plain(language, problem.key, **problem.values)
+            typer.echo(
+                plain(language, "registry.problem_line", line=problem.line, problem=text),
+                err=True,
+            )
+        fail(t(language, error.key, **error.values))
+
+
 NOTICE_ID_MAX = 2**63 - 1
 """The largest id a notice row can have (a 64-bit column); beyond it there is no such notice."""
 
@@ -60,19 +79,31 @@ NOTICE_ID_MAX = 2**63 - 1
 @notice_app.command("send")
 @cli_command
 def send(
-    category: Annotated[
-        list[str], typer.Option("--category", help="category code; repeat for several")
-    ],
     title: Annotated[str, typer.Option(help="the notice title")],
     body_file: Annotated[
         Path, typer.Option("--body-file", help="text file of the body (UTF-8 or Big5)")
     ],
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="category code; repeat for several")
+    ] = None,
+    tax_ids: Annotated[
+        Path | None,
+        typer.Option(
+            "--tax-ids",
+            help="file of 統一編號: one a line, or a CSV with a tax_id column "
+            "(their firms' chats receive it too, each chat once)",
+        ),
+    ] = None,
     attach: Annotated[Path | None, typer.Option(help="a file to attach (≤ 50 MB)")] = None,
     at: Annotated[
         str | None, typer.Option(help="ISO time to send at, e.g. 2026-12-01T09:30+08:00")
     ] = None,
 ) -> None:
-    """Publish a notice now (or at --at); prints the notice id on its last line."""
+    """Publish a notice to categories and/or firms by 統一編號, now (or at --at); prints the
+    notice id on its last line."""
+    if not category and tax_ids is None:
+        raise UserError("targeting.no_audience")
+    numbers = read_tax_id_file(tax_ids) if tax_ids is not None else []
     if not body_file.is_file():
         raise UserError("notices.body_file_missing", path=str(body_file))
     body = read_body(body_file)
@@ -83,8 +114,9 @@ def send(
         publish,
         title=title,
         body=body,
-        codes=category,
+        codes=category or [],
         created_by_id=None,
+        tax_ids=numbers,
         at=when,
         attachment_name=attach.name if attach else None,
         attachment_content=content,
@@ -102,6 +134,9 @@ def send(
         .replace("<b>", "")
         .replace("</b>", "")
     )
+    if numbers:
+        found = db.call(reach, tax_ids=numbers)
+        typer.echo(plain(language, "targeting.unreached", count=len(found.unreached)))
     typer.echo(published.notice_id)
 
 
@@ -110,6 +145,10 @@ def send(
 def status(
     notice_id: Annotated[int, typer.Argument(help="the notice id")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    unreached: Annotated[
+        bool,
+        typer.Option("--unreached", help="print the listed 統一編號 the notice did not reach"),
+    ] = False,
 ) -> None:
     """Counts of a notice's deliveries by status, and whether delivery is paused by an error."""
     if not 0 < notice_id <= NOTICE_ID_MAX:
@@ -117,6 +156,10 @@ def status(
     db = database()
     found = db.call(notice_status, notice_id=notice_id)
     paused = found.paused
+    if unreached:
+        for number in found.unreached:
+            typer.echo(number)
+        return
     if as_json:
         typer.echo(json.dumps({**found.as_json(), "paused": paused and paused.as_json()}))
         return
@@ -130,6 +173,8 @@ def status(
     )
     if counts["unknown"]:
         typer.echo(t(language, "delivery.unknown", count=counts["unknown"]))
+    if found.unreached:
+        typer.echo(plain(language, "targeting.unreached", count=len(found.unreached)))
     if paused is not None:
         tz = settings().tz
         since = f"{paused.since.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"

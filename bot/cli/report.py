@@ -1,5 +1,6 @@
-"""`bsmi-desk report monthly --month YYYY-MM --out DIR`: the secretariat's monthly summary;
-`bsmi-desk report period --period 2027-H1 --out DIR`: a half-year's or a year's analysis."""
+"""`bsmi-desk report monthly|notices --month YYYY-MM --out DIR`: the secretariat's monthly
+summary of complaints, and of notices and expiry reminders; `bsmi-desk report period --period
+2027-H1 --out DIR`: a half-year's or a year's analysis of complaints."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from bot.cases.periods import build_period_analysis
 from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import build_summary, parse_month, write_report
 from bot.cli.common import cli_command, database, settings
+from bot.notices import report as notices_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.reporting import plain, produced_now
 from kernel.textfiles import writable_folder
 
 report_app: typer.Typer = typer.Typer(help="Reports for the secretariat.", no_args_is_help=True)
@@ -80,3 +83,34 @@ def period(
     )
     for path in write_period_report(analysis, out, language, roc=roc, western=western):
         typer.echo(t(language, "case_cli.written", path=str(path)))
+
+
+@report_app.command("notices")
+@cli_command
+def notices(
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
+    out: Annotated[Path, typer.Option(help="directory for the HTML and CSV files")],
+    roc: Annotated[
+        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
+    ] = False,
+    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+) -> None:
+    """Write DIR/notices-YYYY-MM.html and one CSV per table: notices and reminders sent,
+    recipients, delivered / blocked / failed, reminders by kind, unreachable certificates."""
+    config = settings()
+    language = lang or config.default_language
+    if language not in ("zh-TW", "en"):
+        raise UserError("summary.bad_language", value=language)
+    today = utcnow().astimezone(config.tz).date()
+    year, number = notices_report.parse_month(month, today=today)
+    writable_folder(out)
+    db = database()
+    found = db.call(
+        notices_report.build_report, year=year, month=number, tz=config.tz, today=today
+    )
+    paths = notices_report.write_report(
+        found, out, language, roc=roc, western=western, produced=produced_now()
+    )
+    for path in paths:
+        typer.echo(plain(language, "notices_report.written", path=str(path)))

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from bot.notices.expiry import reminder_text
 from kernel.outgoing import Part
 
 
@@ -28,5 +29,7 @@ class Composed(Protocol):
 
 Composer = Callable[[Session, int], Composed | None]
 
-COMPOSERS: dict[str, Composer] = {}
+COMPOSERS: dict[str, Composer] = {
+    "reminder": lambda session, ref_id: reminder_text(session=session, reminder_id=ref_id),
+}
 """Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""

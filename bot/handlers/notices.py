@@ -1,5 +1,9 @@
-"""Staff: the /notice conversation (categories, title, body, attachment, preview, send or
-schedule) and /notices, the progress of recent notices."""
+"""Staff: the /notice conversation (categories and/or an uploaded list of 統一編號, title,
+body, attachment, preview, send or schedule) and /notices, the progress of recent notices and,
+for the secretariat, the certificates no chat can be told about.
+
+It passes 500 lines because the conversation's steps belong together: each step's handler is
+short, and splitting them would spread one conversation's states over several modules."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from bot.notices.drafts import (
     preview_draft,
     publish_draft,
 )
+from bot.notices.overview import UNREACHABLE_DAYS, staff_overview
 from bot.notices.publishing import (
     BODY_LIMIT,
     Published,
@@ -37,17 +42,25 @@ from bot.notices.publishing import (
     clean_title,
     without_controls,
 )
-from bot.notices.status import NoticeStatus, Pause, delivery_overview
+from bot.notices.status import NoticeStatus, Pause
 from bot.notices.subscriptions import CategoryChoice
+from bot.notices.targeting import LIST_BYTES, BadList, read_list_upload
+from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.reporting import format_day
 from storage.models import Role
+from storage.queries.registry import CertificateView
 
 logger = logging.getLogger(__name__)
 
-NOTICE = "notice"  # notice:c:<id>, notice:next, notice:send, notice:schedule, notice:cancel
+NOTICE = "notice"  # notice:c:<id>, notice:list, notice:next, notice:send, notice:schedule,
+# notice:cancel
 DRAFT = "notice"  # the draft's key in user data
-PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN = range(6)
+PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN, LIST = range(7)
+SHOWN_PROBLEMS = 20
+"""Invalid numbers of an uploaded list named one by one in chat; past these, only the count."""
+SHOWN_UNREACHABLE = 10
 
 
 def babel_locale(language: str) -> str:
@@ -81,6 +94,9 @@ def pick_keyboard(
         ]
         for c in categories
     ]
+    rows.append(
+        [InlineKeyboardButton(t(lang, "targeting.list_button"), callback_data=f"{NOTICE}:list")]
+    )
     rows.append(
         [
             InlineKeyboardButton(t(lang, "notice.next_button"), callback_data=f"{NOTICE}:next"),
@@ -120,7 +136,9 @@ async def notice_start(update: Update, context: BotContext) -> int:
     _save(context, draft)
     pick = await context.services.db.run(pick_categories, chosen=[], language=context.lang)
     await update.effective_message.reply_text(
-        t(context.lang, "notice.pick", count=pick.recipients),
+        t(context.lang, "notice.pick", count=pick.recipients)
+        + "\n"
+        + t(context.lang, "targeting.ask_list"),
         reply_markup=pick_keyboard(pick.categories, pick.chosen, context.lang),
     )
     return PICK
@@ -133,8 +151,13 @@ async def notice_pick(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     draft = _draft(context)
     parts = query.data.split(":")
+    if parts[1] == "list":
+        await query.answer()
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(t(context.lang, "targeting.send_list"))
+        return LIST
     if parts[1] == "next":
-        if not draft.category_ids:
+        if not draft.category_ids and not draft.tax_ids:
             await query.answer(t(context.lang, "notice.pick_one"), show_alert=True)
             return PICK
         await query.answer()
@@ -155,6 +178,60 @@ async def notice_pick(update: Update, context: BotContext) -> int:
         reply_markup=pick_keyboard(pick.categories, pick.chosen, context.lang),
     )
     return PICK
+
+
+@requires(*STAFF)
+async def notice_list_file(update: Update, context: BotContext) -> int:
+    """Read an uploaded list of 統一編號: refuse it naming each invalid line, or keep its
+    numbers in the draft, say how far they reach and offer the categories again."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    lang = context.lang
+    try:
+        if document.file_size is not None and document.file_size > LIST_BYTES:
+            raise UserError("files.too_large", path=document.file_name or "", mb=1)
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        listed = await context.services.db.run(
+            read_list_upload, data=data, name=document.file_name or "list"
+        )
+    except BadList as error:
+        lines = [
+            t(lang, "registry.problem_line", line=p.line, problem=t(lang, p.key, **p.values))
+            for p in error.problems[:SHOWN_PROBLEMS]
+        ]
+        if len(error.problems) > SHOWN_PROBLEMS:
+            lines.append(
+                t(lang, "registry.more_problems", count=len(error.problems) - SHOWN_PROBLEMS)
+            )
+        await message.reply_text("\n".join([t(lang, error.key, **error.values), *lines]))
+        return LIST
+    except UserError as exc:
+        await message.reply_text(t(lang, exc.key, **exc.values))
+        return LIST
+    draft = _draft(context)
+    draft.tax_ids = listed.tax_ids
+    _save(context, draft)
+    found = listed.reach
+    pick = await context.services.db.run(pick_categories, chosen=draft.category_ids, language=lang)
+    await message.reply_text(
+        t(
+            lang,
+            "targeting.list_received",
+            count=found.count,
+            linked=found.linked,
+            chats=found.chats,
+            unreached=len(found.unreached),
+        ),
+        reply_markup=pick_keyboard(pick.categories, pick.chosen, lang),
+    )
+    return PICK
+
+
+async def notice_list_not_file(update: Update, context: BotContext) -> None:
+    """A text where the list file was expected."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "targeting.list_not_file"))
 
 
 @requires(*STAFF)
@@ -248,10 +325,10 @@ async def _preview(update: Update, context: BotContext, draft: NoticeDraft) -> i
     if draft.attachment_file_id:
         await message.reply_document(draft.attachment_file_id)
     parts = preview.copies[0].messages
-    await message.reply_text(
-        t(context.lang, "notice.confirm", count=preview.recipients, parts=len(parts)),
-        reply_markup=confirm_keyboard(context.lang),
-    )
+    confirm = t(context.lang, "notice.confirm", count=preview.recipients, parts=len(parts))
+    if draft.tax_ids:
+        confirm += "\n" + t(context.lang, "targeting.unreached", count=preview.unreached)
+    await message.reply_text(confirm, reply_markup=confirm_keyboard(context.lang))
     return CONFIRM
 
 
@@ -395,18 +472,55 @@ def pause_line(paused: Pause, lang: str, tz: ZoneInfo) -> str:
 @requires(*STAFF)
 async def notices_list(update: Update, context: BotContext) -> None:
     """Whether delivery is paused, then recent notices with counts by status and progress."""
-    assert update.effective_message is not None
-    overview = await context.services.db.run(delivery_overview, limit=10)
+    assert update.effective_message is not None and context.person is not None
+    found = await context.services.db.run(
+        staff_overview,
+        limit=10,
+        with_unreachable=context.person.has_any({Role.SECRETARIAT, Role.ADMIN}),
+        today=utcnow().astimezone(context.services.tz).date(),
+    )
+    overview = found.delivery
     lines = []
     if overview.paused is not None:
         lines.append(pause_line(overview.paused, context.lang, context.services.tz))
     if not overview.notices:
         lines.append(t(context.lang, "notices.none"))
-        await update.effective_message.reply_text("\n\n".join(lines))
-        return
-    lines.append(t(context.lang, "notices.header"))
-    lines += [status_line(s, context.lang) for s in overview.notices]
+    else:
+        lines.append(t(context.lang, "notices.header"))
+        lines += [status_line(s, context.lang) for s in overview.notices]
+    if found.unreachable:
+        lines.append(unreachable_lines(found.unreachable, context.lang))
     await update.effective_message.reply_text("\n\n".join(lines))
+
+
+def unreachable_lines(certificates: list[CertificateView], lang: str) -> str:
+    """The secretariat's list of certificates no chat can be told about (the first few)."""
+    roc = lang == "zh-TW"
+    lines = [
+        t(lang, "targeting.unreachable_header", within=UNREACHABLE_DAYS, count=len(certificates))
+    ]
+    lines += [
+        t(
+            lang,
+            "registry.unreachable_line",
+            expires=format_day(c.expires_on, lang, roc=roc),
+            tax_id=c.tax_id,
+            kind=c.kind_zh if roc else c.kind_en,
+            number=c.number,
+            product=c.product,
+        )
+        for c in certificates[:SHOWN_UNREACHABLE]
+    ]
+    if len(certificates) > SHOWN_UNREACHABLE:
+        lines.append(
+            t(
+                lang,
+                "targeting.unreachable_more",
+                count=len(certificates) - SHOWN_UNREACHABLE,
+                within=UNREACHABLE_DAYS,
+            )
+        )
+    return "\n".join(lines)
 
 
 def register(app: BotApplication) -> None:
@@ -418,7 +532,13 @@ def register(app: BotApplication) -> None:
             entry_points=[CommandHandler("notice", notice_start)],
             states={
                 PICK: [
-                    CallbackQueryHandler(notice_pick, pattern=rf"^{NOTICE}:(c:[0-9]{{1,9}}|next)$")
+                    CallbackQueryHandler(
+                        notice_pick, pattern=rf"^{NOTICE}:(c:[0-9]{{1,9}}|list|next)$"
+                    )
+                ],
+                LIST: [
+                    MessageHandler(filters.Document.ALL, notice_list_file),
+                    MessageHandler(text, notice_list_not_file),
                 ],
                 TITLE: [MessageHandler(text, notice_title)],
                 BODY: [MessageHandler(text, notice_body)],

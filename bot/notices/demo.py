@@ -1,15 +1,24 @@
 """A year of the notice network for `bsmi-desk demo`: about 120 subscribing firms and a notice a
-month or so, delivered (a few blocked or failed)."""
+month or so, delivered (a few blocked or failed); the certificate register with its expiry
+reminders; the monthly notices report."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from storage.models import Person
-from storage.models.notices import DeliveryStatus
+from bot.notices.expiry import release_due_reminders
+from bot.notices.firms import tax_id_is_valid
+from bot.notices.registry import import_register
+from bot.notices.report import build_report, write_report
+from kernel.clock import utcnow
+from kernel.reporting import produced_now
+from storage.models import Notice, Person
+from storage.models.notices import DeliveryStatus, NoticeKind
 from storage.queries import notices as q
 from storage.queries import outbox
 
@@ -122,3 +131,72 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
                 )
             )
         outbox.record_delivery_results(session=session, results=results)
+
+
+_DEMO_PRODUCTS = ("電風扇", "行動電源", "安全帽", "延長線", "電暖器", "兒童玩具", "計程車計費表")
+_DEMO_KINDS = ("rpc", "type", "cns", "metrology")
+
+
+def _tax_id(rng: random.Random) -> str:
+    while True:
+        number = f"{rng.randrange(10_000_000, 100_000_000):08d}"
+        if tax_id_is_valid(number):
+            return number
+
+
+def seed_registry_demo(*, session: Session, rng: random.Random, today: date, tz: ZoneInfo) -> None:
+    """The certificate register for the demo: about 80 certificates, two thirds of firms with
+    a chat holding their 統一編號, and the expiry reminders of the last four months released
+    and delivered as the job and the worker would have (so the notices report has them)."""
+    people = list(session.exec(select(Person).where(col(Person.company_name).is_not(None))))
+    linked = [_tax_id(rng) for _ in people]
+    for person, tax_id in zip(people, linked, strict=True):
+        person.tax_id = tax_id
+        session.add(person)
+    unlinked = [_tax_id(rng) for _ in range(20)]
+    lines = ["tax_id,kind,number,product,expires_on"]
+    for i in range(80):
+        tax_id = rng.choice(linked) if i % 3 else rng.choice(unlinked)
+        expires = today + timedelta(days=rng.randint(-30, 200))
+        kind = _DEMO_KINDS[i % len(_DEMO_KINDS)]
+        product = rng.choice(_DEMO_PRODUCTS)
+        lines.append(f"{tax_id},{kind},{kind.upper()}-{i + 1:05d},{product},{expires.isoformat()}")
+    start = today - timedelta(days=120)
+    import_register(
+        session=session,
+        text="\n".join(lines),
+        replace=False,
+        days=(90, 30, 7),
+        tz=tz,
+        now=datetime.combine(start, time(9), tzinfo=tz),
+    )
+    for offset in range(120):
+        moment = datetime.combine(start + timedelta(days=offset), time(10), tzinfo=tz)
+        release_due_reminders(session=session, now=moment, tz=tz)
+    notice_ids = session.exec(
+        select(Notice.id).where(Notice.kind == NoticeKind.REMINDER.value)
+    ).all()
+    results = []
+    for notice_id in notice_ids:
+        assert notice_id is not None
+        for delivery_id in outbox.fetch_delivery_ids(session=session, notice_id=notice_id):
+            blocked = rng.random() < 0.03
+            results.append(
+                outbox.DeliveryResult(
+                    id=delivery_id,
+                    status=DeliveryStatus.BLOCKED if blocked else DeliveryStatus.SENT,
+                    attempts=1,
+                    next_attempt_at=utcnow(),
+                    last_error="Forbidden: bot was blocked" if blocked else None,
+                    sent_at=None if blocked else utcnow(),
+                )
+            )
+    outbox.record_delivery_results(session=session, results=results)
+
+
+def write_notices_report(
+    *, session: Session, out: Path, year: int, month: int, today: date, tz: ZoneInfo, language: str
+) -> list[Path]:
+    """The demo's monthly notices report (HTML and CSV)."""
+    found = build_report(session=session, year=year, month=month, tz=tz, today=today)
+    return write_report(found, out, language, produced=produced_now())

@@ -5,6 +5,7 @@ INSERT … SELECT in the same transaction as the release."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from bot.notices.categories import resolve_categories
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.queries import notices as q
+from storage.queries import registry as registry_q
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 20_000
@@ -61,15 +63,18 @@ def clean_title(raw: str) -> str:
     return title
 
 
-def check_draft(*, session: Session, title: str, body: str, codes: list[str]) -> Draft:
-    """Refuse an empty or too long title or body and unknown or retired categories."""
+def check_draft(
+    *, session: Session, title: str, body: str, codes: list[str], targeted: bool = False
+) -> Draft:
+    """Refuse an empty or too long title or body and unknown or retired categories (no
+    category at all only for a notice `targeted` at firms by 統一編號)."""
     title = clean_title(title)
     body = without_controls(body).strip()
     if not body:
         raise UserError("notices.empty_body")
     if len(body) > BODY_LIMIT:
         raise UserError("notices.body_too_long", limit=BODY_LIMIT, length=len(body))
-    categories = resolve_categories(session=session, codes=codes)
+    categories = resolve_categories(session=session, codes=codes) if codes or not targeted else []
     return Draft(
         title=title,
         body=body,
@@ -122,10 +127,15 @@ def publish(
     attachment_content: bytes | None = None,
     attachment_size: int | None = None,
     now: datetime | None = None,
+    tax_ids: Sequence[str] = (),
 ) -> Published:
-    """Store a notice and release it now, or keep it for the delivery worker to release at `at`."""
+    """Store a notice and release it now, or keep it for the delivery worker to release at `at`.
+
+    With `tax_ids` it also goes to the chats holding those 統一編號 (each chat once)."""
     now = now or utcnow()
-    draft = check_draft(session=session, title=title, body=body, codes=codes)
+    draft = check_draft(
+        session=session, title=title, body=body, codes=codes, targeted=bool(tax_ids)
+    )
     if attachment_content is not None:
         attachment_size = len(attachment_content)
     check_attachment_size(attachment_size)
@@ -144,10 +154,14 @@ def publish(
         now=now,
     )
     assert notice.id is not None and notice.scheduled_at is not None
+    if tax_ids:
+        registry_q.add_notice_tax_ids(session=session, notice_id=notice.id, tax_ids=tax_ids)
     if notice.scheduled_at <= now:
         count = q.release_notice(session=session, notice_id=notice.id, now=now) or 0
         return Published(notice.id, True, count, notice.scheduled_at)
-    recipients = q.count_recipients(session=session, category_ids=draft.category_ids)
+    recipients = registry_q.count_union_recipients(
+        session=session, category_ids=draft.category_ids, tax_ids=tax_ids
+    )
     return Published(notice.id, False, recipients, notice.scheduled_at)
 
 

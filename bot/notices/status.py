@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.notices.targeting import notice_unreached
 from kernel.clock import utcnow
 from kernel.errors import UserError
+from storage.models.notices import NoticeState
 from storage.queries import notices as q
 from storage.queries import outbox
 
@@ -60,6 +62,8 @@ class NoticeStatus:
     released_at: datetime | None
     counts: dict[str, int]
     paused: Pause | None = None
+    unreached: tuple[str, ...] = ()
+    """Listed 統一編號 of a targeted notice that it did not reach (see `bot/notices/targeting`)."""
 
     @property
     def total(self) -> int:
@@ -75,7 +79,12 @@ class NoticeStatus:
         return 100 if self.total == 0 else round(100 * self.done / self.total)
 
     def as_json(self) -> dict[str, int]:
-        return {"notice_id": self.notice_id, "total": self.total, **self.counts}
+        return {
+            "notice_id": self.notice_id,
+            "total": self.total,
+            **self.counts,
+            "unreached": len(self.unreached),
+        }
 
 
 def notice_status(*, session: Session, notice_id: int) -> NoticeStatus:
@@ -92,6 +101,13 @@ def notice_status(*, session: Session, notice_id: int) -> NoticeStatus:
         notice.released_at,
         counts,
         paused=delivery_pause(session=session, now=utcnow()),
+        unreached=tuple(
+            notice_unreached(
+                session=session,
+                notice_id=notice_id,
+                released=notice.state == NoticeState.RELEASED.value,
+            )
+        ),
     )
 
 

@@ -40,6 +40,13 @@ from storage.models.notices import (
     WorkerLease,
 )
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
+from storage.models.registry import (
+    CategoryRenewal,
+    Certificate,
+    ExpiryReminder,
+    NoticeTaxId,
+    ReminderOptOut,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -57,6 +64,8 @@ __all__ = [
     "CaseReminder",
     "CaseReporter",
     "Category",
+    "CategoryRenewal",
+    "Certificate",
     "CourtesyAction",
     "CourtesyActionEvent",
     "CourtesyReminder",
@@ -66,12 +75,15 @@ __all__ = [
     "CourtesyStaff",
     "CourtesyTest",
     "Delivery",
+    "ExpiryReminder",
     "DeliveryPause",
     "Invite",
     "Notice",
     "NoticeAttachment",
     "NoticeCategory",
+    "NoticeTaxId",
     "Person",
+    "ReminderOptOut",
     "Role",
     "RoleGrant",
     "Subscription",

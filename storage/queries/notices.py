@@ -22,6 +22,7 @@ from storage.models import (
     Subscription,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
+from storage.queries import registry
 from storage.queries.outbox import DELIVERY_TABLE
 
 
@@ -259,6 +260,7 @@ def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | 
             source,
         )
     )
+    registry.add_targeted_deliveries(session=session, notice_id=notice_id, now=now)
     count = session.exec(
         select(func.count()).select_from(Delivery).where(Delivery.notice_id == notice_id)
     ).one()

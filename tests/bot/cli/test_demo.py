@@ -49,6 +49,10 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
             "self-assessment-2026-H1.csv",
             "evidence-2026-H1.html",
             "evidence-2026-H1.csv",
+            *(
+                f"notices-2026-10{end}"
+                for end in (".html", "-delivery.csv", "-kinds.csv", "-unreachable.csv")
+            ),
         ]
     )
     for path in result.files:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -52,10 +52,9 @@ def compose(session: Session, ref_id: int) -> Reminder | None:
 
 
 @pytest.fixture(autouse=True)
-def reminder_composer() -> Iterator[None]:
-    composers.COMPOSERS[NoticeKind.REMINDER.value] = compose
-    yield
-    del composers.COMPOSERS[NoticeKind.REMINDER.value]
+def reminder_composer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This module's composer for the test, the real one (bot.notices.expiry) back after."""
+    monkeypatch.setitem(composers.COMPOSERS, NoticeKind.REMINDER.value, compose)
 
 
 @pytest.fixture

@@ -82,6 +82,7 @@ def test_a_scheduled_notice_is_released_only_when_due(db: Database) -> None:
         "blocked": 0,
         "failed": 0,
         "unknown": 0,
+        "unreached": 0,
     }
 
 

@@ -1,0 +1,330 @@
+"""The register of certificates and registrations: the CSV import (every row or none), a
+firm's certificates with their reminders, certificates nobody can be told about, and the
+renewal text of a category.
+
+An import is checked whole first (every bad row listed by its line, 第 n 列), then written in
+one transaction: rows are upserted by (kind, number); a row whose expiry changed has its
+planned reminders cancelled and new ones planned; with `replace`, a certificate missing from
+the file is withdrawn (its planned reminders cancelled).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.notices.expiry import Plan, plan
+from bot.notices.firms import tax_id_is_valid
+from bot.notices.publishing import one_line
+from kernel.errors import UserError
+from storage.models.registry import ReminderState
+from storage.queries import notices as notices_q
+from storage.queries import registry as q
+
+COLUMNS = ("tax_id", "kind", "number", "product", "expires_on")
+OPTIONAL = ("holder",)
+NUMBER_LIMIT = 64
+PRODUCT_LIMIT = 200
+RENEWAL_LIMIT = 1000
+SHOWN_PROBLEMS = 50
+"""Bad rows named one by one; past these, only their count."""
+
+_ROC = re.compile(r"^(\d{2,3})[/.-](\d{1,2})[/.-](\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad row: its line and what is wrong (a catalogue key and its values)."""
+
+    line: int
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class BadRows(UserError):
+    """A file with bad rows: nothing was written. `problems` lists each by its line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("registry.bad_rows", count=len(problems), first=problems[0].line)
+        self.problems = problems
+
+
+WANTED = frozenset(COLUMNS + OPTIONAL)
+
+
+def _clean(raw: str) -> str:
+    """`one_line(raw)`, skipped for the usual field that has nothing to clean (no control,
+    invisible or non-space white character, no doubled or outer space): a 100,000-row import
+    reads half a million fields."""
+    if raw.isprintable() and "  " not in raw and raw.strip() == raw:
+        return raw
+    return one_line(raw)
+
+
+def parse_expiry(raw: str) -> date | None:
+    """YYYY-MM-DD, or an ROC date such as 115/03/31; None if neither."""
+    value = raw.strip()
+    found = _ROC.match(value)
+    try:
+        if found:
+            year, month, day = (int(g) for g in found.groups())
+            return date(year + 1911, month, day)
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    tax_id: str
+    category_id: int
+    number: str
+    product: str
+    holder: str | None
+    expires_on: date
+
+
+def read_rows(text: str, categories: dict[str, int]) -> list[Row]:
+    """Every row checked; BadRows listing each bad one, or UserError for the file itself."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [one_line(h).lower() for h in next(reader, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise UserError("registry.missing_columns", columns=", ".join(missing))
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[int, str], int] = {}
+    for fields in reader:
+        line = reader.line_num
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) > len(header):
+            problems.append(Problem(line, "registry.extra_fields", {"count": len(fields)}))
+            continue
+        value = {
+            name: _clean(fields[i]) if i < len(fields) else ""
+            for i, name in enumerate(header)
+            if name in WANTED
+        }
+        found = _check(line, value, categories)
+        if isinstance(found, Problem):
+            problems.append(found)
+            continue
+        key = (found.category_id, found.number)
+        if key in seen:
+            problems.append(
+                Problem(line, "registry.duplicate", {"number": found.number, "other": seen[key]})
+            )
+            continue
+        seen[key] = line
+        rows.append(found)
+    if problems:
+        raise BadRows(problems)
+    if not rows:
+        raise UserError("registry.empty")
+    return rows
+
+
+def _check(line: int, value: dict[str, str], categories: dict[str, int]) -> Row | Problem:
+    tax_id = value["tax_id"].replace(" ", "").replace("-", "")
+    if not tax_id_is_valid(tax_id) or tax_id == "00000000":
+        return Problem(line, "registry.bad_tax_id", {"value": value["tax_id"]})
+    category_id = categories.get(value["kind"].lower())
+    if category_id is None:
+        return Problem(line, "registry.bad_kind", {"value": value["kind"]})
+    number = value["number"]
+    if not number or len(number) > NUMBER_LIMIT:
+        return Problem(line, "registry.bad_number", {"limit": NUMBER_LIMIT})
+    product = value["product"]
+    if not product or len(product) > PRODUCT_LIMIT:
+        return Problem(line, "registry.bad_product", {"limit": PRODUCT_LIMIT})
+    expires_on = parse_expiry(value["expires_on"])
+    if expires_on is None:
+        return Problem(line, "registry.bad_date", {"value": value["expires_on"]})
+    holder = value.get("holder", "")[:PRODUCT_LIMIT] or None
+    return Row(line, tax_id, category_id, number, product, holder, expires_on)
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    planned: int
+    cancelled: int
+
+
+def import_register(
+    *,
+    session: Session,
+    text: str,
+    replace: bool,
+    days: Sequence[int],
+    tz: ZoneInfo,
+    now: datetime,
+) -> Imported:
+    """Check the whole file, then upsert it and plan reminders, in the caller's transaction."""
+    categories = {
+        c.code.lower(): c.id
+        for c in notices_q.fetch_categories(session=session, include_retired=False)
+        if c.id is not None
+    }
+    rows = read_rows(text, categories)
+    today = now.astimezone(tz).date()
+    existing = q.fetch_certificate_keys(session=session)
+    new_rows: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    replan: list[tuple[int, date]] = []
+    unchanged = 0
+    for row in rows:
+        found = existing.get((row.category_id, row.number))
+        if found is None:
+            new_rows.append(
+                {
+                    "tax_id": row.tax_id,
+                    "category_id": row.category_id,
+                    "number": row.number,
+                    "product": row.product,
+                    "holder": row.holder,
+                    "expires_on": row.expires_on,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        same = (found.tax_id, found.product, found.holder, found.expires_on) == (
+            row.tax_id,
+            row.product,
+            row.holder,
+            row.expires_on,
+        )
+        if same and not found.withdrawn:
+            unchanged += 1
+            continue
+        changed.append(
+            {
+                "row_id": found.id,
+                "new_tax_id": row.tax_id,
+                "new_product": row.product,
+                "new_holder": row.holder,
+                "new_expires_on": row.expires_on,
+                "new_updated_at": now,
+            }
+        )
+        if found.expires_on != row.expires_on or found.withdrawn:
+            replan.append((found.id, row.expires_on))
+    q.insert_certificates(session=session, rows=new_rows)
+    q.update_certificates(session=session, rows=changed)
+    cancelled = q.cancel_planned_reminders(
+        session=session, certificate_ids=[c for c, _ in replan], now=now
+    )
+    withdrawn_ids: list[int] = []
+    if replace:
+        in_file = {(r.category_id, r.number) for r in rows}
+        withdrawn_ids = [
+            c.id for key, c in existing.items() if key not in in_file and not c.withdrawn
+        ]
+        q.withdraw_certificates(session=session, ids=withdrawn_ids, now=now)
+        cancelled += q.cancel_planned_reminders(
+            session=session, certificate_ids=withdrawn_ids, now=now
+        )
+    ids = q.fetch_certificate_ids(
+        session=session, keys=[(r["category_id"], r["number"]) for r in new_rows]
+    )
+    to_plan = [(ids[(r["category_id"], r["number"])], r["expires_on"]) for r in new_rows]
+    planned = _plan_reminders(session, to_plan + replan, days, tz, today)
+    return Imported(len(new_rows), len(changed), unchanged, len(withdrawn_ids), planned, cancelled)
+
+
+def _plan_reminders(
+    session: Session,
+    certificates: list[tuple[int, date]],
+    days: Sequence[int],
+    tz: ZoneInfo,
+    today: date,
+) -> int:
+    """Plan the reminders of certificates in force (expiring today or later); a reminder
+    planned before for the same expiry is planned again only if it was cancelled."""
+    current = [(c, e) for c, e in certificates if e >= today]
+    replanned = [c for c, _ in current]
+    known = q.fetch_reminder_keys(session=session, certificate_ids=replanned) if replanned else {}
+    cache: dict[date, date] = {}
+    plans: dict[date, list[Plan]] = {}
+    inserts: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
+    for certificate_id, expires_on in current:
+        if expires_on not in plans:
+            plans[expires_on] = plan(expires_on, days, tz, cache)
+        for item in plans[expires_on]:
+            before = known.get((certificate_id, expires_on, item.days_before))
+            if before is None:
+                inserts.append(
+                    {
+                        "certificate_id": certificate_id,
+                        "expires_on": expires_on,
+                        "days_before": item.days_before,
+                        "planned_on": item.planned_on,
+                        "due_at": item.due_at,
+                        "state": ReminderState.PLANNED.value,
+                        "recipients": 0,
+                    }
+                )
+            elif before[1] == ReminderState.CANCELLED.value:
+                again.append(
+                    {
+                        "row_id": before[0],
+                        "new_planned_on": item.planned_on,
+                        "new_due_at": item.due_at,
+                    }
+                )
+    q.insert_reminders(session=session, rows=inserts)
+    q.replan_reminders(session=session, rows=again)
+    return len(inserts) + len(again)
+
+
+@dataclass(frozen=True)
+class FirmCertificate:
+    certificate: q.CertificateView
+    reminders: list[q.ReminderView]
+
+
+def firm_certificates(*, session: Session, tax_id: str) -> list[FirmCertificate]:
+    """A firm's certificates, soonest expiry first, each with its reminders."""
+    found = q.fetch_certificates_of(session=session, tax_id=tax_id)
+    reminders = q.fetch_reminders_of(session=session, certificate_ids=[c.id for c in found])
+    return [FirmCertificate(c, reminders[c.id]) for c in found]
+
+
+def unreachable_certificates(
+    *, session: Session, within: int, today: date
+) -> list[q.CertificateView]:
+    """Certificates in force expiring within `within` days whose firm has no chat."""
+    if not 0 < within <= 3660:
+        raise UserError("registry.bad_within")
+    return q.fetch_unreachable_certificates(
+        session=session, first=today, last=today + timedelta(days=within)
+    )
+
+
+def set_renewal(*, session: Session, code: str, text_zh: str, text_en: str, now: datetime) -> str:
+    """Store what reminders of this category tell firms to do; returns the category code."""
+    category = notices_q.fetch_category_by_code(session=session, code=code.strip().lower())
+    if category is None or category.id is None:
+        raise UserError("registry.unknown_category", code=code)
+    zh, en = one_line(text_zh), one_line(text_en)
+    if not zh or not en:
+        raise UserError("registry.renewal_empty")
+    if len(zh) > RENEWAL_LIMIT or len(en) > RENEWAL_LIMIT:
+        raise UserError("registry.renewal_too_long", limit=RENEWAL_LIMIT)
+    q.save_renewal(session=session, category_id=category.id, text_zh=zh, text_en=en, now=now)
+    return category.code

@@ -1,0 +1,267 @@
+"""The monthly notices report, sibling of the complaints summary: notices and expiry reminders
+released in a month with their recipients and delivery outcomes (delivered, blocked, failed),
+reminders sent by certificate kind, and the certificates the bot cannot reach. One HTML page
+(chart inline, its figures in a table) and one CSV per table, in the reports' style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from kernel import charts, csvfiles
+from kernel.charts import pyplot
+from kernel.errors import UserError
+from kernel.pages import page, render_page
+from kernel.reporting import format_month, format_period, format_stamp, plain, use_roc
+from storage.models.notices import NoticeKind
+from storage.queries import notices as notices_q
+from storage.queries import registry as q
+
+UNREACHABLE_WITHIN = 90
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the delivery table: notices or reminders."""
+
+    key: str
+    released: int
+    recipients: int
+    delivered: int
+    blocked: int
+    failed: int
+    open: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class KindLine:
+    code: str
+    name_zh: str
+    name_en: str
+    sent: int
+    chats: int
+
+
+@dataclass(frozen=True)
+class NoticesReport:
+    year: int
+    month: int
+    first: date
+    last: date
+    lines: list[Line]
+    kinds: list[KindLine]
+    unreachable_month: int
+    unreachable: list[q.CertificateView]
+    as_of: date
+
+
+def parse_month(text: str, *, today: date) -> tuple[int, int]:
+    """`YYYY-MM` → (year, month); refuses other shapes and months after this one."""
+    parts = text.strip().split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise UserError("summary.bad_month", value=text)
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12 or year < 2000:
+        raise UserError("summary.bad_month", value=text)
+    if (year, month) > (today.year, today.month):
+        raise UserError("summary.future_month", value=text)
+    return year, month
+
+
+def _line(key: str, figures: q.NoticeFigures) -> Line:
+    c = figures.counts
+    return Line(
+        key,
+        figures.notices,
+        figures.recipients,
+        c.get("sent", 0),
+        c.get("blocked", 0),
+        c.get("failed", 0),
+        c.get("pending", 0) + c.get("retrying", 0),
+        c.get("unknown", 0),
+    )
+
+
+def build_report(
+    *, session: Session, year: int, month: int, tz: ZoneInfo, today: date
+) -> NoticesReport:
+    """The month's figures (local months in `tz`) and the certificates unreachable now."""
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(following, time(0), tzinfo=tz)
+    lines = [
+        _line(
+            "notices",
+            q.fetch_notice_figures(
+                session=session, start=start, end=end, kind=NoticeKind.NOTICE.value
+            ),
+        ),
+        _line(
+            "reminders",
+            q.fetch_notice_figures(
+                session=session, start=start, end=end, kind=NoticeKind.REMINDER.value
+            ),
+        ),
+    ]
+    names = {c.code: c for c in notices_q.fetch_categories(session=session, include_retired=True)}
+    kinds = [
+        KindLine(code, names[code].name_zh, names[code].name_en, sent, chats)
+        for code, sent, chats in q.fetch_reminders_sent_by_kind(
+            session=session, start=start, end=end
+        )
+    ]
+    return NoticesReport(
+        year=year,
+        month=month,
+        first=first,
+        last=following - timedelta(days=1),
+        lines=lines,
+        kinds=kinds,
+        unreachable_month=q.count_reminders_unreachable(session=session, start=start, end=end),
+        unreachable=q.fetch_unreachable_certificates(
+            session=session, first=today, last=today + timedelta(days=UNREACHABLE_WITHIN)
+        ),
+        as_of=today,
+    )
+
+
+def _kind_name(kind: KindLine | q.CertificateView, language: str) -> str:
+    if isinstance(kind, KindLine):
+        return kind.name_zh if language == "zh-TW" else kind.name_en
+    return kind.kind_zh if language == "zh-TW" else kind.kind_en
+
+
+def _draw_chart(report: NoticesReport, language: str, month_label: str) -> Any:
+    """Delivered, blocked and failed for notices and reminders, as a grouped bar chart."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
+    labels = [plain(language, f"notices_report.{line.key}") for line in report.lines]
+    x = range(len(labels))
+    width = 0.26
+    series = (
+        ("notices_report.delivered", [line.delivered for line in report.lines], "#1f4e99"),
+        ("notices_report.blocked", [line.blocked for line in report.lines], "#b35900"),
+        ("notices_report.failed", [line.failed for line in report.lines], "#8c1c1c"),
+    )
+    for i, (key, values, colour) in enumerate(series):
+        bars = axes.bar(
+            [p + (i - 1) * width for p in x],
+            values,
+            width,
+            label=plain(language, key),
+            color=colour,
+        )
+        axes.bar_label(bars, fontsize=8)
+    axes.set_xticks(list(x), labels)
+    axes.set_ylabel(plain(language, "notices_report.count"))
+    axes.set_title(plain(language, "notices_report.chart_caption", month=month_label))
+    axes.legend()
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def chart_svg(report: NoticesReport, language: str, month_label: str) -> Markup:
+    figure = _draw_chart(report, language, month_label)
+    try:
+        label = plain(language, "notices_report.chart_caption", month=month_label)
+        return charts.inline_svg(figure, label=label, key="delivery")
+    finally:
+        pyplot().close(figure)
+
+
+HEADS = ("released", "recipients", "delivered", "blocked", "failed", "open", "unknown")
+
+
+def tables(report: NoticesReport, language: str, roc: bool) -> list[tuple[str, str, list, list]]:
+    """(file suffix, caption, header, rows) of each table, shared by the page and the CSVs."""
+    month_label = format_month(report.year, report.month, language, roc=roc)
+    delivery = [
+        [plain(language, f"notices_report.{line.key}")] + [getattr(line, name) for name in HEADS]
+        for line in report.lines
+    ]
+    kinds = [[_kind_name(k, language), k.sent, k.chats] for k in report.kinds]
+    unreachable = [
+        [
+            csvfiles.code(c.tax_id),
+            _kind_name(c, language),
+            c.number,
+            c.product,
+            csvfiles.csv_day(c.expires_on, language, roc=roc),
+        ]
+        for c in report.unreachable
+    ]
+    return [
+        (
+            "delivery",
+            plain(language, "notices_report.summary_caption", month=month_label),
+            [plain(language, "notices_report.what")]
+            + [plain(language, f"notices_report.{h}") for h in HEADS],
+            delivery,
+        ),
+        (
+            "kinds",
+            plain(language, "notices_report.by_kind_caption", month=month_label),
+            [plain(language, f"notices_report.{h}") for h in ("kind", "sent", "chats")],
+            kinds,
+        ),
+        (
+            "unreachable",
+            plain(language, "notices_report.unreachable_caption"),
+            [
+                plain(language, f"notices_report.{h}")
+                for h in ("tax_id", "kind", "number", "product", "expires")
+            ],
+            unreachable,
+        ),
+    ]
+
+
+def write_report(
+    report: NoticesReport,
+    out_dir: Path,
+    language: str,
+    *,
+    roc: bool = False,
+    western: bool = False,
+    produced: datetime,
+) -> list[Path]:
+    """DIR/notices-YYYY-MM.html and one CSV per table (-delivery, -kinds, -unreachable)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    roc = use_roc(language, roc=roc, western=western)
+    month_label = format_month(report.year, report.month, language, roc=roc)
+    title = plain(language, "notices_report.heading", month=month_label)
+    period = format_period(report.first, report.last, language, roc=roc)
+    stem = f"notices-{report.year:04d}-{report.month:02d}"
+    found = tables(report, language, roc)
+    html_path = out_dir / f"{stem}.html"
+    html_path.write_text(
+        render_page(
+            "reports/notices.html.j2",
+            page=page(language, title, produced, roc=roc),
+            r=report,
+            period=period,
+            tables={suffix: (caption, header, rows) for suffix, caption, header, rows in found},
+            chart=chart_svg(report, language, month_label),
+            unreachable_month=plain(
+                language, "notices_report.unreachable_month", count=report.unreachable_month
+            ),
+        ),
+        encoding="utf-8",
+    )
+    stamp = format_stamp(produced, language, roc=roc)
+    paths = [html_path]
+    for suffix, caption, header, rows in found:
+        line = plain(
+            language, "reports.csv_caption", title=title, table=caption, period=period, stamp=stamp
+        )
+        paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", line, header, rows))
+    return paths
