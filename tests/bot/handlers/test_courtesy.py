@@ -82,7 +82,7 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
     summary = await bot.say(INSPECTOR, "/skip")
     assert "54" in summary and "丁" in summary and "不及格" in summary
     saved = await bot.press(INSPECTOR, "ct:ok")
-    assert "54 分（丁）" in saved and "矯正措施 #" in saved
+    assert "54 分（丁）" in saved and "矯正及預防措施 #" in saved
 
     with db.transaction() as session:
         result = session.exec(select(CourtesyResult)).one()
@@ -108,7 +108,7 @@ async def test_a_firm_cannot_score_and_a_call_of_another_inspector_is_refused(
     refused = await bot.say(FIRM, f"/score {code}")
     assert "沒有使用這項功能的權限" in refused
     not_mine = await bot.say(OTHER_INSPECTOR, f"/score {code}")
-    assert "指派給其他測試人" in not_mine
+    assert "指派給其他稽查同仁" in not_mine
     missing = await bot.say(INSPECTOR, "/score 2026-9-999", language_code="en")
     assert missing == "There is no test “2026-9-999”."
     with db.transaction() as session:
@@ -286,7 +286,7 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
     assert "What went wrong: Total 60 (C), below the standard; lost: Tone and attitude −15" in card
     assert "語氣" not in card
     refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
-    assert "still missing: cause, actions, owner, due date" in refusal
+    assert "still missing: cause, action plan, owner, due date" in refusal
 
     async def fill(field: str, value: str) -> str:
         asked = await bot.press(SECRETARY, f"ct:af:{action}:{field}", **en)
@@ -406,7 +406,8 @@ async def test_an_unlinked_staff_member_is_told_to_get_linked_and_long_ids_are_n
     code, _ = prepare(db)
     _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
     reply = await bot.say(SECRETARY, f"/score {code}", language_code="en")
-    assert "not linked" in reply and f"staff link EXTENSION {SECRETARY}" in reply
+    assert "not linked" in reply and f"Telegram ID {SECRETARY}" in reply
+    assert "bsmi-desk" not in reply  # whom to ask, never a command line
     reply = await bot.say(INSPECTOR, "/score " + "x" * 300, language_code="en")
     assert reply == f"There is no test “{'x' * 32}”."
 
