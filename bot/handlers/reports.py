@@ -300,7 +300,7 @@ async def file_added(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if len(draft.files) >= MAX_FILES:
         await message.reply_text(
-            t(context.lang, "report.too_many_files", maximum=MAX_FILES, done=_done_label(context)),
+            t(context.lang, "report.too_many_files", maximum=MAX_FILES),
             reply_markup=_files_keyboard(context),
         )
         return FILES
@@ -313,8 +313,7 @@ async def file_added(update: Update, context: BotContext) -> int:
             check_attachment(mime_type=document.mime_type, file_name=document.file_name)
         except UserError as exc:
             await message.reply_text(
-                t(context.lang, exc.key, **exc.values, done=_done_label(context)),
-                reply_markup=_files_keyboard(context),
+                t(context.lang, exc.key, **exc.values), reply_markup=_files_keyboard(context)
             )
             return FILES
         draft.files.append(["document", document.file_id, document.file_name or ""])
