@@ -649,7 +649,8 @@ async def info_text(update: Update, context: BotContext) -> int:
     except UserError as exc:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return ConversationHandler.END
-    await message.reply_text(t(context.lang, "report.info_thanks", number=outcome.number))
+    thanks = t(context.lang, "report.info_thanks", number=outcome.number)
+    await message.reply_text(signed(thanks, context.services.settings, context.lang))
     await send_notices(context.bot, context.services, outcome.notices)
     return ConversationHandler.END
 

@@ -109,3 +109,14 @@ async def test_the_filing_steps_name_the_buttons_and_the_receipt_is_dated_and_si
     assert ROC_DATE.search(filed) and not ISO_DATE.search(filed)
     assert "經濟部標準檢驗局新竹分局" in filed
     assert f"電話 {bot.settings.branch_contact_phone}" in filed
+
+
+async def test_the_thanks_for_an_answer_is_signed_by_the_branch(bot: BotHarness) -> None:
+    reporter = person(bot.db, FIRM)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(bot.db, DAY, reporter=reporter)
+    do(bot.db, filed.number, Action.ASK_INFO, secretary, DAY, text="Which shop exactly?")
+    await bot.press(FIRM, f"rep:info:{filed.number}", language_code="en")
+    thanks = await bot.say(FIRM, "The Guangfu Road branch.", language_code="en")
+    assert "Thank you" in thanks and "BSMI Hsinchu Branch" in thanks
+    assert f"phone {bot.settings.branch_contact_phone}" in thanks
