@@ -33,6 +33,22 @@ from tests.conftest import ADMIN_ID
 from tests.factories import directory_csv
 from tests.harness import BotHarness
 
+
+@pytest.fixture
+def no_courtesy_reminder_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hourly courtesy reminder loop off for this module: from 08:00 Taipei time its
+    overdue list would land in the secretary's chat at a moment a test cannot know, and its
+    claims would count against the reminders the tests send with `send_reminders` on chosen
+    days. A `usefixtures` mark is set up before `bot`, so the bot starts without the loop."""
+
+    async def nothing(app: BotApplication) -> None:
+        return None
+
+    monkeypatch.setattr(courtesy_reminders, "step", nothing)
+
+
+pytestmark = pytest.mark.usefixtures("no_courtesy_reminder_loop")
+
 MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
 """When tests score calls: after every 2026 call and retest was made, whatever the clock."""
 
@@ -275,20 +291,8 @@ async def _answer(bot: BotHarness, user: int, data: str) -> str:
     return bot.fake.calls("answerCallbackQuery")[-1].params.get("text") or ""
 
 
-@pytest.fixture
-def no_courtesy_reminder_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hourly courtesy reminder loop off, for a test that reads the secretary's chat: from
-    08:00 Taipei time its overdue list would arrive there at a moment the test cannot know.
-    Requested before `bot`, so the bot starts without it."""
-
-    async def nothing(app: BotApplication) -> None:
-        return None
-
-    monkeypatch.setattr(courtesy_reminders, "step", nothing)
-
-
 async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_verification(
-    no_courtesy_reminder_loop: None, bot: BotHarness, db: Database
+    bot: BotHarness, db: Database
 ) -> None:
     code, _ = prepare(db)
     action = _fail_one(db, code).action_id
