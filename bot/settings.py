@@ -13,6 +13,9 @@ DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("data") / "bsmi-desk.sqlite3")
 
 Language = Literal["zh-TW", "en"]
 
+PHONE_CHARACTERS = frozenset("0123456789 +()-#,.轉分機ext")
+"""What a branch telephone number may be written with: 03-5427027, (03) 542-7027 轉 123."""
+
 
 class SettingsError(Exception):
     """A configuration value a person must fix; the message is one sentence."""
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     case_filing_limit_per_hour: int = Field(default=5, ge=1, le=1000)
     courtesy_pass_mark: int = Field(default=80, ge=0, le=100)
     expiry_reminder_days: Annotated[tuple[int, ...], NoDecode] = (90, 30, 7)
+    branch_contact_phone: str | None = None
+    branch_contact_address: str | None = None
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -89,6 +94,27 @@ class Settings(BaseSettings):
                 raise ValueError("1 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("branch_contact_phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        digits = sum(c.isdigit() for c in value)
+        if not 7 <= digits <= 20 or any(c not in PHONE_CHARACTERS for c in value):
+            raise ValueError("phone")
+        return value
+
+    @field_validator("branch_contact_address")
+    @classmethod
+    def _address_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not 5 <= len(value) <= 200:
+            raise ValueError("address")
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret_token is None:
@@ -111,8 +137,29 @@ class Settings(BaseSettings):
             )
         return self.telegram_bot_token.get_secret_value()
 
+    def require_contact(self) -> None:
+        """Refuse to serve the public without the branch's phone and address: the privacy notice
+        (個資法 第 8 條) and every reply to a reporter say how to reach the branch."""
+        missing = [
+            name
+            for name, value in (
+                ("BRANCH_CONTACT_PHONE", self.branch_contact_phone),
+                ("BRANCH_CONTACT_ADDRESS", self.branch_contact_address),
+            )
+            if value is None
+        ]
+        if missing:
+            raise SettingsError(
+                f"{' and '.join(missing)} must be set before the bot serves the public: the "
+                "privacy notice and every reply to a reporter tell people how to reach the "
+                "branch (see .env.example, e.g. BRANCH_CONTACT_PHONE=03-5427027)."
+            )
+
 
 _ACCEPTS = {
+    "branch_contact_phone": "a telephone number of 7 to 20 digits, written with digits, "
+    "spaces, + ( ) - # , and 轉 or ext for an extension, e.g. (03) 542-7027",
+    "branch_contact_address": "a postal address of 5 to 200 characters on one line",
     "default_language": "zh-TW or en",
     "broadcast_rate": "a number of messages per second above 0 and at most 1000",
     "case_reply_days": "a whole number of days from 1 to 365",

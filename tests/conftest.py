@@ -27,6 +27,8 @@ USE_POSTGRES = POSTGRES_URL.startswith("postgresql")
 
 ADMIN_ID = 1000
 TOKEN = "123456:TEST-fake-token-abcdefghijklmnop"
+BRANCH_PHONE = "03-5427027"
+BRANCH_ADDRESS = "300 新竹市北區中華路二段 773 號"
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +104,8 @@ def settings(database_url: str, fake_api: FakeBotApi) -> Settings:
         telegram_base_file_url=fake_api.base_file_url,
         database_url=database_url,
         admin_telegram_ids=(ADMIN_ID,),
+        branch_contact_phone=BRANCH_PHONE,
+        branch_contact_address=BRANCH_ADDRESS,
         _env_file=None,  # type: ignore[call-arg]
     )
 

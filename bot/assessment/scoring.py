@@ -71,13 +71,14 @@ def parse_points(dimension: Dimension, text: str, *, row: int | None = None) -> 
     """A dimension's points: a whole number from 0 to its maximum."""
     value = text.strip()
     where = {"row": row} if row is not None else {}
-    prefix = "assessment.row_" if row is not None else "assessment."
     if not _INTEGER.match(value.lstrip("-")) or "." in value:
-        raise UserError(f"{prefix}not_integer", dimension=dimension.key, value=value[:12], **where)
+        key = "assessment.row_not_integer" if row is not None else "assessment.not_integer"
+        raise UserError(key, dimension=dimension.key, value=value[:12], **where)
     points = int(value)
     if not 0 <= points <= dimension.maximum:
+        key = "assessment.row_out_of_range" if row is not None else "assessment.out_of_range"
         raise UserError(
-            f"{prefix}out_of_range",
+            key,
             dimension=dimension.key,
             value=points,
             maximum=dimension.maximum,

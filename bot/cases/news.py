@@ -28,6 +28,8 @@ class Notice:
     language: str | None
     key: str
     values: dict[str, object]
+    to_reporter: bool = False
+    """News to the person who filed the case: signed by the branch with its contact line."""
 
 
 def reporter_notice(session: Session, case_row: Case, key: str, **values: object) -> list[Notice]:
@@ -42,6 +44,7 @@ def reporter_notice(session: Session, case_row: Case, key: str, **values: object
             language=person.language or reporter.language,
             key=key,
             values={"number": case_row.number, **values},
+            to_reporter=True,
         )
     ]
 

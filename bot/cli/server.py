@@ -19,6 +19,7 @@ def run() -> None:
 
     config = settings()
     token = config.require_token()
+    config.require_contact()
     secret = config.webhook_secret_token
     logs.configure(token=token, secrets=(secret.get_secret_value() if secret else None,))
     # Asked before anything else is logged, so a wrong token or address is the only line.

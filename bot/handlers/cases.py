@@ -306,7 +306,7 @@ def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, b
                 lines.append(t(lang, "cases.history_more", count=len(history) - shown))
             lines.extend(history[len(history) - shown :])
         if shown < len(history) or cut:
-            lines.append(t(lang, "cases.cut_note"))
+            lines.append(t(lang, "cases.cut_note", button=t(lang, "cases.buttons.more")))
         text = "\n".join(lines)
         if visible_length(text) <= MESSAGE_LIMIT or shown == 0:
             return text, shown < len(history) or cut

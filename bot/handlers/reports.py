@@ -51,6 +51,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
 from bot.handlers.case_news import REPORTER_INFO, send_notices
+from bot.handlers.contact import public_day, signed
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -144,6 +145,11 @@ def _files_keyboard(context: BotContext) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def _done_label(context: BotContext) -> str:
+    """The files step's button, named by its exact label wherever a prompt mentions it."""
+    return t(context.lang, "report.done_button")
 
 
 def _contact_keyboard(context: BotContext) -> ReplyKeyboardMarkup:
@@ -281,7 +287,7 @@ async def description(update: Update, context: BotContext) -> int:
     draft.description = text
     _save(context, draft)
     await update.effective_message.reply_text(
-        t(context.lang, "report.ask_files", maximum=MAX_FILES),
+        t(context.lang, "report.ask_files", maximum=MAX_FILES, done=_done_label(context)),
         reply_markup=_files_keyboard(context),
     )
     return FILES
@@ -313,7 +319,13 @@ async def file_added(update: Update, context: BotContext) -> int:
         draft.files.append(["document", document.file_id, document.file_name or ""])
     _save(context, draft)
     await message.reply_text(
-        t(context.lang, "report.file_received", count=len(draft.files), maximum=MAX_FILES),
+        t(
+            context.lang,
+            "report.file_received",
+            count=len(draft.files),
+            maximum=MAX_FILES,
+            done=_done_label(context),
+        ),
         reply_markup=_files_keyboard(context),
     )
     return FILES
@@ -323,7 +335,7 @@ async def file_expected(update: Update, context: BotContext) -> int:
     """Text where a photo or document is expected: say so and ask again."""
     assert update.effective_message is not None
     await update.effective_message.reply_text(
-        t(context.lang, "report.file_expected", maximum=MAX_FILES),
+        t(context.lang, "report.file_expected", maximum=MAX_FILES, done=_done_label(context)),
         reply_markup=_files_keyboard(context),
     )
     return FILES
@@ -342,9 +354,16 @@ async def files_done(update: Update, context: BotContext) -> int:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)
     assert update.effective_chat is not None
+    lang = context.lang
     await context.bot.send_message(
         update.effective_chat.id,
-        t(context.lang, "report.ask_contact"),
+        t(
+            lang,
+            "report.ask_contact",
+            share=t(lang, "report.contact_share"),
+            typed=t(lang, "report.contact_type"),
+            anonymous=t(lang, "report.contact_anonymous"),
+        ),
         reply_markup=_contact_keyboard(context),
     )
     return CONTACT
@@ -422,6 +441,7 @@ async def _show_summary(update: Update, context: BotContext, lead_key: str) -> i
         description=_cut(draft.description, SUMMARY_DESCRIPTION),
         files=len(draft.files),
         contact=Markup(contact),
+        submit=t(lang, "report.submit_button"),
     )
     keyboard = InlineKeyboardMarkup(
         [
@@ -472,9 +492,9 @@ async def submit(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
     logger.info("case %s filed", filed.number)
-    await query.edit_message_text(
-        t(context.lang, "report.filed", number=filed.number, due=filed.due_on.isoformat())
-    )
+    lang = context.lang
+    text = t(lang, "report.filed", number=filed.number, due=public_day(filed.due_on, lang))
+    await query.edit_message_text(signed(text, settings, lang))
     await send_notices(context.bot, context.services, filed.notices)
     return ConversationHandler.END
 
@@ -528,9 +548,9 @@ async def _status_view(
         header = t(lang, "status.header")
     lines = [header]
     for c in page.cases:
-        state = t(lang, f"cases.states.{c.state}")
+        state = t(lang, f"status.states.{c.state}")
         if c.closure:
-            closure = t(lang, f"cases.closure.{c.closure}")
+            closure = t(lang, f"status.closure.{c.closure}")
             state = t(lang, "status.state_closed", state=state, closure=closure)
         lines.append(
             t(
@@ -540,7 +560,7 @@ async def _status_view(
                 kind=t(lang, f"cases.kinds.{c.kind}"),
                 subject=c.subject[:40],
                 state=state,
-                due=c.due_on.isoformat(),
+                due=public_day(c.due_on, lang),
             )
         )
     paging = []
@@ -607,7 +627,13 @@ async def info_text(update: Update, context: BotContext) -> int:
     number = wait.number
     if utcnow().timestamp() > wait.lapses_at:
         await message.reply_text(
-            t(context.lang, "report.info_lapsed", number=number, minutes=INFO_MINUTES)
+            t(
+                context.lang,
+                "report.info_lapsed",
+                number=number,
+                minutes=INFO_MINUTES,
+                button=t(context.lang, "cases.notify.answer_button"),
+            )
         )
         return ConversationHandler.END
     try:
@@ -623,7 +649,8 @@ async def info_text(update: Update, context: BotContext) -> int:
     except UserError as exc:
         await message.reply_text(t(context.lang, exc.key, **exc.values))
         return ConversationHandler.END
-    await message.reply_text(t(context.lang, "report.info_thanks", number=outcome.number))
+    thanks = t(context.lang, "report.info_thanks", number=outcome.number)
+    await message.reply_text(signed(thanks, context.services.settings, context.lang))
     await send_notices(context.bot, context.services, outcome.notices)
     return ConversationHandler.END
 

@@ -19,6 +19,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
 from bot.edge.registry import deep_links, visible_commands
+from bot.handlers.contact import contact_values
 from bot.people import invites, profile
 from kernel.i18n import Markup, t
 from storage.queries.people import upsert_person
@@ -135,7 +136,8 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 async def privacy(update: Update, context: BotContext) -> None:
     """The personal-data notice required by the Personal Data Protection Act, Art. 8."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(t(context.lang, "privacy.text"))
+    contact = contact_values(context.services.settings, context.lang)
+    await update.effective_message.reply_text(t(context.lang, "privacy.text", **contact))
 
 
 async def cancel_nothing(update: Update, context: BotContext) -> None:

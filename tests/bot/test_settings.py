@@ -17,6 +17,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: igno
         "DEFAULT_LANGUAGE",
         "BROADCAST_RATE",
         "DATABASE_URL",
+        "BRANCH_CONTACT_PHONE",
+        "BRANCH_CONTACT_ADDRESS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -47,6 +49,9 @@ def test_admin_ids_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -
         ("CASE_DAY_COUNTING", "lunar", "CASE_DAY_COUNTING"),
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
         ("WEBHOOK_URL", "https://example.org/hook", "WEBHOOK_SECRET_TOKEN"),
+        ("BRANCH_CONTACT_PHONE", "call us", "BRANCH_CONTACT_PHONE"),
+        ("BRANCH_CONTACT_PHONE", "123", "BRANCH_CONTACT_PHONE"),
+        ("BRANCH_CONTACT_ADDRESS", "新竹", "BRANCH_CONTACT_ADDRESS"),
     ],
 )
 def test_a_bad_value_names_the_variable_in_one_line(
@@ -69,3 +74,16 @@ def test_env_file_values_are_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> 
     (tmp_path / ".env").write_text("DEFAULT_LANGUAGE=en\nBROADCAST_RATE=12\n", encoding="utf-8")
     settings = load_settings()
     assert (settings.default_language, settings.broadcast_rate) == ("en", 12)
+
+
+def test_the_branch_contact_is_read_tidied_and_required_to_serve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(SettingsError, match="BRANCH_CONTACT_PHONE and BRANCH_CONTACT_ADDRESS"):
+        load_settings().require_contact()
+    monkeypatch.setenv("BRANCH_CONTACT_PHONE", " (03)  542-7027 轉 123 ")
+    monkeypatch.setenv("BRANCH_CONTACT_ADDRESS", "300 新竹市北區中華路二段 773 號")
+    settings = load_settings()
+    settings.require_contact()
+    assert settings.branch_contact_phone == "(03) 542-7027 轉 123"
+    assert settings.branch_contact_address == "300 新竹市北區中華路二段 773 號"

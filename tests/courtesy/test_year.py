@@ -85,7 +85,7 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
         "115 年電話禮貌測試排程；期間 115/01/01 – 115/12/31"
     )
     assert csv_first.splitlines()[1] == (
-        "測試編號,輪次,日期,時間,受測單位,受測人,分機,測試人,測試人單位"
+        "測試編號,輪次,日期,時間,受測單位,受測人,分機,稽查同仁,稽查同仁單位"
     )
     assert len(csv_first.splitlines()) == 82
 

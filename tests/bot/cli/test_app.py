@@ -49,6 +49,27 @@ def test_run_refuses_bad_configuration_with_one_line_and_no_traceback(
     assert "Traceback" not in result.stderr + result.stdout
 
 
+CONTACT = {
+    "BRANCH_CONTACT_PHONE": "03-5427027",
+    "BRANCH_CONTACT_ADDRESS": "300 新竹市北區中華路二段 773 號",
+}
+"""The branch's contact, which `bsmi-desk run` requires before it serves the public."""
+
+
+@pytest.mark.parametrize("left_out", ["BRANCH_CONTACT_PHONE", "BRANCH_CONTACT_ADDRESS"])
+def test_run_without_the_branch_contact_names_it_in_one_line(
+    tmp_path: Path, database_url: str, left_out: str
+) -> None:
+    env = {"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": "1:x", **CONTACT}
+    del env[left_out]
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert left_out in lines[0] and ".env.example" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_run_without_a_token_tells_where_to_put_it(tmp_path: Path, database_url: str) -> None:
     result = run_cli("run", env={"DATABASE_URL": database_url}, cwd=tmp_path)
     assert "@BotFather" in result.stderr and ".env" in result.stderr
@@ -144,6 +165,7 @@ def test_run_against_a_bot_api_that_fails_says_one_sentence_and_never_the_token(
         "DEFAULT_LANGUAGE": language,
         "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
         "TELEGRAM_BASE_URL": base_url,
+        **CONTACT,
     }
     result = run_cli("run", env=env, cwd=tmp_path)
     output = result.stderr + result.stdout

@@ -174,7 +174,7 @@ def test_schedule_prints_a_readable_list_per_round_and_csv_only_when_asked(
     staff.write_text(directory_csv(), encoding="utf-8")
     run_courtesy(cli, "staff", "import", str(staff))
     code, _, err = run_courtesy(cli, "schedule", "--year", "2026")
-    assert code == 2 and "no plan for 2026" in err
+    assert code == 2 and "no courtesy test plan for 2026" in err
     run_courtesy(cli, "plan", "--year", "2026", "--seed", "5")
     readable = run_courtesy(cli, "schedule", "--year", "2026")[1].splitlines()
     table = run_courtesy(cli, "schedule", "--year", "2026", "--csv")[1].splitlines()
@@ -360,8 +360,8 @@ def test_a_call_cannot_be_recorded_before_its_time_unless_early_is_said_and_audi
     assert code == 2 and out == ""
     assert err.strip() == (
         f"Test {view.code} is scheduled for {view.day.isoformat()} {view.at.strftime('%H:%M')}; "
-        "it can be scored only after the call is made (an administrator may record it earlier "
-        "with --early)."
+        "it can be scored only after the call is made (a system administrator may record it "
+        "earlier with --early)."
     )
     results = tmp_path / "results.csv"
     columns = ",".join(i.split("=")[0] for i in items)

@@ -16,6 +16,12 @@ from storage.models import Case, CaseEvent, Role
 from tests.factories import do, file_on, person
 from tests.harness import BotHarness
 
+IDENTITY_NOTE = (
+    "Petitioner's identity (seen only by the secretariat (research and evaluation)"
+    " and the system administrators)"
+)
+"""How the case card names who filed; the privacy notice and the filing step say the same."""
+
 SECRETARY = 7101
 INSPECTOR = 7102
 FIRM = 7103
@@ -327,7 +333,7 @@ async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
     for message in bot.fake.sent(INSPECTOR):
         text = message.get("text") or ""
         assert "陳雅婷" not in text and "0912000111" not in text and "Chen" not in text
-        assert str(FIRM) not in text and "Reporter (secretariat only)" not in text
+        assert str(FIRM) not in text and IDENTITY_NOTE not in text
     assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
 
 
@@ -360,7 +366,7 @@ async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
     filed = file_on(bot.db, date(2026, 11, 2))
     await bot.press(SECRETARY, f"case:unit:{filed.number}:sec1", language_code="en", replies=2)
     await bot.fake.async_wait_for("editMessageText", chat_id=SECRETARY)
-    assert "Reporter (secretariat only)" in bot.fake.calls("editMessageText")[-1].text
+    assert IDENTITY_NOTE in bot.fake.calls("editMessageText")[-1].text
     entries = bot.db.call(
         lambda *, session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
     )

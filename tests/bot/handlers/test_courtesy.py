@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.edge.context import BotApplication
+from bot.jobs import courtesy_reminders
 from bot.jobs.courtesy_reminders import send_reminders
 from courtesy import actions as action_rules
 from courtesy import directory, schedule, scoring
@@ -30,6 +32,22 @@ from storage.queries.people import grant_role, set_language, upsert_person
 from tests.conftest import ADMIN_ID
 from tests.factories import directory_csv
 from tests.harness import BotHarness
+
+
+@pytest.fixture
+def no_courtesy_reminder_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hourly courtesy reminder loop off for this module: from 08:00 Taipei time its
+    overdue list would land in the secretary's chat at a moment a test cannot know, and its
+    claims would count against the reminders the tests send with `send_reminders` on chosen
+    days. A `usefixtures` mark is set up before `bot`, so the bot starts without the loop."""
+
+    async def nothing(app: BotApplication) -> None:
+        return None
+
+    monkeypatch.setattr(courtesy_reminders, "step", nothing)
+
+
+pytestmark = pytest.mark.usefixtures("no_courtesy_reminder_loop")
 
 MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
 """When tests score calls: after every 2026 call and retest was made, whatever the clock."""
@@ -82,7 +100,7 @@ async def test_an_inspector_lists_tests_scores_one_with_buttons_and_a_failure_op
     summary = await bot.say(INSPECTOR, "/skip")
     assert "54" in summary and "丁" in summary and "不及格" in summary
     saved = await bot.press(INSPECTOR, "ct:ok")
-    assert "54 分（丁）" in saved and "矯正措施 #" in saved
+    assert "54 分（丁）" in saved and "矯正及預防措施 #" in saved
 
     with db.transaction() as session:
         result = session.exec(select(CourtesyResult)).one()
@@ -108,7 +126,7 @@ async def test_a_firm_cannot_score_and_a_call_of_another_inspector_is_refused(
     refused = await bot.say(FIRM, f"/score {code}")
     assert "沒有使用這項功能的權限" in refused
     not_mine = await bot.say(OTHER_INSPECTOR, f"/score {code}")
-    assert "指派給其他測試人" in not_mine
+    assert "指派給其他稽查同仁" in not_mine
     missing = await bot.say(INSPECTOR, "/score 2026-9-999", language_code="en")
     assert missing == "There is no test “2026-9-999”."
     with db.transaction() as session:
@@ -286,7 +304,7 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
     assert "What went wrong: Total 60 (C), below the standard; lost: Tone and attitude −15" in card
     assert "語氣" not in card
     refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
-    assert "still missing: cause, actions, owner, due date" in refusal
+    assert "still missing: cause, action plan, owner, due date" in refusal
 
     async def fill(field: str, value: str) -> str:
         asked = await bot.press(SECRETARY, f"ct:af:{action}:{field}", **en)
@@ -406,7 +424,8 @@ async def test_an_unlinked_staff_member_is_told_to_get_linked_and_long_ids_are_n
     code, _ = prepare(db)
     _person(db, SECRETARY, language="en", role=Role.SECRETARIAT)
     reply = await bot.say(SECRETARY, f"/score {code}", language_code="en")
-    assert "not linked" in reply and f"staff link EXTENSION {SECRETARY}" in reply
+    assert "not linked" in reply and f"Telegram ID {SECRETARY}" in reply
+    assert "bsmi-desk" not in reply  # whom to ask, never a command line
     reply = await bot.say(INSPECTOR, "/score " + "x" * 300, language_code="en")
     assert reply == f"There is no test “{'x' * 32}”."
 

@@ -11,6 +11,12 @@ from tests.factories import person
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness
 
+IDENTITY_NOTE = (
+    "Petitioner's identity (seen only by the secretariat (research and evaluation)"
+    " and the system administrators)"
+)
+"""How the case card names who filed; the privacy notice and the filing step say the same."""
+
 FIRM = 6001
 MONITOR = 6002
 SECRETARY = 6003
@@ -54,9 +60,12 @@ async def file_product_report_with_two_photos(bot: BotHarness) -> str:
     assert "聯絡方式" in await bot.press(FIRM, "rep:done")
     reply = await bot.say(FIRM, "🙈 匿名提出", replies=2)
     assert "確認案件內容" in reply and "匿名" in reply and "附件：2 個" in reply
-    assert any("匿名且內容不具體" in (m.get("text") or "") for m in bot.fake.sent(FIRM))
+    assert any(
+        "「無具體之內容或未具真實姓名或住址者」，得不予處理" in (m.get("text") or "")
+        for m in bot.fake.sent(FIRM)
+    )
     reply = await bot.press(FIRM, "rep:submit")
-    assert "已受理" in reply
+    assert "已收到您的案件" in reply and "受理" not in reply
     found = re.search(r"P\d{4}-\d{5}", reply)
     assert found is not None
     return found.group()
@@ -181,7 +190,7 @@ async def test_the_secretariat_assigns_the_unit_replies_and_the_reporter_sees_it
     await bot.fake.async_wait_for("sendMessage", chat_id=SECRETARY)  # the new-case notice
 
     reply = await bot.say(SECRETARY, f"/case {number}", language_code="en")
-    assert number in reply and "Reporter (secretariat only)" in reply and "anonymous" in reply
+    assert number in reply and IDENTITY_NOTE in reply and "anonymous" in reply
     data = bot.fake.button_data(SECRETARY, "Assign")
     assert data == f"case:a:assign:{number}"
     bot.fake.press_button(SECRETARY, data)
@@ -207,7 +216,8 @@ async def test_the_secretariat_assigns_the_unit_replies_and_the_reporter_sees_it
 
     await bot.press(SECRETARY, f"case:a:close:{number}", language_code="en")
     status = await bot.say(FIRM, "/status")
-    assert number in status and "已結案（依限辦結）" in status
+    assert number in status and "已結案（在預定日期內回覆）" in status
+    assert "依限辦結" not in status
 
 
 async def test_a_firm_is_refused_the_staff_commands(bot: BotHarness) -> None:

@@ -36,8 +36,15 @@ async def test_the_filing_step_says_what_anonymous_means_in_both_languages(
     bot: BotHarness,
 ) -> None:
     for language, said in (
-        ("en", "not even the secretariat sees your name, phone or Telegram account"),
-        ("zh-hant", "秘書室也看不到您的姓名、電話或 Telegram 帳號"),
+        (
+            "en",
+            "no member of staff, the secretariat (research and evaluation) and the system"
+            " administrators included, sees your name, phone or Telegram account",
+        ),
+        (
+            "zh-hant",
+            "任何同仁（包括秘書室（研考）及系統管理員）都看不到您的姓名、電話或 Telegram 帳號",
+        ),
     ):
         await up_to_files(bot, "Heater WarmUp HX-200", "The plug melted while heating.")
         await bot.say(FIRM, "/skip", language_code=language)

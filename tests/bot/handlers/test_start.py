@@ -71,3 +71,24 @@ async def test_a_language_button_for_no_language_we_speak_changes_nothing(bot: B
     assert answer == "This button is no longer valid."
     view = bot.db.call(fetch_person_view, telegram_id=FIRM)
     assert view is not None and view.language is None
+
+
+async def test_privacy_gives_the_branchs_contact_and_the_article_3_rights(bot: BotHarness) -> None:
+    reply = await bot.say(FIRM, "/privacy")
+    phone, address = bot.settings.branch_contact_phone, bot.settings.branch_contact_address
+    assert phone and address
+    assert f"電話 {phone}，地址 {address}" in reply
+    rights = "查詢或閱覽、製給複製本、補充或更正、停止蒐集、處理或利用、刪除"
+    assert rights in reply
+    for fact in ("Telegram 設於境外的伺服器", "/unsubscribe 只停止即時通公告", "送達證明"):
+        assert fact in reply
+    english = await bot.say(FIRM + 1, "/privacy", language_code="en")
+    assert f"phone {phone}, address {address}" in english
+    for right in (
+        "inquire into or review",
+        "get a copy",
+        "supplement or correct",
+        "collection, processing or use stopped",
+        "deleted",
+    ):
+        assert right in english

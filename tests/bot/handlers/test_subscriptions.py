@@ -139,12 +139,15 @@ async def test_forget_after_confirmation_deletes_subscriptions_and_profile(
     await bot.say(ALICE, "Acme", language_code="en")
     await bot.say(ALICE, "04595257", language_code="en")
     ask = await bot.say(ALICE, "/forget", language_code="en")
-    assert "Delete your subscriptions and company details?" in ask
+    assert (
+        "Delete your subscriptions, company details, and the name, phone and Telegram account"
+        " kept with cases?" in ask
+    )
     await bot.press(ALICE, "forget:no", language_code="en")
     assert subscribed_codes(bot.db, ALICE) == {"cns"}
     await bot.say(ALICE, "/forget", language_code="en")
     done = await bot.press(ALICE, "forget:yes", language_code="en")
-    assert "have been deleted" in done
+    assert "Deleted: your subscriptions, company details" in done
     with bot.db.transaction() as session:
         assert session.exec(select(Person).where(Person.telegram_id == ALICE)).first() is None
         assert session.exec(select(Subscription)).all() == []

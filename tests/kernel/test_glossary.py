@@ -1,0 +1,108 @@
+"""The zh-TW catalogues follow the README's glossary: one term per concept, and the forbidden
+variants of each term appear nowhere they are forbidden."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from kernel.i18n import LANGUAGES, catalogue, t
+
+PUBLIC = ("privacy.", "start.", "report.", "status.", "cases.notify.", "forget.", "subs.")
+"""Keys of messages the public reads (staff notices under cases.notify. are checked with them:
+they use the same words)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`pattern` must not match any zh-TW text whose key starts with one of `scope`."""
+
+    pattern: str
+    scope: tuple[str, ...]
+    why: str
+
+
+RULES = [
+    Rule(r"第\s*(\{[^}]*\}|\d+)\s*行", ("",), "a CSV row is 第 n 列; 行 is mainland usage"),
+    Rule(r"受理", PUBLIC, "a filed case is received (收到), not 受理, a formal decision"),
+    Rule(r"依限辦結|逾限辦結", PUBLIC, "依限辦結 is the secretariat's closure label"),
+    Rule(r"已分案|調查中|重複案件", ("status.",), "a reporter reads everyday state names"),
+    Rule(r"測試人|稽查員|管理者|(?<!系統)管理員", ("",), "the roles are 稽查同仁 and 系統管理員"),
+    Rule(r"檢舉人|申訴人", ("",), "a person filing is 陳情人 (the kind may still be 商品檢舉)"),
+    Rule(r"即時通(?!公告|服務網)|推播", ("",), "broadcasts are 即時通公告"),
+    Rule(r"矯正措施|已擬定措施", ("",), "the record is 矯正及預防措施; its plan field 改善作法"),
+    Rule(r"bsmi-desk ", ("",), "staff are told whom to ask, never a command line"),
+]
+"""The glossary's forbidden variants (README, "Glossary"). The command-line rule has the
+exceptions below: messages only the command line prints, to the person at the terminal."""
+
+COMMAND_LINE_ONLY = {"courtesy.plan.no_staff"}
+"""Printed by `bsmi-desk courtesy plan` alone, to the person who runs it."""
+
+
+def _violations(rule: Rule) -> list[str]:
+    found = []
+    for key, text in catalogue("zh-TW").items():
+        if rule.pattern == r"bsmi-desk " and key in COMMAND_LINE_ONLY:
+            continue
+        if key.startswith(rule.scope) and re.search(rule.pattern, text):
+            found.append(key)
+    return found
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.pattern for r in RULES])
+def test_the_zh_tw_catalogues_avoid_the_glossarys_forbidden_variants(rule: Rule) -> None:
+    assert _violations(rule) == [], rule.why
+
+
+def test_the_rule_check_would_find_a_forbidden_variant(monkeypatch: pytest.MonkeyPatch) -> None:
+    messages = dict(catalogue("zh-TW"))
+    messages["report.filed"] = "✅ 已受理，案號 {number}"
+    messages["courtesy.staff.row_line"] = "第 {line} 行：{problem}"
+    monkeypatch.setattr("tests.kernel.test_glossary.catalogue", lambda language: messages)
+    assert _violations(RULES[1]) == ["report.filed"]
+    assert _violations(RULES[0]) == ["courtesy.staff.row_line"]
+
+
+FORGET_ZH = "訂閱、公司資料，以及案件上的姓名、電話與 Telegram 帳號"
+FORGET_EN = (
+    "subscriptions, company details, and the name, phone and Telegram account kept with cases"
+)
+
+
+@pytest.mark.parametrize(("language", "wording"), [("zh-TW", FORGET_ZH), ("en", FORGET_EN)])
+def test_what_forget_deletes_is_said_the_same_way_everywhere(language: str, wording: str) -> None:
+    for key in ("commands.forget", "forget.confirm", "forget.done", "privacy.text"):
+        assert wording in catalogue(language)[key], key
+
+
+IDENTITY = {
+    "zh-TW": "秘書室（研考）及系統管理員",
+    "en": "secretariat (research and evaluation) and the system administrators",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_who_sees_a_reporters_identity_is_said_the_same_way_everywhere(language: str) -> None:
+    for key in ("privacy.text", "report.ask_contact", "report.contact_saved", "cases.reporter"):
+        assert IDENTITY[language] in catalogue(language)[key], key
+
+
+@pytest.mark.parametrize(
+    ("language", "quoted"),
+    [
+        ("zh-TW", "行政程序法第 173 條，陳情「無具體之內容或未具真實姓名或住址者」，得不予處理"),
+        (
+            "en",
+            "Art. 173 of the Administrative Procedure Act a petition “without concrete "
+            "content, or without a real name or address” may be left unhandled",
+        ),
+    ],
+)
+def test_article_173_is_quoted_right_wherever_anonymity_is_explained(
+    language: str, quoted: str
+) -> None:
+    for key in ("privacy.text", "report.anonymous_warning", "report.ask_contact"):
+        assert quoted in t(language, key, share="", typed="", anonymous="", phone="", address="")
