@@ -33,6 +33,13 @@ from storage.models.notices import (
     WorkerLease,
 )
 from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
+from storage.models.surveys import (
+    CaseFollowUp,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -43,6 +50,7 @@ __all__ = [
     "CaseAttachment",
     "CaseCounter",
     "CaseEvent",
+    "CaseFollowUp",
     "CaseReminder",
     "CaseReporter",
     "Category",
@@ -64,6 +72,10 @@ __all__ = [
     "Role",
     "RoleGrant",
     "Subscription",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyQuestion",
     "TestStatus",
     "Unit",
     "WorkerLease",
