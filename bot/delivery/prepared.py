@@ -1,48 +1,70 @@
-"""A notice as the worker sends it: loaded once, rendered once per language, its attachment's
-bytes until Telegram gives it a file id."""
+"""An outbox message as the worker sends it: loaded once, rendered once per language; for a
+notice staff wrote, its attachment's bytes until Telegram gives it a file id; for any other kind,
+what the feature's composer (`composers.py`) made of it."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from bot.delivery.composers import COMPOSERS, Composed
 from bot.notices.categories import category_name
 from bot.notices.rendering import render_notice
+from kernel.outgoing import Part
+from storage.models.notices import NoticeKind
 from storage.queries import notices as q
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Prepared:
-    """A notice rendered per language, with its attachment."""
+    """A message rendered per language: a notice with its attachment, or a composed one."""
 
     notice_id: int
     title: str
-    body: str
-    category_names: dict[str, list[str]]
-    attachment_name: str | None
-    attachment_file_id: str | None
-    attachment_content: bytes | None
-    rendered: dict[str, list[str]] = field(default_factory=dict)
+    body: str = ""
+    category_names: dict[str, list[str]] = field(default_factory=dict)
+    attachment_name: str | None = None
+    attachment_file_id: str | None = None
+    attachment_content: bytes | None = None
+    composed: Composed | None = None
+    rendered: dict[str, list[Part]] = field(default_factory=dict)
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def parts(self, language: str) -> list[str]:
+    def parts(self, language: str) -> list[Part]:
         if language not in self.rendered:
-            self.rendered[language] = render_notice(
-                language=language,
-                title=self.title,
-                body=self.body,
-                category_names=self.category_names[language],
-                attachment_name=self.attachment_name,
-            )
+            if self.composed is not None:
+                self.rendered[language] = self.composed.parts(language)
+            else:
+                texts = render_notice(
+                    language=language,
+                    title=self.title,
+                    body=self.body,
+                    category_names=self.category_names.get(language, []),
+                    attachment_name=self.attachment_name,
+                )
+                self.rendered[language] = [Part(text) for text in texts]
         return self.rendered[language]
 
 
 def load_notice(*, session: Session, notice_id: int) -> Prepared | None:
+    """The outbox message of `notice_id`, or None when there is nothing to send any more."""
     notice = q.fetch_notice(session=session, notice_id=notice_id)
     if notice is None:
         return None
+    if notice.kind != NoticeKind.NOTICE.value:
+        composer = COMPOSERS.get(notice.kind)
+        if composer is None or notice.ref_id is None:
+            logger.error("notice %s: nothing composes kind %r", notice_id, notice.kind)
+            return None
+        composed = composer(session, notice.ref_id)
+        if composed is None:
+            return None
+        return Prepared(notice_id=notice_id, title=notice.title, composed=composed)
     categories = q.fetch_notice_categories(session=session, notice_id=notice_id)
     content = None
     if notice.attachment_name and not notice.attachment_file_id:

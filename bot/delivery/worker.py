@@ -45,6 +45,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.prepared import Prepared, load_notice
 from bot.delivery.setbacks import Setbacks, backoff, describe
 from bot.delivery.transport import make_delivery_bot
+from bot.edge.keyboards import keyboard
 from bot.notices.publishing import release_due_notices
 from kernel.clock import utcnow
 from storage.db import Database
@@ -444,7 +445,11 @@ class DeliveryWorker:
                 await self._paced(row.chat_id, slot_taken=reserved)
                 reserved = False
                 await self.bot.send_message(
-                    row.chat_id, part, parse_mode=ParseMode.HTML, disable_notification=False
+                    row.chat_id,
+                    part.text,
+                    parse_mode=ParseMode.HTML,
+                    disable_notification=False,
+                    reply_markup=keyboard(part),
                 )
                 done += 1
                 if done < total:

@@ -10,9 +10,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.people.roles import HoldersPage
 from kernel.i18n import t
+from kernel.outgoing import Part
 
 LANGUAGE = "lang"
 ROLES = "roles"  # roles:page:<page>, roles:revoke:<grant id>:<page to show after>
+
+
+def keyboard(part: Part) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of a composed message, or None when it has no buttons."""
+    if not part.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+            for row in part.buttons
+        ]
+    )
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:

@@ -80,7 +80,7 @@ class NoticeStatus:
 
 def notice_status(*, session: Session, notice_id: int) -> NoticeStatus:
     """One notice's progress; UserError if there is no such notice."""
-    notice = q.fetch_notice(session=session, notice_id=notice_id)
+    notice = q.fetch_staff_notice(session=session, notice_id=notice_id)
     if notice is None:
         raise UserError("notices.unknown_notice", notice_id=notice_id)
     counts = q.fetch_delivery_counts(session=session, notice_ids=[notice_id])[notice_id]

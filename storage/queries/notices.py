@@ -21,7 +21,7 @@ from storage.models import (
     Person,
     Subscription,
 )
-from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeState
+from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
 from storage.queries.outbox import DELIVERY_TABLE
 
 
@@ -279,14 +279,25 @@ def cancel_notice(*, session: Session, notice_id: int) -> bool:
 def fetch_due_notice_ids(*, session: Session, now: datetime) -> list[int]:
     rows = session.exec(
         select(Notice.id)
-        .where(Notice.state == NoticeState.SCHEDULED.value, col(Notice.scheduled_at) <= now)
+        .where(
+            Notice.state == NoticeState.SCHEDULED.value,
+            col(Notice.scheduled_at) <= now,
+            Notice.kind == NoticeKind.NOTICE.value,
+        )
         .order_by(col(Notice.scheduled_at), col(Notice.id))
     ).all()
     return [r for r in rows if r is not None]
 
 
 def fetch_notice(*, session: Session, notice_id: int) -> Notice | None:
+    """The outbox message `notice_id`, of any kind."""
     return session.get(Notice, notice_id)
+
+
+def fetch_staff_notice(*, session: Session, notice_id: int) -> Notice | None:
+    """The notice `notice_id` if staff wrote it (a reminder or invitation is not a notice)."""
+    notice = session.get(Notice, notice_id)
+    return notice if notice is not None and notice.kind == NoticeKind.NOTICE.value else None
 
 
 def fetch_notice_categories(*, session: Session, notice_id: int) -> list[Category]:
@@ -332,4 +343,12 @@ def fetch_delivery_counts(*, session: Session, notice_ids: Sequence[int]) -> dic
 
 
 def fetch_recent_notices(*, session: Session, limit: int = 10) -> list[Notice]:
-    return list(session.exec(select(Notice).order_by(col(Notice.id).desc()).limit(limit)).all())
+    """The latest notices staff wrote (not reminders or survey invitations), newest first."""
+    return list(
+        session.exec(
+            select(Notice)
+            .where(Notice.kind == NoticeKind.NOTICE.value)
+            .order_by(col(Notice.id).desc())
+            .limit(limit)
+        ).all()
+    )

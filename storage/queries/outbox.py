@@ -4,7 +4,7 @@ and the pause the worker records while an error keeps it from delivering."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,8 +13,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Delivery, DeliveryPause, Person, WorkerLease
-from storage.models.notices import OPEN_STATUSES, DeliveryStatus
+from storage.models import Delivery, DeliveryPause, Notice, Person, WorkerLease
+from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeState
 
 DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
 
@@ -29,6 +29,47 @@ class DueDelivery:
     language: str | None
     blocked: bool
     parts_sent: int = 0
+
+
+def enqueue(
+    *,
+    session: Session,
+    notice_id: int,
+    recipients: Iterable[tuple[int | None, int]],
+    now: datetime,
+) -> int:
+    """Put a notice row a feature created into the outbox for the recipients it chose.
+
+    `recipients` are (person id or None, chat id) pairs; each chat gets one row however often it
+    is named. The notice is marked released with its recipient count, in the caller's
+    transaction, so the feature's own state change and the outbox rows are kept together.
+    Returns how many rows were written.
+    """
+    rows: dict[int, int | None] = {}
+    for person_id, chat_id in recipients:
+        rows.setdefault(chat_id, person_id)
+    if rows:
+        session.execute(
+            DELIVERY_TABLE.insert(),
+            [
+                {
+                    "notice_id": notice_id,
+                    "person_id": person_id,
+                    "chat_id": chat_id,
+                    "status": DeliveryStatus.PENDING.value,
+                    "attempts": 0,
+                    "parts_sent": 0,
+                    "next_attempt_at": now,
+                }
+                for chat_id, person_id in rows.items()
+            ],
+        )
+    session.execute(
+        update(Notice)
+        .where(col(Notice.id) == notice_id)
+        .values(state=NoticeState.RELEASED.value, released_at=now, recipients=len(rows))
+    )
+    return len(rows)
 
 
 def fetch_due_deliveries(

@@ -1,0 +1,32 @@
+"""Who composes an outbox message that is not a notice staff wrote, by the notice row's kind.
+
+A feature that sends through the outbox (certificate reminders, survey invitations) creates a
+`Notice` row of its kind with `ref_id` pointing at its own record, `enqueue`s the recipients it
+chose (`storage.queries.outbox.enqueue`) in the same transaction as its own state change, and
+names here the function that turns `ref_id` back into the message. The worker calls it once per
+notice row inside a session; `parts(language)` is called later, outside any session, so a
+composer loads everything it needs up front. A composer returning None means there is nothing
+to send any more (the record is gone or withdrawn): the rows close as failed, like a notice that
+was deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from sqlmodel import Session
+
+from kernel.outgoing import Part
+
+
+class Composed(Protocol):
+    """A message composed for every recipient alike, rendered per language."""
+
+    def parts(self, language: str) -> list[Part]: ...
+
+
+Composer = Callable[[Session, int], Composed | None]
+
+COMPOSERS: dict[str, Composer] = {}
+"""Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""
