@@ -29,7 +29,8 @@ from bot.handlers import admin, categories, profile, reports, start, subscriptio
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.jobs import case_reminders, courtesy_reminders
+from bot.handlers import surveys as survey_feature
+from bot.jobs import case_reminders, case_surveys, courtesy_reminders
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
 from kernel.i18n import t
@@ -52,6 +53,7 @@ def features() -> list[Feature]:
         categories.FEATURE,
         case_feature.FEATURE,
         courtesy_feature.FEATURE,
+        survey_feature.FEATURE,
     ]
 
 
@@ -77,6 +79,7 @@ async def post_init(app: BotApplication) -> None:
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
     )
+    start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from bot.cli import case, category, courtesy, demo, invite, notice, report, server
+from bot.cli import case, category, courtesy, demo, invite, notice, report, server, survey
 
 app = typer.Typer(
     name="bsmi-desk",
@@ -29,6 +29,7 @@ app.add_typer(category.category_app, name="category")
 app.add_typer(case.case_app, name="case")
 app.add_typer(report.report_app, name="report")
 app.add_typer(courtesy.courtesy_app, name="courtesy")
+app.add_typer(survey.survey_app, name="survey")
 
 
 def main() -> None:

@@ -17,7 +17,9 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from bot.surveys.compose import case_survey_question, invitation
 from kernel.outgoing import Part
+from storage.models.notices import NoticeKind
 
 
 class Composed(Protocol):
@@ -28,5 +30,8 @@ class Composed(Protocol):
 
 Composer = Callable[[Session, int], Composed | None]
 
-COMPOSERS: dict[str, Composer] = {}
+COMPOSERS: dict[str, Composer] = {
+    NoticeKind.SURVEY.value: invitation,
+    NoticeKind.CASE_SURVEY.value: case_survey_question,
+}
 """Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""
