@@ -80,6 +80,8 @@ def send_survey(
     if (sample is None) != (seed is None):
         raise UserError("surveys.errors.sample_needs_seed")
     survey = _survey(session, survey_id, lock=True)
+    if survey.state == SurveyState.CLOSED.value:
+        raise UserError("surveys.errors.survey_closed", survey=survey_id)
     if survey.state != SurveyState.DRAFT.value:
         raise UserError("surveys.errors.already_sent", survey=survey_id)
     codes = [c.strip().lower() for c in category_codes if c.strip()]
