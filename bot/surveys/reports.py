@@ -25,6 +25,7 @@ from bot.surveys.periods import Period
 from bot.surveys.statistics import Figures, count_scores, figures_of
 from kernel import charts, csvfiles
 from kernel.errors import UserError
+from kernel.i18n import catalogue
 from kernel.pages import page, render_page
 from kernel.reporting import (
     TAIPEI,
@@ -38,7 +39,7 @@ from kernel.reporting import (
     roc_year,
     use_roc,
 )
-from storage.models import Survey
+from storage.models import Survey, SurveyQuestion
 from storage.models.cases import CaseKind
 from storage.models.surveys import QuestionKind
 from storage.queries import surveys as q
@@ -125,6 +126,14 @@ def _day(moment: datetime | None, language: str, roc: bool) -> str:
 # --- a periodic survey ---------------------------------------------------------------------
 
 
+def item_name(question: SurveyQuestion, language: str) -> str:
+    """A template question's short name (洽公環境), else the question as asked."""
+    key = f"surveys.item.{question.code}"
+    if key in catalogue(language):
+        return plain(language, key)
+    return question.text_zh if language == "zh-TW" else question.text_en
+
+
 def _pooled(scores: dict[int, dict[int, int]], question_ids: Iterable[int]) -> Figures:
     total: dict[int, int] = {}
     for qid in question_ids:
@@ -160,15 +169,15 @@ def build_survey_report(
     before = _overall(session, previous) if previous is not None else None
     items = [
         Row(
-            label=x.text_zh if language == "zh-TW" else x.text_en,
-            label_en=x.text_en,
+            label=item_name(x, language),
+            label_en=item_name(x, "en"),
             figures=figures_of(scores.get(x.id or 0, {})),
             previous=before[1].get(x.code) if before else None,
         )
         for x in questions
         if x.kind == QuestionKind.SCALE
     ]
-    names = {x.id: (x.text_zh if language == "zh-TW" else x.text_en) for x in questions}
+    names = {x.id: item_name(x, language) for x in questions}
     comments = [
         (names.get(qid, ""), text)
         for qid, text in q.fetch_texts(session=session, survey_id=survey_id)
@@ -178,7 +187,12 @@ def build_survey_report(
         prev_counts = q.count_responses(session=session, survey_ids=[previous.id])[previous.id]
         trend.append(
             TrendRow(
-                label=f"{previous.title} ({_day(previous.sent_at, language, roc)})",
+                label=plain(
+                    language,
+                    "surveys.report.trend_label",
+                    title=previous.title,
+                    day=_day(previous.sent_at, language, roc),
+                ),
                 invited=prev_counts.invited,
                 responses=prev_counts.responded,
                 figures=before[0],
@@ -186,7 +200,12 @@ def build_survey_report(
         )
     trend.append(
         TrendRow(
-            label=f"{survey.title} ({_day(survey.sent_at, language, roc)})",
+            label=plain(
+                language,
+                "surveys.report.trend_label",
+                title=survey.title,
+                day=_day(survey.sent_at, language, roc),
+            ),
             invited=counts.invited,
             responses=counts.responded,
             figures=_overall(session, survey)[0],

@@ -34,6 +34,21 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
                 f"courtesy-2026{end}"
                 for end in (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
             ),
+            *(
+                f"survey-2{end}"
+                for end in (".html", "-items.csv", "-comments.csv", "-trend.csv", ".png")
+            ),
+            *(
+                f"case-survey-2026{end}"
+                for end in (
+                    ".html",
+                    "-items.csv",
+                    "-groups.csv",
+                    "-comments.csv",
+                    "-trend.csv",
+                    ".png",
+                )
+            ),
         ]
     )
     for path in result.files:

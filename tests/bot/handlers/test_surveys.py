@@ -177,7 +177,7 @@ async def test_a_sampled_survey_answered_resumed_and_reported(
     rows = {row.label: row for row in report.items}
     assert len(rows) == 5
     for code, scores in by_code.items():
-        row = rows[plain("zh-TW", f"surveys.question.{code}")]
+        row = rows[plain("zh-TW", f"surveys.item.{code}")]
         assert row.figures.responses == 4
         assert row.figures.mean is not None and abs(row.figures.mean - means[code]) < 1e-9
         assert row.figures.distribution == tuple(scores.count(s) for s in range(1, 6))
