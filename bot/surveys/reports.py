@@ -94,6 +94,8 @@ class Report:
     groups: list[tuple[str, list[Row]]] = field(default_factory=list)
     comments: list[tuple[str, str]] = field(default_factory=list)
     trend: list[TrendRow] = field(default_factory=list)
+    subject: str | None = None
+    """The survey's own title, as staff wrote it (in whatever language)."""
 
     @property
     def rate_pct(self) -> float | None:
@@ -217,7 +219,8 @@ def build_survey_report(
         name=f"survey-{survey_id}",
         language=language,
         roc=roc,
-        title=plain(language, "surveys.report.title", title=survey.title),
+        title=plain(language, "surveys.report.title", survey=survey_id),
+        subject=survey.title,
         period=f"{sent} – {closed}" if closed else sent,
         invited=counts.invited,
         responded=counts.responded,

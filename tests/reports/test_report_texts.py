@@ -60,7 +60,7 @@ def test_every_demo_page_prints_values_never_python_objects(
     demo_reports: dict[str, DemoResult],
 ) -> None:
     found = pages(demo_reports)
-    assert len(found) == 6
+    assert len(found) == 10
     for language, path in found:
         html = path.read_text("utf-8")
         for leak in LEAKS:
