@@ -110,7 +110,7 @@ def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
     from pypdf import PdfReader
 
     found = pages(demo_reports)
-    assert len(found) == 6
+    assert len(found) == 10
     problems: list[str] = []
     for language, path in found:
         name = f"{language}/{path.name}"
