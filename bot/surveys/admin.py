@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.surveys.outbox import hand_to_outbox
 from bot.surveys.templates import template_questions
 from kernel.errors import UserError
-from storage.models import Role
+from storage.models import Role, Survey
 from storage.models.notices import NoticeKind
 from storage.models.surveys import SurveyState
 from storage.queries import surveys as q
@@ -36,7 +36,7 @@ def create_survey(*, session: Session, template: str, title: str, now: datetime)
     return survey.id
 
 
-def _survey(session: Session, survey_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
+def _survey(session: Session, survey_id: int, *, lock: bool = False) -> Survey:
     survey = q.fetch_survey(session=session, survey_id=survey_id, lock=lock)
     if survey is None:
         raise UserError("surveys.errors.unknown_survey", survey=survey_id)

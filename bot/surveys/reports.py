@@ -6,7 +6,8 @@ unit and on time vs late) the mean, the distribution and the share satisfied (4 
 95% Wilson interval, lowest first; the comments, sorted by text and without anyone's identity;
 and the trend against the previous survey of the same template (for cases: the previous
 period). The figures are read by question or by group (`storage/queries/surveys.py`), never
-beside a person.
+beside a person. The figures and their three renderings (page, CSV, chart) stay in one module,
+past 500 lines, because a column added to one must be added to the others.
 """
 
 from __future__ import annotations

@@ -233,3 +233,26 @@ async def test_forget_cuts_the_link_and_keeps_the_answers(bot: BotHarness) -> No
     assert answers == 2
     assert sum(i.person_id is None for i in invitations) == 1
     assert any(i.position == 2 and i.person_id is None for i in invitations)
+
+
+async def test_forged_or_malformed_survey_buttons_are_stale_and_change_nothing(
+    bot: BotHarness,
+) -> None:
+    firms(bot.db, count=2)
+    survey_id = send_sample(bot.db)
+    invitation = invitation_of(bot.db, survey_id, FIRST)
+    for data in (
+        "svy:zz",
+        "svy:go",
+        f"svy:a:{invitation}:0",
+        f"svy:a:{invitation}:0:9",
+        f"svy:a:{invitation}:3:4",  # not the question this person is at
+        f"svy:a:{invitation}:0:4:1",
+        "svc:s:1",
+        "svc:s:999:4",
+        "svc:x:1:4",
+    ):
+        assert await alert_after(bot, FIRST, data) != "", data
+    answers = bot.db.call(lambda *, session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
+    assert answers == 0
+    assert "目前沒有可略過" in await bot.say(FIRST, "/skip")
