@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/courtesy.py
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -30,7 +30,14 @@ from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import notices as notice_feature
-from bot.jobs import assessment_reminders, case_reminders, courtesy_reminders, expiry_reminders
+from bot.handlers import surveys as survey_feature
+from bot.jobs import (
+    assessment_reminders,
+    case_reminders,
+    case_surveys,
+    courtesy_reminders,
+    expiry_reminders,
+)
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
 from kernel.i18n import t
@@ -55,6 +62,7 @@ def features() -> list[Feature]:
         case_feature.FEATURE,
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
+        survey_feature.FEATURE,
     ]
 
 
@@ -87,6 +95,7 @@ async def post_init(app: BotApplication) -> None:
         every=assessment_reminders.CHECK_EVERY,
     )
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
+    start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

@@ -8,7 +8,9 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +18,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from bot.cli import common as cli_common
+from bot.jobs import assessment_reminders, case_surveys, courtesy_reminders, expiry_reminders
 from bot.settings import Settings
 from kernel import reporting
 from storage.db import Database, make_engine, upgrade
@@ -29,6 +32,24 @@ ADMIN_ID = 1000
 TOKEN = "123456:TEST-fake-token-abcdefghijklmnop"
 BRANCH_PHONE = "03-5427027"
 BRANCH_ADDRESS = "300 新竹市北區中華路二段 773 號"
+
+
+QUIET = datetime(2026, 11, 29, 3, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+"""A Sunday at 03:00 in Taipei: no clock-driven loop has anything to send then."""
+
+
+@pytest.fixture(autouse=True)
+def quiet_loop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot's clock-driven background loops see a quiet moment unless a test sets their clock.
+
+    Courtesy, self-assessment and expiry reminders and the question after a closed case go out
+    by the time of day and the work calendar; against the wall clock they would drop a message
+    into a test's chat at a moment the test cannot know (from 08:00 Taipei on some days, not on
+    others). Tests of those loops set the clock they need (their own `monkeypatch` wins, being
+    applied later) or call the loop's step with a chosen time.
+    """
+    for module in (assessment_reminders, case_surveys, courtesy_reminders, expiry_reminders):
+        monkeypatch.setattr(module, "utcnow", lambda: QUIET)
 
 
 @pytest.fixture(scope="session")

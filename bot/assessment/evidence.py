@@ -4,9 +4,9 @@ bears on each dimension of 附表1. The panel decides the scores; this is where 
 The evidence is gathered from a list of sources (`SOURCES`), each a function from the period
 to one section: courtesy calls (服務友善, under 基礎服務), complaints and monitor reports
 (意見回應處理情形, under 服務評價), notices published and firms reached (服務便捷, under
-服務遞送). A source for
-satisfaction results is one more function in that list; until one exists, the evidence says
-in a labelled row that there are no survey results yet.
+服務遞送), and the question after a closed case (服務滿意情形, under 服務評價, from
+`bot.surveys.figures`). A list of sources without a satisfaction one gets a labelled row saying
+there are no survey results.
 
 Each source uses the same builder as its own report (the courtesy period report, the complaint
 analysis), so the evidence and those reports never disagree.
@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from bot.assessment.periods import Period
 from bot.cases.periods import build_period_analysis
+from bot.surveys.figures import satisfaction_for
 from courtesy.period_reports import build_period_report
 from kernel import csvfiles
 from kernel.errors import UserError
@@ -150,7 +151,43 @@ def notices_source(context: Context) -> Section:
     return section
 
 
-SOURCES: list[Source] = [courtesy_source, notices_source, cases_source]
+def satisfaction_source(context: Context) -> Section:
+    """服務滿意情形: the question after a closed case, asked in the period, per owning unit:
+    how many were asked, answered, the mean (1–5) and the share satisfied (4 or 5) with its
+    95% Wilson interval, as the survey reports give them."""
+    columns = ["asked", "responses", "mean", "satisfied", "interval"]
+    section = Section(
+        "evaluation", "satisfaction", [_tr(context, f"col_survey_{c}") for c in columns]
+    )
+    end = min(context.period.last, context.today)
+    answered = 0
+    for unit in context.units:
+        found = satisfaction_for(
+            context.session,
+            start=context.period.first,
+            end=end,
+            unit_id=unit.id,
+            tz=context.tz,
+        )
+        answered += found.responses
+
+        def percent(share: float | None) -> float | None:
+            return None if share is None else round(share * 100, 1)
+
+        low, high = percent(found.low), percent(found.high)
+        section.per_unit[unit.code] = [
+            found.asked,
+            found.responses,
+            None if found.mean is None else round(found.mean, 2),
+            percent(found.satisfied),
+            None if low is None or high is None else f"{low}–{high}",
+        ]
+    if not answered:
+        section.note = _tr(context, "no_surveys")
+    return section
+
+
+SOURCES: list[Source] = [courtesy_source, notices_source, cases_source, satisfaction_source]
 """Every source of evidence, in the order of the dimensions they bear on."""
 
 

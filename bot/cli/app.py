@@ -22,6 +22,7 @@ from bot.cli import (
     registry,
     report,
     server,
+    survey,
     target,
 )
 
@@ -44,6 +45,7 @@ app.add_typer(courtesy.courtesy_app, name="courtesy")
 app.add_typer(target.target_app, name="target")
 app.add_typer(assessment.assessment_app, name="assessment")
 app.add_typer(registry.registry_app, name="registry")
+app.add_typer(survey.survey_app, name="survey")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from bot.cases import demo as case_demo
 from bot.cases import summary
 from bot.cli.common import cli_command, language
 from bot.notices import demo as notice_demo
+from bot.surveys import demo as survey_demo
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow
 from kernel.errors import UserError
@@ -54,6 +55,8 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             notice_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
             case_demo.seed_demo(session=session, rng=rng, year=year)
+        with db.transaction() as session:
+            survey_demo.seed_demo(session=session, rng=rng, year=year, today=today)
         month = last_complete_month(today)
         with db.transaction() as session:
             monthly = summary.build_summary(
@@ -90,6 +93,10 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
                     language=language,
                     pass_mark=courtesy_demo.PASS_MARK,
                 )
+        with db.transaction() as session:
+            files += survey_demo.write_demo_reports(
+                session=session, out=out, today=today, language=language
+            )
     finally:
         db.dispose()
     return DemoResult(database=path, year=year, month=month, files=files)

@@ -18,7 +18,9 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot.notices.expiry import reminder_text
+from bot.surveys.compose import case_survey_question, invitation
 from kernel.outgoing import Part
+from storage.models.notices import NoticeKind
 
 
 class Composed(Protocol):
@@ -30,6 +32,10 @@ class Composed(Protocol):
 Composer = Callable[[Session, int], Composed | None]
 
 COMPOSERS: dict[str, Composer] = {
-    "reminder": lambda session, ref_id: reminder_text(session=session, reminder_id=ref_id),
+    NoticeKind.REMINDER.value: lambda session, ref_id: reminder_text(
+        session=session, reminder_id=ref_id
+    ),
+    NoticeKind.SURVEY.value: invitation,
+    NoticeKind.CASE_SURVEY.value: case_survey_question,
 }
 """Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""

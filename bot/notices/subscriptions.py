@@ -13,6 +13,7 @@ from kernel.clock import utcnow
 from storage.models import Category
 from storage.queries import notices as q
 from storage.queries.people import forget_person
+from storage.queries.surveys import unlink_person_answers
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,9 @@ def stop_all_subscriptions(*, session: Session, person_id: int) -> int:
 
 
 def forget(*, session: Session, person_id: int) -> None:
-    """Close the person's unsent deliveries, then delete them (subscriptions and profile go with
-    the person row; deliveries already sent keep their chat id as proof of delivery)."""
+    """Close the person's unsent deliveries, cut the link to their survey answers (the answers
+    stay, anonymous), then delete them (subscriptions and profile go with the person row;
+    deliveries already sent keep their chat id as proof of delivery)."""
     q.close_open_deliveries_of_person(session=session, person_id=person_id, now=utcnow())
+    unlink_person_answers(session=session, person_id=person_id)
     forget_person(session=session, person_id=person_id)

@@ -47,6 +47,13 @@ from storage.models.registry import (
     NoticeTaxId,
     ReminderOptOut,
 )
+from storage.models.surveys import (
+    CaseFollowUp,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -61,6 +68,7 @@ __all__ = [
     "CaseAttachment",
     "CaseCounter",
     "CaseEvent",
+    "CaseFollowUp",
     "CaseReminder",
     "CaseReporter",
     "Category",
@@ -87,6 +95,10 @@ __all__ = [
     "Role",
     "RoleGrant",
     "Subscription",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyQuestion",
     "TestStatus",
     "Unit",
     "WorkerLease",

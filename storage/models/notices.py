@@ -59,6 +59,7 @@ class NoticeKind(StrEnum):
     NOTICE = "notice"
     REMINDER = "reminder"
     SURVEY = "survey"
+    CASE_SURVEY = "case_survey"  # the satisfaction question after a closed case
 
 
 class Notice(CreatedAt, table=True):

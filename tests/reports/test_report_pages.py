@@ -110,7 +110,9 @@ def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
     from pypdf import PdfReader
 
     found = pages(demo_reports)
-    assert len(found) == 16  # per language: monthly, round, year, notices; the half-year pack (4)
+    assert (
+        len(found) == 20
+    )  # per language: monthly, round, year, notices, two surveys; the half-year pack (4)
     problems: list[str] = []
     for language, path in found:
         name = f"{language}/{path.name}"

@@ -60,7 +60,9 @@ def test_every_demo_page_prints_values_never_python_objects(
     demo_reports: dict[str, DemoResult],
 ) -> None:
     found = pages(demo_reports)
-    assert len(found) == 16  # per language: monthly, round, year, notices; the half-year pack (4)
+    assert (
+        len(found) == 20
+    )  # per language: monthly, round, year, notices, two surveys; the half-year pack (4)
     for language, path in found:
         html = path.read_text("utf-8")
         for leak in LEAKS:

@@ -1,12 +1,13 @@
 """The panel's evidence: a unit's figures equal those of the courtesy and complaint reports for
 the same period (read back from their CSV files); the notices' figures equal counts made from
-the rows; satisfaction is labelled as not available; a source added is a function."""
+the rows; satisfaction equals the survey figures per unit, and says so when nothing was
+asked; a source added is a function."""
 
 from __future__ import annotations
 
 import csv
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,14 +22,19 @@ from bot.assessment.evidence import (
 )
 from bot.assessment.periods import Period
 from bot.cases import demo as case_demo
+from bot.cases.actions import Action
 from bot.cases.periods import build_period_analysis
 from bot.cases.periods import write_report as write_complaints
 from bot.notices import demo as notice_demo
+from bot.surveys.figures import satisfaction_for
+from bot.surveys.followups import answer_score, ask_due
 from courtesy import demo as courtesy_demo
 from courtesy import reports as courtesy_reports
 from courtesy.period_reports import build_period_report
 from storage.db import Database
-from storage.models import Category, Delivery, Notice, NoticeCategory
+from storage.models import CaseFollowUp, Category, Delivery, Notice, NoticeCategory, Role
+from storage.queries.people import fetch_unit_by_code
+from tests.factories import do, file_on, person
 
 TODAY = date(2026, 11, 26)
 TZ = ZoneInfo("Asia/Taipei")
@@ -95,7 +101,7 @@ def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
         compared += int(c_row[1]) + int(k_row[1])
     assert compared > 20  # the units compared have calls and cases to compare
     assert courtesy.period is not None
-    opened = sum(int(v) for (d, _, f), v in values.items() if f == "開立矯正措施")
+    opened = sum(int(v) for (d, _, f), v in values.items() if f == "開立矯正及預防措施")
     assert opened == len(courtesy.period.opened)
 
     # Notices: counted again from the rows.
@@ -125,9 +131,58 @@ def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
     delivery = next(s for s in evidence.sections if s.aspect == "convenience")
     assert expected and dict(delivery.rows) == expected
 
+    # Satisfaction: no case question was asked in this seeded half-year, and the page says so.
     page = files[0].read_text("utf-8")
     assert "服務滿意情形：尚無滿意度調查資料" in page
-    assert evidence.missing == ["服務滿意情形：尚無滿意度調查資料"]
+    satisfaction = next(s for s in evidence.sections if s.aspect == "satisfaction")
+    assert satisfaction.note == "服務滿意情形：尚無滿意度調查資料"
+    assert evidence.missing == []
+
+
+def test_the_satisfaction_evidence_equals_the_survey_figures_of_each_unit(db: Database) -> None:
+    closed_on = date(2026, 5, 12)
+    secretary = person(db, 6001, Role.SECRETARIAT)
+    for reporter_id, unit, days in ((6101, "sec1", 7), (6102, "sec2", 60), (6103, "sec2", 7)):
+        filed = file_on(
+            db, closed_on - timedelta(days=days), reporter=person(db, reporter_id), reply_days=30
+        )
+        do(db, filed.number, Action.ASSIGN, secretary, closed_on - timedelta(days=5), unit=unit)
+        do(db, filed.number, Action.REPLY, secretary, closed_on, text="已處理。")
+        do(db, filed.number, Action.CLOSE, secretary, closed_on)
+    asked_at = datetime.combine(date(2026, 5, 13), time(10, 1), tzinfo=TZ)
+    assert db.call(ask_due, now=asked_at, tz=TZ) == 3
+
+    def follow_ups(*, session):  # type: ignore[no-untyped-def]
+        return {f.person_id: f.id for f in session.exec(select(CaseFollowUp)).all()}
+
+    ids = db.call(follow_ups)
+    for telegram_id, score in ((6101, 5), (6102, 2), (6103, 4)):
+        someone = person(db, telegram_id)
+        db.call(
+            answer_score,
+            follow_up_id=ids[someone.id],
+            person_id=someone.id,
+            score=score,
+            language="zh-TW",
+            now=asked_at + timedelta(hours=1),
+        )
+    evidence = db.call(
+        build_evidence, period=H1, language="zh-TW", today=TODAY, pass_mark=80, tz=TZ
+    )
+    satisfaction = next(s for s in evidence.sections if s.aspect == "satisfaction")
+    assert satisfaction.note is None
+    for code in ("sec1", "sec2"):
+        unit = db.call(fetch_unit_by_code, code=code)
+        assert unit is not None
+        figures = db.call(satisfaction_for, start=H1.first, end=H1.last, unit_id=unit.id, tz=TZ)
+        asked, responses, mean, share, interval = satisfaction.per_unit[code]
+        assert (asked, responses) == (figures.asked, figures.responses)
+        assert figures.mean is not None and figures.satisfied is not None
+        assert mean == round(figures.mean, 2) and share == round(figures.satisfied * 100, 1)
+        assert interval is not None and "–" in str(interval)
+    # Counted independently: sec2 had two answers, 2 and 4.
+    assert satisfaction.per_unit["sec2"][:4] == [2, 2, 3.0, 50.0]
+    assert satisfaction.per_unit["sec1"][:4] == [1, 1, 5.0, 100.0]
 
 
 def test_a_satisfaction_source_is_one_function_added_to_the_list(db: Database) -> None:

@@ -53,6 +53,21 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
                 f"notices-2026-10{end}"
                 for end in (".html", "-delivery.csv", "-kinds.csv", "-unreachable.csv")
             ),
+            *(
+                f"survey-2{end}"
+                for end in (".html", "-items.csv", "-comments.csv", "-trend.csv", ".png")
+            ),
+            *(
+                f"case-survey-2026{end}"
+                for end in (
+                    ".html",
+                    "-items.csv",
+                    "-groups.csv",
+                    "-comments.csv",
+                    "-trend.csv",
+                    ".png",
+                )
+            ),
         ]
     )
     for path in result.files:

@@ -1,0 +1,234 @@
+"""Surveys in chat: a firm answers a survey question by question (`svy:` buttons, a typed
+answer or `/skip` for a free-text question), a reporter answers the question after a closed
+case (`svc:` buttons, then a comment or `/skip`), and `/survey` shows the secretariat and
+admins the open surveys with their response rates.
+
+A button for a question already answered, another person's, or one whose time has passed is
+answered as stale and changes nothing: the domain decides, from the rows, inside the answer's
+transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
+
+from bot.edge import waiting
+from bot.edge.access import SECRETARIAT, requires
+from bot.edge.callbacks import answer_stale, parse
+from bot.edge.context import BotApplication, BotContext
+from bot.edge.features import Command, Feature, roles
+from bot.edge.keyboards import keyboard
+from bot.surveys.admin import open_surveys
+from bot.surveys.answering import Outcome, Step, answer_scale, answer_text, start
+from bot.surveys.followups import Answer, answer_comment, answer_score
+from bot.surveys.prompts import CASE, SURVEY
+from kernel.clock import utcnow
+from kernel.i18n import t
+from kernel.outgoing import Part
+from kernel.reporting import format_stamp
+
+WAIT = "survey_text"
+"""user_data key while a typed answer is awaited: {"svy": invitation id} or {"svc": follow-up
+id}; `/skip`, the answer, or any other command ends it."""
+
+
+async def _send(update: Update, part: Part) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(part.text, reply_markup=keyboard(part))
+
+
+async def _echo(update: Update, text: str | None) -> None:
+    """The pressed question's message now shows the answer chosen, without its buttons."""
+    query = update.callback_query
+    if query is None or text is None:
+        return
+    with contextlib.suppress(BadRequest):  # too old to edit: the new question still follows
+        await query.edit_message_text(text)
+
+
+def _wait(context: BotContext, what: str, row_id: int) -> None:
+    assert context.user_data is not None
+    context.user_data[WAIT] = {what: row_id}
+
+
+async def _after_survey_step(update: Update, context: BotContext, step: Step) -> None:
+    """Say what a survey step means: the next question, thanks, or why nothing changed."""
+    query = update.callback_query
+    if step.outcome is Outcome.STALE:
+        if query is not None:
+            await answer_stale(update, context, "survey: not the question this person is at")
+        return
+    if query is not None:
+        if step.outcome in (Outcome.CLOSED, Outcome.DONE_BEFORE):
+            await query.answer(t(context.lang, f"surveys.{step.outcome.value}"), show_alert=True)
+            return
+        await query.answer()
+    elif step.outcome in (Outcome.CLOSED, Outcome.DONE_BEFORE):
+        await _send(update, Part(t(context.lang, f"surveys.{step.outcome.value}")))
+        return
+    await _echo(update, step.echo)
+    if step.expects_text and step.invitation_id is not None:
+        _wait(context, SURVEY, step.invitation_id)
+    elif context.user_data is not None:
+        context.user_data.pop(WAIT, None)
+    assert step.part is not None
+    await _send(update, step.part)
+
+
+async def survey_pressed(update: Update, context: BotContext) -> None:
+    """A survey button: start or resume (`svy:go:<survey>`), or a 1–5 answer."""
+    query = update.callback_query
+    assert query is not None and context.person is not None
+    data = parse(query.data, (SURVEY,))
+    if data.verb == "go" and len(data.parts) == 2:
+        step = await context.services.db.run(
+            start, survey_id=data.integer(1), person_id=context.person.id, language=context.lang
+        )
+    elif data.verb == "a" and len(data.parts) == 4:
+        step = await context.services.db.run(
+            answer_scale,
+            invitation_id=data.integer(1),
+            person_id=context.person.id,
+            position=data.integer(2),
+            score=data.integer(3),
+            language=context.lang,
+            now=utcnow(),
+        )
+    else:
+        await answer_stale(update, context, "survey: unknown verb")
+        return
+    await _after_survey_step(update, context, step)
+
+
+async def case_pressed(update: Update, context: BotContext) -> None:
+    """The 1–5 answer to the question after a closed case (`svc:s:<follow-up>:<score>`)."""
+    query = update.callback_query
+    assert query is not None and context.person is not None
+    data = parse(query.data, (CASE,))
+    if data.verb != "s" or len(data.parts) != 3:
+        await answer_stale(update, context, "case survey: unknown verb")
+        return
+    follow_up_id = data.integer(1)
+    reply = await context.services.db.run(
+        answer_score,
+        follow_up_id=follow_up_id,
+        person_id=context.person.id,
+        score=data.integer(2),
+        language=context.lang,
+        now=utcnow(),
+    )
+    if reply.answer is Answer.STALE:
+        await answer_stale(update, context, "case survey: answered, expired or not theirs")
+        return
+    await query.answer()
+    await _echo(update, reply.echo)
+    _wait(context, CASE, follow_up_id)
+    assert reply.part is not None
+    await _send(update, reply.part)
+
+
+async def _typed(update: Update, context: BotContext, text: str | None) -> bool:
+    """A typed answer (None: /skip) to what this person's wait names; False if none."""
+    assert context.user_data is not None and context.person is not None
+    waited: Any = context.user_data.pop(WAIT, None)
+    if not isinstance(waited, dict) or len(waited) != 1:
+        return False
+    (what, row_id), *_ = waited.items()
+    if what == SURVEY:
+        step = await context.services.db.run(
+            answer_text,
+            invitation_id=int(row_id),
+            person_id=context.person.id,
+            text=text,
+            language=context.lang,
+            now=utcnow(),
+        )
+        if step.outcome is Outcome.STALE:
+            return False
+        await _after_survey_step(update, context, step)
+        return True
+    if what == CASE:
+        reply = await context.services.db.run(
+            answer_comment,
+            follow_up_id=int(row_id),
+            person_id=context.person.id,
+            text=text,
+            language=context.lang,
+            now=utcnow(),
+        )
+        if reply.answer is Answer.STALE or reply.part is None:
+            return False
+        await _send(update, reply.part)
+        return True
+    return False
+
+
+async def typed_answer(update: Update, context: BotContext) -> None:
+    """The text a survey or case question waits for."""
+    message = update.effective_message
+    assert message is not None
+    if not await _typed(update, context, message.text):
+        await message.reply_text(t(context.lang, "surveys.nothing_waiting"))
+
+
+async def skip(update: Update, context: BotContext) -> None:
+    """/skip: leave out the free-text answer or comment now asked for."""
+    message = update.effective_message
+    assert message is not None
+    if context.person is None or not await _typed(update, context, None):
+        await message.reply_text(t(context.lang, "surveys.nothing_to_skip"))
+
+
+@requires(*SECRETARIAT)
+async def survey_command(update: Update, context: BotContext) -> None:
+    """/survey: the open surveys with their response rates (secretariat and admins)."""
+    message = update.effective_message
+    assert message is not None and context.person is not None
+    lang = context.lang
+    found = await context.services.db.run(open_surveys, viewer=context.person)
+    if not found:
+        await message.reply_text(t(lang, "surveys.list.none"))
+        return
+    tz = context.services.tz
+    roc = lang == "zh-TW"
+    lines = [t(lang, "surveys.list.header")]
+    for survey in found:
+        sent = (
+            format_stamp(survey.sent_at.astimezone(tz), lang, roc=roc) if survey.sent_at else "—"
+        )
+        lines.append(
+            t(
+                lang,
+                "surveys.list.row",
+                id=survey.id,
+                title=survey.title,
+                sent=sent,
+                invited=survey.invited,
+                responded=survey.responded,
+                finished=survey.finished,
+                rate=f"{survey.rate_pct:.1f}",
+            )
+        )
+    await message.reply_text("\n".join(lines))
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("survey", survey_command))
+    app.add_handler(CommandHandler("skip", skip))
+    app.add_handler(MessageHandler(waiting.text_for(app, WAIT), typed_answer))
+    app.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{SURVEY}:"))
+    app.add_handler(CallbackQueryHandler(case_pressed, pattern=rf"^{CASE}:"))
+
+
+FEATURE = Feature(
+    name="surveys",
+    callback_prefixes=(SURVEY, CASE),
+    register=register,
+    commands=(Command("survey", roles(*SECRETARIAT)),),
+)

@@ -1,0 +1,45 @@
+"""Satisfaction with case handling for other features (the self-assessment's 服務滿意情形):
+the case follow-ups asked in a date range, optionally of one unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.surveys.statistics import count_scores, figures_of
+from kernel.reporting import TAIPEI
+from storage.queries.surveys import fetch_follow_up_rows
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    asked: int
+    responses: int
+    mean: float | None
+    satisfied: float | None
+    """Share of responses that are 4 or 5, as a fraction (None without responses)."""
+    low: float | None
+    high: float | None
+    """The share's 95% Wilson interval."""
+
+
+def satisfaction_for(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    unit_id: int | None = None,
+    tz: ZoneInfo = TAIPEI,
+) -> Satisfaction:
+    """Case follow-ups asked from `start` to `end` (both included, local dates)."""
+    rows = fetch_follow_up_rows(
+        session=session,
+        asked_from=datetime.combine(start, time(0), tzinfo=tz),
+        asked_before=datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
+        unit_id=unit_id,
+    )
+    f = figures_of(count_scores(r.score for r in rows))
+    return Satisfaction(len(rows), f.responses, f.mean, f.satisfied, f.low, f.high)
