@@ -18,7 +18,13 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from bot.cli import common as cli_common
-from bot.jobs import assessment_reminders, case_surveys, courtesy_reminders, expiry_reminders
+from bot.jobs import (
+    assessment_reminders,
+    case_reminders,
+    case_surveys,
+    courtesy_reminders,
+    expiry_reminders,
+)
 from bot.settings import Settings
 from kernel import reporting
 from storage.db import Database, make_engine, upgrade
@@ -42,13 +48,20 @@ QUIET = datetime(2026, 11, 29, 3, 0, tzinfo=ZoneInfo("Asia/Taipei"))
 def quiet_loop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot's clock-driven background loops see a quiet moment unless a test sets their clock.
 
-    Courtesy, self-assessment and expiry reminders and the question after a closed case go out
-    by the time of day and the work calendar; against the wall clock they would drop a message
-    into a test's chat at a moment the test cannot know (from 08:00 Taipei on some days, not on
-    others). Tests of those loops set the clock they need (their own `monkeypatch` wins, being
-    applied later) or call the loop's step with a chosen time.
+    Case, courtesy, self-assessment and expiry reminders and the question after a closed case
+    go out by the time of day and the work calendar; against the wall clock they would drop a
+    message into a test's chat at a moment the test cannot know (from 08:00 Taipei on some
+    days, not on others). Tests of those loops set the clock they need (their own
+    `monkeypatch` wins, being applied later) or call the loop's step with a chosen time.
     """
-    for module in (assessment_reminders, case_surveys, courtesy_reminders, expiry_reminders):
+    loops = (
+        assessment_reminders,
+        case_reminders,
+        case_surveys,
+        courtesy_reminders,
+        expiry_reminders,
+    )
+    for module in loops:
         monkeypatch.setattr(module, "utcnow", lambda: QUIET)
 
 

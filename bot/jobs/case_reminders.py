@@ -16,6 +16,7 @@ from bot.cases.reminders import claim_due_reminders
 from bot.edge.context import BotApplication, Services
 from bot.edge.sending import Sent
 from bot.handlers.case_news import send_notice
+from kernel.clock import utcnow
 from storage.queries.cases import release_reminder
 
 logger = logging.getLogger(__name__)
@@ -45,4 +46,4 @@ async def run_reminders_once(bot: Bot, services: Services, now: datetime) -> int
 async def step(app: BotApplication) -> None:
     """One check: every reminder due now goes out (the application runs this every minute)."""
     services: Services = app.bot_data["services"]
-    await run_reminders_once(app.bot, services, datetime.now(services.tz))
+    await run_reminders_once(app.bot, services, utcnow().astimezone(services.tz))
