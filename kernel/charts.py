@@ -117,3 +117,35 @@ def inline_svg(figure: Any, *, label: str, key: str) -> Markup:
     safe_label = str(escape(label))
     opening += f' role="img" aria-label="{safe_label}" class="chart"'
     return Markup(f"{opening}>\n<title>{safe_label}</title>{text[opening_end + 1 :]}")
+
+
+def grouped_bars(
+    labels: list[str],
+    series: list[tuple[str, list[int], str]],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str | None = None,
+    value_size: int = 8,
+) -> Any:
+    """A grouped bar chart of up to three series (label, values, colour) over `labels`, each
+    bar labelled with its value: the shape the monthly, period and notices reports share."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
+    x = range(len(labels))
+    width = 0.26
+    middle = (len(series) - 1) / 2
+    for i, (label, values, colour) in enumerate(series):
+        bars = axes.bar(
+            [p + (i - middle) * width for p in x], values, width, label=label, color=colour
+        )
+        axes.bar_label(bars, fontsize=value_size)
+    axes.set_xticks(list(x), labels)
+    if xlabel:
+        axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.legend()
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure

@@ -310,33 +310,20 @@ def _fmt(value: float | None) -> str:
 
 def _draw(analysis: PeriodAnalysis, language: str) -> Any:
     """Received, handled and handled on time per month, as grouped bars."""
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
-    labels = [plain(language, "period.month", month=m.month) for m in analysis.months]
-    x = range(len(labels))
-    width = 0.26
-    for i, (key, values, colour) in enumerate(
-        (
-            ("period.received", [m.received for m in analysis.months], "#1f4e99"),
-            ("period.handled", [m.handled for m in analysis.months], "#3d8c40"),
-            ("period.on_time", [m.on_time for m in analysis.months], "#b35900"),
-        )
-    ):
-        bars = axes.bar(
-            [p + (i - 1) * width for p in x],
-            values,
-            width,
-            label=plain(language, key),
-            color=colour,
-        )
-        axes.bar_label(bars, fontsize=7)
-    axes.set_xticks(list(x), labels)
-    axes.set_ylabel(plain(language, "reports.summary.axis_cases"))
-    axes.set_title(plain(language, "period.chart_title"))
-    axes.legend()
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    return figure
+    return charts.grouped_bars(
+        [plain(language, "period.month", month=m.month) for m in analysis.months],
+        [
+            (plain(language, key), values, colour)
+            for key, values, colour in (
+                ("period.received", [m.received for m in analysis.months], "#1f4e99"),
+                ("period.handled", [m.handled for m in analysis.months], "#3d8c40"),
+                ("period.on_time", [m.on_time for m in analysis.months], "#b35900"),
+            )
+        ],
+        title=plain(language, "period.chart_title"),
+        ylabel=plain(language, "reports.summary.axis_cases"),
+        value_size=7,
+    )
 
 
 def _title(analysis: PeriodAnalysis, language: str, roc: bool) -> str:

@@ -297,33 +297,20 @@ class Dates:
 
 def _draw_chart(summary: MonthlySummary, language: str, month_label: str) -> Any:
     """Received, closed and open at month end per kind, as a grouped bar chart."""
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
-    labels = [plain(language, f"cases.kinds.{r.key}") for r in summary.by_kind]
-    x = range(len(labels))
-    width = 0.26
-    series = (
-        ("summary.received", [r.received for r in summary.by_kind], "#1f4e99"),
-        ("summary.closed", [r.closed for r in summary.by_kind], "#3d8c40"),
-        ("summary.open_at_end", [r.open_at_end for r in summary.by_kind], "#b35900"),
+    return charts.grouped_bars(
+        [plain(language, f"cases.kinds.{r.key}") for r in summary.by_kind],
+        [
+            (plain(language, key), values, colour)
+            for key, values, colour in (
+                ("summary.received", [r.received for r in summary.by_kind], "#1f4e99"),
+                ("summary.closed", [r.closed for r in summary.by_kind], "#3d8c40"),
+                ("summary.open_at_end", [r.open_at_end for r in summary.by_kind], "#b35900"),
+            )
+        ],
+        title=plain(language, "summary.chart_title", month=month_label),
+        ylabel=plain(language, "reports.summary.axis_cases"),
+        xlabel=plain(language, "reports.summary.axis_kind"),
     )
-    for i, (key, values, colour) in enumerate(series):
-        bars = axes.bar(
-            [p + (i - 1) * width for p in x],
-            values,
-            width,
-            label=plain(language, key),
-            color=colour,
-        )
-        axes.bar_label(bars, fontsize=8)
-    axes.set_xticks(list(x), labels)
-    axes.set_xlabel(plain(language, "reports.summary.axis_kind"))
-    axes.set_ylabel(plain(language, "reports.summary.axis_cases"))
-    axes.set_title(plain(language, "summary.chart_title", month=month_label))
-    axes.legend()
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    return figure
 
 
 def chart_svg(summary: MonthlySummary, dates: Dates) -> Markup:

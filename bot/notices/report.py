@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from kernel import charts, csvfiles
-from kernel.charts import pyplot
+from kernel.charts import grouped_bars, pyplot
 from kernel.errors import UserError
 from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_period, format_stamp, plain, use_roc
@@ -141,32 +141,19 @@ def _kind_name(kind: KindLine | q.CertificateView, language: str) -> str:
 
 def _draw_chart(report: NoticesReport, language: str, month_label: str) -> Any:
     """Delivered, blocked and failed for notices and reminders, as a grouped bar chart."""
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(8, 4.2), dpi=100)
-    labels = [plain(language, f"notices_report.{line.key}") for line in report.lines]
-    x = range(len(labels))
-    width = 0.26
-    series = (
-        ("notices_report.delivered", [line.delivered for line in report.lines], "#1f4e99"),
-        ("notices_report.blocked", [line.blocked for line in report.lines], "#b35900"),
-        ("notices_report.failed", [line.failed for line in report.lines], "#8c1c1c"),
+    return grouped_bars(
+        [plain(language, f"notices_report.{line.key}") for line in report.lines],
+        [
+            (plain(language, key), values, colour)
+            for key, values, colour in (
+                ("notices_report.delivered", [x.delivered for x in report.lines], "#1f4e99"),
+                ("notices_report.blocked", [x.blocked for x in report.lines], "#b35900"),
+                ("notices_report.failed", [x.failed for x in report.lines], "#8c1c1c"),
+            )
+        ],
+        title=plain(language, "notices_report.chart_caption", month=month_label),
+        ylabel=plain(language, "notices_report.count"),
     )
-    for i, (key, values, colour) in enumerate(series):
-        bars = axes.bar(
-            [p + (i - 1) * width for p in x],
-            values,
-            width,
-            label=plain(language, key),
-            color=colour,
-        )
-        axes.bar_label(bars, fontsize=8)
-    axes.set_xticks(list(x), labels)
-    axes.set_ylabel(plain(language, "notices_report.count"))
-    axes.set_title(plain(language, "notices_report.chart_caption", month=month_label))
-    axes.legend()
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    return figure
 
 
 def chart_svg(report: NoticesReport, language: str, month_label: str) -> Markup:
