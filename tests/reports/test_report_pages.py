@@ -35,6 +35,8 @@ INSTALL = (
 )
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 A4_POINTS = (595.3, 841.9)
+PRINTED_WIDTH_PX = 688
+"""The width inside A4's side margins (14 mm each, `@page` in reports/base.html.j2), CSS px."""
 
 
 def _missing() -> list[str]:
@@ -128,6 +130,18 @@ def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
         )
         if scroll > inner:
             problems.append(f"{name}: scrolls sideways at 390 px ({scroll} > {inner})")
+        # Printed, nothing is cut off at the page's right edge: every table fits the width
+        # A4 leaves inside the page's margins (210 - 2 × 14 mm = 182 mm, 688 CSS px).
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        _width(browser, PRINTED_WIDTH_PX)
+        browser.get(path.as_uri())
+        inside, widest = browser.execute_script(
+            "return [document.documentElement.clientWidth, Math.max(0, ...[...document"
+            ".querySelectorAll('table')].map(t => Math.ceil(t.getBoundingClientRect().right)))];"
+        )
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        if widest > inside:
+            problems.append(f"{name}: a table is cut off on paper ({widest} > {inside} px)")
         _width(browser, 1280)
         browser.get(path.as_uri())
         printed = browser.execute_cdp_cmd(
