@@ -21,6 +21,10 @@ Retest calls (see courtesy.actions) come on top of the plan: they are added one 
 call fails, keep their place when a year without results is planned again, and are not counted
 by the rules above. Test ids are ``YEAR-ROUND-SEQ`` (``2026-1-007``), retests
 ``YEAR-ROUND-Rnn``.
+
+It passes 500 lines because the rules above hold only together: the split into rounds, the
+stratified draw, the working-day slots and the inspector assignment (a bounded flow) share the
+one random sequence that makes the plan reproducible, so they stay in one module.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 No reporter identity is ever read here: the queries touch `casefile`, `unit` and `category` only.
 `summarise_month` is /summary's use case: the figures and their audit row in one transaction;
-the command line's `report monthly` calls `build_summary` alone.
+the command line's `report monthly` calls `build_summary` alone. It passes 500 lines because
+the figures, the page, the CSV tables and the chart of one report are read together; the period
+analysis (`periods.py`) is its own module.
 """
 
 from __future__ import annotations
