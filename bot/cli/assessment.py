@@ -14,11 +14,18 @@ from bot.assessment import report as report_module
 from bot.assessment.periods import parse_period
 from bot.assessment.scoring import ScoreInput, grade_for, import_scores, publish, record_score
 from bot.assessment.scoring import follow_up as record_follow_up
-from bot.cli.common import cli_command, database, language, settings
+from bot.cli.common import (
+    LangOption,
+    WesternOption,
+    cli_command,
+    database,
+    language,
+    report_language,
+    settings,
+)
 from bot.cli.target import operator
 from kernel.clock import today as local_today
-from kernel.errors import UserError
-from kernel.i18n import LANGUAGES, t
+from kernel.i18n import t
 from kernel.textfiles import read_text_file, writable_folder
 
 assessment_app: typer.Typer = typer.Typer(
@@ -27,12 +34,6 @@ assessment_app: typer.Typer = typer.Typer(
 
 Period = Annotated[str, typer.Option(help="2027-H1 (first half) or 2027 (whole year)")]
 Points = Annotated[str, typer.Option()]
-
-
-def _lang(given: str | None) -> str:
-    if given is not None and given not in LANGUAGES:
-        raise UserError("summary.bad_language", value=given[:16])
-    return given or language()
 
 
 @assessment_app.command("score")
@@ -135,12 +136,12 @@ def publish_(period: Period) -> None:
 def report(
     period: Period,
     out: Annotated[Path, typer.Option(help="directory for the HTML and CSV")],
-    lang: Annotated[str | None, typer.Option("--lang", help="zh-TW or en")] = None,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    lang: LangOption = None,
+    western: WesternOption = False,
 ) -> None:
     """Write DIR/self-assessment-PERIOD.html and .csv (附表2)."""
     chosen = parse_period(period)
-    chosen_lang = _lang(lang)
+    chosen_lang = report_language(lang)
     folder = writable_folder(out)
     table = database().call(
         report_module.build_report, period=chosen, language=chosen_lang, western=western
@@ -154,12 +155,12 @@ def report(
 def evidence(
     period: Period,
     out: Annotated[Path, typer.Option(help="directory for the HTML and CSV")],
-    lang: Annotated[str | None, typer.Option("--lang", help="zh-TW or en")] = None,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    lang: LangOption = None,
+    western: WesternOption = False,
 ) -> None:
     """Write DIR/evidence-PERIOD.html and .csv: each unit's figures per dimension."""
     chosen = parse_period(period)
-    chosen_lang = _lang(lang)
+    chosen_lang = report_language(lang)
     folder = writable_folder(out)
     config = settings()
     built = database().call(

@@ -10,13 +10,13 @@ import functools
 import getpass
 import json
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
 from kernel.errors import UserError
-from kernel.i18n import t
+from kernel.i18n import LANGUAGES, t
 from storage.db import Database
 from storage.queries.people import record_audit
 
@@ -87,6 +87,24 @@ def language() -> str:
         return settings().default_language
     except SettingsError:
         return "zh-TW"
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", "--language", help="zh-TW or en (default DEFAULT_LANGUAGE)"),
+]
+"""The language a report or listing is written in; checked by `report_language`."""
+RocOption = Annotated[
+    bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
+]
+WesternOption = Annotated[bool, typer.Option("--western", help="western dates in Chinese")]
+
+
+def report_language(given: str | None) -> str:
+    """`--lang` when given, else the CLI's language; one line naming a language we don't have."""
+    if given is not None and given not in LANGUAGES:
+        raise UserError("cli.bad_language", value=given[:16])
+    return given or language()
 
 
 def database() -> Database:

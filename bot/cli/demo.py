@@ -15,12 +15,11 @@ from bot.assessment import demo as assessment_demo
 from bot.assessment.periods import Period
 from bot.cases import demo as case_demo
 from bot.cases import summary
-from bot.cli.common import cli_command, language
+from bot.cli.common import LangOption, cli_command, report_language
 from bot.notices import demo as notice_demo
 from bot.surveys import demo as survey_demo
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow
-from kernel.errors import UserError
 from kernel.i18n import t
 from storage.db import Database
 
@@ -105,15 +104,13 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
 @cli_command
 def demo(
     out: Annotated[Path, typer.Option(help="directory for the demo database and reports")],
-    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    lang: LangOption = None,
     seed: Annotated[
         int, typer.Option(help="random seed; the same seed gives the same year")
     ] = 2026,
 ) -> None:
     """Fill a fresh SQLite database with a realistic year and write its reports (no token)."""
-    chosen = lang or language()
-    if chosen not in ("zh-TW", "en"):
-        raise UserError("cli.bad_language", value=chosen)
+    chosen = report_language(lang)
     today = utcnow().astimezone(ZoneInfo("Asia/Taipei")).date()
     result = build_demo(out=out, today=today, language=chosen, seed=seed)
     typer.echo(t(chosen, "cli.demo_database", path=str(result.database), year=result.year))

@@ -13,10 +13,17 @@ from bot.assessment.periods import parse_period
 from bot.cases.periods import build_period_analysis
 from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import build_summary, parse_month, write_report
-from bot.cli.common import cli_command, database, settings
+from bot.cli.common import (
+    LangOption,
+    RocOption,
+    WesternOption,
+    cli_command,
+    database,
+    report_language,
+    settings,
+)
 from bot.notices import report as notices_report
 from kernel.clock import utcnow
-from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.reporting import plain, produced_now
 from kernel.textfiles import writable_folder
@@ -29,17 +36,13 @@ report_app: typer.Typer = typer.Typer(help="Reports for the secretariat.", no_ar
 def monthly(
     month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG files")],
-    roc: Annotated[
-        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
-    ] = False,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
-    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    roc: RocOption = False,
+    western: WesternOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Write DIR/complaints-YYYY-MM.html, one CSV per table and the chart (.png)."""
     config = settings()
-    language = lang or config.default_language
-    if language not in ("zh-TW", "en"):
-        raise UserError("summary.bad_language", value=language)
+    language = report_language(lang)
     today = utcnow().astimezone(config.tz).date()
     year, number = parse_month(month, today=today)
     writable_folder(out)
@@ -61,17 +64,13 @@ def monthly(
 def period(
     period: Annotated[str, typer.Option(help="2027-H1 (first half) or 2027 (whole year)")],
     out: Annotated[Path, typer.Option(help="directory for the HTML, CSV and PNG files")],
-    roc: Annotated[
-        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
-    ] = False,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
-    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    roc: RocOption = False,
+    western: WesternOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Write DIR/complaints-PERIOD.html, one CSV per table and the chart (.png)."""
     config = settings()
-    language = lang or config.default_language
-    if language not in ("zh-TW", "en"):
-        raise UserError("summary.bad_language", value=language)
+    language = report_language(lang)
     chosen = parse_period(period)
     writable_folder(out)
     analysis = database().call(
@@ -90,18 +89,14 @@ def period(
 def notices(
     month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
     out: Annotated[Path, typer.Option(help="directory for the HTML and CSV files")],
-    roc: Annotated[
-        bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
-    ] = False,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
-    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
+    roc: RocOption = False,
+    western: WesternOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Write DIR/notices-YYYY-MM.html and one CSV per table: notices and reminders sent,
     recipients, delivered / blocked / failed, reminders by kind, unreachable certificates."""
     config = settings()
-    language = lang or config.default_language
-    if language not in ("zh-TW", "en"):
-        raise UserError("summary.bad_language", value=language)
+    language = report_language(lang)
     today = utcnow().astimezone(config.tz).date()
     year, number = notices_report.parse_month(month, today=today)
     writable_folder(out)

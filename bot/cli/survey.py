@@ -8,13 +8,20 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import cli_command, database, settings
+from bot.cli.common import (
+    LangOption,
+    WesternOption,
+    cli_command,
+    database,
+    report_language,
+    settings,
+)
 from bot.surveys import admin
 from bot.surveys.periods import parse_period
 from bot.surveys.reports import build_case_report, build_survey_report, write_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
-from kernel.i18n import LANGUAGES, t
+from kernel.i18n import t
 from kernel.textfiles import writable_folder
 
 survey_app = typer.Typer(help="Satisfaction surveys and their reports.", no_args_is_help=True)
@@ -26,12 +33,6 @@ def _survey_id(value: int) -> int:
     if not 1 <= value <= SURVEY_ID_MAX:
         raise UserError("surveys.errors.unknown_survey", survey=value)
     return value
-
-
-def _language(value: str | None) -> str:
-    if value is not None and value not in LANGUAGES:
-        raise UserError("surveys.errors.bad_language", value=value[:16])
-    return value or settings().default_language
 
 
 @survey_app.command("create")
@@ -102,11 +103,11 @@ def report(
     period: Annotated[
         str | None, typer.Option(help="with --cases: 2027-H1, 2027-H2 or 2027")
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="zh-TW or en")] = None,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    lang: LangOption = None,
+    western: WesternOption = False,
 ) -> None:
     """Write a survey's report, or with --cases --period the case follow-ups' report."""
-    language = _language(lang)
+    language = report_language(lang)
     if cases == (survey_id is not None) or (cases and period is None):
         raise UserError("surveys.errors.report_what")
     folder = writable_folder(out)

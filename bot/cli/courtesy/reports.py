@@ -8,12 +8,19 @@ from typing import Annotated
 import typer
 
 from bot.assessment.periods import parse_period
-from bot.cli.common import cli_command, database, settings
-from bot.cli.courtesy.shared import lang, today
+from bot.cli.common import (
+    LangOption,
+    WesternOption,
+    cli_command,
+    database,
+    report_language,
+    settings,
+)
+from bot.cli.courtesy.shared import today
 from courtesy import reports
 from courtesy.period_reports import build_period_report
 from kernel.errors import UserError
-from kernel.i18n import LANGUAGES, t
+from kernel.i18n import t
 from kernel.textfiles import writable_folder
 
 
@@ -26,15 +33,11 @@ def report(
         str | None,
         typer.Option(help="the calls dated in a half-year (2027-H1) or year (2027)"),
     ] = None,
-    language: Annotated[
-        str | None, typer.Option("--lang", "--language", help="zh-TW or en")
-    ] = None,
-    western: Annotated[bool, typer.Option("--western", help="western dates in Chinese")] = False,
+    language: LangOption = None,
+    western: WesternOption = False,
 ) -> None:
     """Write a round, year or period report as courtesy-….html, .csv and .png."""
-    if language is not None and language not in LANGUAGES:
-        raise UserError("courtesy.report.bad_language", language=language[:16])
-    chosen = language or lang()
+    chosen = report_language(language)
     if [round_, year, period].count(None) != 2:
         raise UserError("courtesy.report.bad_round", round=round_ or "")
     folder = writable_folder(out)
