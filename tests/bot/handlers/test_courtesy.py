@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.edge.context import BotApplication
-from bot.jobs import courtesy_reminders
 from bot.jobs.courtesy_reminders import send_reminders
 from courtesy import actions as action_rules
 from courtesy import directory, schedule, scoring
@@ -32,22 +30,6 @@ from storage.queries.people import grant_role, set_language, upsert_person
 from tests.conftest import ADMIN_ID
 from tests.factories import directory_csv
 from tests.harness import BotHarness
-
-
-@pytest.fixture
-def no_courtesy_reminder_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hourly courtesy reminder loop off for this module: from 08:00 Taipei time its
-    overdue list would land in the secretary's chat at a moment a test cannot know, and its
-    claims would count against the reminders the tests send with `send_reminders` on chosen
-    days. A `usefixtures` mark is set up before `bot`, so the bot starts without the loop."""
-
-    async def nothing(app: BotApplication) -> None:
-        return None
-
-    monkeypatch.setattr(courtesy_reminders, "step", nothing)
-
-
-pytestmark = pytest.mark.usefixtures("no_courtesy_reminder_loop")
 
 MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))
 """When tests score calls: after every 2026 call and retest was made, whatever the clock."""
