@@ -7,15 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.delivery import composers
-from bot.delivery.worker import DeliveryWorker, worker_for
+from bot.delivery.worker import DeliveryWorker
 from bot.notices.status import notice_status, recent_statuses
 from kernel.clock import utcnow
 from kernel.errors import UserError
@@ -24,7 +22,6 @@ from storage.db import Database
 from storage.models import Delivery, Notice, Person
 from storage.models.notices import DeliveryStatus, NoticeKind, NoticeState
 from storage.queries import outbox
-from tests.conftest import TOKEN
 from tests.fakes import FakeBotApi
 
 
@@ -55,23 +52,6 @@ def compose(session: Session, ref_id: int) -> Reminder | None:
 def reminder_composer(monkeypatch: pytest.MonkeyPatch) -> None:
     """This module's composer for the test, the real one (bot.notices.expiry) back after."""
     monkeypatch.setitem(composers.COMPOSERS, NoticeKind.REMINDER.value, compose)
-
-
-@pytest.fixture
-async def worker(db: Database, fake_api: FakeBotApi) -> AsyncIterator[DeliveryWorker]:
-    running = worker_for(
-        db=db,
-        token=TOKEN,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        rate=50,
-        default_language="zh-TW",
-        lease=timedelta(seconds=3),
-    )
-    async with running.bot:
-        running.start()
-        yield running
-        await running.stop()
 
 
 def send_reminder(db: Database, ref_id: int, chats: list[tuple[int, str]]) -> tuple[int, int]:

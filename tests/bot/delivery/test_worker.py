@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,24 +74,6 @@ def copies(fake: FakeBotApi, chat_id: int, title: str) -> int:
     return sum(
         1 for c in fake.calls("sendMessage", chat_id=chat_id) if c.ok and title in (c.text or "")
     )
-
-
-@pytest.fixture
-async def worker(db: Database, fake_api: FakeBotApi) -> AsyncIterator[DeliveryWorker]:
-    """A worker on its own (no bot polling), at 50 messages a second."""
-    running = worker_for(
-        db=db,
-        token=TOKEN,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        rate=50,
-        default_language="en",
-        lease=timedelta(seconds=3),
-    )
-    async with running.bot:
-        running.start()
-        yield running
-        await running.stop()
 
 
 async def test_every_subscriber_gets_exactly_one_copy(
