@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from bot.assessment.periods import Period
 from bot.cases.periods import build_period_analysis
-from bot.surveys.figures import satisfaction_for
+from bot.surveys.figures import Satisfaction, satisfaction_by_unit
 from courtesy.period_reports import build_period_report
 from kernel import csvfiles
 from kernel.errors import UserError
@@ -151,6 +151,9 @@ def notices_source(context: Context) -> Section:
     return section
 
 
+NOBODY_ASKED = Satisfaction(0, 0, None, None, None, None)
+
+
 def satisfaction_source(context: Context) -> Section:
     """服務滿意情形: the question after a closed case, asked in the period, per owning unit:
     how many were asked, answered, the mean (1–5) and the share satisfied (4 or 5) with its
@@ -159,29 +162,27 @@ def satisfaction_source(context: Context) -> Section:
     section = Section(
         "evaluation", "satisfaction", [_tr(context, f"col_survey_{c}") for c in columns]
     )
-    end = min(context.period.last, context.today)
-    answered = 0
+    found = satisfaction_by_unit(
+        context.session,
+        start=context.period.first,
+        end=min(context.period.last, context.today),
+        tz=context.tz,
+    )
+
+    def percent(share: float | None) -> float | None:
+        return None if share is None else round(share * 100, 1)
+
     for unit in context.units:
-        found = satisfaction_for(
-            context.session,
-            start=context.period.first,
-            end=end,
-            unit_id=unit.id,
-            tz=context.tz,
-        )
-        answered += found.responses
-
-        def percent(share: float | None) -> float | None:
-            return None if share is None else round(share * 100, 1)
-
-        low, high = percent(found.low), percent(found.high)
+        figures = found.get(unit.id, NOBODY_ASKED)
+        low, high = percent(figures.low), percent(figures.high)
         section.per_unit[unit.code] = [
-            found.asked,
-            found.responses,
-            None if found.mean is None else round(found.mean, 2),
-            percent(found.satisfied),
+            figures.asked,
+            figures.responses,
+            None if figures.mean is None else round(figures.mean, 2),
+            percent(figures.satisfied),
             None if low is None or high is None else f"{low}–{high}",
         ]
+    answered = sum(f.responses for f in found.values())
     if not answered:
         section.note = _tr(context, "no_surveys")
     return section

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.surveys.statistics import count_scores, figures_of
 from kernel.reporting import TAIPEI
-from storage.queries.surveys import fetch_follow_up_rows
+from storage.queries.surveys import FollowUpRow, fetch_follow_up_rows
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,31 @@ def satisfaction_for(
     tz: ZoneInfo = TAIPEI,
 ) -> Satisfaction:
     """Case follow-ups asked from `start` to `end` (both included, local dates)."""
-    rows = fetch_follow_up_rows(
+    return _figures(_rows(session, start=start, end=end, unit_id=unit_id, tz=tz))
+
+
+def satisfaction_by_unit(
+    session: Session, *, start: date, end: date, tz: ZoneInfo = TAIPEI
+) -> dict[int | None, Satisfaction]:
+    """`satisfaction_for` of every owning unit at once (one query); a unit nobody was asked
+    about is absent."""
+    by_unit: dict[int | None, list[FollowUpRow]] = {}
+    for row in _rows(session, start=start, end=end, unit_id=None, tz=tz):
+        by_unit.setdefault(row.unit_id, []).append(row)
+    return {unit_id: _figures(rows) for unit_id, rows in by_unit.items()}
+
+
+def _rows(
+    session: Session, *, start: date, end: date, unit_id: int | None, tz: ZoneInfo
+) -> list[FollowUpRow]:
+    return fetch_follow_up_rows(
         session=session,
         asked_from=datetime.combine(start, time(0), tzinfo=tz),
         asked_before=datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
         unit_id=unit_id,
     )
+
+
+def _figures(rows: list[FollowUpRow]) -> Satisfaction:
     f = figures_of(count_scores(r.score for r in rows))
     return Satisfaction(len(rows), f.responses, f.mean, f.satisfied, f.low, f.high)
