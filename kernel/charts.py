@@ -24,10 +24,16 @@ FONT_FAMILY = "Noto Sans CJK TC"
 
 @cache
 def chart_font() -> str:
-    """Register the bundled font with matplotlib (once a process) and return its family."""
+    """Register the bundled font with matplotlib (once a process) and return its family.
+
+    It goes first in matplotlib's font list: a machine with Noto Sans CJK TC of its own
+    (fonts-noto-cjk) has a face of the same name, and matplotlib takes the first of equals,
+    so every machine draws a chart with the same file."""
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(FONT_FILE))
+    manager = font_manager.fontManager
+    manager.addfont(str(FONT_FILE))
+    manager.ttflist.sort(key=lambda entry: Path(entry.fname) != FONT_FILE)
     return font_manager.FontProperties(fname=FONT_FILE).get_name()
 
 
