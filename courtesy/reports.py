@@ -32,7 +32,6 @@ from kernel import charts, csvfiles
 from kernel.errors import UserError
 from kernel.pages import page, render_page
 from kernel.reporting import (
-    chart_language,
     format_day,
     format_period,
     format_round,
@@ -650,17 +649,16 @@ def write_csvs(report: Report, out: Path, *, produced: datetime | None = None) -
 
 
 def write_png(report: Report, path: Path) -> Path:
-    """Both charts side by side as one PNG for chat, in English without a CJK font."""
+    """Both charts side by side as one PNG for chat."""
     plt = pyplot()
-    lang = chart_language(report.language)
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(13, 1.6 + 0.38 * max(8, len(report.units)))
     )
     try:
-        _draw_units(report, left, lang)
-        left.set_title(plain(lang, "courtesy.report.label.chart_units"))
-        _draw_trend(report, right, lang)
-        right.set_title(plain(lang, "courtesy.report.label.chart_trend"))
+        _draw_units(report, left, report.language)
+        left.set_title(plain(report.language, "courtesy.report.label.chart_units"))
+        _draw_trend(report, right, report.language)
+        right.set_title(plain(report.language, "courtesy.report.label.chart_trend"))
         figure.tight_layout()
         figure.savefig(path, dpi=100)
     finally:

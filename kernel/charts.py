@@ -1,101 +1,55 @@
-"""Charts for the reports: matplotlib on Agg, a CJK font found on disk, PNG files for chat and
-inline SVG for the HTML pages.
+"""Charts for the reports: matplotlib on Agg, the product's own Traditional Chinese font, PNG
+files for chat and inline SVG for the HTML pages.
 
-matplotlib's font cache lists the fonts present when it was built; a CJK font installed later
-(`apt-get install fonts-noto-cjk` after a first `make test`) is missing from it. So the font
-files are looked for on disk (`fc-list :lang=zh-tw file`, then the usual folders) and
-registered with `fontManager.addfont` every time, whatever state the cache is in. Without any
-CJK font, Chinese charts fall back to English labels rather than empty boxes.
+The font is a subset of Noto Sans CJK TC shipped in `kernel/fonts/` (OFL 1.1, how it was cut in
+the README there): registered with `fontManager.addfont` before the first chart, so unit names,
+categories and products are labelled in Chinese on any machine, whatever fonts it has and
+whatever state matplotlib's font cache is in. DejaVu Sans (matplotlib's own) stays behind it
+for the few signs it lacks.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
 
-CJK_FONTS = (
-    "Noto Sans CJK TC",
-    "Noto Sans TC",
-    "Source Han Sans TC",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK SC",
-    "WenQuanYi Zen Hei",
-    "AR PL UMing TW",
-)
-FONT_FOLDERS = (
-    Path("/usr/share/fonts"),
-    Path("/usr/local/share/fonts"),
-    Path.home() / ".local/share/fonts",
-    Path.home() / ".fonts",
-)
-FONT_PATTERNS = ("*CJK*", "NotoSansTC*", "SourceHanSans*", "wqy-zenhei*", "uming*")
-
-
-def cjk_font_files() -> list[Path]:
-    """Font files with Traditional Chinese glyphs: what fontconfig knows, else a folder walk."""
-    found: list[Path] = []
-    fc_list = shutil.which("fc-list")
-    if fc_list:
-        try:
-            listing = subprocess.run(
-                [fc_list, ":lang=zh-tw", "file"],
-                capture_output=True,
-                text=True,
-                timeout=20,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            listing = ""
-        found += [Path(line.split(":")[0].strip()) for line in listing.splitlines() if line]
-    for folder in FONT_FOLDERS:
-        if folder.is_dir():
-            for pattern in FONT_PATTERNS:
-                found += folder.rglob(pattern)
-    wanted = (".ttf", ".otf", ".ttc")
-    return sorted({p for p in found if p.suffix.lower() in wanted and p.is_file()})
+FONT_FILE = Path(__file__).parent / "fonts" / "NotoSansCJKtc-Regular-subset.otf"
+FONT_FAMILY = "Noto Sans CJK TC"
 
 
 @cache
-def cjk_font() -> str | None:
-    """Register the CJK font files on this machine with matplotlib and return the preferred
-    family name, or None when there is none."""
+def chart_font() -> str:
+    """Register the bundled font with matplotlib (once a process) and return its family.
+
+    It goes first in matplotlib's font list: a machine with Noto Sans CJK TC of its own
+    (fonts-noto-cjk) has a face of the same name, and matplotlib takes the first of equals,
+    so every machine draws a chart with the same file."""
     from matplotlib import font_manager
 
-    for path in cjk_font_files():
-        try:
-            font_manager.fontManager.addfont(str(path))
-        except (OSError, RuntimeError, ValueError):
-            continue  # an unreadable or odd file: the others may do
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    manager = font_manager.fontManager
+    manager.addfont(str(FONT_FILE))
+    manager.ttflist.sort(key=lambda entry: Path(entry.fname) != FONT_FILE)
+    return font_manager.FontProperties(fname=FONT_FILE).get_name()
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend, with a CJK font first when one is installed."""
+    """matplotlib.pyplot on the Agg backend, the bundled Chinese font first."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    font = cjk_font()
     matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    matplotlib.rcParams["font.sans-serif"] = [chart_font(), "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the page
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: the page's font shows it
     matplotlib.rcParams["svg.hashsalt"] = "bsmi-desk"  # the same chart, the same SVG
     return plt
-
-
-def chart_language(language: str) -> str:
-    """Charts fall back to English labels where no CJK font is installed (no missing glyphs)."""
-    return language if language != "zh-TW" or cjk_font() else "en"
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

@@ -15,17 +15,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 
-from kernel.charts import CJK_FONTS, chart_language, cjk_font, pyplot
+from kernel.charts import pyplot
 from kernel.clock import utcnow
 from kernel.i18n import LANGUAGES, catalogue
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
 __all__ = [
-    "CJK_FONTS",
     "babel_locale",
-    "chart_language",
-    "cjk_font",
     "format_day",
     "format_month",
     "format_period",

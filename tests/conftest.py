@@ -146,16 +146,15 @@ def settings(database_url: str, fake_api: FakeBotApi) -> Settings:
 
 @pytest.fixture(scope="session")
 def charts_ready() -> None:
-    """matplotlib imported, its font cache built and a CJK font loaded, once per session.
+    """matplotlib imported, its font cache built and the bundled font loaded, once a session.
 
-    The first chart in a process (and on a fresh machine, the font cache over fonts-noto-cjk)
-    takes far longer than a reply; done here it never counts against a test's wait.
+    The first chart in a process (and on a fresh machine, the font cache) takes far longer than
+    a reply; done here it never counts against a test's wait.
     """
     plt = reporting.pyplot()
-    label = "民國 115 年" if reporting.cjk_font() else "ROC 115"
     figure = plt.figure(figsize=(1, 1))
     try:
-        figure.text(0.5, 0.5, label)
+        figure.text(0.5, 0.5, "民國 115 年")
         figure.savefig(io.BytesIO(), format="png")  # loads the font files charts draw with
     finally:
         plt.close(figure)

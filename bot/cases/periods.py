@@ -28,7 +28,6 @@ from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.pages import page, render_page
 from kernel.reporting import (
-    chart_language,
     format_day,
     format_period,
     format_stamp,
@@ -488,8 +487,7 @@ def write_report(
             stamp=stamp,
         )
         paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", caption, header, rows))
-    lang = chart_language(language)
-    figure = _draw(analysis, lang)
+    figure = _draw(analysis, language)
     try:
         figure.savefig(out_dir / f"{stem}.png", format="png")
     finally:

@@ -25,7 +25,6 @@ from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.pages import page, render_page
 from kernel.reporting import (
-    chart_language,
     format_day,
     format_month,
     format_period,
@@ -328,9 +327,9 @@ def chart_svg(summary: MonthlySummary, dates: Dates) -> Markup:
 
 
 def write_chart(summary: MonthlySummary, path: Path, language: str, *, roc: bool) -> Path:
-    """The same chart as a PNG for chat, in English where no CJK font is installed."""
-    lang = chart_language(language)
-    figure = _draw_chart(summary, lang, format_month(summary.year, summary.month, lang, roc=roc))
+    """The same chart as a PNG for chat."""
+    month = format_month(summary.year, summary.month, language, roc=roc)
+    figure = _draw_chart(summary, language, month)
     try:
         figure.savefig(path, format="png")
     finally:

@@ -194,5 +194,4 @@ def worker(
 
     from bot.delivery.service import serve
 
-    settings().require_token()
-    asyncio.run(serve(lease_seconds=lease_seconds))
+    asyncio.run(serve(settings(), lease_seconds=lease_seconds))

@@ -1,6 +1,8 @@
 """The delivery worker's life: started and stopped with the application inside `bsmi-desk run`,
 or served on its own until SIGTERM or SIGINT (`python -m bot.delivery`, `bsmi-desk notice
-worker`)."""
+worker`), after the same start-up check as `bsmi-desk run` (`bot/edge/startup.py`): a refused
+token or a wrong TELEGRAM_BASE_URL is one sentence, never python-telegram-bot's traceback with
+the token in its last line."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from datetime import timedelta
 from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.edge.context import BotApplication, Services
 from bot.edge.logs import install_redaction
-from bot.settings import load_settings
+from bot.edge.startup import check_bot_api
+from bot.settings import Settings
 from storage.db import Database
 
 WORKER_KEY = "delivery_worker"
@@ -42,11 +45,12 @@ async def stop_worker(app: BotApplication) -> None:
         await worker.bot.shutdown()
 
 
-async def serve(*, lease_seconds: float = 30.0) -> None:
-    """Run one worker from the environment's settings until SIGTERM or SIGINT."""
-    settings = load_settings()
+async def serve(settings: Settings, *, lease_seconds: float = 30.0) -> None:
+    """Check the Bot API, then run one worker until SIGTERM or SIGINT; a UserError naming the
+    setting when the Bot API refuses the token or is not where TELEGRAM_BASE_URL says."""
     token = settings.require_token()
     install_redaction(token)
+    await check_bot_api(settings)
     db = Database(settings.database_url)
     db.upgrade()
     worker = worker_for(

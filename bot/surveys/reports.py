@@ -30,7 +30,6 @@ from kernel.i18n import catalogue
 from kernel.pages import page, render_page
 from kernel.reporting import (
     TAIPEI,
-    chart_language,
     format_day,
     format_period,
     format_stamp,
@@ -498,8 +497,8 @@ def write_csvs(report: Report, out: Path, *, produced: datetime) -> list[Path]:
 
 
 def write_png(report: Report, path: Path) -> Path:
-    """The chart for chat, in English where no CJK font is installed."""
-    figure = _figure(report, chart_language(report.language))
+    """The chart for chat."""
+    figure = _figure(report, report.language)
     try:
         figure.savefig(path, dpi=100)
     finally:

@@ -177,3 +177,61 @@ def test_run_against_a_bot_api_that_fails_says_one_sentence_and_never_the_token(
     assert setting in lines[0]
     cjk = any("\u4e00" <= char <= "\u9fff" for char in lines[0])
     assert cjk == (language == "zh-TW"), lines[0]
+
+
+TALKS_TO_TELEGRAM = {
+    "bsmi-desk run": ["-m", "bot", "run"],
+    "bsmi-desk notice worker": ["-m", "bot", "notice", "worker"],
+    "python -m bot.delivery": ["-m", "bot.delivery"],
+}
+"""Every entry point that creates a Bot: each asks the Bot API first (bot/edge/startup.py)."""
+
+
+@pytest.mark.parametrize("command", sorted(TALKS_TO_TELEGRAM))
+@pytest.mark.parametrize(
+    ("case", "setting"),
+    [
+        ("no token", "TELEGRAM_BOT_TOKEN"),
+        ("token refused", "TELEGRAM_BOT_TOKEN"),
+        ("wrong base URL path", "TELEGRAM_BASE_URL"),
+    ],
+)
+def test_every_command_that_talks_to_telegram_stops_at_a_refusal_in_one_sentence(
+    tmp_path: Path,
+    database_url: str,
+    another_bots_api: FakeBotApiProcess,
+    command: str,
+    case: str,
+    setting: str,
+) -> None:
+    base_url = {
+        "no token": another_bots_api.base_url,
+        "token refused": another_bots_api.base_url,
+        "wrong base URL path": f"{another_bots_api.url}/telegram-proxy/bot",
+    }[case]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env = {
+        **base,
+        "DATABASE_URL": database_url,
+        "DEFAULT_LANGUAGE": "en",
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+        **CONTACT,
+    }
+    if case == "no token":
+        del env["TELEGRAM_BOT_TOKEN"]
+    result = subprocess.run(
+        [sys.executable, *TALKS_TO_TELEGRAM[command]],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stderr + result.stdout
+    assert result.returncode == 2, output
+    assert BOT_TOKEN not in output and BOT_TOKEN.split(":")[1] not in output
+    assert "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert setting in lines[0]
