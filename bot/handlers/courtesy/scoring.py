@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
+from bot.handlers.contact import public_day
 from bot.handlers.courtesy.shared import PREFIX, local_now, person_id
 from courtesy import scoring
 from courtesy.rubric import Item, grade_label
@@ -60,11 +61,11 @@ async def list_tests(update: Update, context: BotContext) -> None:
                 lang,
                 "courtesy.tests.line",
                 code=view.code,
-                day=view.day.isoformat(),
+                day=public_day(view.day, lang),
                 time=view.at.strftime("%H:%M"),
                 extension=view.extension,
                 unit=view.unit_name(lang),
-                due=view.due_on.isoformat(),
+                due=public_day(view.due_on, lang),
                 retest=Markup(
                     t(lang, "courtesy.tests.retest") if view.retest_of_action_id else ""
                 ),
@@ -123,7 +124,7 @@ async def score_start(update: Update, context: BotContext) -> int:
             lang,
             "courtesy.score.start",
             code=view.code,
-            day=view.day.isoformat(),
+            day=public_day(view.day, lang),
             time=view.at.strftime("%H:%M"),
             extension=view.extension,
             unit=view.unit_name(lang),

@@ -138,7 +138,7 @@ async def test_inspectors_are_reminded_three_working_days_before_the_due_date_on
     first = await send_reminders(bot.app, date(2026, 4, 28))
     second = await send_reminders(bot.app, date(2026, 4, 28))
     assert first >= 1 and second == 0
-    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
+    assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     with db.transaction() as session:
         assert session.exec(select(CourtesyReminder)).all()
         assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
@@ -235,7 +235,7 @@ async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
     await send_reminders(bot.app, date(2026, 4, 28))
     assert bot.fake.sent(INSPECTOR) == []
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
-    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
+    assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
 
 

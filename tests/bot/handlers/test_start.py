@@ -82,7 +82,11 @@ async def test_privacy_gives_the_branchs_contact_and_the_article_3_rights(bot: B
     assert f"電話 {phone}，地址 {address}" in reply
     rights = "查詢或閱覽、製給複製本、補充或更正、停止蒐集、處理或利用、刪除"
     assert rights in reply
-    for fact in ("Telegram 設於境外的伺服器", "/unsubscribe 只停止依類別訂閱的即時通公告", "送達證明"):
+    for fact in (
+        "Telegram 設於境外的伺服器",
+        "/unsubscribe 只停止依類別訂閱的即時通公告",
+        "送達證明",
+    ):
         assert fact in reply
     english = await bot.say(FIRM + 1, "/privacy", language_code="en")
     assert f"phone {phone}, address {address}" in english

@@ -92,7 +92,9 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     assert "滿意程度" in question and "/forget" in question  # says what is collected and why
     # names the case: its number and its closing day, ROC as every date the public reads
     roc_day = f"{CLOSED_ON.year - 1911}/{CLOSED_ON.month:02d}/{CLOSED_ON.day:02d}"
-    assert f"您向經濟部標準檢驗局新竹分局提出的案件 <b>{number}</b> 已於 {roc_day} 結案" in question
+    assert (
+        f"您向經濟部標準檢驗局新竹分局提出的案件 <b>{number}</b> 已於 {roc_day} 結案" in question
+    )
     assert "近日" not in question
     # what /forget deletes is said whole, and the notice it belongs to is named
     assert "訂閱、公司資料，以及案件上的姓名、電話與 Telegram 帳號" in question
