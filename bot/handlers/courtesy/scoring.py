@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from collections.abc import Mapping
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -89,6 +91,12 @@ def _item_keyboard(lang: str, code: str, item: Item, index: int) -> InlineKeyboa
     return InlineKeyboardMarkup(buttons)
 
 
+def _refusal(lang: str, key: str, values: Mapping[str, object]) -> str:
+    """A refusal in the chat's words, its dates as chat messages write them (ROC in Chinese)."""
+    shown = {k: public_day(v, lang) if isinstance(v, date) else v for k, v in values.items()}
+    return t(lang, key, **shown)
+
+
 def _item_text(lang: str, item: Item) -> str:
     return t(lang, "courtesy.score.item", name=item.name(lang), max=item.max_points)
 
@@ -111,10 +119,10 @@ async def score_start(update: Update, context: BotContext) -> int:
             now=local_now(context),
         )
     except UserError as exc:
-        await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+        await update.effective_message.reply_text(_refusal(lang, exc.key, exc.values))
         return ConversationHandler.END
     if isinstance(started, scoring.Refusal):
-        await update.effective_message.reply_text(t(lang, started.key, **started.values))
+        await update.effective_message.reply_text(_refusal(lang, started.key, started.values))
         return ConversationHandler.END
     view, rubric = started.view, started.rubric
     state = ScoringState.start(view.code, rubric)
@@ -281,7 +289,7 @@ async def score_confirm(update: Update, context: BotContext) -> int:
             now=local_now(context),
         )
     except UserError as exc:
-        await query.edit_message_text(t(lang, exc.key, **exc.values))
+        await query.edit_message_text(_refusal(lang, exc.key, exc.values))
         return ConversationHandler.END
     text = t(
         lang,

@@ -630,12 +630,15 @@ async def test_a_call_cannot_be_scored_in_chat_before_its_scheduled_date_and_tim
     )
     await asyncio.sleep(0.3)
     assert bot.fake.last_text(INSPECTOR) == refused  # no item buttons followed
+    chinese = await bot.say(INSPECTOR, f"/score {future.code}", language_code="zh-hant")
+    day = future.day
+    assert f"排定在 {day.year - 1911}/{day.month:02d}/{day.day:02d} " in chinese  # ROC
     with db.transaction() as session:
         assert session.exec(select(CourtesyResult)).all() == []
         refusals = session.exec(
             select(AuditEntry).where(AuditEntry.action == "courtesy.score.refused")
         ).all()
-    assert [r.detail for r in refusals] == ["courtesy.errors.too_early"]
+    assert [r.detail for r in refusals] == ["courtesy.errors.too_early"] * 2
 
 
 async def test_forged_or_odd_courtesy_buttons_and_ids_get_one_clear_line_and_no_error(
