@@ -165,3 +165,34 @@ def test_article_173_is_quoted_right_wherever_anonymity_is_explained(
 ) -> None:
     for key in ("privacy.text", "report.anonymous_warning", "report.ask_contact"):
         assert quoted in t(language, key, share="", typed="", anonymous="", phone="", address="")
+
+
+@pytest.mark.parametrize(
+    ("language", "conditions"),
+    [
+        (
+            "zh-TW",
+            (
+                "一、無具體之內容或未具真實姓名或住址者。",
+                "二、同一事由，經予適當處理，並已明確答覆後，而仍一再陳情者。",
+                "三、非主管陳情內容之機關，接獲陳情人以同一事由分向各機關陳情者。",
+            ),
+        ),
+        (
+            "en",
+            (
+                "1. it has no concrete content, or no real name or address",
+                "2. on the same matter, it was duly handled and clearly answered, and is still "
+                "petitioned again and again",
+                "3. an agency not competent for its content receives it, the petitioner having "
+                "sent it on the same matter to several agencies",
+            ),
+        ),
+    ],
+)
+def test_the_not_handled_prompt_gives_article_173_with_its_conditions(
+    language: str, conditions: tuple[str, ...]
+) -> None:
+    prompt = catalogue(language)["cases.prompts.not_handled"]
+    for condition in conditions:
+        assert condition in prompt
