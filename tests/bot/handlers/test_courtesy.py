@@ -330,6 +330,11 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
         assert row is not None and row.status == "closed" and row.closed_at is not None
         steps = [e.to_status for e in fetch_action_events(session=session, action_id=action)]
     assert steps == ["open", "planned", "implemented", "verified", "closed"]
+    # a colleague reading Chinese sees the card's dates in ROC, as every chat message writes them
+    colleague = SECRETARY + 50
+    _person(db, colleague, language="zh-TW", role=Role.SECRETARIAT)
+    chinese = await bot.say(colleague, f"/action {action}", language_code="zh-hant")
+    assert "115/03/31" in chinese and "115/03/20" in chinese and "2026-03-" not in chinese
     # A button of an older card cannot change the closed record.
     assert "out of date" in await _answer(bot, SECRETARY, f"ct:af:{action}:verified_by")
     bot.fake.send_text(SECRETARY, "Somebody else", language_code="en")
