@@ -21,12 +21,14 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from courtesy.actions import ActionDetails, WhatWentWrong, next_status, what_went_wrong
 from courtesy.rubric import grade_label
 from kernel.i18n import Markup, t
+from kernel.reporting import format_day, use_roc
 from storage.models import ActionStatus, CourtesyAction
 from storage.queries.courtesy import (
     fetch_actions,
@@ -212,6 +214,8 @@ def _card(lang: str, details: ActionDetails, budget: int) -> Card:
     cut: list[str] = []
 
     def shown(value: object) -> str:
+        if isinstance(value, date):  # as chat messages write dates: ROC in Chinese
+            return format_day(value, lang, roc=use_roc(lang))
         return str(value) if value not in (None, "") else empty
 
     def long(field: str) -> str:
@@ -231,7 +235,7 @@ def _card(lang: str, details: ActionDetails, budget: int) -> Card:
             lang,
             "courtesy.action.retest_pending",
             code=details.retest_code,
-            day=details.retest_day,
+            day=shown(details.retest_day),
         )
     else:
         verdict = "courtesy.results.passed" if details.retest_passed else "courtesy.results.failed"
@@ -239,7 +243,7 @@ def _card(lang: str, details: ActionDetails, budget: int) -> Card:
             lang,
             "courtesy.action.retest_scored",
             code=details.retest_code,
-            day=details.retest_day,
+            day=shown(details.retest_day),
             total=f"{details.retest_total:g}",
             outcome=t(lang, verdict),
         )

@@ -83,9 +83,7 @@ def too_early(code: str, day: date, at: time, *, now: datetime) -> UserError | N
     in the zone the calls are scheduled in: the branch's), else None."""
     if now >= datetime.combine(day, at, tzinfo=now.tzinfo):
         return None
-    return UserError(
-        "courtesy.errors.too_early", test=code, day=day.isoformat(), time=f"{at:%H:%M}"
-    )
+    return UserError("courtesy.errors.too_early", test=code, day=day, time=f"{at:%H:%M}")
 
 
 @dataclass(frozen=True)

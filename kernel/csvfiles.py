@@ -4,8 +4,9 @@ surprises.
 - One table per file; the first line says what the file holds, the period it covers and when
   it was produced; the second line is the header, in the report's language.
 - UTF-8 with a byte-order mark (Excel then reads Chinese correctly), CRLF line ends.
-- Numbers stay numbers (Python ints and floats are written bare); a missing value is an empty
-  cell; percentages are numbers of percent (87.8) under a header that says "(%)".
+- Numbers stay numbers (Python ints and floats are written bare; a `Decimal` from `fixed` keeps
+  its decimals, so a mean reads 4.00, never 4.0); a missing value is an empty cell; percentages
+  are numbers of percent (87.8), without a % sign, under a header that says "(%)".
 - Values a spreadsheet would turn into dates or numbers are written so it cannot: courtesy rounds
   as `2026 R1` / `115 年第 1 輪` (`kernel.reporting.format_round`), dates with their weekday
   (`2026-11-30 (Mon)`, `115/11/30（一）`, see `csv_day`), test codes with a leading `#`
@@ -22,6 +23,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +40,19 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def fixed(value: float | None, places: int = 2) -> Decimal | None:
+    """`value` with exactly `places` decimals when written (a mean as 4.00, a change as -0.40)."""
+    if value is None:
+        return None
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places))
+
+
 def cell(value: Any) -> str | int | float:
     """One value as written: numbers as numbers, None as an empty cell, text neutralised."""
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return str(value)  # a number with its decimals, never a formula even when negative
     if isinstance(value, bool):
         return neutralise(str(value))
     if isinstance(value, int | float):

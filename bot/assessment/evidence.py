@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ from storage.queries.assessment import fetch_notice_reach
 from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units, record_audit
 
-Value = int | float | str | None
+Value = int | float | Decimal | str | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Section:
     per_unit: dict[str, list[Value]] = field(default_factory=dict)
     rows: list[tuple[str, list[Value]]] = field(default_factory=list)
     note: str | None = None
+    unit_header: str = "summary.unit"
+    """The catalogue key heading the units' column: 承辦單位 where units own cases, 單位 where
+    they are the ones tested."""
 
 
 Source = Callable[[Context], Section]
@@ -75,7 +79,12 @@ def _tr(context: Context, key: str, **values: object) -> str:
 def courtesy_source(context: Context) -> Section:
     """服務友善: the courtesy calls dated in the period and the corrective actions."""
     columns = ["calls", "scored", "average", "pass_rate", "actions_opened", "actions_closed"]
-    section = Section("basic", "friendly", [_tr(context, f"col_{c}") for c in columns])
+    section = Section(
+        "basic",
+        "friendly",
+        [_tr(context, f"col_{c}") for c in columns],
+        unit_header="assessment.evidence.col_unit",
+    )
     try:
         report = build_period_report(
             session=context.session,
@@ -178,7 +187,7 @@ def satisfaction_source(context: Context) -> Section:
         section.per_unit[unit.code] = [
             figures.asked,
             figures.responses,
-            None if figures.mean is None else round(figures.mean, 2),
+            csvfiles.fixed(figures.mean),
             percent(figures.satisfied),
             None if low is None or high is None else f"{low}–{high}",
         ]

@@ -179,7 +179,7 @@ def write_report(
         title=table.title,
         state=plain(
             table.language,
-            "assessment.table.published" if table.published else "assessment.table.draft",
+            "assessment.table.csv_published" if table.published else "assessment.table.csv_draft",
         ),
         stamp=format_stamp(when, table.language, roc=table.roc),
         legend=" ".join(table.legend),

@@ -61,7 +61,7 @@ def unit_notices(session: Session, case_row: Case, unit_id: int) -> list[Notice]
                 "number": case_row.number,
                 "kind": case_row.kind,
                 "subject": case_row.subject[:300],
-                "due": case_row.due_on.isoformat(),
+                "due": case_row.due_on,
             },
         )
         for p in fetch_unit_inspectors(session=session, unit_id=unit_id)

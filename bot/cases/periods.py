@@ -280,15 +280,16 @@ def build_period_analysis(
     return analysis
 
 
-def targets_note(targets: Targets, language: str) -> str | None:
-    """The sentence saying which figures are the plan's because the year has none set."""
+def targets_note(targets: Targets, language: str, *, roc: bool) -> str | None:
+    """The sentence saying which figures are the plan's because the year has none set; its
+    year in ROC (115 年) when the report's dates are, like the rest of a Chinese report."""
     if not targets.defaulted:
         return None
     names = "、" if language == "zh-TW" else ", "
     return plain(
         language,
         "targets.fallback",
-        year=targets.year,
+        year=roc_year(targets.year) if roc and language == "zh-TW" else targets.year,
         figures=names.join(
             plain(language, f"targets.name_{n}") for n in sorted(targets.defaulted)
         ),
@@ -297,6 +298,11 @@ def targets_note(targets: Targets, language: str) -> str | None:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _pct_figure(value: float | None) -> str:
+    """A share as a number of percent without the sign, under a header that says (%)."""
+    return "—" if value is None else f"{value * 100:.1f}"
 
 
 def _pct_number(value: float | None) -> float | None:
@@ -354,10 +360,11 @@ def render_html(
         as_of=format_day(analysis.as_of, language, roc=roc),
         day=partial(format_day, language=language, roc=roc),
         pct=_pct,
+        pct_figure=_pct_figure,
         fmt=_fmt,
         chart=chart,
         groups=groups,
-        targets_note=targets_note(analysis.targets_of_year, language),
+        targets_note=targets_note(analysis.targets_of_year, language, roc=roc),
     )
 
 

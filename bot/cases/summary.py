@@ -35,7 +35,7 @@ from kernel.reporting import (
     use_roc,
 )
 from storage.models.cases import CaseKind
-from storage.queries.assessment import PLAN_TARGETS, fetch_targets
+from storage.queries.assessment import PLAN_TARGETS, Targets, fetch_targets
 from storage.queries.case_summary import (
     fetch_closing_figures,
     fetch_month_tallies,
@@ -114,8 +114,8 @@ class MonthlySummary:
     top_products: list[tuple[str, int]] = field(default_factory=list)
     counting: str = "working"
     """How deadlines are counted (`CASE_DAY_COUNTING`); days to close are calendar days."""
-    targets_note: str | None = None
-    """Says which targets are the plan's because the year has none set."""
+    year_targets: Targets | None = None
+    """The year's targets, to say which are the plan's because the year has none set."""
 
     @property
     def received(self) -> int:
@@ -209,7 +209,7 @@ def build_summary(
     monitor = ytd.get(CaseKind.MONITOR.value, 0)
     months_left = 12 - month
     year_targets = fetch_targets(session=session, year=year)
-    summary.targets_note = targets_note(year_targets, language)
+    summary.year_targets = year_targets
     for label_key, target, done in (
         ("targets.public", year_targets.public, public),
         ("targets.monitor", year_targets.monitor, monitor),
@@ -362,6 +362,11 @@ def render_html(
         period=format_period(summary.first, summary.last, language, roc=dates.roc),
         as_of=dates.day(summary.as_of),
         day=dates.day,
+        targets_note=(
+            targets_note(summary.year_targets, language, roc=dates.roc)
+            if summary.year_targets is not None
+            else None
+        ),
         fmt=_fmt,
         pct=_pct,
         days_note=days_note(summary, language),

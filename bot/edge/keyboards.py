@@ -30,7 +30,7 @@ def keyboard(part: Part) -> InlineKeyboardMarkup | None:
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
     """zh-TW and English, the current one ticked."""
-    choices = [("zh-TW", "中文（台灣）"), ("en", "English")]
+    choices = [("zh-TW", "中文（臺灣）"), ("en", "English")]
     return InlineKeyboardMarkup(
         [
             [

@@ -3,7 +3,6 @@ revokes roles."""
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -13,6 +12,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.edge.menus import set_menu_for
+from bot.handlers.contact import public_day
 from bot.people import invites
 from bot.people import roles as role_grants
 from bot.people.roles import HoldersPage
@@ -23,10 +23,6 @@ from storage.models import Role
 
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start=join-{code}"
-
-
-def babel_locale(language: str) -> str:
-    return "zh_Hant_TW" if language == "zh-TW" else "en_GB"
 
 
 @requires(*ADMIN)
@@ -52,9 +48,8 @@ async def invite(update: Update, context: BotContext) -> None:
     unit = ""
     if created.unit_name is not None:
         unit = t(lang, "join.unit_suffix", unit=created.unit_name)
-    expires = format_datetime(
-        created.expires_at, "medium", tzinfo=context.services.tz, locale=babel_locale(lang)
-    )
+    local = created.expires_at.astimezone(context.services.tz)
+    expires = f"{public_day(local.date(), lang)} {local:%H:%M}"
     await message.reply_text(
         t(
             lang,

@@ -23,14 +23,13 @@ REPORTER_INFO = "rep:info"
 
 
 def render(notice: Notice, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text of a notice in the recipient's language, with its button if it has one; news
-    to a reporter has its dates as the public reads them and is signed by the branch."""
+    """The text of a notice in the recipient's language, with its button if it has one; its
+    dates read as in every chat message (ROC in Chinese, for staff too), and news to a reporter
+    is signed by the branch."""
     language = notice.language or settings.default_language
-    values = dict(notice.values)
-    if notice.to_reporter:
-        values = {
-            k: public_day(v, language) if isinstance(v, date) else v for k, v in values.items()
-        }
+    values = {
+        k: public_day(v, language) if isinstance(v, date) else v for k, v in notice.values.items()
+    }
     if notice.key == "cases.notify.ask":
         values["button"] = t(language, "cases.notify.answer_button")
     if notice.key == "reminders.overdue":

@@ -52,6 +52,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.handlers.case_news import send_notices
+from bot.handlers.contact import public_day
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -155,7 +156,7 @@ async def _list_view(
                     number=c.number,
                     kind=t(lang, f"cases.kinds.{c.kind}"),
                     state=t(lang, f"cases.states.{c.state}"),
-                    due=c.due_on.isoformat(),
+                    due=public_day(c.due_on, lang),
                     late=Markup(t(lang, "cases.list.late", days=late) if late > 0 else ""),
                 )
             )
@@ -232,7 +233,7 @@ def _history_line(event: CaseEvent, lang: str, tz: ZoneInfo, note: str) -> str:
     return t(
         lang,
         "cases.history_line",
-        at=event.at.astimezone(tz).strftime("%Y-%m-%d"),
+        at=public_day(event.at.astimezone(tz).date(), lang),
         action=t(lang, f"cases.actions.{event.action}"),
         state=t(lang, f"cases.states.{event.to_state}"),
         note=note,
@@ -267,8 +268,8 @@ def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, b
             kind=t(lang, f"cases.kinds.{c.kind}"),
             state=state,
             channel=t(lang, f"cases.channels.{c.channel}"),
-            received=c.received_on.isoformat(),
-            due=c.due_on.isoformat(),
+            received=public_day(c.received_on, lang),
+            due=public_day(c.due_on, lang),
             unit=unit,
             category=(details.category_name_zh if lang == "zh-TW" else details.category_name_en)
             or "—",
@@ -565,7 +566,7 @@ async def _apply(
             action=t(lang, f"cases.actions.{action}"),
             number=outcome.number,
             state=t(lang, f"cases.states.{outcome.state}"),
-            due=outcome.due_on.isoformat(),
+            due=public_day(outcome.due_on, lang),
         ),
     )
     return taken

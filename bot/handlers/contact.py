@@ -1,4 +1,4 @@
-"""How the public is told to reach the branch, and dates as the public reads them.
+"""How the public is told to reach the branch, and dates as chat messages show them.
 
 The branch's phone and address come from the settings (`BRANCH_CONTACT_PHONE`,
 `BRANCH_CONTACT_ADDRESS`; `bsmi-desk run` refuses to start without them) and are shown in the
@@ -30,5 +30,6 @@ def signed(text: str, settings: Settings, language: str) -> str:
 
 
 def public_day(day: date, language: str) -> str:
-    """A date in a message to the public: ROC in Chinese (115/12/01), ISO in English."""
+    """A date in a chat message, to the public and to staff alike: ROC in Chinese
+    (115/12/01), ISO in English."""
     return format_day(day, language, roc=language == "zh-TW")

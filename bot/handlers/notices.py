@@ -12,7 +12,6 @@ import warnings
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -27,6 +26,7 @@ from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature, roles
+from bot.handlers.contact import public_day
 from bot.notices.drafts import (
     TIME_ERRORS,
     NoticeDraft,
@@ -61,10 +61,6 @@ PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN, LIST = range(7)
 SHOWN_PROBLEMS = 20
 """Invalid numbers of an uploaded list named one by one in chat; past these, only the count."""
 SHOWN_UNREACHABLE = 10
-
-
-def babel_locale(language: str) -> str:
-    return "zh_Hant_TW" if language == "zh-TW" else "en_GB"
 
 
 def _draft(context: BotContext) -> NoticeDraft:
@@ -405,12 +401,8 @@ async def notice_when(update: Update, context: BotContext) -> int:
         _drop(context)
         await message.reply_text(t(context.lang, "notice.cancelled"))
         return ConversationHandler.END
-    when = format_datetime(
-        published.scheduled_at,
-        "yyyy-MM-dd HH:mm",
-        tzinfo=context.services.tz,
-        locale=babel_locale(context.lang),
-    )
+    local = published.scheduled_at.astimezone(context.services.tz)
+    when = f"{public_day(local.date(), context.lang)} {local:%H:%M}"
     key = "notice.released" if published.released else "notice.scheduled"
     await message.reply_text(
         t(context.lang, key, notice_id=published.notice_id, count=published.recipients, when=when)
@@ -464,7 +456,8 @@ def status_line(status: NoticeStatus, lang: str) -> str:
 
 
 def pause_line(paused: Pause, lang: str, tz: ZoneInfo) -> str:
-    since = paused.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    local = paused.since.astimezone(tz)
+    since = f"{public_day(local.date(), lang)} {local:%H:%M}"
     key = "delivery.silent" if paused.silent else "delivery.paused"
     return "⚠️ " + t(lang, key, since=since, reason=paused.reason)
 

@@ -10,6 +10,7 @@ from datetime import date, time
 
 from bot.edge.context import BotApplication
 from bot.edge.sending import Sent, send_or_mark_blocked
+from bot.handlers.contact import public_day
 from courtesy import reminders
 from kernel.clock import utcnow
 from kernel.i18n import Markup, t
@@ -43,10 +44,10 @@ def _result_lines(lang: str, views: Sequence[TestView]) -> str:
             lang,
             "courtesy.remind.line",
             code=v.code,
-            day=v.day.isoformat(),
+            day=public_day(v.day, lang),
             unit=v.unit_name(lang),
             inspector=v.inspector_name,
-            due=v.due_on.isoformat(),
+            due=public_day(v.due_on, lang),
         )
         for v in views
     )
@@ -82,7 +83,7 @@ async def send_reminders(app: BotApplication, today: date) -> int:
         text = t(
             lang,
             "courtesy.remind.due",
-            due=views[0].due_on.isoformat(),
+            due=public_day(views[0].due_on, lang),
             lines=Markup(_result_lines(lang, views)),
         )
         sent += await _remind(app, kind="due", day=today, telegram_id=telegram_id, text=text)

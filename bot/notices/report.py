@@ -246,9 +246,10 @@ def write_report(
     )
     stamp = format_stamp(produced, language, roc=roc)
     paths = [html_path]
+    name = plain(language, "notices_report.title")  # the table's caption names the month
     for suffix, caption, header, rows in found:
         line = plain(
-            language, "reports.csv_caption", title=title, table=caption, period=period, stamp=stamp
+            language, "reports.csv_caption", title=name, table=caption, period=period, stamp=stamp
         )
         paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", line, header, rows))
     return paths

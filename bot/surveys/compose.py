@@ -6,6 +6,7 @@ case question answered)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
@@ -37,9 +38,15 @@ class Invitation:
 @dataclass(frozen=True)
 class CaseQuestion:
     follow_up_id: int
+    number: str
+    closed_on: date
 
     def parts(self, language: str) -> list[Part]:
-        return [case_question(language, self.follow_up_id)]
+        return [
+            case_question(
+                language, self.follow_up_id, number=self.number, closed_on=self.closed_on
+            )
+        ]
 
 
 def invitation(session: Session, survey_id: int) -> Invitation | None:
@@ -51,6 +58,10 @@ def invitation(session: Session, survey_id: int) -> Invitation | None:
 
 
 def case_survey_question(session: Session, follow_up_id: int) -> CaseQuestion | None:
-    if question_for(session=session, follow_up_id=follow_up_id) is None:
+    follow_up = question_for(session=session, follow_up_id=follow_up_id)
+    if follow_up is None:
         return None
-    return CaseQuestion(follow_up_id=follow_up_id)
+    number = q.fetch_case_number(session=session, case_id=follow_up.case_id)
+    if number is None:
+        return None
+    return CaseQuestion(follow_up_id=follow_up_id, number=number, closed_on=follow_up.closed_on)

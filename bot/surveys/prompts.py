@@ -8,8 +8,11 @@ and the button data it makes (`svy:` for surveys, `svc:` for the case question).
 
 from __future__ import annotations
 
+from datetime import date
+
 from kernel.i18n import t
 from kernel.outgoing import Button, Part
+from kernel.reporting import format_day, use_roc
 from storage.models.surveys import SurveyQuestion
 
 SURVEY = "svy"
@@ -49,7 +52,10 @@ def question_prompt(
     return Part(header, scale_buttons(language, data))
 
 
-def case_question(language: str, follow_up_id: int) -> Part:
-    """The question after a closed case, with what is collected and why."""
-    text = t(language, "surveys.case.question") + "\n\n" + t(language, "surveys.case.privacy")
+def case_question(language: str, follow_up_id: int, *, number: str, closed_on: date) -> Part:
+    """The question after a closed case, naming the case (its number and closing date, ROC in
+    Chinese as every date the public reads), with what is collected and why."""
+    closed = format_day(closed_on, language, roc=use_roc(language))
+    question = t(language, "surveys.case.question", number=number, closed=closed)
+    text = question + "\n\n" + t(language, "surveys.case.privacy")
     return Part(text, scale_buttons(language, f"{CASE}:s:{follow_up_id}"))

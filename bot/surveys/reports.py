@@ -416,8 +416,8 @@ def _figure_cells(row: Row) -> list[object]:
         f.satisfied_pct,
         f.low_pct,
         f.high_pct,
-        None if row.previous is None else round(row.previous, 2),
-        row.change,
+        csvfiles.fixed(row.previous),
+        csvfiles.fixed(row.change),
     ]
 
 

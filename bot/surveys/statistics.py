@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+
+from kernel.csvfiles import fixed
 
 SCORES = (1, 2, 3, 4, 5)
 SATISFIED = (4, 5)
@@ -51,8 +54,9 @@ class Figures:
         return None if self.high is None else round(100 * self.high, 1)
 
     @property
-    def mean_2(self) -> float | None:
-        return None if self.mean is None else round(self.mean, 2)
+    def mean_2(self) -> Decimal | None:
+        """The mean with two decimals, as tables write it (4.00, never 4.0)."""
+        return fixed(self.mean)
 
 
 def figures_of(counts: Mapping[int, int]) -> Figures:

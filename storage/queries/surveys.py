@@ -299,6 +299,11 @@ def insert_follow_up(*, session: Session, follow_up: CaseFollowUp) -> CaseFollow
     return follow_up
 
 
+def fetch_case_number(*, session: Session, case_id: int) -> str | None:
+    """The number of a case (P2026-00042), to name it in the question after it closed."""
+    return session.exec(select(Case.number).where(Case.id == case_id)).first()
+
+
 def fetch_follow_up(
     *, session: Session, follow_up_id: int, lock: bool = False
 ) -> CaseFollowUp | None:

@@ -321,7 +321,7 @@ def test_a_call_is_scored_only_from_its_scheduled_date_and_time_unless_recorded_
     refused = db.call(scoring.begin_scoring, code=code, person_id=person, by=INSPECTOR, now=before)
     assert refused == scoring.Refusal(
         "courtesy.errors.too_early",
-        {"test": code, "day": view.day.isoformat(), "time": view.at.strftime("%H:%M")},
+        {"test": code, "day": view.day, "time": view.at.strftime("%H:%M")},
     )
     with pytest.raises(UserError) as early:
         db.call(

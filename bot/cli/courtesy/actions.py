@@ -28,9 +28,9 @@ def _date(value: str | None) -> date | None:
 
 @cli_command
 def list_actions(open_only: Annotated[bool, typer.Option("--open")] = False) -> None:
-    """List corrective actions (with --open, those not closed), with the names of the people
-    tested: the command line is the secretariat's tool on the server (in chat only the
-    secretariat and administrators see names; inspectors see counts)."""
+    """List corrective and preventive actions (with --open, those not closed), with the names
+    of the people tested: the command line is the secretariat's tool on the server (in chat
+    only the secretariat and administrators see names; inspectors see counts)."""
     for line in database().call(action_texts.action_list, lang=lang(), open_only=open_only):
         typer.echo(line)
 
@@ -40,7 +40,9 @@ def update_action(
     action_id: Annotated[int, typer.Argument(help="the action's number")],
     correction: Annotated[str | None, typer.Option(help="immediate correction")] = None,
     cause: Annotated[str | None, typer.Option(help="cause analysis")] = None,
-    plan_text: Annotated[str | None, typer.Option("--plan", help="corrective actions")] = None,
+    plan_text: Annotated[
+        str | None, typer.Option("--plan", help="corrective and preventive actions")
+    ] = None,
     owner: Annotated[str | None, typer.Option()] = None,
     due: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     done: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,

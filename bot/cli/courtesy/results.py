@@ -65,7 +65,7 @@ def record(
         bool, typer.Option(help="record it before its scheduled time (audited)")
     ] = False,
 ) -> None:
-    """Record one call's result; a failing one opens a corrective action."""
+    """Record one call's result; a failing one opens a corrective and preventive action."""
     points = _parse_items(item or [])
     try:
         recorded = database().call(

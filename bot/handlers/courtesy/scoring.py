@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from collections.abc import Mapping
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -20,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
+from bot.handlers.contact import public_day
 from bot.handlers.courtesy.shared import PREFIX, local_now, person_id
 from courtesy import scoring
 from courtesy.rubric import Item, grade_label
@@ -60,11 +63,11 @@ async def list_tests(update: Update, context: BotContext) -> None:
                 lang,
                 "courtesy.tests.line",
                 code=view.code,
-                day=view.day.isoformat(),
+                day=public_day(view.day, lang),
                 time=view.at.strftime("%H:%M"),
                 extension=view.extension,
                 unit=view.unit_name(lang),
-                due=view.due_on.isoformat(),
+                due=public_day(view.due_on, lang),
                 retest=Markup(
                     t(lang, "courtesy.tests.retest") if view.retest_of_action_id else ""
                 ),
@@ -86,6 +89,12 @@ def _item_keyboard(lang: str, code: str, item: Item, index: int) -> InlineKeyboa
             [InlineKeyboardButton(label, callback_data=f"{PREFIX}:p:{code}:{index}:{points}")]
         )
     return InlineKeyboardMarkup(buttons)
+
+
+def _refusal(lang: str, key: str, values: Mapping[str, object]) -> str:
+    """A refusal in the chat's words, its dates as chat messages write them (ROC in Chinese)."""
+    shown = {k: public_day(v, lang) if isinstance(v, date) else v for k, v in values.items()}
+    return t(lang, key, **shown)
 
 
 def _item_text(lang: str, item: Item) -> str:
@@ -110,10 +119,10 @@ async def score_start(update: Update, context: BotContext) -> int:
             now=local_now(context),
         )
     except UserError as exc:
-        await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
+        await update.effective_message.reply_text(_refusal(lang, exc.key, exc.values))
         return ConversationHandler.END
     if isinstance(started, scoring.Refusal):
-        await update.effective_message.reply_text(t(lang, started.key, **started.values))
+        await update.effective_message.reply_text(_refusal(lang, started.key, started.values))
         return ConversationHandler.END
     view, rubric = started.view, started.rubric
     state = ScoringState.start(view.code, rubric)
@@ -123,7 +132,7 @@ async def score_start(update: Update, context: BotContext) -> int:
             lang,
             "courtesy.score.start",
             code=view.code,
-            day=view.day.isoformat(),
+            day=public_day(view.day, lang),
             time=view.at.strftime("%H:%M"),
             extension=view.extension,
             unit=view.unit_name(lang),
@@ -280,7 +289,7 @@ async def score_confirm(update: Update, context: BotContext) -> int:
             now=local_now(context),
         )
     except UserError as exc:
-        await query.edit_message_text(t(lang, exc.key, **exc.values))
+        await query.edit_message_text(_refusal(lang, exc.key, exc.values))
         return ConversationHandler.END
     text = t(
         lang,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import random
+import re
 import statistics
 from collections import Counter
 from datetime import date
@@ -114,6 +115,10 @@ def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
     )
     page = write_report(analysis, tmp_path, "zh-TW")[0].read_text("utf-8")
     assert "未設定" in page and "350" in page
+    assert "114 年未設定" in page and "2025 年" not in page  # ROC, like the report's dates
+    targets = page.split("年度目標達成情形")[-1].split("</table>")[0]
+    assert re.search(r'<td class="n">\d+\.\d</td>', targets)  # 達成率（%）: the figure
+    assert not re.search(r"\d%</td>", targets)  # and never a % sign under the "(%)" header
     db.call(set_targets, year=2025, figures={"public": 400, "monitor": 200}, by="test")
     analysis = db.call(
         build_period_analysis, year=2025, first_half=True, today=TODAY, language="en"

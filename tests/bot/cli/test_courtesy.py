@@ -69,7 +69,7 @@ def test_plan_schedule_record_actions_and_report_from_the_command_line(
     code, _, err = run_courtesy(cli, "record", "2026-9-999", "--rings", "2", *args)
     assert code == 2 and err == "There is no test “2026-9-999”.\n"
     code, out, _ = run_courtesy(cli, "record", test_id, "--unanswered", *args)
-    assert code == 0 and "failed" in out and "corrective action #1 opened" in out
+    assert code == 0 and "failed" in out and "corrective and preventive action #1 opened" in out
     code, _, err = run_courtesy(cli, "record", test_id, "--rings", "2", *args)
     assert code == 2 and "already scored" in err
     assert "#1 open" in run_courtesy(cli, "actions", "--open")[1]
@@ -203,7 +203,9 @@ def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
     items = ["speed=25", "unit_name=8", "greeting=6", "surname=6"]
     items += ["tone=5", "accuracy=5", "handling=0", "closing=5"]
     args = [f"--item={i}" for i in items]
-    assert "corrective action #1" in run_courtesy(cli, "record", view.code, *args)[1]
+    assert (
+        "corrective and preventive action #1" in run_courtesy(cli, "record", view.code, *args)[1]
+    )
     code, _, err = run_courtesy(cli, "action", "1", "--owner", "x" * 65)
     assert code == 2 and err.strip() == "--owner takes at most 64 characters."
     code, _, err = run_courtesy(cli, "action", "1", "--verified-by", "y" * 65)
@@ -219,7 +221,10 @@ def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
         (("schedule", "--year", "99999999999"), "use a year from 2000 to 2099"),
         (("report", "--round", "99999999999-1", "--out", "x"), "is not a round"),
         (("report", "--year", "99999999999", "--out", "x"), "use a year from 2000 to 2099"),
-        (("action", "99999999999", "--to", "closed"), "no corrective action #99999999999"),
+        (
+            ("action", "99999999999", "--to", "closed"),
+            "no corrective and preventive action #99999999999",
+        ),
         (("record", "2026-1-001", "--rings", "99999999999"), "Rings must be from 0 to 99"),
         (("record", "2026-1-001", "--rings", "2", "--retest-days", "9999999"), "--retest-days"),
         (("staff", "link", "201", "99999999999999999999999"), "is not a Telegram user id"),

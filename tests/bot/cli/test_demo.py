@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -72,6 +75,19 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
     )
     for path in result.files:
         assert path.stat().st_size > 200, path
+    for path in (p for p in result.files if p.suffix == ".csv"):
+        caption, header, *rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
+        assert "。；" not in caption[0], path.name
+        assert caption[0].count("115 年 10 月") <= 1, path.name  # the month once
+        for column, name in enumerate(header):
+            values = [row[column] for row in rows if column < len(row) and row[column]]
+            if "（%）" in name:  # numbers of percent, without the sign
+                assert all("%" not in v for v in values), (path.name, name)
+            if path.name.startswith(("survey-", "case-survey-")) and name in (
+                "平均分數",
+                "前次平均",
+            ):
+                assert all(re.fullmatch(r"\d\.\d\d", v) for v in values), (path.name, values)
     assert "民國 115 年 10 月" in (tmp_path / "complaints-2026-10.html").read_text("utf-8")
     db = Database(f"sqlite:///{result.database}")
     people = db.call(lambda session: session.exec(select(func.count()).select_from(Person)).one())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -211,10 +212,36 @@ async def test_the_assigned_units_inspectors_are_told_in_their_language_without_
     english, chinese = bot.fake.last_text(INSPECTOR), bot.fake.last_text(colleague)
     assert f"Case <b>{filed.number}</b> (Product report) is assigned to your unit" in english
     assert "已分派貴單位" in chinese and "商品檢舉" in chinese
+    # the deadline as each reads dates: ROC in Chinese, like every date the public reads
+    assert f"處理期限 {roc(filed.due_on)}" in chinese
+    assert filed.due_on.isoformat() in english
     for text in (english, chinese):
         assert "Chen" not in text and "陳雅婷" not in text and "0912000111" not in text
         assert str(FIRM) not in text
     assert bot.fake.sent(elsewhere) == []
+
+
+def roc(day: date) -> str:
+    """115/11/02: a date as a Chinese chat message writes it."""
+    return f"{day.year - 1911}/{day.month:02d}/{day.day:02d}"
+
+
+async def test_staff_reading_chinese_see_roc_dates_in_the_list_the_card_and_its_history(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    [case] = bot.db.call(
+        lambda *, session: list(session.exec(select(Case)).all())  # type: ignore[misc]
+    )
+    listing = await bot.say(SECRETARY, "/cases")
+    assert f"<code>{number}</code>" in listing and f"期限 {roc(case.due_on)}" in listing
+    card = await bot.say(SECRETARY, f"/case {number}")
+    assert f"收件：{roc(date(2026, 11, 2))}　期限：{roc(case.due_on)}" in card
+    assert f"{roc(date(2026, 11, 3))} 分案" in card  # the history line of the assignment
+    for text in (listing, card):
+        assert re.search(r"\d{4}-\d{2}-\d{2}", text) is None, text
+    english = await bot.say(SECRETARY, f"/case {number}", language_code="en")
+    assert case.due_on.isoformat() in english
 
 
 async def test_the_open_list_does_not_call_a_paused_or_replied_case_late(bot: BotHarness) -> None:

@@ -138,7 +138,7 @@ async def test_inspectors_are_reminded_three_working_days_before_the_due_date_on
     first = await send_reminders(bot.app, date(2026, 4, 28))
     second = await send_reminders(bot.app, date(2026, 4, 28))
     assert first >= 1 and second == 0
-    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
+    assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     with db.transaction() as session:
         assert session.exec(select(CourtesyReminder)).all()
         assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
@@ -235,7 +235,7 @@ async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
     await send_reminders(bot.app, date(2026, 4, 28))
     assert bot.fake.sent(INSPECTOR) == []
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
-    assert "2026-05-04" in bot.fake.last_text(INSPECTOR)
+    assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
 
 
@@ -282,7 +282,7 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
     en = {"language_code": "en"}
 
     card = await bot.say(SECRETARY, f"/action {action}", **en)
-    assert f"Corrective action #{action}" in card and "open" in card
+    assert f"Corrective and preventive action #{action}" in card and "open" in card
     assert "What went wrong: Total 60 (C), below the standard; lost: Tone and attitude −15" in card
     assert "語氣" not in card
     refusal = await _answer(bot, SECRETARY, f"ct:an:{action}:open")
@@ -290,7 +290,7 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
 
     async def fill(field: str, value: str) -> str:
         asked = await bot.press(SECRETARY, f"ct:af:{action}:{field}", **en)
-        assert f"of corrective action #{action}" in asked
+        assert f"of corrective and preventive action #{action}" in asked
         return await bot.say(SECRETARY, value, **en)
 
     await fill("cause", "Rushed between two calls")
@@ -301,7 +301,7 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
     card = await bot.say(SECRETARY, "2026-03-31", **en)
     assert "due 2026-03-31" in card and "then mark it planned" in card
     assert await _answer(bot, SECRETARY, f"ct:an:{action}:open") == (
-        f"Corrective action #{action} is now: planned."
+        f"Corrective and preventive action #{action} is now: planned."
     )
     await bot.fake.async_wait_for(
         lambda _c: "then mark it implemented" in bot.fake.last_text(SECRETARY), timeout=5
@@ -330,6 +330,11 @@ async def test_the_secretariat_fills_in_an_action_and_closes_it_with_a_written_v
         assert row is not None and row.status == "closed" and row.closed_at is not None
         steps = [e.to_status for e in fetch_action_events(session=session, action_id=action)]
     assert steps == ["open", "planned", "implemented", "verified", "closed"]
+    # a colleague reading Chinese sees the card's dates in ROC, as every chat message writes them
+    colleague = SECRETARY + 50
+    _person(db, colleague, language="zh-TW", role=Role.SECRETARIAT)
+    chinese = await bot.say(colleague, f"/action {action}", language_code="zh-hant")
+    assert "115/03/31" in chinese and "115/03/20" in chinese and "2026-03-" not in chinese
     # A button of an older card cannot change the closed record.
     assert "out of date" in await _answer(bot, SECRETARY, f"ct:af:{action}:verified_by")
     bot.fake.send_text(SECRETARY, "Somebody else", language_code="en")
@@ -352,7 +357,7 @@ async def test_action_commands_and_buttons_are_refused_to_inspectors_and_firms(
         row = session.get(CourtesyAction, action)
         assert row is not None and row.status == "open" and row.cause is None
     assert "/action NUMBER" in await bot.say(ADMIN_ID, "/action abc", language_code="en")
-    assert "no corrective action #999" in await bot.say(
+    assert "no corrective and preventive action #999" in await bot.say(
         ADMIN_ID, "/action 999", language_code="en"
     )
 
@@ -534,7 +539,7 @@ async def test_an_action_card_with_every_long_field_full_fits_and_each_field_can
     card = await bot.say(SECRETARY, f"/action {action}", language_code="en")
     sent = bot.fake.calls("sendMessage", chat_id=SECRETARY)
     assert sent and all(c.ok for c in sent), [c.description for c in sent]
-    assert f"Corrective action #{action}" in card and "cause &lt;&amp;&gt;" in card
+    assert f"Corrective and preventive action #{action}" in card and "cause &lt;&amp;&gt;" in card
     buttons = dict((data, label) for label, data in bot.fake.buttons(bot.fake.sent(SECRETARY)[-1]))
     for field, text in texts.items():
         if len(text) <= 64:
@@ -604,7 +609,7 @@ async def test_inspectors_see_counts_of_open_actions_and_the_secretariat_the_nam
     with db.transaction() as session:
         called = next(v for v in fetch_test_views(session=session) if v.code == code)
     counts = await bot.say(INSPECTOR, "/actions", language_code="en")
-    assert "1 open corrective action" in counts
+    assert "1 open corrective and preventive action" in counts
     assert called.staff_name not in counts and code not in counts
     assert f"#{recorded.action_id} " not in counts
     named = await bot.say(ADMIN_ID, "/actions", language_code="en")
@@ -630,12 +635,15 @@ async def test_a_call_cannot_be_scored_in_chat_before_its_scheduled_date_and_tim
     )
     await asyncio.sleep(0.3)
     assert bot.fake.last_text(INSPECTOR) == refused  # no item buttons followed
+    chinese = await bot.say(INSPECTOR, f"/score {future.code}", language_code="zh-hant")
+    day = future.day
+    assert f"排定在 {day.year - 1911}/{day.month:02d}/{day.day:02d} " in chinese  # ROC
     with db.transaction() as session:
         assert session.exec(select(CourtesyResult)).all() == []
         refusals = session.exec(
             select(AuditEntry).where(AuditEntry.action == "courtesy.score.refused")
         ).all()
-    assert [r.detail for r in refusals] == ["courtesy.errors.too_early"]
+    assert [r.detail for r in refusals] == ["courtesy.errors.too_early"] * 2
 
 
 async def test_forged_or_odd_courtesy_buttons_and_ids_get_one_clear_line_and_no_error(
@@ -647,7 +655,9 @@ async def test_forged_or_odd_courtesy_buttons_and_ids_get_one_clear_line_and_no_
     with caplog.at_level(logging.INFO):
         for text in ("/action ²", f"/action {huge}", "/action ١", "/action -1"):
             reply = await bot.say(ADMIN_ID, text, language_code="en")
-            assert reply.startswith(("Usage: /action NUMBER", "There is no corrective action"))
+            assert reply.startswith(
+                ("Usage: /action NUMBER", "There is no corrective and preventive action")
+            )
         for text in ("/score ²", f"/score {huge}", "/score 2026-1-00١", "/score <b>"):
             reply = await bot.say(INSPECTOR, text, language_code="en")
             assert reply.startswith("There is no test"), reply
@@ -679,7 +689,9 @@ async def test_forged_or_odd_courtesy_buttons_and_ids_get_one_clear_line_and_no_
     answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
     assert len(answers) == len(forged) and all(a.ok for a in answers)
     texts = [a.params.get("text") or "" for a in answers]
-    assert all("no longer valid" in x or "no corrective action" in x for x in texts), texts
+    assert all(
+        "no longer valid" in x or "no corrective and preventive action" in x for x in texts
+    ), texts
     assert len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID)) == sent_before
     with db.transaction() as session:
         row = session.get(CourtesyAction, action)

@@ -103,3 +103,49 @@ async def test_notices_shows_the_secretariat_certificates_no_chat_can_be_told_ab
     assert "cannot notify" in shown and "C-404" in shown and UNLINKED[0] in shown
     inspector = await bot.say(INSPECTOR, "/notices", language_code="en")
     assert "C-404" not in inspector
+
+
+async def test_a_notice_sent_only_to_a_list_says_so_and_offers_no_unsubscribe(
+    bot: BotHarness,
+) -> None:
+    """No empty 「類別：」 line, and no /unsubscribe that would not stop such a notice; the
+    preview speaks of 收件人, who never subscribed."""
+    staff(bot)
+    zh = {"language_code": "zh-hant"}
+    for chat in LINKED:
+        await bot.say(chat, "/start", **zh)
+
+    def link(*, session: Session) -> None:
+        for telegram_id, tax_id in LINKED.items():
+            person = session.exec(select(Person).where(Person.telegram_id == telegram_id)).one()
+            person.tax_id = tax_id
+            session.add(person)
+
+    bot.db.call(link)
+    await bot.say(SECRETARY, "/notice", **zh)
+    await bot.press(SECRETARY, "notice:list", **zh)
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_document(SECRETARY, "firms.txt", "\n".join(LINKED.values()).encode(), **zh)
+    await bot.wait_reply(SECRETARY, before=before)
+    await bot.press(SECRETARY, "notice:next", **zh)
+    await bot.say(SECRETARY, "行動電源列管", **zh)
+    await bot.say(SECRETARY, "Power banks 自即日起列管。", **zh)
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_text(SECRETARY, "/skip", **zh)
+    await bot.wait_until(
+        lambda: any(
+            "以上為收件人將收到的內容" in (c.get("text") or "")
+            for c in bot.fake.sent(SECRETARY)[before:]
+        ),
+        what="the confirmation prompt",
+    )
+    preview = "\n".join(c.get("text") or "" for c in bot.fake.sent(SECRETARY)[before:])
+    assert "訂閱者" not in preview and "收件人將收到下列訊息" in preview
+    await bot.press(SECRETARY, "notice:send", **zh)
+    await bot.wait_until(
+        lambda: all(texts(bot, chat) for chat in LINKED), what="both linked chats served"
+    )
+    for chat in LINKED:
+        [received] = texts(bot, chat)
+        assert "本公告依統一編號寄送予貴公司" in received
+        assert "類別：" not in received and "/unsubscribe" not in received

@@ -304,3 +304,19 @@ async def test_the_largest_notice_preview_fits_telegram_in_every_message(bot: Bo
     assert all(c.ok for c in bot.fake.calls("sendDocument", chat_id=ADMIN_ID))
     parts = [c.text or "" for c in sent if "&lt;&amp;&gt;" in (c.text or "")]
     assert len(parts) >= 4  # several parts in each of the two languages
+
+
+def test_the_delivery_pause_line_writes_roc_in_chinese_and_says_no_lease() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.handlers.notices import pause_line
+    from bot.notices.status import Pause
+
+    since = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
+    silent = Pause(since=since, reason="", silent=True)
+    chinese = pause_line(silent, "zh-TW", ZoneInfo("Asia/Taipei"))
+    assert "自 115/12/01 09:30 起停止" in chinese
+    assert "遞送程序已逾時未回報運作狀態" in chinese and "租約" not in chinese
+    english = pause_line(silent, "en", ZoneInfo("Asia/Taipei"))
+    assert "since 2026-12-01 09:30" in english and "lease" not in english

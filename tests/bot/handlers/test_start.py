@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.notices.rendering import MESSAGE_LIMIT, message_length
+from kernel.i18n import LANGUAGES, t
 from storage.queries.people import fetch_person_view
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
@@ -80,7 +82,11 @@ async def test_privacy_gives_the_branchs_contact_and_the_article_3_rights(bot: B
     assert f"電話 {phone}，地址 {address}" in reply
     rights = "查詢或閱覽、製給複製本、補充或更正、停止蒐集、處理或利用、刪除"
     assert rights in reply
-    for fact in ("Telegram 設於境外的伺服器", "/unsubscribe 只停止即時通公告", "送達證明"):
+    for fact in (
+        "Telegram 設於境外的伺服器",
+        "/unsubscribe 只停止依類別訂閱的即時通公告",
+        "送達證明",
+    ):
         assert fact in reply
     english = await bot.say(FIRM + 1, "/privacy", language_code="en")
     assert f"phone {phone}, address {address}" in english
@@ -92,3 +98,36 @@ async def test_privacy_gives_the_branchs_contact_and_the_article_3_rights(bot: B
         "deleted",
     ):
         assert right in english
+
+
+async def test_privacy_names_the_register_matching_the_reminders_and_the_survey_data(
+    bot: BotHarness,
+) -> None:
+    chinese = await bot.say(FIRM, "/privacy")
+    for fact in (
+        "以統一編號比對本分局證書登錄資料後寄送的證書屆期提醒",
+        "依統一編號寄送的公告",
+        "滿意度調查的評分與意見",
+        "/reminders 只停止證書屆期提醒",
+        "滿意度調查回答與您的帳號解除連結，之後只以不具身分的方式保存",
+        "在 /forget 之後只保留對話代號經單向雜湊",
+    ):
+        assert fact in chinese, fact
+    english = await bot.say(FIRM + 1, "/privacy", language_code="en")
+    for fact in (
+        "certificate expiry reminders, found by matching your tax ID with the branch's "
+        "certificate register",
+        "notices to a list of tax IDs",
+        "your satisfaction-survey scores and comments",
+        "/reminders stops only certificate expiry reminders",
+        "survey answers stay, unlinked from you and without identity",
+        "only a one-way hash of it after /forget",
+    ):
+        assert fact in english, fact
+
+
+def test_the_privacy_notice_fits_one_message_with_a_long_contact() -> None:
+    long = {"phone": "+886 (3) 542-7027 轉 12345", "address": "臺" * 200}  # 200: the most allowed
+    for language in LANGUAGES:
+        text = t(language, "privacy.text", **long)
+        assert message_length(text) <= MESSAGE_LIMIT, language

@@ -308,3 +308,37 @@ async def test_a_tax_id_of_zeros_is_refused_and_control_characters_leave_the_com
     with bot.db.transaction() as session:
         alice = session.exec(select(Person).where(Person.telegram_id == ALICE)).one()
         assert alice.company_name == "Acme Trading Co." and alice.tax_id == "04595257"
+
+
+async def test_profile_says_what_the_company_details_are_used_for_now(bot: BotHarness) -> None:
+    prompt = await bot.say(CAROL, "/profile", language_code="zh-hant")
+    assert "只用於" not in prompt
+    for use in (
+        "依統一編號名單寄送的公告",
+        "證書屆期提醒（可用 /reminders 關閉）",
+        "與貴公司聯繫",
+    ):
+        assert use in prompt, use
+    await bot.say(CAROL, "/cancel", language_code="zh-hant")
+    english = await bot.say(CAROL, "/profile", language_code="en")
+    assert "used only" not in english
+    assert "notices the branch sends to a list of tax IDs" in english
+    assert "certificate expiry reminders" in english and "/reminders turns them off" in english
+
+
+async def test_unsubscribe_and_forget_say_what_still_comes_and_what_ends(
+    bot: BotHarness,
+) -> None:
+    zh = {"language_code": "zh-hant"}
+    await bot.say(BOB, "/start sub-cns", **zh)
+    ask = await bot.say(BOB, "/unsubscribe", **zh)
+    assert "本分局依統一編號寄送給貴公司的公告及證書屆期提醒仍會送達" in ask
+    assert "/reminders" in ask
+    done = await bot.press(BOB, "unsub:yes", **zh)
+    assert "依統一編號寄送給貴公司的公告及證書屆期提醒不受影響" in done and "/reminders" in done
+    ask = await bot.say(BOB, "/forget", **zh)
+    assert "不再收到即時通公告及證書屆期提醒" in ask
+    assert "滿意度調查回答將與您解除連結" in ask and "/privacy" in ask
+    done = await bot.press(BOB, "forget:yes", **zh)
+    assert "證書屆期提醒已停止" in done and "滿意度調查回答已與您解除連結" in done
+    assert "/status 也不再顯示您的案件" in done

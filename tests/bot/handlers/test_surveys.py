@@ -194,7 +194,7 @@ async def test_a_sampled_survey_answered_resumed_and_reported(
     # /survey for the secretariat: the rate, nobody's identity; a firm is refused.
     person(bot.db, SECRETARY, Role.SECRETARIAT)
     listing = await bot.say(SECRETARY, "/survey")
-    assert "4 人回覆" in listing and "8.0%" in listing
+    assert "邀請 50 人，回收 4 份（回收率 8.0%）" in listing
     refused = await bot.say(sample[4], "/survey")
     assert "權限" in refused or "permission" in refused
 

@@ -77,7 +77,7 @@ async def alert_after(bot: BotHarness, user_id: int, data: str) -> str:
 async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is_counted(
     bot: BotHarness, clock: Clock, tmp_path: Path
 ) -> None:
-    closed_case(bot)
+    number = closed_case(bot)
     assert bot.app is not None
     services = bot.app.bot_data["services"]
     for moment in (at(CLOSED_ON, 16), at(date(2026, 6, 19), 10), at(ASK_ON, 9, 59)):
@@ -90,6 +90,15 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
     question = bot.fake.last_text(REPORTER)
     assert "滿意程度" in question and "/forget" in question  # says what is collected and why
+    # names the case: its number and its closing day, ROC as every date the public reads
+    roc_day = f"{CLOSED_ON.year - 1911}/{CLOSED_ON.month:02d}/{CLOSED_ON.day:02d}"
+    assert (
+        f"您向經濟部標準檢驗局新竹分局提出的案件 <b>{number}</b> 已於 {roc_day} 結案" in question
+    )
+    assert "近日" not in question
+    # what /forget deletes is said whole, and the notice it belongs to is named
+    assert "訂閱、公司資料，以及案件上的姓名、電話與 Telegram 帳號" in question
+    assert "/status 不再顯示您的案件" in question and "/privacy" in question
     [asked] = follow_ups(bot)
     assert (asked.kind, asked.on_time, asked.score) == ("product", True, None)
     four = bot.fake.button_data(REPORTER, "4 滿意")

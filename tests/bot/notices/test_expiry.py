@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.notices.expiry import in_office_hours, plan, release_due_reminders, reminder_text
-from bot.notices.registry import import_register
+from bot.notices.registry import import_register, set_renewal
 from storage.db import Database
 from storage.models import Delivery, ExpiryReminder, Notice, Person, ReminderOptOut
 
@@ -183,3 +183,44 @@ def test_a_reminder_left_half_done_is_rolled_back_whole_and_sent_once_after(
     assert db.call(release_due_reminders, now=at(date(2026, 4, 2), 10, 1), tz=TZ).sent == 1
     assert db.call(release_due_reminders, now=at(date(2026, 4, 2), 10, 2), tz=TZ).sent == 0
     assert len(outbox(db)) == 1
+
+
+def test_the_reminder_names_its_kind_the_register_date_neutral_advice_and_whom_to_ask(
+    db: Database,
+) -> None:
+    """Every kind reads right (產地證明 is no 「產地證明證書」), the date is the register's, the
+    advice prescribes no 展延 a kind may not have, and the contact is the secretariat's; a
+    category's own text replaces only the advice."""
+    firm_chat(db, 501, FIRM)
+    load(
+        db,
+        f"{FIRM},origin,O-1,毛巾,2026-04-13\n{FIRM},metrology,M-2,電子秤,2026-04-13\n",
+        at(date(2026, 4, 1)),
+    )
+    db.call(
+        set_renewal,
+        code="metrology",
+        text_zh="請於期限屆滿前申請重新檢定。",
+        text_en="Apply for re-verification before it ends.",
+        now=at(date(2026, 4, 1)),
+    )
+    db.call(release_due_reminders, now=at(date(2026, 4, 2), 10), tz=TZ)
+    by_number = {}
+    for _, ref_id, _ in outbox(db):
+        message = db.call(reminder_text, reminder_id=ref_id)
+        assert message is not None
+        by_number[message.number] = message
+    origin = by_number["O-1"].parts("zh-TW")[0].text
+    assert "證書種類：產地證明\n" in origin and "證明證書" not in origin
+    assert "到期日依本分局登錄資料，實際有效期限以證書記載為準。" in origin
+    assert (
+        "應辦事項：請留意證書有效期限，並依相關規定於期限屆滿前辦理展延、換證或重新申請；"
+        "辦理方式請洽本分局。" in origin
+    )
+    assert "如有疑問，請洽本分局秘書室（研考）。" in origin and "服務台" not in origin
+    metrology = by_number["M-2"].parts("zh-TW")[0].text
+    assert "應辦事項：請於期限屆滿前申請重新檢定。" in metrology and "展延" not in metrology
+    assert "到期日依本分局登錄資料" in metrology and "秘書室（研考）" in metrology
+    english = by_number["O-1"].parts("en")[0].text
+    assert "The date is the one in the branch's register" in english
+    assert "secretariat (research and evaluation)" in english and "service desk" not in english

@@ -146,3 +146,26 @@ def test_the_attachment_is_named_in_the_last_part_of_a_long_notice() -> None:
     assert ["📎 Attachment: rules.pdf" in part for part in parts] == [False] * (len(parts) - 1) + [
         True
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "by_tax_id", "categories_line"),
+    [
+        ("zh-TW", "本公告依統一編號寄送予貴公司", "類別："),
+        ("en", "This notice is sent to your company by its tax ID", "Categories:"),
+    ],
+)
+def test_a_notice_without_categories_says_it_came_by_tax_id_and_offers_no_unsubscribe(
+    language: str, by_tax_id: str, categories_line: str
+) -> None:
+    [targeted] = rendering.render_notice(
+        language=language, title="T", body="B", category_names=[], attachment_name="a.pdf"
+    )
+    assert by_tax_id in targeted
+    assert categories_line not in targeted and "/unsubscribe" not in targeted
+    assert_balanced(targeted)
+    [subscribed] = rendering.render_notice(
+        language=language, title="T", body="B", category_names=["CNS"]
+    )
+    assert f"{categories_line} CNS" in subscribed or f"{categories_line}CNS" in subscribed
+    assert "/unsubscribe" in subscribed and by_tax_id not in subscribed
