@@ -199,7 +199,7 @@ def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # 
 
 def test_an_import_is_all_rows_or_none(db: Database) -> None:
     header = "unit,basic,delivery,capacity,evaluation,innovation,assessed_on,note\n"
-    good = "sec1,180,270,170,160,80,2027-07,\n第二課,150,250,150,150,70,,複評\n"
+    good = "sec1,180,270,170,160,80,２０２７－０７,\n第二課,150,250,150,150,70,,複評\n"
     bad_row = "sec3,180,301,170,160,80,,\n"
     with pytest.raises(UserError) as raised:
         db.call(import_scores, period=H1, text=header + good + bad_row, today=TODAY, by="t")
@@ -207,7 +207,26 @@ def test_an_import_is_all_rows_or_none(db: Database) -> None:
     assert db.call(period_state, period=H1).scored == 0
     with pytest.raises(UserError) as raised:
         db.call(import_scores, period=H1, text="unit,basic\nsec1,1\n", today=TODAY, by="t")
-    assert raised.value.key == "assessment.csv_missing"
+    assert raised.value.key == "files.csv_missing_columns"
+    with pytest.raises(UserError) as raised:  # an extra column, as every other import
+        db.call(
+            import_scores,
+            period=H1,
+            text=header + good + "sec3,1,1,1,1,1,,,x\n",
+            today=TODAY,
+            by="t",
+        )
+    assert (raised.value.key, raised.value.values["line"]) == ("files.csv_row_too_wide", 4)
+    for month in ("0000-01", "9999-12", "2027-13"):
+        with pytest.raises(UserError) as raised:  # 0000-01 was printed as 「-1911 年」
+            db.call(
+                import_scores,
+                period=H1,
+                text=header + f"sec1,1,1,1,1,1,{month},\n",
+                today=TODAY,
+                by="t",
+            )
+        assert raised.value.key == "assessment.row_bad_month"
     saved = db.call(import_scores, period=H1, text="\ufeff" + header + good, today=TODAY, by="t")
     assert len(saved) == 2
     state = db.call(period_state, period=H1)

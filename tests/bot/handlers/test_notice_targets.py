@@ -66,6 +66,14 @@ async def test_a_list_of_five_numbers_two_linked_reaches_two_chats_once_each(
     )
     refused = await bot.wait_reply(SECRETARY, before=before)
     assert "Line 2:" in refused and "12345678" in refused and "not sent" in refused
+    # A stray quote and a blank first line each gave the generic "try again", for ever.
+    for slip, said in (
+        (b'tax_id,name\n83045210,"A\n' + b"x" * 200_000 + b"\n", "Line 2 starts a quote"),
+        (b"\ntax_id,tax_id\n83045210,27505051\n", "Line 2 (the header) names the column"),
+    ):
+        before = len(bot.fake.sent(SECRETARY))
+        bot.fake.send_document(SECRETARY, "firms.csv", slip, language_code="en")
+        assert said in await bot.wait_reply(SECRETARY, before=before)
     listed = "\n".join([*LINKED.values(), *UNLINKED]).encode()
     before = len(bot.fake.sent(SECRETARY))
     bot.fake.send_document(SECRETARY, "firms.txt", listed, language_code="en")

@@ -27,6 +27,26 @@ def test_a_list_is_one_number_a_line_or_a_csv_with_a_tax_id_column() -> None:
     assert read_tax_ids(csv_text) == ["83045210", "27505051"]
 
 
+def test_a_list_takes_the_hash_and_quote_marks_spreadsheets_put_before_a_number() -> None:
+    # `#04595257` is how the product's own CSVs write it, `'04595257` how Excel keeps it text.
+    assert read_tax_ids("#83045210\n'27505051\n８３０４５２１０\n") == ["83045210", "27505051"]
+    assert read_tax_ids("tax_id\n#83045210\n'27505051\n") == ["83045210", "27505051"]
+
+
+def test_a_malformed_list_is_one_sentence_naming_its_line() -> None:
+    # A blank first line gave "'tax_id' is not in list"; a stray quote a csv.Error.
+    assert read_tax_ids("\n\ntax_id,name\n83045210,甲\n") == ["83045210"]
+    with pytest.raises(UserError) as raised:
+        read_tax_ids('tax_id,name\n83045210,甲\n"27505051,乙\n' + "x" * 200_000 + "\n")
+    assert (raised.value.key, raised.value.values["line"]) == ("files.csv_bad_quote", 3)
+    with pytest.raises(UserError) as raised:
+        read_tax_ids("tax_id,tax_id\n83045210,27505051\n")
+    assert raised.value.key == "files.csv_duplicate_column"
+    with pytest.raises(UserError) as raised:
+        read_tax_ids("tax_id\n83045210\n27505051,乙\n")
+    assert (raised.value.key, raised.value.values["line"]) == ("files.csv_row_too_wide", 3)
+
+
 def test_invalid_numbers_are_refused_with_their_lines() -> None:
     with pytest.raises(BadList) as raised:
         read_tax_ids("83045210\n12345678\n27505051\n0459525\n")
