@@ -26,6 +26,7 @@ from storage.queries.assessment import (
     fetch_current_scores,
     fetch_follow_ups,
     fetch_publication,
+    lock_period,
     save_publication,
     save_score,
 )
@@ -110,6 +111,9 @@ def find_unit(session: Session, text: str, *, row: int | None = None) -> Unit:
 
 
 def _check_open(session: Session, period: Period) -> None:
+    """Take the period's lock (held to commit) and refuse if it is published: every writer of
+    scores and the publication itself call this first, so none of them interleave."""
+    lock_period(session=session, period=period.code)
     if fetch_publication(session=session, period=period.code) is not None:
         raise UserError("assessment.locked", period=period.code)
 
