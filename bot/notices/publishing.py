@@ -141,6 +141,12 @@ def publish(
     check_attachment_size(attachment_size)
     if at is not None:
         check_schedule(at, now=now)
+    if tax_ids and (at is None or at <= now):
+        reached = registry_q.count_union_recipients(
+            session=session, category_ids=draft.category_ids, tax_ids=tax_ids
+        )
+        if not reached:  # "sent, 0 recipients" would claim a delivery that never happens
+            raise UserError("targeting.nobody", count=len(tax_ids))
     notice = q.create_notice(
         session=session,
         title=draft.title,

@@ -4,10 +4,13 @@ their lines, the union with categories each chat once, and the numbers not reach
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
+from bot.cli.app import app
 from bot.notices import publishing
 from bot.notices.status import notice_status
 from bot.notices.targeting import BadList, reach, read_tax_ids
@@ -140,3 +143,32 @@ def test_a_scheduled_targeted_notice_counts_each_chat_once_and_reaches_them_at_r
 def test_a_notice_needs_categories_or_numbers(db: Database) -> None:
     with pytest.raises(UserError, match="notices.no_category"):
         db.call(publishing.publish, title="T", body="B", codes=[], created_by_id=None)
+
+
+def test_a_targeted_notice_that_would_reach_no_chat_is_refused_and_not_created(
+    db: Database, cli: CliRunner, tmp_path: Path
+) -> None:
+    # It was sent anyway: "Sent, 0 recipients".
+    firms(db)
+    with pytest.raises(UserError) as raised:
+        db.call(
+            publishing.publish, title="T", body="B", codes=[], created_by_id=None, tax_ids=UNLINKED
+        )
+    assert raised.value.key == "targeting.nobody" and raised.value.values == {"count": 3}
+
+    def notices(*, session: Session) -> int:
+        return len(session.exec(select(Notice)).all())
+
+    assert db.call(notices) == 0
+    listed, body = tmp_path / "firms.txt", tmp_path / "body.txt"
+    listed.write_text("\n".join(UNLINKED) + "\n", encoding="utf-8")
+    body.write_text("內容", encoding="utf-8")
+    result = cli.invoke(
+        app, ["notice", "send", "--tax-ids", str(listed), "--title", "T", "--body-file", str(body)]
+    )
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.strip() == (
+        "None of the 3 listed tax IDs is held by a chat that can be reached, so the notice "
+        "was not created; reach these firms another way."
+    )
+    assert db.call(notices) == 0
