@@ -163,3 +163,26 @@ async def test_a_reporter_who_blocked_the_bot_or_whose_question_time_passed_is_n
     assert await run_case_surveys_once(services, clock.now) == 0
     notices = bot.db.call(lambda *, session: list(session.exec(select(Notice)).all()))  # type: ignore[misc]
     assert notices == []
+
+
+async def test_a_comment_too_long_is_refused_in_a_sentence_and_the_next_one_is_taken(
+    bot: BotHarness, clock: Clock
+) -> None:
+    # 4,000 characters were cut to 2,000 without a word.
+    closed_case(bot)
+    assert bot.app is not None
+    services = bot.app.bot_data["services"]
+    clock.now = at(ASK_ON, 10)
+    assert await run_case_surveys_once(services, clock.now) == 1
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    [asked] = follow_ups(bot)
+    clock.now = at(ASK_ON, 11)
+    await bot.press(REPORTER, f"svc:s:{asked.id}:2", replies=2)
+    refused = await bot.say(REPORTER, "太慢了。" * 1000)
+    assert "4000" in refused and "2000" in refused
+    [waiting] = follow_ups(bot)
+    assert (waiting.comment, waiting.comment_done) == (None, False)
+    thanks = await bot.say(REPORTER, "處理太慢了。")
+    assert "謝謝" in thanks
+    [answered] = follow_ups(bot)
+    assert (answered.score, answered.comment, answered.comment_done) == (2, "處理太慢了。", True)
