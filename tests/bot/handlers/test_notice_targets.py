@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from bot.notices.registry import import_register
 from kernel.clock import utcnow
-from storage.models import Category, Person, Role
+from storage.models import Category, Notice, Person, Role
 from storage.queries.people import grant_role, upsert_person
 from tests.harness import BotHarness
 
@@ -111,3 +111,40 @@ async def test_notices_shows_the_secretariat_certificates_no_chat_can_be_told_ab
     assert "cannot notify" in shown and "C-404" in shown and UNLINKED[0] in shown
     inspector = await bot.say(INSPECTOR, "/notices", language_code="en")
     assert "C-404" not in inspector
+
+
+async def test_a_list_no_chat_holds_is_refused_at_send_and_no_notice_is_made(
+    bot: BotHarness,
+) -> None:
+    # It was "sent" to 0 recipients.
+    staff(bot)
+    await bot.say(SECRETARY, "/notice", language_code="en")
+    await bot.press(SECRETARY, "notice:list", language_code="en")
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_document(
+        SECRETARY, "firms.txt", "\n".join(UNLINKED).encode(), language_code="en"
+    )
+    received = await bot.wait_reply(SECRETARY, before=before)
+    assert "3 without" in received
+    await bot.press(SECRETARY, "notice:next", language_code="en")
+    await bot.say(SECRETARY, "Regulated list change", language_code="en")
+    await bot.say(SECRETARY, "Power banks are now regulated.", language_code="en")
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_text(SECRETARY, "/skip", language_code="en")
+    await bot.wait_until(
+        lambda: any("Not reached: 3" in (c.get("text") or "") for c in bot.fake.sent(SECRETARY)),
+        what="the preview",
+    )
+    before = len(bot.fake.sent(SECRETARY))
+    await bot.press(SECRETARY, "notice:send", language_code="en")
+    await bot.wait_until(
+        lambda: any(
+            "was not created" in (c.get("text") or "") for c in bot.fake.sent(SECRETARY)[before:]
+        ),
+        what="the refusal",
+    )
+    assert not any(
+        "sent" in (c.get("text") or "").lower() for c in bot.fake.sent(SECRETARY)[before:]
+    )
+    with bot.db.transaction() as session:
+        assert session.exec(select(Notice)).all() == []
