@@ -6,6 +6,8 @@ Revises: 0010
 Create Date: 2026-12-07 05:20:00
 """
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -30,15 +32,34 @@ def upgrade() -> None:
         sa.Column("created_at", storage.types.AwareDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.bulk_insert(
-        table,
-        [{"name": "chat_hash", "value": secrets.token_hex(32), "created_at": datetime.now(UTC)}],
-    )
+    key = secrets.token_hex(32)
+    op.bulk_insert(table, [{"name": "chat_hash", "value": key, "created_at": datetime.now(UTC)}])
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("chat_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
         )
         batch_op.alter_column("chat_id", existing_type=sa.BigInteger(), nullable=True)
+    # People forgotten before this revision: their survey and case-question rows lost the
+    # person and no person holds the chat any more; those rows keep only the hash too.
+    bind = op.get_bind()
+    gone = bind.execute(
+        sa.text(
+            "SELECT DISTINCT d.chat_id FROM delivery d JOIN notice n ON n.id = d.notice_id"
+            " WHERE n.kind IN ('survey', 'case_survey') AND d.person_id IS NULL"
+            " AND d.chat_id IS NOT NULL"
+            " AND d.chat_id NOT IN (SELECT telegram_id FROM person)"
+        )
+    ).all()
+    for (chat_id,) in gone:
+        digest = hmac.new(bytes.fromhex(key), str(chat_id).encode(), hashlib.sha256).hexdigest()
+        bind.execute(
+            sa.text(
+                "UPDATE delivery SET chat_id = NULL, chat_hash = :digest WHERE chat_id = :chat"
+                " AND notice_id IN (SELECT id FROM notice"
+                " WHERE kind IN ('survey', 'case_survey'))"
+            ),
+            {"digest": digest, "chat": chat_id},
+        )
 
 
 def downgrade() -> None:
