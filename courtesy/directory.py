@@ -13,14 +13,14 @@ role for their unit.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
 from courtesy.rubric import BUSINESS, SWITCHBOARD
+from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from storage.models import CourtesyStaff, Role, TestStatus, Unit
 from storage.queries.courtesy import (
@@ -37,6 +37,7 @@ from storage.queries.people import (
 )
 
 REQUIRED = ("unit", "name", "extension", "inspector")
+OPTIONAL = ("switchboard",)
 YES = {"yes", "y", "true", "1", "是", "v"}
 NO = {"no", "n", "false", "0", "否", ""}
 
@@ -87,47 +88,23 @@ def parse_flag(value: str) -> bool | None:
 
 
 def read_csv(
-    text: str,
-) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RowProblem]]:
-    """Header, (line number, row) pairs and the rows refused for having more fields than the
-    header (each with its line number); a BOM and blank lines are ignored. A file the csv
-    module cannot read (an unclosed quote running into a huge field) is one UserError."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    rows = []
-    refused = []
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        for row in reader:
-            extra = row.pop(None, None)  # type: ignore[call-overload]
-            if extra is not None:
-                refused.append(
-                    RowProblem(
-                        reader.line_num,
-                        "courtesy.staff.row_extra",
-                        {"fields": len(header) + len(extra), "columns": len(header)},
-                    )
-                )
-                continue
-            values = {k: (v or "").strip() for k, v in row.items()}
-            if any(values.values()):
-                rows.append((reader.line_num, values))
-    except csv.Error as exc:
-        raise UserError("courtesy.staff.bad_csv", line=reader.line_num, reason=str(exc)) from None
-    return header, rows, refused
+    text: str, *, required: Sequence[str], optional: Sequence[str] = (), any_other: bool = False
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and (line number, row) pairs, each field trimmed, read by `kernel.csvread` (a
+    malformed file is one UserError naming its line)."""
+    table = read_csv_table(text, required=required, optional=optional, any_other=any_other)
+    rows = [(line, {k: v.strip() for k, v in row.items()}) for line, row in table.rows]
+    return table.header, rows
 
 
 def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
     """Validate every row; raise RowErrors listing all bad rows."""
-    header, rows, refused = read_csv(text)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise UserError("courtesy.staff.bad_header", missing=", ".join(missing))
+    _, rows = read_csv(text, required=REQUIRED, optional=OPTIONAL)
     by_name: dict[str, Unit] = {}
     for known in units:
         by_name[known.code.lower()] = known
         by_name[known.name_zh] = known
-    problems: list[RowProblem] = list(refused)
+    problems: list[RowProblem] = []
     parsed: list[StaffRow] = []
     seen: dict[str, int] = {}
     for line, row in rows:

@@ -193,12 +193,10 @@ def import_results(
 ) -> list[Recorded]:
     """Record every row of a results CSV at `now` (`early` as in `record_result`), or none of
     them if any row is wrong."""
-    header, rows, refused = read_csv(text)
-    if "test_id" not in header:
-        raise UserError("courtesy.results.bad_header")
+    header, rows = read_csv(text, required=("test_id",), any_other=True)
     fixed = {"test_id", "inspector", "rings", "seconds", "answered", "note"}
     item_columns = [h for h in header if h not in fixed]
-    problems: list[RowProblem] = list(refused)
+    problems: list[RowProblem] = []
     done: list[Recorded] = []
     for line, row in rows:
         try:

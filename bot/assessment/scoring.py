@@ -8,8 +8,6 @@ did it (`cli:<user>` or `telegram:<id>`).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +15,9 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.assessment.periods import Period
+from kernel import dates
 from kernel.clock import utcnow
+from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from kernel.reporting import TAIPEI
 from storage.models import AssessmentScore, Unit
@@ -26,6 +26,7 @@ from storage.queries.assessment import (
     fetch_current_scores,
     fetch_follow_ups,
     fetch_publication,
+    lock_period,
     save_publication,
     save_score,
 )
@@ -64,7 +65,6 @@ def total_of(score: AssessmentScore) -> int:
 
 
 _INTEGER = re.compile(r"^[0-9]+$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_points(dimension: Dimension, text: str, *, row: int | None = None) -> int:
@@ -91,12 +91,12 @@ def parse_month(text: str | None, *, today: date, row: int | None = None) -> str
     """考核年月 as `YYYY-MM`; this month when not given."""
     if text is None or not text.strip():
         return f"{today.year:04d}-{today.month:02d}"
-    found = _MONTH.match(text.strip())
-    if found is None or not 1 <= int(found.group(2)) <= 12:
+    found = dates.parse_month(text)
+    if found is None:
         if row is not None:
             raise UserError("assessment.row_bad_month", value=text.strip()[:12], row=row)
         raise UserError("assessment.bad_month", value=text.strip()[:12])
-    return text.strip()
+    return f"{found[0]:04d}-{found[1]:02d}"
 
 
 def find_unit(session: Session, text: str, *, row: int | None = None) -> Unit:
@@ -111,6 +111,9 @@ def find_unit(session: Session, text: str, *, row: int | None = None) -> Unit:
 
 
 def _check_open(session: Session, period: Period) -> None:
+    """Take the period's lock (held to commit) and refuse if it is published: every writer of
+    scores and the publication itself call this first, so none of them interleave."""
+    lock_period(session=session, period=period.code)
     if fetch_publication(session=session, period=period.code) is not None:
         raise UserError("assessment.locked", period=period.code)
 
@@ -185,17 +188,10 @@ def import_scores(
     """Every row of a CSV (`unit,basic,delivery,capacity,evaluation,innovation[,assessed_on,
     note]`), all checked before any is written: all rows or none."""
     _check_open(session, period)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise UserError("assessment.csv_missing", columns=", ".join(missing))
+    table = read_csv_table(text, required=COLUMNS, optional=OPTIONAL)
     built: list[AssessmentScore] = []
     seen: dict[int, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        values = {(k or "").strip(): (v or "") for k, v in raw.items() if isinstance(v, str)}
-        if not any(values.values()):
-            continue
+    for number, values in table.rows:
         score = _build(
             session,
             period,

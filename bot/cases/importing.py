@@ -14,8 +14,6 @@ This use case spans several transactions by design, so it takes the `Database`, 
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,6 +31,8 @@ from bot.cases.filing import (
     visible_length,
 )
 from kernel.clock import utcnow
+from kernel.csvread import read_csv_table
+from kernel.dates import parse_day
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models.cases import CaseKind, CaseState, Channel
@@ -92,23 +92,14 @@ def read_import(
     """Every row of the CSV checked against the category and unit codes (no database: on
     SQLite even a reading transaction holds the write lock), or a UserError naming the first
     bad line."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [clean_line(h).lower() for h in next(reader, [])]
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise UserError("case_import.missing_columns", columns=", ".join(missing))
+    table = read_csv_table(
+        text,
+        required=IMPORT_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        name=lambda h: clean_line(h).lower(),
+    )
     earliest = _earliest(today)
-    rows = []
-    for fields in reader:
-        line = reader.line_num
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) > len(header):
-            raise UserError(
-                "case_import.extra_fields", line=line, count=len(fields), columns=len(header)
-            )
-        row = {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header)}
-        rows.append(_check_row(row, line, today, earliest, categories, units))
+    rows = [_check_row(row, line, today, earliest, categories, units) for line, row in table.rows]
     if not rows:
         raise UserError("case_import.empty")
     return rows
@@ -134,10 +125,9 @@ def _check_row(
             value=value["channel"],
             allowed=", ".join(c.value for c in IMPORT_CHANNELS),
         ) from None
-    try:
-        received_on = date.fromisoformat(value["received_on"])
-    except ValueError:
-        raise UserError("case_import.bad_date", line=line, value=value["received_on"]) from None
+    received_on = parse_day(value["received_on"])
+    if received_on is None:
+        raise UserError("case_import.bad_date", line=line, value=value["received_on"])
     if received_on > today:
         raise UserError("case_import.future_date", line=line, value=value["received_on"])
     if received_on < earliest:

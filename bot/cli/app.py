@@ -8,8 +8,14 @@ imports its parts (one module per area, each with its own `typer.Typer()`); no p
 from __future__ import annotations
 
 import sys
+from typing import Any, NoReturn
 
 import typer
+
+# Typer (0.29) carries its own copy of Click: a command line typed wrong raises these.
+from typer._click import exceptions as click
+from typer._click.core import Context
+from typer.core import TyperGroup
 
 from bot.cli import (
     assessment,
@@ -25,6 +31,33 @@ from bot.cli import (
     survey,
     target,
 )
+from bot.cli.common import usage_sentence
+
+
+class OneSentenceGroup(TyperGroup):
+    """The root command: a command line typed wrong anywhere below it (a value that is not a
+    number or not one of the choices, a missing or unknown option, an unknown command) is the
+    product's one sentence on stderr and exit code 2, not Click's usage box."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            _refuse(error)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            _refuse(error)
+
+
+def _refuse(error: click.UsageError) -> NoReturn:
+    if isinstance(error, click.NoArgsIsHelpError):  # `bsmi-desk notice`: its help, as asked
+        raise error
+    typer.echo(usage_sentence(error), err=True)
+    raise typer.Exit(2)
+
 
 app = typer.Typer(
     name="bsmi-desk",
@@ -32,6 +65,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneSentenceGroup,
 )
 app.command()(server.run)
 app.add_typer(server.db_app, name="db")

@@ -14,6 +14,10 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+# Typer (0.29) carries its own copy of Click: a command line typed wrong raises these.
+from typer._click import exceptions as click
+from typer._click.core import Parameter
+
 from bot.settings import Settings, SettingsError, load_settings
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES, t
@@ -98,6 +102,57 @@ RocOption = Annotated[
     bool, typer.Option("--roc", help="ROC dates (the default in Chinese; for English)")
 ]
 WesternOption = Annotated[bool, typer.Option("--western", help="western dates in Chinese")]
+
+
+def usage_sentence(error: click.UsageError) -> str:
+    """What Click says about a command line typed wrong (a bad value, a missing or unknown
+    option, an unknown command), as the product's one sentence in the CLI's language."""
+    lang = language()
+    command = error.ctx.command_path if error.ctx is not None else "bsmi-desk"
+    param = getattr(error, "param", None)
+    option = _option_name(param) if param is not None else None
+    if isinstance(error, click.MissingParameter) and option:
+        return t(lang, "cli.usage_missing", option=option, command=command)
+    if isinstance(error, click.NoSuchOption):
+        return t(lang, "cli.usage_unknown_option", option=error.option_name, command=command)
+    if isinstance(error, click.BadParameter) and option:
+        value, accepted = _what_was_wrong(error, lang)
+        return t(
+            lang,
+            "cli.usage_bad_value",
+            option=option,
+            value=value[:40],
+            accepted=accepted,
+            command=command,
+        )
+    return t(lang, "cli.usage_other", detail=error.format_message().rstrip("."), command=command)
+
+
+def _what_was_wrong(error: click.BadParameter, lang: str) -> tuple[str, str]:
+    """The value given and what the option takes, from the validation error behind `error`
+    (Typer checks values with pydantic) or else from Click's own words."""
+    errors = getattr(error.__cause__, "errors", None)
+    if callable(errors):
+        found = errors()[0]
+        kind = str(found.get("type", ""))
+        given = str(found.get("input", ""))
+        if kind.startswith("int_"):
+            return given, t(lang, "cli.usage_integer")
+        if kind.startswith("float_") or kind.startswith("decimal_"):
+            return given, t(lang, "cli.usage_number")
+        expected = (found.get("ctx") or {}).get("expected")
+        if expected:
+            return given, t(lang, "cli.usage_choices", choices=str(expected))
+        return given, str(found.get("msg", error.message)).rstrip(".")
+    return "", error.message.rstrip(".")
+
+
+def _option_name(param: Parameter) -> str:
+    """`--year` for an option (its longest name), `ID` for an argument."""
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    if opts:
+        return max(opts, key=len)
+    return str(getattr(param, "human_readable_name", None) or param.name or "").upper()
 
 
 def report_language(given: str | None) -> str:

@@ -92,7 +92,7 @@ def show(tax_id: Annotated[str, typer.Argument(help="the firm's 統一編號")])
     config = settings()
     language = config.default_language
     roc = language == "zh-TW"
-    number = clean_tax_id(tax_id.strip().removeprefix("#"))
+    number = clean_tax_id(tax_id)
     db = database()
     found = db.call(firm_certificates, tax_id=number)
     if not found:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from bot.notices.expiry import reminder_text
+from bot.notices.expiry import reminder_text, reminder_wanted
 from bot.surveys.compose import case_survey_question, invitation
 from kernel.outgoing import Part
 from storage.models.notices import NoticeKind
@@ -39,3 +39,10 @@ COMPOSERS: dict[str, Composer] = {
     NoticeKind.CASE_SURVEY.value: case_survey_question,
 }
 """Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""
+
+Wanted = Callable[..., bool]
+"""Called as `wanted(session=…, chat_id=…)`."""
+
+WANTED: dict[str, Wanted] = {NoticeKind.REMINDER.value: reminder_wanted}
+"""Kind → whether a chat still wants messages of that kind, asked just before each send (a
+retry included); a chat that does not has its row closed unsent (`outcomes.skipped`)."""

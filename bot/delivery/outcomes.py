@@ -184,6 +184,11 @@ def notice_gone(row: DueDelivery, *, now: datetime) -> Outcome:
     return Outcome(_result(row, DeliveryStatus.FAILED, now=now, error="notice no longer exists"))
 
 
+def skipped(row: DueDelivery, *, now: datetime) -> Outcome:
+    """The chat no longer wants messages of this kind (it turned reminders off): not sent."""
+    return Outcome(_result(row, DeliveryStatus.FAILED, now=now, error="skipped: reminders off"))
+
+
 def chat_blocked(row: DueDelivery, *, now: datetime) -> Outcome:
     """The person had blocked the bot before the row's turn came: not even tried."""
     return Outcome(_result(row, DeliveryStatus.BLOCKED, now=now, error="blocked by the user"))

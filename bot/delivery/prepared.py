@@ -26,6 +26,7 @@ class Prepared:
 
     notice_id: int
     title: str
+    kind: str = NoticeKind.NOTICE.value
     body: str = ""
     category_names: dict[str, list[str]] = field(default_factory=dict)
     attachment_name: str | None = None
@@ -64,7 +65,9 @@ def load_notice(*, session: Session, notice_id: int) -> Prepared | None:
         composed = composer(session, notice.ref_id)
         if composed is None:
             return None
-        return Prepared(notice_id=notice_id, title=notice.title, composed=composed)
+        return Prepared(
+            notice_id=notice_id, title=notice.title, kind=notice.kind, composed=composed
+        )
     categories = q.fetch_notice_categories(session=session, notice_id=notice_id)
     content = None
     if notice.attachment_name and not notice.attachment_file_id:

@@ -40,6 +40,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.delivery import outcomes
+from bot.delivery.composers import WANTED
 from bot.delivery.outcomes import Outcome
 from bot.delivery.pacing import Pacer
 from bot.delivery.prepared import Prepared, load_notice
@@ -406,6 +407,10 @@ class DeliveryWorker:
         try:
             try:
                 notice = await self._prepared(row.notice_id)
+                wanted = WANTED.get(notice.kind) if notice is not None else None
+                if wanted is not None and not await self.db.run(wanted, chat_id=row.chat_id):
+                    self._finish(row, outcomes.skipped(row, now=utcnow()))
+                    return
             except Exception as exc:  # not tried: the row stays due, the dispatcher pauses
                 self._untried(row)
                 self._failure = exc

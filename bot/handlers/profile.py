@@ -133,6 +133,8 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(t(lang, "forget.kept"))
         return
     await context.services.db.run(forget_firm, person_id=context.person.id)
+    if update.effective_user is not None:  # e.g. the survey answer a typed reply would fill
+        context.application.drop_user_data(update.effective_user.id)
     logger.info("person %s was forgotten at their request", context.person.id)
     context.person = None
     await query.edit_message_text(t(lang, "forget.done"))

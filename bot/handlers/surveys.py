@@ -164,6 +164,8 @@ async def _typed(update: Update, context: BotContext, text: str | None) -> bool:
         )
         if reply.answer is Answer.STALE or reply.part is None:
             return False
+        if reply.answer is Answer.TOO_LONG:
+            _wait(context, CASE, int(row_id))
         await _send(update, reply.part)
         return True
     return False

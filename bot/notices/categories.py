@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from kernel.cleaning import one_line
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models import Category
@@ -44,6 +45,19 @@ def resolve_categories(*, session: Session, codes: list[str]) -> list[Category]:
     return chosen
 
 
+NAME_ZH_LIMIT = 64
+NAME_EN_LIMIT = 128
+
+
+def _name(raw: str, limit: int) -> str:
+    """A category name on one line, cleaned like every other name (`kernel.cleaning.one_line`);
+    "" when nothing visible is left, UserError when longer than the column holds."""
+    name = one_line(raw)
+    if len(name) > limit:
+        raise UserError("notices.name_too_long", limit=limit)
+    return name
+
+
 def create_category(*, session: Session, code: str, name_zh: str, name_en: str) -> Category:
     """A new category; the code is short lower-case letters and digits (it goes in links)."""
     code = code.strip().lower()
@@ -51,7 +65,7 @@ def create_category(*, session: Session, code: str, name_zh: str, name_en: str) 
         raise UserError("notices.bad_code", code=code)
     if q.fetch_category_by_code(session=session, code=code) is not None:
         raise UserError("notices.code_taken", code=code)
-    name_zh, name_en = name_zh.strip(), name_en.strip()
+    name_zh, name_en = _name(name_zh, NAME_ZH_LIMIT), _name(name_en, NAME_EN_LIMIT)
     if not name_zh or not name_en:
         raise UserError("notices.names_needed")
     return q.add_category(session=session, code=code, name_zh=name_zh, name_en=name_en)
@@ -64,19 +78,14 @@ def rename_category(
     category = q.fetch_category_by_code(session=session, code=code)
     if category is None:
         raise UserError("notices.unknown_category_any", code=code)
-    if (name_zh is not None and not name_zh.strip()) or (
-        name_en is not None and not name_en.strip()
-    ):
-        raise UserError("notices.names_needed")
-    if name_zh is None and name_en is None:
+    if name_zh is not None:
+        name_zh = _name(name_zh, NAME_ZH_LIMIT)
+    if name_en is not None:
+        name_en = _name(name_en, NAME_EN_LIMIT)
+    if name_zh == "" or name_en == "" or (name_zh is None and name_en is None):
         raise UserError("notices.names_needed")
     assert category.id is not None
-    q.rename_category(
-        session=session,
-        category_id=category.id,
-        name_zh=name_zh.strip() if name_zh else None,
-        name_en=name_en.strip() if name_en else None,
-    )
+    q.rename_category(session=session, category_id=category.id, name_zh=name_zh, name_en=name_en)
     session.refresh(category)
     return category
 

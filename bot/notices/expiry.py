@@ -197,6 +197,13 @@ def reminder_text(*, session: Session, reminder_id: int) -> ReminderText | None:
     )
 
 
+def reminder_wanted(*, session: Session, chat_id: int) -> bool:
+    """Whether this chat still takes expiry reminders, asked just before each is sent: a chat
+    that said /reminders off after a reminder was queued (or while it waits for a retry) is
+    not sent it."""
+    return not q.chat_reminders_off(session=session, chat_id=chat_id)
+
+
 @dataclass(frozen=True)
 class ReminderSetting:
     """A chat's expiry reminders: the 統一編號 its profile holds (None: nothing to remind of)

@@ -3,6 +3,7 @@ Ministry of Finance rule; and the /profile conversation's state."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -33,9 +34,19 @@ def tax_id_is_valid(tax_id: str) -> bool:
     return tax_id[6] == "7" and (total + 1) % 5 == 0
 
 
+def tax_id_text(raw: str) -> str:
+    """A 統一編號 as typed or exported, as its digits: full-width digits made ASCII (NFKC),
+    spaces and hyphens dropped, and one leading `#` (the product's own CSVs write one) or `'`
+    (Excel's mark of a number kept as text) removed. Not checked: see `tax_id_is_valid`."""
+    value = unicodedata.normalize("NFKC", raw).strip()
+    if value[:1] in ("#", "'"):
+        value = value[1:]
+    return value.replace(" ", "").replace("-", "")
+
+
 def clean_tax_id(raw: str) -> str:
     """An 8-digit 統一編號, or UserError saying why not."""
-    value = raw.strip().replace(" ", "").replace("-", "")
+    value = tax_id_text(raw)
     if len(value) != 8 or not value.isascii() or not value.isdigit():
         raise UserError("notices.tax_id_shape")
     if value == "00000000":  # passes the check sum (its total is 0) but is nobody's number

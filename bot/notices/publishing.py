@@ -4,7 +4,6 @@ INSERT … SELECT in the same transaction as the release."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.notices.categories import resolve_categories
+from kernel.cleaning import one_line, without_controls
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.queries import notices as q
@@ -22,25 +22,6 @@ BODY_LIMIT = 20_000
 ATTACHMENT_LIMIT = 50 * 1024 * 1024  # the Bot API's upload limit for documents
 SCHEDULE_AHEAD = timedelta(days=366)
 """How far ahead a notice may be scheduled: a year (a leap year's day included)."""
-
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters but tab and newline: NUL breaks PostgreSQL text, the rest show as boxes
-or act on a terminal (escape sequences). A carriage return is made a newline first."""
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u180e]")
-"""Zero-width spaces and joiner-less marks: nothing to see, so no part of a one-line name.
-(Zero-width joiners stay: emoji sequences need them.)"""
-
-
-def without_controls(text: str) -> str:
-    """`text` with line ends made `\\n` and every other control character but tab removed."""
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def one_line(raw: str) -> str:
-    """A name or title on one line: white space (line ends included) made single spaces, then
-    every other control and zero-width character removed."""
-    words = (_INVISIBLE.sub("", _CONTROLS.sub("", word)) for word in raw.split())
-    return " ".join(word for word in words if word)
 
 
 @dataclass(frozen=True)
@@ -141,6 +122,12 @@ def publish(
     check_attachment_size(attachment_size)
     if at is not None:
         check_schedule(at, now=now)
+    if tax_ids and (at is None or at <= now):
+        reached = registry_q.count_union_recipients(
+            session=session, category_ids=draft.category_ids, tax_ids=tax_ids
+        )
+        if not reached:  # "sent, 0 recipients" would claim a delivery that never happens
+            raise UserError("targeting.nobody", count=len(tax_ids))
     notice = q.create_notice(
         session=session,
         title=draft.title,

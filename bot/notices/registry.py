@@ -10,9 +10,6 @@ the file is withdrawn (its planned reminders cancelled).
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,8 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.notices.expiry import Plan, plan
-from bot.notices.firms import tax_id_is_valid
+from bot.notices.firms import tax_id_is_valid, tax_id_text
 from bot.notices.publishing import one_line
+from kernel.csvread import read_csv_table
+from kernel.dates import parse_day
 from kernel.errors import UserError
 from storage.models.registry import ReminderState
 from storage.queries import notices as notices_q
@@ -36,8 +35,6 @@ PRODUCT_LIMIT = 200
 RENEWAL_LIMIT = 1000
 SHOWN_PROBLEMS = 50
 """Bad rows named one by one; past these, only their count."""
-
-_ROC = re.compile(r"^(\d{2,3})[/.-](\d{1,2})[/.-](\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -57,9 +54,6 @@ class BadRows(UserError):
         self.problems = problems
 
 
-WANTED = frozenset(COLUMNS + OPTIONAL)
-
-
 def _clean(raw: str) -> str:
     """`one_line(raw)`, skipped for the usual field that has nothing to clean (no control,
     invisible or non-space white character, no doubled or outer space): a 100,000-row import
@@ -70,16 +64,9 @@ def _clean(raw: str) -> str:
 
 
 def parse_expiry(raw: str) -> date | None:
-    """YYYY-MM-DD, or an ROC date such as 115/03/31; None if neither."""
-    value = raw.strip()
-    found = _ROC.match(value)
-    try:
-        if found:
-            year, month, day = (int(g) for g in found.groups())
-            return date(year + 1911, month, day)
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
+    """YYYY-MM-DD, or an ROC date such as 115/03/31, in a sane year; None if neither
+    (`kernel.dates.parse_day`)."""
+    return parse_day(raw)
 
 
 @dataclass(frozen=True)
@@ -95,26 +82,14 @@ class Row:
 
 def read_rows(text: str, categories: dict[str, int]) -> list[Row]:
     """Every row checked; BadRows listing each bad one, or UserError for the file itself."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [one_line(h).lower() for h in next(reader, [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise UserError("registry.missing_columns", columns=", ".join(missing))
+    table = read_csv_table(
+        text, required=COLUMNS, optional=OPTIONAL, name=lambda h: one_line(h).lower()
+    )
     rows: list[Row] = []
     problems: list[Problem] = []
     seen: dict[tuple[int, str], int] = {}
-    for fields in reader:
-        line = reader.line_num
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) > len(header):
-            problems.append(Problem(line, "registry.extra_fields", {"count": len(fields)}))
-            continue
-        value = {
-            name: _clean(fields[i]) if i < len(fields) else ""
-            for i, name in enumerate(header)
-            if name in WANTED
-        }
+    for line, fields in table.rows:
+        value = {name: _clean(raw) for name, raw in fields.items()}
         found = _check(line, value, categories)
         if isinstance(found, Problem):
             problems.append(found)
@@ -135,7 +110,7 @@ def read_rows(text: str, categories: dict[str, int]) -> list[Row]:
 
 
 def _check(line: int, value: dict[str, str], categories: dict[str, int]) -> Row | Problem:
-    tax_id = value["tax_id"].replace(" ", "").replace("-", "")
+    tax_id = tax_id_text(value["tax_id"])
     if not tax_id_is_valid(tax_id) or tax_id == "00000000":
         return Problem(line, "registry.bad_tax_id", {"value": value["tax_id"]})
     category_id = categories.get(value["kind"].lower())

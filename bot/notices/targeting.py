@@ -8,15 +8,14 @@ holding one of its numbers, each chat once (`storage.queries.notices.release_not
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.notices.firms import tax_id_is_valid
+from bot.notices.firms import tax_id_is_valid, tax_id_text
 from bot.notices.registry import Problem
+from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from kernel.textfiles import decode_text
 from storage.queries import registry as q
@@ -33,24 +32,26 @@ class BadList(UserError):
         self.problems = problems
 
 
+LIST_COLUMNS = ("tax_id",)
+LIST_OPTIONAL = ("name", "note")
+"""A CSV list's columns besides `tax_id`: the firm's name and a note, read past."""
+
+
 def read_tax_ids(text: str) -> list[str]:
-    """The numbers of a list, in order, each once; BadList naming every invalid line."""
+    """The numbers of a list (one a line, or a CSV whose header names `tax_id`), in order, each
+    once; BadList naming every invalid line, UserError for a file `kernel.csvread` refuses."""
     lines = text.lstrip("\ufeff").splitlines()
     first = next((line for line in lines if line.strip()), "")
-    header = [h.strip().lower() for h in next(csv.reader([first]), [])]
     found: list[tuple[int, str]] = []
-    if "tax_id" in header:
-        reader = csv.reader(io.StringIO("\n".join(lines)))
-        column = [h.strip().lower() for h in next(reader)].index("tax_id")
-        for fields in reader:
-            if any(f.strip() for f in fields):
-                found.append((reader.line_num, fields[column] if column < len(fields) else ""))
+    if "tax_id" in first.lower():
+        table = read_csv_table(text, required=LIST_COLUMNS, optional=LIST_OPTIONAL)
+        found = [(line, row["tax_id"]) for line, row in table.rows]
     else:
         found = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
     problems: list[Problem] = []
     numbers: dict[str, None] = {}
     for line, raw in found:
-        value = raw.strip().replace(" ", "").replace("-", "")
+        value = tax_id_text(raw)
         if not tax_id_is_valid(value) or value == "00000000":
             problems.append(Problem(line, "targeting.bad_number", {"value": raw.strip()}))
         else:

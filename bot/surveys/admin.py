@@ -5,6 +5,7 @@ with their response rates for `/survey`."""
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,9 +97,12 @@ def send_survey(
     chosen = choose_recipients(chats, sample=sample, seed=seed)
     if not chosen:
         raise UserError("surveys.errors.nobody")
-    q.insert_invitations(
-        session=session, survey_id=survey_id, person_ids=[p for p, _ in chosen], now=now
-    )
+    # Invitations are written in an order nothing can reproduce: in chat order, the n-th
+    # invitation (its person cleared by /forget) would sit beside the n-th chat of the outbox.
+    # Only the order of writing is random; the draw above stays reproducible from its seed.
+    invited = [p for p, _ in chosen]
+    secrets.SystemRandom().shuffle(invited)
+    q.insert_invitations(session=session, survey_id=survey_id, person_ids=invited, now=now)
     notice_id = hand_to_outbox(
         session=session,
         kind=NoticeKind.SURVEY,

@@ -157,6 +157,9 @@ def answer_text(
     question = questions[invitation.position]
     if question.kind != QuestionKind.TEXT:
         return Step(Outcome.STALE)
-    cleaned = (text or "").strip()[:MAX_TEXT] or None
+    cleaned = (text or "").strip() or None
+    if cleaned is not None and len(cleaned) > MAX_TEXT:  # said, not cut: the person shortens it
+        refusal = t(language, "surveys.too_long", length=len(cleaned), limit=MAX_TEXT)
+        return Step(Outcome.ASK, Part(refusal), invitation_id=invitation.id, expects_text=True)
     _record(session, invitation, question, score=None, text=cleaned, total=len(questions), now=now)
     return _next(session, invitation, questions, language)

@@ -78,6 +78,7 @@ class Answer(StrEnum):
     SCORED = "scored"  # the score is kept; a comment may follow
     COMMENTED = "commented"
     SKIPPED = "skipped"
+    TOO_LONG = "too_long"  # nothing kept; the comment is still awaited
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,10 @@ def answer_comment(
     follow_up = _mine(session, follow_up_id, person_id, now)
     if follow_up is None or follow_up.score is None or follow_up.comment_done:
         return Reply(Answer.STALE)
-    cleaned = (text or "").strip()[:MAX_COMMENT] or None
+    cleaned = (text or "").strip() or None
+    if cleaned is not None and len(cleaned) > MAX_COMMENT:  # said, not cut: still waiting
+        refusal = t(language, "surveys.too_long", length=len(cleaned), limit=MAX_COMMENT)
+        return Reply(Answer.TOO_LONG, Part(refusal))
     follow_up.comment = cleaned
     follow_up.comment_done = True
     session.add(follow_up)

@@ -20,14 +20,20 @@ Z95 = 1.959963984540054
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion, as (low, high) fractions; (0, 0) for n = 0."""
+    """Wilson's score interval for a proportion, as (low, high) fractions; (0, 0) for n = 0.
+
+    Always 0 <= low <= successes / n <= high <= 1, exactly: in floating point the formula
+    gives 5.55e-17 rather than 0 for 0 of 3 and just under 1 for 10 of 10, which put the
+    share outside its own interval and made a chart's error bar negative."""
     if n <= 0:
         return (0.0, 0.0)
     p = successes / n
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes <= 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if successes >= n else max(p, min(1.0, centre + half))
+    return (low, high)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from storage.models.registry import (
     NoticeTaxId,
     ReminderOptOut,
 )
+from storage.models.secrets import InstallSecret
 from storage.models.surveys import (
     CaseFollowUp,
     Survey,
@@ -85,6 +86,7 @@ __all__ = [
     "Delivery",
     "ExpiryReminder",
     "DeliveryPause",
+    "InstallSecret",
     "Invite",
     "Notice",
     "NoticeAttachment",

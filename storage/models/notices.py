@@ -123,7 +123,9 @@ class Delivery(SQLModel, table=True):
     `parts_sent` counts the messages of a long notice (and its attachment) already accepted, so
     a retry goes on from there. `person_id` is set NULL when a person is forgotten; the chat id
     of a row already sent stays as proof of delivery, rows not yet sent are closed as failed
-    before the person goes.
+    before the person goes. A survey invitation's or a case question's row would tie the
+    answers to the chat, so /forget replaces its chat id (NULL) by `chat_hash`, a keyed one-way
+    hash of it (`storage.queries.surveys.unlink_person_answers`).
     """
 
     __table_args__ = (
@@ -134,7 +136,8 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", ondelete="CASCADE")
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    chat_hash: str | None = Field(default=None, max_length=64)
     status: str = Field(max_length=16, default=DeliveryStatus.PENDING.value)
     attempts: int = 0
     parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -3,10 +3,11 @@ publication, reminders sent, and each year's targets with the plan's figures as 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert
+from sqlalchemy import and_, delete, func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -105,6 +106,20 @@ def save_score(*, session: Session, score: AssessmentScore) -> AssessmentScore:
     session.add(score)
     session.flush()
     return score
+
+
+def lock_period(*, session: Session, period: str) -> None:
+    """Hold the period until the caller's transaction ends, so that scoring and publishing
+    one period take turns: a score checked as "not published" is saved before a publication
+    can commit, or is checked after it. On PostgreSQL a transaction-scoped advisory lock keyed
+    by the period (there is no period row before publication to lock FOR UPDATE); on SQLite
+    every writing transaction begins IMMEDIATE and already holds the database's one write lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"assessment.period:{period}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def fetch_publication(*, session: Session, period: str) -> AssessmentPublication | None:

@@ -90,6 +90,7 @@ def fetch_due_deliveries(
         .outerjoin(Person, col(Person.id) == Delivery.person_id)
         .where(
             col(Delivery.status).in_(OPEN_STATUSES),
+            col(Delivery.chat_id).is_not(None),
             col(Delivery.next_attempt_at) <= now,
             col(Delivery.id) > after_id,
         )
@@ -100,7 +101,7 @@ def fetch_due_deliveries(
         DueDelivery(
             id=r[0],
             notice_id=r[1],
-            chat_id=r[2],
+            chat_id=int(r[2]),
             attempts=r[3],
             first_error_at=r[4],
             language=r[5],

@@ -459,6 +459,16 @@ def reminders_off(*, session: Session, person_id: int) -> bool:
     return session.get(ReminderOptOut, person_id) is not None
 
 
+def chat_reminders_off(*, session: Session, chat_id: int) -> bool:
+    """Whether the person of this chat turned certificate expiry reminders off."""
+    found = session.execute(
+        sa_select(col(ReminderOptOut.person_id))
+        .join(Person, col(Person.id) == ReminderOptOut.person_id)
+        .where(col(Person.telegram_id) == chat_id)
+    ).first()
+    return found is not None
+
+
 def set_reminders_off(*, session: Session, person_id: int, off: bool, now: datetime) -> None:
     found = session.get(ReminderOptOut, person_id)
     if off and found is None:

@@ -7,6 +7,8 @@ and the figures are read by question or by case kind, unit and on-time flag.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +22,8 @@ from storage.models import (
     CaseFollowUp,
     CaseReporter,
     Category,
+    Delivery,
+    InstallSecret,
     Notice,
     Person,
     Subscription,
@@ -30,6 +34,8 @@ from storage.models import (
     Unit,
 )
 from storage.models.cases import CaseState, Channel
+from storage.models.notices import NoticeKind
+from storage.models.secrets import CHAT_HASH_KEY
 from storage.models.surveys import SurveyState
 
 # --- surveys -------------------------------------------------------------------------------
@@ -364,10 +370,42 @@ def fetch_units(*, session: Session) -> list[Unit]:
 # --- forgetting ----------------------------------------------------------------------------
 
 
+ANSWERED_KINDS = (NoticeKind.SURVEY.value, NoticeKind.CASE_SURVEY.value)
+"""The outbox kinds whose rows lead to answers: a survey's invitations, a case's question."""
+
+
+def chat_hash(*, session: Session, chat_id: int) -> str:
+    """HMAC-SHA256 of the chat id under this install's key (`storage.models.secrets`), hex."""
+    secret = session.get(InstallSecret, CHAT_HASH_KEY)
+    if secret is None:
+        raise RuntimeError("the install's chat_hash key is missing: run `bsmi-desk db upgrade`")
+    key = bytes.fromhex(secret.value)
+    return hmac.new(key, str(chat_id).encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def unlink_person_answers(*, session: Session, person_id: int) -> int:
     """Cut the link between a person and their survey answers and case follow-ups (the answers
-    stay, anonymous); how many rows were unlinked."""
+    stay, anonymous): the answers lose the person, and the outbox rows that carried the
+    question to their chat keep only `chat_hash` of it (a case question's notice names its
+    follow-up, so its row's chat id would name the person). How many rows were unlinked."""
     total = 0
+    person = session.get(Person, person_id)
+    mine = col(Delivery.person_id) == person_id
+    if person is not None:
+        mine = mine | (col(Delivery.chat_id) == person.telegram_id)
+    answered = sa_select(col(Notice.id)).where(col(Notice.kind).in_(ANSWERED_KINDS))
+    chats = session.execute(
+        sa_select(col(Delivery.chat_id))
+        .distinct()
+        .where(mine, col(Delivery.chat_id).is_not(None), col(Delivery.notice_id).in_(answered))
+    ).all()
+    for (chat_id,) in chats:
+        result = session.execute(
+            update(Delivery)
+            .where(col(Delivery.chat_id) == chat_id, col(Delivery.notice_id).in_(answered))
+            .values(chat_id=None, chat_hash=chat_hash(session=session, chat_id=int(chat_id)))
+        )
+        total += int(getattr(result, "rowcount", 0) or 0)
     for table in (SurveyInvitation, CaseFollowUp):
         result = session.execute(
             update(table).where(col(table.person_id) == person_id).values(person_id=None)

@@ -63,3 +63,51 @@ def test_the_migration_history_has_a_single_head() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_0011_hashes_the_survey_rows_of_people_forgotten_before_it(db: Database) -> None:
+    # Before 0011 /forget left the chat id on a survey's delivery row; the revision finds the
+    # rows whose person is gone and keeps only the keyed hash, and going down and up again
+    # leaves every other row as it was.
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import alembic_config
+
+    config = alembic_config(db.engine)
+    command.downgrade(config, "0010")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO person (telegram_id, first_name, blocked, created_at)"
+                " VALUES (8802, 'kept', false, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO notice (id, title, body, state, kind, ref_id, recipients, created_at)"
+                " VALUES (1, 'T', '', 'released', 'survey', 1, 3, CURRENT_TIMESTAMP),"
+                " (2, 'N', 'B', 'released', 'notice', NULL, 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO delivery (notice_id, person_id, chat_id, status, attempts,"
+                " parts_sent, next_attempt_at) VALUES"
+                " (1, NULL, 8801, 'sent', 1, 1, CURRENT_TIMESTAMP),"
+                " (1, (SELECT id FROM person WHERE telegram_id = 8802), 8802, 'sent', 1, 1,"
+                " CURRENT_TIMESTAMP),"
+                " (2, NULL, 8801, 'sent', 1, 1, CURRENT_TIMESTAMP)"
+            )
+        )
+    command.upgrade(config, "heads")
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT notice_id, chat_id, chat_hash FROM delivery ORDER BY notice_id, id")
+        ).all()
+    assert [(n, c, h is not None) for n, c, h in rows] == [
+        (1, None, True),  # the forgotten person's invitation
+        (1, 8802, False),  # a person still here
+        (2, 8801, False),  # a notice's proof of delivery stays
+    ]
+    assert len(rows[0][2]) == 64 and "8801" not in rows[0][2]

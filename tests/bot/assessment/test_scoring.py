@@ -3,10 +3,14 @@ year scored with history, publication refused while a unit is missing, then lock
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
+from typing import Any
 
 import pytest
 
+from bot.assessment import scoring
 from bot.assessment.periods import Period, parse_period
 from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import (
@@ -18,6 +22,7 @@ from bot.assessment.scoring import (
     period_state,
     publish,
     record_score,
+    total_of,
 )
 from kernel.errors import UserError
 from storage.db import Database
@@ -199,7 +204,7 @@ def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # 
 
 def test_an_import_is_all_rows_or_none(db: Database) -> None:
     header = "unit,basic,delivery,capacity,evaluation,innovation,assessed_on,note\n"
-    good = "sec1,180,270,170,160,80,2027-07,\n第二課,150,250,150,150,70,,複評\n"
+    good = "sec1,180,270,170,160,80,２０２７－０７,\n第二課,150,250,150,150,70,,複評\n"
     bad_row = "sec3,180,301,170,160,80,,\n"
     with pytest.raises(UserError) as raised:
         db.call(import_scores, period=H1, text=header + good + bad_row, today=TODAY, by="t")
@@ -207,9 +212,86 @@ def test_an_import_is_all_rows_or_none(db: Database) -> None:
     assert db.call(period_state, period=H1).scored == 0
     with pytest.raises(UserError) as raised:
         db.call(import_scores, period=H1, text="unit,basic\nsec1,1\n", today=TODAY, by="t")
-    assert raised.value.key == "assessment.csv_missing"
+    assert raised.value.key == "files.csv_missing_columns"
+    with pytest.raises(UserError) as raised:  # an extra column, as every other import
+        db.call(
+            import_scores,
+            period=H1,
+            text=header + good + "sec3,1,1,1,1,1,,,x\n",
+            today=TODAY,
+            by="t",
+        )
+    assert (raised.value.key, raised.value.values["line"]) == ("files.csv_row_too_wide", 4)
+    for month in ("0000-01", "9999-12", "2027-13"):
+        with pytest.raises(UserError) as raised:  # 0000-01 was printed as 「-1911 年」
+            db.call(
+                import_scores,
+                period=H1,
+                text=header + f"sec1,1,1,1,1,1,{month},\n",
+                today=TODAY,
+                by="t",
+            )
+        assert raised.value.key == "assessment.row_bad_month"
     saved = db.call(import_scores, period=H1, text="\ufeff" + header + good, today=TODAY, by="t")
     assert len(saved) == 2
     state = db.call(period_state, period=H1)
     assert state.scored == 2
     assert sorted(s.assessed_on for s in state.scores.values()) == ["2027-07", "2027-07"]
+
+
+LOW = {"basic": "10", "delivery": "10", "capacity": "10", "evaluation": "10", "innovation": "10"}
+
+
+@pytest.mark.parametrize("writer", ["score", "import"])
+def test_a_score_saved_while_the_period_is_published_never_changes_a_published_score(
+    db: Database, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    # On PostgreSQL the "is it published?" check took no lock: a score checked before the
+    # publication committed and saved after it changed the published 附表2 (第一課 750 → 50).
+    # On SQLite BEGIN IMMEDIATE serialises the two; the test runs on both.
+    for unit in UNITS:
+        db.call(
+            record_score,
+            period=H1,
+            given=ScoreInput(unit=unit[0], points=FULL),
+            today=TODAY,
+            by="panel",
+        )
+    checked = threading.Event()
+    original = scoring.save_score
+
+    def slow_save(**kwargs: Any) -> Any:
+        checked.set()  # past the check, not yet saved: publish now
+        time.sleep(3)
+        return original(**kwargs)
+
+    monkeypatch.setattr(scoring, "save_score", slow_save)
+    outcome: dict[str, Any] = {}
+
+    def late_score() -> None:
+        try:
+            if writer == "score":
+                given = ScoreInput(unit="sec1", points=LOW)
+                db.call(record_score, period=H1, given=given, today=TODAY, by="late")
+            else:
+                row = "sec1," + ",".join(LOW[d.key] for d in DIMENSIONS)
+                text = "unit,basic,delivery,capacity,evaluation,innovation\n" + row + "\n"
+                db.call(import_scores, period=H1, text=text, today=TODAY, by="late")
+            outcome["late"] = "saved"
+        except UserError as exc:
+            outcome["late"] = exc.key
+
+    def publish_now() -> None:
+        assert checked.wait(20)
+        state = db.call(publish, period=H1, by="panel", language="en")
+        outcome["published"] = {u: total_of(s) for u, s in state.scores.items()}
+
+    threads = [threading.Thread(target=late_score), threading.Thread(target=publish_now)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert "published" in outcome and "late" in outcome, outcome
+    now = db.call(period_state, period=H1)
+    assert {u: total_of(s) for u, s in now.scores.items()} == outcome["published"]
+    assert outcome["late"] in ("saved", "assessment.locked")

@@ -133,7 +133,9 @@ def test_nothing_is_written_when_the_last_row_is_bad(
 @pytest.mark.parametrize(
     ("received_on", "key"),
     [
-        ("0001-01-01", "case_import.too_old"),
+        ("0001-01-01", "case_import.bad_date"),  # not a year the branch's records hold
+        ("2026-W10-1", "case_import.bad_date"),  # an ISO week date fromisoformat took
+        ("９９９/12/31", "case_import.bad_date"),
         ("2016-10-31", "case_import.too_old"),
         ("2026-11-02", "case_import.future_date"),
     ],
@@ -146,6 +148,7 @@ def test_a_received_date_out_of_the_last_ten_years_is_refused(
         run_import(db, text)
     assert refused.value.key == key and refused.value.values["line"] == 3
     assert run_import(db, rows(1).replace("2026-03-02", "2016-11-01")) == ["P2016-00001"]
+    assert run_import(db, rows(1).replace("2026-03-02", "１１５/03/02")) == ["P2026-00001"]
 
 
 def test_invisible_subjects_and_control_characters_in_an_import(db: Database) -> None:

@@ -290,8 +290,7 @@ def test_a_row_with_an_extra_field_is_refused_with_its_line_number(
     code, out, err = run_courtesy(cli, "staff", "import", str(staff))
     assert code == 2 and out == ""
     assert err.splitlines() == [
-        "Nothing was imported; rows with problems: 1.",
-        "line 4: the row has 6 fields but the header has 5",
+        "Line 4 has 6 fields but the header has 5; quote a field that holds a comma."
     ]
     staff.write_text(directory_csv(), encoding="utf-8")
     run_courtesy(cli, "staff", "import", str(staff))
@@ -301,8 +300,7 @@ def test_a_row_with_an_extra_field_is_refused_with_its_line_number(
     code, _, err = run_courtesy(cli, "import", str(results))
     assert code == 2
     assert err.splitlines() == [
-        "No result was recorded; rows with problems: 1.",
-        "line 2: the row has 4 fields but the header has 3",
+        "Line 2 has 4 fields but the header has 3; quote a field that holds a comma."
     ]
 
 

@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.models import Delivery, Notice, Person
 from storage.models.notices import DeliveryStatus, NoticeKind, NoticeState
 from storage.queries import outbox
+from storage.queries.registry import set_reminders_off
 from tests.fakes import FakeBotApi
 
 
@@ -135,3 +136,37 @@ def test_staff_notice_lists_and_status_leave_composed_messages_out(db: Database)
 def test_callback_data_longer_than_telegram_allows_is_refused_when_composed() -> None:
     with pytest.raises(ValueError):
         Button("x", "y" * 65)
+
+
+async def test_a_reminder_waiting_for_a_retry_is_not_sent_once_the_chat_turns_reminders_off(
+    db: Database, fake_api: FakeBotApi, worker: DeliveryWorker
+) -> None:
+    # The first try meets a 502 and the row waits for its retry; the firm says /reminders off
+    # meanwhile. The retry must close the row unsent, however the message was composed.
+    fake_api.fail("sendMessage", chat_id=8501, status=502, times=1)
+    notice_id, _ = send_reminder(db, 7, [(8501, "zh-TW"), (8502, "en")])
+
+    def row_of(*, session: Session, chat_id: int) -> Delivery:
+        return session.exec(
+            select(Delivery).where(Delivery.notice_id == notice_id, Delivery.chat_id == chat_id)
+        ).one()
+
+    deadline = time.monotonic() + 20
+    while db.call(row_of, chat_id=8501).status != DeliveryStatus.RETRYING.value:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+
+    def turn_off_and_make_due(*, session: Session) -> None:
+        person = session.exec(select(Person).where(Person.telegram_id == 8501)).one()
+        assert person.id is not None
+        set_reminders_off(session=session, person_id=person.id, off=True, now=utcnow())
+        row = row_of(session=session, chat_id=8501)
+        row.next_attempt_at = utcnow()
+        session.add(row)
+
+    db.call(turn_off_and_make_due)
+    found = {r.chat_id: r for r in await settled(db, notice_id)}
+    assert found[8502].status == DeliveryStatus.SENT.value
+    assert found[8501].status != DeliveryStatus.SENT.value
+    assert found[8501].last_error is not None and "reminders off" in found[8501].last_error
+    assert [c.ok for c in fake_api.calls("sendMessage", chat_id=8501)] == [False]

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from bot.notices.registry import import_register
 from kernel.clock import utcnow
-from storage.models import Category, Person, Role
+from storage.models import Category, Notice, Person, Role
 from storage.queries.people import grant_role, upsert_person
 from tests.harness import BotHarness
 
@@ -66,6 +66,14 @@ async def test_a_list_of_five_numbers_two_linked_reaches_two_chats_once_each(
     )
     refused = await bot.wait_reply(SECRETARY, before=before)
     assert "Line 2:" in refused and "12345678" in refused and "not sent" in refused
+    # A stray quote and a blank first line each gave the generic "try again", for ever.
+    for slip, said in (
+        (b'tax_id,name\n83045210,"A\n' + b"x" * 200_000 + b"\n", "Line 2 starts a quote"),
+        (b"\ntax_id,tax_id\n83045210,27505051\n", "Line 2 (the header) names the column"),
+    ):
+        before = len(bot.fake.sent(SECRETARY))
+        bot.fake.send_document(SECRETARY, "firms.csv", slip, language_code="en")
+        assert said in await bot.wait_reply(SECRETARY, before=before)
     listed = "\n".join([*LINKED.values(), *UNLINKED]).encode()
     before = len(bot.fake.sent(SECRETARY))
     bot.fake.send_document(SECRETARY, "firms.txt", listed, language_code="en")
@@ -149,3 +157,40 @@ async def test_a_notice_sent_only_to_a_list_says_so_and_offers_no_unsubscribe(
         [received] = texts(bot, chat)
         assert "本公告依統一編號寄送予貴公司" in received
         assert "類別：" not in received and "/unsubscribe" not in received
+
+
+async def test_a_list_no_chat_holds_is_refused_at_send_and_no_notice_is_made(
+    bot: BotHarness,
+) -> None:
+    # It was "sent" to 0 recipients.
+    staff(bot)
+    await bot.say(SECRETARY, "/notice", language_code="en")
+    await bot.press(SECRETARY, "notice:list", language_code="en")
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_document(
+        SECRETARY, "firms.txt", "\n".join(UNLINKED).encode(), language_code="en"
+    )
+    received = await bot.wait_reply(SECRETARY, before=before)
+    assert "3 without" in received
+    await bot.press(SECRETARY, "notice:next", language_code="en")
+    await bot.say(SECRETARY, "Regulated list change", language_code="en")
+    await bot.say(SECRETARY, "Power banks are now regulated.", language_code="en")
+    before = len(bot.fake.sent(SECRETARY))
+    bot.fake.send_text(SECRETARY, "/skip", language_code="en")
+    await bot.wait_until(
+        lambda: any("Not reached: 3" in (c.get("text") or "") for c in bot.fake.sent(SECRETARY)),
+        what="the preview",
+    )
+    before = len(bot.fake.sent(SECRETARY))
+    await bot.press(SECRETARY, "notice:send", language_code="en")
+    await bot.wait_until(
+        lambda: any(
+            "was not created" in (c.get("text") or "") for c in bot.fake.sent(SECRETARY)[before:]
+        ),
+        what="the refusal",
+    )
+    assert not any(
+        "sent" in (c.get("text") or "").lower() for c in bot.fake.sent(SECRETARY)[before:]
+    )
+    with bot.db.transaction() as session:
+        assert session.exec(select(Notice)).all() == []

@@ -9,15 +9,16 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.cases.actions import Action
+from bot.edge.persistence import USER_DATA
 from bot.handlers import surveys as survey_handlers
 from bot.jobs import case_surveys
 from bot.jobs.case_surveys import run_case_surveys_once
 from bot.surveys.periods import parse_period
 from bot.surveys.reports import build_case_report, write_report
-from storage.models import CaseFollowUp, Delivery, Notice, Role
+from storage.models import BotState, CaseFollowUp, Delivery, Notice, Role
 from storage.queries.people import set_blocked
 from tests.factories import TZ, do, file_on, person
 from tests.harness import BotHarness
@@ -172,3 +173,58 @@ async def test_a_reporter_who_blocked_the_bot_or_whose_question_time_passed_is_n
     assert await run_case_surveys_once(services, clock.now) == 0
     notices = bot.db.call(lambda *, session: list(session.exec(select(Notice)).all()))  # type: ignore[misc]
     assert notices == []
+
+
+async def test_a_comment_too_long_is_refused_in_a_sentence_and_the_next_one_is_taken(
+    bot: BotHarness, clock: Clock
+) -> None:
+    # 4,000 characters were cut to 2,000 without a word.
+    closed_case(bot)
+    assert bot.app is not None
+    services = bot.app.bot_data["services"]
+    clock.now = at(ASK_ON, 10)
+    assert await run_case_surveys_once(services, clock.now) == 1
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    [asked] = follow_ups(bot)
+    clock.now = at(ASK_ON, 11)
+    await bot.press(REPORTER, f"svc:s:{asked.id}:2", replies=2)
+    refused = await bot.say(REPORTER, "太慢了。" * 1000)
+    assert "4000" in refused and "2000" in refused
+    [waiting] = follow_ups(bot)
+    assert (waiting.comment, waiting.comment_done) == (None, False)
+    thanks = await bot.say(REPORTER, "處理太慢了。")
+    assert "謝謝" in thanks
+    [answered] = follow_ups(bot)
+    assert (answered.score, answered.comment, answered.comment_done) == (2, "處理太慢了。", True)
+
+
+async def test_forget_while_a_comment_is_awaited_leaves_no_stored_state_naming_the_question(
+    bot: BotHarness, clock: Clock
+) -> None:
+    # The stored user data of the chat ({"svc": follow-up id}) named the question, keyed by
+    # the chat's user id: a path from the answer to the chat that /forget left behind.
+    closed_case(bot)
+    assert bot.app is not None
+    services = bot.app.bot_data["services"]
+    clock.now = at(ASK_ON, 10)
+    assert await run_case_surveys_once(services, clock.now) == 1
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    [asked] = follow_ups(bot)
+    clock.now = at(ASK_ON, 11)
+    await bot.press(REPORTER, f"svc:s:{asked.id}:3", replies=2)
+
+    def stored(*, session: Session) -> list[BotState]:
+        return list(
+            session.exec(
+                select(BotState).where(
+                    BotState.namespace == USER_DATA, BotState.key == str(REPORTER)
+                )
+            ).all()
+        )
+
+    await bot.wait_until(lambda: bool(bot.db.call(stored)), what="the awaited comment stored")
+    await bot.say(REPORTER, "/forget")
+    await bot.press(REPORTER, "forget:yes")
+    await bot.wait_until(lambda: not bot.db.call(stored), what="the stored state dropped")
+    await bot.restart()
+    assert bot.db.call(stored) == []

@@ -51,6 +51,32 @@ def test_category_codes_are_checked_when_added_and_names_when_renamed(db: Databa
         db.call(categories.rename_category, code="toys", name_zh=" ", name_en=None)
 
 
+def test_category_names_are_cleaned_of_control_and_zero_width_characters(db: Database) -> None:
+    # They were stored as typed: a zero-width space or an escape sequence in the menu of
+    # every subscriber, and a name of invisible characters only was taken as a name.
+    created = db.call(
+        categories.create_category,
+        code="toys",
+        name_zh="玩\u200b具\x1b[31m",
+        name_en="  Toys \n and\tGames ",
+    )
+    assert (created.name_zh, created.name_en) == ("玩具[31m", "Toys and Games")
+    renamed = db.call(
+        categories.rename_category, code="toys", name_zh="兒童\u2060玩具\x00", name_en=None
+    )
+    assert renamed.name_zh == "兒童玩具"
+    for name in ("\u200b\u200b", "\x07"):
+        with pytest.raises(UserError) as raised:
+            db.call(categories.rename_category, code="toys", name_zh=name, name_en=None)
+        assert raised.value.key == "notices.names_needed"
+        with pytest.raises(UserError) as raised:
+            db.call(categories.create_category, code="games", name_zh=name, name_en="Games")
+        assert raised.value.key == "notices.names_needed"
+    with pytest.raises(UserError) as raised:
+        db.call(categories.create_category, code="games", name_zh="遊" * 65, name_en="Games")
+    assert raised.value.key == "notices.name_too_long"
+
+
 def category_id(db: Database, code: str) -> int:
     with db.transaction() as session:
         found = session.exec(select(Category).where(Category.code == code)).one()

@@ -111,3 +111,28 @@ def test_a_renewal_text_belongs_to_a_known_category_and_is_not_empty(db: Databas
         db.call(set_renewal, code="toys", text_zh="x", text_en="y", now=NOW)
     with pytest.raises(UserError, match="renewal_empty"):
         db.call(set_renewal, code="rpc", text_zh=" ", text_en="y", now=NOW)
+
+
+def test_absurd_dates_are_refused_and_spreadsheet_marks_on_a_number_are_read(
+    db: Database,
+) -> None:
+    rows = (
+        f"{FIRM},rpc,R-1,p,2026-W53-7,\n"  # an ISO week date
+        f"{FIRM},rpc,R-2,p,999/12/31,\n"  # ROC 999 = 2910
+        f"{FIRM},rpc,R-3,p,9999-12-31,\n"  # reminders planned in the year 9999
+    )
+    with pytest.raises(BadRows) as raised:
+        load(db, rows)
+    assert [(p.line, p.key) for p in raised.value.problems] == [
+        (2, "registry.bad_date"),
+        (3, "registry.bad_date"),
+        (4, "registry.bad_date"),
+    ]
+    load(db, f"#{FIRM},rpc,R-1,p,１１５/03/31,\n'{OTHER},rpc,R-2,p,2026-05-01,\n")
+    assert [c[:3] for c in certificates(db)] == [
+        ("R-1", "p", date(2026, 3, 31)),
+        ("R-2", "p", date(2026, 5, 1)),
+    ]
+    with pytest.raises(UserError) as refused:
+        load(db, f"{FIRM},rpc,R-9,p,2026-05-01,,extra\n")
+    assert (refused.value.key, refused.value.values["line"]) == ("files.csv_row_too_wide", 2)

@@ -3,18 +3,34 @@ none was chosen, /mysubs reads names and profile together, and forgetting a firm
 
 from __future__ import annotations
 
-from sqlmodel import select
+import hashlib
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Integer, func
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, col, select
 
 from bot.notices import subscriptions
 from bot.notices.categories import retire_category
 from bot.notices.publishing import publish
+from bot.surveys.followups import answer_score, ask_due
 from kernel.clock import utcnow
 from storage.db import Database
-from storage.models import Category, Delivery, Person, Subscription
+from storage.models import (
+    CaseFollowUp,
+    Category,
+    Delivery,
+    Notice,
+    Person,
+    Subscription,
+    SurveyInvitation,
+)
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
 from storage.queries import outbox
-from tests.factories import add_firm
+from tests.bot.surveys.test_followups import close
+from tests.bot.surveys.test_reports import answered_survey
+from tests.factories import TZ, add_firm
 
 
 def category_id(db: Database, code: str) -> int:
@@ -126,3 +142,106 @@ def test_forget_deletes_subscriptions_and_profile_and_stops_unsent_deliveries(
     assert rows[first.notice_id].status == "sent" and rows[first.notice_id].chat_id == 77
     assert rows[first.notice_id].person_id is None
     assert rows[second.notice_id].status == "failed"
+
+
+def _cells_holding(db: Database, value: int) -> list[str]:
+    """Every (table.column, row) of an integer column of any table that holds `value`."""
+    found: list[str] = []
+    with db.transaction() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, Integer):
+                    continue
+                count = session.execute(
+                    sa_select(func.count()).select_from(table).where(column == value)
+                ).scalar_one()
+                if count:
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_after_forget_no_join_leads_from_a_periodic_survey_answer_to_the_chat(
+    db: Database,
+) -> None:
+    # The survey notice's delivery rows kept the chat id, and invitations were written in chat
+    # order: the n-th invitation (whose person /forget cleared) was the n-th chat.
+    chats = list(range(7001, 7031))
+    with db.transaction() as session:
+        for chat in chats:
+            add_firm(session, chat, ["cns"])
+    survey_id = answered_survey(db, "2026 H2", {c: [4, 3, 5, 2, 4] for c in chats})
+    gone = 7015
+    with db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == gone)).one()
+        person_id = person.id
+    db.call(subscriptions.forget, person_id=person_id)
+    assert _cells_holding(db, gone) == []
+    with db.transaction() as session:
+        notice = session.exec(
+            select(Notice).where(Notice.kind == "survey", Notice.ref_id == survey_id)
+        ).one()
+        rows = session.exec(select(Delivery).where(Delivery.notice_id == notice.id)).all()
+        hashed = [r for r in rows if r.chat_id is None]
+        assert len(rows) == 30 and len(hashed) == 1
+        assert hashed[0].chat_hash and hashed[0].person_id is None
+        assert hashed[0].chat_hash != hashlib.sha256(str(gone).encode()).hexdigest()
+        assert str(gone) not in hashed[0].chat_hash
+        # The rows of the invitations carry no order of the chats either.
+        invited = session.execute(
+            sa_select(Person.telegram_id)
+            .join(SurveyInvitation, col(SurveyInvitation.person_id) == Person.id)
+            .where(SurveyInvitation.survey_id == survey_id)
+            .order_by(col(SurveyInvitation.id))
+        ).all()
+        in_order = [int(r[0]) for r in invited]
+        assert len(in_order) == 29 and in_order != sorted(in_order)
+        assert (
+            session.exec(
+                select(SurveyInvitation).where(
+                    SurveyInvitation.survey_id == survey_id,
+                    col(SurveyInvitation.person_id).is_(None),
+                )
+            )
+            .one()
+            .finished_at
+            is not None
+        )
+
+
+def test_after_forget_no_join_leads_from_a_case_follow_up_to_the_chat(db: Database) -> None:
+    # delivery → notice (case_survey, ref_id) → casefollowup gave the score and the comment of
+    # the person who asked to be forgotten, with their chat id.
+    closed_on = date(2027, 3, 9)
+    close(db, 7101, "sec1", closed_on, late=False)
+    close(db, 7102, "sec1", closed_on, late=False)
+    asked = datetime.combine(date(2027, 3, 10), time(10), tzinfo=TZ)
+    assert db.call(ask_due, now=asked, tz=TZ) == 2
+    with db.transaction() as session:
+        person = session.exec(select(Person).where(Person.telegram_id == 7101)).one()
+        person_id = person.id
+        follow_up = session.exec(
+            select(CaseFollowUp).where(CaseFollowUp.person_id == person_id)
+        ).one()
+        follow_up_id = follow_up.id
+    assert person_id is not None and follow_up_id is not None
+    db.call(
+        answer_score,
+        follow_up_id=follow_up_id,
+        person_id=person_id,
+        score=1,
+        language="en",
+        now=asked + timedelta(hours=1),
+    )
+    db.call(subscriptions.forget, person_id=person_id)
+    assert _cells_holding(db, 7101) == []
+    with db.transaction() as session:
+        joined = session.execute(
+            sa_select(Delivery.chat_id, Delivery.chat_hash, CaseFollowUp.score)
+            .join(Notice, col(Notice.id) == Delivery.notice_id)
+            .join(CaseFollowUp, col(CaseFollowUp.id) == Notice.ref_id)
+            .where(Notice.kind == "case_survey")
+            .order_by(col(CaseFollowUp.id))
+        ).all()
+    by_score = {r[2]: (r[0], r[1]) for r in joined}
+    assert by_score[1][0] is None and by_score[1][1]
+    assert by_score[None] == (7102, None)  # the other reporter, not forgotten, unchanged

@@ -118,3 +118,75 @@ def test_the_case_report_by_kind_unit_and_timeliness(db: Database, tmp_path: Pat
     assert "第二課" in html and "sec2" not in html and "116/01/01" in html
     groups_csv = next(f for f in files if f.name.endswith("-groups.csv"))
     assert groups_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def _firms(db: Database, chats: range) -> None:
+    def add(*, session: Session) -> None:
+        for chat in chats:
+            add_firm(session, chat, ["cns"])
+
+    db.call(add)
+
+
+def test_a_survey_where_everyone_is_unhappy_or_everyone_happy_still_reports(
+    db: Database, tmp_path: Path
+) -> None:
+    # 0 of 3 happy gave a lower bound of 5.55e-17 and 10 of 10 an upper bound just under 1:
+    # the error bar came out negative and `survey report` died in matplotlib writing nothing.
+    _firms(db, range(301, 314))
+    unhappy = answered_survey(db, "all unhappy", {c: [1, 2, 1, 2, 3] for c in range(301, 304)})
+    happy = answered_survey(db, "all happy", {c: [5, 4, 5, 4, 5] for c in range(301, 314)})
+    alone = answered_survey(db, "one answer", {301: [5, 1, 4, 2, 3]})
+    for survey_id, folder in ((unhappy, "a"), (happy, "b"), (alone, "c")):
+        report = db.call(build_survey_report, survey_id=survey_id, language="en", western=True)
+        files = write_report(report, tmp_path / folder)
+        assert files and all(f.stat().st_size > 0 for f in files)
+        for row in report.items:
+            f = row.figures
+            assert f.low is not None and f.high is not None and f.satisfied is not None
+            assert 0.0 <= f.low <= f.satisfied <= f.high <= 1.0
+    report = db.call(build_survey_report, survey_id=happy, language="en", western=True)
+    assert all(r.figures.high == 1.0 and r.figures.satisfied == 1.0 for r in report.items)
+
+
+def test_a_case_report_where_everyone_is_unhappy_or_happy_still_reports(
+    db: Database, tmp_path: Path
+) -> None:
+    closed_on = date(2027, 3, 9)
+    for chat in range(6301, 6304):
+        close(db, chat, "sec1", closed_on, late=False)
+    for chat in range(6311, 6321):
+        close(db, chat, "sec2", closed_on, late=True)
+    close(db, 6330, "sec3", closed_on, late=False)
+    asked = datetime.combine(date(2027, 3, 10), time(10), tzinfo=TZ)
+    assert db.call(ask_due, now=asked, tz=TZ) == 14
+    follow_ups = db.call(lambda *, session: list(session.exec(select(CaseFollowUp)).all()))  # type: ignore[misc]
+    for follow_up in follow_ups:
+        assert follow_up.id is not None and follow_up.person_id is not None
+        chat = db.call(
+            lambda *, session, pid=follow_up.person_id: session.get(Person, pid).telegram_id  # type: ignore[misc]
+        )
+        db.call(
+            answer_score,
+            follow_up_id=follow_up.id,
+            person_id=follow_up.person_id,
+            score=1 if chat < 6311 else 5,
+            language="en",
+            now=asked + timedelta(hours=2),
+        )
+    report = db.call(build_case_report, period=parse_period("2027-H1"), language="en")
+    units = {r.label: r.figures for r in dict(report.groups)["by_unit"]}
+    assert units and all(
+        f.low is not None
+        and f.high is not None
+        and f.satisfied is not None
+        and 0.0 <= f.low <= f.satisfied <= f.high <= 1.0
+        for f in units.values()
+    )
+    assert sorted((f.satisfied, f.responses) for f in units.values()) == [
+        (0.0, 3),
+        (1.0, 1),
+        (1.0, 10),
+    ]
+    files = write_report(report, tmp_path)
+    assert files and all(f.stat().st_size > 0 for f in files)

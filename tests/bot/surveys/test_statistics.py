@@ -42,3 +42,22 @@ def test_no_answers_have_no_figures() -> None:
     figures = figures_of({})
     assert figures.responses == 0 and figures.mean is None and figures.satisfied is None
     assert figures.distribution == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 13, 25, 27, 100, 263, 1000])
+def test_wilson_is_exact_at_0_of_n_and_n_of_n(n: int) -> None:
+    # Floating point gave 5.55e-17 for 0 of 3 and just under 1 for 10 of 10: error bars
+    # drawn from them came out negative and matplotlib refused the chart.
+    assert wilson(0, n)[0] == 0.0
+    assert wilson(n, n)[1] == 1.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 10, 13, 25, 27, 50, 99])
+def test_figures_always_keep_low_p_high_in_order_inside_0_and_1(n: int) -> None:
+    for happy in range(n + 1):
+        figures = figures_of({5: happy, 1: n - happy})
+        assert figures.low is not None and figures.high is not None
+        assert figures.satisfied is not None
+        assert 0.0 <= figures.low <= figures.satisfied <= figures.high <= 1.0, (happy, n)
+        assert figures.satisfied - figures.low >= 0.0
+        assert figures.high - figures.satisfied >= 0.0
