@@ -50,7 +50,7 @@ from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.reporting import format_day
 from storage.models import Role
-from storage.queries.registry import CertificateView
+from storage.queries.registry.certificates import CertificateView
 
 logger = logging.getLogger(__name__)
 
