@@ -13,8 +13,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from courtesy.planner import check_year
 from courtesy.reports import ActionRow, PeriodFigures, Report, _fill
+from courtesy.schedule import check_year
 from kernel.errors import UserError
 from kernel.reporting import TAIPEI, plain, roc_year, use_roc
 from storage.models import CourtesyAction
