@@ -13,7 +13,7 @@ from telegram.ext import ConversationHandler
 from bot.edge.context import BotContext
 from kernel.i18n import t
 from storage.models import Role
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.notices.rendering import render_notice
 from bot.notices.subscriptions import CategoryChoice
 from bot.notices.targeting import reach
 from storage.queries import notices as q
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 from storage.queries.registry import notice_targets as notice_targets_q
 
 TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive", "notices.at_too_far"})
