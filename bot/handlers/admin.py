@@ -10,7 +10,7 @@ from bot.edge import callbacks, keyboards
 from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
 from bot.handlers.contact import public_day
 from bot.people import invites
@@ -18,7 +18,6 @@ from bot.people import roles as role_grants
 from bot.people.roles import HoldersPage
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
-from storage.models import Role
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -156,5 +155,5 @@ FEATURE = Feature(
     name="admin",
     callback_prefixes=(keyboards.ROLES,),
     register=register,
-    commands=(Command("invite", roles(Role.ADMIN)), Command("roles", roles(Role.ADMIN))),
+    commands=(Command("invite", ADMIN), Command("roles", ADMIN)),
 )
