@@ -34,7 +34,7 @@ from bot.notices.drafts import (
     preview_draft,
     publish_draft,
 )
-from bot.notices.overview import UNREACHABLE_DAYS, staff_overview
+from bot.notices.overview import UNREACHABLE_DAYS, CertificateView, staff_overview
 from bot.notices.publishing import (
     BODY_LIMIT,
     Published,
@@ -49,7 +49,6 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.reporting import format_day
-from storage.queries.registry.certificates import CertificateView
 
 logger = logging.getLogger(__name__)
 

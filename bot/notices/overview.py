@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.notices.status import Overview, delivery_overview
 from storage.queries.registry import certificates as certificates_q
+from storage.queries.registry.certificates import CertificateView
 
 UNREACHABLE_DAYS = 90
 
@@ -18,7 +19,7 @@ UNREACHABLE_DAYS = 90
 @dataclass(frozen=True)
 class StaffOverview:
     delivery: Overview
-    unreachable: list[certificates_q.CertificateView]
+    unreachable: list[CertificateView]
 
 
 def staff_overview(
@@ -26,7 +27,7 @@ def staff_overview(
 ) -> StaffOverview:
     """Recent notices' progress; with `with_unreachable`, the certificates in force expiring
     within UNREACHABLE_DAYS whose firm no chat holds, soonest first."""
-    unreachable: list[certificates_q.CertificateView] = []
+    unreachable: list[CertificateView] = []
     if with_unreachable:
         unreachable = certificates_q.fetch_unreachable_certificates(
             session=session, first=today, last=today + timedelta(days=UNREACHABLE_DAYS)
