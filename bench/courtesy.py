@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from courtesy import reports, schedule, scoring  # noqa: E402
 from courtesy.demo import demo_directory_csv  # noqa: E402
 from courtesy.directory import import_staff  # noqa: E402
-from courtesy.schedule import StaffEntry, draw_plan  # noqa: E402
+from courtesy.planner import StaffEntry, draw_plan  # noqa: E402
+from courtesy.schedule_csv import csv_text, plan_rows  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.queries.courtesy import fetch_test_views  # noqa: E402
 
@@ -51,7 +52,7 @@ def bench_plan(staff_count: int, unit_count: int, runs: int = 3) -> dict[str, fl
         plan = draw_plan(
             staff=staff, units=units, year=2026, target=staff_count, per_unit=2, seed=run
         )
-        text = schedule.csv_text(schedule.plan_rows(plan, staff))
+        text = csv_text(plan_rows(plan, staff))
         timings.append(time.perf_counter() - started)
     assert len(text.splitlines()) == staff_count + 1
     return {"plan_staff": staff_count, "plan_units": unit_count, "plan_s": round(min(timings), 3)}

@@ -31,7 +31,7 @@ from bot.notices.firms import tax_id_is_valid  # noqa: E402
 from bot.notices.registry import import_register  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import ExpiryReminder  # noqa: E402
-from storage.queries.registry import fetch_due_reminders  # noqa: E402
+from storage.queries.registry.expiry_reminders import fetch_due_reminders  # noqa: E402
 
 TZ = ZoneInfo("Asia/Taipei")
 IMPORTED_AT = datetime(2026, 1, 5, 9, tzinfo=TZ)

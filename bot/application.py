@@ -212,6 +212,7 @@ def build_application(
         feature.register(app)
         added = [h for group in app.handlers.values() for h in group if id(h) not in before]
         registry.check_patterns(feature, added)
+        registry.check_roles(feature, added)
     start.register_fallbacks(app)
     callbacks.register_fallback(app)
     chats.register(app)

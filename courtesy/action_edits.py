@@ -24,9 +24,9 @@ from courtesy.actions import (
     next_status,
     update_action,
 )
-from courtesy.audit import audit
 from kernel.errors import UserError
 from storage.models import ActionStatus, CourtesyAction
+from storage.queries.audit import record_audit
 from storage.queries.courtesy import fetch_action
 
 ACTION_FIELDS = FIELDS
@@ -102,7 +102,13 @@ def edit_action_field(
         change=ActionChange(**values),
         actor=f"telegram:{by if by is not None else ''}",
     )
-    audit(session, by, "courtesy.action.edit", target=str(action_id), detail=field)
+    record_audit(
+        session=session,
+        actor_telegram_id=by,
+        action="courtesy.action.edit",
+        target=str(action_id),
+        detail=field,
+    )
     return fetch_action_details(session=session, action_id=action_id)
 
 
@@ -128,5 +134,11 @@ def advance_action(*, session: Session, action_id: int, shown_status: str, by: i
         to=following,
         actor=f"telegram:{by}",
     )
-    audit(session, by, "courtesy.action.status", target=str(action_id), detail=following.value)
+    record_audit(
+        session=session,
+        actor_telegram_id=by,
+        action="courtesy.action.status",
+        target=str(action_id),
+        detail=following.value,
+    )
     return Advanced(following, fetch_action_details(session=session, action_id=action_id))

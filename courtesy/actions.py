@@ -25,8 +25,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from courtesy.planner import FIRST_MINUTE, LAST_START_MINUTE, STEP_MINUTES, due_date, window
 from courtesy.rubric import Item, Rubric, Score
-from courtesy.schedule import FIRST_MINUTE, LAST_START_MINUTE, STEP_MINUTES, due_date, window
 from kernel import workcalendar
 from kernel.clock import utcnow
 from kernel.errors import UserError

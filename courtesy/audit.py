@@ -1,10 +1,13 @@
-"""The audit row a courtesy use case writes in its own transaction, next to its change."""
+"""The audit row of a courtesy report, in the shape courtesy/reports.py calls it.
+
+Every other courtesy use case calls `storage.queries.audit.record_audit` itself; this module
+goes when the reports half of issue 20 (which splits courtesy/reports.py) calls it too."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 
 def audit(

@@ -27,12 +27,12 @@ from typing import Any
 from sqlmodel import Session
 
 from courtesy.actions import open_action
-from courtesy.audit import audit
 from courtesy.directory import RowErrors, RowProblem, parse_flag, read_csv
 from courtesy.rubric import Item, Rubric, Score, score, speed_points
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models import CourtesyResult, CourtesyRubric, CourtesyTest, TestStatus
+from storage.queries.audit import record_audit
 from storage.queries.courtesy import (
     TestView,
     fetch_action_for_test,
@@ -126,7 +126,13 @@ def record_result(
     if refusal is not None and not early:
         raise refusal
     if refusal is not None:
-        audit(session, None, "courtesy.score.early", target=test.code, detail=recorded_by[:128])
+        record_audit(
+            session=session,
+            actor_telegram_id=None,
+            action="courtesy.score.early",
+            target=test.code,
+            detail=recorded_by[:128],
+        )
     if rings is not None and not 0 <= rings <= MAX_RINGS:
         raise UserError("courtesy.errors.bad_rings", rings=MAX_RINGS, seconds=MAX_SECONDS)
     if seconds is not None and not 0 <= seconds <= MAX_SECONDS:
@@ -309,7 +315,13 @@ def begin_scoring(
     try:
         return start_scoring(session=session, code=code, person_id=person_id, now=now)
     except UserError as exc:
-        audit(session, by, "courtesy.score.refused", target=code[:32], detail=exc.key)
+        record_audit(
+            session=session,
+            actor_telegram_id=by,
+            action="courtesy.score.refused",
+            target=code[:32],
+            detail=exc.key,
+        )
         return Refusal(exc.key, dict(exc.values))
 
 
@@ -338,7 +350,13 @@ def record_scored_call(
         inspector_ids=inspector_ids_of(session=session, person_id=person_id),
         today=now.date(),
     )
-    audit(session, by, "courtesy.score", target=recorded.code, detail=f"{recorded.score.total:g}")
+    record_audit(
+        session=session,
+        actor_telegram_id=by,
+        action="courtesy.score",
+        target=recorded.code,
+        detail=f"{recorded.score.total:g}",
+    )
     return recorded
 
 

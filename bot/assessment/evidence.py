@@ -34,8 +34,9 @@ from kernel.pages import page, render_page
 from kernel.reporting import format_period, format_stamp, plain, produced_now, use_roc
 from storage.models import Unit
 from storage.queries.assessment import fetch_notice_reach
+from storage.queries.audit import record_audit
 from storage.queries.cases import fetch_categories
-from storage.queries.people import fetch_units, record_audit
+from storage.queries.people import fetch_units
 
 Value = int | float | Decimal | str | None
 

@@ -18,7 +18,7 @@ from bot.assessment.scoring import State, period_state
 from bot.cases.periods import PeriodAnalysis, build_period_analysis
 from kernel import workcalendar
 from kernel.reporting import use_roc
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 _PERIOD_LIKE = re.compile(r"^\d{4}(-[Hh]\d?)?$")
 

@@ -16,7 +16,7 @@ from bot.assessment.scoring import DIMENSIONS, GRADES, TOTAL, State, grade_for, 
 from kernel import csvfiles
 from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_stamp, plain, produced_now, roc_year, use_roc
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from storage.queries.assessment import (
     save_publication,
     save_score,
 )
-from storage.queries.people import fetch_units, record_audit
+from storage.queries.audit import record_audit
+from storage.queries.people import fetch_units
 
 
 @dataclass(frozen=True)

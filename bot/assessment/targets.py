@@ -9,7 +9,7 @@ from sqlmodel import Session
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.queries.assessment import Targets, fetch_targets, fetch_year_targets, save_targets
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 NAMES = ("public", "monitor", "courtesy")
 LIMIT = 100_000

@@ -22,7 +22,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES, t
 from storage.db import Database
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,16 +13,19 @@ from telegram.ext import ConversationHandler
 from bot.edge.context import BotContext
 from kernel.i18n import t
 from storage.models import Role
-from storage.queries.people import record_audit
+from storage.models.base import ADMIN_ROLES, SECRETARIAT_ROLES, STAFF_ROLES
+from storage.queries.audit import record_audit
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
-STAFF = (Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)
-SECRETARIAT = (Role.SECRETARIAT, Role.ADMIN)
-ADMIN = (Role.ADMIN,)
+# The role sets are declared once, beside Role; a command's declaration and its handlers'
+# checks name the same one.
+STAFF = STAFF_ROLES
+SECRETARIAT = SECRETARIAT_ROLES
+ADMIN = ADMIN_ROLES
 
 
 MAX_DETAIL = 64

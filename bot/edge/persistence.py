@@ -19,7 +19,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage.db import Database
-from storage.models import BotState
+from storage.models.persistence import BotState
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.edge.features import Command, DeepLink, Feature
 from storage.models import Role
@@ -40,6 +40,36 @@ def check_patterns(feature: Feature, handlers: list[BaseHandler[Any, Any, Any]])
                 f"{feature.name}: button pattern {pattern!r} is outside its declared "
                 f"prefixes {feature.callback_prefixes}"
             )
+
+
+def check_roles(feature: Feature, handlers: list[BaseHandler[Any, Any, Any]]) -> None:
+    """Every handler of a staff command `feature` declares checks exactly the roles the
+    declaration names (`requires(*STAFF)` for `Command("notice", STAFF)`), so /help, the menus
+    and the server-side check cannot disagree about who may use it."""
+    declared = {c.name: c.roles for c in feature.commands if c.roles is not None}
+    for handler in _flatten(handlers):
+        if not isinstance(handler, CommandHandler):
+            continue
+        for name in handler.commands & declared.keys():
+            checked = getattr(handler.callback, "required_roles", None)
+            if checked != declared[name]:
+                raise ValueError(
+                    f"{feature.name}: /{name} is declared for {sorted(declared[name])} but its "
+                    f"handler {handler.callback.__name__} checks {sorted(checked or ())}"
+                )
+
+
+def _flatten(handlers: list[BaseHandler[Any, Any, Any]]) -> list[BaseHandler[Any, Any, Any]]:
+    found: list[BaseHandler[Any, Any, Any]] = []
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            nested = [*handler.entry_points, *handler.fallbacks]
+            for state in handler.states.values():
+                nested.extend(state)
+            found.extend(_flatten(nested))
+        else:
+            found.append(handler)
+    return found
 
 
 def _callback_patterns(handlers: list[BaseHandler[Any, Any, Any]]) -> list[str]:

@@ -3,14 +3,14 @@ revokes roles."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.edge import callbacks, keyboards
+from bot.edge import callbacks
 from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
 from bot.handlers.contact import public_day
 from bot.people import invites
@@ -18,7 +18,8 @@ from bot.people import roles as role_grants
 from bot.people.roles import HoldersPage
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
-from storage.models import Role
+
+ROLES = "roles"  # roles:page:<page>, roles:revoke:<grant id>:<page to show after>
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -81,7 +82,34 @@ def roles_text(lang: str, page: HoldersPage) -> tuple[str, InlineKeyboardMarkup 
         )
     if page.pages > 1:
         lines.append(t(lang, "roles.page", page=page.number, pages=page.pages, total=page.total))
-    return "\n".join(lines), keyboards.roles_keyboard(lang, page)
+    return "\n".join(lines), roles_keyboard(lang, page)
+
+
+def roles_keyboard(language: str, page: HoldersPage) -> InlineKeyboardMarkup | None:
+    """A revoke button per grant on `page` (each says which page to show after it), then ◀ ▶
+    when there are other pages."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(
+                    language,
+                    "roles.revoke_button",
+                    name=h.first_name or h.username or h.telegram_id,
+                    role=t(language, f"roles.names.{h.role.value}"),
+                ),
+                callback_data=f"{ROLES}:revoke:{h.grant_id}:{page.number}",
+            )
+        ]
+        for h in page.holders
+    ]
+    moves = []
+    if page.number > 1:
+        moves.append(InlineKeyboardButton("◀", callback_data=f"{ROLES}:page:{page.number - 1}"))
+    if page.number < page.pages:
+        moves.append(InlineKeyboardButton("▶", callback_data=f"{ROLES}:page:{page.number + 1}"))
+    if moves:
+        rows.append(moves)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 @requires(*ADMIN)
@@ -98,7 +126,7 @@ async def show_page(update: Update, context: BotContext) -> None:
     """◀ or ▶: another page of the role holders, in the same message."""
     query = update.callback_query
     assert query is not None
-    number = callbacks.parse(query.data, (keyboards.ROLES,)).integer(1)
+    number = callbacks.parse(query.data, (ROLES,)).integer(1)
     await query.answer()
     page = await context.services.db.run(role_grants.holders_page, number=number)
     text, markup = roles_text(context.lang, page)
@@ -111,7 +139,7 @@ async def revoke(update: Update, context: BotContext) -> None:
     """Revoke one grant and refresh its page; a grant no longer active gets one alert."""
     query = update.callback_query
     assert query is not None and context.person is not None
-    button = callbacks.parse(query.data, (keyboards.ROLES,))
+    button = callbacks.parse(query.data, (ROLES,))
     grant_id, number = button.integer(1), button.integer(2)
     lang = context.lang
     revoked = await context.services.db.run(
@@ -146,15 +174,13 @@ async def revoke(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("invite", invite))
     app.add_handler(CommandHandler("roles", list_roles))
-    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{keyboards.ROLES}:page:[0-9]+$"))
-    app.add_handler(
-        CallbackQueryHandler(revoke, pattern=rf"^{keyboards.ROLES}:revoke:[0-9]+:[0-9]+$")
-    )
+    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{ROLES}:page:[0-9]+$"))
+    app.add_handler(CallbackQueryHandler(revoke, pattern=rf"^{ROLES}:revoke:[0-9]+:[0-9]+$"))
 
 
 FEATURE = Feature(
     name="admin",
-    callback_prefixes=(keyboards.ROLES,),
+    callback_prefixes=(ROLES,),
     register=register,
-    commands=(Command("invite", roles(Role.ADMIN)), Command("roles", roles(Role.ADMIN))),
+    commands=(Command("invite", ADMIN), Command("roles", ADMIN)),
 )

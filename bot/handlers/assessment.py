@@ -16,7 +16,7 @@ from bot.assessment import report as report_files
 from bot.assessment.overview import Overview, open_assessment
 from bot.edge.access import SECRETARIAT, requires
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -102,5 +102,5 @@ def register(app: BotApplication) -> None:
 FEATURE = Feature(
     name="assessment",
     register=register,
-    commands=(Command("assessment", roles(*SECRETARIAT)),),
+    commands=(Command("assessment", SECRETARIAT),),
 )

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.edge.access import ADMIN, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.handlers.subscriptions import stale_pressed
 from bot.notices.categories import (
     CategoryOverview,
@@ -20,7 +20,6 @@ from bot.notices.categories import (
     retire_category_by_admin,
 )
 from kernel.i18n import t
-from storage.models import Role
 
 CATEGORY = "ncat"  # ncat:retire:<id> asks, ncat:yes:<id> retires, ncat:no keeps
 PRESSED = re.compile(rf"{CATEGORY}:(?:(retire|yes):([0-9]{{1,9}})|(no))")
@@ -142,5 +141,5 @@ FEATURE = Feature(
     name="categories",
     callback_prefixes=(CATEGORY,),
     register=register,
-    commands=(Command("categories", roles(Role.ADMIN)),),
+    commands=(Command("categories", ADMIN),),
 )

@@ -22,10 +22,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.edge.access import STAFF, requires
+from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.conversations import cancel_handler, stale_button_handler
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.handlers.contact import public_day
 from bot.notices.drafts import (
     TIME_ERRORS,
@@ -34,7 +34,7 @@ from bot.notices.drafts import (
     preview_draft,
     publish_draft,
 )
-from bot.notices.overview import UNREACHABLE_DAYS, staff_overview
+from bot.notices.overview import UNREACHABLE_DAYS, CertificateView, staff_overview
 from bot.notices.publishing import (
     BODY_LIMIT,
     Published,
@@ -49,8 +49,6 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.reporting import format_day
-from storage.models import Role
-from storage.queries.registry import CertificateView
 
 logger = logging.getLogger(__name__)
 
@@ -469,7 +467,7 @@ async def notices_list(update: Update, context: BotContext) -> None:
     found = await context.services.db.run(
         staff_overview,
         limit=10,
-        with_unreachable=context.person.has_any({Role.SECRETARIAT, Role.ADMIN}),
+        with_unreachable=context.person.has_any(SECRETARIAT),
         today=utcnow().astimezone(context.services.tz).date(),
     )
     overview = found.delivery
@@ -562,7 +560,7 @@ FEATURE = Feature(
     callback_prefixes=(NOTICE,),
     register=register,
     commands=(
-        Command("notice", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
-        Command("notices", roles(Role.INSPECTOR, Role.SECRETARIAT, Role.ADMIN)),
+        Command("notice", STAFF),
+        Command("notices", STAFF),
     ),
 )

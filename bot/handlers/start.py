@@ -22,7 +22,6 @@ from bot.edge.registry import deep_links, visible_commands
 from bot.handlers.contact import contact_values
 from bot.people import invites, profile
 from kernel.i18n import Markup, t
-from storage.queries.people import upsert_person
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ async def load_person(update: Update, context: BotContext) -> None:
         return
     context.telegram_language = user.language_code
     context.person = await context.services.db.run(
-        upsert_person,
+        profile.meet,
         telegram_id=user.id,
         first_name=user.first_name,
         username=user.username,

@@ -21,7 +21,7 @@ from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, requires
 from bot.edge.callbacks import answer_stale, parse
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.edge.keyboards import keyboard
 from bot.surveys.admin import open_surveys
 from bot.surveys.answering import Outcome, Step, answer_scale, answer_text, start
@@ -232,5 +232,5 @@ FEATURE = Feature(
     name="surveys",
     callback_prefixes=(SURVEY, CASE),
     register=register,
-    commands=(Command("survey", roles(*SECRETARIAT)),),
+    commands=(Command("survey", SECRETARIAT),),
 )

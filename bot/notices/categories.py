@@ -14,7 +14,7 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models import Category
 from storage.queries import notices as q
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,31}$")
 

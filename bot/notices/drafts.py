@@ -14,8 +14,8 @@ from bot.notices.rendering import render_notice
 from bot.notices.subscriptions import CategoryChoice
 from bot.notices.targeting import reach
 from storage.queries import notices as q
-from storage.queries import registry as registry_q
-from storage.queries.people import record_audit
+from storage.queries.audit import record_audit
+from storage.queries.registry import notice_targets as notice_targets_q
 
 TIME_ERRORS = frozenset({"notices.at_past", "notices.at_naive", "notices.at_too_far"})
 """Refusals that another time can cure; any other ends the draft (asking again cannot help)."""
@@ -135,7 +135,7 @@ def preview_draft(
     """The draft rendered in `language`, then in each other language some recipients read
     (their saved language, else `default_language`); UserError if it cannot be rendered."""
     categories = [c for c in q.fetch_categories(session=session) if c.id in draft.category_ids]
-    by_language = registry_q.count_union_by_language(
+    by_language = notice_targets_q.count_union_by_language(
         session=session,
         category_ids=draft.category_ids,
         tax_ids=draft.tax_ids,

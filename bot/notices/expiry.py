@@ -25,7 +25,10 @@ from kernel.outgoing import Part
 from kernel.reporting import format_day
 from storage.models.registry import ReminderState
 from storage.queries import outbox
-from storage.queries import registry as q
+from storage.queries.registry import certificates as certificates_q
+from storage.queries.registry import expiry_reminders as expiry_reminders_q
+from storage.queries.registry import firm_chats as firm_chats_q
+from storage.queries.registry import renewals as renewals_q
 
 SEND_FROM = time(9, 30)
 OFFICE_OPENS = time(8, 30)
@@ -99,26 +102,28 @@ def release_due_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> R
     if not in_office_hours(now, tz):
         return Released()
     today = now.astimezone(tz).date()
-    due = q.fetch_due_reminders(session=session, now=now, limit=BATCH)
-    by_certificate: dict[int, list[q.DueReminder]] = {}
+    due = expiry_reminders_q.fetch_due_reminders(session=session, now=now, limit=BATCH)
+    by_certificate: dict[int, list[expiry_reminders_q.DueReminder]] = {}
     for reminder in due:
         by_certificate.setdefault(reminder.certificate_id, []).append(reminder)
     sent = recipients = superseded = skipped = unreachable = 0
     for reminders in by_certificate.values():
         latest = min(reminders, key=lambda r: (r.days_before, -r.id))
         earlier = [r.id for r in reminders if r.id != latest.id]
-        superseded += q.close_reminders(
+        superseded += expiry_reminders_q.close_reminders(
             session=session, ids=earlier, state=ReminderState.SUPERSEDED, now=now
         )
         if latest.expires_on < today:
-            skipped += q.close_reminders(
+            skipped += expiry_reminders_q.close_reminders(
                 session=session, ids=[latest.id], state=ReminderState.SKIPPED, now=now
             )
             continue
-        chats, linked = q.fetch_firm_chats(session=session, tax_id=latest.tax_id)
+        chats, linked = firm_chats_q.fetch_firm_chats(session=session, tax_id=latest.tax_id)
         if not chats:
             state = ReminderState.SKIPPED if linked else ReminderState.UNREACHABLE
-            closed = q.close_reminders(session=session, ids=[latest.id], state=state, now=now)
+            closed = expiry_reminders_q.close_reminders(
+                session=session, ids=[latest.id], state=state, now=now
+            )
             if linked:
                 skipped += closed
             else:
@@ -126,16 +131,16 @@ def release_due_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> R
             continue
         # claimed first: of two instances releasing at once (PostgreSQL), the second waits on
         # the row, finds it no longer planned and writes nothing
-        if not q.close_reminders(
+        if not expiry_reminders_q.close_reminders(
             session=session, ids=[latest.id], state=ReminderState.SENT, now=now
         ):
             continue
         title = f"expiry reminder {latest.days_before}d, certificate {latest.certificate_id}"
-        notice_id = q.create_reminder_notice(
+        notice_id = expiry_reminders_q.create_reminder_notice(
             session=session, reminder_id=latest.id, title=title, now=now
         )
         written = outbox.enqueue(session=session, notice_id=notice_id, recipients=chats, now=now)
-        q.record_reminder_notice(
+        expiry_reminders_q.record_reminder_notice(
             session=session, reminder_id=latest.id, notice_id=notice_id, recipients=written
         )
         sent += 1
@@ -178,13 +183,15 @@ class ReminderText:
 def reminder_text(*, session: Session, reminder_id: int) -> ReminderText | None:
     """The message of a reminder, or None when there is nothing to send any more (the
     reminder, or its certificate, is gone, or it was withdrawn)."""
-    reminder = q.fetch_reminder(session=session, reminder_id=reminder_id)
+    reminder = expiry_reminders_q.fetch_reminder(session=session, reminder_id=reminder_id)
     if reminder is None:
         return None
-    certificate = q.fetch_certificate(session=session, certificate_id=reminder.certificate_id)
+    certificate = certificates_q.fetch_certificate(
+        session=session, certificate_id=reminder.certificate_id
+    )
     if certificate is None or certificate.withdrawn:
         return None
-    found = q.fetch_category_renewal(session=session, code=certificate.kind)
+    found = renewals_q.fetch_category_renewal(session=session, code=certificate.kind)
     return ReminderText(
         kind_zh=certificate.kind_zh,
         kind_en=certificate.kind_en,
@@ -201,7 +208,7 @@ def reminder_wanted(*, session: Session, chat_id: int) -> bool:
     """Whether this chat still takes expiry reminders, asked just before each is sent: a chat
     that said /reminders off after a reminder was queued (or while it waits for a retry) is
     not sent it."""
-    return not q.chat_reminders_off(session=session, chat_id=chat_id)
+    return not firm_chats_q.chat_reminders_off(session=session, chat_id=chat_id)
 
 
 @dataclass(frozen=True)
@@ -215,16 +222,20 @@ class ReminderSetting:
 
 def reminder_setting(*, session: Session, person_id: int) -> ReminderSetting:
     """Whether this chat gets expiry reminders, and for which 統一編號."""
-    tax_id = q.fetch_person_tax_id(session=session, person_id=person_id)
-    return ReminderSetting(tax_id, q.reminders_off(session=session, person_id=person_id))
+    tax_id = firm_chats_q.fetch_person_tax_id(session=session, person_id=person_id)
+    return ReminderSetting(
+        tax_id, firm_chats_q.reminders_off(session=session, person_id=person_id)
+    )
 
 
 def turn_reminders(
     *, session: Session, person_id: int, off: bool, now: datetime
 ) -> ReminderSetting:
     """Turn this chat's expiry reminders off or on (only a chat with a 統一編號 has any)."""
-    tax_id = q.fetch_person_tax_id(session=session, person_id=person_id)
+    tax_id = firm_chats_q.fetch_person_tax_id(session=session, person_id=person_id)
     if tax_id is None:
-        return ReminderSetting(None, q.reminders_off(session=session, person_id=person_id))
-    q.set_reminders_off(session=session, person_id=person_id, off=off, now=now)
+        return ReminderSetting(
+            None, firm_chats_q.reminders_off(session=session, person_id=person_id)
+        )
+    firm_chats_q.set_reminders_off(session=session, person_id=person_id, off=off, now=now)
     return ReminderSetting(tax_id, off)

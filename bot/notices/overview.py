@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.notices.status import Overview, delivery_overview
-from storage.queries import registry as q
+from storage.queries.registry import certificates as certificates_q
+from storage.queries.registry.certificates import CertificateView
 
 UNREACHABLE_DAYS = 90
 
@@ -18,7 +19,7 @@ UNREACHABLE_DAYS = 90
 @dataclass(frozen=True)
 class StaffOverview:
     delivery: Overview
-    unreachable: list[q.CertificateView]
+    unreachable: list[CertificateView]
 
 
 def staff_overview(
@@ -26,9 +27,9 @@ def staff_overview(
 ) -> StaffOverview:
     """Recent notices' progress; with `with_unreachable`, the certificates in force expiring
     within UNREACHABLE_DAYS whose firm no chat holds, soonest first."""
-    unreachable: list[q.CertificateView] = []
+    unreachable: list[CertificateView] = []
     if with_unreachable:
-        unreachable = q.fetch_unreachable_certificates(
+        unreachable = certificates_q.fetch_unreachable_certificates(
             session=session, first=today, last=today + timedelta(days=UNREACHABLE_DAYS)
         )
     return StaffOverview(delivery_overview(session=session, limit=limit), unreachable)

@@ -15,7 +15,7 @@ from kernel.cleaning import one_line, without_controls
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.queries import notices as q
-from storage.queries import registry as registry_q
+from storage.queries.registry import notice_targets as notice_targets_q
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 20_000
@@ -123,7 +123,7 @@ def publish(
     if at is not None:
         check_schedule(at, now=now)
     if tax_ids and (at is None or at <= now):
-        reached = registry_q.count_union_recipients(
+        reached = notice_targets_q.count_union_recipients(
             session=session, category_ids=draft.category_ids, tax_ids=tax_ids
         )
         if not reached:  # "sent, 0 recipients" would claim a delivery that never happens
@@ -142,11 +142,11 @@ def publish(
     )
     assert notice.id is not None and notice.scheduled_at is not None
     if tax_ids:
-        registry_q.add_notice_tax_ids(session=session, notice_id=notice.id, tax_ids=tax_ids)
+        notice_targets_q.add_notice_tax_ids(session=session, notice_id=notice.id, tax_ids=tax_ids)
     if notice.scheduled_at <= now:
         count = q.release_notice(session=session, notice_id=notice.id, now=now) or 0
         return Published(notice.id, True, count, notice.scheduled_at)
-    recipients = registry_q.count_union_recipients(
+    recipients = notice_targets_q.count_union_recipients(
         session=session, category_ids=draft.category_ids, tax_ids=tax_ids
     )
     return Published(notice.id, False, recipients, notice.scheduled_at)

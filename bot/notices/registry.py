@@ -26,7 +26,9 @@ from kernel.dates import parse_day
 from kernel.errors import UserError
 from storage.models.registry import ReminderState
 from storage.queries import notices as notices_q
-from storage.queries import registry as q
+from storage.queries.registry import certificates as certificates_q
+from storage.queries.registry import expiry_reminders as expiry_reminders_q
+from storage.queries.registry import renewals as renewals_q
 
 COLUMNS = ("tax_id", "kind", "number", "product", "expires_on")
 OPTIONAL = ("holder",)
@@ -156,7 +158,7 @@ def import_register(
     }
     rows = read_rows(text, categories)
     today = now.astimezone(tz).date()
-    existing = q.fetch_certificate_keys(session=session)
+    existing = certificates_q.fetch_certificate_keys(session=session)
     new_rows: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     replan: list[tuple[int, date]] = []
@@ -198,9 +200,9 @@ def import_register(
         )
         if found.expires_on != row.expires_on or found.withdrawn:
             replan.append((found.id, row.expires_on))
-    q.insert_certificates(session=session, rows=new_rows)
-    q.update_certificates(session=session, rows=changed)
-    cancelled = q.cancel_planned_reminders(
+    certificates_q.insert_certificates(session=session, rows=new_rows)
+    certificates_q.update_certificates(session=session, rows=changed)
+    cancelled = expiry_reminders_q.cancel_planned_reminders(
         session=session, certificate_ids=[c for c, _ in replan], now=now
     )
     withdrawn_ids: list[int] = []
@@ -209,11 +211,11 @@ def import_register(
         withdrawn_ids = [
             c.id for key, c in existing.items() if key not in in_file and not c.withdrawn
         ]
-        q.withdraw_certificates(session=session, ids=withdrawn_ids, now=now)
-        cancelled += q.cancel_planned_reminders(
+        certificates_q.withdraw_certificates(session=session, ids=withdrawn_ids, now=now)
+        cancelled += expiry_reminders_q.cancel_planned_reminders(
             session=session, certificate_ids=withdrawn_ids, now=now
         )
-    ids = q.fetch_certificate_ids(
+    ids = certificates_q.fetch_certificate_ids(
         session=session, keys=[(r["category_id"], r["number"]) for r in new_rows]
     )
     to_plan = [(ids[(r["category_id"], r["number"])], r["expires_on"]) for r in new_rows]
@@ -232,7 +234,11 @@ def _plan_reminders(
     planned before for the same expiry is planned again only if it was cancelled."""
     current = [(c, e) for c, e in certificates if e >= today]
     replanned = [c for c, _ in current]
-    known = q.fetch_reminder_keys(session=session, certificate_ids=replanned) if replanned else {}
+    known = (
+        expiry_reminders_q.fetch_reminder_keys(session=session, certificate_ids=replanned)
+        if replanned
+        else {}
+    )
     cache: dict[date, date] = {}
     plans: dict[date, list[Plan]] = {}
     inserts: list[dict[str, Any]] = []
@@ -262,31 +268,33 @@ def _plan_reminders(
                         "new_due_at": item.due_at,
                     }
                 )
-    q.insert_reminders(session=session, rows=inserts)
-    q.replan_reminders(session=session, rows=again)
+    expiry_reminders_q.insert_reminders(session=session, rows=inserts)
+    expiry_reminders_q.replan_reminders(session=session, rows=again)
     return len(inserts) + len(again)
 
 
 @dataclass(frozen=True)
 class FirmCertificate:
-    certificate: q.CertificateView
-    reminders: list[q.ReminderView]
+    certificate: certificates_q.CertificateView
+    reminders: list[expiry_reminders_q.ReminderView]
 
 
 def firm_certificates(*, session: Session, tax_id: str) -> list[FirmCertificate]:
     """A firm's certificates, soonest expiry first, each with its reminders."""
-    found = q.fetch_certificates_of(session=session, tax_id=tax_id)
-    reminders = q.fetch_reminders_of(session=session, certificate_ids=[c.id for c in found])
+    found = certificates_q.fetch_certificates_of(session=session, tax_id=tax_id)
+    reminders = expiry_reminders_q.fetch_reminders_of(
+        session=session, certificate_ids=[c.id for c in found]
+    )
     return [FirmCertificate(c, reminders[c.id]) for c in found]
 
 
 def unreachable_certificates(
     *, session: Session, within: int, today: date
-) -> list[q.CertificateView]:
+) -> list[certificates_q.CertificateView]:
     """Certificates in force expiring within `within` days whose firm has no chat."""
     if not 0 < within <= 3660:
         raise UserError("registry.bad_within")
-    return q.fetch_unreachable_certificates(
+    return certificates_q.fetch_unreachable_certificates(
         session=session, first=today, last=today + timedelta(days=within)
     )
 
@@ -301,5 +309,7 @@ def set_renewal(*, session: Session, code: str, text_zh: str, text_en: str, now:
         raise UserError("registry.renewal_empty")
     if len(zh) > RENEWAL_LIMIT or len(en) > RENEWAL_LIMIT:
         raise UserError("registry.renewal_too_long", limit=RENEWAL_LIMIT)
-    q.save_renewal(session=session, category_id=category.id, text_zh=zh, text_en=en, now=now)
+    renewals_q.save_renewal(
+        session=session, category_id=category.id, text_zh=zh, text_en=en, now=now
+    )
     return category.code

@@ -21,7 +21,8 @@ from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_period, format_stamp, plain, use_roc
 from storage.models.notices import NoticeKind
 from storage.queries import notices as notices_q
-from storage.queries import registry as q
+from storage.queries.registry import certificates as certificates_q
+from storage.queries.registry import figures as figures_q
 
 UNREACHABLE_WITHIN = 90
 
@@ -58,7 +59,7 @@ class NoticesReport:
     lines: list[Line]
     kinds: list[KindLine]
     unreachable_month: int
-    unreachable: list[q.CertificateView]
+    unreachable: list[certificates_q.CertificateView]
     as_of: date
 
 
@@ -75,7 +76,7 @@ def parse_month(text: str, *, today: date) -> tuple[int, int]:
     return year, month
 
 
-def _line(key: str, figures: q.NoticeFigures) -> Line:
+def _line(key: str, figures: figures_q.NoticeFigures) -> Line:
     c = figures.counts
     return Line(
         key,
@@ -100,13 +101,13 @@ def build_report(
     lines = [
         _line(
             "notices",
-            q.fetch_notice_figures(
+            figures_q.fetch_notice_figures(
                 session=session, start=start, end=end, kind=NoticeKind.NOTICE.value
             ),
         ),
         _line(
             "reminders",
-            q.fetch_notice_figures(
+            figures_q.fetch_notice_figures(
                 session=session, start=start, end=end, kind=NoticeKind.REMINDER.value
             ),
         ),
@@ -114,7 +115,7 @@ def build_report(
     names = {c.code: c for c in notices_q.fetch_categories(session=session, include_retired=True)}
     kinds = [
         KindLine(code, names[code].name_zh, names[code].name_en, sent, chats)
-        for code, sent, chats in q.fetch_reminders_sent_by_kind(
+        for code, sent, chats in figures_q.fetch_reminders_sent_by_kind(
             session=session, start=start, end=end
         )
     ]
@@ -125,15 +126,17 @@ def build_report(
         last=following - timedelta(days=1),
         lines=lines,
         kinds=kinds,
-        unreachable_month=q.count_reminders_unreachable(session=session, start=start, end=end),
-        unreachable=q.fetch_unreachable_certificates(
+        unreachable_month=figures_q.count_reminders_unreachable(
+            session=session, start=start, end=end
+        ),
+        unreachable=certificates_q.fetch_unreachable_certificates(
             session=session, first=today, last=today + timedelta(days=UNREACHABLE_WITHIN)
         ),
         as_of=today,
     )
 
 
-def _kind_name(kind: KindLine | q.CertificateView, language: str) -> str:
+def _kind_name(kind: KindLine | certificates_q.CertificateView, language: str) -> str:
     if isinstance(kind, KindLine):
         return kind.name_zh if language == "zh-TW" else kind.name_en
     return kind.kind_zh if language == "zh-TW" else kind.kind_en

@@ -18,7 +18,8 @@ from bot.notices.registry import Problem
 from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from kernel.textfiles import decode_text
-from storage.queries import registry as q
+from storage.queries.registry import firm_chats as firm_chats_q
+from storage.queries.registry import notice_targets as notice_targets_q
 
 LIST_LIMIT = 10_000
 """Numbers a list may hold: more firms than the branch registers."""
@@ -77,11 +78,11 @@ class Reach:
 
 def reach(*, session: Session, tax_ids: Sequence[str]) -> Reach:
     """Which of `tax_ids` some chat holds now, and how many chats hold them."""
-    linked = q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
+    linked = firm_chats_q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
     return Reach(
         count=len(tax_ids),
         linked=len(linked),
-        chats=q.count_tax_id_chats(session=session, tax_ids=tax_ids),
+        chats=firm_chats_q.count_tax_id_chats(session=session, tax_ids=tax_ids),
         unreached=[t for t in tax_ids if t not in linked],
     )
 
@@ -89,13 +90,13 @@ def reach(*, session: Session, tax_ids: Sequence[str]) -> Reach:
 def notice_unreached(*, session: Session, notice_id: int, released: bool) -> list[str]:
     """The numbers a notice was targeted at that it did not reach: once released, those no
     chat of which has an outbox row of it; before, those no chat holds now."""
-    tax_ids = q.fetch_notice_tax_ids(session=session, notice_id=notice_id)
+    tax_ids = notice_targets_q.fetch_notice_tax_ids(session=session, notice_id=notice_id)
     if not tax_ids:
         return []
     if released:
-        reached = q.fetch_reached_tax_ids(session=session, notice_id=notice_id)
+        reached = notice_targets_q.fetch_reached_tax_ids(session=session, notice_id=notice_id)
     else:
-        reached = q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
+        reached = firm_chats_q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
     return [t for t in tax_ids if t not in reached]
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from kernel.errors import UserError
 from storage.models import Role, Unit
 from storage.queries import people as q
+from storage.queries.audit import record_audit
 from storage.queries.people import PersonView
 
 INVITABLE = (Role.SECRETARIAT, Role.INSPECTOR, Role.MONITOR, Role.ADMIN)
@@ -91,7 +92,7 @@ def create(
         created_by_id=None if by is None else by.id,
     )
     if by is not None:
-        q.record_audit(
+        record_audit(
             session=session,
             actor_telegram_id=by.telegram_id,
             action="invite.create",
@@ -128,7 +129,7 @@ def redeem(
     """Redeem the invite `code` for `person` and keep the attempt in the audit log, allowed when
     they hold the role afterwards."""
     result = q.redeem_invite(session=session, code=code, person_id=person.id)
-    q.record_audit(
+    record_audit(
         session=session,
         actor_telegram_id=person.telegram_id,
         action="invite.redeem",

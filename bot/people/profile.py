@@ -1,4 +1,5 @@
-"""What a person tells us by acting: the language they chose, whether they blocked the bot."""
+"""What a person tells us by acting: who they are when they write, the language they chose,
+whether they blocked the bot."""
 
 from __future__ import annotations
 
@@ -6,8 +7,28 @@ from sqlmodel import Session
 
 from kernel.i18n import LANGUAGES
 from storage.queries import people as q
+from storage.queries.people import PersonView
 
 BLOCKING_STATUSES = ("kicked", "left")
+
+
+def meet(
+    *,
+    session: Session,
+    telegram_id: int,
+    first_name: str | None,
+    username: str | None,
+    admin_ids: frozenset[int] = frozenset(),
+) -> PersonView:
+    """The person behind an update with their current roles: created on first contact, their
+    names kept current, and no longer marked blocked (they are talking to us again)."""
+    return q.upsert_person(
+        session=session,
+        telegram_id=telegram_id,
+        first_name=first_name,
+        username=username,
+        admin_ids=admin_ids,
+    )
 
 
 def choose_language(*, session: Session, person_id: int, language: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from storage.queries import people as q
+from storage.queries.audit import record_audit
 from storage.queries.people import PersonView, RoleHolder
 
 PER_PAGE = 20
@@ -66,7 +67,7 @@ def revoke(
     holder = q.revoke_grant(session=session, grant_id=grant_id, revoked_by_id=by.id)
     if holder is None:
         return None
-    q.record_audit(
+    record_audit(
         session=session,
         actor_telegram_id=by.telegram_id,
         action="role.revoke",

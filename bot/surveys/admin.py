@@ -14,14 +14,14 @@ from sqlmodel import Session
 from bot.surveys.outbox import hand_to_outbox
 from bot.surveys.templates import template_questions
 from kernel.errors import UserError
-from storage.models import Role, Survey
+from storage.models import Survey
+from storage.models.base import SECRETARIAT_ROLES
 from storage.models.notices import NoticeKind
 from storage.models.surveys import SurveyState
 from storage.queries import surveys as q
 from storage.queries.people import PersonView
 
 MAX_TITLE = 200
-SECRETARIAT = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
 
 def create_survey(*, session: Session, template: str, title: str, now: datetime) -> int:
@@ -146,7 +146,7 @@ class OpenSurvey:
 
 def open_surveys(*, session: Session, viewer: PersonView) -> list[OpenSurvey]:
     """Open surveys with their response rates, for the secretariat and admins only."""
-    if not viewer.has_any(SECRETARIAT):
+    if not viewer.has_any(SECRETARIAT_ROLES):
         raise UserError("access.denied")
     surveys = q.fetch_open_surveys(session=session)
     counts = q.count_responses(session=session, survey_ids=[s.id for s in surveys if s.id])

@@ -1,4 +1,19 @@
-"""All tables, imported here so that SQLModel.metadata is complete for Alembic."""
+"""All tables, imported here so that SQLModel.metadata is complete for Alembic. One module per
+area:
+
+- `base`: the shared fields and `Role`;
+- `assessment`: the self-assessment (附表2): targets, scores, follow-ups, publications,
+  deadline reminders;
+- `audit`: the audit log;
+- `cases`: cases, their history, files, reporters, counters and reminders;
+- `courtesy`: the courtesy tests: staff, rounds, tests, results, rubrics, corrective actions;
+- `delivery`: the delivery worker's pauses;
+- `notices`: categories, subscriptions, notices, the outbox and the worker's lease;
+- `people`: people, their roles, units and invites;
+- `persistence`: python-telegram-bot's conversations and data;
+- `registry`: the certificate register, expiry reminders, opt-outs, targeted notices;
+- `secrets`: the install's own secret;
+- `surveys`: satisfaction surveys, their answers and the case follow-ups."""
 
 from storage.models.assessment import (
     AssessmentFollowUp,
@@ -7,9 +22,9 @@ from storage.models.assessment import (
     AssessmentScore,
     YearTarget,
 )
+from storage.models.audit import AuditEntry
 from storage.models.base import STAFF_ROLES, Role
 from storage.models.cases import (
-    BotState,
     Case,
     CaseAttachment,
     CaseCounter,
@@ -39,7 +54,8 @@ from storage.models.notices import (
     Subscription,
     WorkerLease,
 )
-from storage.models.people import AuditEntry, Invite, Person, RoleGrant, Unit
+from storage.models.people import Invite, Person, RoleGrant, Unit
+from storage.models.persistence import BotState
 from storage.models.registry import (
     CategoryRenewal,
     Certificate,

@@ -21,6 +21,11 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SECRETARIAT, Role.INSPECTOR})
+"""Who works at the branch: the staff commands (/notice, /cases, /tests …)."""
+SECRETARIAT_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
+"""Who sees the whole branch and a petitioner's identity: /summary, /assessment, /survey …"""
+ADMIN_ROLES = frozenset({Role.ADMIN})
+"""Who runs the system: /invite, /roles, /categories."""
 
 
 class CreatedAt(SQLModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import CreatedAt
@@ -172,11 +172,3 @@ class CaseReminder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=96, unique=True)
     sent_at: datetime = Field(sa_type=AwareDateTime)
-
-
-class BotState(SQLModel, table=True):
-    """Conversation states and user data of python-telegram-bot, so they survive a restart."""
-
-    namespace: str = Field(max_length=64, primary_key=True)
-    key: str = Field(max_length=128, primary_key=True)
-    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

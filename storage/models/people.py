@@ -1,4 +1,4 @@
-"""People, their roles, units, invites and the audit log."""
+"""People, their roles, units and invites."""
 
 from __future__ import annotations
 
@@ -71,17 +71,3 @@ class Invite(CreatedAt, table=True):
     expires_at: datetime = Field(sa_type=AwareDateTime)
     used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     used_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
-
-
-class AuditEntry(SQLModel, table=True):
-    """One staff action or refused attempt: who, when, what, on what."""
-
-    __table_args__ = (Index("ix_auditentry_at", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_type=AwareDateTime)
-    actor_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    action: str = Field(max_length=64)
-    target: str | None = Field(default=None, max_length=128)
-    allowed: bool = True
-    detail: str | None = None

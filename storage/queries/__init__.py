@@ -1,1 +1,15 @@
-"""Query functions: keyword-only, the session first, named for what they do; none commits."""
+"""Query functions: keyword-only, the session first, named for what they do; none commits.
+
+assessment.py     the self-assessment and the yearly targets
+audit.py          the audit log: a row written with its change, the latest read back
+bulk.py           many rows at once: short IN lists, the one bulk insert
+case_periods.py   a half-year's or a year's complaint analysis (aggregation)
+case_summary.py   the monthly summary of cases (aggregation)
+cases.py          cases: numbering, storing, reading, importing
+courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
+notices.py        categories, subscriptions, company profiles, notices and their release
+outbox.py         the delivery outbox, for the worker
+people.py         people, roles and invites
+registry/         the certificate register, one module per concern (its own map)
+surveys.py        surveys and case follow-ups
+"""

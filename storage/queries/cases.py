@@ -25,9 +25,12 @@ from storage.models import (
     Unit,
 )
 from storage.models.cases import FINAL_STATES, CaseImport, CaseKind, CaseState, Channel
+from storage.queries.bulk import bulk_insert
 
 CASE_TABLE: Table = Case.__table__  # type: ignore[attr-defined]
 """The table itself: bulk inserts through it skip the ORM's per-row bookkeeping."""
+REPORTER_TABLE: Table = CaseReporter.__table__  # type: ignore[attr-defined]
+EVENT_TABLE: Table = CaseEvent.__table__  # type: ignore[attr-defined]
 OPEN_STATES = tuple(s.value for s in CaseState if s not in FINAL_STATES)
 RUNNING_STATES = (
     CaseState.RECEIVED.value,
@@ -131,7 +134,9 @@ def insert_imported_cases(
 ) -> None:
     """One batch of an import: the cases (bulk), then each one's reporter and first event;
     `reporters[i]` and `events[i]` belong to `cases[i]`. Touches the import."""
-    session.execute(insert(CASE_TABLE), [{**c, "import_id": import_id} for c in cases])
+    bulk_insert(
+        session=session, table=CASE_TABLE, rows=[{**c, "import_id": import_id} for c in cases]
+    )
     numbers = [c["number"] for c in cases]
     found = dict(
         session.exec(
@@ -146,11 +151,11 @@ def insert_imported_cases(
         for case_id, reporter in zip(ids, reporters, strict=True)
         if reporter is not None
     ]
-    if reporter_rows:
-        session.execute(insert(CaseReporter), reporter_rows)
-    session.execute(
-        insert(CaseEvent),
-        [{**event, "case_id": case_id} for case_id, event in zip(ids, events, strict=True)],
+    bulk_insert(session=session, table=REPORTER_TABLE, rows=reporter_rows)
+    bulk_insert(
+        session=session,
+        table=EVENT_TABLE,
+        rows=[{**event, "case_id": case_id} for case_id, event in zip(ids, events, strict=True)],
     )
     session.execute(
         update(CaseImport).where(col(CaseImport.id) == import_id).values(touched_at=at)

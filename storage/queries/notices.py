@@ -22,8 +22,8 @@ from storage.models import (
     Subscription,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
-from storage.queries import registry
 from storage.queries.outbox import DELIVERY_TABLE
+from storage.queries.registry import notice_targets as notice_targets_q
 
 
 def fetch_categories(*, session: Session, include_retired: bool = False) -> list[Category]:
@@ -260,7 +260,7 @@ def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | 
             source,
         )
     )
-    registry.add_targeted_deliveries(session=session, notice_id=notice_id, now=now)
+    notice_targets_q.add_targeted_deliveries(session=session, notice_id=notice_id, now=now)
     count = session.exec(
         select(func.count()).select_from(Delivery).where(Delivery.notice_id == notice_id)
     ).one()

@@ -1,4 +1,4 @@
-"""People, roles, invites and the audit log."""
+"""People, roles and invites (the audit log is `audit.py`'s)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from kernel.clock import utcnow
-from storage.models import AuditEntry, Invite, Person, Role, RoleGrant, Unit
+from storage.models import Invite, Person, Role, RoleGrant, Unit
 from storage.models.base import STAFF_ROLES
+
+# The audit log's queries are `storage/queries/audit.py`'s; bot/cases/* still imports this name
+# from here until issue 19's rewrite of those modules lands (the merge removes this line).
+from storage.queries.audit import record_audit as record_audit
 
 INVITE_VALIDITY = timedelta(hours=72)
 
@@ -275,36 +279,6 @@ def fetch_staff_telegram_ids(*, session: Session) -> dict[int, frozenset[Role]]:
     for telegram_id, role in rows:
         found.setdefault(telegram_id, set()).add(Role(role))
     return {k: frozenset(v) for k, v in found.items()}
-
-
-def record_audit(
-    *,
-    session: Session,
-    actor_telegram_id: int | None,
-    action: str,
-    target: str | None = None,
-    allowed: bool = True,
-    detail: str | None = None,
-    at: datetime | None = None,
-) -> None:
-    """Append one entry to the audit log."""
-    session.add(
-        AuditEntry(
-            at=at or utcnow(),
-            actor_telegram_id=actor_telegram_id,
-            action=action,
-            target=target,
-            allowed=allowed,
-            detail=detail,
-        )
-    )
-
-
-def fetch_audit(*, session: Session, limit: int = 100) -> list[AuditEntry]:
-    """The latest audit entries, newest first."""
-    return list(
-        session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)).all()
-    )
 
 
 def count_people(*, session: Session) -> int:

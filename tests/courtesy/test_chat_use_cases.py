@@ -18,8 +18,9 @@ from courtesy.scoring_state import ScoringState
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models import ActionStatus
+from storage.queries.audit import fetch_audit
 from storage.queries.courtesy import fetch_action, fetch_test_views
-from storage.queries.people import fetch_audit, fetch_person_view
+from storage.queries.people import fetch_person_view
 from tests.factories import directory_csv
 
 MADE = datetime(2027, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Taipei"))

@@ -1,5 +1,5 @@
 """Courtesy report and schedule CSVs: one table per file, round labels and test codes a
-spreadsheet keeps, percentages as numbers of percent, results due on a working day."""
+spreadsheet keeps, percentages as numbers of percent."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ from courtesy import reports, schedule
 from courtesy.demo import seed_demo
 from storage.db import Database
 from tests.reports.spreadsheet import read_rows, risky_cells
-
-
-def test_results_fall_due_on_the_next_working_day_after_a_weekend_or_holiday() -> None:
-    assert schedule.due_date(2026, 3) == date(2027, 1, 4)  # 2027-01-03 is a Sunday
-    assert schedule.due_date(2026, 1) == date(2026, 5, 4)  # 2026-05-03 is a Sunday
-    assert schedule.due_date(2026, 2) == date(2026, 9, 3)  # a Thursday stays
 
 
 def test_round_and_year_csvs_are_one_table_each_and_survive_a_spreadsheet(

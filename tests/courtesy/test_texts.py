@@ -43,7 +43,9 @@ def test_every_courtesy_key_used_in_the_code_exists() -> None:
     for path in sources:
         text = path.read_text("utf-8")
         for found in re.finditer(r'"(courtesy\.[a-z_]+\.[a-z_0-9]+)"', text):
-            if "audit(" not in text[max(0, found.start() - 40) : found.start()]:
+            before = text[max(0, found.start() - 40) : found.start()]
+            # an audit row's action names what was done; it is no catalogue key
+            if "audit(" not in before and not before.endswith("action="):
                 used.add(found.group(1))
     assert used and used <= keys, sorted(used - keys)
 

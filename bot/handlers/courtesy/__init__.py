@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.edge.access import SECRETARIAT, STAFF
 from bot.edge.context import BotApplication
-from bot.edge.features import Command, Feature, roles
+from bot.edge.features import Command, Feature
 from bot.handlers.courtesy import actions, report, scoring
 from bot.handlers.courtesy.shared import PREFIX
 
@@ -26,10 +26,10 @@ FEATURE = Feature(
     callback_prefixes=(PREFIX,),
     register=register,
     commands=(
-        Command("tests", roles(*STAFF)),
-        Command("score", roles(*STAFF)),
-        Command("actions", roles(*STAFF)),
-        Command("action", roles(*SECRETARIAT)),
-        Command("courtesy_report", roles(*SECRETARIAT)),
+        Command("tests", STAFF),
+        Command("score", STAFF),
+        Command("actions", STAFF),
+        Command("action", SECRETARIAT),
+        Command("courtesy_report", SECRETARIAT),
     ),
 )

@@ -129,7 +129,7 @@ async def list_actions(update: Update, context: BotContext) -> None:
     page = await context.services.db.run(
         action_texts.open_actions_page,
         lang=context.lang,
-        named=context.person.has_any(frozenset(SECRETARIAT)),
+        named=context.person.has_any(SECRETARIAT),
         page=0,
         limit=MESSAGE_LIMIT,
     )
@@ -151,7 +151,7 @@ async def actions_page(update: Update, context: BotContext) -> None:
         page = await context.services.db.run(
             action_texts.open_actions_page,
             lang=lang,
-            named=context.person.has_any(frozenset(SECRETARIAT)),
+            named=context.person.has_any(SECRETARIAT),
             page=int(found.group(1)),
             limit=MESSAGE_LIMIT,
         )

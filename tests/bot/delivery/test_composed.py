@@ -22,7 +22,7 @@ from storage.db import Database
 from storage.models import Delivery, Notice, Person
 from storage.models.notices import DeliveryStatus, NoticeKind, NoticeState
 from storage.queries import outbox
-from storage.queries.registry import set_reminders_off
+from storage.queries.registry.firm_chats import set_reminders_off
 from tests.fakes import FakeBotApi
 
 

@@ -7,7 +7,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.application import build_application, features
 from bot.edge import registry
-from bot.edge.features import Feature
+from bot.edge.access import ADMIN, STAFF, requires
+from bot.edge.features import Command, Feature
 from bot.settings import Settings
 
 
@@ -56,3 +57,23 @@ def test_the_installed_features_build_with_distinct_prefixes(settings: Settings)
     build_application(settings)
     claimed = [p for feature in features() for p in feature.callback_prefixes]
     assert claimed and len(claimed) == len(set(claimed))
+
+
+@requires(*STAFF)
+async def _staff_only(update: object, context: object) -> None:
+    """Checked for the staff roles."""
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
+def test_a_command_whose_handler_checks_other_roles_than_declared_is_refused() -> None:
+    declared = Feature(name="notices", register=lambda app: None, commands=(Command("n", ADMIN),))
+    conversation = ConversationHandler(
+        entry_points=[CommandHandler("n", _staff_only)], states={}, fallbacks=[]
+    )
+    with pytest.raises(ValueError, match="/n is declared for .*admin.* but its handler"):
+        registry.check_roles(declared, [conversation])
+    unchecked = [CommandHandler("n", _noop)]
+    with pytest.raises(ValueError, match="checks \\[\\]"):
+        registry.check_roles(declared, unchecked)
+    agreed = Feature(name="notices", register=lambda app: None, commands=(Command("n", STAFF),))
+    registry.check_roles(agreed, [conversation])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.people import profile
 from storage.db import Database
+from storage.models import Role
 from storage.queries.people import fetch_person_view
 from tests.factories import person
 
@@ -38,3 +39,17 @@ def test_blocking_and_unblocking_are_noted_once_each(db: Database) -> None:
 
 def test_a_chat_the_bot_has_never_seen_changes_nothing(db: Database) -> None:
     assert db.call(profile.note_chat_member, telegram_id=FIRM + 1, status="kicked") is None
+
+
+def test_a_person_is_met_once_kept_current_and_no_longer_blocked_when_they_write(
+    db: Database,
+) -> None:
+    first = db.call(profile.meet, telegram_id=FIRM, first_name="甲", username=None)
+    assert (first.telegram_id, first.first_name, first.blocked) == (FIRM, "甲", False)
+    db.call(profile.note_chat_member, telegram_id=FIRM, status="kicked")
+    again = db.call(
+        profile.meet, telegram_id=FIRM, first_name="乙", username="b", admin_ids=frozenset({FIRM})
+    )
+    assert again.id == first.id
+    assert (again.first_name, again.blocked) == ("乙", False)
+    assert again.has_any({Role.ADMIN})

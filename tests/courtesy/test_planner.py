@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from datetime import time
+from datetime import date, time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courtesy.schedule import (
-    StaffEntry,
-    csv_text,
-    draw_plan,
-    plan_rows,
-    round_sizes,
-    window,
-)
+from courtesy.planner import StaffEntry, draw_plan, due_date, round_sizes, window
+from courtesy.schedule_csv import csv_text, plan_rows
 from kernel import workcalendar
 from kernel.errors import UserError
 from kernel.i18n import catalogue
@@ -217,3 +211,9 @@ def test_a_unit_whose_only_inspectors_are_its_own_is_refused() -> None:
         draw_plan(staff=staff, units=["u0", "u1"], year=2026, target=12, per_unit=2, seed=0)
     assert refused.value.key == "courtesy.plan.no_outside_inspector"
     assert refused.value.values == {"unit": "u0"}
+
+
+def test_results_fall_due_on_the_next_working_day_after_a_weekend_or_holiday() -> None:
+    assert due_date(2026, 3) == date(2027, 1, 4)  # 2027-01-03 is a Sunday
+    assert due_date(2026, 1) == date(2026, 5, 4)  # 2026-05-03 is a Sunday
+    assert due_date(2026, 2) == date(2026, 9, 3)  # a Thursday stays
