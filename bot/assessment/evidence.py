@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.assessment.periods import Period
 from bot.cases.periods import build_period_analysis
 from bot.surveys.figures import Satisfaction, satisfaction_by_unit
 from courtesy.period_reports import build_period_report
 from kernel import csvfiles
 from kernel.errors import UserError
 from kernel.pages import page, render_page
+from kernel.periods import Period
 from kernel.reporting import format_period, format_stamp, plain, produced_now, use_roc
 from storage.models import Unit
 from storage.queries.assessment import fetch_notice_reach
@@ -88,8 +88,7 @@ def courtesy_source(context: Context) -> Section:
     try:
         report = build_period_report(
             session=context.session,
-            year=context.period.year,
-            first_half=context.period.first_half,
+            period=context.period,
             language=context.language,
             pass_mark=context.pass_mark,
             today=context.today,
@@ -122,8 +121,7 @@ def cases_source(context: Context) -> Section:
     section = Section("evaluation", "response", [_tr(context, f"col_{c}") for c in columns])
     analysis = build_period_analysis(
         session=context.session,
-        year=context.period.year,
-        first_half=context.period.first_half,
+        period=context.period,
         today=context.today,
         language=context.language,
     )

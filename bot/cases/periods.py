@@ -27,6 +27,7 @@ from kernel import charts, csvfiles
 from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.pages import page, render_page
+from kernel.periods import Period
 from kernel.reporting import (
     format_day,
     format_period,
@@ -49,26 +50,6 @@ from storage.queries.case_periods import (
 from storage.queries.case_summary import fetch_overdue_at, fetch_top_subjects
 from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units
-
-
-def period_bounds(year: int, first_half: bool) -> tuple[date, date]:
-    """1 January to 30 June, or to 31 December."""
-    return date(year, 1, 1), date(year, 6, 30) if first_half else date(year, 12, 31)
-
-
-def period_code(year: int, first_half: bool) -> str:
-    """`2027-H1` or `2027`, as commands take it and files are named."""
-    return f"{year:04d}-H1" if first_half else f"{year:04d}"
-
-
-def period_label(year: int, first_half: bool, language: str, *, roc: bool) -> str:
-    """116 年上半年 / 2027 年度 / first half of 2027 (ROC 116)."""
-    shown = roc_year(year) if roc and language == "zh-TW" else year
-    key = "period.label_h1" if first_half else "period.label_year"
-    text = plain(language, key, year=shown)
-    if roc and language != "zh-TW":
-        text += f" (ROC {roc_year(year)})"
-    return text
 
 
 @dataclass(frozen=True)
@@ -120,10 +101,7 @@ class OverdueRow:
 
 @dataclass
 class PeriodAnalysis:
-    year: int
-    first_half: bool
-    first: date
-    last: date
+    period: Period
     as_of: date
     targets_of_year: Targets
     months: list[MonthRow] = field(default_factory=list)
@@ -137,8 +115,24 @@ class PeriodAnalysis:
     top_products: list[tuple[str, int]] = field(default_factory=list)
 
     @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def first_half(self) -> bool:
+        return self.period.first_half
+
+    @property
+    def first(self) -> date:
+        return self.period.first
+
+    @property
+    def last(self) -> date:
+        return self.period.last
+
+    @property
     def code(self) -> str:
-        return period_code(self.year, self.first_half)
+        return self.period.code
 
     @property
     def received(self) -> int:
@@ -186,19 +180,16 @@ def _median(values: list[int]) -> float | None:
 
 
 def build_period_analysis(
-    *, session: Session, year: int, first_half: bool, today: date, language: str
+    *, session: Session, period: Period, today: date, language: str
 ) -> PeriodAnalysis:
-    """Every figure of the period; a period that has not begun is refused."""
-    first, last = period_bounds(year, first_half)
+    """Every figure of a first half-year or a year; a period that has not begun is refused."""
+    year, first_half, first, last = period.year, period.first_half, period.first, period.last
     if first > today:
-        raise UserError("period.future", period=period_code(year, first_half))
+        raise UserError("period.future", period=period.code)
     as_of = min(last, today)
     zh = language == "zh-TW"
     analysis = PeriodAnalysis(
-        year=year,
-        first_half=first_half,
-        first=first,
-        last=last,
+        period=period,
         as_of=as_of,
         targets_of_year=fetch_targets(session=session, year=year),
     )
@@ -332,7 +323,7 @@ def _draw(analysis: PeriodAnalysis, language: str) -> Any:
 
 
 def _title(analysis: PeriodAnalysis, language: str, roc: bool) -> str:
-    label = period_label(analysis.year, analysis.first_half, language, roc=roc)
+    label = analysis.period.label(language, roc=roc)
     return plain(language, "period.title", period=label)
 
 
@@ -508,7 +499,7 @@ def period_text(analysis: PeriodAnalysis, language: str, *, roc: bool) -> str:
     return t(
         language,
         "period.chat",
-        period=period_label(analysis.year, analysis.first_half, language, roc=roc),
+        period=analysis.period.label(language, roc=roc),
         received=analysis.received,
         handled=analysis.handled,
         on_time=_pct(analysis.on_time_rate),

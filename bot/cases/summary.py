@@ -21,7 +21,6 @@ from sqlmodel import Session
 
 from bot.cases.periods import targets_note
 from kernel import charts, csvfiles
-from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.pages import page, render_page
 from kernel.reporting import (
@@ -49,24 +48,6 @@ from storage.queries.people import fetch_units, record_audit
 PUBLIC_TARGET = PLAN_TARGETS["public"]
 MONITOR_TARGET = PLAN_TARGETS["monitor"]
 """The plan's yearly targets, used when the year has none set (`bsmi-desk target set`)."""
-
-
-def parse_month(text: str, *, today: date) -> tuple[int, int]:
-    """`YYYY-MM` → (year, month); refuses other shapes and months after this one."""
-    parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise UserError("summary.bad_month", value=text)
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise UserError("summary.bad_month", value=text)
-    if (year, month) > (today.year, today.month):
-        raise UserError("summary.future_month", value=text)
-    return year, month
-
-
-def last_complete_month(today: date) -> tuple[int, int]:
-    """The month before `today`'s, as (year, month): what /summary shows when not told."""
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,6 @@ from bot.cases.listing import LISTS
 from bot.cases.periods import period_text
 from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import (
-    last_complete_month,
-    parse_month,
     summarise_month,
     summary_text,
     write_report,
@@ -56,6 +54,7 @@ from bot.handlers.contact import public_day
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
+from kernel.periods import last_complete_month, parse_past_month
 from storage.models import CaseEvent, Role
 from storage.models.cases import Channel
 
@@ -708,12 +707,12 @@ async def summary(update: Update, context: BotContext) -> None:
         return
     if args:
         try:
-            year, month = parse_month(args[0], today=today)
+            year, month = parse_past_month(args[0], today=today).year_month
         except UserError as exc:
             await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
             return
     else:
-        year, month = last_complete_month(today)
+        year, month = last_complete_month(today).year_month
     built = await context.services.db.run(
         summarise_month,
         actor_telegram_id=context.person.telegram_id,

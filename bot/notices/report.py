@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from kernel import charts, csvfiles
 from kernel.charts import grouped_bars, pyplot
-from kernel.errors import UserError
 from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_period, format_stamp, plain, use_roc
 from storage.models.notices import NoticeKind
@@ -60,19 +59,6 @@ class NoticesReport:
     unreachable_month: int
     unreachable: list[q.CertificateView]
     as_of: date
-
-
-def parse_month(text: str, *, today: date) -> tuple[int, int]:
-    """`YYYY-MM` → (year, month); refuses other shapes and months after this one."""
-    parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise UserError("summary.bad_month", value=text)
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise UserError("summary.bad_month", value=text)
-    if (year, month) > (today.year, today.month):
-        raise UserError("summary.future_month", value=text)
-    return year, month
 
 
 def _line(key: str, figures: q.NoticeFigures) -> Line:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.surveys.periods import Period
 from bot.surveys.statistics import Figures, count_scores, figures_of
 from kernel import charts, csvfiles
 from kernel.errors import UserError
 from kernel.i18n import catalogue
 from kernel.pages import page, render_page
+from kernel.periods import Period
 from kernel.reporting import (
     TAIPEI,
     format_day,
@@ -234,13 +234,6 @@ def build_survey_report(
 # --- case follow-ups of a period -----------------------------------------------------------
 
 
-def _bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(first, time(0), tzinfo=tz),
-        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
-    )
-
-
 def _group(
     rows: list[q.FollowUpRow],
     key: Callable[[q.FollowUpRow], Any],
@@ -290,10 +283,10 @@ def build_case_report(
     """The case follow-ups asked in `period`: overall, by kind, by unit and on time vs late,
     against the previous period of the same length."""
     roc = use_roc(language, western=western)
-    start, end = _bounds(period.first, period.last, tz)
+    start, end = period.starts(tz), period.ends(tz)
     rows = q.fetch_follow_up_rows(session=session, asked_from=start, asked_before=end)
     earlier = period.previous()
-    p_start, p_end = _bounds(earlier.first, earlier.last, tz)
+    p_start, p_end = earlier.starts(tz), earlier.ends(tz)
     before = q.fetch_follow_up_rows(session=session, asked_from=p_start, asked_before=p_end)
     units = {u.id: (u.name_in(language), u.name_en) for u in q.fetch_units(session=session)}
     kinds = {

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from bot.surveys.admin import create_survey, send_survey
 from bot.surveys.answering import answer_scale, answer_text, start
 from bot.surveys.followups import answer_score, ask_due
-from bot.surveys.periods import parse_period
 from bot.surveys.reports import build_case_report, build_survey_report, write_report
 from kernel.clock import utcnow
+from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.db import Database
 from storage.models import CaseFollowUp, Person, SurveyInvitation
 from tests.bot.surveys.test_followups import close
@@ -104,7 +104,9 @@ def test_the_case_report_by_kind_unit_and_timeliness(db: Database, tmp_path: Pat
             language="zh-TW",
             now=asked + timedelta(hours=2),
         )
-    report = db.call(build_case_report, period=parse_period("2027-H1"), language="zh-TW")
+    report = db.call(
+        build_case_report, period=parse_period("2027-H1", kinds=HALVES_AND_YEARS), language="zh-TW"
+    )
     assert (report.invited, report.responded) == (3, 2)
     groups = dict(report.groups)
     assert [r.label for r in groups["by_unit"]] == ["第二課", "第一課"]  # lowest first, names
