@@ -50,7 +50,8 @@ from bot.cases.deadlines import add_days, closure_for  # noqa: E402
 from bot.cases.filing import Draft, file_case, format_number  # noqa: E402
 from bot.cases.periods import build_period_analysis  # noqa: E402
 from bot.cases.periods import write_report as write_period_report  # noqa: E402
-from bot.cases.summary import build_summary, write_report  # noqa: E402
+from bot.cases.summary import build_summary  # noqa: E402
+from bot.cases.summary_report import write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from kernel.periods import Period  # noqa: E402
 from storage.db import Database  # noqa: E402

@@ -13,7 +13,7 @@ import typer
 
 from bot.assessment import demo as assessment_demo
 from bot.cases import demo as case_demo
-from bot.cases import summary
+from bot.cases import summary, summary_report
 from bot.cli.common import LangOption, cli_command, report_language
 from bot.notices import demo as notice_demo
 from bot.surveys import demo as survey_demo
@@ -56,7 +56,7 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             monthly = summary.build_summary(
                 session=session, year=month[0], month=month[1], today=today, language=language
             )
-        files = summary.write_report(monthly, out, language)
+        files = summary_report.write_report(monthly, out, language)
         tz = ZoneInfo("Asia/Taipei")
         with db.transaction() as session:
             notice_demo.seed_registry_demo(session=session, rng=rng, today=today, tz=tz)

@@ -11,7 +11,8 @@ import typer
 
 from bot.cases.periods import build_period_analysis
 from bot.cases.periods import write_report as write_period_report
-from bot.cases.summary import build_summary, write_report
+from bot.cases.summary import build_summary
+from bot.cases.summary_report import write_report
 from bot.cli.common import (
     LangOption,
     RocOption,

@@ -39,11 +39,8 @@ from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
 from bot.cases.listing import LISTS
 from bot.cases.periods import period_text
 from bot.cases.periods import write_report as write_period_report
-from bot.cases.summary import (
-    summarise_month,
-    summary_text,
-    write_report,
-)
+from bot.cases.summary import summarise_month
+from bot.cases.summary_report import summary_text, write_report
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext

@@ -17,11 +17,8 @@ from typer.testing import CliRunner
 
 from bot.cases.actions import Action
 from bot.cases.demo import seed_demo
-from bot.cases.summary import (
-    build_summary,
-    summarise_month,
-    write_report,
-)
+from bot.cases.summary import build_summary, summarise_month
+from bot.cases.summary_report import write_report
 from storage.db import Database
 from storage.models import AuditEntry, Case, Role, Unit
 from tests.factories import do, file_on, person

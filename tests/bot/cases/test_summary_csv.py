@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.cases.summary import build_summary, write_report
+from bot.cases.summary import build_summary
+from bot.cases.summary_report import write_report
 from storage.db import Database
 from tests.factories import file_on
 from tests.reports.spreadsheet import read_rows, risky_cells

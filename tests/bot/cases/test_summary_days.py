@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.cases.summary import build_summary, summary_text, write_report
+from bot.cases.summary import build_summary
+from bot.cases.summary_report import summary_text, write_report
 from storage.db import Database
 from storage.models import Role
 from tests.factories import do, file_on, person
