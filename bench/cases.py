@@ -48,8 +48,8 @@ sys.path.insert(0, str(ROOT))
 from bot.assessment.evidence import build_evidence, write_evidence  # noqa: E402
 from bot.cases.deadlines import add_days, closure_for  # noqa: E402
 from bot.cases.filing import Draft, file_case, format_number  # noqa: E402
+from bot.cases.period_report import write_report as write_period_report  # noqa: E402
 from bot.cases.periods import build_period_analysis  # noqa: E402
-from bot.cases.periods import write_report as write_period_report  # noqa: E402
 from bot.cases.summary import build_summary  # noqa: E402
 from bot.cases.summary_report import write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402

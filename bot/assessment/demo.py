@@ -14,8 +14,8 @@ from sqlmodel import Session
 from bot.assessment.evidence import build_evidence, write_evidence
 from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import DIMENSIONS, ScoreInput, follow_up, publish, record_score
+from bot.cases.period_report import write_report as write_period_report
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_period_report
 from courtesy import reports as courtesy_reports
 from courtesy.period_reports import build_period_report
 from kernel.periods import Period

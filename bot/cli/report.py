@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from bot.cases.period_report import write_report as write_period_report
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_period_report
 from bot.cases.summary import build_summary
 from bot.cases.summary_report import write_report
 from bot.cli.common import (

@@ -37,8 +37,8 @@ from bot.cases.details import CaseDetails, case_files, full_case, view_case
 from bot.cases.filing import NUMBER_PATTERN, parse_case_number
 from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
 from bot.cases.listing import LISTS
-from bot.cases.periods import period_text
-from bot.cases.periods import write_report as write_period_report
+from bot.cases.period_report import period_text
+from bot.cases.period_report import write_report as write_period_report
 from bot.cases.summary import summarise_month
 from bot.cases.summary_report import summary_text, write_report
 from bot.edge import waiting

@@ -22,8 +22,8 @@ from bot.assessment.evidence import (
 )
 from bot.cases import demo as case_demo
 from bot.cases.actions import Action
+from bot.cases.period_report import write_report as write_complaints
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_complaints
 from bot.notices import demo as notice_demo
 from bot.surveys.figures import satisfaction_for
 from bot.surveys.followups import answer_score, ask_due

@@ -17,7 +17,8 @@ from sqlmodel import select
 
 from bot.assessment.targets import set_targets
 from bot.cases.demo import seed_demo
-from bot.cases.periods import build_period_analysis, write_report
+from bot.cases.period_report import write_report
+from bot.cases.periods import build_period_analysis
 from kernel.errors import UserError
 from kernel.periods import Period
 from storage.db import Database
