@@ -10,15 +10,13 @@ next to the buttons' handlers that read them back.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -46,6 +44,7 @@ from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
+from bot.edge.files import send_report_files
 from bot.handlers.case_news import send_notices
 from bot.handlers.contact import public_day
 from kernel.clock import utcnow
@@ -719,14 +718,13 @@ async def summary(update: Update, context: BotContext) -> None:
         language=lang,
         counting=context.services.settings.case_day_counting,
     )
-    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
-        paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
-        await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(write_report, built, language=lang, roc=roc),
+        prefix="bsmi-summary-",
+    )
 
 
 async def _period_summary(update: Update, context: BotContext, text: str, *, roc: bool) -> None:
@@ -746,14 +744,13 @@ async def _period_summary(update: Update, context: BotContext, text: str, *, roc
         await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
         return
     shown_roc = roc or lang == "zh-TW"
-    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
-        paths = await asyncio.to_thread(write_period_report, built, Path(tmp), lang, roc=roc)
-        await update.effective_message.reply_text(period_text(built, lang, roc=shown_roc))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await update.effective_message.reply_text(period_text(built, lang, roc=shown_roc))
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(write_period_report, built, language=lang, roc=roc),
+        prefix="bsmi-summary-",
+    )
 
 
 def register(app: BotApplication) -> None:
