@@ -16,7 +16,7 @@ from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import DIMENSIONS, ScoreInput, follow_up, publish, record_score
 from bot.cases.period_report import write_report as write_period_report
 from bot.cases.periods import build_period_analysis
-from courtesy import reports as courtesy_reports
+from courtesy import report_files as courtesy_files
 from courtesy.period_reports import build_period_report
 from kernel.periods import Period
 from storage.queries.people import fetch_units
@@ -77,7 +77,7 @@ def write_demo_reports(
         pass_mark=pass_mark,
         today=today,
     )
-    files += courtesy_reports.write_report(courtesy, out)
+    files += courtesy_files.write_report(courtesy, out)
     files += write_report(build_report(session=session, period=period, language=language), out)
     evidence = build_evidence(
         session=session,

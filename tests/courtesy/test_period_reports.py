@@ -15,7 +15,7 @@ from bot.assessment.targets import set_targets
 from bot.cli.app import app
 from courtesy.demo import seed_demo
 from courtesy.period_reports import build_period_report
-from courtesy.reports import write_report
+from courtesy.report_files import write_report
 from kernel.errors import UserError
 from kernel.periods import Period
 from kernel.reporting import TAIPEI

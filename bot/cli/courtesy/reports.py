@@ -16,7 +16,7 @@ from bot.cli.common import (
     settings,
 )
 from bot.cli.courtesy.shared import today
-from courtesy import reports
+from courtesy import report_files, reports
 from courtesy.period_reports import build_period_report
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -62,7 +62,7 @@ def report(
             western=western,
         )
     try:
-        files = reports.write_report(built, folder)
+        files = report_files.write_report(built, folder)
     except OSError as exc:  # e.g. the disk filled up, or a report's name is taken by a folder
         raise UserError(
             "files.unwritable", path=str(folder), reason=exc.strerror or str(exc)

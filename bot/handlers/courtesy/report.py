@@ -11,7 +11,7 @@ from bot.edge.access import SECRETARIAT, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.files import send_report_files
 from bot.handlers.courtesy.shared import actor, local_today
-from courtesy import reports
+from courtesy import report_files, reports
 from kernel.errors import UserError
 from kernel.i18n import t
 
@@ -54,7 +54,7 @@ async def round_report(update: Update, context: BotContext) -> None:
     await send_report_files(
         context.bot,
         update.effective_chat.id,
-        partial(reports.write_report, built),
+        partial(report_files.write_report, built),
         prefix="bsmi-courtesy-",
     )
 

@@ -28,7 +28,7 @@ from bot.notices import demo as notice_demo
 from bot.surveys.figures import satisfaction_for
 from bot.surveys.followups import answer_score, ask_due
 from courtesy import demo as courtesy_demo
-from courtesy import reports as courtesy_reports
+from courtesy import report_files as courtesy_files
 from courtesy.period_reports import build_period_report
 from kernel.periods import Period
 from storage.db import Database
@@ -74,8 +74,8 @@ def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
         pass_mark=80,
         today=TODAY,
     )
-    courtesy_files = courtesy_reports.write_report(courtesy, tmp_path / "courtesy")
-    units_csv = next(p for p in courtesy_files if p.name == "courtesy-2026-H1-units.csv")
+    courtesy_paths = courtesy_files.write_report(courtesy, tmp_path / "courtesy")
+    units_csv = next(p for p in courtesy_paths if p.name == "courtesy-2026-H1-units.csv")
     analysis = db.call(
         build_period_analysis, period=Period(2026, half=1), today=TODAY, language="zh-TW"
     )
