@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.surveys.admin import create_survey  # noqa: E402
-from bot.surveys.reports import build_case_report, build_survey_report, write_report  # noqa: E402
+from bot.surveys.case_report import build_case_report  # noqa: E402
+from bot.surveys.report_files import write_report  # noqa: E402
+from bot.surveys.survey_report import build_survey_report  # noqa: E402
 from kernel.periods import HALVES_AND_YEARS, parse_period  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402

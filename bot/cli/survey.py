@@ -17,7 +17,9 @@ from bot.cli.common import (
     settings,
 )
 from bot.surveys import admin
-from bot.surveys.reports import build_case_report, build_survey_report, write_report
+from bot.surveys.case_report import build_case_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t

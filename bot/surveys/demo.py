@@ -10,8 +10,10 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from bot.surveys.case_report import build_case_report
 from bot.surveys.followups import ANSWER_DAYS, due_at
-from bot.surveys.reports import build_case_report, build_survey_report, write_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from bot.surveys.templates import template_questions
 from kernel.periods import HALVES_AND_YEARS, parse_period
 from kernel.reporting import TAIPEI

@@ -15,7 +15,8 @@ from bot.cases.actions import Action
 from bot.handlers import surveys as survey_handlers
 from bot.jobs import case_surveys
 from bot.jobs.case_surveys import run_case_surveys_once
-from bot.surveys.reports import build_case_report, write_report
+from bot.surveys.case_report import build_case_report
+from bot.surveys.report_files import write_report
 from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.models import CaseFollowUp, Delivery, Notice, Role
 from storage.queries.people import set_blocked

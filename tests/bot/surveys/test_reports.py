@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 
 from bot.surveys.admin import create_survey, send_survey
 from bot.surveys.answering import answer_scale, answer_text, start
+from bot.surveys.case_report import build_case_report
 from bot.surveys.followups import answer_score, ask_due
-from bot.surveys.reports import build_case_report, build_survey_report, write_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from kernel.clock import utcnow
 from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.db import Database
