@@ -17,8 +17,8 @@ from courtesy.reports import Report
 from courtesy.rubric import grade_label
 from kernel import charts
 from kernel.pages import page, render_page
-from kernel.reporting import format_stamp, plain, produced_now, pyplot
-from kernel.tables import CsvTable, write_csv_tables
+from kernel.reporting import plain, produced_now, pyplot
+from kernel.tables import CsvTable, ReportFiles, write_report_files
 
 PASS_COLOUR = "#b3261e"
 
@@ -150,21 +150,6 @@ def csv_tables(report: Report) -> list[CsvTable]:
     ]
 
 
-def write_csvs(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
-    """One CSV per table, each opening with a line naming the report, the table, the period
-    and when it was produced (and that there are no results yet, when there are none)."""
-    return write_csv_tables(
-        out,
-        report.name,
-        csv_tables(report),
-        language=report.language,
-        title=report.title,
-        period=report.window,
-        stamp=format_stamp(produced or produced_now(), report.language, roc=report.roc),
-        note="" if report.has_results else report.labels.no_results,
-    )
-
-
 def write_png(report: Report, path: Path) -> Path:
     """Both charts side by side as one PNG for chat."""
     plt = pyplot()
@@ -186,12 +171,15 @@ def write_png(report: Report, path: Path) -> Path:
 def write_report(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
     """The report in `out`: the HTML page, one CSV per table (-units, -items, -trend) and the
     PNG of the charts; returns the paths in that order."""
-    out.mkdir(parents=True, exist_ok=True)
-    when = produced or produced_now()
-    html = out / f"{report.name}.html"
-    html.write_text(render_html(report, produced=when), encoding="utf-8")
-    return [
-        html,
-        *write_csvs(report, out, produced=when),
-        write_png(report, out / f"{report.name}.png"),
-    ]
+    files = ReportFiles(
+        stem=report.name,
+        language=report.language,
+        roc=report.roc,
+        title=report.title,
+        period=report.window,
+        page=lambda when: render_html(report, produced=when),
+        tables=csv_tables(report),
+        chart=lambda path: write_png(report, path),
+        note="" if report.has_results else report.labels.no_results,
+    )
+    return write_report_files(files, out, produced=produced)

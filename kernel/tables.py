@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from kernel import csvfiles
 from kernel.pages import in_language
-from kernel.reporting import format_day, plain
+from kernel.reporting import format_day, format_stamp, plain, produced_now
 
 R = TypeVar("R")
 MISSING = "—"
@@ -257,4 +257,48 @@ def write_csv_tables(
             caption += " " + note
         path = out_dir / f"{stem}-{table.suffix}.csv"
         paths.append(csvfiles.write_csv(path, caption, table.header, table.rows))
+    return paths
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What one report writes: `stem.html` (its page, given the moment it is produced), one
+    CSV per table (`stem-SUFFIX.csv`, their first lines naming `title`, the table, `period` and
+    the moment, and `note` when there is one) and, with `chart`, `stem.png`."""
+
+    stem: str
+    language: str
+    roc: bool
+    title: str
+    period: str
+    page: Callable[[datetime], str]
+    tables: list[CsvTable]
+    chart: Callable[[Path], object] | None = None
+    note: str = ""
+
+
+def write_report_files(
+    files: ReportFiles, out_dir: Path, *, produced: datetime | None = None
+) -> list[Path]:
+    """The page, the CSV files and the chart in `out_dir`, all stamped with one moment
+    (`produced`, else now); their paths in that order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    when = produced or produced_now()
+    html = out_dir / f"{files.stem}.html"
+    html.write_text(files.page(when), encoding="utf-8")
+    paths = [html]
+    paths += write_csv_tables(
+        out_dir,
+        files.stem,
+        files.tables,
+        language=files.language,
+        title=files.title,
+        period=files.period,
+        stamp=format_stamp(when, files.language, roc=files.roc),
+        note=files.note,
+    )
+    if files.chart is not None:
+        png = out_dir / f"{files.stem}.png"
+        files.chart(png)
+        paths.append(png)
     return paths

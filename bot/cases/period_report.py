@@ -18,7 +18,6 @@ from kernel.pages import page, render_page
 from kernel.reporting import (
     format_day,
     format_period,
-    format_stamp,
     plain,
     produced_now,
     pyplot,
@@ -28,10 +27,11 @@ from kernel.tables import (
     Column,
     CsvTable,
     Kind,
+    ReportFiles,
     Table,
     decimal,
     percent_sign,
-    write_csv_tables,
+    write_report_files,
 )
 
 MONTHS: Table[MonthRow] = Table(
@@ -194,6 +194,16 @@ def csv_tables(analysis: PeriodAnalysis, language: str, *, roc: bool) -> list[Cs
     ]
 
 
+def write_chart(analysis: PeriodAnalysis, path: Path, language: str) -> Path:
+    """The chart as a PNG for chat."""
+    figure = _draw(analysis, language)
+    try:
+        figure.savefig(path, format="png")
+    finally:
+        pyplot().close(figure)
+    return path
+
+
 def write_report(
     analysis: PeriodAnalysis,
     out_dir: Path,
@@ -205,29 +215,18 @@ def write_report(
 ) -> list[Path]:
     """DIR/complaints-2027-H1.html (or -2027), one CSV per table (-months, -counts, -units,
     -targets, -overdue) and the chart as .png."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     roc = use_roc(language, roc=roc, western=western)
-    when = produced or produced_now()
-    stem = f"complaints-{analysis.code}"
-    html = out_dir / f"{stem}.html"
-    html.write_text(render_html(analysis, language, roc=roc, produced=when), encoding="utf-8")
-    paths = [html]
-    paths += write_csv_tables(
-        out_dir,
-        stem,
-        csv_tables(analysis, language, roc=roc),
+    files = ReportFiles(
+        stem=f"complaints-{analysis.code}",
         language=language,
+        roc=roc,
         title=_title(analysis, language, roc),
         period=format_period(analysis.first, analysis.last, language, roc=roc),
-        stamp=format_stamp(when, language, roc=roc),
+        page=lambda when: render_html(analysis, language, roc=roc, produced=when),
+        tables=csv_tables(analysis, language, roc=roc),
+        chart=lambda path: write_chart(analysis, path, language),
     )
-    figure = _draw(analysis, language)
-    try:
-        figure.savefig(out_dir / f"{stem}.png", format="png")
-    finally:
-        pyplot().close(figure)
-    paths.append(out_dir / f"{stem}.png")
-    return paths
+    return write_report_files(files, out_dir, produced=produced)
 
 
 def period_text(analysis: PeriodAnalysis, language: str, *, roc: bool) -> str:

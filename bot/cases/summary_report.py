@@ -21,7 +21,6 @@ from kernel.reporting import (
     format_day,
     format_month,
     format_period,
-    format_stamp,
     plain,
     produced_now,
     pyplot,
@@ -31,11 +30,12 @@ from kernel.tables import (
     Column,
     CsvTable,
     Kind,
+    ReportFiles,
     Table,
     decimal,
     percent_number,
     percent_sign,
-    write_csv_tables,
+    write_report_files,
 )
 
 COUNTS: Table[Row] = Table(
@@ -229,26 +229,18 @@ def write_report(
     """DIR/complaints-YYYY-MM.html, one CSV per table (-counts, -overview, -targets,
     -overdue, -products; UTF-8 with BOM) and the chart as .png. Dates are ROC in Chinese
     unless `western`, and in English only with `roc`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     roc = use_roc(language, roc=roc, western=western)
-    when = produced or produced_now()
-    stem = f"complaints-{summary.year:04d}-{summary.month:02d}"
-    html_path = out_dir / f"{stem}.html"
-    html_path.write_text(
-        render_html(summary, language, roc=roc, western=not roc, produced=when),
-        encoding="utf-8",
-    )
-    csv_paths = write_csv_tables(
-        out_dir,
-        stem,
-        csv_tables(summary, language, roc=roc),
+    files = ReportFiles(
+        stem=f"complaints-{summary.year:04d}-{summary.month:02d}",
         language=language,
+        roc=roc,
         title=_title(summary, language, roc=roc),
         period=format_period(summary.first, summary.last, language, roc=roc),
-        stamp=format_stamp(when, language, roc=roc),
+        page=lambda when: render_html(summary, language, roc=roc, western=not roc, produced=when),
+        tables=csv_tables(summary, language, roc=roc),
+        chart=lambda path: write_chart(summary, path, language, roc=roc),
     )
-    png_path = write_chart(summary, out_dir / f"{stem}.png", language, roc=roc)
-    return [html_path, *csv_paths, png_path]
+    return write_report_files(files, out_dir, produced=produced)
 
 
 def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:

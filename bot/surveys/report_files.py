@@ -13,12 +13,11 @@ from bot.surveys.reports import BAR, LINE, Report, Row
 from kernel import charts, csvfiles
 from kernel.pages import page, render_page
 from kernel.reporting import (
-    format_stamp,
     plain,
     produced_now,
     pyplot,
 )
-from kernel.tables import CsvTable, write_csv_tables
+from kernel.tables import CsvTable, ReportFiles, write_report_files
 
 
 def _draw(report: Report, axes: Any, lang: str) -> None:
@@ -140,20 +139,6 @@ def csv_tables(report: Report) -> list[CsvTable]:
     return tables
 
 
-def write_csvs(report: Report, out: Path, *, produced: datetime) -> list[Path]:
-    """One CSV per table, each opening with a line naming the report, the table, the period
-    and when it was produced."""
-    return write_csv_tables(
-        out,
-        report.name,
-        csv_tables(report),
-        language=report.language,
-        title=report.title,
-        period=report.period,
-        stamp=format_stamp(produced, report.language, roc=report.roc),
-    )
-
-
 def write_png(report: Report, path: Path) -> Path:
     """The chart for chat."""
     figure = _figure(report, report.language)
@@ -166,12 +151,14 @@ def write_png(report: Report, path: Path) -> Path:
 
 def write_report(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
     """The HTML page, one CSV per table and the PNG in `out`; their paths in that order."""
-    out.mkdir(parents=True, exist_ok=True)
-    when = produced or produced_now()
-    html = out / f"{report.name}.html"
-    html.write_text(render_html(report, produced=when), encoding="utf-8")
-    return [
-        html,
-        *write_csvs(report, out, produced=when),
-        write_png(report, out / f"{report.name}.png"),
-    ]
+    files = ReportFiles(
+        stem=report.name,
+        language=report.language,
+        roc=report.roc,
+        title=report.title,
+        period=report.period,
+        page=lambda when: render_html(report, produced=when),
+        tables=csv_tables(report),
+        chart=lambda path: write_png(report, path),
+    )
+    return write_report_files(files, out, produced=produced)
