@@ -241,7 +241,8 @@ def write_csv_tables(
     stamp: str,
     note: str = "",
 ) -> list[Path]:
-    """`out_dir/stem-SUFFIX.csv` for each table, one table per file, its first line naming
+    """`out_dir/stem-SUFFIX.csv` for each table (`stem.csv` for a report's only table, its
+    suffix empty), one table per file, its first line naming
     the report, the table, the period and when it was produced (and `note`, when given)."""
     paths = []
     for table in tables:
@@ -255,7 +256,7 @@ def write_csv_tables(
         )
         if note:
             caption += " " + note
-        path = out_dir / f"{stem}-{table.suffix}.csv"
+        path = out_dir / (f"{stem}-{table.suffix}.csv" if table.suffix else f"{stem}.csv")
         paths.append(csvfiles.write_csv(path, caption, table.header, table.rows))
     return paths
 
