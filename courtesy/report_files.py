@@ -8,17 +8,69 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from courtesy.reports import Report
+from courtesy.reports import Report, TrendRow, UnitRow
 from courtesy.rubric import grade_label
 from kernel import charts
 from kernel.pages import page, render_page
 from kernel.reporting import plain, produced_now, pyplot
-from kernel.tables import CsvTable, ReportFiles, write_report_files
+from kernel.tables import Column, CsvTable, Kind, ReportFiles, Table, write_report_files
+
+
+def _share(percent: float | None) -> float | None:
+    """A pass rate kept as a number of percent (87.5), as the share a table's kind takes."""
+    return None if percent is None else percent / 100
+
+
+UNITS: Table[UnitRow] = Table(
+    "courtesy.report.label.units",
+    (
+        Column("courtesy.report.label.unit", attrgetter("name"), Kind.TEXT),
+        Column("courtesy.report.label.calls", attrgetter("calls"), Kind.COUNT),
+        Column("courtesy.report.label.scored", attrgetter("scored"), Kind.COUNT),
+        Column("courtesy.report.label.average", attrgetter("average"), Kind.FIGURE),
+        Column("courtesy.report.label.grade", attrgetter("grade"), Kind.TEXT, css=""),
+        Column(
+            "reports.courtesy.pass_rate_pct", lambda u: _share(u.pass_rate), Kind.PERCENT, css="n"
+        ),
+    ),
+    empty="courtesy.report.label.none",
+)
+"""Each unit's calls, results, average, grade and pass rate, with the total."""
+
+TREND: Table[TrendRow] = Table(
+    "courtesy.report.label.trend",
+    (
+        Column("courtesy.report.label.round", attrgetter("label"), Kind.CODE),
+        Column("courtesy.report.label.scored", attrgetter("scored"), Kind.COUNT),
+        Column("courtesy.report.label.average", attrgetter("average"), Kind.FIGURE),
+        Column(
+            "reports.courtesy.pass_rate_pct", lambda t: _share(t.pass_rate), Kind.PERCENT, css="n"
+        ),
+    ),
+    empty=None,
+)
+"""The rounds so far: results, average and pass rate."""
+
+
+def _total(report: Report) -> UnitRow:
+    total = plain(report.language, "reports.total")
+    return UnitRow(
+        "",
+        total,
+        total,
+        report.calls,
+        report.scored,
+        report.average,
+        report.grade_text,
+        report.pass_rate,
+    )
+
 
 PASS_COLOUR = "#b3261e"
 
@@ -121,32 +173,21 @@ def render_html(report: Report, *, produced: datetime | None = None) -> str:
         L=report.labels,
         charts=chart_svgs(report),
         grade=lambda g: grade_label(g, report.language) if g else None,
+        units=UNITS,
+        trend=TREND,
+        total=_total(report),
     )
 
 
 def csv_tables(report: Report) -> list[CsvTable]:
     """Each CSV: units (with the total), items, trend."""
     L = report.labels
-    pct = plain(report.language, "reports.courtesy.pass_rate_pct")
-    units: list[list[object]] = [
-        [u.name, u.calls, u.scored, u.average, u.grade, u.pass_rate] for u in report.units
-    ]
-    units.append(
-        [
-            plain(report.language, "reports.total"),
-            report.calls,
-            report.scored,
-            report.average,
-            report.grade_text,
-            report.pass_rate,
-        ]
-    )
+    lang, roc = report.language, report.roc
     items: list[list[object]] = [[i.name, i.lost, i.per_call] for i in report.items]
-    trend: list[list[object]] = [[t.label, t.scored, t.average, t.pass_rate] for t in report.trend]
     return [
-        CsvTable("units", L.units, [L.unit, L.calls, L.scored, L.average, L.grade, pct], units),
+        UNITS.csv("units", [*report.units, _total(report)], lang, roc=roc),
         CsvTable("items", L.items, [L.item, L.lost, L.lost_avg], items),
-        CsvTable("trend", L.trend, [L.round, L.scored, L.average, pct], trend),
+        TREND.csv("trend", report.trend, lang, roc=roc),
     ]
 
 

@@ -193,7 +193,7 @@ def html_value(column: Column[R], row: R, language: str, *, roc: bool) -> Markup
             assert isinstance(value, date)
             return Markup.escape(format_day(value, language, roc=roc))
         case Kind.TEXT:
-            return in_language(value, language)
+            return in_language(MISSING if value is None else value, language)
         case _:
             return Markup.escape(MISSING if value is None else str(value))
 
