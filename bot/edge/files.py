@@ -13,10 +13,18 @@ from telegram import Bot
 
 
 async def send_report_files(
-    bot: Bot, chat_id: int, write: Callable[[Path], list[Path]], *, prefix: str
+    bot: Bot,
+    chat_id: int,
+    write: Callable[[Path], list[Path]],
+    *,
+    prefix: str,
+    text: str | None = None,
 ) -> list[str]:
-    """Call `write(folder)` in a worker thread and send every file it returns to `chat_id`,
-    in that order; returns the names sent."""
+    """Send `text` (the report's short chat reply) when given, then call `write(folder)` in a
+    worker thread and send every file it returns to `chat_id`, in that order; returns the
+    names sent."""
+    if text is not None:
+        await bot.send_message(chat_id, text)
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         paths = await asyncio.to_thread(write, Path(tmp))
         for path in paths:

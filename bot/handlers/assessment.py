@@ -85,9 +85,12 @@ async def assessment(update: Update, context: BotContext) -> None:
             t(lang, exc.key, **exc.values) + "\n" + t(lang, "assessment.usage")
         )
         return
-    await update.effective_message.reply_text(overview_text(overview, lang))
     await send_report_files(
-        context.bot, update.effective_chat.id, partial(_write, overview), prefix="bsmi-assessment-"
+        context.bot,
+        update.effective_chat.id,
+        partial(_write, overview),
+        prefix="bsmi-assessment-",
+        text=overview_text(overview, lang),
     )
 
 

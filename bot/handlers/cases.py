@@ -718,12 +718,12 @@ async def summary(update: Update, context: BotContext) -> None:
         language=lang,
         counting=context.services.settings.case_day_counting,
     )
-    await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
     await send_report_files(
         context.bot,
         update.effective_chat.id,
         partial(write_report, built, language=lang, roc=roc),
         prefix="bsmi-summary-",
+        text=summary_text(built, lang, roc=roc),
     )
 
 
@@ -743,13 +743,12 @@ async def _period_summary(update: Update, context: BotContext, text: str, *, roc
     except UserError as exc:
         await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
         return
-    shown_roc = roc or lang == "zh-TW"
-    await update.effective_message.reply_text(period_text(built, lang, roc=shown_roc))
     await send_report_files(
         context.bot,
         update.effective_chat.id,
         partial(write_period_report, built, language=lang, roc=roc),
         prefix="bsmi-summary-",
+        text=period_text(built, lang, roc=roc or lang == "zh-TW"),
     )
 
 

@@ -50,12 +50,12 @@ async def round_report(update: Update, context: BotContext) -> None:
         )
     else:
         text = t(lang, "courtesy.report.chat_empty", title=built.title, calls=built.calls)
-    await update.effective_message.reply_text(text)
     await send_report_files(
         context.bot,
         update.effective_chat.id,
         partial(report_files.write_report, built),
         prefix="bsmi-courtesy-",
+        text=text,
     )
 
 

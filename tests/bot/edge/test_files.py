@@ -32,3 +32,16 @@ async def test_every_file_written_is_sent_in_order_and_the_folder_is_removed(
     ]
     assert names == sent
     assert folders and folders[0].name.startswith("bsmi-test-") and not folders[0].exists()
+
+
+async def test_the_short_reply_comes_before_the_files(fake_api: FakeBotApi) -> None:
+    def write(folder: Path) -> list[Path]:
+        path = folder / "survey-2.csv"
+        path.write_text("x", encoding="utf-8")
+        return [path]
+
+    async with Bot(TOKEN, base_url=fake_api.base_url) as bot:
+        await send_report_files(bot, 602, write, prefix="bsmi-test-", text="Survey 2: 5 answers")
+    methods = [c.method for c in fake_api.calls(chat_id=602)]
+    assert methods == ["sendMessage", "sendDocument"]
+    assert fake_api.last_text(602) == "Survey 2: 5 answers"
