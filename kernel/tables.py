@@ -10,6 +10,7 @@ A kind says how a value is written:
 | percent | a share as percent, one decimal   | a number of percent (87.8)       | 87.8%      |
 | days    | one decimal, right-aligned        | a number, one decimal            | one decimal|
 | figure  | one decimal, right-aligned        | a number, one decimal            | one decimal|
+| mean    | a 1–5 mean with two decimals      | two decimals kept (4.00)         | two decimals|
 | date    | 115/11/30 or 2026-11-30           | with its weekday (`csv_day`)     | as on page |
 | code    | as is, never wrapped              | as is                            | as is      |
 | text    | marked with its language (`lx`)   | neutralised text                 | as is      |
@@ -43,17 +44,19 @@ class Kind(StrEnum):
     PERCENT = "percent"
     DAYS = "days"
     FIGURE = "figure"
+    MEAN = "mean"
     DATE = "date"
     CODE = "code"
     TEXT = "text"
 
 
-NUMERIC = frozenset({Kind.COUNT, Kind.PERCENT, Kind.DAYS, Kind.FIGURE})
+NUMERIC = frozenset({Kind.COUNT, Kind.PERCENT, Kind.DAYS, Kind.FIGURE, Kind.MEAN})
 _CELL_CLASS = {
     Kind.COUNT: "n",
     Kind.PERCENT: "n nowrap",
     Kind.DAYS: "n",
     Kind.FIGURE: "n",
+    Kind.MEAN: "n",
     Kind.DATE: "nowrap",
     Kind.CODE: "nowrap",
     Kind.TEXT: "name",
@@ -161,6 +164,8 @@ def csv_value(column: Column[R], row: R, language: str, *, roc: bool) -> object:
             return percent_number(value)
         case Kind.DAYS | Kind.FIGURE:
             return _decimal_number(value)
+        case Kind.MEAN:
+            return csvfiles.fixed(value, 2)
         case Kind.DATE:
             return csvfiles.csv_day(value, language, roc=roc)
         case _:
@@ -175,6 +180,8 @@ def text_value(column: Column[R], row: R, language: str, *, roc: bool) -> str:
             return percent_sign(value)
         case Kind.DAYS | Kind.FIGURE:
             return _decimal_text(value)
+        case Kind.MEAN:
+            return decimal(value, 2)
         case Kind.DATE:
             return format_day(value, language, roc=roc)
         case _:
@@ -189,6 +196,8 @@ def html_value(column: Column[R], row: R, language: str, *, roc: bool) -> Markup
             return Markup.escape(percent(value))
         case Kind.DAYS | Kind.FIGURE:
             return Markup.escape(_decimal_text(value))
+        case Kind.MEAN:
+            return Markup.escape(decimal(value, 2))
         case Kind.DATE:
             assert isinstance(value, date)
             return Markup.escape(format_day(value, language, roc=roc))

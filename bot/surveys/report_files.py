@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from bot.surveys.reports import BAR, LINE, Report, Row
+from bot.surveys.reports import BAR, LINE, Report, Row, TrendRow
 from kernel import charts, csvfiles
 from kernel.pages import page, render_page
 from kernel.reporting import (
@@ -17,7 +18,22 @@ from kernel.reporting import (
     produced_now,
     pyplot,
 )
-from kernel.tables import CsvTable, ReportFiles, write_report_files
+from kernel.tables import Column, CsvTable, Kind, ReportFiles, Table, write_report_files
+
+TREND: Table[TrendRow] = Table(
+    "surveys.report.trend",
+    (
+        Column("surveys.report.survey", attrgetter("label"), Kind.TEXT),
+        Column("surveys.report.invited", attrgetter("invited"), Kind.COUNT),
+        Column("surveys.report.responses", attrgetter("responses"), Kind.COUNT),
+        Column("surveys.report.mean", lambda t: t.figures.mean, Kind.MEAN),
+        Column(
+            "surveys.report.satisfied_pct", lambda t: t.figures.satisfied, Kind.PERCENT, css="n"
+        ),
+    ),
+    empty=None,
+)
+"""This survey (or period) and the earlier ones: invited, answered, mean, share satisfied."""
 
 
 def _draw(report: Report, axes: Any, lang: str) -> None:
@@ -65,6 +81,7 @@ def render_html(report: Report, *, produced: datetime | None = None) -> str:
         r=report,
         L=report.tr,
         chart=chart_svg(report),
+        trend=TREND,
     )
 
 
@@ -125,17 +142,7 @@ def csv_tables(report: Report) -> list[CsvTable]:
             [list(c) for c in report.comments],
         )
     )
-    tables.append(
-        CsvTable(
-            "trend",
-            tr("trend"),
-            [tr("survey"), tr("invited"), tr("responses"), tr("mean"), tr("satisfied_pct")],
-            [
-                [t.label, t.invited, t.responses, t.figures.mean_2, t.figures.satisfied_pct]
-                for t in report.trend
-            ],
-        )
-    )
+    tables.append(TREND.csv("trend", report.trend, report.language, roc=report.roc))
     return tables
 
 

@@ -150,3 +150,13 @@ def test_a_reports_files_share_one_moment_and_come_in_order(tmp_path: Path) -> N
     assert paths[0].read_text("utf-8") == "<p>09:30</p>"
     assert "2026-11-26 09:30" in _rows(paths[1])[0][0]
     assert drawn == [paths[2]]
+
+
+def test_a_mean_keeps_two_decimals_on_the_page_in_a_csv_and_in_chat() -> None:
+    means: Table[float | None] = Table(
+        "surveys.report.trend", (Column("surveys.report.mean", lambda v: v, Kind.MEAN),)
+    )
+    assert str(means.csv_rows([4.0], "en", roc=False)[0][0]) == "4.00"
+    assert means.csv_rows([None], "en", roc=False) == [[None]]
+    assert str(means.html(3.891, "en", roc=False)) == '<th scope="row" class="n">3.89</th>'
+    assert means.text_cells(4.0, "en", roc=False) == ["4.00"]
