@@ -46,13 +46,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.assessment.evidence import build_evidence, write_evidence  # noqa: E402
-from bot.assessment.periods import Period  # noqa: E402
 from bot.cases.deadlines import add_days, closure_for  # noqa: E402
 from bot.cases.filing import Draft, file_case, format_number  # noqa: E402
+from bot.cases.period_report import write_report as write_period_report  # noqa: E402
 from bot.cases.periods import build_period_analysis  # noqa: E402
-from bot.cases.periods import write_report as write_period_report  # noqa: E402
-from bot.cases.summary import build_summary, write_report  # noqa: E402
+from bot.cases.summary import build_summary  # noqa: E402
+from bot.cases.summary_report import write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from kernel.periods import Period  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Case, CaseCounter, Unit  # noqa: E402
 from storage.models.cases import CaseKind  # noqa: E402
@@ -169,8 +170,7 @@ def time_period(db: Database, out: Path) -> dict[str, float]:
         started = time.perf_counter()
         db.call(
             build_period_analysis,
-            year=PERIOD_YEAR,
-            first_half=False,
+            period=Period(PERIOD_YEAR),
             today=TODAY,
             language="zh-TW",
         )
@@ -180,8 +180,7 @@ def time_period(db: Database, out: Path) -> dict[str, float]:
         started = time.perf_counter()
         analysis = db.call(
             build_period_analysis,
-            year=PERIOD_YEAR,
-            first_half=False,
+            period=Period(PERIOD_YEAR),
             today=TODAY,
             language="zh-TW",
         )
@@ -192,7 +191,7 @@ def time_period(db: Database, out: Path) -> dict[str, float]:
         started = time.perf_counter()
         built = db.call(
             build_evidence,
-            period=Period(PERIOD_YEAR, False),
+            period=Period(PERIOD_YEAR),
             language="zh-TW",
             today=TODAY,
             pass_mark=80,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from courtesy import reports, schedule, scoring  # noqa: E402
+from courtesy import report_files, reports, schedule, scoring  # noqa: E402
 from courtesy.demo import demo_directory_csv  # noqa: E402
 from courtesy.directory import import_staff  # noqa: E402
 from courtesy.planner import StaffEntry, draw_plan  # noqa: E402
@@ -93,7 +93,7 @@ def bench_year_report(years: int, calls: int) -> dict[str, float]:
         with db.transaction() as session:
             results = sum(1 for _ in fetch_test_views(session=session, status="scored"))
         out = Path(tmp) / "out"
-        reports.write_report(  # warm-up: imports matplotlib and Jinja2 once
+        report_files.write_report(  # warm-up: imports matplotlib and Jinja2 once
             db.call(
                 reports.build_year_report,
                 year=2026,
@@ -115,7 +115,7 @@ def bench_year_report(years: int, calls: int) -> dict[str, float]:
                 today=REPORT_DAY,
             )
             build_timings.append(time.perf_counter() - started)
-            reports.write_report(built, out)
+            report_files.write_report(built, out)
             timings.append(time.perf_counter() - started)
         round_started = time.perf_counter()
         built_round = db.call(
@@ -126,7 +126,7 @@ def bench_year_report(years: int, calls: int) -> dict[str, float]:
             pass_mark=80,
             today=REPORT_DAY,
         )
-        reports.write_report(built_round, out)
+        report_files.write_report(built_round, out)
         round_s = time.perf_counter() - round_started
         db.dispose()
     return {

@@ -24,8 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.surveys.admin import create_survey  # noqa: E402
-from bot.surveys.periods import parse_period  # noqa: E402
-from bot.surveys.reports import build_case_report, build_survey_report, write_report  # noqa: E402
+from bot.surveys.case_report import build_case_report  # noqa: E402
+from bot.surveys.report_files import write_report  # noqa: E402
+from bot.surveys.survey_report import build_survey_report  # noqa: E402
+from kernel.periods import HALVES_AND_YEARS, parse_period  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     Case,
@@ -163,7 +165,11 @@ def main() -> None:
             return write_report(survey_compute(), out)  # type: ignore[arg-type]
 
         def case_files() -> object:
-            report = db.call(build_case_report, period=parse_period("2027-H1"), language="zh-TW")
+            report = db.call(
+                build_case_report,
+                period=parse_period("2027-H1", kinds=HALVES_AND_YEARS),
+                language="zh-TW",
+            )
             return write_report(report, out)
 
         survey_files()  # warm-up: matplotlib and its fonts load once per process

@@ -12,8 +12,8 @@ actions.py          corrective and preventive actions, to a verified close
 action_edits.py     an action filled in and moved on from chat
 action_texts.py     what a person reads about actions, in their language
 reminders.py        who is reminded of what, and when
-reports.py          a round's or a year's report
-period_reports.py   the figures of a half-year or year
-audit.py            the audit row of a report (goes with the reports split of issue 20)
+reports.py          a round's or a year's figures
+period_reports.py   the figures of a half-year or year (a `kernel.periods.Period`)
+report_files.py     a report as HTML, CSV and PNG
 demo.py             a realistic year of courtesy tests for `bsmi-desk demo`
 """

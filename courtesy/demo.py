@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from courtesy import actions, directory, reports, schedule, scoring
+from courtesy import actions, directory, report_files, reports, schedule, scoring
 from courtesy.rubric import DEFAULT_TEMPLATES, SWITCHBOARD
 from kernel.clock import utcnow
 from storage.models import ActionStatus
@@ -188,4 +188,6 @@ def write_demo_report(
     year_report = reports.build_year_report(
         session=session, year=year, language=language, pass_mark=PASS_MARK, today=today
     )
-    return reports.write_report(round_report, out) + reports.write_report(year_report, out)
+    return report_files.write_report(round_report, out) + report_files.write_report(
+        year_report, out
+    )

@@ -3,8 +3,7 @@ dated in the period, with the round report's tables (`courtesy/reports.py`), pro
 the year's courtesy target (`target set --courtesy`, else the plan's 80) and the corrective
 actions opened and closed in the period.
 
-A period is given as its year and whether it is the first half; parsing `2027-H1` belongs to
-the self-assessment (`bot/assessment/periods.py`), which courtesy must not import.
+A period is a `kernel.periods.Period` (a first half-year or a year), parsed by the caller.
 """
 
 from __future__ import annotations
@@ -16,19 +15,11 @@ from sqlmodel import Session
 from courtesy.reports import ActionRow, PeriodFigures, Report, _fill
 from courtesy.schedule import check_year
 from kernel.errors import UserError
+from kernel.periods import Period
 from kernel.reporting import TAIPEI, plain, roc_year, use_roc
 from storage.models import CourtesyAction
 from storage.queries.assessment import fetch_targets
 from storage.queries.courtesy import fetch_actions, fetch_rounds, fetch_staff, fetch_unit_codes
-
-
-def bounds(year: int, first_half: bool) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 6, 30) if first_half else date(year, 12, 31)
-
-
-def period_name(year: int, first_half: bool) -> str:
-    """`2027-H1` or `2027`."""
-    return f"{year}-H1" if first_half else f"{year}"
 
 
 def _action_rows(
@@ -53,27 +44,25 @@ def _action_rows(
 def build_period_report(
     *,
     session: Session,
-    year: int,
-    first_half: bool,
+    period: Period,
     language: str,
     pass_mark: int,
     today: date,
     western: bool = False,
 ) -> Report:
     """The period's report: calls dated in it, scored or not, across the rounds it touches."""
+    year, first, last = period.year, period.first, period.last
     check_year(year)
-    first, last = bounds(year, first_half)
     if first > today:
-        raise UserError("period.future", period=period_name(year, first_half))
+        raise UserError("period.future", period=period.code)
     rounds = [r for r in fetch_rounds(session=session, year=year) if r.starts_on <= last]
     if not rounds:
         raise UserError("courtesy.plan.none", year=year)
     roc = use_roc(language, western=western)
     shown = roc_year(year) if roc and language == "zh-TW" else year
-    label = plain(language, "period.label_h1" if first_half else "period.label_year", year=shown)
     report = Report(
-        name=f"courtesy-{period_name(year, first_half)}",
-        title=plain(language, "courtesy_period.title", period=label),
+        name=f"courtesy-{period.code}",
+        title=plain(language, "courtesy_period.title", period=period.label(language, roc=roc)),
         language=language,
         starts_on=first,
         ends_on=last,
@@ -95,7 +84,7 @@ def build_period_report(
     ]
     report.period = PeriodFigures(
         target=targets.courtesy,
-        expected=round(targets.courtesy / 2) if first_half else targets.courtesy,
+        expected=round(targets.courtesy / 2) if period.first_half else targets.courtesy,
         target_note=note,
         opened=_action_rows(session, opened, language),
         closed=_action_rows(session, closed, language),

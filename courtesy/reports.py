@@ -1,13 +1,8 @@
 """Round and year reports: unit averages and grades, pass rate, items losing the most points,
 the trend against earlier rounds, open corrective actions and overdue results.
 
-`build_round_report` / `build_year_report` compute plain values; `write_report` renders them
-to ``courtesy-<name>.html`` (Jinja2, autoescaped, charts inline as SVG), one CSV per table
-(``-units.csv``, ``-items.csv``, ``-trend.csv``; UTF-8 with BOM, see `kernel.csvfiles`) and the
-charts as ``.png`` for chat. Dates are ROC in Chinese unless the caller asks for western ones.
-A round with no results yet still gets its files, saying so. The figures and their three
-renderings stay in one module (past 500 lines) because a column added to one must be added to
-the others.
+`build_round_report` / `build_year_report` compute plain values; `report_files.py` writes
+them out. Dates are ROC in Chinese unless the caller asks for western ones.
 """
 
 from __future__ import annotations
@@ -15,34 +10,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
-from functools import partial
-from pathlib import Path
+from datetime import date
 from statistics import fmean
-from typing import Any
 
-from markupsafe import Markup
 from sqlmodel import Session
 
-from courtesy.audit import audit
 from courtesy.rubric import grade_for, grade_label
 from courtesy.schedule import check_year
 from courtesy.scoring import rubric_from_row
-from kernel import charts, csvfiles
+from kernel import csvfiles
 from kernel.errors import UserError
-from kernel.pages import page, render_page
 from kernel.reporting import (
     format_day,
     format_period,
     format_round,
-    format_stamp,
     plain,
-    produced_now,
-    pyplot,
     roc_year,
     use_roc,
 )
 from storage.models import CourtesyRound
+from storage.queries.audit import record_audit
 from storage.queries.courtesy import (
     fetch_actions,
     fetch_current_results,
@@ -487,194 +474,5 @@ def round_report_for(
         pass_mark=pass_mark,
         today=today,
     )
-    audit(session, by, "courtesy.report", target=wanted)
+    record_audit(session=session, actor_telegram_id=by, action="courtesy.report", target=wanted)
     return report
-
-
-PASS_COLOUR = "#b3261e"
-
-
-def _draw_units(report: Report, axes: Any, lang: str) -> None:
-    """Average per unit as horizontal bars, unit names on the axis, the pass mark labelled."""
-    tr = partial(plain, lang)
-    scored = [u for u in report.units if u.average is not None]
-    if not scored:
-        axes.text(0.5, 0.5, tr("courtesy.report.label.no_results"), ha="center", va="center")
-        axes.set_axis_off()
-        return
-    names = [u.name if lang == report.language else u.name_en for u in scored]
-    bars = axes.barh(names, [u.average for u in scored], color="#1f4e99")
-    axes.bar_label(bars, fmt="%.1f", padding=2, fontsize=8)
-    axes.axvline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
-    axes.annotate(  # the line's label sits above the plot, clear of the bars
-        tr("reports.courtesy.pass_line", mark=report.pass_mark),
-        xy=(report.pass_mark, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(0, 3),
-        textcoords="offset points",
-        ha="center",
-        va="bottom",
-        color=PASS_COLOUR,
-        fontsize=8,
-    )
-    axes.set_xlim(0, 105)
-    axes.set_xlabel(tr("reports.courtesy.axis_average"))
-    axes.set_ylabel(tr("courtesy.report.label.unit"))
-    axes.invert_yaxis()
-
-
-def _draw_trend(report: Report, axes: Any, lang: str) -> None:
-    """Average over rounds, the pass mark labelled."""
-    tr = partial(plain, lang)
-    points = [
-        (t.label if lang == report.language else t.label_en, t.average)
-        for t in report.trend
-        if t.average is not None
-    ]
-    if not points:
-        axes.text(0.5, 0.5, tr("courtesy.report.label.no_results"), ha="center", va="center")
-        axes.set_axis_off()
-        return
-    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", color="#1f4e99")
-    for x, y in points:
-        axes.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center")
-    axes.axhline(report.pass_mark, color=PASS_COLOUR, linestyle="--")
-    axes.annotate(  # the line's label under its right end, clear of the averages above it
-        tr("reports.courtesy.pass_line", mark=report.pass_mark),
-        xy=(1.0, report.pass_mark),
-        xycoords=("axes fraction", "data"),
-        xytext=(0, -4),
-        textcoords="offset points",
-        ha="right",
-        va="top",
-        color=PASS_COLOUR,
-        fontsize=8,
-    )
-    axes.set_ylim(0, 105)
-    axes.set_xlabel(tr("courtesy.report.label.round"))
-    axes.set_ylabel(tr("reports.courtesy.axis_average"))
-
-
-def _figure(report: Report, which: str, lang: str) -> Any:
-    plt = pyplot()
-    rows = max(3, len(report.units))
-    size = (8, 1.2 + 0.38 * rows) if which == "units" else (8, 3.6)
-    figure, axes = plt.subplots(figsize=size, dpi=100)
-    if which == "units":
-        _draw_units(report, axes, lang)
-        axes.set_title(plain(lang, "courtesy.report.label.chart_units"))
-    else:
-        _draw_trend(report, axes, lang)
-        axes.set_title(plain(lang, "courtesy.report.label.chart_trend"))
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    return figure
-
-
-def chart_svgs(report: Report) -> dict[str, Markup]:
-    """Both charts inside the page, in the report's language (SVG text stays text)."""
-    out = {}
-    for which, key in (("units", "chart_units"), ("trend", "chart_trend")):
-        figure = _figure(report, which, report.language)
-        try:
-            label = plain(report.language, f"courtesy.report.label.{key}")
-            out[which] = charts.inline_svg(figure, label=label, key=f"{report.name}-{which}")
-        finally:
-            pyplot().close(figure)
-    return out
-
-
-def render_html(report: Report, *, produced: datetime | None = None) -> str:
-    return render_page(
-        "reports/courtesy.html.j2",
-        page=page(report.language, report.title, produced or produced_now(), roc=report.roc),
-        r=report,
-        L=report.labels,
-        charts=chart_svgs(report),
-        grade=lambda g: grade_label(g, report.language) if g else None,
-    )
-
-
-def _table_captions(report: Report) -> dict[str, str]:
-    L = report.labels
-    return {"units": L.units, "items": L.items, "trend": L.trend}
-
-
-def csv_tables(report: Report) -> list[tuple[str, list[str], list[list[object]]]]:
-    """(file suffix, header, rows) of each CSV: units (with the total), items, trend."""
-    L = report.labels
-    pct = plain(report.language, "reports.courtesy.pass_rate_pct")
-    units: list[list[object]] = [
-        [u.name, u.calls, u.scored, u.average, u.grade, u.pass_rate] for u in report.units
-    ]
-    units.append(
-        [
-            plain(report.language, "reports.total"),
-            report.calls,
-            report.scored,
-            report.average,
-            report.grade_text,
-            report.pass_rate,
-        ]
-    )
-    items: list[list[object]] = [[i.name, i.lost, i.per_call] for i in report.items]
-    trend: list[list[object]] = [[t.label, t.scored, t.average, t.pass_rate] for t in report.trend]
-    return [
-        ("units", [L.unit, L.calls, L.scored, L.average, L.grade, pct], units),
-        ("items", [L.item, L.lost, L.lost_avg], items),
-        ("trend", [L.round, L.scored, L.average, pct], trend),
-    ]
-
-
-def write_csvs(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
-    """One CSV per table, each opening with a line naming the report, the table, the period
-    and when it was produced."""
-    stamp = format_stamp(produced or produced_now(), report.language, roc=report.roc)
-    captions = _table_captions(report)
-    paths = []
-    for suffix, header, rows in csv_tables(report):
-        caption = plain(
-            report.language,
-            "reports.csv_caption",
-            title=report.title,
-            table=captions[suffix],
-            period=report.window,
-            stamp=stamp,
-        )
-        if not report.has_results:
-            caption += " " + report.labels.no_results
-        path = out / f"{report.name}-{suffix}.csv"
-        paths.append(csvfiles.write_csv(path, caption, header, rows))
-    return paths
-
-
-def write_png(report: Report, path: Path) -> Path:
-    """Both charts side by side as one PNG for chat."""
-    plt = pyplot()
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(13, 1.6 + 0.38 * max(8, len(report.units)))
-    )
-    try:
-        _draw_units(report, left, report.language)
-        left.set_title(plain(report.language, "courtesy.report.label.chart_units"))
-        _draw_trend(report, right, report.language)
-        right.set_title(plain(report.language, "courtesy.report.label.chart_trend"))
-        figure.tight_layout()
-        figure.savefig(path, dpi=100)
-    finally:
-        plt.close(figure)
-    return path
-
-
-def write_report(report: Report, out: Path, *, produced: datetime | None = None) -> list[Path]:
-    """The report in `out`: the HTML page, one CSV per table (-units, -items, -trend) and the
-    PNG of the charts; returns the paths in that order."""
-    out.mkdir(parents=True, exist_ok=True)
-    when = produced or produced_now()
-    html = out / f"{report.name}.html"
-    html.write_text(render_html(report, produced=when), encoding="utf-8")
-    return [
-        html,
-        *write_csvs(report, out, produced=when),
-        write_png(report, out / f"{report.name}.png"),
-    ]

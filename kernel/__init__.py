@@ -1,6 +1,18 @@
 """The shared kernel: what the chatbot and the courtesy tracker both use.
 
-No Telegram and no SQL live here: the user-facing error type, the message catalogues and `t()`,
-Taiwan's work calendar, report helpers (CSV, ROC dates, charts), the one Jinja2 environment and
-the clock. Everything else may import it; it imports nothing of this project's.
+No Telegram and no SQL live here; it imports nothing of this project's.
+
+    errors.py       `UserError`: a catalogue key and its values
+    i18n/           the catalogues and `t()`
+    clock.py        aware datetimes, local dates
+    workcalendar.py Taiwan's work calendar
+    periods.py      a month, half-year or year: one parser, bounds, labels, deadlines
+    reporting.py    ROC dates, round labels, catalogue texts for pages and files
+    tables.py       report tables declared once (page, CSV, chat) and a report's files
+    csvfiles.py     every CSV written one way
+    charts.py       matplotlib charts with the product's own font
+    pages.py        the frame of every report page
+    templating.py   the one Jinja2 environment (`templates/`)
+    textfiles.py    text files in the encodings offices save
+    outgoing.py     a composed outbox message with its buttons
 """

@@ -47,6 +47,8 @@ class Page:
     produced: str
     produced_css: str
     page_counter_css: Markup
+    roc: bool = False
+    """Whether the page writes ROC dates (its declared tables read it)."""
 
 
 def page(language: str, title: str, produced: datetime, *, roc: bool) -> Page:
@@ -58,6 +60,7 @@ def page(language: str, title: str, produced: datetime, *, roc: bool) -> Page:
         produced=line,
         produced_css=_css_string(line),
         page_counter_css=_counter_css(plain(language, "reports.page_of")),
+        roc=roc,
     )
 
 

@@ -1,6 +1,13 @@
-"""The self-assessment (附表2) and the half-year and year pack: periods and their deadlines,
-yearly targets, the review panel's scores and grades, publication, follow-ups, the 附表2
-report, the evidence for the panel and the deadline reminders' rules.
+"""The self-assessment (附表2) and the half-year and year pack. Its periods (`2027-H1`,
+`2027`) and their deadlines are `kernel.periods`.
+
+    targets.py    yearly targets
+    scoring.py    the review panel's scores and grades, history, publication
+    report.py     the 附表2 table
+    evidence.py   the evidence for the panel, from courtesy, notices and cases
+    overview.py   `/assessment` and `/summary 2027-H1` as use cases
+    reminders.py  the deadline reminders' rules
+    demo.py       the demo's half-year pack
 
 It reads figures from the other domains (cases, courtesy, notices), so it sits above them in
 the import layers; nothing below imports it.

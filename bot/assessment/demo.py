@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.assessment.evidence import build_evidence, write_evidence
-from bot.assessment.periods import Period
 from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import DIMENSIONS, ScoreInput, follow_up, publish, record_score
+from bot.cases.period_report import write_report as write_period_report
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_period_report
-from courtesy import reports as courtesy_reports
+from courtesy import report_files as courtesy_files
 from courtesy.period_reports import build_period_report
+from kernel.periods import Period
 from storage.queries.people import fetch_units
 
 BY = "demo"
@@ -65,21 +65,19 @@ def write_demo_reports(
     """The half-year pack: complaint analysis, courtesy period report, 附表2, evidence."""
     analysis = build_period_analysis(
         session=session,
-        year=period.year,
-        first_half=period.first_half,
+        period=period,
         today=today,
         language=language,
     )
     files = write_period_report(analysis, out, language)
     courtesy = build_period_report(
         session=session,
-        year=period.year,
-        first_half=period.first_half,
+        period=period,
         language=language,
         pass_mark=pass_mark,
         today=today,
     )
-    files += courtesy_reports.write_report(courtesy, out)
+    files += courtesy_files.write_report(courtesy, out)
     files += write_report(build_report(session=session, period=period, language=language), out)
     evidence = build_evidence(
         session=session,

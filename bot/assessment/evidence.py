@@ -24,14 +24,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.assessment.periods import Period
 from bot.cases.periods import build_period_analysis
 from bot.surveys.figures import Satisfaction, satisfaction_by_unit
 from courtesy.period_reports import build_period_report
 from kernel import csvfiles
 from kernel.errors import UserError
 from kernel.pages import page, render_page
-from kernel.reporting import format_period, format_stamp, plain, produced_now, use_roc
+from kernel.periods import Period
+from kernel.reporting import format_period, plain, produced_now, use_roc
+from kernel.tables import CsvTable, ReportFiles, write_report_files
 from storage.models import Unit
 from storage.queries.assessment import fetch_notice_reach
 from storage.queries.audit import record_audit
@@ -89,8 +90,7 @@ def courtesy_source(context: Context) -> Section:
     try:
         report = build_period_report(
             session=context.session,
-            year=context.period.year,
-            first_half=context.period.first_half,
+            period=context.period,
             language=context.language,
             pass_mark=context.pass_mark,
             today=context.today,
@@ -123,8 +123,7 @@ def cases_source(context: Context) -> Section:
     section = Section("evaluation", "response", [_tr(context, f"col_{c}") for c in columns])
     analysis = build_period_analysis(
         session=context.session,
-        year=context.period.year,
-        first_half=context.period.first_half,
+        period=context.period,
         today=context.today,
         language=context.language,
     )
@@ -296,29 +295,24 @@ def write_evidence(
     evidence: Evidence, out: Path, *, produced: datetime | None = None
 ) -> list[Path]:
     """DIR/evidence-2027-H1.html and .csv."""
-    out.mkdir(parents=True, exist_ok=True)
-    when = produced or produced_now()
-    suffix = "" if evidence.language == "zh-TW" else f"-{evidence.language}"
-    stem = f"evidence-{evidence.period.code}{suffix}"
-    html = out / f"{stem}.html"
-    html.write_text(render_html(evidence, produced=when), encoding="utf-8")
     lang = evidence.language
-    caption = plain(
-        lang,
-        "reports.csv_caption",
-        title=evidence.title,
-        table=plain(lang, "assessment.evidence.csv_table"),
-        period=format_period(evidence.period.first, evidence.period.last, lang, roc=evidence.roc),
-        stamp=format_stamp(when, lang, roc=evidence.roc),
-    )
     header = [
         plain(lang, "assessment.evidence.col_section"),
         plain(lang, "assessment.evidence.col_subject"),
         plain(lang, "assessment.evidence.col_figure"),
         plain(lang, "assessment.evidence.col_value"),
     ]
-    path = csvfiles.write_csv(out / f"{stem}.csv", caption, header, csv_rows(evidence))
-    return [html, path]
+    table = CsvTable("", plain(lang, "assessment.evidence.csv_table"), header, csv_rows(evidence))
+    files = ReportFiles(
+        stem=f"evidence-{evidence.period.code}" + ("" if lang == "zh-TW" else f"-{lang}"),
+        language=lang,
+        roc=evidence.roc,
+        title=evidence.title,
+        period=format_period(evidence.period.first, evidence.period.last, lang, roc=evidence.roc),
+        page=lambda when: render_html(evidence, produced=when),
+        tables=[table],
+    )
+    return write_report_files(files, out, produced=produced)
 
 
 def evidence_for(

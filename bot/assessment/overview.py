@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.assessment.evidence import Evidence, build_evidence
-from bot.assessment.periods import Period, current_period, parse_period
 from bot.assessment.report import AssessmentTable, build_table
 from bot.assessment.scoring import State, period_state
 from bot.cases.periods import PeriodAnalysis, build_period_analysis
 from kernel import workcalendar
+from kernel.periods import ASSESSED, Period, current_assessment_period, parse_period
 from kernel.reporting import use_roc
 from storage.queries.audit import record_audit
 
@@ -52,7 +52,7 @@ def open_assessment(
     by: int | None,
 ) -> Overview:
     """/assessment [period]: the period asked for, else the one next due; audited."""
-    period = parse_period(wanted) if wanted else current_period(today)
+    period = parse_period(wanted, kinds=ASSESSED) if wanted else current_assessment_period(today)
     state = period_state(session=session, period=period)
     roc = use_roc(language)
     evidence = None
@@ -81,11 +81,10 @@ def summarise_period(
 ) -> PeriodAnalysis:
     """/summary 2027-H1 or /summary 2027: the period's complaint analysis, audited as
     case.summary."""
-    period = parse_period(text)
+    period = parse_period(text, kinds=ASSESSED)
     analysis = build_period_analysis(
         session=session,
-        year=period.year,
-        first_half=period.first_half,
+        period=period,
         today=today,
         language=language,
     )

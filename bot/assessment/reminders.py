@@ -11,10 +11,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.assessment.periods import Period
 from bot.assessment.scoring import period_state
 from kernel import workcalendar
 from kernel.clock import utcnow
+from kernel.periods import Period
 from storage.models import Role
 from storage.queries.assessment import claim_reminder, fetch_publication, release_reminder
 from storage.queries.courtesy import fetch_languages
@@ -33,7 +33,7 @@ def reminder_day(deadline: date, days: int) -> date:
 
 def candidates(today: date) -> list[Period]:
     """The periods whose deadline may be near: last year's, this year's first half and year."""
-    return [Period(today.year - 1, False), Period(today.year, True), Period(today.year, False)]
+    return [Period(today.year - 1), Period(today.year, half=1), Period(today.year)]
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.assessment.periods import Period
 from bot.assessment.scoring import DIMENSIONS, GRADES, TOTAL, State, grade_for, period_state
 from kernel import csvfiles
 from kernel.pages import page, render_page
+from kernel.periods import Period
 from kernel.reporting import format_month, format_stamp, plain, produced_now, roc_year, use_roc
 from storage.queries.audit import record_audit
 

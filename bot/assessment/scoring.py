@@ -14,11 +14,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.assessment.periods import Period
 from kernel import dates
 from kernel.clock import utcnow
 from kernel.csvread import read_csv_table
 from kernel.errors import UserError
+from kernel.periods import Period
 from kernel.reporting import TAIPEI
 from storage.models import AssessmentScore, Unit
 from storage.queries.assessment import (

@@ -10,6 +10,11 @@ Where to look:
 - `news`: `Notice`, a message to send after commit, and who is told what.
 - `details`: one case as a viewer may see it; `listing`: the staff lists and the reporter's own.
 - `reminders`: which reminders are due, claimed once per recipient.
-- `summary`: the secretariat's monthly figures, as HTML, CSV, PNG and a chat line.
+- `summary`: the secretariat's monthly figures and /summary's use case; `summary_report`: them
+  as HTML, CSV, PNG and a chat line.
+- `periods`: the half-year or year analysis's figures; `period_report`: them as HTML, CSV, PNG
+  and a chat line.
+- `report_tables`: what both reports share: the overdue list and the products, declared once,
+  and the note on the plan's targets.
 - `importing`: cases received off-line, from CSV; `demo`: a realistic year of cases.
 """

@@ -1,42 +1,28 @@
-"""The half-year and year complaint analysis (`report period`, `/summary 2027-H1`): month by
-month received, handled and on time; by kind, category, unit and channel; progress against the
-year's targets counted on handled cases, received beside them; the on-time rate; the cases
-still open and overdue at the period's end; the most-reported products.
+"""The half-year and year complaint analysis (`report period`, `/summary 2027-H1`): its
+figures. Month by month received, handled and on time; by kind, category, unit and channel;
+progress against the year's targets counted on handled cases, received beside them; the
+on-time rate; the cases still open and overdue at the period's end; the most-reported
+products. The page, the CSV files, the chart and the chat text are `period_report.py`.
 
 Handled = finished in the period, duplicates and transfers out excluded (not handled cases,
 closed with a recorded reason, count). Every figure comes from SQL aggregation
 (`storage/queries/case_periods.py`); the targets are the year's (`target set`), else the
-plan's, which the report then says. The figures and their renderings (page, CSV, chart, chat
-text) stay in one module, a little past 500 lines, because a column added to one must be added
-to the others.
+plan's, which the report then says.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import partial
-from pathlib import Path
+from datetime import date
 from statistics import median
-from typing import Any
 
 from sqlmodel import Session
 
-from kernel import charts, csvfiles
+from bot.cases.report_tables import OverdueRow, overdue_rows
 from kernel.errors import UserError
-from kernel.i18n import t
-from kernel.pages import page, render_page
-from kernel.reporting import (
-    format_day,
-    format_period,
-    format_stamp,
-    plain,
-    produced_now,
-    pyplot,
-    roc_year,
-    use_roc,
-)
+from kernel.periods import Period
+from kernel.reporting import plain
 from storage.models.cases import CaseKind, Channel
 from storage.queries.assessment import Targets, fetch_targets
 from storage.queries.case_periods import (
@@ -46,29 +32,9 @@ from storage.queries.case_periods import (
     fetch_overdue_by_unit,
     fetch_period_tallies,
 )
-from storage.queries.case_summary import fetch_overdue_at, fetch_top_subjects
+from storage.queries.case_summary import fetch_top_subjects
 from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units
-
-
-def period_bounds(year: int, first_half: bool) -> tuple[date, date]:
-    """1 January to 30 June, or to 31 December."""
-    return date(year, 1, 1), date(year, 6, 30) if first_half else date(year, 12, 31)
-
-
-def period_code(year: int, first_half: bool) -> str:
-    """`2027-H1` or `2027`, as commands take it and files are named."""
-    return f"{year:04d}-H1" if first_half else f"{year:04d}"
-
-
-def period_label(year: int, first_half: bool, language: str, *, roc: bool) -> str:
-    """116 年上半年 / 2027 年度 / first half of 2027 (ROC 116)."""
-    shown = roc_year(year) if roc and language == "zh-TW" else year
-    key = "period.label_h1" if first_half else "period.label_year"
-    text = plain(language, key, year=shown)
-    if roc and language != "zh-TW":
-        text += f" (ROC {roc_year(year)})"
-    return text
 
 
 @dataclass(frozen=True)
@@ -109,21 +75,9 @@ class TargetRow:
         return self.handled / self.target if self.target else None
 
 
-@dataclass(frozen=True)
-class OverdueRow:
-    number: str
-    unit: str
-    days_late: int
-    received_on: date
-    due_on: date
-
-
 @dataclass
 class PeriodAnalysis:
-    year: int
-    first_half: bool
-    first: date
-    last: date
+    period: Period
     as_of: date
     targets_of_year: Targets
     months: list[MonthRow] = field(default_factory=list)
@@ -137,8 +91,24 @@ class PeriodAnalysis:
     top_products: list[tuple[str, int]] = field(default_factory=list)
 
     @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def first_half(self) -> bool:
+        return self.period.first_half
+
+    @property
+    def first(self) -> date:
+        return self.period.first
+
+    @property
+    def last(self) -> date:
+        return self.period.last
+
+    @property
     def code(self) -> str:
-        return period_code(self.year, self.first_half)
+        return self.period.code
 
     @property
     def received(self) -> int:
@@ -186,19 +156,16 @@ def _median(values: list[int]) -> float | None:
 
 
 def build_period_analysis(
-    *, session: Session, year: int, first_half: bool, today: date, language: str
+    *, session: Session, period: Period, today: date, language: str
 ) -> PeriodAnalysis:
-    """Every figure of the period; a period that has not begun is refused."""
-    first, last = period_bounds(year, first_half)
+    """Every figure of a first half-year or a year; a period that has not begun is refused."""
+    year, first_half, first, last = period.year, period.first_half, period.first, period.last
     if first > today:
-        raise UserError("period.future", period=period_code(year, first_half))
+        raise UserError("period.future", period=period.code)
     as_of = min(last, today)
     zh = language == "zh-TW"
     analysis = PeriodAnalysis(
-        year=year,
-        first_half=first_half,
-        first=first,
-        last=last,
+        period=period,
         as_of=as_of,
         targets_of_year=fetch_targets(session=session, year=year),
     )
@@ -266,252 +233,6 @@ def build_period_analysis(
                 received=sum(received_by_kind.get(k, 0) for k in kinds_counted),
             )
         )
-    analysis.overdue = [
-        OverdueRow(
-            number,
-            units.get(unit or "", plain(language, "summary.unassigned")),
-            (as_of - due).days,
-            received_on,
-            due,
-        )
-        for number, unit, received_on, due in fetch_overdue_at(session=session, as_of=as_of)
-    ]
+    analysis.overdue = overdue_rows(session=session, as_of=as_of, units=units, language=language)
     analysis.top_products = fetch_top_subjects(session=session, first=first, last=as_of)
     return analysis
-
-
-def targets_note(targets: Targets, language: str, *, roc: bool) -> str | None:
-    """The sentence saying which figures are the plan's because the year has none set; its
-    year in ROC (115 年) when the report's dates are, like the rest of a Chinese report."""
-    if not targets.defaulted:
-        return None
-    names = "、" if language == "zh-TW" else ", "
-    return plain(
-        language,
-        "targets.fallback",
-        year=roc_year(targets.year) if roc and language == "zh-TW" else targets.year,
-        figures=names.join(
-            plain(language, f"targets.name_{n}") for n in sorted(targets.defaulted)
-        ),
-    )
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _pct_figure(value: float | None) -> str:
-    """A share as a number of percent without the sign, under a header that says (%)."""
-    return "—" if value is None else f"{value * 100:.1f}"
-
-
-def _pct_number(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
-
-
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def _draw(analysis: PeriodAnalysis, language: str) -> Any:
-    """Received, handled and handled on time per month, as grouped bars."""
-    return charts.grouped_bars(
-        [plain(language, "period.month", month=m.month) for m in analysis.months],
-        [
-            (plain(language, key), values, colour)
-            for key, values, colour in (
-                ("period.received", [m.received for m in analysis.months], "#1f4e99"),
-                ("period.handled", [m.handled for m in analysis.months], "#3d8c40"),
-                ("period.on_time", [m.on_time for m in analysis.months], "#b35900"),
-            )
-        ],
-        title=plain(language, "period.chart_title"),
-        ylabel=plain(language, "reports.summary.axis_cases"),
-        value_size=7,
-    )
-
-
-def _title(analysis: PeriodAnalysis, language: str, roc: bool) -> str:
-    label = period_label(analysis.year, analysis.first_half, language, roc=roc)
-    return plain(language, "period.title", period=label)
-
-
-def render_html(
-    analysis: PeriodAnalysis, language: str, *, roc: bool, produced: datetime | None = None
-) -> str:
-    """The page, ROC dates when `roc`."""
-    figure = _draw(analysis, language)
-    try:
-        chart = charts.inline_svg(
-            figure, label=plain(language, "period.chart_title"), key="months"
-        )
-    finally:
-        pyplot().close(figure)
-    groups = [
-        ("period.by_kind", "reports.summary.kind", analysis.by_kind),
-        ("period.by_category", "reports.summary.category", analysis.by_category),
-        ("period.by_channel", "period.channel", analysis.by_channel),
-    ]
-    return render_page(
-        "reports/period.html.j2",
-        page=page(language, _title(analysis, language, roc), produced or produced_now(), roc=roc),
-        a=analysis,
-        period=format_period(analysis.first, analysis.last, language, roc=roc),
-        as_of=format_day(analysis.as_of, language, roc=roc),
-        day=partial(format_day, language=language, roc=roc),
-        pct=_pct,
-        pct_figure=_pct_figure,
-        fmt=_fmt,
-        chart=chart,
-        groups=groups,
-        targets_note=targets_note(analysis.targets_of_year, language, roc=roc),
-    )
-
-
-def csv_tables(
-    analysis: PeriodAnalysis, language: str, *, roc: bool
-) -> list[tuple[str, str, list[str], list[list[object]]]]:
-    """(file suffix, caption, header, rows) of each CSV: one table per file."""
-    tr = partial(plain, language)
-    months: list[list[object]] = [
-        [m.label, m.received, m.handled, m.on_time] for m in analysis.months
-    ]
-    months.append([tr("reports.total"), analysis.received, analysis.handled, analysis.on_time])
-    counts: list[list[object]] = []
-    for group, rows in (
-        ("reports.summary.kind", analysis.by_kind),
-        ("reports.summary.category", analysis.by_category),
-        ("summary.unit", analysis.by_unit),
-        ("period.channel", analysis.by_channel),
-    ):
-        counts += [
-            [tr(group), r.label, r.received, r.handled, r.on_time, r.open_at_end] for r in rows
-        ]
-    units: list[list[object]] = [
-        [
-            r.label,
-            r.received,
-            r.handled,
-            r.on_time,
-            _pct_number(r.on_time_rate),
-            None if r.median_days is None else round(r.median_days, 1),
-            r.overdue,
-            r.open_at_end,
-        ]
-        for r in analysis.by_unit
-    ]
-    targets: list[list[object]] = [
-        [g.label, g.target, g.expected, g.handled, _pct_number(g.share), g.received]
-        for g in analysis.targets
-    ]
-    overdue: list[list[object]] = [
-        [
-            o.number,
-            o.unit,
-            csvfiles.csv_day(o.received_on, language, roc=roc),
-            csvfiles.csv_day(o.due_on, language, roc=roc),
-            o.days_late,
-        ]
-        for o in analysis.overdue
-    ]
-    head = [tr("period.received"), tr("period.handled"), tr("period.on_time")]
-    return [
-        ("months", tr("period.by_month"), [tr("period.month_col"), *head], months),
-        (
-            "counts",
-            tr("period.csv_counts"),
-            [tr("reports.summary.group"), tr("reports.summary.item"), *head, tr("period.open")],
-            counts,
-        ),
-        (
-            "units",
-            tr("period.by_unit"),
-            [
-                tr("summary.unit"),
-                *head,
-                tr("period.on_time_pct"),
-                tr("summary.median_days"),
-                tr("period.overdue_at_end"),
-                tr("period.open"),
-            ],
-            units,
-        ),
-        (
-            "targets",
-            tr("period.targets"),
-            [
-                tr("reports.summary.item"),
-                tr("period.target_year"),
-                tr("period.expected"),
-                tr("period.handled"),
-                tr("period.share_pct"),
-                tr("period.received"),
-            ],
-            targets,
-        ),
-        (
-            "overdue",
-            tr("summary.overdue"),
-            [
-                tr("summary.number"),
-                tr("summary.unit"),
-                tr("reports.summary.received_on"),
-                tr("reports.summary.due_on"),
-                tr("summary.days_late"),
-            ],
-            overdue,
-        ),
-    ]
-
-
-def write_report(
-    analysis: PeriodAnalysis,
-    out_dir: Path,
-    language: str,
-    *,
-    roc: bool = False,
-    western: bool = False,
-    produced: datetime | None = None,
-) -> list[Path]:
-    """DIR/complaints-2027-H1.html (or -2027), one CSV per table (-months, -counts, -units,
-    -targets, -overdue) and the chart as .png."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    roc = use_roc(language, roc=roc, western=western)
-    when = produced or produced_now()
-    stem = f"complaints-{analysis.code}"
-    html = out_dir / f"{stem}.html"
-    html.write_text(render_html(analysis, language, roc=roc, produced=when), encoding="utf-8")
-    paths = [html]
-    title = _title(analysis, language, roc)
-    stamp = format_stamp(when, language, roc=roc)
-    for suffix, name, header, rows in csv_tables(analysis, language, roc=roc):
-        caption = plain(
-            language,
-            "reports.csv_caption",
-            title=title,
-            table=name,
-            period=format_period(analysis.first, analysis.last, language, roc=roc),
-            stamp=stamp,
-        )
-        paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", caption, header, rows))
-    figure = _draw(analysis, language)
-    try:
-        figure.savefig(out_dir / f"{stem}.png", format="png")
-    finally:
-        pyplot().close(figure)
-    paths.append(out_dir / f"{stem}.png")
-    return paths
-
-
-def period_text(analysis: PeriodAnalysis, language: str, *, roc: bool) -> str:
-    """The short chat reply sent with the files (Telegram HTML)."""
-    return t(
-        language,
-        "period.chat",
-        period=period_label(analysis.year, analysis.first_half, language, roc=roc),
-        received=analysis.received,
-        handled=analysis.handled,
-        on_time=_pct(analysis.on_time_rate),
-        open=analysis.open_at_end,
-        overdue=len(analysis.overdue),
-    )

@@ -11,7 +11,6 @@ import typer
 
 from bot.assessment import evidence as evidence_module
 from bot.assessment import report as report_module
-from bot.assessment.periods import parse_period
 from bot.assessment.scoring import ScoreInput, grade_for, import_scores, publish, record_score
 from bot.assessment.scoring import follow_up as record_follow_up
 from bot.cli.common import (
@@ -26,6 +25,7 @@ from bot.cli.common import (
 from bot.cli.target import operator
 from kernel.clock import today as local_today
 from kernel.i18n import t
+from kernel.periods import ASSESSED, parse_period
 from kernel.textfiles import read_text_file, writable_folder
 
 assessment_app: typer.Typer = typer.Typer(
@@ -52,7 +52,7 @@ def score(
     note: Annotated[str | None, typer.Option(help="a note shown in the remarks")] = None,
 ) -> None:
     """Record (or change, until published) one unit's scores."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     db = database()
     points = {
         "basic": basic,
@@ -93,7 +93,7 @@ def import_(
     period: Period,
 ) -> None:
     """Import every unit's scores from a CSV: all rows or none."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     text = read_text_file(file).text
     saved = database().call(
         import_scores,
@@ -113,7 +113,7 @@ def follow_up(
     text: Annotated[str, typer.Option(help="考核結果處理情形")],
 ) -> None:
     """Record what was done with a unit's result (shown in the remarks)."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     lang = language()
     found = database().call(
         record_follow_up, period=chosen, unit_text=unit, text=text, by=operator()
@@ -125,7 +125,7 @@ def follow_up(
 @cli_command
 def publish_(period: Period) -> None:
     """Publish the period (refused while a unit is unscored); its scores are locked."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     lang = language()
     database().call(publish, period=chosen, by=operator(), language=lang)
     typer.echo(t(lang, "assessment.published", period=chosen.code))
@@ -140,7 +140,7 @@ def report(
     western: WesternOption = False,
 ) -> None:
     """Write DIR/self-assessment-PERIOD.html and .csv (附表2)."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     chosen_lang = report_language(lang)
     folder = writable_folder(out)
     table = database().call(
@@ -159,7 +159,7 @@ def evidence(
     western: WesternOption = False,
 ) -> None:
     """Write DIR/evidence-PERIOD.html and .csv: each unit's figures per dimension."""
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     chosen_lang = report_language(lang)
     folder = writable_folder(out)
     config = settings()

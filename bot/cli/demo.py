@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.assessment import demo as assessment_demo
-from bot.assessment.periods import Period
 from bot.cases import demo as case_demo
-from bot.cases import summary
+from bot.cases import summary, summary_report
 from bot.cli.common import LangOption, cli_command, report_language
 from bot.notices import demo as notice_demo
 from bot.surveys import demo as survey_demo
 from courtesy import demo as courtesy_demo
 from kernel.clock import utcnow
 from kernel.i18n import t
+from kernel.periods import Period, last_complete_month
 from storage.db import Database
 
 
@@ -30,11 +30,6 @@ class DemoResult:
     year: int
     month: tuple[int, int]
     files: list[Path]
-
-
-def last_complete_month(today: date) -> tuple[int, int]:
-    """The month before `today`'s, as (year, month)."""
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> DemoResult:
@@ -56,12 +51,12 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             case_demo.seed_demo(session=session, rng=rng, year=year)
         with db.transaction() as session:
             survey_demo.seed_demo(session=session, rng=rng, year=year, today=today)
-        month = last_complete_month(today)
+        month = last_complete_month(today).year_month
         with db.transaction() as session:
             monthly = summary.build_summary(
                 session=session, year=month[0], month=month[1], today=today, language=language
             )
-        files = summary.write_report(monthly, out, language)
+        files = summary_report.write_report(monthly, out, language)
         tz = ZoneInfo("Asia/Taipei")
         with db.transaction() as session:
             notice_demo.seed_registry_demo(session=session, rng=rng, today=today, tz=tz)
@@ -79,7 +74,7 @@ def build_demo(*, out: Path, today: date, language: str, seed: int = 2026) -> De
             files += courtesy_demo.write_demo_report(
                 session=session, out=out, year=year, language=language
             )
-        half = Period(year, True)
+        half = Period(year, half=1)
         if half.last < today:  # the half-year pack, once the first half-year is over
             with db.transaction() as session:
                 assessment_demo.seed_demo(session=session, rng=rng, period=half, today=today)

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from bot.assessment.periods import parse_period
+from bot.cases.period_report import write_report as write_period_report
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_period_report
-from bot.cases.summary import build_summary, parse_month, write_report
+from bot.cases.summary import build_summary
+from bot.cases.summary_report import write_report
 from bot.cli.common import (
     LangOption,
     RocOption,
@@ -25,6 +25,7 @@ from bot.cli.common import (
 from bot.notices import report as notices_report
 from kernel.clock import utcnow
 from kernel.i18n import t
+from kernel.periods import ASSESSED, parse_past_month, parse_period
 from kernel.reporting import plain, produced_now
 from kernel.textfiles import writable_folder
 
@@ -44,7 +45,7 @@ def monthly(
     config = settings()
     language = report_language(lang)
     today = utcnow().astimezone(config.tz).date()
-    year, number = parse_month(month, today=today)
+    year, number = parse_past_month(month, today=today).year_month
     writable_folder(out)
     db = database()
     summary = db.call(
@@ -71,12 +72,11 @@ def period(
     """Write DIR/complaints-PERIOD.html, one CSV per table and the chart (.png)."""
     config = settings()
     language = report_language(lang)
-    chosen = parse_period(period)
+    chosen = parse_period(period, kinds=ASSESSED)
     writable_folder(out)
     analysis = database().call(
         build_period_analysis,
-        year=chosen.year,
-        first_half=chosen.first_half,
+        period=chosen,
         today=utcnow().astimezone(config.tz).date(),
         language=language,
     )
@@ -98,7 +98,7 @@ def notices(
     config = settings()
     language = report_language(lang)
     today = utcnow().astimezone(config.tz).date()
-    year, number = notices_report.parse_month(month, today=today)
+    year, number = parse_past_month(month, today=today).year_month
     writable_folder(out)
     db = database()
     found = db.call(

@@ -17,11 +17,13 @@ from bot.cli.common import (
     settings,
 )
 from bot.surveys import admin
-from bot.surveys.periods import parse_period
-from bot.surveys.reports import build_case_report, build_survey_report, write_report
+from bot.surveys.case_report import build_case_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.periods import HALVES_AND_YEARS, parse_period
 from kernel.textfiles import writable_folder
 
 survey_app = typer.Typer(help="Satisfaction surveys and their reports.", no_args_is_help=True)
@@ -116,7 +118,7 @@ def report(
         assert period is not None
         built = db.call(
             build_case_report,
-            period=parse_period(period),
+            period=parse_period(period, kinds=HALVES_AND_YEARS),
             language=language,
             tz=settings().tz,
             western=western,

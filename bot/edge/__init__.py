@@ -1,6 +1,19 @@
 """The Telegram edge's plumbing, shared by handlers and jobs.
 
-The per-update context, role checks, features and their commands and button prefixes, menus,
-waits for a text, conversation helpers, sending with the blocked rule, conversation persistence,
-per-chat update order, and logging that never shows the token.
+context.py        the per-update context and the services
+access.py         role checks
+features.py       what a feature offers: commands, deep links, handlers
+registry.py       the installed features
+menus.py          command menus per chat scope
+keyboards.py      keyboard builders and core button prefixes
+callbacks.py      strict button data and the one stale-button answer
+conversations.py  /cancel and stale-button factories
+waiting.py        prompts that wait for one text
+sending.py        sending with the blocked rule
+files.py          report files sent to a chat
+persistence.py    conversations that survive a restart
+updates.py        per-chat update order
+chats.py          private chats only
+startup.py        the start-up check against the Bot API
+logs.py           logging that never shows the token
 """

@@ -4,8 +4,7 @@ panel attached as files. The deadline reminders are a job (bot/jobs/assessment_r
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
+from functools import partial
 from pathlib import Path
 
 from telegram import Update
@@ -17,6 +16,7 @@ from bot.assessment.overview import Overview, open_assessment
 from bot.edge.access import SECRETARIAT, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
+from bot.edge.files import send_report_files
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -85,14 +85,13 @@ async def assessment(update: Update, context: BotContext) -> None:
             t(lang, exc.key, **exc.values) + "\n" + t(lang, "assessment.usage")
         )
         return
-    await update.effective_message.reply_text(overview_text(overview, lang))
-    with tempfile.TemporaryDirectory(prefix="bsmi-assessment-") as tmp:
-        paths = await asyncio.to_thread(_write, overview, Path(tmp))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(_write, overview),
+        prefix="bsmi-assessment-",
+        text=overview_text(overview, lang),
+    )
 
 
 def register(app: BotApplication) -> None:

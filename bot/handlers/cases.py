@@ -10,15 +10,13 @@ next to the buttons' handlers that read them back.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -37,25 +35,22 @@ from bot.cases.details import CaseDetails, case_files, full_case, view_case
 from bot.cases.filing import NUMBER_PATTERN, parse_case_number
 from bot.cases.lifecycle import Taken, needs_more, start_action, take_action
 from bot.cases.listing import LISTS
-from bot.cases.periods import period_text
-from bot.cases.periods import write_report as write_period_report
-from bot.cases.summary import (
-    last_complete_month,
-    parse_month,
-    summarise_month,
-    summary_text,
-    write_report,
-)
+from bot.cases.period_report import period_text
+from bot.cases.period_report import write_report as write_period_report
+from bot.cases.summary import summarise_month
+from bot.cases.summary_report import summary_text, write_report
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
+from bot.edge.files import send_report_files
 from bot.handlers.case_news import send_notices
 from bot.handlers.contact import public_day
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
+from kernel.periods import last_complete_month, parse_past_month
 from storage.models import CaseEvent, Role
 from storage.models.cases import Channel
 
@@ -708,12 +703,12 @@ async def summary(update: Update, context: BotContext) -> None:
         return
     if args:
         try:
-            year, month = parse_month(args[0], today=today)
+            year, month = parse_past_month(args[0], today=today).year_month
         except UserError as exc:
             await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
             return
     else:
-        year, month = last_complete_month(today)
+        year, month = last_complete_month(today).year_month
     built = await context.services.db.run(
         summarise_month,
         actor_telegram_id=context.person.telegram_id,
@@ -723,14 +718,13 @@ async def summary(update: Update, context: BotContext) -> None:
         language=lang,
         counting=context.services.settings.case_day_counting,
     )
-    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
-        paths = await asyncio.to_thread(write_report, built, Path(tmp), lang, roc=roc)
-        await update.effective_message.reply_text(summary_text(built, lang, roc=roc))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(write_report, built, language=lang, roc=roc),
+        prefix="bsmi-summary-",
+        text=summary_text(built, lang, roc=roc),
+    )
 
 
 async def _period_summary(update: Update, context: BotContext, text: str, *, roc: bool) -> None:
@@ -749,15 +743,13 @@ async def _period_summary(update: Update, context: BotContext, text: str, *, roc
     except UserError as exc:
         await update.effective_message.reply_text(t(lang, exc.key, **exc.values))
         return
-    shown_roc = roc or lang == "zh-TW"
-    with tempfile.TemporaryDirectory(prefix="bsmi-summary-") as tmp:
-        paths = await asyncio.to_thread(write_period_report, built, Path(tmp), lang, roc=roc)
-        await update.effective_message.reply_text(period_text(built, lang, roc=shown_roc))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(write_period_report, built, language=lang, roc=roc),
+        prefix="bsmi-summary-",
+        text=period_text(built, lang, roc=roc or lang == "zh-TW"),
+    )
 
 
 def register(app: BotApplication) -> None:

@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from kernel import charts, csvfiles
 from kernel.charts import grouped_bars, pyplot
-from kernel.errors import UserError
 from kernel.pages import page, render_page
-from kernel.reporting import format_month, format_period, format_stamp, plain, use_roc
+from kernel.reporting import format_month, format_period, plain, use_roc
+from kernel.tables import CsvTable, ReportFiles, write_report_files
 from storage.models.notices import NoticeKind
 from storage.queries import notices as notices_q
 from storage.queries.registry import certificates as certificates_q
@@ -61,19 +61,6 @@ class NoticesReport:
     unreachable_month: int
     unreachable: list[certificates_q.CertificateView]
     as_of: date
-
-
-def parse_month(text: str, *, today: date) -> tuple[int, int]:
-    """`YYYY-MM` → (year, month); refuses other shapes and months after this one."""
-    parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        raise UserError("summary.bad_month", value=text)
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise UserError("summary.bad_month", value=text)
-    if (year, month) > (today.year, today.month):
-        raise UserError("summary.future_month", value=text)
-    return year, month
 
 
 def _line(key: str, figures: figures_q.NoticeFigures) -> Line:
@@ -171,15 +158,15 @@ def chart_svg(report: NoticesReport, language: str, month_label: str) -> Markup:
 HEADS = ("released", "recipients", "delivered", "blocked", "failed", "open", "unknown")
 
 
-def tables(report: NoticesReport, language: str, roc: bool) -> list[tuple[str, str, list, list]]:
-    """(file suffix, caption, header, rows) of each table, shared by the page and the CSVs."""
+def tables(report: NoticesReport, language: str, roc: bool) -> list[CsvTable]:
+    """Each table, shared by the page and the CSV files."""
     month_label = format_month(report.year, report.month, language, roc=roc)
-    delivery = [
+    delivery: list[list[object]] = [
         [plain(language, f"notices_report.{line.key}")] + [getattr(line, name) for name in HEADS]
         for line in report.lines
     ]
-    kinds = [[_kind_name(k, language), k.sent, k.chats] for k in report.kinds]
-    unreachable = [
+    kinds: list[list[object]] = [[_kind_name(k, language), k.sent, k.chats] for k in report.kinds]
+    unreachable: list[list[object]] = [
         [
             csvfiles.code(c.tax_id),
             _kind_name(c, language),
@@ -190,20 +177,20 @@ def tables(report: NoticesReport, language: str, roc: bool) -> list[tuple[str, s
         for c in report.unreachable
     ]
     return [
-        (
+        CsvTable(
             "delivery",
             plain(language, "notices_report.summary_caption", month=month_label),
             [plain(language, "notices_report.what")]
             + [plain(language, f"notices_report.{h}") for h in HEADS],
             delivery,
         ),
-        (
+        CsvTable(
             "kinds",
             plain(language, "notices_report.by_kind_caption", month=month_label),
             [plain(language, f"notices_report.{h}") for h in ("kind", "sent", "chats")],
             kinds,
         ),
-        (
+        CsvTable(
             "unreachable",
             plain(language, "notices_report.unreachable_caption"),
             [
@@ -213,6 +200,27 @@ def tables(report: NoticesReport, language: str, roc: bool) -> list[tuple[str, s
             unreachable,
         ),
     ]
+
+
+def render_html(report: NoticesReport, language: str, *, roc: bool, produced: datetime) -> str:
+    """The page: its three tables (those of the CSV files) and the chart."""
+    month_label = format_month(report.year, report.month, language, roc=roc)
+    return render_page(
+        "reports/notices.html.j2",
+        page=page(
+            language,
+            plain(language, "notices_report.heading", month=month_label),
+            produced,
+            roc=roc,
+        ),
+        r=report,
+        period=format_period(report.first, report.last, language, roc=roc),
+        tables={t.suffix: (t.name, t.header, t.rows) for t in tables(report, language, roc)},
+        chart=chart_svg(report, language, month_label),
+        unreachable_month=plain(
+            language, "notices_report.unreachable_month", count=report.unreachable_month
+        ),
+    )
 
 
 def write_report(
@@ -225,34 +233,14 @@ def write_report(
     produced: datetime,
 ) -> list[Path]:
     """DIR/notices-YYYY-MM.html and one CSV per table (-delivery, -kinds, -unreachable)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     roc = use_roc(language, roc=roc, western=western)
-    month_label = format_month(report.year, report.month, language, roc=roc)
-    title = plain(language, "notices_report.heading", month=month_label)
-    period = format_period(report.first, report.last, language, roc=roc)
-    stem = f"notices-{report.year:04d}-{report.month:02d}"
-    found = tables(report, language, roc)
-    html_path = out_dir / f"{stem}.html"
-    html_path.write_text(
-        render_page(
-            "reports/notices.html.j2",
-            page=page(language, title, produced, roc=roc),
-            r=report,
-            period=period,
-            tables={suffix: (caption, header, rows) for suffix, caption, header, rows in found},
-            chart=chart_svg(report, language, month_label),
-            unreachable_month=plain(
-                language, "notices_report.unreachable_month", count=report.unreachable_month
-            ),
-        ),
-        encoding="utf-8",
+    files = ReportFiles(
+        stem=f"notices-{report.year:04d}-{report.month:02d}",
+        language=language,
+        roc=roc,
+        title=plain(language, "notices_report.title"),  # the table's caption names the month
+        period=format_period(report.first, report.last, language, roc=roc),
+        page=lambda when: render_html(report, language, roc=roc, produced=when),
+        tables=tables(report, language, roc),
     )
-    stamp = format_stamp(produced, language, roc=roc)
-    paths = [html_path]
-    name = plain(language, "notices_report.title")  # the table's caption names the month
-    for suffix, caption, header, rows in found:
-        line = plain(
-            language, "reports.csv_caption", title=name, table=caption, period=period, stamp=stamp
-        )
-        paths.append(csvfiles.write_csv(out_dir / f"{stem}-{suffix}.csv", line, header, rows))
-    return paths
+    return write_report_files(files, out_dir, produced=produced)

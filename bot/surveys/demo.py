@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from bot.surveys.case_report import build_case_report
 from bot.surveys.followups import ANSWER_DAYS, due_at
-from bot.surveys.periods import parse_period
-from bot.surveys.reports import build_case_report, build_survey_report, write_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from bot.surveys.templates import template_questions
+from kernel.periods import HALVES_AND_YEARS, parse_period
 from kernel.reporting import TAIPEI
 from storage.models import Case, CaseFollowUp, Survey
 from storage.models.cases import CaseState, Closure
@@ -144,6 +146,8 @@ def write_demo_reports(*, session: Session, out: Path, today: date, language: st
         report = build_survey_report(session=session, survey_id=latest.id, language=language)
         files += write_report(report, out)
     cases = build_case_report(
-        session=session, period=parse_period(str(today.year)), language=language
+        session=session,
+        period=parse_period(str(today.year), kinds=HALVES_AND_YEARS),
+        language=language,
     )
     return files + write_report(cases, out)

@@ -15,8 +15,9 @@ from bot.assessment.targets import set_targets
 from bot.cli.app import app
 from courtesy.demo import seed_demo
 from courtesy.period_reports import build_period_report
-from courtesy.reports import write_report
+from courtesy.report_files import write_report
 from kernel.errors import UserError
+from kernel.periods import Period
 from kernel.reporting import TAIPEI
 from storage.db import Database
 from storage.queries.courtesy import fetch_actions, fetch_current_results, fetch_test_views
@@ -31,7 +32,7 @@ def test_a_half_year_counts_the_calls_dated_in_it_and_its_actions(
 ) -> None:
     db.call(seed_demo, rng=random.Random(5), year=2025)
     report = db.call(
-        build_period_report, year=2025, first_half=True, language="en", pass_mark=80, today=TODAY
+        build_period_report, period=Period(2025, half=1), language="en", pass_mark=80, today=TODAY
     )
 
     def independent(*, session):  # type: ignore[no-untyped-def]
@@ -73,8 +74,7 @@ def test_a_half_year_counts_the_calls_dated_in_it_and_its_actions(
     db.call(set_targets, year=2025, figures={"courtesy": 90}, by="test")
     report = db.call(
         build_period_report,
-        year=2025,
-        first_half=False,
+        period=Period(2025),
         language="zh-TW",
         pass_mark=80,
         today=TODAY,
@@ -92,8 +92,7 @@ def test_a_period_not_begun_or_not_planned_is_refused(db: Database) -> None:
     with pytest.raises(UserError) as raised:
         db.call(
             build_period_report,
-            year=2027,
-            first_half=True,
+            period=Period(2027, half=1),
             language="en",
             pass_mark=80,
             today=TODAY,
@@ -102,8 +101,7 @@ def test_a_period_not_begun_or_not_planned_is_refused(db: Database) -> None:
     with pytest.raises(UserError) as raised:
         db.call(
             build_period_report,
-            year=2024,
-            first_half=True,
+            period=Period(2024, half=1),
             language="en",
             pass_mark=80,
             today=TODAY,

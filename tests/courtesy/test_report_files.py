@@ -9,7 +9,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from courtesy import reports, schedule
+from courtesy import report_files, reports, schedule
 from courtesy.demo import seed_demo
 from storage.db import Database
 from tests.reports.spreadsheet import read_rows, risky_cells
@@ -27,7 +27,7 @@ def test_round_and_year_csvs_are_one_table_each_and_survive_a_spreadsheet(
             report = reports.build_year_report(
                 session=session, year=2025, language=language, pass_mark=80, today=date(2026, 2, 1)
             )
-        files = reports.write_report(report, tmp_path / language)
+        files = report_files.write_report(report, tmp_path / language)
         csvs = {f.name.rsplit("-", 1)[1]: read_rows(f) for f in files if f.suffix == ".csv"}
         assert sorted(csvs) == ["items.csv", "trend.csv", "units.csv"]
         for rows in csvs.values():

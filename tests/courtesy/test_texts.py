@@ -7,7 +7,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from courtesy.reports import ActionRow, ItemRow, Labels, Report, render_html
+from courtesy.report_files import render_html
+from courtesy.reports import ActionRow, ItemRow, Labels, Report
 from courtesy.rubric import GRADES, grade_label
 from kernel.i18n import CATALOGUE_DIR, placeholders
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from courtesy import actions, directory, reports, schedule, scoring
+from courtesy import actions, directory, report_files, reports, schedule, scoring
 from courtesy.directory import RowErrors
 from courtesy.rubric import grade_for
 from kernel.errors import UserError
@@ -214,7 +214,7 @@ def test_a_full_year_from_plan_to_verified_close_with_reports_that_add_up(
     assert report.grade == grade_for(report.average)
     assert report.overdue == []
     assert report.items and report.items[0].code in ("tone", "accuracy", "speed")
-    files = reports.write_report(report, tmp_path)
+    files = report_files.write_report(report, tmp_path)
     assert [f.name for f in files] == [
         "courtesy-2026-1.html",
         "courtesy-2026-1-units.csv",
@@ -300,6 +300,6 @@ def test_a_round_with_no_results_still_gets_its_files_saying_so(
         )
     assert not report.has_results
     assert len(report.overdue) == report.calls > 0
-    files = reports.write_report(report, tmp_path)
+    files = report_files.write_report(report, tmp_path)
     assert all(f.exists() for f in files)
     assert "No results have been recorded" in files[0].read_text(encoding="utf-8")

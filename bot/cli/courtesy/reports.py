@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from bot.assessment.periods import parse_period
 from bot.cli.common import (
     LangOption,
     WesternOption,
@@ -17,10 +16,11 @@ from bot.cli.common import (
     settings,
 )
 from bot.cli.courtesy.shared import today
-from courtesy import reports
+from courtesy import report_files, reports
 from courtesy.period_reports import build_period_report
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.periods import ASSESSED, parse_period
 from kernel.textfiles import writable_folder
 
 
@@ -42,11 +42,10 @@ def report(
         raise UserError("courtesy.report.bad_round", round=round_ or "")
     folder = writable_folder(out)
     if period is not None:
-        asked = parse_period(period)
+        asked = parse_period(period, kinds=ASSESSED)
         built = database().call(
             build_period_report,
-            year=asked.year,
-            first_half=asked.first_half,
+            period=asked,
             language=chosen,
             pass_mark=settings().courtesy_pass_mark,
             today=today(),
@@ -63,7 +62,7 @@ def report(
             western=western,
         )
     try:
-        files = reports.write_report(built, folder)
+        files = report_files.write_report(built, folder)
     except OSError as exc:  # e.g. the disk filled up, or a report's name is taken by a folder
         raise UserError(
             "files.unwritable", path=str(folder), reason=exc.strerror or str(exc)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from pathlib import Path
+from functools import partial
 
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.edge.access import SECRETARIAT, requires
 from bot.edge.context import BotApplication, BotContext
+from bot.edge.files import send_report_files
 from bot.handlers.courtesy.shared import actor, local_today
-from courtesy import reports
+from courtesy import report_files, reports
 from kernel.errors import UserError
 from kernel.i18n import t
 
@@ -51,14 +50,13 @@ async def round_report(update: Update, context: BotContext) -> None:
         )
     else:
         text = t(lang, "courtesy.report.chat_empty", title=built.title, calls=built.calls)
-    await update.effective_message.reply_text(text)
-    with tempfile.TemporaryDirectory(prefix="bsmi-courtesy-") as tmp:
-        paths = await asyncio.to_thread(reports.write_report, built, Path(tmp))
-        for path in paths:
-            with path.open("rb") as handle:
-                await context.bot.send_document(
-                    update.effective_chat.id, handle, filename=path.name
-                )
+    await send_report_files(
+        context.bot,
+        update.effective_chat.id,
+        partial(report_files.write_report, built),
+        prefix="bsmi-courtesy-",
+        text=text,
+    )
 
 
 def register(app: BotApplication) -> None:

@@ -20,17 +20,17 @@ from bot.assessment.evidence import (
     build_evidence,
     write_evidence,
 )
-from bot.assessment.periods import Period
 from bot.cases import demo as case_demo
 from bot.cases.actions import Action
+from bot.cases.period_report import write_report as write_complaints
 from bot.cases.periods import build_period_analysis
-from bot.cases.periods import write_report as write_complaints
 from bot.notices import demo as notice_demo
 from bot.surveys.figures import satisfaction_for
 from bot.surveys.followups import answer_score, ask_due
 from courtesy import demo as courtesy_demo
-from courtesy import reports as courtesy_reports
+from courtesy import report_files as courtesy_files
 from courtesy.period_reports import build_period_report
+from kernel.periods import Period
 from storage.db import Database
 from storage.models import CaseFollowUp, Category, Delivery, Notice, NoticeCategory, Role
 from storage.queries.people import fetch_unit_by_code
@@ -38,7 +38,7 @@ from tests.factories import do, file_on, person
 
 TODAY = date(2026, 11, 26)
 TZ = ZoneInfo("Asia/Taipei")
-H1 = Period(2026, True)
+H1 = Period(2026, half=1)
 
 
 def seeded(db: Database) -> None:
@@ -69,16 +69,15 @@ def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
 
     courtesy = db.call(
         build_period_report,
-        year=2026,
-        first_half=True,
+        period=Period(2026, half=1),
         language="zh-TW",
         pass_mark=80,
         today=TODAY,
     )
-    courtesy_files = courtesy_reports.write_report(courtesy, tmp_path / "courtesy")
-    units_csv = next(p for p in courtesy_files if p.name == "courtesy-2026-H1-units.csv")
+    courtesy_paths = courtesy_files.write_report(courtesy, tmp_path / "courtesy")
+    units_csv = next(p for p in courtesy_paths if p.name == "courtesy-2026-H1-units.csv")
     analysis = db.call(
-        build_period_analysis, year=2026, first_half=True, today=TODAY, language="zh-TW"
+        build_period_analysis, period=Period(2026, half=1), today=TODAY, language="zh-TW"
     )
     complaint_files = write_complaints(analysis, tmp_path / "complaints", "zh-TW")
     by_unit_csv = next(p for p in complaint_files if p.name == "complaints-2026-H1-units.csv")

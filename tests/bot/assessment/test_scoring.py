@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot.assessment import scoring
-from bot.assessment.periods import Period, parse_period
 from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import (
     DIMENSIONS,
@@ -25,13 +24,14 @@ from bot.assessment.scoring import (
     total_of,
 )
 from kernel.errors import UserError
+from kernel.periods import Period
 from storage.db import Database
 from storage.queries.assessment import fetch_score_history
 from storage.seeds import UNITS
 
 TODAY = date(2027, 7, 5)
-H1 = Period(2027, True)
-YEAR = Period(2027, False)
+H1 = Period(2027, half=1)
+YEAR = Period(2027)
 FULL = {
     "basic": "180",
     "delivery": "270",
@@ -107,21 +107,6 @@ def test_bad_scores_are_refused_and_nothing_is_written(
         score(db, unit, basic=value)
     assert raised.value.key == key
     assert db.call(period_state, period=H1).scored == 0
-
-
-@pytest.mark.parametrize("text", ["2027-H2", "27", "2027-1", "H1-2027", "2027-h", ""])
-def test_a_period_other_than_yyyy_h1_or_yyyy_is_refused(text: str) -> None:
-    with pytest.raises(UserError) as raised:
-        parse_period(text)
-    assert raised.value.key == "period.bad"
-
-
-def test_periods_and_their_deadlines() -> None:
-    assert parse_period("2027-H1") == H1 and parse_period("2027-h1") == H1
-    assert parse_period("2027") == YEAR
-    assert H1.deadline == date(2027, 7, 15) and YEAR.deadline == date(2028, 1, 15)
-    assert (H1.first, H1.last) == (date(2027, 1, 1), date(2027, 6, 30))
-    assert YEAR.last == date(2027, 12, 31)
 
 
 def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]

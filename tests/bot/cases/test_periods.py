@@ -17,8 +17,10 @@ from sqlmodel import select
 
 from bot.assessment.targets import set_targets
 from bot.cases.demo import seed_demo
-from bot.cases.periods import build_period_analysis, write_report
+from bot.cases.period_report import write_report
+from bot.cases.periods import build_period_analysis
 from kernel.errors import UserError
+from kernel.periods import Period
 from storage.db import Database
 from storage.models import Case, Unit
 
@@ -50,7 +52,10 @@ def test_the_year_and_half_year_analysis_equal_independent_counts(
     assert {c.state for c in cases} >= {"closed", "duplicate", "transferred", "not_handled"}
     assert len({c.channel for c in cases}) >= 3 and len({c.unit_id for c in cases}) >= 6
     analysis = db.call(
-        build_period_analysis, year=2025, first_half=first_half, today=TODAY, language="en"
+        build_period_analysis,
+        period=Period(2025, half=1 if first_half else None),
+        today=TODAY,
+        language="en",
     )
 
     months = [(m.received, m.handled, m.on_time) for m in analysis.months]
@@ -111,7 +116,7 @@ def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
 ) -> None:
     db.call(seed_demo, rng=random.Random(3), year=2025)
     analysis = db.call(
-        build_period_analysis, year=2025, first_half=True, today=TODAY, language="zh-TW"
+        build_period_analysis, period=Period(2025, half=1), today=TODAY, language="zh-TW"
     )
     page = write_report(analysis, tmp_path, "zh-TW")[0].read_text("utf-8")
     assert "未設定" in page and "350" in page
@@ -121,7 +126,7 @@ def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
     assert not re.search(r"\d%</td>", targets)  # and never a % sign under the "(%)" header
     db.call(set_targets, year=2025, figures={"public": 400, "monitor": 200}, by="test")
     analysis = db.call(
-        build_period_analysis, year=2025, first_half=True, today=TODAY, language="en"
+        build_period_analysis, period=Period(2025, half=1), today=TODAY, language="en"
     )
     assert [(t.target, t.expected) for t in analysis.targets] == [(400, 200), (200, 100)]
     files = write_report(analysis, tmp_path / "en", "en")
@@ -140,5 +145,5 @@ def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
 
 def test_a_period_that_has_not_begun_is_refused(db: Database) -> None:
     with pytest.raises(UserError) as raised:
-        db.call(build_period_analysis, year=2027, first_half=True, today=TODAY, language="en")
+        db.call(build_period_analysis, period=Period(2027, half=1), today=TODAY, language="en")
     assert raised.value.key == "period.future"

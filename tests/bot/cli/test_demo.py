@@ -13,7 +13,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from bot.cli.demo import build_demo, last_complete_month
+from bot.cli.demo import build_demo
 from storage.db import Database
 from storage.models import Person
 
@@ -115,8 +115,3 @@ def test_the_demo_command_needs_no_token(tmp_path: Path, monkeypatch) -> None:  
     assert (tmp_path / "out" / "courtesy-2026.html").exists() or any(
         (tmp_path / "out").glob("courtesy-*.html")
     )
-
-
-def test_january_reports_on_december_of_the_year_before() -> None:
-    assert last_complete_month(date(2027, 1, 5)) == (2026, 12)
-    assert last_complete_month(date(2026, 11, 26)) == (2026, 10)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.assessment.periods import Period
 from bot.assessment.scoring import ScoreInput, record_score
 from bot.handlers import assessment as assessment_handlers
 from bot.handlers import cases as case_handlers
+from kernel.periods import Period
 from storage.models import AuditEntry, Role
 from tests.factories import person
 from tests.harness import BotHarness
@@ -47,7 +47,7 @@ async def test_the_secretariat_gets_the_state_and_files_and_an_inspector_is_refu
     for unit in ("sec1", "sec2", "第三課"):
         bot.db.call(
             record_score,
-            period=Period(2027, True),
+            period=Period(2027, half=1),
             given=ScoreInput(unit=unit, points=POINTS),
             today=NOW.date(),
             by="test",

@@ -11,7 +11,8 @@ from statistics import fmean
 from sqlmodel import Session, select
 
 from bot.surveys.admin import create_survey, send_survey
-from bot.surveys.reports import build_survey_report, write_report
+from bot.surveys.report_files import write_report
+from bot.surveys.survey_report import build_survey_report
 from kernel.clock import utcnow
 from kernel.reporting import plain
 from storage.db import Database

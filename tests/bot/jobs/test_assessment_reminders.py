@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.assessment.periods import Period
 from bot.assessment.reminders import due_today, reminder_day
 from bot.assessment.scoring import ScoreInput, publish, record_score
 from bot.jobs.assessment_reminders import send_reminders
 from kernel import workcalendar
+from kernel.periods import Period
 from storage.models import Role
 from storage.seeds import UNITS
 from tests.factories import person
@@ -18,7 +18,7 @@ from tests.harness import BotHarness
 
 SECRETARY = 7201
 INSPECTOR = 7202
-H1 = Period(2027, True)
+H1 = Period(2027, half=1)
 POINTS = {
     "basic": "180",
     "delivery": "270",

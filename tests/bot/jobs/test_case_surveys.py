@@ -16,8 +16,9 @@ from bot.edge.persistence import USER_DATA
 from bot.handlers import surveys as survey_handlers
 from bot.jobs import case_surveys
 from bot.jobs.case_surveys import run_case_surveys_once
-from bot.surveys.periods import parse_period
-from bot.surveys.reports import build_case_report, write_report
+from bot.surveys.case_report import build_case_report
+from bot.surveys.report_files import write_report
+from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.models import BotState, CaseFollowUp, Delivery, Notice, Role
 from storage.queries.people import set_blocked
 from tests.factories import TZ, do, file_on, person
@@ -131,7 +132,9 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     assert len(follow_ups(bot)) == 1
     assert len(bot.db.call(lambda *, session: list(session.exec(select(Delivery)).all()))) == 1  # type: ignore[misc]
 
-    report = bot.db.call(build_case_report, period=parse_period("2026-H1"), language="zh-TW")
+    report = bot.db.call(
+        build_case_report, period=parse_period("2026-H1", kinds=HALVES_AND_YEARS), language="zh-TW"
+    )
     assert (report.invited, report.responded) == (1, 1)
     assert report.items[0].figures.distribution == (0, 0, 0, 1, 0)
     assert report.comments == [(report.items[0].label, "承辦人說明清楚，處理迅速。")]
@@ -155,7 +158,9 @@ async def test_no_answer_within_14_days_is_no_response_and_the_button_goes_stale
     assert await alert_after(bot, REPORTER, f"svc:s:{asked.id}:5") != ""
     [unanswered] = follow_ups(bot)
     assert unanswered.score is None
-    report = bot.db.call(build_case_report, period=parse_period("2026"), language="en")
+    report = bot.db.call(
+        build_case_report, period=parse_period("2026", kinds=HALVES_AND_YEARS), language="en"
+    )
     assert (report.invited, report.responded, report.rate_pct) == (1, 0, 0.0)
 
 

@@ -29,7 +29,7 @@ from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
 from storage.queries import outbox
 from tests.bot.surveys.test_followups import close
-from tests.bot.surveys.test_reports import answered_survey
+from tests.bot.surveys.test_survey_report import answered_survey
 from tests.factories import TZ, add_firm
 
 
