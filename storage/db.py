@@ -74,12 +74,19 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "heads")
 
 
+OUTBOX_WRITTEN = "outbox_written"
+"""`session.info` flag of a transaction that wrote outbox rows (`storage.queries.outbox`):
+once it commits, the database calls its `on_outbox_commit` listeners (the delivery worker)."""
+
+
 class Database:
     """One engine and the transactions on it; the caller owns one transaction per unit of work."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
+        self.on_outbox_commit: list[Callable[[], None]] = []
+        """Called (from the committing thread) after a transaction that wrote outbox rows."""
 
     @property
     def backend(self) -> str:
@@ -98,6 +105,9 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            if session.info.pop(OUTBOX_WRITTEN, False):
+                for listener in list(self.on_outbox_commit):
+                    listener()
 
     def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run `fn(session=..., **kwargs)` in one transaction."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel import Session
@@ -45,7 +46,11 @@ from storage.queries.case_summary import (
     fetch_top_subjects,
 )
 from storage.queries.cases import fetch_categories
+from storage.queries.outbox import count_replies_delivered
 from storage.queries.people import fetch_units, record_audit
+
+BRANCH_TZ = ZoneInfo("Asia/Taipei")
+"""The month's replies are counted by the day in this zone unless the caller gives its own."""
 
 PUBLIC_TARGET = PLAN_TARGETS["public"]
 MONITOR_TARGET = PLAN_TARGETS["monitor"]
@@ -117,6 +122,8 @@ class MonthlySummary:
     """How deadlines are counted (`CASE_DAY_COUNTING`); days to close are calendar days."""
     targets_note: str | None = None
     """Says which targets are the plan's because the year has none set."""
+    replies_delivered: int = 0
+    """Final replies Telegram accepted in the month (a reply counts on the day it was sent)."""
 
     @property
     def received(self) -> int:
@@ -156,6 +163,7 @@ def build_summary(
     today: date,
     language: str,
     counting: str = "working",
+    tz: ZoneInfo = BRANCH_TZ,
 ) -> MonthlySummary:
     """Every figure of the month, computed by SQL aggregation. Days to close and days late are
     calendar days; `counting` (how deadlines are counted) is only stated in the report."""
@@ -226,6 +234,11 @@ def build_summary(
             )
         )
     summary.top_products = fetch_top_subjects(session=session, first=first, last=last)
+    summary.replies_delivered = count_replies_delivered(
+        session=session,
+        start=datetime.combine(first, time(), tzinfo=tz),
+        end=datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
+    )
     return summary
 
 
@@ -238,11 +251,18 @@ def summarise_month(
     today: date,
     language: str,
     counting: str = "working",
+    tz: ZoneInfo = BRANCH_TZ,
 ) -> MonthlySummary:
     """/summary: the month's figures, with the audit row (`case.summary`, target YYYY-MM)
     written in the same transaction."""
     summary = build_summary(
-        session=session, year=year, month=month, today=today, language=language, counting=counting
+        session=session,
+        year=year,
+        month=month,
+        today=today,
+        language=language,
+        counting=counting,
+        tz=tz,
     )
     record_audit(
         session=session,
@@ -403,6 +423,7 @@ def csv_tables(summary: MonthlySummary, dates: Dates) -> list[CsvTable]:
         [tr("summary.mean_days"), _round1(summary.mean_days)],
         [tr("summary.median_days"), _round1(summary.median_days)],
         [tr("reports.summary.overdue_count"), len(summary.overdue)],
+        [tr("cases.proof.replies_delivered"), summary.replies_delivered],
     ]
     targets: list[list[object]] = [
         [g.label, g.target, g.to_date, round(g.expected), _round1(g.per_month_needed)]
@@ -515,7 +536,7 @@ def write_report(
 def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:
     """The short chat reply sent with the three files."""
     key = "summary.chat_empty" if summary.empty else "summary.chat"
-    return t(
+    text = t(
         language,
         key,
         month=format_month(summary.year, summary.month, language, roc=use_roc(language, roc=roc)),
@@ -526,3 +547,6 @@ def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -
         overdue=len(summary.overdue),
         median=_fmt(summary.median_days),
     )
+    if summary.empty:
+        return text
+    return text + "\n" + t(language, "cases.proof.summary_line", count=summary.replies_delivered)

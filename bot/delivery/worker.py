@@ -47,9 +47,10 @@ from bot.delivery.setbacks import Setbacks, backoff, describe
 from bot.delivery.transport import make_delivery_bot
 from bot.edge.keyboards import keyboard
 from bot.notices.publishing import release_due_notices
+from bot.settings import Settings
 from kernel.clock import utcnow
 from storage.db import Database
-from storage.models.notices import DeliveryStatus
+from storage.models.notices import URGENT, DeliveryStatus
 from storage.queries import notices as q
 from storage.queries import outbox
 
@@ -114,8 +115,13 @@ class DeliveryWorker:
         flush_interval: float = 0.05,
         poll_interval: float = 0.25,
         per_chat_interval: float = PER_CHAT_INTERVAL,
+        settings: Settings | None = None,
     ) -> None:
         self.db = db
+        self.settings = settings or Settings.model_construct(
+            default_language="en" if default_language == "en" else "zh-TW"
+        )
+        """What composed messages need: the branch's contact line, the default language."""
         self.bot = bot
         self.rate = rate
         self.lock_name = lock_name
@@ -150,7 +156,20 @@ class DeliveryWorker:
         self._notices: dict[int, asyncio.Future[Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
+        self._woken = False  # rows were written: look at the outbox now
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.sent_count = 0
+
+    def wake(self) -> None:
+        """Rows were written (or are due): look at the outbox at once. Call it from the loop;
+        `_woken_from_thread` is what the database calls after a commit in a worker thread."""
+        self._woken = True
+        self._slot_freed.set()
+
+    def _woken_from_thread(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.wake)
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
@@ -171,6 +190,15 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Wait for the lease, then deliver until stopped; an error pauses, never ends it."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self.db.on_outbox_commit.append(self._woken_from_thread)
+        try:
+            await self._run()
+        finally:
+            self.db.on_outbox_commit.remove(self._woken_from_thread)
+
+    async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
@@ -300,13 +328,16 @@ class DeliveryWorker:
                 failure, self._failure = self._failure, None
                 raise failure
             now = loop.time()
+            woken, self._woken = self._woken, False
+            if woken:
+                next_fetch = now
             if now >= next_release:
                 next_release = now + 1.0
                 released = await self.db.run(release_due_notices, now=utcnow())
                 for notice_id, count in released:
                     logger.info("released notice %s to %s recipients", notice_id, count)
                     next_fetch = now
-            if len(self._queue) < self.max_in_flight and now >= next_fetch:
+            if (len(self._queue) < self.max_in_flight or woken) and now >= next_fetch:
                 await self._refill()
                 await self._succeeded("dispatch")  # released and looked at the outbox
                 idle = not self._queue and not self._known
@@ -338,14 +369,19 @@ class DeliveryWorker:
         rows = await self.db.run(
             outbox.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
         )
+        urgent: list[outbox.DueDelivery] = []
         for row in rows:
             if row.id in self._known:
                 continue
             self._known.add(row.id)
             if row.blocked:
                 self._finish(row, outcomes.chat_blocked(row, now=utcnow()))
+            elif row.priority == URGENT:
+                urgent.append(row)
             else:
                 self._queue.append(row)
+        # case news and reminders go before the broadcast copies already queued
+        self._queue.extendleft(reversed(urgent))
 
     def _forget_the_past(self) -> None:
         """Keep memory flat in a bot that runs for months: drop pacing marks that have passed
@@ -383,7 +419,9 @@ class DeliveryWorker:
         """The rendered notice, loaded once however many sends ask for it at the same time."""
         loading = self._notices.get(notice_id)
         if loading is None:
-            loading = asyncio.ensure_future(self.db.run(load_notice, notice_id=notice_id))
+            loading = asyncio.ensure_future(
+                self.db.run(load_notice, notice_id=notice_id, settings=self.settings)
+            )
             self._notices[notice_id] = loading
         try:
             return await asyncio.shield(loading)
@@ -580,8 +618,9 @@ def worker_for(
     rate: float,
     default_language: str,
     lease: timedelta = timedelta(seconds=30),
+    settings: Settings | None = None,
 ) -> DeliveryWorker:
-    """A worker with its own Bot for this token."""
+    """A worker with its own Bot for this token (`settings` sign news to a reporter)."""
     in_flight = in_flight_for(rate)
     bot = make_delivery_bot(
         token=token, base_url=base_url, base_file_url=base_file_url, pool_size=in_flight + 8
@@ -594,4 +633,5 @@ def worker_for(
         default_language=default_language,
         lease=lease,
         max_in_flight=in_flight,
+        settings=settings,
     )

@@ -166,14 +166,6 @@ class CaseEvent(SQLModel, table=True):
     note: str | None = None
 
 
-class CaseReminder(SQLModel, table=True):
-    """A reminder already sent; its unique key makes a second send impossible."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=96, unique=True)
-    sent_at: datetime = Field(sa_type=AwareDateTime)
-
-
 class BotState(SQLModel, table=True):
     """Conversation states and user data of python-telegram-bot, so they survive a restart."""
 

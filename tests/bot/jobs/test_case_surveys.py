@@ -18,6 +18,7 @@ from bot.jobs.case_surveys import run_case_surveys_once
 from bot.surveys.periods import parse_period
 from bot.surveys.reports import build_case_report, write_report
 from storage.models import CaseFollowUp, Delivery, Notice, Role
+from storage.models.notices import NoticeKind
 from storage.queries.people import set_blocked
 from tests.factories import TZ, do, file_on, person
 from tests.harness import BotHarness
@@ -78,6 +79,8 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     bot: BotHarness, clock: Clock, tmp_path: Path
 ) -> None:
     closed_case(bot)
+    await bot.outbox_sent()  # the case's news to the reporter
+    news = len(bot.fake.sent(REPORTER))
     assert bot.app is not None
     services = bot.app.bot_data["services"]
     for moment in (at(CLOSED_ON, 16), at(date(2026, 6, 19), 10), at(ASK_ON, 9, 59)):
@@ -87,7 +90,7 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
 
     clock.now = at(ASK_ON, 10)
     assert await run_case_surveys_once(services, clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER, count=news + 1)
     question = bot.fake.last_text(REPORTER)
     assert "滿意程度" in question and "/forget" in question  # says what is collected and why
     [asked] = follow_ups(bot)
@@ -119,7 +122,16 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     clock.now = at(ASK_ON, 15)
     assert await run_case_surveys_once(services, clock.now) == 0
     assert len(follow_ups(bot)) == 1
-    assert len(bot.db.call(lambda *, session: list(session.exec(select(Delivery)).all()))) == 1  # type: ignore[misc]
+    questions = bot.db.call(
+        lambda *, session: list(  # type: ignore[misc]
+            session.exec(
+                select(Delivery)
+                .join(Notice, Notice.id == Delivery.notice_id)  # type: ignore[arg-type]
+                .where(Notice.kind == NoticeKind.CASE_SURVEY.value)
+            ).all()
+        )
+    )
+    assert len(questions) == 1  # (the case's own news are outbox rows of kind case_news)
 
     report = bot.db.call(build_case_report, period=parse_period("2026-H1"), language="zh-TW")
     assert (report.invited, report.responded) == (1, 1)
@@ -136,10 +148,12 @@ async def test_no_answer_within_14_days_is_no_response_and_the_button_goes_stale
     bot: BotHarness, clock: Clock
 ) -> None:
     closed_case(bot)
+    await bot.outbox_sent()  # the case's news to the reporter
+    news = len(bot.fake.sent(REPORTER))
     assert bot.app is not None
     clock.now = at(ASK_ON, 10, 5)
     assert await run_case_surveys_once(bot.app.bot_data["services"], clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER, count=news + 1)
     [asked] = follow_ups(bot)
     clock.now = at(date(2026, 7, 6), 10, 5)  # 14 days after it was asked
     assert await alert_after(bot, REPORTER, f"svc:s:{asked.id}:5") != ""
@@ -161,5 +175,9 @@ async def test_a_reporter_who_blocked_the_bot_or_whose_question_time_passed_is_n
     bot.db.call(set_blocked, telegram_id=REPORTER, blocked=False)
     clock.now = at(date(2026, 7, 6), 10)  # the question's 14 days passed without it being asked
     assert await run_case_surveys_once(services, clock.now) == 0
-    notices = bot.db.call(lambda *, session: list(session.exec(select(Notice)).all()))  # type: ignore[misc]
-    assert notices == []
+    notices = bot.db.call(
+        lambda *, session: list(  # type: ignore[misc]
+            session.exec(select(Notice).where(Notice.kind == NoticeKind.CASE_SURVEY.value)).all()
+        )
+    )
+    assert notices == []  # (the case's own news are notice rows of kind case_news)
