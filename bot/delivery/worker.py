@@ -30,8 +30,10 @@ import asyncio
 import contextlib
 import logging
 import math
+import threading
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -57,8 +59,18 @@ from storage.queries import outbox
 logger = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL = 1.0
-IDLE_POLL_INTERVAL = 1.0
-"""With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
+IDLE_POLL = {"postgresql": 30.0}
+"""With nothing to send, how often the outbox is looked at anyway. A row written by this
+process wakes the worker at once (`Database.on_outbox_commit`), one written by another process
+too on PostgreSQL (LISTEN/NOTIFY), and the worker knows when the next retry or scheduled notice
+falls due; the look is a fallback. On SQLite another process cannot notify, so it looks every
+second (a read of a local file, costing nobody else anything)."""
+IDLE_POLL_SQLITE = 1.0
+RELEASE_INTERVAL = 1.0
+"""While plenty is queued, how often scheduled notices due are released."""
+DEFAULT_LEASE = timedelta(seconds=90)
+"""Renewed every 30 s (a third), so an idle bot's database hears from it rarely; a clean stop
+frees it at once, a crashed worker's is taken over after it runs out."""
 RECORD_RETRY = 5.0
 """After a failed write of the pause for status readers, the next try waits this long."""
 BATCH_DELAY_MAX = 0.25
@@ -83,6 +95,21 @@ def lease_name(token: str) -> str:
 
 class LeaseUnconfirmed(Exception):
     """The lease was not renewed in time: another worker may take over, so nothing is sent."""
+
+
+@dataclass(frozen=True)
+class Look:
+    released: list[tuple[int, int]]
+    rows: list[outbox.DueDelivery]
+    next_due: datetime | None
+
+
+def _look_at_outbox(*, session: Session, now: datetime, limit: int) -> Look:
+    """Release the notices due, fetch up to `limit` due rows (urgent first), and the time the
+    next row or scheduled notice falls due, in one transaction."""
+    released = release_due_notices(session=session, now=now)
+    rows = outbox.fetch_due_deliveries(session=session, now=now, limit=limit) if limit else []
+    return Look(released, rows, outbox.fetch_next_due_at(session=session, now=now))
 
 
 def _write_outcomes(
@@ -110,14 +137,16 @@ class DeliveryWorker:
         rate: float,
         lock_name: str,
         default_language: str = "zh-TW",
-        lease: timedelta = timedelta(seconds=30),
+        lease: timedelta = DEFAULT_LEASE,
         max_in_flight: int | None = None,
         flush_interval: float = 0.05,
         poll_interval: float = 0.25,
         per_chat_interval: float = PER_CHAT_INTERVAL,
         settings: Settings | None = None,
+        idle_poll: float | None = None,
     ) -> None:
         self.db = db
+        self.idle_poll = idle_poll or IDLE_POLL.get(db.backend, IDLE_POLL_SQLITE)
         self.settings = settings or Settings.model_construct(
             default_language="en" if default_language == "en" else "zh-TW"
         )
@@ -157,6 +186,7 @@ class DeliveryWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._woken = False  # rows were written: look at the outbox now
+        self._retry_at = math.inf  # loop time a row this worker put off falls due again
         self._loop: asyncio.AbstractEventLoop | None = None
         self.sent_count = 0
 
@@ -193,10 +223,21 @@ class DeliveryWorker:
         loop = asyncio.get_running_loop()
         self._loop = loop
         self.db.on_outbox_commit.append(self._woken_from_thread)
+        stop_listening = threading.Event()
+        listener = None
+        if self.db.backend == "postgresql":  # rows written by other processes wake it too
+            listener = asyncio.ensure_future(
+                asyncio.to_thread(
+                    self.db.listen, outbox.NOTIFY_CHANNEL, self._woken_from_thread, stop_listening
+                )
+            )
         try:
             await self._run()
         finally:
             self.db.on_outbox_commit.remove(self._woken_from_thread)
+            stop_listening.set()
+            if listener is not None:
+                await listener
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -319,9 +360,10 @@ class DeliveryWorker:
 
     async def _dispatch(self) -> None:
         """Hand rows to sends, each at its pacing slot. It sleeps until something can change
-        (the next look at the outbox, a written outcome, a chat's pause ending), never polls."""
+        (a row written, the next row or scheduled notice due, a written outcome, a chat's pause
+        ending), and otherwise looks at the outbox only every `idle_poll` seconds."""
         loop = asyncio.get_running_loop()
-        next_release = next_fetch = loop.time()
+        next_look = loop.time()
         while not self._stopping.is_set():
             self._slot_freed.clear()
             if self._failure is not None:  # a send could not even start (e.g. load its notice)
@@ -329,28 +371,29 @@ class DeliveryWorker:
                 raise failure
             now = loop.time()
             woken, self._woken = self._woken, False
-            if woken:
-                next_fetch = now
-            if now >= next_release:
-                next_release = now + 1.0
-                released = await self.db.run(release_due_notices, now=utcnow())
-                for notice_id, count in released:
-                    logger.info("released notice %s to %s recipients", notice_id, count)
-                    next_fetch = now
-            if (len(self._queue) < self.max_in_flight or woken) and now >= next_fetch:
-                await self._refill()
+            if woken or now >= self._retry_at:
+                next_look = now
+                self._retry_at = math.inf
+            if now >= next_look:
+                fill = len(self._queue) < self.max_in_flight or woken
+                due_in = await self._look(fill=fill)
                 await self._succeeded("dispatch")  # released and looked at the outbox
                 idle = not self._queue and not self._known
-                next_fetch = loop.time() + (IDLE_POLL_INTERVAL if idle else self.poll_interval)
+                if idle:
+                    wait = self.idle_poll
+                elif fill:
+                    wait = self.poll_interval
+                else:  # plenty queued: look again for notices due, not for rows
+                    wait = RELEASE_INTERVAL
+                next_look = loop.time() + min(wait, due_in)
             if self._in_flight >= self.max_in_flight:
                 self._need_slot.set()  # the flusher writes what it holds at once
-                await self._wait_event(self._slot_freed, max(0.0, next_release - loop.time()))
+                await self._wait_event(self._slot_freed, max(0.0, next_look - loop.time()))
                 continue
             now = loop.time()
             row, ready_at = self._next_ready(now)
             if row is None:
-                refill_at = next_fetch if len(self._queue) < self.max_in_flight else math.inf
-                wake = min(next_release, ready_at, refill_at)
+                wake = min(next_look, ready_at, self._retry_at)
                 await self._wait_event(self._slot_freed, max(0.0, wake - now))
                 continue
             if not self._lease_confirmed():
@@ -359,18 +402,16 @@ class DeliveryWorker:
             await self.pacer.wait()
             self._start(row)
 
-    async def _wait_event(self, event: asyncio.Event, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=seconds)
-
-    async def _refill(self) -> None:
+    async def _look(self, *, fill: bool) -> float:
+        """One transaction: release the notices due, fetch due rows (when `fill`), and learn
+        when the next row or scheduled notice falls due; returns the seconds until then."""
         self._forget_the_past()
-        batch = max(200, self.max_in_flight * 4)
-        rows = await self.db.run(
-            outbox.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
-        )
+        limit = len(self._known) + max(200, self.max_in_flight * 4) if fill else 0
+        look = await self.db.run(_look_at_outbox, now=utcnow(), limit=limit)
+        for notice_id, count in look.released:
+            logger.info("released notice %s to %s recipients", notice_id, count)
         urgent: list[outbox.DueDelivery] = []
-        for row in rows:
+        for row in look.rows:
             if row.id in self._known:
                 continue
             self._known.add(row.id)
@@ -382,6 +423,15 @@ class DeliveryWorker:
                 self._queue.append(row)
         # case news and reminders go before the broadcast copies already queued
         self._queue.extendleft(reversed(urgent))
+        if look.released and not fill:
+            return 0.0  # rows were just written: fetch them next
+        if look.next_due is None:
+            return math.inf
+        return max(0.0, (look.next_due - utcnow()).total_seconds())
+
+    async def _wait_event(self, event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
 
     def _forget_the_past(self) -> None:
         """Keep memory flat in a bot that runs for months: drop pacing marks that have passed
@@ -543,7 +593,11 @@ class DeliveryWorker:
         await written
 
     def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
-        """Hold the outcome for the next batch write."""
+        """Hold the outcome for the next batch write (and look again when a row put off for a
+        retry falls due)."""
+        if outcome.status is DeliveryStatus.RETRYING:
+            wait = (outcome.result.next_attempt_at - utcnow()).total_seconds()
+            self._retry_at = min(self._retry_at, asyncio.get_running_loop().time() + wait)
         if outcome.blocks_chat:
             self._blocked.append(row.chat_id)
         self._results.append(outcome.result)
@@ -617,7 +671,7 @@ def worker_for(
     base_file_url: str | None,
     rate: float,
     default_language: str,
-    lease: timedelta = timedelta(seconds=30),
+    lease: timedelta = DEFAULT_LEASE,
     settings: Settings | None = None,
 ) -> DeliveryWorker:
     """A worker with its own Bot for this token (`settings` sign news to a reporter)."""

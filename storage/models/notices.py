@@ -103,7 +103,7 @@ class Notice(CreatedAt, table=True):
     attachment_file_id: str | None = Field(default=None, max_length=255)
     recipients: int = 0
     kind: str = Field(
-        max_length=16,
+        max_length=32,
         default=NoticeKind.NOTICE.value,
         sa_column_kwargs={"server_default": NoticeKind.NOTICE.value},
     )

@@ -33,7 +33,7 @@ NOTIFY_CHANNEL = "bsmi_outbox"
 by a worker in another process."""
 
 
-def _written(session: Session) -> None:
+def notify_written(session: Session) -> None:
     """Wake the worker when this transaction commits: in this process by the flag, in any
     other by NOTIFY (PostgreSQL delivers it on commit, and once per transaction)."""
     if not session.info.get(WRITTEN):
@@ -94,7 +94,7 @@ def enqueue(
                 for chat_id, person_id in rows.items()
             ],
         )
-        _written(session)
+        notify_written(session)
     session.execute(
         update(Notice)
         .where(col(Notice.id) == notice_id)
@@ -326,6 +326,24 @@ def fetch_due_deliveries(
         )
         for r in rows
     ]
+
+
+def fetch_next_due_at(*, session: Session, now: datetime) -> datetime | None:
+    """When the next open row (a retry put off) or scheduled notice falls due after `now`."""
+    row_due = session.exec(
+        select(func.min(Delivery.next_attempt_at)).where(
+            col(Delivery.status).in_(OPEN_STATUSES), col(Delivery.next_attempt_at) > now
+        )
+    ).one()
+    notice_due = session.exec(
+        select(func.min(Notice.scheduled_at)).where(
+            col(Notice.state) == NoticeState.SCHEDULED.value,
+            col(Notice.kind) == NoticeKind.NOTICE.value,
+            col(Notice.scheduled_at) > now,
+        )
+    ).one()
+    found = [d for d in (row_due, notice_due) if d is not None]
+    return min(found) if found else None
 
 
 def fetch_delivery_ids(*, session: Session, notice_id: int) -> list[int]:

@@ -40,6 +40,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_outboxtext_case_id"), "outboxtext", ["case_id"], unique=False)
+    with op.batch_alter_table("notice") as batch:
+        batch.alter_column(
+            "kind",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=16),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=32),
+            existing_nullable=False,
+            existing_server_default="notice",
+        )
     with op.batch_alter_table("delivery") as batch:
         batch.add_column(sa.Column("priority", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(
@@ -54,17 +62,28 @@ def upgrade() -> None:
 
 def _claims(bind: sa.Connection) -> list[tuple[str, str, int, object]]:
     """(kind, once key, chat id, sent at) of every claim of the old reminder tables."""
+    aware = storage.types.AwareDateTime(timezone=True)
+    case = sa.table("casereminder", sa.column("key", sa.String()), sa.column("sent_at", aware))
+    assessment = sa.table(
+        "assessmentreminder", sa.column("key", sa.String()), sa.column("sent_at", aware)
+    )
+    courtesy = sa.table(
+        "courtesyreminder",
+        sa.column("kind", sa.String()),
+        sa.column("day", sa.Date()),
+        sa.column("recipient", sa.BigInteger()),
+        sa.column("sent_at", aware),
+    )
     found: list[tuple[str, str, int, object]] = []
-    for key, sent_at in bind.execute(sa.text("SELECT key, sent_at FROM casereminder")):
+    for key, sent_at in bind.execute(sa.select(case.c.key, case.c.sent_at)):
         found.append(
             ("case_reminder", f"case_reminder:{key}", int(key.rsplit(":", 1)[1]), sent_at)
         )
-    for key, sent_at in bind.execute(sa.text("SELECT key, sent_at FROM assessmentreminder")):
+    for key, sent_at in bind.execute(sa.select(assessment.c.key, assessment.c.sent_at)):
         once = f"assessment_reminder:{key}"
         found.append(("assessment_reminder", once, int(key.rsplit(":", 1)[1]), sent_at))
-    rows = bind.execute(sa.text("SELECT kind, day, recipient, sent_at FROM courtesyreminder"))
-    for kind, day, recipient, sent_at in rows:
-        once = f"courtesy_reminder:{kind}:{day}:{recipient}"
+    for kind, day, recipient, sent_at in bind.execute(sa.select(courtesy)):
+        once = f"courtesy_reminder:{kind}:{day.isoformat()}:{recipient}"
         found.append(("courtesy_reminder", once, int(recipient), sent_at))
     return found
 
@@ -154,5 +173,13 @@ def downgrade() -> None:
         batch.drop_constraint("uq_delivery_once_key", type_="unique")
         batch.drop_column("once_key")
         batch.drop_column("priority")
+    with op.batch_alter_table("notice") as batch:
+        batch.alter_column(
+            "kind",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=32),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=16),
+            existing_nullable=False,
+            existing_server_default="notice",
+        )
     op.drop_index(op.f("ix_outboxtext_case_id"), table_name="outboxtext")
     op.drop_table("outboxtext")
