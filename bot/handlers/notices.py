@@ -488,6 +488,8 @@ async def notices_list(update: Update, context: BotContext) -> None:
     else:
         lines.append(t(context.lang, "notices.header"))
         lines += [status_line(s, context.lang) for s in overview.notices]
+    if found.unknown:
+        lines.append(t(context.lang, "outbox.notices_line", count=found.unknown))
     if found.unreachable:
         lines.append(unreachable_lines(found.unreachable, context.lang))
     await update.effective_message.reply_text("\n\n".join(lines))

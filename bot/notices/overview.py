@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.notices.status import Overview, delivery_overview
 from storage.queries import registry as q
+from storage.queries.outbox import count_unknown_deliveries
 
 UNREACHABLE_DAYS = 90
 
@@ -19,6 +20,8 @@ UNREACHABLE_DAYS = 90
 class StaffOverview:
     delivery: Overview
     unreachable: list[q.CertificateView]
+    unknown: int = 0
+    """Deliveries of any kind left unknown, waiting for a person to check them."""
 
 
 def staff_overview(
@@ -31,4 +34,8 @@ def staff_overview(
         unreachable = q.fetch_unreachable_certificates(
             session=session, first=today, last=today + timedelta(days=UNREACHABLE_DAYS)
         )
-    return StaffOverview(delivery_overview(session=session, limit=limit), unreachable)
+    return StaffOverview(
+        delivery_overview(session=session, limit=limit),
+        unreachable,
+        count_unknown_deliveries(session=session),
+    )
