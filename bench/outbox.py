@@ -227,21 +227,31 @@ def _cancel_open_rows(*, session) -> None:  # type: ignore[no-untyped-def]
 
 
 async def idle_transactions(directory: Path, seconds: float) -> dict[str, object]:
-    """Transactions per second of an idle `bsmi-desk run`-like application on PostgreSQL."""
-    with database("postgresql", directory) as db, FakeBotApiProcess(TOKEN) as fake:
-        name = make_url(db.url).database
+    """Transactions per second of an idle `bsmi-desk run`-like application on PostgreSQL, and
+    of an untouched control database on the same server over the same window (autovacuum's
+    visits count in every database); the difference is the application's."""
+    with (
+        database("postgresql", directory) as db,
+        database("postgresql", directory) as control,
+        FakeBotApiProcess(TOKEN) as fake,
+    ):
+        names = [make_url(d.url).database for d in (db, control)]
         admin = create_engine(
             make_url(db.url).set(database="postgres"), isolation_level="AUTOCOMMIT"
         )
+        control.dispose()
 
-        def commits() -> int:
+        def commits() -> list[int]:
             with admin.connect() as conn:
-                return int(
-                    conn.execute(
-                        text("SELECT xact_commit FROM pg_stat_database WHERE datname = :n"),
-                        {"n": name},
-                    ).scalar_one()
-                )
+                return [
+                    int(
+                        conn.execute(
+                            text("SELECT xact_commit FROM pg_stat_database WHERE datname = :n"),
+                            {"n": name},
+                        ).scalar_one()
+                    )
+                    for name in names
+                ]
 
         settings = Settings(
             telegram_bot_token=TOKEN,  # type: ignore[arg-type]
@@ -270,10 +280,13 @@ async def idle_transactions(directory: Path, seconds: float) -> dict[str, object
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
         admin.dispose()
+    app_count, control_count = after[0] - before[0], after[1] - before[1]
     return {
         "seconds": round(elapsed, 1),
-        "transactions": after - before,
-        "per_second": round((after - before) / elapsed, 3),
+        "transactions": app_count,
+        "per_second": round(app_count / elapsed, 3),
+        "control_transactions": control_count,
+        "net_per_second": round((app_count - control_count) / elapsed, 3),
     }
 
 

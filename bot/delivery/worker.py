@@ -102,14 +102,25 @@ class Look:
     released: list[tuple[int, int]]
     rows: list[outbox.DueDelivery]
     next_due: datetime | None
+    lease_held: bool | None = None
+    """Whether the lease was renewed (None: not asked)."""
 
 
-def _look_at_outbox(*, session: Session, now: datetime, limit: int) -> Look:
-    """Release the notices due, fetch up to `limit` due rows (urgent first), and the time the
-    next row or scheduled notice falls due, in one transaction."""
+def _look_at_outbox(
+    *, session: Session, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
+) -> Look:
+    """Renew the lease (when asked), release the notices due, fetch up to `limit` due rows
+    (urgent first), and the time the next row or scheduled notice falls due, in one
+    transaction."""
+    held = None
+    if lease is not None:
+        name, owner, length = lease
+        held = outbox.acquire_lease(session=session, name=name, owner=owner, now=now, lease=length)
+        if not held:
+            return Look([], [], None, held)
     released = release_due_notices(session=session, now=now)
     rows = outbox.fetch_due_deliveries(session=session, now=now, limit=limit) if limit else []
-    return Look(released, rows, outbox.fetch_next_due_at(session=session, now=now))
+    return Look(released, rows, outbox.fetch_next_due_at(session=session, now=now), held)
 
 
 def _write_outcomes(
@@ -342,11 +353,17 @@ class DeliveryWorker:
         return asyncio.get_running_loop().time() < self._lease_until - margin
 
     async def _heartbeat(self) -> None:
-        """Renew the lease a third of its length apart, sooner after a failed renewal."""
+        """Renew the lease a third of its length apart, sooner after a failed renewal (and not
+        at all while the dispatcher's looks at the outbox renew it on their way)."""
+        loop = asyncio.get_running_loop()
         interval = self.lease.total_seconds() / 3
         delay = interval
         while True:
             await asyncio.sleep(delay)
+            renewed_ago = loop.time() - (self._lease_until - self.lease.total_seconds())
+            if renewed_ago < 1.5 * interval:  # the looks renew it (every 30 s while idle)
+                delay = 1.5 * interval - renewed_ago
+                continue
             try:
                 if not await self._renew():
                     logger.error("delivery lease %s was lost; stopping", self.lock_name)
@@ -407,7 +424,26 @@ class DeliveryWorker:
         when the next row or scheduled notice falls due; returns the seconds until then."""
         self._forget_the_past()
         limit = len(self._known) + max(200, self.max_in_flight * 4) if fill else 0
-        look = await self.db.run(_look_at_outbox, now=utcnow(), limit=limit)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        # renew the lease on the way when half its renewal interval has passed: an idle worker
+        # then writes to the database once per look, not once more for its heartbeat
+        renew = started - (self._lease_until - self.lease.total_seconds()) > (
+            self.lease.total_seconds() / 6
+        )
+        look = await self.db.run(
+            _look_at_outbox,
+            now=utcnow(),
+            limit=limit,
+            lease=(self.lock_name, self.owner, self.lease) if renew else None,
+        )
+        if look.lease_held is False:
+            logger.error("delivery lease %s was lost; stopping", self.lock_name)
+            self.request_stop()
+            return math.inf
+        if look.lease_held:
+            self._lease_until = started + self.lease.total_seconds()
+            self.setbacks.succeeded("lease")  # (the dispatcher records the end of a pause)
         for notice_id, count in look.released:
             logger.info("released notice %s to %s recipients", notice_id, count)
         urgent: list[outbox.DueDelivery] = []
