@@ -166,6 +166,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("notice_id", "chat_id", name="uq_delivery_notice_chat"),
         UniqueConstraint("once_key", name="uq_delivery_once_key"),
+        Index("ix_delivery_urgent", "priority", "status"),
         Index("ix_delivery_due", "status", "next_attempt_at"),
     )
 

@@ -281,15 +281,23 @@ def count_replies_delivered(*, session: Session, start: datetime, end: datetime)
 
 
 def fetch_due_deliveries(
-    *,
-    session: Session,
-    now: datetime,
-    limit: int,
-    after_id: int = 0,
-    priority: int | None = None,
+    *, session: Session, now: datetime, limit: int, after_id: int = 0
 ) -> list[DueDelivery]:
-    """Open outbox rows whose time has come, the urgent first, then oldest first (only those
-    of `priority` when given)."""
+    """Open outbox rows whose time has come: the urgent first (case news, reminders), then
+    the rest, each oldest first. Two queries in id order rather than one sorted by priority:
+    a broadcast's thousands of open rows are then never sorted, and the few urgent ones are
+    found through their own index."""
+    urgent = _due(session=session, now=now, limit=limit, after_id=after_id, priority=URGENT)
+    rest = limit - len(urgent)
+    bulk = _due(session=session, now=now, limit=rest, after_id=after_id, priority=BULK)
+    return urgent + bulk if rest > 0 else urgent
+
+
+def _due(
+    *, session: Session, now: datetime, limit: int, after_id: int, priority: int
+) -> list[DueDelivery]:
+    if limit <= 0:
+        return []
     rows = session.execute(
         sa_select(
             col(Delivery.id),
@@ -300,16 +308,15 @@ def fetch_due_deliveries(
             col(Person.language),
             col(Person.blocked),
             col(Delivery.parts_sent),
-            col(Delivery.priority),
         )
         .outerjoin(Person, col(Person.id) == Delivery.person_id)
         .where(
+            col(Delivery.priority) == priority,
             col(Delivery.status).in_(OPEN_STATUSES),
             col(Delivery.next_attempt_at) <= now,
             col(Delivery.id) > after_id,
-            *([] if priority is None else [col(Delivery.priority) == priority]),
         )
-        .order_by(col(Delivery.priority), col(Delivery.id))
+        .order_by(col(Delivery.id))
         .limit(limit)
     ).all()
     return [
@@ -322,7 +329,7 @@ def fetch_due_deliveries(
             language=r[5],
             blocked=bool(r[6]),
             parts_sent=r[7],
-            priority=r[8],
+            priority=priority,
         )
         for r in rows
     ]

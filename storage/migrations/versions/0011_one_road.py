@@ -54,6 +54,7 @@ def upgrade() -> None:
             sa.Column("once_key", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True)
         )
         batch.create_unique_constraint("uq_delivery_once_key", ["once_key"])
+        batch.create_index("ix_delivery_urgent", ["priority", "status"])
     _move_claims()
     op.drop_table("casereminder")
     op.drop_table("courtesyreminder")
@@ -170,6 +171,7 @@ def downgrade() -> None:
         sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("delivery") as batch:
+        batch.drop_index("ix_delivery_urgent")
         batch.drop_constraint("uq_delivery_once_key", type_="unique")
         batch.drop_column("once_key")
         batch.drop_column("priority")
