@@ -243,13 +243,23 @@ def _history_line(event: CaseEvent, lang: str, tz: ZoneInfo, note: str) -> str:
     )
 
 
-def _proof_lines(details: CaseDetails, lang: str, tz: ZoneInfo) -> list[str]:
-    """Each message to the petitioner with its state and time (sent: when Telegram accepted
-    it; else when it was written), and what to do when the final reply did not arrive."""
+SHOWN_MESSAGES = 5
+"""Messages to the petitioner on the card (the latest); "Full text" lists them all."""
+
+
+def _proof_lines(
+    details: CaseDetails, lang: str, tz: ZoneInfo, *, last: int | None = None
+) -> list[str]:
+    """Each message to the petitioner (or the `last` ones) with its state and time (sent: when
+    Telegram accepted it; else when it was written), and what to do when the final reply did
+    not arrive."""
     if not details.messages:
         return []
     lines = [t(lang, "cases.proof.title")]
-    for m in details.messages:
+    shown = details.messages if last is None else details.messages[-last:]
+    if len(shown) < len(details.messages):
+        lines.append(t(lang, "cases.proof.more", count=len(details.messages) - len(shown)))
+    for m in shown:
         at = m.sent_at or m.queued_at
         what = m.key.rsplit(".", 1)[-1]
         lines.append(
@@ -325,8 +335,9 @@ def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, b
         if r.telegram_id is not None:
             who += t(lang, "cases.reporter_telegram", telegram_id=r.telegram_id)
         parts.append(t(lang, "cases.reporter", who=Markup(who)))
-    parts.extend(_proof_lines(details, lang, tz))
+    parts.extend(_proof_lines(details, lang, tz, last=SHOWN_MESSAGES))
     cut = cut or any(len(e.note or "") > 80 for e in details.events)
+    cut = cut or len(details.messages) > SHOWN_MESSAGES  # "Full text" lists them all
     history = [_history_line(e, lang, tz, _event_note(e, lang)) for e in details.events]
     shown = min(len(history), SHOWN_EVENTS)
     while True:
