@@ -272,9 +272,9 @@ def _proof_lines(
             )
         )
     if details.reply_undelivered:
-        last = [m for m in details.messages if m.key.endswith(".reply")][-1]
+        reply = [m for m in details.messages if m.key.endswith(".reply")][-1]
         lines.append(
-            t(lang, "cases.proof.undelivered", state=t(lang, f"cases.proof.states.{last.status}"))
+            t(lang, "cases.proof.undelivered", state=t(lang, f"cases.proof.states.{reply.status}"))
         )
     return lines
 

@@ -288,14 +288,15 @@ def fetch_due_deliveries(
     a broadcast's thousands of open rows are then never sorted, and the few urgent ones are
     found through their own index."""
     urgent = _due(session=session, now=now, limit=limit, after_id=after_id, priority=URGENT)
-    rest = limit - len(urgent)
-    bulk = _due(session=session, now=now, limit=rest, after_id=after_id, priority=BULK)
-    return urgent + bulk if rest > 0 else urgent
+    taken = {row.id for row in urgent}
+    rest = _due(session=session, now=now, limit=limit, after_id=after_id, priority=None)
+    return (urgent + [row for row in rest if row.id not in taken])[:limit]
 
 
 def _due(
-    *, session: Session, now: datetime, limit: int, after_id: int, priority: int
+    *, session: Session, now: datetime, limit: int, after_id: int, priority: int | None
 ) -> list[DueDelivery]:
+    """Due rows in id order (of `priority`, or of any: the plan of a plain id-ordered scan)."""
     if limit <= 0:
         return []
     rows = session.execute(
@@ -308,10 +309,11 @@ def _due(
             col(Person.language),
             col(Person.blocked),
             col(Delivery.parts_sent),
+            col(Delivery.priority),
         )
         .outerjoin(Person, col(Person.id) == Delivery.person_id)
         .where(
-            col(Delivery.priority) == priority,
+            *([] if priority is None else [col(Delivery.priority) == priority]),
             col(Delivery.status).in_(OPEN_STATUSES),
             col(Delivery.next_attempt_at) <= now,
             col(Delivery.id) > after_id,
@@ -329,7 +331,7 @@ def _due(
             language=r[5],
             blocked=bool(r[6]),
             parts_sent=r[7],
-            priority=priority,
+            priority=r[8],
         )
         for r in rows
     ]
