@@ -201,6 +201,8 @@ async def broadcast_latency(kind: str, directory: Path, trials: int) -> dict[str
                         raise AssertionError("no copy of the notice")
                     await asyncio.sleep(0.01)
                 await worker.stop()  # the rest of the broadcast is not what is measured
+                if n:
+                    await worker.bot.shutdown()  # (the first one's is shut by `async with`)
                 db.call(_cancel_open_rows)
                 worker = worker_for(
                     db=db,
