@@ -196,9 +196,11 @@ def build_application(
     if request is not None:
         builder = builder.request(request)
     if rate_limiter:
-        # Retries group and API-wide flood limits; per-chat pacing of broadcasts is the
-        # delivery worker's job (AIORateLimiter does not pace private chats).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        # Only the immediate answers to a user's own update go through this bot (everything
+        # else is the outbox's): a 429 on one is retried once, after its retry_after, rather
+        # than dropped. Per-chat pacing of broadcasts is the delivery worker's job
+        # (AIORateLimiter does not pace private chats).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
     builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
     builder = builder.concurrent_updates(PerChatUpdateProcessor())
     database = db or Database(settings.database_url)

@@ -1,7 +1,8 @@
 """Who is reminded of what: inspectors of the calls they are to make today and three working
 days before results are due, and the
-secretariat of results already overdue. Rows, not timers, decide; `claim_reminder` makes sure a
-reminder goes out once per person and day even across restarts."""
+secretariat of results already overdue. Rows, not timers, decide; the job writes each reminder
+to the outbox with a unique key (kind, day, person), so it goes out once per person and day even
+across restarts."""
 
 from __future__ import annotations
 
@@ -15,12 +16,10 @@ from kernel import workcalendar
 from storage.models import Role, TestStatus
 from storage.queries.courtesy import (
     TestView,
-    claim_reminder,
     fetch_languages,
     fetch_rounds,
     fetch_telegram_ids,
     fetch_test_views,
-    release_reminder,
 )
 from storage.queries.people import fetch_staff_telegram_ids
 
@@ -82,15 +81,6 @@ def overdue(*, session: Session, today: date) -> list[TestView]:
         for v in fetch_test_views(session=session, status=TestStatus.PLANNED.value)
         if v.due_on < today
     ]
-
-
-def claim(*, session: Session, kind: str, day: date, recipient: int) -> bool:
-    return claim_reminder(session=session, kind=kind, day=day, recipient=recipient)
-
-
-def release(*, session: Session, kind: str, day: date, recipient: int) -> None:
-    """Undo `claim` after a failed send, so the next hourly check tries that one again."""
-    release_reminder(session=session, kind=kind, day=day, recipient=recipient)
 
 
 @dataclass(frozen=True)

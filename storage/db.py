@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -74,12 +76,22 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "heads")
 
 
+LISTEN_TICK = 1.0
+"""How often a listener looks whether it was asked to stop (no query: a wait on its socket)."""
+
+OUTBOX_WRITTEN = "outbox_written"
+"""`session.info` flag of a transaction that wrote outbox rows (`storage.queries.outbox`):
+once it commits, the database calls its `on_outbox_commit` listeners (the delivery worker)."""
+
+
 class Database:
     """One engine and the transactions on it; the caller owns one transaction per unit of work."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
+        self.on_outbox_commit: list[Callable[[], None]] = []
+        """Called (from the committing thread) after a transaction that wrote outbox rows."""
 
     @property
     def backend(self) -> str:
@@ -98,6 +110,9 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            if session.info.pop(OUTBOX_WRITTEN, False):
+                for listener in list(self.on_outbox_commit):
+                    listener()
 
     def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run `fn(session=..., **kwargs)` in one transaction."""
@@ -110,3 +125,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def listen(self, channel: str, on_notify: Callable[[], None], stop: threading.Event) -> None:
+        """PostgreSQL: call `on_notify` for every NOTIFY on `channel` until `stop` is set
+        (blocking: run it in a thread). It listens on a connection of its own, outside any
+        transaction, so an idle listener costs the database nothing; after each (re)connection
+        it calls `on_notify` once, for what was written while it was not listening."""
+        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        failures = 0
+        while not stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {channel}")
+                    failures = 0
+                    on_notify()
+                    while not stop.is_set():
+                        for _ in conn.notifies(timeout=LISTEN_TICK, stop_after=1):
+                            on_notify()
+            except psycopg.Error as exc:
+                failures += 1
+                if failures == 1:
+                    logger.warning("not listening for outbox writes (%s); polling meanwhile", exc)
+                stop.wait(min(30.0, 2.0 * failures))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 from bot.application import build_application
 from bot.edge.context import BotApplication
 from bot.settings import Settings
+from kernel.clock import utcnow
 from storage.db import Database
+from storage.queries.outbox import count_due_deliveries
 from tests.fakes import WAIT_CEILING, FakeBotApi
 
 
@@ -70,7 +73,9 @@ class BotHarness:
         timeout: float = WAIT_CEILING,
         **user: Any,
     ) -> str:
-        """Send `text` as `user_id`; wait for `replies` new messages and return the last text."""
+        """Send `text` as `user_id`; wait for `replies` new messages and return the last text
+        (after the outbox has sent what was due, so its messages are not taken for replies)."""
+        await self.outbox_sent()
         before = self._sent_count(user_id)
         self.fake.send_text(user_id, text, language_code=language_code, **user)
         return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
@@ -85,7 +90,8 @@ class BotHarness:
         replies: int = 1,
     ) -> str:
         """Press the inline button with callback `data`; return the text of the next message
-        or edit the bot makes in that chat."""
+        or edit the bot makes in that chat (after the outbox has sent what was due)."""
+        await self.outbox_sent()
         before = self._sent_count(user_id)
         self.fake.press_button(user_id, data, language_code=language_code)
         return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
@@ -101,6 +107,16 @@ class BotHarness:
             what=f"{count} new message(s) to chat {user_id}",
         )
         return self.fake.last_text(user_id)
+
+    async def outbox_sent(self, *, timeout: float = WAIT_CEILING) -> None:
+        """Wait until the delivery worker has sent every outbox row due now (news a test's
+        set-up wrote, e.g. by acting on a case, arrives before the test's next step)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await self.db.run(count_due_deliveries, now=utcnow()):
+            if loop.time() > deadline:
+                raise AssertionError(f"the outbox still had rows due after {timeout} s")
+            await asyncio.sleep(0.02)
 
     async def wait_until(
         self, condition: Callable[[], bool], *, timeout: float = WAIT_CEILING, what: str = ""

@@ -1,8 +1,8 @@
 """Deadline reminders' rules: the secretariat is reminded 20, 10 and 3 working days before a
 period's publication deadline while the period is unpublished, on working days only. Rows
-decide: each reminder is claimed in the database (`period:days:telegram id`) before it is sent,
-so a restart never sends one twice. A bot that was down on a reminder's day sends it on the next
-working day, and only the latest one due (never 20 and 10 together)."""
+decide: each reminder is an outbox row with a unique key (`period:days:telegram id`), written
+once, so a restart never sends one twice. A bot that was down on a reminder's day sends it on
+the next working day, and only the latest one due (never 20 and 10 together)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from sqlmodel import Session
 
 from bot.assessment.scoring import period_state
 from kernel import workcalendar
-from kernel.clock import utcnow
 from kernel.periods import Period
 from storage.models import Role
-from storage.queries.assessment import claim_reminder, fetch_publication, release_reminder
+from storage.queries.assessment import fetch_publication
 from storage.queries.courtesy import fetch_languages
 from storage.queries.people import fetch_staff_telegram_ids
 
@@ -85,11 +84,3 @@ def due_today(*, session: Session, today: date) -> list[Due]:
             )
         )
     return found
-
-
-def claim(*, session: Session, key: str) -> bool:
-    return claim_reminder(session=session, key=key, at=utcnow())
-
-
-def release(*, session: Session, key: str) -> None:
-    release_reminder(session=session, key=key)

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from kernel.errors import UserError
 from storage.models import Case, Role
 from storage.models.cases import FINAL_STATES, CaseState
-from storage.queries.people import PersonView, record_audit
+from storage.queries.audit import record_audit
+from storage.queries.people import PersonView
 
 SECRETARIAT_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 

@@ -8,7 +8,7 @@ it is kept only to send them news of their own case and to list it under /status
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
@@ -16,13 +16,20 @@ from bot.cases.actions import Refused, actions_for, may_view, refuse, sees_ident
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, Category, Unit
 from storage.models.cases import Channel
+from storage.queries.audit import record_audit
 from storage.queries.cases import (
     fetch_case_attachments,
     fetch_case_by_number,
     fetch_case_events,
     fetch_case_reporter,
 )
-from storage.queries.people import PersonView, record_audit
+from storage.queries.outbox import (
+    REPLY_KEY,
+    UNDELIVERED,
+    CaseMessage,
+    fetch_reporter_messages,
+)
+from storage.queries.people import PersonView
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,15 @@ class CaseDetails:
     attachments: list[CaseAttachment]
     reporter: Reporter | None
     actions: list[str]
+    messages: list[CaseMessage] = field(default_factory=list)
+    """What the reporter was sent about the case, each with its delivery's state: the proof."""
+
+    @property
+    def reply_undelivered(self) -> bool:
+        """The final reply's last copy was refused (blocked, failed): the secretariat must
+        answer by phone or letter."""
+        replies = [m for m in self.messages if m.key == REPLY_KEY]
+        return bool(replies) and replies[-1].status in UNDELIVERED
 
 
 def fetch_case_details(*, session: Session, number: str, viewer: PersonView) -> CaseDetails:
@@ -87,6 +103,7 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
         attachments=fetch_case_attachments(session=session, case_id=case_row.id),
         reporter=reporter,
         actions=actions_for(case_row, viewer),
+        messages=fetch_reporter_messages(session=session, case_ids=[case_row.id]),
     )
 
 

@@ -19,12 +19,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.cases.deadlines import due_date
-from bot.cases.news import Notice, new_case_notices
+from bot.cases.news import Notice, new_case_notices, tell
 from kernel.clock import local_date
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, CaseReporter, Role
 from storage.models.cases import CaseKind, CaseState, Channel
-from storage.queries.cases import fetch_filing_times, save_case, take_case_number
+from storage.queries.cases import (
+    fetch_case_by_number,
+    fetch_filing_times,
+    save_case,
+    take_case_number,
+)
 
 MAX_FILES = 5
 MIN_DESCRIPTION = 10
@@ -313,7 +318,8 @@ def file_case(
 
 @dataclass(frozen=True)
 class Submitted:
-    """A report filed in chat, and the secretariat's news of it to send after commit."""
+    """A report filed in chat, and the secretariat's news of it (written to the outbox with
+    the case; the reporter's receipt, with the number, is the Submit button's own answer)."""
 
     number: str
     due_on: date
@@ -333,7 +339,8 @@ def submit_report(
     counting: str,
     limit_per_hour: int,
 ) -> Submitted:
-    """/report's Submit: file the draft and tell the secretariat, in one transaction; refused
+    """/report's Submit: file the draft and tell the secretariat (outbox rows), in one
+    transaction; refused
     when the person already filed `limit_per_hour` reports in the hour before."""
     if person_id is not None:
         check_filing_limit(
@@ -351,8 +358,12 @@ def submit_report(
         counting=counting,
     )
     session.flush()
-    return Submitted(
-        number=filed.number,
-        due_on=filed.due_on,
-        notices=new_case_notices(session=session, number=filed.number),
+    notices = new_case_notices(session=session, number=filed.number)
+    case_row = fetch_case_by_number(session=session, number=filed.number)
+    tell(
+        session=session,
+        case_id=case_row.id if case_row is not None else None,
+        notices=notices,
+        now=received_at,
     )
+    return Submitted(number=filed.number, due_on=filed.due_on, notices=notices)

@@ -1,9 +1,10 @@
 """What each action does to a case: assign, ask the reporter, reply, extend, transfer, close …
 
 Who may take which action in which state is in `actions`; here each action checks it again under
-a row lock, changes the case, writes its event and (for staff, in `take_action`) its audit row in
-the same transaction, and returns the `Notice`s to send after commit. The deadline stands still
-while the case waits for the reporter (`needs_info`) and moves by the days it stood still.
+a row lock, changes the case, writes its event, (for staff, in `take_action`) its audit row and
+the news for whoever must be told (outbox rows, `news.tell`) in the same transaction. The
+deadline stands still while the case waits for the reporter (`needs_info`) and moves by the days
+it stood still.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from bot.cases.actions import (
 from bot.cases.deadlines import add_days, closure_for, days_between
 from bot.cases.details import CaseDetails, view_case_row
 from bot.cases.filing import clean_text, without_controls
-from bot.cases.news import Notice, info_received_notices, reporter_notice, unit_notices
+from bot.cases.news import Notice, info_received_notices, reporter_notice, tell, unit_notices
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models import Case, Category, Unit
 from storage.models.cases import CaseState
+from storage.queries.audit import record_audit
 from storage.queries.cases import (
     add_case_event,
     fetch_case_by_number,
@@ -40,7 +42,7 @@ from storage.queries.cases import (
     fetch_categories,
     fetch_category_by_code,
 )
-from storage.queries.people import PersonView, fetch_unit_by_code, fetch_units, record_audit
+from storage.queries.people import PersonView, fetch_unit_by_code, fetch_units
 
 MAX_ACTION_TEXT = 3500
 """A staff text that may be sent on to the reporter must fit in one Telegram message (4,096
@@ -152,8 +154,9 @@ def act(
     category_code: str | None = None,
     now: datetime | None = None,
 ) -> Outcome:
-    """Apply one staff action (or the reporter's answer, `info`) to a case, write its event,
-    and return who must be told. Refuses with a UserError what the person may not do."""
+    """Apply one staff action (or the reporter's answer, `info`) to a case, write its event and
+    the news of it to the outbox (who must be told), and return what was done. Refuses with a
+    UserError what the person may not do."""
     case_row = fetch_case_by_number(session=session, number=number, lock=True)
     if case_row is None:
         raise UserError("cases.not_found", number=number)
@@ -247,10 +250,11 @@ def act(
         notices = reporter_notice(session, case_row, f"cases.notify.closed_{case_row.closure}")
     case_row.state = after.value
     session.add(case_row)
+    at = now or utcnow()
     add_case_event(
         session=session,
         case_id=case_row.id,
-        at=now or utcnow(),
+        at=at,
         actor_id=actor.id if actor else None,
         action=action,
         from_state=before.value,
@@ -258,6 +262,7 @@ def act(
         note=note,
     )
     session.flush()
+    tell(session=session, case_id=case_row.id, notices=notices, now=at)
     return Outcome(
         number=case_row.number, state=case_row.state, due_on=case_row.due_on, notices=notices
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot.cases.actions import sees_every_unit
 from storage.models import Case
 from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_cases_of_reporter
+from storage.queries.outbox import fetch_undelivered_replies
 from storage.queries.people import PersonView
 
 LISTS = ("open", "overdue", "mine")
@@ -24,6 +25,8 @@ class Listed:
     case: Case
     days_late: int
     """Calendar days past the deadline while the clock runs; 0 when not late."""
+    reply_undelivered: bool = False
+    """The final reply could not be delivered in chat: answer by phone or letter."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,19 @@ def list_cases(
     rows, total = fetch_case_list(
         session=session, which=which, today=today, unit_ids=unit_ids, offset=offset, limit=limit
     )
+    undelivered = fetch_undelivered_replies(
+        session=session, case_ids=[c.id for c in rows if c.id is not None]
+    )
     return CasePage(
         which=which,
         offset=offset,
         total=total,
         cases=[
-            Listed(c, max(0, (today - c.due_on).days) if c.state in RUNNING_STATES else 0)
+            Listed(
+                c,
+                max(0, (today - c.due_on).days) if c.state in RUNNING_STATES else 0,
+                reply_undelivered=c.id in undelivered,
+            )
             for c in rows
         ],
     )

@@ -1,27 +1,26 @@
-"""Which case reminders are due, claimed once per recipient.
+"""Which case reminders are due, written to the outbox once per recipient.
 
 The assigned unit's inspectors are reminded when half the time is gone and on the working day
 before the deadline; the secretariat gets the overdue list at 09:00 (Asia/Taipei by default) on
-working days. Each reminder is claimed per recipient by a unique key in `casereminder` in the
-same transaction that finds it, so a restart never sends it twice; the sender
-(`bot/jobs/case_reminders.py`) releases a claim whose message failed, to retry it.
+working days. Each reminder is an outbox row (`case_reminder`) whose unique `once_key` (kind,
+case and deadline or day, recipient) is written in the same transaction that finds it, so it is
+never written, and never sent, twice; the delivery worker sends, retries and records it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.cases.deadlines import add_days, days_between
-from bot.cases.news import Notice
+from bot.cases.news import Notice, tell
 from kernel import workcalendar
 from kernel.i18n import t
 from storage.models import Role
+from storage.models.notices import NoticeKind
 from storage.queries.cases import (
-    claim_reminder,
     fetch_overdue_cases,
     fetch_role_people,
     fetch_running_cases,
@@ -31,60 +30,54 @@ from storage.queries.cases import (
 SEND_AT = time(9, 0)
 
 
-@dataclass(frozen=True)
-class Reminder:
-    """A notice due now, and the key of its claim (released when the message fails)."""
-
-    key: str
-    notice: Notice
-
-
 def half_time(received_on: date, due_on: date, counting: str) -> date:
     """The day half of the time to the deadline is gone."""
     span = days_between(received_on, due_on, counting)
     return add_days(received_on, span // 2, counting)
 
 
-def claim_due_reminders(
+def enqueue_due_reminders(
     *, session: Session, now: datetime, tz: ZoneInfo, counting: str, default_language: str
-) -> list[Reminder]:
-    """Every reminder due at `now` and not yet sent, each claimed in this transaction.
+) -> int:
+    """Write every reminder due at `now` and not yet in the outbox; returns the rows written.
 
     Nothing is due before 09:00 local time or on a day off."""
     local = now.astimezone(tz)
     today = local.date()
     if local.time() < SEND_AT or not workcalendar.is_working_day(today):
-        return []
-    found: list[Reminder] = []
+        return 0
+    kind = NoticeKind.CASE_REMINDER.value
+    written = 0
     for case_row in fetch_running_cases(session=session):
         assert case_row.unit_id is not None
         eve = workcalendar.previous_working_day(case_row.due_on)
         if eve <= today <= case_row.due_on:
-            kind, key = "eve", f"eve:{case_row.id}:{case_row.due_on.isoformat()}"
+            which = "eve"
         elif half_time(case_row.received_on, case_row.due_on, counting) <= today < eve:
-            kind, key = "half", f"half:{case_row.id}:{case_row.due_on.isoformat()}"
+            which = "half"
         else:
             continue
-        for person in fetch_unit_inspectors(session=session, unit_id=case_row.unit_id):
-            mine = f"{key}:{person.telegram_id}"
-            if not claim_reminder(session=session, key=mine, at=now):
-                continue
-            found.append(
-                Reminder(
-                    key=mine,
-                    notice=Notice(
-                        chat_id=person.telegram_id,
-                        language=person.language or default_language,
-                        key=f"reminders.{kind}",
-                        values={"number": case_row.number, "due": case_row.due_on},
-                    ),
+        key = f"{which}:{case_row.id}:{case_row.due_on.isoformat()}"
+        people = fetch_unit_inspectors(session=session, unit_id=case_row.unit_id)
+        written += tell(
+            session=session,
+            case_id=case_row.id,
+            kind=kind,
+            notices=[
+                Notice(
+                    chat_id=p.telegram_id,
+                    language=p.language or default_language,
+                    key=f"reminders.{which}",
+                    values={"number": case_row.number, "due": case_row.due_on},
+                    person_id=p.id,
                 )
-            )
+                for p in people
+            ],
+            once_keys={p.telegram_id: f"{kind}:{key}:{p.telegram_id}" for p in people},
+            now=now,
+        )
     overdue = fetch_overdue_cases(session=session, today=today)
     for person in fetch_role_people(session=session, role=Role.SECRETARIAT) if overdue else []:
-        key = f"overdue:{today.isoformat()}:{person.telegram_id}"
-        if not claim_reminder(session=session, key=key, at=now):
-            continue
         language = person.language or default_language
         zh = language == "zh-TW"
         lines = "\n".join(
@@ -97,15 +90,22 @@ def claim_due_reminders(
             )
             for c, u in overdue[:50]
         )
-        found.append(
-            Reminder(
-                key=key,
-                notice=Notice(
+        written += tell(
+            session=session,
+            case_id=None,
+            kind=kind,
+            notices=[
+                Notice(
                     chat_id=person.telegram_id,
                     language=language,
                     key="reminders.overdue",
                     values={"count": len(overdue), "lines": lines},
-                ),
-            )
+                    person_id=person.id,
+                )
+            ],
+            once_keys={
+                person.telegram_id: f"{kind}:overdue:{today.isoformat()}:{person.telegram_id}"
+            },
+            now=now,
         )
-    return found
+    return written

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from bot.cases.report_tables import OverdueRow, overdue_rows
 from kernel.i18n import t
 from storage.models.cases import CaseKind
 from storage.queries.assessment import PLAN_TARGETS, Targets, fetch_targets
+from storage.queries.audit import record_audit
 from storage.queries.case_summary import (
     fetch_closing_figures,
     fetch_month_tallies,
@@ -25,7 +27,11 @@ from storage.queries.case_summary import (
     fetch_top_subjects,
 )
 from storage.queries.cases import fetch_categories
-from storage.queries.people import fetch_units, record_audit
+from storage.queries.outbox import count_replies_delivered
+from storage.queries.people import fetch_units
+
+BRANCH_TZ = ZoneInfo("Asia/Taipei")
+"""The month's replies are counted by the day in this zone unless the caller gives its own."""
 
 PUBLIC_TARGET = PLAN_TARGETS["public"]
 MONITOR_TARGET = PLAN_TARGETS["monitor"]
@@ -70,6 +76,8 @@ class MonthlySummary:
     counting: str = "working"
     """How deadlines are counted (`CASE_DAY_COUNTING`); days to close are calendar days."""
     year_targets: Targets | None = None
+    replies_delivered: int = 0
+    """Final replies Telegram accepted in the month (a reply counts on the day it was sent)."""
     """The year's targets, to say which are the plan's because the year has none set."""
 
     @property
@@ -110,6 +118,7 @@ def build_summary(
     today: date,
     language: str,
     counting: str = "working",
+    tz: ZoneInfo = BRANCH_TZ,
 ) -> MonthlySummary:
     """Every figure of the month, computed by SQL aggregation. Days to close and days late are
     calendar days; `counting` (how deadlines are counted) is only stated in the report."""
@@ -171,6 +180,11 @@ def build_summary(
             )
         )
     summary.top_products = fetch_top_subjects(session=session, first=first, last=last)
+    summary.replies_delivered = count_replies_delivered(
+        session=session,
+        start=datetime.combine(first, time(), tzinfo=tz),
+        end=datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
+    )
     return summary
 
 
@@ -183,11 +197,18 @@ def summarise_month(
     today: date,
     language: str,
     counting: str = "working",
+    tz: ZoneInfo = BRANCH_TZ,
 ) -> MonthlySummary:
     """/summary: the month's figures, with the audit row (`case.summary`, target YYYY-MM)
     written in the same transaction."""
     summary = build_summary(
-        session=session, year=year, month=month, today=today, language=language, counting=counting
+        session=session,
+        year=year,
+        month=month,
+        today=today,
+        language=language,
+        counting=counting,
+        tz=tz,
     )
     record_audit(
         session=session,

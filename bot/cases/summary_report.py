@@ -193,6 +193,7 @@ def csv_tables(summary: MonthlySummary, language: str, *, roc: bool) -> list[Csv
         [tr("summary.mean_days"), _round1(summary.mean_days)],
         [tr("summary.median_days"), _round1(summary.median_days)],
         [tr("reports.summary.overdue_count"), len(summary.overdue)],
+        [tr("cases.proof.replies_delivered"), summary.replies_delivered],
     ]
     counts_header = [
         tr("reports.summary.group"),
@@ -246,7 +247,7 @@ def write_report(
 def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -> str:
     """The short chat reply sent with the files."""
     key = "summary.chat_empty" if summary.empty else "summary.chat"
-    return t(
+    text = t(
         language,
         key,
         month=format_month(summary.year, summary.month, language, roc=use_roc(language, roc=roc)),
@@ -257,3 +258,6 @@ def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -
         overdue=len(summary.overdue),
         median=decimal(summary.median_days),
     )
+    if summary.empty:
+        return text
+    return text + "\n" + t(language, "cases.proof.summary_line", count=summary.replies_delivered)

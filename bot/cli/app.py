@@ -25,6 +25,7 @@ from bot.cli import (
     demo,
     invite,
     notice,
+    outbox,
     registry,
     report,
     server,
@@ -72,6 +73,7 @@ app.add_typer(server.db_app, name="db")
 app.command()(invite.invite)
 app.command()(demo.demo)
 app.add_typer(notice.notice_app, name="notice")
+app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(category.category_app, name="category")
 app.add_typer(case.case_app, name="case")
 app.add_typer(report.report_app, name="report")

@@ -9,8 +9,9 @@ answered (nothing, i.e. accepted, or an exception) and the time; no I/O, no cloc
                                         that long (Telegram's flood wait is the bot's)
     403 Forbidden (bot blocked)       → blocked; the person is marked blocked, their rows closed
     400 Bad Request (chat not found…) → failed for good
-    timeouts, 5xx, connection trouble → retrying with backoff (30 s, 60 s … 30 min) until
-                                        RETRY_WINDOW after the first such error, then failed
+    timeouts, 5xx, connection trouble → retrying with backoff (30 s, 60 s … 30 min; for case
+                                        news and reminders 2 s, 4 s …) until RETRY_WINDOW
+                                        after the first such error, then failed
     anything else (a bug)             → failed, logged with its traceback by the worker
 """
 
@@ -23,18 +24,21 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.delivery.transport import AnswerLost
-from storage.models.notices import DeliveryStatus
+from storage.models.notices import URGENT, DeliveryStatus
 from storage.queries.outbox import DeliveryResult, DueDelivery
 
 RETRY_WINDOW = timedelta(hours=3)
 """Timeouts and server errors are retried with backoff for this long, then the row fails."""
 BACKOFF_FIRST = 30.0
+URGENT_BACKOFF_FIRST = 2.0
+"""A single message to one person (a case reply, a reminder) is tried again sooner: a broadcast
+backs off gently for Telegram's sake, one reply waiting 30 s for a passing 502 helps nobody."""
 BACKOFF_MAX = 30 * 60.0
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 60 s, 2 min … capped at 30 min."""
-    return timedelta(seconds=min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
+def backoff(attempts: int, *, first: float = BACKOFF_FIRST) -> timedelta:
+    """30 s, 60 s, 2 min … (from `first`) capped at 30 min."""
+    return timedelta(seconds=min(BACKOFF_MAX, first * 2 ** max(0, attempts - 1)))
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -166,7 +170,11 @@ def classify(
                 now=now,
                 error=str(error) or type(error).__name__,
                 attempts=attempts,
-                next_at=now + backoff(attempts),
+                next_at=now
+                + backoff(
+                    attempts,
+                    first=URGENT_BACKOFF_FIRST if row.priority == URGENT else BACKOFF_FIRST,
+                ),
                 first_error_at=first,
                 parts_sent=done,
             )

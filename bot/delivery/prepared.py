@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot.delivery.composers import COMPOSERS, Composed
+from bot.delivery.composers import COMPOSERS, Composed, stored_text
 from bot.notices.categories import category_name
 from bot.notices.rendering import render_notice
+from bot.settings import Settings
 from kernel.outgoing import Part
-from storage.models.notices import NoticeKind
+from storage.models.notices import TEXT_KINDS, NoticeKind
 from storage.queries import notices as q
 
 logger = logging.getLogger(__name__)
@@ -52,17 +53,21 @@ class Prepared:
         return self.rendered[language]
 
 
-def load_notice(*, session: Session, notice_id: int) -> Prepared | None:
+def load_notice(*, session: Session, notice_id: int, settings: Settings) -> Prepared | None:
     """The outbox message of `notice_id`, or None when there is nothing to send any more."""
     notice = q.fetch_notice(session=session, notice_id=notice_id)
     if notice is None:
         return None
     if notice.kind != NoticeKind.NOTICE.value:
         composer = COMPOSERS.get(notice.kind)
-        if composer is None or notice.ref_id is None:
+        if notice.ref_id is None or (composer is None and notice.kind not in TEXT_KINDS):
             logger.error("notice %s: nothing composes kind %r", notice_id, notice.kind)
             return None
-        composed = composer(session, notice.ref_id)
+        composed: Composed | None
+        if composer is None:
+            composed = stored_text(session, notice.ref_id, settings)
+        else:
+            composed = composer(session, notice.ref_id)
         if composed is None:
             return None
         return Prepared(

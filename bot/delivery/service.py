@@ -31,6 +31,7 @@ async def start_worker(app: BotApplication) -> None:
         base_file_url=settings.telegram_base_file_url,
         rate=settings.broadcast_rate,
         default_language=settings.default_language,
+        settings=settings,
     )
     await worker.bot.initialize()
     worker.start()
@@ -61,6 +62,7 @@ async def serve(settings: Settings, *, lease_seconds: float = 30.0) -> None:
         rate=settings.broadcast_rate,
         default_language=settings.default_language,
         lease=timedelta(seconds=lease_seconds),
+        settings=settings,
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

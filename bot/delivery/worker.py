@@ -30,8 +30,10 @@ import asyncio
 import contextlib
 import logging
 import math
+import threading
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -48,17 +50,28 @@ from bot.delivery.setbacks import Setbacks, backoff, describe
 from bot.delivery.transport import make_delivery_bot
 from bot.edge.keyboards import keyboard
 from bot.notices.publishing import release_due_notices
+from bot.settings import Settings
 from kernel.clock import utcnow
 from storage.db import Database
-from storage.models.notices import DeliveryStatus
+from storage.models.notices import URGENT, DeliveryStatus
 from storage.queries import notices as q
 from storage.queries import outbox
 
 logger = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL = 1.0
-IDLE_POLL_INTERVAL = 1.0
-"""With nothing to send, the outbox is looked at once a second (a released notice waits ≤ 1 s)."""
+IDLE_POLL = {"postgresql": 30.0}
+"""With nothing to send, how often the outbox is looked at anyway. A row written by this
+process wakes the worker at once (`Database.on_outbox_commit`), one written by another process
+too on PostgreSQL (LISTEN/NOTIFY), and the worker knows when the next retry or scheduled notice
+falls due; the look is a fallback. On SQLite another process cannot notify, so it looks every
+second (a read of a local file, costing nobody else anything)."""
+IDLE_POLL_SQLITE = 1.0
+RELEASE_INTERVAL = 1.0
+"""While plenty is queued, how often scheduled notices due are released."""
+DEFAULT_LEASE = timedelta(seconds=90)
+"""Renewed every 30 s (a third), so an idle bot's database hears from it rarely; a clean stop
+frees it at once, a crashed worker's is taken over after it runs out."""
 RECORD_RETRY = 5.0
 """After a failed write of the pause for status readers, the next try waits this long."""
 BATCH_DELAY_MAX = 0.25
@@ -83,6 +96,32 @@ def lease_name(token: str) -> str:
 
 class LeaseUnconfirmed(Exception):
     """The lease was not renewed in time: another worker may take over, so nothing is sent."""
+
+
+@dataclass(frozen=True)
+class Look:
+    released: list[tuple[int, int]]
+    rows: list[outbox.DueDelivery]
+    next_due: datetime | None
+    lease_held: bool | None = None
+    """Whether the lease was renewed (None: not asked)."""
+
+
+def _look_at_outbox(
+    *, session: Session, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
+) -> Look:
+    """Renew the lease (when asked), release the notices due, fetch up to `limit` due rows
+    (urgent first), and the time the next row or scheduled notice falls due, in one
+    transaction."""
+    held = None
+    if lease is not None:
+        name, owner, length = lease
+        held = outbox.acquire_lease(session=session, name=name, owner=owner, now=now, lease=length)
+        if not held:
+            return Look([], [], None, held)
+    released = release_due_notices(session=session, now=now)
+    rows = outbox.fetch_due_deliveries(session=session, now=now, limit=limit) if limit else []
+    return Look(released, rows, outbox.fetch_next_due_at(session=session, now=now), held)
 
 
 def _write_outcomes(
@@ -110,13 +149,20 @@ class DeliveryWorker:
         rate: float,
         lock_name: str,
         default_language: str = "zh-TW",
-        lease: timedelta = timedelta(seconds=30),
+        lease: timedelta = DEFAULT_LEASE,
         max_in_flight: int | None = None,
         flush_interval: float = 0.05,
         poll_interval: float = 0.25,
         per_chat_interval: float = PER_CHAT_INTERVAL,
+        settings: Settings | None = None,
+        idle_poll: float | None = None,
     ) -> None:
         self.db = db
+        self.idle_poll = idle_poll or IDLE_POLL.get(db.backend, IDLE_POLL_SQLITE)
+        self.settings = settings or Settings.model_construct(
+            default_language="en" if default_language == "en" else "zh-TW"
+        )
+        """What composed messages need: the branch's contact line, the default language."""
         self.bot = bot
         self.rate = rate
         self.lock_name = lock_name
@@ -151,7 +197,21 @@ class DeliveryWorker:
         self._notices: dict[int, asyncio.Future[Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
+        self._woken = False  # rows were written: look at the outbox now
+        self._retry_at = math.inf  # loop time a row this worker put off falls due again
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.sent_count = 0
+
+    def wake(self) -> None:
+        """Rows were written (or are due): look at the outbox at once. Call it from the loop;
+        `_woken_from_thread` is what the database calls after a commit in a worker thread."""
+        self._woken = True
+        self._slot_freed.set()
+
+    def _woken_from_thread(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.wake)
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
@@ -172,6 +232,26 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Wait for the lease, then deliver until stopped; an error pauses, never ends it."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self.db.on_outbox_commit.append(self._woken_from_thread)
+        stop_listening = threading.Event()
+        listener = None
+        if self.db.backend == "postgresql":  # rows written by other processes wake it too
+            listener = asyncio.ensure_future(
+                asyncio.to_thread(
+                    self.db.listen, outbox.NOTIFY_CHANNEL, self._woken_from_thread, stop_listening
+                )
+            )
+        try:
+            await self._run()
+        finally:
+            self.db.on_outbox_commit.remove(self._woken_from_thread)
+            stop_listening.set()
+            if listener is not None:
+                await listener
+
+    async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
@@ -274,11 +354,17 @@ class DeliveryWorker:
         return asyncio.get_running_loop().time() < self._lease_until - margin
 
     async def _heartbeat(self) -> None:
-        """Renew the lease a third of its length apart, sooner after a failed renewal."""
+        """Renew the lease a third of its length apart, sooner after a failed renewal (and not
+        at all while the dispatcher's looks at the outbox renew it on their way)."""
+        loop = asyncio.get_running_loop()
         interval = self.lease.total_seconds() / 3
         delay = interval
         while True:
             await asyncio.sleep(delay)
+            renewed_ago = loop.time() - (self._lease_until - self.lease.total_seconds())
+            if renewed_ago < 1.5 * interval:  # the looks renew it (every 30 s while idle)
+                delay = 1.5 * interval - renewed_ago
+                continue
             try:
                 if not await self._renew():
                     logger.error("delivery lease %s was lost; stopping", self.lock_name)
@@ -292,35 +378,40 @@ class DeliveryWorker:
 
     async def _dispatch(self) -> None:
         """Hand rows to sends, each at its pacing slot. It sleeps until something can change
-        (the next look at the outbox, a written outcome, a chat's pause ending), never polls."""
+        (a row written, the next row or scheduled notice due, a written outcome, a chat's pause
+        ending), and otherwise looks at the outbox only every `idle_poll` seconds."""
         loop = asyncio.get_running_loop()
-        next_release = next_fetch = loop.time()
+        next_look = loop.time()
         while not self._stopping.is_set():
             self._slot_freed.clear()
             if self._failure is not None:  # a send could not even start (e.g. load its notice)
                 failure, self._failure = self._failure, None
                 raise failure
             now = loop.time()
-            if now >= next_release:
-                next_release = now + 1.0
-                released = await self.db.run(release_due_notices, now=utcnow())
-                for notice_id, count in released:
-                    logger.info("released notice %s to %s recipients", notice_id, count)
-                    next_fetch = now
-            if len(self._queue) < self.max_in_flight and now >= next_fetch:
-                await self._refill()
+            woken, self._woken = self._woken, False
+            if woken or now >= self._retry_at:
+                next_look = now
+                self._retry_at = math.inf
+            if now >= next_look:
+                fill = len(self._queue) < self.max_in_flight or woken
+                due_in = await self._look(fill=fill)
                 await self._succeeded("dispatch")  # released and looked at the outbox
                 idle = not self._queue and not self._known
-                next_fetch = loop.time() + (IDLE_POLL_INTERVAL if idle else self.poll_interval)
+                if idle:
+                    wait = self.idle_poll
+                elif fill:
+                    wait = self.poll_interval
+                else:  # plenty queued: look again for notices due, not for rows
+                    wait = RELEASE_INTERVAL
+                next_look = loop.time() + min(wait, due_in)
             if self._in_flight >= self.max_in_flight:
                 self._need_slot.set()  # the flusher writes what it holds at once
-                await self._wait_event(self._slot_freed, max(0.0, next_release - loop.time()))
+                await self._wait_event(self._slot_freed, max(0.0, next_look - loop.time()))
                 continue
             now = loop.time()
             row, ready_at = self._next_ready(now)
             if row is None:
-                refill_at = next_fetch if len(self._queue) < self.max_in_flight else math.inf
-                wake = min(next_release, ready_at, refill_at)
+                wake = min(next_look, ready_at, self._retry_at)
                 await self._wait_event(self._slot_freed, max(0.0, wake - now))
                 continue
             if not self._lease_confirmed():
@@ -329,24 +420,55 @@ class DeliveryWorker:
             await self.pacer.wait()
             self._start(row)
 
-    async def _wait_event(self, event: asyncio.Event, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=seconds)
-
-    async def _refill(self) -> None:
+    async def _look(self, *, fill: bool) -> float:
+        """One transaction: release the notices due, fetch due rows (when `fill`), and learn
+        when the next row or scheduled notice falls due; returns the seconds until then."""
         self._forget_the_past()
-        batch = max(200, self.max_in_flight * 4)
-        rows = await self.db.run(
-            outbox.fetch_due_deliveries, now=utcnow(), limit=len(self._known) + batch
+        limit = len(self._known) + max(200, self.max_in_flight * 4) if fill else 0
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        # renew the lease on the way when half its renewal interval has passed: an idle worker
+        # then writes to the database once per look, not once more for its heartbeat
+        renew = started - (self._lease_until - self.lease.total_seconds()) > (
+            self.lease.total_seconds() / 6
         )
-        for row in rows:
+        look = await self.db.run(
+            _look_at_outbox,
+            now=utcnow(),
+            limit=limit,
+            lease=(self.lock_name, self.owner, self.lease) if renew else None,
+        )
+        if look.lease_held is False:
+            logger.error("delivery lease %s was lost; stopping", self.lock_name)
+            self.request_stop()
+            return math.inf
+        if look.lease_held:
+            self._lease_until = started + self.lease.total_seconds()
+            self.setbacks.succeeded("lease")  # (the dispatcher records the end of a pause)
+        for notice_id, count in look.released:
+            logger.info("released notice %s to %s recipients", notice_id, count)
+        urgent: list[outbox.DueDelivery] = []
+        for row in look.rows:
             if row.id in self._known:
                 continue
             self._known.add(row.id)
             if row.blocked:
                 self._finish(row, outcomes.chat_blocked(row, now=utcnow()))
+            elif row.priority == URGENT:
+                urgent.append(row)
             else:
                 self._queue.append(row)
+        # case news and reminders go before the broadcast copies already queued
+        self._queue.extendleft(reversed(urgent))
+        if look.released and not fill:
+            return 0.0  # rows were just written: fetch them next
+        if look.next_due is None:
+            return math.inf
+        return max(0.0, (look.next_due - utcnow()).total_seconds())
+
+    async def _wait_event(self, event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
 
     def _forget_the_past(self) -> None:
         """Keep memory flat in a bot that runs for months: drop pacing marks that have passed
@@ -384,7 +506,9 @@ class DeliveryWorker:
         """The rendered notice, loaded once however many sends ask for it at the same time."""
         loading = self._notices.get(notice_id)
         if loading is None:
-            loading = asyncio.ensure_future(self.db.run(load_notice, notice_id=notice_id))
+            loading = asyncio.ensure_future(
+                self.db.run(load_notice, notice_id=notice_id, settings=self.settings)
+            )
             self._notices[notice_id] = loading
         try:
             return await asyncio.shield(loading)
@@ -510,7 +634,11 @@ class DeliveryWorker:
         await written
 
     def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
-        """Hold the outcome for the next batch write."""
+        """Hold the outcome for the next batch write (and look again when a row put off for a
+        retry falls due)."""
+        if outcome.status is DeliveryStatus.RETRYING:
+            wait = (outcome.result.next_attempt_at - utcnow()).total_seconds()
+            self._retry_at = min(self._retry_at, asyncio.get_running_loop().time() + wait)
         if outcome.blocks_chat:
             self._blocked.append(row.chat_id)
         self._results.append(outcome.result)
@@ -584,9 +712,10 @@ def worker_for(
     base_file_url: str | None,
     rate: float,
     default_language: str,
-    lease: timedelta = timedelta(seconds=30),
+    lease: timedelta = DEFAULT_LEASE,
+    settings: Settings | None = None,
 ) -> DeliveryWorker:
-    """A worker with its own Bot for this token."""
+    """A worker with its own Bot for this token (`settings` sign news to a reporter)."""
     in_flight = in_flight_for(rate)
     bot = make_delivery_bot(
         token=token, base_url=base_url, base_file_url=base_file_url, pool_size=in_flight + 8
@@ -599,4 +728,5 @@ def worker_for(
         default_language=default_language,
         lease=lease,
         max_in_flight=in_flight,
+        settings=settings,
     )

@@ -8,11 +8,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.edge import callbacks
 from bot.edge.access import ADMIN, requires
+from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import unchanged_is_fine
 from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
-from bot.handlers.contact import public_day
 from bot.people import invites
 from bot.people import roles as role_grants
 from bot.people.roles import HoldersPage

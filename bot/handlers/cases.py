@@ -15,7 +15,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -41,12 +41,11 @@ from bot.cases.summary import summarise_month
 from bot.cases.summary_report import summary_text, write_report
 from bot.edge import waiting
 from bot.edge.access import SECRETARIAT, STAFF, requires
+from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler, unchanged_is_fine
 from bot.edge.features import Command, Feature, roles
 from bot.edge.files import send_report_files
-from bot.handlers.case_news import send_notices
-from bot.handlers.contact import public_day
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -152,9 +151,14 @@ async def _list_view(
                     kind=t(lang, f"cases.kinds.{c.kind}"),
                     state=t(lang, f"cases.states.{c.state}"),
                     due=public_day(c.due_on, lang),
-                    late=Markup(t(lang, "cases.list.late", days=late) if late > 0 else ""),
+                    late=Markup(
+                        (t(lang, "cases.list.late", days=late) if late > 0 else "")
+                        + (t(lang, "cases.proof.list_flag") if listed.reply_undelivered else "")
+                    ),
                 )
             )
+        if any(listed.reply_undelivered for listed in page.cases):
+            lines.append(t(lang, "cases.proof.list_note"))
     numbers = [listed.case.number for listed in page.cases]
     rows = [
         [
@@ -235,6 +239,47 @@ def _history_line(event: CaseEvent, lang: str, tz: ZoneInfo, note: str) -> str:
     )
 
 
+SHOWN_MESSAGES = 5
+"""Messages to the petitioner on the card (the latest); "Full text" lists them all."""
+
+
+def _moment(at: datetime, lang: str) -> str:
+    """A day and time in a chat message: the day as `public_day` writes it, then HH:MM."""
+    return f"{public_day(at.date(), lang)} {at:%H:%M}"
+
+
+def _proof_lines(
+    details: CaseDetails, lang: str, tz: ZoneInfo, *, last: int | None = None
+) -> list[str]:
+    """Each message to the petitioner (or the `last` ones) with its state and time (sent: when
+    Telegram accepted it; else when it was written), and what to do when the final reply did
+    not arrive."""
+    if not details.messages:
+        return []
+    lines = [t(lang, "cases.proof.title")]
+    shown = details.messages if last is None else details.messages[-last:]
+    if len(shown) < len(details.messages):
+        lines.append(t(lang, "cases.proof.more", count=len(details.messages) - len(shown)))
+    for m in shown:
+        at = m.sent_at or m.queued_at
+        what = m.key.rsplit(".", 1)[-1]
+        lines.append(
+            t(
+                lang,
+                "cases.proof.line",
+                at=_moment(at.astimezone(tz), lang) if at else "—",
+                what=t(lang, f"cases.proof.what.{what}"),
+                state=t(lang, f"cases.proof.states.{m.status}"),
+            )
+        )
+    if details.reply_undelivered:
+        reply = [m for m in details.messages if m.key.endswith(".reply")][-1]
+        lines.append(
+            t(lang, "cases.proof.undelivered", state=t(lang, f"cases.proof.states.{reply.status}"))
+        )
+    return lines
+
+
 def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bool]:
     """The case card, and whether anything was left out of it (a text cut, earlier events):
     then its "Full text" button shows everything. The card always fits one message."""
@@ -291,7 +336,9 @@ def _details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, b
         if r.telegram_id is not None:
             who += t(lang, "cases.reporter_telegram", telegram_id=r.telegram_id)
         parts.append(t(lang, "cases.reporter", who=Markup(who)))
+    parts.extend(_proof_lines(details, lang, tz, last=SHOWN_MESSAGES))
     cut = cut or any(len(e.note or "") > 80 for e in details.events)
+    cut = cut or len(details.messages) > SHOWN_MESSAGES  # "Full text" lists them all
     history = [_history_line(e, lang, tz, _event_note(e, lang)) for e in details.events]
     shown = min(len(history), SHOWN_EVENTS)
     while True:
@@ -460,6 +507,7 @@ def _full_pages(details: CaseDetails, lang: str, tz: ZoneInfo) -> list[str]:
             label = t(lang, f"cases.label_{key}")
             blocks.append(t(lang, "cases.full_part", label=label, text=pieces[0]))
             blocks.extend(html.escape(piece, quote=False) for piece in pieces[1:])
+    blocks.extend(_proof_lines(details, lang, tz))
     if details.events:
         blocks.append(t(lang, "cases.history"))
     for event in details.events:
@@ -526,7 +574,7 @@ async def _apply(
     category_code: str | None = None,
     show: bool = False,
 ) -> Taken | UserError:
-    """Apply an action with its audit row in one transaction, tell whoever must be told, reply.
+    """Apply an action with its audit row and its news (outbox rows) in one transaction, reply.
     Returns what was done, or the refusal the person was shown."""
     assert context.person is not None and update.effective_chat is not None
     lang = context.lang
@@ -552,7 +600,6 @@ async def _apply(
         )
         return error
     outcome = taken.outcome
-    await send_notices(context.bot, context.services, outcome.notices)
     await context.bot.send_message(
         update.effective_chat.id,
         t(
@@ -717,6 +764,7 @@ async def summary(update: Update, context: BotContext) -> None:
         today=today,
         language=lang,
         counting=context.services.settings.case_day_counting,
+        tz=context.services.tz,
     )
     await send_report_files(
         context.bot,

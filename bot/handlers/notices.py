@@ -23,10 +23,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.edge.access import SECRETARIAT, STAFF, requires
+from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
-from bot.handlers.contact import public_day
 from bot.notices.drafts import (
     TIME_ERRORS,
     NoticeDraft,
@@ -479,6 +479,8 @@ async def notices_list(update: Update, context: BotContext) -> None:
     else:
         lines.append(t(context.lang, "notices.header"))
         lines += [status_line(s, context.lang) for s in overview.notices]
+    if found.unknown:
+        lines.append(t(context.lang, "outbox.notices_line", count=found.unknown))
     if found.unreachable:
         lines.append(unreachable_lines(found.unreachable, context.lang))
     await update.effective_message.reply_text("\n\n".join(lines))

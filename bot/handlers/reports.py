@@ -47,11 +47,11 @@ from bot.cases.filing import (
 )
 from bot.cases.lifecycle import act, check_info_request
 from bot.cases.listing import reporter_page
+from bot.edge.case_news import REPORTER_INFO
+from bot.edge.contact import public_day, signed
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
-from bot.handlers.case_news import REPORTER_INFO, send_notices
-from bot.handlers.contact import public_day, signed
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -495,7 +495,6 @@ async def submit(update: Update, context: BotContext) -> int:
     lang = context.lang
     text = t(lang, "report.filed", number=filed.number, due=public_day(filed.due_on, lang))
     await query.edit_message_text(signed(text, settings, lang))
-    await send_notices(context.bot, context.services, filed.notices)
     return ConversationHandler.END
 
 
@@ -651,7 +650,6 @@ async def info_text(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     thanks = t(context.lang, "report.info_thanks", number=outcome.number)
     await message.reply_text(signed(thanks, context.services.settings, context.lang))
-    await send_notices(context.bot, context.services, outcome.notices)
     return ConversationHandler.END
 
 

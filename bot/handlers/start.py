@@ -15,11 +15,11 @@ from telegram.ext import (
 )
 
 from bot.edge import keyboards, waiting
+from bot.edge.contact import contact_values
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.features import Command, Feature
 from bot.edge.menus import set_menu_for
 from bot.edge.registry import deep_links, visible_commands
-from bot.handlers.contact import contact_values
 from bot.people import invites, profile
 from kernel.i18n import Markup, t
 

@@ -1,41 +1,32 @@
 """Courtesy-test reminders: inspectors of today's calls and of results soon due, the
-secretariat of overdue results. Checked hourly from 08:00; each goes out once a day, claimed in
-the database first, so a restart never sends one twice."""
+secretariat of overdue results. Checked hourly from 08:00; each is written to the outbox once a
+day per recipient (a unique key on the row: kind, day, recipient), in the transaction that
+finds it, so a restart never sends one twice; the delivery worker sends, retries and records
+it."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 
+from sqlmodel import Session
+
+from bot.edge.contact import public_day
 from bot.edge.context import BotApplication
-from bot.edge.sending import Sent, send_or_mark_blocked
-from bot.handlers.contact import public_day
 from courtesy import reminders
 from kernel.clock import utcnow
 from kernel.i18n import Markup, t
 from storage.db import Database
+from storage.models.notices import NoticeKind
 from storage.queries.courtesy import TestView
+from storage.queries.outbox import enqueue_reminder
 
 logger = logging.getLogger(__name__)
 
 CHECK_EVERY = 3600.0
 REMIND_FROM = time(8, 0)  # local time; the first calls of a day are at 08:30
-
-
-async def _remind(
-    app: BotApplication, *, kind: str, day: date, telegram_id: int, text: str
-) -> bool:
-    """Send one reminder at most once a day: claimed first, released again if sending fails
-    for a reason other than a blocked bot (so the next hourly check retries it)."""
-    services = app.bot_data["services"]
-    db: Database = services.db
-    if not await db.run(reminders.claim, kind=kind, day=day, recipient=telegram_id):
-        return False
-    outcome = await send_or_mark_blocked(app.bot, db, telegram_id, text)
-    if outcome == Sent.FAILED:  # released, so the next hourly check retries it
-        await db.run(reminders.release, kind=kind, day=day, recipient=telegram_id)
-    return outcome == Sent.SENT
+KIND = NoticeKind.COURTESY_REMINDER.value
 
 
 def _result_lines(lang: str, views: Sequence[TestView]) -> str:
@@ -53,16 +44,26 @@ def _result_lines(lang: str, views: Sequence[TestView]) -> str:
     )
 
 
-async def send_reminders(app: BotApplication, today: date) -> int:
-    """Remind inspectors of today's calls and, three working days before results are due, of
-    the calls still to score; give the secretariat the overdue list. Each at most once a day,
-    each in its recipient's saved language (else the default). Returns the messages sent."""
-    services = app.bot_data["services"]
-    db: Database = services.db
-    default = services.settings.default_language
-    agenda = await db.run(reminders.agenda, today=today)
+def enqueue_reminders(*, session: Session, today: date, default: str, now: datetime) -> int:
+    """Write today's reminders to the outbox: inspectors of today's calls and, three working
+    days before results are due, of the calls still to score; the secretariat's overdue list.
+    Each at most once a day, each in its recipient's saved language (else the default).
+    Returns the rows written."""
+    agenda = reminders.agenda(session=session, today=today)
     languages, late = agenda.languages, agenda.late
-    sent = 0
+    written = 0
+
+    def remind(which: str, telegram_id: int, key: str, values: dict[str, object]) -> int:
+        return enqueue_reminder(
+            session=session,
+            kind=KIND,
+            key=key,
+            values=values,
+            chat_id=telegram_id,
+            once_key=f"{which}:{today.isoformat()}:{telegram_id}",
+            now=now,
+        )
+
     for telegram_id, views in sorted(agenda.calls.items()):
         lang = languages.get(telegram_id, default)
         lines = "\n".join(
@@ -76,24 +77,32 @@ async def send_reminders(app: BotApplication, today: date) -> int:
             )
             for v in sorted(views, key=lambda v: v.at)
         )
-        text = t(lang, "courtesy.remind.calls", lines=Markup(lines))
-        sent += await _remind(app, kind="calls", day=today, telegram_id=telegram_id, text=text)
+        written += remind("calls", telegram_id, "courtesy.remind.calls", {"lines": Markup(lines)})
     for telegram_id, views in sorted(agenda.due.items()):
         lang = languages.get(telegram_id, default)
-        text = t(
-            lang,
-            "courtesy.remind.due",
-            due=public_day(views[0].due_on, lang),
-            lines=Markup(_result_lines(lang, views)),
-        )
-        sent += await _remind(app, kind="due", day=today, telegram_id=telegram_id, text=text)
+        values: dict[str, object] = {
+            "due": views[0].due_on,
+            "lines": Markup(_result_lines(lang, views)),
+        }
+        written += remind("due", telegram_id, "courtesy.remind.due", values)
     for telegram_id in agenda.secretariat:
         lang = languages.get(telegram_id, default)
-        text = t(lang, "courtesy.remind.overdue", lines=Markup(_result_lines(lang, late[:50])))
+        lines = _result_lines(lang, late[:50])
         if len(late) > 50:
-            text += "\n" + t(lang, "courtesy.remind.more", count=len(late) - 50)
-        sent += await _remind(app, kind="overdue", day=today, telegram_id=telegram_id, text=text)
-    return sent
+            lines += "\n" + t(lang, "courtesy.remind.more", count=len(late) - 50)
+        written += remind(
+            "overdue", telegram_id, "courtesy.remind.overdue", {"lines": Markup(lines)}
+        )
+    return written
+
+
+async def send_reminders(app: BotApplication, today: date) -> int:
+    """Write today's reminders to the outbox (`enqueue_reminders`); returns the rows written."""
+    services = app.bot_data["services"]
+    db: Database = services.db
+    return await db.run(
+        enqueue_reminders, today=today, default=services.settings.default_language, now=utcnow()
+    )
 
 
 async def step(app: BotApplication) -> None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.notices.status import Overview, delivery_overview
+from storage.queries.outbox import count_unknown_deliveries
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry.certificates import CertificateView
 
@@ -20,6 +21,8 @@ UNREACHABLE_DAYS = 90
 class StaffOverview:
     delivery: Overview
     unreachable: list[CertificateView]
+    unknown: int = 0
+    """Deliveries of any kind left unknown, waiting for a person to check them."""
 
 
 def staff_overview(
@@ -32,4 +35,8 @@ def staff_overview(
         unreachable = certificates_q.fetch_unreachable_certificates(
             session=session, first=today, last=today + timedelta(days=UNREACHABLE_DAYS)
         )
-    return StaffOverview(delivery_overview(session=session, limit=limit), unreachable)
+    return StaffOverview(
+        delivery_overview(session=session, limit=limit),
+        unreachable,
+        count_unknown_deliveries(session=session),
+    )

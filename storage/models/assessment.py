@@ -66,11 +66,3 @@ class AssessmentPublication(SQLModel, table=True):
     period: str = Field(max_length=8, primary_key=True)
     published_at: datetime = Field(sa_type=AwareDateTime)
     published_by: str = Field(max_length=128)
-
-
-class AssessmentReminder(SQLModel, table=True):
-    """A deadline reminder already sent (`period:days:telegram id`), never sent twice."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=64, unique=True)
-    sent_at: datetime = Field(sa_type=AwareDateTime)

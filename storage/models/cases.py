@@ -164,11 +164,3 @@ class CaseEvent(SQLModel, table=True):
     from_state: str | None = Field(default=None, max_length=16)
     to_state: str = Field(max_length=16)
     note: str | None = None
-
-
-class CaseReminder(SQLModel, table=True):
-    """A reminder already sent; its unique key makes a second send impossible."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=96, unique=True)
-    sent_at: datetime = Field(sa_type=AwareDateTime)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import CreatedAt
@@ -157,16 +157,3 @@ class CourtesyActionEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str = Field(max_length=16)
     note: str | None = None
-
-
-class CourtesyReminder(SQLModel, table=True):
-    """A reminder already sent (kind, day, key), so a restart never sends it twice."""
-
-    __tablename__ = "courtesyreminder"
-    __table_args__ = (UniqueConstraint("kind", "day", "recipient"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)
-    day: date
-    recipient: int = Field(sa_column=Column(BigInteger, nullable=False))
-    sent_at: datetime = Field(sa_type=AwareDateTime)

@@ -60,6 +60,27 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"
     SURVEY = "survey"
     CASE_SURVEY = "case_survey"  # the satisfaction question after a closed case
+    CASE_NEWS = "case_news"  # a change of a case told to its reporter or to staff
+    CASE_REMINDER = "case_reminder"  # half time, the day before, the overdue list
+    COURTESY_REMINDER = "courtesy_reminder"  # today's calls, results due, overdue results
+    ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
+
+
+TEXT_KINDS = frozenset(
+    {
+        NoticeKind.CASE_NEWS.value,
+        NoticeKind.CASE_REMINDER.value,
+        NoticeKind.COURTESY_REMINDER.value,
+        NoticeKind.ASSESSMENT_REMINDER.value,
+    }
+)
+"""Kinds whose `ref_id` is an `OutboxText`: a catalogue text rendered when it is sent; they
+are messages to one person about their own work or case and go before a broadcast's copies."""
+
+URGENT = 0
+"""Delivery priority of case news and reminders: before the remaining copies of a broadcast."""
+BULK = 1
+"""Delivery priority of a notice, a survey invitation, a certificate reminder."""
 
 
 class Notice(CreatedAt, table=True):
@@ -82,11 +103,27 @@ class Notice(CreatedAt, table=True):
     attachment_file_id: str | None = Field(default=None, max_length=255)
     recipients: int = 0
     kind: str = Field(
-        max_length=16,
+        max_length=32,
         default=NoticeKind.NOTICE.value,
         sa_column_kwargs={"server_default": NoticeKind.NOTICE.value},
     )
     ref_id: int | None = Field(default=None)
+
+
+class OutboxText(SQLModel, table=True):
+    """What an outbox message of a `TEXT_KINDS` kind says: a catalogue key and its values
+    (JSON; a date as `{"date": ISO}`, text already in HTML as `{"html": text}`), rendered in
+    each recipient's language when it is sent. A `public` text goes to a reporter and is signed
+    by the branch with its contact line; `case_id` ties case news to its case, for the card's
+    proof of delivery (gone with the case)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(
+        default=None, foreign_key="casefile.id", ondelete="CASCADE", index=True
+    )
+    key: str = Field(max_length=64)
+    values: str = "{}"
+    public: bool = False
 
 
 class NoticeCategory(SQLModel, table=True):
@@ -130,6 +167,8 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("notice_id", "chat_id", name="uq_delivery_notice_chat"),
+        UniqueConstraint("once_key", name="uq_delivery_once_key"),
+        Index("ix_delivery_urgent", "priority", "status"),
         Index("ix_delivery_due", "status", "next_attempt_at"),
     )
 
@@ -145,6 +184,10 @@ class Delivery(SQLModel, table=True):
     first_error_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     last_error: str | None = Field(default=None, max_length=255)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    priority: int = Field(default=BULK, sa_column_kwargs={"server_default": str(BULK)})
+    once_key: str | None = Field(default=None, max_length=160)
+    """For a message that must never go twice (a reminder): kind, reference, recipient and due
+    day, so a second row for the same cannot be written."""
 
 
 class WorkerLease(SQLModel, table=True):

@@ -7,14 +7,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, text
 from sqlmodel import Session, col, select
 
 from storage.models import (
     AssessmentFollowUp,
     AssessmentPublication,
-    AssessmentReminder,
     AssessmentScore,
     Category,
     Delivery,
@@ -157,21 +155,6 @@ def fetch_follow_ups(*, session: Session, period: str) -> dict[int, list[Assessm
     for row in rows:
         found.setdefault(row.unit_id, []).append(row)
     return found
-
-
-def claim_reminder(*, session: Session, key: str, at: datetime) -> bool:
-    """Record that reminder `key` is being sent; False if it already was."""
-    try:
-        with session.begin_nested():
-            session.execute(insert(AssessmentReminder).values(key=key, sent_at=at))
-        return True
-    except IntegrityError:
-        return False
-
-
-def release_reminder(*, session: Session, key: str) -> None:
-    """Forget a claimed reminder whose sending failed, so it is tried again."""
-    session.execute(delete(AssessmentReminder).where(col(AssessmentReminder.key) == key))
 
 
 def fetch_notice_reach(

@@ -16,7 +16,6 @@ from storage.models import (
     CaseAttachment,
     CaseCounter,
     CaseEvent,
-    CaseReminder,
     CaseReporter,
     Category,
     Person,
@@ -426,21 +425,6 @@ def fetch_role_people(*, session: Session, role: Role) -> list[Person]:
             .distinct()
         ).all()
     )
-
-
-def claim_reminder(*, session: Session, key: str, at: datetime) -> bool:
-    """Record that reminder `key` is being sent; False if it already was."""
-    try:
-        with session.begin_nested():
-            session.execute(insert(CaseReminder).values(key=key, sent_at=at))
-        return True
-    except IntegrityError:
-        return False
-
-
-def release_reminder(*, session: Session, key: str) -> None:
-    """Forget a claimed reminder whose sending failed, so it is tried again."""
-    session.execute(delete(CaseReminder).where(col(CaseReminder.key) == key))
 
 
 def fetch_categories(*, session: Session) -> list[Category]:

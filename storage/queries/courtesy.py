@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import delete, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from kernel.clock import utcnow
 from storage.models import (
     ActionStatus,
     CourtesyAction,
     CourtesyActionEvent,
-    CourtesyReminder,
     CourtesyResult,
     CourtesyRound,
     CourtesyRubric,
@@ -340,31 +337,6 @@ def fetch_telegram_ids(*, session: Session, person_ids: Sequence[int]) -> dict[i
         select(Person.id, Person.telegram_id).where(col(Person.id).in_(list(person_ids)))
     ).all()
     return {pid: tid for pid, tid in rows if pid is not None}
-
-
-def claim_reminder(*, session: Session, kind: str, day: date, recipient: int) -> bool:
-    """Record that a reminder goes out; False if it already went out that day (also when
-    another bot instance claimed it a moment earlier)."""
-    try:
-        with session.begin_nested():
-            session.add(
-                CourtesyReminder(kind=kind, day=day, recipient=recipient, sent_at=utcnow())
-            )
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
-def release_reminder(*, session: Session, kind: str, day: date, recipient: int) -> None:
-    """Forget a claimed reminder whose sending failed, so the next check tries it again."""
-    session.execute(
-        delete(CourtesyReminder).where(
-            col(CourtesyReminder.kind) == kind,
-            col(CourtesyReminder.day) == day,
-            col(CourtesyReminder.recipient) == recipient,
-        )
-    )
 
 
 def fetch_languages(*, session: Session, telegram_ids: Sequence[int]) -> dict[int, str]:

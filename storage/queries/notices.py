@@ -22,7 +22,7 @@ from storage.models import (
     Subscription,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
-from storage.queries.outbox import DELIVERY_TABLE
+from storage.queries.outbox import DELIVERY_TABLE, notify_written
 from storage.queries.registry import notice_targets as notice_targets_q
 
 
@@ -184,6 +184,7 @@ def create_notice(
     if attachment_content is not None:
         session.add(NoticeAttachment(notice_id=notice.id, content=attachment_content))
     session.flush()
+    notify_written(session)  # the worker learns when it falls due
     return notice
 
 
@@ -265,6 +266,7 @@ def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | 
         select(func.count()).select_from(Delivery).where(Delivery.notice_id == notice_id)
     ).one()
     session.execute(update(Notice).where(col(Notice.id) == notice_id).values(recipients=count))
+    notify_written(session)
     return int(count)
 
 

@@ -13,10 +13,6 @@ from kernel.clock import utcnow
 from storage.models import Invite, Person, Role, RoleGrant, Unit
 from storage.models.base import STAFF_ROLES
 
-# The audit log's queries are `storage/queries/audit.py`'s; bot/cases/* still imports this name
-# from here until issue 19's rewrite of those modules lands (the merge removes this line).
-from storage.queries.audit import record_audit as record_audit
-
 INVITE_VALIDITY = timedelta(hours=72)
 
 

@@ -370,8 +370,13 @@ def fetch_units(*, session: Session) -> list[Unit]:
 # --- forgetting ----------------------------------------------------------------------------
 
 
-ANSWERED_KINDS = (NoticeKind.SURVEY.value, NoticeKind.CASE_SURVEY.value)
-"""The outbox kinds whose rows lead to answers: a survey's invitations, a case's question."""
+ANSWERED_KINDS = (
+    NoticeKind.SURVEY.value,
+    NoticeKind.CASE_SURVEY.value,
+    NoticeKind.CASE_NEWS.value,
+)
+"""The outbox kinds whose rows lead to answers: a survey's invitations, a case's question, and
+a case's news (its stored values name the case, and the case its follow-up)."""
 
 
 def chat_hash(*, session: Session, chat_id: int) -> str:

@@ -20,9 +20,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.edge.access import STAFF, requires
+from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
-from bot.handlers.contact import public_day
 from bot.handlers.courtesy.shared import PREFIX, local_now, person_id
 from courtesy import scoring
 from courtesy.rubric import Item, grade_label

@@ -16,8 +16,9 @@ from kernel import workcalendar
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models import AuditEntry, Case, CaseEvent, Role
+from storage.queries.audit import record_audit
 from storage.queries.cases import fetch_case_by_number
-from storage.queries.people import PersonView, record_audit
+from storage.queries.people import PersonView
 from tests.factories import do, file_on, person
 
 SECRETARY = 5001

@@ -1,15 +1,19 @@
 """Reminders come from rows: half time, the working day before the deadline, the 09:00 overdue
-list on working days; a reminder is claimed once per recipient, not even again after a restart."""
+list on working days; a reminder is written to the outbox once per recipient, not even again
+after a restart."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from sqlmodel import col, select
+
 from bot.cases.actions import Action
-from bot.cases.reminders import claim_due_reminders, half_time
+from bot.cases.reminders import enqueue_due_reminders, half_time
 from kernel import workcalendar
 from storage.db import Database
-from storage.models import Role
+from storage.models import Delivery, Notice, OutboxText, Role
+from storage.models.notices import NoticeKind
 from tests.factories import TZ, do, file_on, person
 
 SECRETARY = 8001
@@ -21,11 +25,30 @@ def at(day: date, hour: int = 9, minute: int = 5) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TZ)
 
 
+def outbox_reminders(db: Database) -> list[tuple[int, int, str]]:
+    """(row id, chat, catalogue key) of every case reminder in the outbox."""
+    with db.transaction() as session:
+        rows = session.exec(
+            select(Delivery.id, Delivery.chat_id, OutboxText.key)
+            .join(Notice, col(Notice.id) == Delivery.notice_id)
+            .join(OutboxText, col(OutboxText.id) == Notice.ref_id)
+            .where(Notice.kind == NoticeKind.CASE_REMINDER.value)
+            .order_by(col(Delivery.id))
+        ).all()
+    return [(int(i or 0), chat, key) for i, chat, key in rows]
+
+
 def claim(db: Database, moment: datetime) -> list[tuple[int, str]]:
-    reminders = db.call(
-        claim_due_reminders, now=moment, tz=TZ, counting="working", default_language="zh-TW"
+    """The reminders written to the outbox at `moment` (none written before)."""
+    before = outbox_reminders(db)
+    written = db.call(
+        enqueue_due_reminders, now=moment, tz=TZ, counting="working", default_language="zh-TW"
     )
-    return [(r.notice.chat_id, r.notice.key) for r in reminders]
+    new = [
+        (chat, key) for row in outbox_reminders(db) if row not in before for _, chat, key in [row]
+    ]
+    assert written == len(new)
+    return new
 
 
 def setup_case(db: Database) -> tuple[str, date, date]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.cases.actions import Action
-from bot.handlers.case_news import render
+from bot.edge.case_news import render
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Role

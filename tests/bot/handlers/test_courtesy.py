@@ -19,9 +19,9 @@ from storage.models import (
     ActionStatus,
     AuditEntry,
     CourtesyAction,
-    CourtesyReminder,
     CourtesyResult,
     CourtesyStaff,
+    Delivery,
     Person,
     Role,
 )
@@ -138,9 +138,10 @@ async def test_inspectors_are_reminded_three_working_days_before_the_due_date_on
     first = await send_reminders(bot.app, date(2026, 4, 28))
     second = await send_reminders(bot.app, date(2026, 4, 28))
     assert first >= 1 and second == 0
+    await bot.outbox_sent()
     assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     with db.transaction() as session:
-        assert session.exec(select(CourtesyReminder)).all()
+        assert session.exec(select(Delivery).where(Delivery.once_key != None)).all()  # noqa: E711
         assert session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id != None)).all()  # noqa: E711
 
 
@@ -152,10 +153,12 @@ async def test_an_inspector_is_told_the_calls_of_the_day_once(
         day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
     assert bot.app is not None
     assert await send_reminders(bot.app, day) >= 1
+    await bot.outbox_sent()
     text = bot.fake.last_text(INSPECTOR)
     assert "今天要撥打" in text and code in text and extension in text
     before = len(bot.fake.sent(INSPECTOR))
     await send_reminders(bot.app, day)
+    await bot.outbox_sent()
     assert len(bot.fake.sent(INSPECTOR)) == before
 
 
@@ -218,25 +221,45 @@ async def test_reminders_are_written_in_each_recipients_saved_language(
         day = next(v.day for v in fetch_test_views(session=session) if v.code == code)
     assert bot.app is not None
     await send_reminders(bot.app, day)
+    await bot.outbox_sent()
     assert "Courtesy calls to make today" in bot.fake.last_text(INSPECTOR)
     await send_reminders(bot.app, date(2026, 4, 28))
+    await bot.outbox_sent()
     assert "are due by 2026-05-04" in bot.fake.last_text(INSPECTOR)
     await send_reminders(bot.app, date(2026, 5, 5))  # round 1 is overdue from 2026-05-05
+    await bot.outbox_sent()
     assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
     assert "逾期未登錄" in bot.fake.last_text(SECRETARY + 1)  # no saved language: the default
 
 
-async def test_a_reminder_that_failed_to_send_is_tried_again_at_the_next_check(
+async def test_a_reminder_that_failed_to_send_is_tried_again_by_the_outbox_once(
     bot: BotHarness, db: Database
 ) -> None:
     prepare(db)
     assert bot.app is not None
     bot.fake.fail("sendMessage", chat_id=INSPECTOR, status=500)
-    await send_reminders(bot.app, date(2026, 4, 28))
-    assert bot.fake.sent(INSPECTOR) == []
-    assert await send_reminders(bot.app, date(2026, 4, 28)) == 1
+    assert await send_reminders(bot.app, date(2026, 4, 28)) >= 1
+    await bot.wait_until(lambda: bot.fake.sent(INSPECTOR) != [], what="the reminder retried")
     assert "須在 115/05/04 前登錄" in bot.fake.last_text(INSPECTOR)
     assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
+    await bot.outbox_sent()
+    assert len(bot.fake.sent(INSPECTOR)) == 1
+    assert [c.status for c in bot.fake.calls("sendMessage", chat_id=INSPECTOR)] == [500, 200]
+
+
+async def test_a_courtesy_reminder_is_not_sent_twice_across_a_restart_in_the_middle_of_sending(
+    bot: BotHarness, db: Database
+) -> None:
+    prepare(db)
+    assert bot.app is not None
+    bot.fake.slow("sendMessage", seconds=1.0, chat_id=INSPECTOR)
+    assert await send_reminders(bot.app, date(2026, 4, 28)) >= 1
+    await bot.wait_until(lambda: bot.fake.sent(INSPECTOR) != [], what="delivered, no answer yet")
+    await bot.restart()
+    assert bot.app is not None
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
+    await bot.outbox_sent()
+    assert len(bot.fake.sent(INSPECTOR)) == 1
 
 
 FAILING = {
@@ -439,6 +462,7 @@ async def test_the_overdue_list_goes_out_on_working_days_only(
     await send_reminders(bot.app, date(2026, 5, 9))  # a Saturday, round 1 overdue
     assert bot.fake.sent(SECRETARY) == []
     await send_reminders(bot.app, date(2026, 5, 11))  # the Monday after
+    await bot.outbox_sent()
     assert "Courtesy results overdue" in bot.fake.last_text(SECRETARY)
 
 
@@ -487,13 +511,13 @@ async def test_an_inspector_who_blocked_the_bot_is_marked_blocked_and_not_retrie
     assert bot.app is not None
     bot.fake.block(INSPECTOR)
     await send_reminders(bot.app, date(2026, 4, 28))
+    await bot.outbox_sent()
     with db.transaction() as session:
         person = session.exec(select(Person).where(Person.telegram_id == INSPECTOR)).one()
         assert person.blocked
-        claimed = session.exec(
-            select(CourtesyReminder).where(CourtesyReminder.recipient == INSPECTOR)
-        ).all()
-    assert len(claimed) == 1
+        claimed = session.exec(select(Delivery).where(Delivery.chat_id == INSPECTOR)).all()
+    assert [row.status for row in claimed] == ["blocked"]
+    assert await send_reminders(bot.app, date(2026, 4, 28)) == 0
 
 
 async def test_another_command_ends_the_wait_for_an_action_fields_text(

@@ -78,6 +78,7 @@ async def test_reminders_go_to_the_secretariat_once_and_stop_when_published(
         )
     bot.db.call(publish, period=H1, by="test", language="zh-TW")
     assert await send_reminders(bot.app, reminder_day(H1.deadline, 3)) == 0
+    await bot.outbox_sent()
     assert len(reminders_to(bot, SECRETARY)) == 2
 
 
@@ -91,3 +92,19 @@ async def test_after_missed_days_only_the_latest_reminder_is_sent(bot: BotHarnes
     assert await send_reminders(bot.app, workcalendar.add_working_days(late, 1)) == 0
     assert await send_reminders(bot.app, H1.deadline + timedelta(days=1)) == 0
     assert bot.db.call(due_today, today=date(2027, 3, 1)) == []
+
+
+async def test_a_deadline_reminder_is_not_sent_twice_across_a_restart_in_the_middle_of_sending(
+    bot: BotHarness,
+) -> None:
+    person(bot.db, SECRETARY, Role.SECRETARIAT)
+    assert bot.app is not None
+    twenty = reminder_day(H1.deadline, 20)
+    bot.fake.slow("sendMessage", seconds=1.0, chat_id=SECRETARY)
+    assert await send_reminders(bot.app, twenty) == 1
+    await bot.wait_until(lambda: reminders_to(bot, SECRETARY) != [], what="sent, no answer yet")
+    await bot.restart()
+    assert bot.app is not None
+    assert await send_reminders(bot.app, twenty) == 0
+    await bot.outbox_sent()
+    assert len(reminders_to(bot, SECRETARY)) == 1

@@ -20,6 +20,7 @@ from bot.surveys.case_report import build_case_report
 from bot.surveys.report_files import write_report
 from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.models import BotState, CaseFollowUp, Delivery, Notice, Role
+from storage.models.notices import NoticeKind
 from storage.queries.people import set_blocked
 from tests.factories import TZ, do, file_on, person
 from tests.harness import BotHarness
@@ -80,6 +81,8 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     bot: BotHarness, clock: Clock, tmp_path: Path
 ) -> None:
     number = closed_case(bot)
+    await bot.outbox_sent()  # the case's news to the reporter
+    news = len(bot.fake.sent(REPORTER))
     assert bot.app is not None
     services = bot.app.bot_data["services"]
     for moment in (at(CLOSED_ON, 16), at(date(2026, 6, 19), 10), at(ASK_ON, 9, 59)):
@@ -89,7 +92,7 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
 
     clock.now = at(ASK_ON, 10)
     assert await run_case_surveys_once(services, clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER, count=news + 1)
     question = bot.fake.last_text(REPORTER)
     assert "滿意程度" in question and "/forget" in question  # says what is collected and why
     # names the case: its number and its closing day, ROC as every date the public reads
@@ -130,7 +133,16 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     clock.now = at(ASK_ON, 15)
     assert await run_case_surveys_once(services, clock.now) == 0
     assert len(follow_ups(bot)) == 1
-    assert len(bot.db.call(lambda *, session: list(session.exec(select(Delivery)).all()))) == 1  # type: ignore[misc]
+    questions = bot.db.call(
+        lambda *, session: list(  # type: ignore[misc]
+            session.exec(
+                select(Delivery)
+                .join(Notice, Notice.id == Delivery.notice_id)  # type: ignore[arg-type]
+                .where(Notice.kind == NoticeKind.CASE_SURVEY.value)
+            ).all()
+        )
+    )
+    assert len(questions) == 1  # (the case's own news are outbox rows of kind case_news)
 
     report = bot.db.call(
         build_case_report, period=parse_period("2026-H1", kinds=HALVES_AND_YEARS), language="zh-TW"
@@ -149,10 +161,12 @@ async def test_no_answer_within_14_days_is_no_response_and_the_button_goes_stale
     bot: BotHarness, clock: Clock
 ) -> None:
     closed_case(bot)
+    await bot.outbox_sent()  # the case's news to the reporter
+    news = len(bot.fake.sent(REPORTER))
     assert bot.app is not None
     clock.now = at(ASK_ON, 10, 5)
     assert await run_case_surveys_once(bot.app.bot_data["services"], clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER, count=news + 1)
     [asked] = follow_ups(bot)
     clock.now = at(date(2026, 7, 6), 10, 5)  # 14 days after it was asked
     assert await alert_after(bot, REPORTER, f"svc:s:{asked.id}:5") != ""
@@ -176,8 +190,12 @@ async def test_a_reporter_who_blocked_the_bot_or_whose_question_time_passed_is_n
     bot.db.call(set_blocked, telegram_id=REPORTER, blocked=False)
     clock.now = at(date(2026, 7, 6), 10)  # the question's 14 days passed without it being asked
     assert await run_case_surveys_once(services, clock.now) == 0
-    notices = bot.db.call(lambda *, session: list(session.exec(select(Notice)).all()))  # type: ignore[misc]
-    assert notices == []
+    notices = bot.db.call(
+        lambda *, session: list(  # type: ignore[misc]
+            session.exec(select(Notice).where(Notice.kind == NoticeKind.CASE_SURVEY.value)).all()
+        )
+    )
+    assert notices == []  # (the case's own news are notice rows of kind case_news)
 
 
 async def test_a_comment_too_long_is_refused_in_a_sentence_and_the_next_one_is_taken(
@@ -189,7 +207,7 @@ async def test_a_comment_too_long_is_refused_in_a_sentence_and_the_next_one_is_t
     services = bot.app.bot_data["services"]
     clock.now = at(ASK_ON, 10)
     assert await run_case_surveys_once(services, clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.outbox_sent()
     [asked] = follow_ups(bot)
     clock.now = at(ASK_ON, 11)
     await bot.press(REPORTER, f"svc:s:{asked.id}:2", replies=2)
@@ -213,7 +231,7 @@ async def test_forget_while_a_comment_is_awaited_leaves_no_stored_state_naming_t
     services = bot.app.bot_data["services"]
     clock.now = at(ASK_ON, 10)
     assert await run_case_surveys_once(services, clock.now) == 1
-    await bot.fake.async_wait_for("sendMessage", chat_id=REPORTER)
+    await bot.outbox_sent()
     [asked] = follow_ups(bot)
     clock.now = at(ASK_ON, 11)
     await bot.press(REPORTER, f"svc:s:{asked.id}:3", replies=2)
