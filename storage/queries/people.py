@@ -31,6 +31,7 @@ class PersonView:
     blocked: bool
     roles: frozenset[Role] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)
+    username: str | None = None
 
     def has_any(self, roles: frozenset[Role] | set[Role]) -> bool:
         return bool(self.roles & roles)
@@ -64,6 +65,7 @@ def _view(*, session: Session, person: Person, admin_ids: frozenset[int]) -> Per
         blocked=person.blocked,
         roles=roles,
         unit_ids=units,
+        username=person.username,
     )
 
 
