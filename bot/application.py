@@ -70,11 +70,11 @@ async def post_init(app: BotApplication) -> None:
     """Set the command menus; start the delivery worker and the reminder loops."""
     services: Services = app.bot_data["services"]
     await set_default_menus(app.bot, services.settings.default_language)
-    staff = await services.db.run(fetch_staff_telegram_ids)
+    staff = await services.db.run_read(fetch_staff_telegram_ids)
     for admin_id in services.admin_ids:
         staff.setdefault(admin_id, frozenset())
     for telegram_id in staff:
-        person = await services.db.run(
+        person = await services.db.run_read(
             fetch_person_view, telegram_id=telegram_id, admin_ids=services.admin_ids
         )
         roles = person.roles if person else staff[telegram_id]
@@ -139,7 +139,7 @@ async def on_error(update: object, context: BotContext) -> None:
             if context.person is None and user is not None:
                 # The error handler gets a fresh context: find the person's language again.
                 context.telegram_language = user.language_code
-                context.person = await context.services.db.run(
+                context.person = await context.services.db.run_read(
                     fetch_person_view, telegram_id=user.id
                 )
             await context.bot.send_message(

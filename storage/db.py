@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,15 +14,22 @@ from typing import Any, TypeVar
 import psycopg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+READ_ONLY = "bsmi_read_only"
+"""Execution option of `Database.read`: on SQLite its BEGIN is deferred (no write lock)."""
+PING_AFTER_IDLE = 30.0
+"""Seconds a pooled PostgreSQL connection may rest before its next use is preceded by a ping.
+A ping is a transaction of its own in PostgreSQL's count: pinging every checkout (SQLAlchemy's
+`pool_pre_ping`) doubled the transactions of each update."""
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
@@ -47,9 +55,11 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock at BEGIN so two writers never deadlock on upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            # A writer takes the write lock at BEGIN so two writers never deadlock on upgrade;
+            # a read begins deferred and never queues behind a writer (WAL).
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is off).
         @event.listens_for(engine, "connect", insert=True)
@@ -59,7 +69,29 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_size=pool_size, max_overflow=10)
+    event.listen(engine, "checkin", _note_rest)
+    event.listen(engine, "checkout", _ping_after_rest)
+    return engine
+
+
+def _note_rest(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["rested_since"] = time.monotonic()
+
+
+def _ping_after_rest(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Ping a connection that rested PING_AFTER_IDLE seconds or more (a server restart or a
+    dropped link shows there); a dead one is replaced, as with `pool_pre_ping`."""
+    rested_since = record.info.get("rested_since")
+    if rested_since is None or time.monotonic() - rested_since < PING_AFTER_IDLE:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        logger.info("a pooled connection did not answer its ping: %s", error)
+        raise exc.DisconnectionError() from error
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -99,6 +131,28 @@ class Database:
 
     def upgrade(self) -> None:
         upgrade(self.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: on SQLite it begins deferred, so it never waits for a
+        writer. Ended by a commit, which keeps what it loaded usable after the session."""
+        engine = self.engine.execution_options(**{READ_ONLY: True})
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run `fn(session=..., **kwargs)`, which only reads, in one read transaction."""
+        with self.reading() as session:
+            return fn(session=session, **kwargs)
+
+    async def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """`read` in a worker thread, so the event loop never waits on the database."""
+        return await asyncio.to_thread(self.read, fn, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.application import build_application
+from bot.delivery.service import stop_worker
 from bot.edge.context import BotApplication
+from bot.jobs.loops import stop_loops
 from bot.settings import Settings
 from kernel.clock import utcnow
 from storage.db import Database
@@ -53,6 +55,26 @@ class BotHarness:
         if self.app.post_shutdown:
             await self.app.post_shutdown(self.app)
         self.app = None
+
+    async def quiet(self) -> None:
+        """Stop the reminder loops and the delivery worker (its lease heartbeat writes), so
+        the database sees only what updates do."""
+        assert self.app is not None
+        await stop_loops(self.app)
+        await stop_worker(self.app)
+
+    async def settle(self) -> None:
+        """Wait until every update is handled, then write the persistence as its interval
+        would."""
+        assert self.app is not None
+        app = self.app
+        await self.wait_until(
+            lambda: (
+                app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+            ),
+            what="every update handled",
+        )
+        await app.update_persistence()
 
     async def restart(self) -> None:
         """Stop and start a new application on the same database (state must come from rows)."""

@@ -21,7 +21,7 @@ category_app = typer.Typer(help="Subscription categories.", no_args_is_help=True
 def list_categories() -> None:
     """Every category: code, names, subscribers, retired or not."""
     db = database()
-    with db.transaction() as session:
+    with db.reading() as session:
         found = q.fetch_categories(session=session, include_retired=True)
         counts = q.count_subscribers_by_category(session=session)
     for c in found:

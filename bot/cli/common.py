@@ -1,5 +1,6 @@
 """What every `bsmi-desk` command shares: settings read once per command, the migrated
-database, one-line failures with exit code 2, and the audit row of each command.
+database, one-line failures with exit code 2, and the audit row of each command (written in the
+command's first transaction that changes something, so it commits with the change it records).
 
 Every command module imports this one; this module imports none of them.
 """
@@ -9,10 +10,15 @@ from __future__ import annotations
 import functools
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
 
 # Typer (0.29) carries its own copy of Click: a command line typed wrong raises these.
 from typer._click import exceptions as click
@@ -33,48 +39,94 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
+@dataclass
+class CommandAudit:
+    """The audit row of the command running, until a transaction writes it."""
+
+    row: dict[str, Any] | None = None
+
+
 _settings: Settings | None = None
 _open_databases: list[Database] = []
+_audit = CommandAudit()
 
 
 def cli_command(fn: F) -> F:
     """Read settings afresh, turn configuration and input errors into one line on stderr with
-    exit code 2, and close every database connection the command opened."""
+    exit code 2, close every database connection the command opened, and keep the command in
+    the audit log: in the transaction of its first change, else alone once it succeeded."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         global _settings
         _settings = None
+        _audit.row = _audit_row(fn.__name__, kwargs)
         try:
             result = fn(*args, **kwargs)
-            if _open_databases:
-                _audit_command(_open_databases[0], fn.__name__, kwargs)
+            if _open_databases and _audit.row is not None:
+                row, _audit.row = _audit.row, None
+                _open_databases[0].call(record_audit, **row)
             return result
         except SettingsError as exc:
             fail(str(exc))
         except UserError as exc:
             fail(t(language(), exc.key, **exc.values))
         finally:
+            _audit.row = None
             while _open_databases:
                 _open_databases.pop().dispose()
 
     return wrapper  # type: ignore[return-value]
 
 
-def _audit_command(db: Database, name: str, arguments: dict[str, Any]) -> None:
-    """Keep a command-line action in the audit log, with the operating-system user."""
+def _audit_row(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """A command-line action as an audit row, with the operating-system user."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
     shown = {k: str(v) for k, v in arguments.items() if v is not None and v is not False}
-    db.call(
-        record_audit,
-        actor_telegram_id=None,
-        action=f"cli.{name}"[:64],
-        target=user[:128],
-        detail=json.dumps(shown, ensure_ascii=False)[:2000],
-    )
+    return {
+        "actor_telegram_id": None,
+        "action": f"cli.{name}"[:64],
+        "target": user[:128],
+        "detail": json.dumps(shown, ensure_ascii=False)[:2000],
+    }
+
+
+class CommandDatabase(Database):
+    """The database of one command: the command's audit row joins the first transaction that
+    changes something (an ORM flush or an insert, update or delete through the session), so
+    the row and the change commit together or not at all. `carries_audit=False` is for `run`,
+    whose transactions are the bot's."""
+
+    def __init__(self, url: str, *, carries_audit: bool = True) -> None:
+        super().__init__(url)
+        self.carries_audit = carries_audit
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        wrote = False
+
+        def note_flush(*_: Any) -> None:
+            nonlocal wrote
+            wrote = True
+
+        def note_statement(state: ORMExecuteState) -> None:
+            nonlocal wrote
+            wrote = wrote or state.is_insert or state.is_update or state.is_delete
+
+        carried = False
+        with super().transaction() as session:
+            event.listen(session, "after_flush", note_flush)
+            event.listen(session, "do_orm_execute", note_statement)
+            yield session
+            changed = wrote or bool(session.new or session.dirty or session.deleted)
+            if self.carries_audit and changed and _audit.row is not None:
+                record_audit(session=session, **_audit.row)
+                carried = True
+        if carried:  # committed
+            _audit.row = None
 
 
 def settings() -> Settings:
@@ -162,9 +214,9 @@ def report_language(given: str | None) -> str:
     return given or language()
 
 
-def database() -> Database:
+def database(*, carries_audit: bool = True) -> Database:
     """The configured database with every migration applied."""
-    db = Database(settings().database_url)
+    db = CommandDatabase(settings().database_url, carries_audit=carries_audit)
     _open_databases.append(db)
     db.upgrade()
     return db

@@ -25,7 +25,7 @@ def run() -> None:
     # Asked before anything else is logged, so a wrong token or address is the only line.
     asyncio.run(startup.check_bot_api(config))
     asyncio.set_event_loop(asyncio.new_event_loop())  # python-telegram-bot's run_* uses it
-    db = database()
+    db = database(carries_audit=False)  # its transactions are the bot's; audited at the end
     application = build_application(config, db=db)
     try:
         if config.webhook_url:

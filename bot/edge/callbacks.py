@@ -105,7 +105,7 @@ async def answer_stale(update: Update, context: BotContext, why: str) -> None:
     )
     if context.person is None and user is not None:
         context.telegram_language = user.language_code
-        context.person = await context.services.db.run(fetch_person_view, telegram_id=user.id)
+        context.person = await context.services.db.run_read(fetch_person_view, telegram_id=user.id)
     try:
         await query.answer(t(context.lang, "buttons.stale"), show_alert=True)
     except BadRequest as exc:  # answered already by the handler that found it malformed

@@ -47,7 +47,7 @@ async def _private_only_line(update: Update, context: BotContext) -> str:
     user = update.effective_user
     if user is not None:
         context.telegram_language = user.language_code
-        context.person = await context.services.db.run(fetch_person_view, telegram_id=user.id)
+        context.person = await context.services.db.run_read(fetch_person_view, telegram_id=user.id)
     return t(context.lang, "chats.private_only", bot=context.bot.username)
 
 

@@ -3,6 +3,10 @@ restart (the `/report` conversation is `persistent=True`).
 
 Stored as JSON in the `botstate` table, namespace `conv:<name>` or `user_data`. Values that are
 not JSON (another feature's objects in user data) are left out with a warning, never pickled.
+
+python-telegram-bot hands over the user data of every user who sent an update, changed or not;
+what was last loaded or stored is remembered, and only a value that differs from it is written
+(a `/subscribe` press changes no state, so it writes nothing here).
 """
 
 from __future__ import annotations
@@ -69,45 +73,57 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.db = db
+        self._stored: dict[tuple[str, str], bytes] = {}
+        """What the database holds, for each namespace in `_known`: a key not here has no row."""
+        self._known: set[str] = set()
+
+    async def _load(self, namespace: str) -> list[tuple[str, bytes]]:
+        """Every row of `namespace`, remembered as what is stored."""
+        rows = await self.db.run_read(_load_rows, namespace_prefix=namespace)
+        found = [(key, value) for n, key, value in rows if n == namespace]
+        for key, value in found:
+            self._stored[(namespace, key)] = value
+        self._known.add(namespace)
+        return found
+
+    async def _store(self, namespace: str, key: str, value: bytes | None) -> None:
+        """Write `value` (None: no row) unless the database is known to hold it already."""
+        if namespace in self._known and self._stored.get((namespace, key)) == value:
+            return
+        await self.db.run(_put, namespace=namespace, key=key, value=value)
+        if value is None:
+            self._stored.pop((namespace, key), None)
+        else:
+            self._stored[(namespace, key)] = value
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        rows = await self.db.run(_load_rows, namespace_prefix=USER_DATA)
         data: dict[int, dict[Any, Any]] = defaultdict(dict)
-        for _, key, value in rows:
+        for key, value in await self._load(USER_DATA):
             data[int(key)] = json.loads(value)
         return data
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        await self.db.run(
-            _put,
-            namespace=USER_DATA,
-            key=str(user_id),
-            value=_dump(deepcopy(data)) if data else None,
-        )
+        await self._store(USER_DATA, str(user_id), _dump(deepcopy(data)) if data else None)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self.db.run(_put, namespace=USER_DATA, key=str(user_id), value=None)
+        await self._store(USER_DATA, str(user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """User data is read once at start; the in-memory copy is current afterwards."""
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = await self.db.run(_load_rows, namespace_prefix=f"conv:{name}")
         found: ConversationDict = {}
-        for namespace, key, value in rows:
-            if namespace != f"conv:{name}":
-                continue
+        for key, value in await self._load(f"conv:{name}"):
             found[tuple(json.loads(key))] = json.loads(value)
         return found
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await self.db.run(
-            _put,
-            namespace=f"conv:{name}",
-            key=json.dumps(list(key)),
-            value=None if new_state is None else json.dumps(new_state).encode("utf-8"),
+        await self._store(
+            f"conv:{name}",
+            json.dumps(list(key)),
+            None if new_state is None else json.dumps(new_state).encode("utf-8"),
         )
 
     # Chat data, bot data and callback data are not stored (store_data says so).

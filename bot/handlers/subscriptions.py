@@ -80,7 +80,7 @@ def mysubs_text(names: list[str], lang: str) -> str:
 async def subscribe(update: Update, context: BotContext) -> None:
     """Show every category with ✅ on those subscribed; each press toggles one."""
     assert update.effective_message is not None and context.person is not None
-    choices = await context.services.db.run(
+    choices = await context.services.db.run_read(
         subscription_choices, person_id=context.person.id, language=context.lang
     )
     await update.effective_message.reply_text(
@@ -97,7 +97,7 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
     db = context.services.db
     if query.data == f"{SUB}:done":
         await query.answer()
-        names = await db.run(subscribed_names, person_id=context.person.id, language=lang)
+        names = await db.run_read(subscribed_names, person_id=context.person.id, language=lang)
         with unchanged_is_fine():
             await query.edit_message_text(mysubs_text(names, lang))
         return
@@ -125,7 +125,7 @@ async def subscribe_pressed(update: Update, context: BotContext) -> None:
 async def mysubs(update: Update, context: BotContext) -> None:
     """List the categories this person receives."""
     assert update.effective_message is not None and context.person is not None
-    mine = await context.services.db.run(
+    mine = await context.services.db.run_read(
         my_subscriptions, person_id=context.person.id, language=context.lang
     )
     text = mysubs_text(mine.names, context.lang)
@@ -142,7 +142,7 @@ async def mysubs(update: Update, context: BotContext) -> None:
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """Ask before stopping every subscription."""
     assert update.effective_message is not None and context.person is not None
-    names = await context.services.db.run(
+    names = await context.services.db.run_read(
         subscribed_names, person_id=context.person.id, language=context.lang
     )
     if not names:

@@ -31,6 +31,23 @@ def meet(
     )
 
 
+def recognise(
+    *, session: Session, telegram_id: int, admin_ids: frozenset[int] = frozenset()
+) -> PersonView | None:
+    """The person behind an update as stored, with their current roles; a read only."""
+    return q.fetch_person_view(session=session, telegram_id=telegram_id, admin_ids=admin_ids)
+
+
+def is_current(person: PersonView | None, *, first_name: str | None, username: str | None) -> bool:
+    """Whether `person` as stored needs nothing from `meet`: they exist, their names are those
+    Telegram sends now, and they are not marked blocked."""
+    return (
+        person is not None
+        and not person.blocked
+        and (person.first_name, person.username) == (first_name, username)
+    )
+
+
 def choose_language(*, session: Session, person_id: int, language: str) -> bool:
     """Remember `language` if the bot speaks it; False (and nothing written) otherwise."""
     if language not in LANGUAGES:

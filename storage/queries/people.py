@@ -27,6 +27,7 @@ class PersonView:
     blocked: bool
     roles: frozenset[Role] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)
+    username: str | None = None
 
     def has_any(self, roles: frozenset[Role] | set[Role]) -> bool:
         return bool(self.roles & roles)
@@ -60,6 +61,7 @@ def _view(*, session: Session, person: Person, admin_ids: frozenset[int]) -> Per
         blocked=person.blocked,
         roles=roles,
         unit_ids=units,
+        username=person.username,
     )
 
 

@@ -27,7 +27,7 @@ def plan(
     db = database()
     language = lang()
     if target is None:
-        targets = db.call(fetch_targets, year=year)
+        targets = db.read(fetch_targets, year=year)
         target = targets.courtesy
         key = "courtesy_period.target_plan" if "courtesy" in targets.defaulted else None
         typer.echo(t(language, key or "courtesy_period.plan_default", year=year, target=target))

@@ -9,6 +9,7 @@ import pytest
 
 from bot.edge.persistence import DatabasePersistence
 from storage.db import Database
+from tests.statements import recorded_statements, writes
 
 
 async def test_conversation_states_and_user_data_come_back_in_a_new_instance(
@@ -43,3 +44,31 @@ async def test_values_that_are_not_json_are_left_out_with_a_warning(
         await persistence.update_user_data(7, {"kept": [1, 2], "dropped": date(2026, 1, 1)})
     assert (await persistence.get_user_data())[7] == {"kept": [1, 2]}
     assert "dropped" in caplog.text
+
+
+async def test_user_data_and_a_conversation_state_are_written_only_when_they_change(
+    db: Database,
+) -> None:
+    await DatabasePersistence(db).update_user_data(42, {"draft": "a"})
+    persistence = DatabasePersistence(db)
+    assert (await persistence.get_user_data())[42] == {"draft": "a"}
+    assert await persistence.get_conversations("report") == {}
+    with recorded_statements(db.engine) as seen:
+        await persistence.update_user_data(42, {"draft": "a"})  # as loaded
+        await persistence.update_user_data(43, {})  # nothing, and nothing stored
+        await persistence.update_conversation("report", (43, 43), None)  # no state, none stored
+    assert seen == []
+
+    with recorded_statements(db.engine) as seen:
+        await persistence.update_user_data(42, {"draft": "b"})
+        await persistence.update_conversation("report", (43, 43), 2)
+    assert len(writes(seen)) >= 2
+    with recorded_statements(db.engine) as seen:
+        await persistence.update_user_data(42, {"draft": "b"})  # as stored
+        await persistence.update_conversation("report", (43, 43), 2)
+    assert seen == []
+
+    again = DatabasePersistence(Database(db.url))
+    assert (await again.get_user_data())[42] == {"draft": "b"}
+    assert await again.get_conversations("report") == {(43, 43): 2}
+    again.db.dispose()

@@ -7,6 +7,7 @@ from kernel.i18n import LANGUAGES, t
 from storage.queries.people import fetch_person_view
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
+from tests.statements import recorded_statements, writes
 
 FIRM = 2001
 
@@ -131,3 +132,22 @@ def test_the_privacy_notice_fits_one_message_with_a_long_contact() -> None:
     for language in LANGUAGES:
         text = t(language, "privacy.text", **long)
         assert message_length(text) <= MESSAGE_LIMIT, language
+
+
+async def test_a_person_whose_names_are_unchanged_is_loaded_without_a_write(
+    bot: BotHarness,
+) -> None:
+    await bot.quiet()
+    await bot.say(FIRM, "/help", language_code="en", first_name="Amy", username="amy")
+    await bot.settle()
+    with recorded_statements(bot.db.engine) as seen:
+        await bot.say(FIRM, "/help", language_code="en", first_name="Amy", username="amy")
+        await bot.settle()
+    assert seen  # the person was read
+    assert writes(seen) == []
+    with recorded_statements(bot.db.engine) as seen:
+        await bot.say(FIRM, "/help", language_code="en", first_name="Amy", username="amy_w")
+        await bot.settle()
+    assert [s.split()[0] for s in writes(seen) if not s.startswith("BEGIN")] == ["UPDATE"]
+    stored = bot.db.read(fetch_person_view, telegram_id=FIRM)
+    assert stored is not None and stored.username == "amy_w"

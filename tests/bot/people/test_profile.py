@@ -53,3 +53,17 @@ def test_a_person_is_met_once_kept_current_and_no_longer_blocked_when_they_write
     assert again.id == first.id
     assert (again.first_name, again.blocked) == ("乙", False)
     assert again.has_any({Role.ADMIN})
+
+
+def test_a_person_as_stored_is_current_until_a_name_changes_or_they_were_blocked(
+    db: Database,
+) -> None:
+    db.call(profile.meet, telegram_id=FIRM, first_name="甲", username="a")
+    stored = db.read(profile.recognise, telegram_id=FIRM)
+    assert profile.is_current(stored, first_name="甲", username="a")
+    assert not profile.is_current(stored, first_name="乙", username="a")
+    assert not profile.is_current(stored, first_name="甲", username=None)
+    assert not profile.is_current(None, first_name="甲", username="a")
+    db.call(profile.note_chat_member, telegram_id=FIRM, status="kicked")
+    blocked = db.read(profile.recognise, telegram_id=FIRM)
+    assert not profile.is_current(blocked, first_name="甲", username="a")
