@@ -76,3 +76,7 @@ def failed_action(db: Database, code: str) -> int:
     )
     assert recorded.action_id is not None
     return recorded.action_id
+
+
+REPORT_FILE_ENDS = (".html", "-units.csv", "-items.csv", "-trend.csv", ".png")
+"""How the names of a courtesy report's files end: the page, its three tables and its chart."""
