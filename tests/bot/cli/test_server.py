@@ -1,4 +1,5 @@
-"""The console script: clear one-line failures, migrations applied, invites from the shell."""
+"""`bsmi-desk run` and `db upgrade` as a person runs them: a bad configuration or a Bot API
+that refuses is one sentence (never the token), and migrations apply to a fresh database."""
 
 from __future__ import annotations
 
@@ -10,24 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
-from storage.db import Database
-from storage.models import AuditEntry, Invite
+from tests.bot.cli.console import run_cli
 from tests.fakes import FakeBotApiProcess
-
-
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    base.pop("ADMIN_TELEGRAM_IDS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**base, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(
@@ -80,44 +66,6 @@ def test_db_upgrade_works_on_a_fresh_database(tmp_path: Path) -> None:
     result = run_cli("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
-
-
-def test_invite_from_the_shell_prints_a_join_link_and_stores_it(
-    tmp_path: Path, database_url: str
-) -> None:
-    result = run_cli(
-        "invite", "inspector", "--unit", "sec3", env={"DATABASE_URL": database_url}, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    code = result.stdout.split("join-")[1].split()[0]
-    db = Database(database_url)
-    invite = db.call(lambda session: session.exec(select(Invite).where(Invite.code == code)).one())
-    db.dispose()
-    assert invite.role == "inspector" and invite.unit_id is not None
-
-
-def test_invite_with_an_unknown_role_is_one_clear_line(tmp_path: Path, database_url: str) -> None:
-    result = run_cli(
-        "invite",
-        "boss",
-        env={"DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "en"},
-        cwd=tmp_path,
-    )
-    assert result.returncode == 2
-    assert (
-        result.stderr.strip()
-        == "“boss” is not a role; roles are: admin, secretariat, inspector, monitor."
-    )
-
-
-def test_command_line_actions_are_kept_in_the_audit_log(tmp_path: Path, database_url: str) -> None:
-    result = run_cli("invite", "monitor", env={"DATABASE_URL": database_url}, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    db = Database(database_url)
-    entries = db.call(lambda session: session.exec(select(AuditEntry)).all())
-    db.dispose()
-    assert [(e.action, e.allowed) for e in entries] == [("cli.invite", True)]
-    assert '"role": "monitor"' in (entries[0].detail or "")
 
 
 BOT_TOKEN = "7654321098:AAH-real-looking-secret-part-0123456789abc"
