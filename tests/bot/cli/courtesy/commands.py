@@ -55,3 +55,10 @@ def record_unanswered(cli: CliRunner, code: str) -> str:
     exit_code, out, err = run_courtesy(cli, "record", code, "--unanswered", *args)
     assert exit_code == 0, err
     return out
+
+
+def refused_in_one_line(cli: CliRunner, tmp_path: Path, args: tuple[str, ...], said: str) -> None:
+    """With 2026 planned, `courtesy ARGS` fails with exit code 2 and one line saying `said`."""
+    plan(cli, tmp_path)
+    code, _, err = run_courtesy(cli, *args)
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1

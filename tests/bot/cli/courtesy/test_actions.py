@@ -12,7 +12,12 @@ from typer.testing import CliRunner
 from storage.db import Database
 from storage.models import ActionStatus, CourtesyResult
 from storage.queries.courtesy import fetch_actions
-from tests.bot.cli.courtesy.commands import business_call, plan, record_unanswered
+from tests.bot.cli.courtesy.commands import (
+    business_call,
+    plan,
+    record_unanswered,
+    refused_in_one_line,
+)
 from tests.factories import run_courtesy
 
 
@@ -79,6 +84,4 @@ def test_a_too_long_owner_or_supervisor_name_is_refused_with_one_line(
 def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
     cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    plan(cli, tmp_path)
-    code, _, err = run_courtesy(cli, *args)
-    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    refused_in_one_line(cli, tmp_path, args, message)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.bot.cli.courtesy.commands import import_directory, plan
+from tests.bot.cli.courtesy.commands import import_directory, refused_in_one_line
 from tests.factories import run_courtesy
 
 
@@ -71,6 +71,4 @@ def test_schedule_prints_a_readable_list_per_round_and_csv_only_when_asked(
 def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
     cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    plan(cli, tmp_path)
-    code, _, err = run_courtesy(cli, *args)
-    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    refused_in_one_line(cli, tmp_path, args, message)

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.bot.cli.courtesy.commands import business_call, plan, record_unanswered
+from tests.bot.cli.courtesy.commands import (
+    business_call,
+    plan,
+    record_unanswered,
+    refused_in_one_line,
+)
 from tests.courtesy.plans import REPORT_FILE_ENDS
 from tests.factories import run_courtesy
 
@@ -39,9 +44,7 @@ def test_a_rounds_report_is_written_and_a_round_that_is_not_one_refused(
 def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
     cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    plan(cli, tmp_path)
-    code, _, err = run_courtesy(cli, *args)
-    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    refused_in_one_line(cli, tmp_path, args, message)
 
 
 def test_an_unwritable_report_folder_is_one_line_not_a_traceback(

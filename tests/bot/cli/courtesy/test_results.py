@@ -19,6 +19,7 @@ from tests.bot.cli.courtesy.commands import (
     business_call,
     plan,
     record_unanswered,
+    refused_in_one_line,
 )
 from tests.factories import run_courtesy
 
@@ -52,9 +53,7 @@ def test_a_result_is_refused_for_bad_points_or_items_and_a_failure_opens_an_acti
 def test_out_of_range_numbers_are_refused_with_one_line_not_a_traceback(
     cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    plan(cli, tmp_path)
-    code, _, err = run_courtesy(cli, *args)
-    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    refused_in_one_line(cli, tmp_path, args, message)
 
 
 def test_a_results_row_with_an_extra_field_is_refused_with_its_line_number(
