@@ -1,17 +1,19 @@
-"""Courtesy report and schedule CSVs: one table per file, round labels and test codes a
-spreadsheet keeps, percentages as numbers of percent."""
+"""Courtesy report files: CSVs of one table each, with round labels a spreadsheet keeps and
+percentages as numbers of percent; a page that escapes what people typed, prints its headings
+as text and says when a round has no results."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date
 from pathlib import Path
 
-from courtesy import report_files, reports, schedule
+from courtesy import report_files, reports
 from courtesy.demo import seed_demo
+from courtesy.report_files import render_html
+from courtesy.reports import ActionRow, ItemRow, Labels, Report
 from storage.db import Database
+from tests.courtesy.conftest import PASS_MARK
 from tests.reports.spreadsheet import read_rows, risky_cells
 
 
@@ -43,13 +45,66 @@ def test_round_and_year_csvs_are_one_table_each_and_survive_a_spreadsheet(
             assert not any("甲" in c or "優" in c for r in units for c in r)
 
 
-def test_the_schedule_csv_keeps_codes_rounds_and_dates_as_written(db: Database) -> None:
-    db.call(seed_demo, rng=random.Random(3), year=2025)
-    text = db.call(schedule.schedule_csv, year=2025, language="en")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][0].startswith("Telephone courtesy tests 2025: schedule")
-    assert rows[1][:3] == ["Test", "Round", "Date"]
-    assert risky_cells(rows) == []
-    assert rows[2][0].startswith("#2025-1-") and rows[2][1] == "2025 R1"
-    codes = {r[0].removeprefix("#") for r in rows[2:]}
-    assert len(codes) == len(rows) - 2
+def test_a_round_with_no_results_still_gets_its_files_saying_so(
+    planned: Database, tmp_path: Path
+) -> None:
+    with planned.transaction() as session:
+        report = reports.build_round_report(
+            session=session,
+            year=2026,
+            number=2,
+            language="en",
+            pass_mark=PASS_MARK,
+            today=date(2026, 12, 1),
+        )
+    assert not report.has_results
+    assert len(report.overdue) == report.calls > 0
+    files = report_files.write_report(report, tmp_path)
+    assert all(f.exists() for f in files)
+    assert "No results have been recorded" in files[0].read_text(encoding="utf-8")
+
+
+def test_the_html_report_escapes_names_and_notes() -> None:
+    report = Report(
+        name="courtesy-2026-1",
+        title="<i>t</i>",
+        language="en",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 4, 30),
+        due_on=date(2026, 5, 4),
+        pass_mark=80,
+        roc=False,
+    )
+    report.actions.append(
+        ActionRow(1, "<script>alert(1)</script>", "unit", "open", date(2026, 1, 5), 1, "x")
+    )
+    html = render_html(report)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;i&gt;t&lt;/i&gt;" in html
+
+
+def test_a_rendered_report_prints_every_heading_as_text_not_a_python_object() -> None:
+    for language in ("zh-TW", "en"):
+        report = Report(
+            name="courtesy-2026-1",
+            title="t",
+            language=language,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 4, 30),
+            due_on=date(2026, 5, 4),
+            pass_mark=80,
+            roc=language == "zh-TW",
+            scored=1,
+            calls=1,
+        )
+        report.items.append(ItemRow("tone", "Tone", 5.0, 5.0))
+        html = render_html(report)
+        for leak in (
+            "<built-in",
+            "&lt;built-in",
+            "<bound method",
+            "&lt;bound method",
+            " object at 0x",
+        ):
+            assert leak not in html, (language, leak)
+        assert f"<h2>{Labels.of(language).items}</h2>" in html

@@ -1,8 +1,21 @@
-"""Both catalogues are complete and agree on placeholders; values are HTML-escaped."""
+"""Both catalogues are complete and agree on placeholders (the courtesy file too, and every
+courtesy key the code names is in it); values are HTML-escaped."""
 
 from __future__ import annotations
 
-from kernel.i18n import LANGUAGES, catalogue, normalise_language, placeholders, t, tn
+import re
+import tomllib
+from pathlib import Path
+
+from kernel.i18n import (
+    CATALOGUE_DIR,
+    LANGUAGES,
+    catalogue,
+    normalise_language,
+    placeholders,
+    t,
+    tn,
+)
 
 
 def test_every_message_exists_in_both_languages() -> None:
@@ -41,3 +54,41 @@ def test_plural_forms_follow_babel_rules() -> None:
         for key in keys:
             assert f"{key}.other" in catalogue(language)
             assert tn(language, key, 1) and tn(language, key, 2)
+
+
+def flat(language: str) -> dict[str, str]:
+    data = tomllib.loads((CATALOGUE_DIR / language / "courtesy.toml").read_text("utf-8"))
+    out: dict[str, str] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        for key, value in table.items():
+            full = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                walk(full, value)
+            else:
+                out[full] = value
+
+    walk("", data)
+    return out
+
+
+def test_both_languages_have_the_same_courtesy_keys_and_placeholders() -> None:
+    zh, en = flat("zh-TW"), flat("en")
+    assert zh.keys() == en.keys()
+    for key in zh:
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+
+
+def test_every_courtesy_key_used_in_the_code_exists() -> None:
+    keys = set(flat("en"))
+    root = Path(__file__).resolve().parents[2]
+    sources = [*sorted((root / "courtesy").rglob("*.py")), *sorted((root / "bot").rglob("*.py"))]
+    used = set()
+    for path in sources:
+        text = path.read_text("utf-8")
+        for found in re.finditer(r'"(courtesy\.[a-z_]+\.[a-z_0-9]+)"', text):
+            before = text[max(0, found.start() - 40) : found.start()]
+            # an audit row's action names what was done; it is no catalogue key
+            if "audit(" not in before and not before.endswith("action="):
+                used.add(found.group(1))
+    assert used and used <= keys, sorted(used - keys)

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import calendar
 import random
-import re
 import statistics
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from bot.assessment.targets import set_targets
 from bot.cases.demo import seed_demo
-from bot.cases.period_report import write_report
 from bot.cases.periods import build_period_analysis
 from kernel.errors import UserError
 from kernel.periods import Period
@@ -109,38 +105,6 @@ def test_the_year_and_half_year_analysis_equal_independent_counts(
     assert public.received == sum(
         1 for c in cases if c.kind != "monitor" and first <= c.received_on <= last
     )
-
-
-def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
-    db: Database, tmp_path: Path
-) -> None:
-    db.call(seed_demo, rng=random.Random(3), year=2025)
-    analysis = db.call(
-        build_period_analysis, period=Period(2025, half=1), today=TODAY, language="zh-TW"
-    )
-    page = write_report(analysis, tmp_path, "zh-TW")[0].read_text("utf-8")
-    assert "未設定" in page and "350" in page
-    assert "114 年未設定" in page and "2025 年" not in page  # ROC, like the report's dates
-    targets = page.split("年度目標達成情形")[-1].split("</table>")[0]
-    assert re.search(r'<td class="n">\d+\.\d</td>', targets)  # 達成率（%）: the figure
-    assert not re.search(r"\d%</td>", targets)  # and never a % sign under the "(%)" header
-    db.call(set_targets, year=2025, figures={"public": 400, "monitor": 200}, by="test")
-    analysis = db.call(
-        build_period_analysis, period=Period(2025, half=1), today=TODAY, language="en"
-    )
-    assert [(t.target, t.expected) for t in analysis.targets] == [(400, 200), (200, 100)]
-    files = write_report(analysis, tmp_path / "en", "en")
-    page = files[0].read_text("utf-8")
-    assert "No courtesy calls target is set for 2025" in page
-    assert "public reports and complaints target" not in page
-    assert [p.name for p in files] == [
-        "complaints-2025-H1.html",
-        *(
-            f"complaints-2025-H1-{t}.csv"
-            for t in ("months", "counts", "units", "targets", "overdue")
-        ),
-        "complaints-2025-H1.png",
-    ]
 
 
 def test_a_period_that_has_not_begun_is_refused(db: Database) -> None:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import calendar
-import os
 import random
 import statistics
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from bot.cases.actions import Action
 from bot.cases.demo import seed_demo
 from bot.cases.summary import build_summary, summarise_month
-from bot.cases.summary_report import write_report
 from storage.db import Database
-from storage.models import AuditEntry, Case, Role, Unit
+from storage.models import AuditEntry, Case, Role
 from tests.factories import do, file_on, person
 from tests.harness import BotHarness
 
@@ -135,30 +129,6 @@ def test_the_summary_of_a_demo_year_month_equals_independent_counts(db: Database
         assert summary.on_time == sum(1 for c in closed if c.closure == "on_time")
 
 
-def test_the_report_files_hold_no_reporter_identity(db: Database, tmp_path: Path) -> None:
-    seed_march(db)
-    summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="zh-TW")
-    paths = write_report(summary, tmp_path, "zh-TW", roc=True)
-    assert [p.name for p in paths] == COMPLAINT_FILES
-    html = paths[0].read_text(encoding="utf-8")
-    for csv_path in paths[1:-1]:
-        raw_csv = csv_path.read_bytes()
-        for secret in ("王小明", "0912345678", str(REPORTER)):
-            assert secret not in html
-            assert secret.encode() not in raw_csv
-        assert raw_csv.startswith(b"\xef\xbb\xbf")
-    assert "民國 115 年 3 月" in html and "P2026-00004" in html
-    assert paths[-1].read_bytes().startswith(b"\x89PNG")
-
-
-def test_a_month_without_cases_still_gets_an_all_zero_report(db: Database, tmp_path: Path) -> None:
-    summary = db.call(build_summary, year=2026, month=5, today=TODAY, language="en")
-    assert summary.empty and summary.received == summary.closed == summary.open_at_end == 0
-    paths = write_report(summary, tmp_path, "en")
-    assert "No cases this month." in paths[0].read_text(encoding="utf-8")
-    assert all(p.stat().st_size > 0 for p in paths)
-
-
 async def test_summary_in_chat_replies_with_a_short_text_and_the_files(
     bot: BotHarness,
 ) -> None:
@@ -171,74 +141,6 @@ async def test_summary_in_chat_replies_with_a_short_text_and_the_files(
     assert "is not a period: use 2027-03" in await bot.say(
         SECRETARY, "/summary 2026-3x", language_code="en"
     )
-
-
-def run_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_the_cli_imports_cases_and_writes_the_monthly_report(
-    database_url: str, db: Database, tmp_path: Path
-) -> None:
-    source = tmp_path / "cases.csv"
-    source.write_text(
-        "channel,kind,received_on,subject,description,unit\n"
-        "phone,product,2026-03-02,電暖器 WarmUp HX-200,民眾來電反映插頭過熱冒煙,sec2\n"
-        "web,service,2026-03-05,網站表單無法送出,線上申請表單按送出後沒有反應,secretariat\n",
-        encoding="utf-8-sig",
-    )
-    result = run_cli("case", "import", str(source), database_url=database_url, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "P2026-00001" in result.stdout
-    channels = sorted(c.channel for c in all_cases(db))
-    assert channels == ["phone", "web"]
-    units = db.call(lambda *, session: {u.id: u.code for u in session.exec(select(Unit)).all()})
-    assert sorted(units[c.unit_id] for c in all_cases(db) if c.unit_id) == ["sec2", "secretariat"]
-
-    out = tmp_path / "out"
-    result = run_cli(
-        "report",
-        "monthly",
-        "--month",
-        "2026-03",
-        "--out",
-        str(out),
-        "--roc",
-        "--lang",
-        "en",
-        database_url=database_url,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    html = (out / "complaints-2026-03.html").read_text(encoding="utf-8")
-    assert "March 2026 (ROC 115)" in html
-    assert all((out / name).exists() for name in COMPLAINT_FILES)
-
-    for bad in (["--month", "2026-3x"], ["--month", "2099-01"]):
-        result = run_cli(
-            "report", "monthly", *bad, "--out", str(out), database_url=database_url, cwd=tmp_path
-        )
-        assert result.returncode == 2
-        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-
-    broken = tmp_path / "broken.csv"
-    broken.write_text(
-        "channel,kind,received_on,subject,description\n"
-        "phone,toaster,2026-03-02,烤麵包機,插頭過熱冒煙燒焦\n",
-        encoding="utf-8",
-    )
-    result = run_cli("case", "import", str(broken), database_url=database_url, cwd=tmp_path)
-    assert result.returncode == 2 and "toaster" in result.stderr
-    assert len(all_cases(db)) == 2
 
 
 def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> None:
@@ -256,19 +158,3 @@ def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> 
     assert [(a.actor_telegram_id, a.action, a.target) for a in entries] == [
         (SECRETARY, "case.summary", "2026-03")
     ]
-
-
-def test_an_unwritable_out_folder_is_one_sentence_and_exit_2(
-    cli: CliRunner, tmp_path: Path
-) -> None:
-    from bot.cli.app import app
-
-    blocker = tmp_path / "reports"
-    blocker.write_text("a file where the folder should be", encoding="utf-8")
-    result = cli.invoke(
-        app, ["report", "monthly", "--month", "2026-03", "--out", str(blocker / "2026")]
-    )
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"Cannot write into the folder {blocker / '2026'}")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr + result.stdout

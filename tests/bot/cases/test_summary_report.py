@@ -1,7 +1,7 @@
 """The monthly summary written out (`bot/cases/summary_report.py`): its CSVs are one table per
 file, headers in the report's language, a caption line, and a reporter's product name that
-looks like a formula written so it is never run; the page and the chat text say how its days
-are counted."""
+looks like a formula written so it is never run; no reporter's identity in any file; a month
+without cases still gets its files; the page and the chat text say how its days are counted."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.cases.summary import build_summary
 from bot.cases.summary_report import summary_text, write_report
 from storage.db import Database
 from storage.models import Role
+from tests.bot.cases.test_summary import COMPLAINT_FILES, REPORTER, seed_march
 from tests.factories import do, file_on, person
 from tests.reports.spreadsheet import read_rows, risky_cells
 
@@ -87,3 +88,27 @@ def test_the_summary_says_days_to_close_are_calendar_days_and_how_deadlines_coun
     assert "辦結日數中位數（日曆天）" in page and "處理期限以日曆天計算" in page
     assert "7.0 日（日曆天）" in summary_text(summary, "zh-TW")
     assert summary_text(summary, "zh-TW").startswith("<b>民國 115 年 3 月")  # as the files say
+
+
+def test_the_report_files_hold_no_reporter_identity(db: Database, tmp_path: Path) -> None:
+    seed_march(db)
+    summary = db.call(build_summary, year=2026, month=3, today=TODAY, language="zh-TW")
+    paths = write_report(summary, tmp_path, "zh-TW", roc=True)
+    assert [p.name for p in paths] == COMPLAINT_FILES
+    html = paths[0].read_text(encoding="utf-8")
+    for csv_path in paths[1:-1]:
+        raw_csv = csv_path.read_bytes()
+        for secret in ("王小明", "0912345678", str(REPORTER)):
+            assert secret not in html
+            assert secret.encode() not in raw_csv
+        assert raw_csv.startswith(b"\xef\xbb\xbf")
+    assert "民國 115 年 3 月" in html and "P2026-00004" in html
+    assert paths[-1].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_month_without_cases_still_gets_an_all_zero_report(db: Database, tmp_path: Path) -> None:
+    summary = db.call(build_summary, year=2026, month=5, today=TODAY, language="en")
+    assert summary.empty and summary.received == summary.closed == summary.open_at_end == 0
+    paths = write_report(summary, tmp_path, "en")
+    assert "No cases this month." in paths[0].read_text(encoding="utf-8")
+    assert all(p.stat().st_size > 0 for p in paths)
