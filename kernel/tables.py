@@ -14,7 +14,8 @@ A kind says how a value is written:
 | change   | a change of a mean, signed: +0.25 | two decimals kept (0.25)         | as on page  |
 | interval | two shares as percent: 43.7–83.7  | two numbers of percent, from, to | 43.7–83.7%  |
 | date     | 115/11/30 or 2026-11-30           | with its weekday (`csv_day`)     | as on page  |
-| code     | as is, never wrapped              | as is                            | as is       |
+| code     | as is, never wrapped              | as is; # first if it reads as a  | as is       |
+|          |                                   | number or date (`csvfiles.code`) |             |
 | text     | marked with its language (`lx`)   | neutralised text                 | as is       |
 | lines    | each line marked, one per line    | joined by ；or ;                 | as in CSV   |
 
@@ -29,6 +30,7 @@ A total row (`foot`) heads itself without a class.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -45,6 +47,8 @@ from kernel.reporting import format_day, format_stamp, plain, produced_now
 R = TypeVar("R")
 S = TypeVar("S")
 MISSING = "—"
+_NUMBER_LIKE = re.compile(r"[0-9][0-9 ./:-]*\Z")
+"""A code a spreadsheet would read as a number or a date (a tax ID, `2026-1-007`)."""
 
 
 class Kind(StrEnum):
@@ -246,11 +250,19 @@ class Table(Generic[R]):
             for row in rows
         ]
 
-    def csv(self, suffix: str, rows: Iterable[R], language: str, *, roc: bool) -> CsvTable:
-        """The table as one CSV file of a report."""
+    def csv(
+        self,
+        suffix: str,
+        rows: Iterable[R],
+        language: str,
+        *,
+        roc: bool,
+        caption: str | None = None,
+    ) -> CsvTable:
+        """The table as one CSV file of a report; `caption` in words replaces the table's."""
         return CsvTable(
             suffix,
-            plain(language, self.caption),
+            plain(language, self.caption) if caption is None else caption,
             self.header(language),
             self.csv_rows(rows, language, roc=roc),
         )
@@ -304,6 +316,8 @@ def csv_value(column: Column[R], row: R, language: str, *, roc: bool) -> object:
             return _lines_separator(language).join(value)
         case Kind.INTERVAL:
             raise TypeError("an interval has two CSV cells: csv_cells")
+        case Kind.CODE if isinstance(value, str) and _NUMBER_LIKE.match(value):
+            return csvfiles.code(value)
         case _:
             return value
 

@@ -325,3 +325,15 @@ def test_a_column_read_through_a_part_of_a_larger_row() -> None:
         values: list[int]
 
     assert column.get(Larger([3, 4])) == 4 and column.header == "summary.count"
+
+
+def test_a_code_a_spreadsheet_would_read_as_a_number_or_a_date_is_guarded_in_a_csv_only() -> None:
+    codes: Table[object] = Table("t", (Column("summary.number", lambda v: v, Kind.CODE),))
+    written = codes.csv_rows(
+        ["04595257", "2026-1-007", "P2026-00042", "2026 R1", 3], "en", roc=False
+    )
+    assert written == [["#04595257"], ["#2026-1-007"], ["P2026-00042"], ["2026 R1"], [3]]
+    assert str(codes.html("04595257", "en", roc=False)) == (
+        '<th scope="row" class="nowrap">04595257</th>'
+    )
+    assert codes.text_cells("04595257", "en", roc=False) == ["04595257"]
