@@ -56,12 +56,22 @@ class Context:
     units: list[Unit]
 
 
-def figure(
-    key: str, index: int, kind: Kind, csv_headers: tuple[str, ...] = ()
-) -> Column[list[Value]]:
-    """The `index`th value of a section's row as a column headed `assessment.evidence.KEY`."""
-    return Column(
-        f"assessment.evidence.{key}", itemgetter(index), kind, css="n", csv_headers=csv_headers
+def figures(*declared: tuple[str, Kind]) -> tuple[Column[list[Value]], ...]:
+    """Each value of a section's row, in order, as a column headed `assessment.evidence.KEY`
+    and written by its kind; an interval's two CSV cells are headed KEY_low and KEY_high."""
+    return tuple(
+        Column(
+            f"assessment.evidence.{key}",
+            itemgetter(index),
+            kind,
+            css="n",
+            csv_headers=(
+                (f"assessment.evidence.{key}_low", f"assessment.evidence.{key}_high")
+                if kind is Kind.INTERVAL
+                else ()
+            ),
+        )
+        for index, (key, kind) in enumerate(declared)
     )
 
 
@@ -109,13 +119,13 @@ def courtesy_source(context: Context) -> Section:
     section = Section(
         "basic",
         "friendly",
-        (
-            figure("col_calls", 0, Kind.COUNT),
-            figure("col_scored", 1, Kind.COUNT),
-            figure("col_average", 2, Kind.FIGURE),
-            figure("col_pass_rate", 3, Kind.PERCENT),
-            figure("col_actions_opened", 4, Kind.COUNT),
-            figure("col_actions_closed", 5, Kind.COUNT),
+        figures(
+            ("col_calls", Kind.COUNT),
+            ("col_scored", Kind.COUNT),
+            ("col_average", Kind.FIGURE),
+            ("col_pass_rate", Kind.PERCENT),
+            ("col_actions_opened", Kind.COUNT),
+            ("col_actions_closed", Kind.COUNT),
         ),
         unit_header="assessment.evidence.col_unit",
     )
@@ -154,12 +164,12 @@ def cases_source(context: Context) -> Section:
     section = Section(
         "evaluation",
         "response",
-        (
-            figure("col_owned", 0, Kind.COUNT),
-            figure("col_handled", 1, Kind.COUNT),
-            figure("col_on_time_rate", 2, Kind.PERCENT),
-            figure("col_median_days", 3, Kind.DAYS),
-            figure("col_overdue", 4, Kind.COUNT),
+        figures(
+            ("col_owned", Kind.COUNT),
+            ("col_handled", Kind.COUNT),
+            ("col_on_time_rate", Kind.PERCENT),
+            ("col_median_days", Kind.DAYS),
+            ("col_overdue", Kind.COUNT),
         ),
     )
     analysis = build_period_analysis(
@@ -186,7 +196,7 @@ def notices_source(context: Context) -> Section:
     section = Section(
         "delivery",
         "convenience",
-        (figure("col_notices", 0, Kind.COUNT), figure("col_reached", 1, Kind.COUNT)),
+        figures(("col_notices", Kind.COUNT), ("col_reached", Kind.COUNT)),
     )
     start = datetime.combine(context.period.first, time(0), tzinfo=context.tz)
     end = datetime.combine(min(context.period.last, context.today), time(0), tzinfo=context.tz)
@@ -213,20 +223,12 @@ def satisfaction_source(context: Context) -> Section:
     section = Section(
         "evaluation",
         "satisfaction",
-        (
-            figure("col_survey_asked", 0, Kind.COUNT),
-            figure("col_survey_responses", 1, Kind.COUNT),
-            figure("col_survey_mean", 2, Kind.MEAN),
-            figure("col_survey_satisfied", 3, Kind.PERCENT),
-            figure(
-                "col_survey_interval",
-                4,
-                Kind.INTERVAL,
-                csv_headers=(
-                    "assessment.evidence.col_survey_interval_low",
-                    "assessment.evidence.col_survey_interval_high",
-                ),
-            ),
+        figures(
+            ("col_survey_asked", Kind.COUNT),
+            ("col_survey_responses", Kind.COUNT),
+            ("col_survey_mean", Kind.MEAN),
+            ("col_survey_satisfied", Kind.PERCENT),
+            ("col_survey_interval", Kind.INTERVAL),
         ),
     )
     found = satisfaction_by_unit(

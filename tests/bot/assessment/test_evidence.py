@@ -16,9 +16,11 @@ from sqlmodel import select
 from bot.assessment.evidence import (
     SOURCES,
     Context,
+    Evidence,
     Section,
+    Source,
     build_evidence,
-    figure,
+    figures,
     write_evidence,
 )
 from bot.cases import demo as case_demo
@@ -48,6 +50,19 @@ def seeded(db: Database) -> None:
     db.call(courtesy_demo.seed_demo, rng=rng, year=2026)
     db.call(notice_demo.seed_demo, rng=rng, year=2026)
     db.call(case_demo.seed_demo, rng=rng, year=2026)
+
+
+def english_evidence(db: Database, sources: list[Source]) -> Evidence:
+    """The first half-year's evidence in English from `sources`."""
+    return db.call(
+        build_evidence,
+        period=H1,
+        language="en",
+        today=TODAY,
+        pass_mark=80,
+        tz=TZ,
+        sources=sources,
+    )
 
 
 def rows_of(path: Path) -> list[list[str]]:
@@ -175,12 +190,12 @@ def test_the_satisfaction_evidence_equals_the_survey_figures_of_each_unit(db: Da
     for code in ("sec1", "sec2"):
         unit = db.call(fetch_unit_by_code, code=code)
         assert unit is not None
-        figures = db.call(satisfaction_for, start=H1.first, end=H1.last, unit_id=unit.id, tz=TZ)
+        found = db.call(satisfaction_for, start=H1.first, end=H1.last, unit_id=unit.id, tz=TZ)
         asked, responses, mean, share, interval = satisfaction.per_unit[code]
-        assert (asked, responses) == (figures.asked, figures.responses)
-        assert figures.mean is not None and figures.satisfied is not None
-        assert mean == figures.mean and share == figures.satisfied
-        assert interval is not None and interval == (figures.low, figures.high)
+        assert (asked, responses) == (found.asked, found.responses)
+        assert found.mean is not None and found.satisfied is not None
+        assert mean == found.mean and share == found.satisfied
+        assert interval is not None and interval == (found.low, found.high)
     # Counted independently: sec2 had two answers, 2 and 4.
     assert satisfaction.per_unit["sec2"][:4] == [2, 2, 3.0, 0.5]
     assert satisfaction.per_unit["sec1"][:4] == [1, 1, 5.0, 1.0]
@@ -195,15 +210,7 @@ def test_the_satisfaction_evidence_writes_its_interval_as_two_numbers(
         section.per_unit["sec2"] = [2, 2, 3.0, 0.5, (0.094, 0.906)]
         return section
 
-    evidence = db.call(
-        build_evidence,
-        period=H1,
-        language="en",
-        today=TODAY,
-        pass_mark=80,
-        tz=TZ,
-        sources=[surveys],
-    )
+    evidence = english_evidence(db, [surveys])
     files = write_evidence(evidence, tmp_path)
     second = [r[2:] for r in rows_of(files[1]) if r[1] == "Second Section"]
     assert second == [
@@ -224,19 +231,11 @@ def test_the_satisfaction_evidence_writes_its_interval_as_two_numbers(
 
 def test_a_satisfaction_source_is_one_function_added_to_the_list(db: Database) -> None:
     def surveys(context: Context) -> Section:
-        section = Section("evaluation", "satisfaction", (figure("col_survey_mean", 0, Kind.MEAN),))
+        section = Section("evaluation", "satisfaction", figures(("col_survey_mean", Kind.MEAN)))
         section.per_unit = {u.code: [4.2] for u in context.units}
         return section
 
-    evidence = db.call(
-        build_evidence,
-        period=H1,
-        language="en",
-        today=TODAY,
-        pass_mark=80,
-        tz=TZ,
-        sources=[*SOURCES, surveys],
-    )
+    evidence = english_evidence(db, [*SOURCES, surveys])
     assert evidence.missing == []
     assert evidence.sections[-1].per_unit["sec1"] == [4.2]
     # Without courtesy rounds the courtesy section says why instead of failing.
