@@ -7,6 +7,7 @@ No Telegram and no SQL live here; it imports nothing of this project's.
     clock.py        aware datetimes, local dates
     workcalendar.py Taiwan's work calendar
     periods.py      a month, half-year or year: one parser, bounds, labels, deadlines
+    dates.py        the days people type or import: ISO or ROC, sane years
     reporting.py    ROC dates, round labels, catalogue texts for pages and files
     tables.py       report tables declared once (page, CSV, chat) and a report's files
     csvfiles.py     every CSV written one way

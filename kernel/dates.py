@@ -1,9 +1,9 @@
 """Dates people type or import: one parser, so `2026-W53-7`, `999/12/31` or `9999-12-31` are
 refused everywhere alike instead of planning reminders for the year 9999.
 
-A day is ISO `YYYY-MM-DD` or ROC `YYY/MM/DD` (民國, one to three digits of year); a month is
-`YYYY-MM`. Full-width digits and separators (`１１５／０３／３１`) are made ASCII first (NFKC), and
-the year must fall within `FIRST_YEAR`..`LAST_YEAR`.
+A day is ISO `YYYY-MM-DD` or ROC `YYY/MM/DD` (民國, one to three digits of year). Full-width
+digits and separators (`１１５／０３／３１`) are made ASCII first (NFKC), and the year must fall
+within `FIRST_YEAR`..`LAST_YEAR`. A month typed the same way is `kernel.periods.parse_month`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ LAST_YEAR = 2099
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ROC = re.compile(r"^(\d{1,3})/(\d{1,2})/(\d{1,2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def ascii_text(raw: str) -> str:
@@ -42,14 +41,3 @@ def parse_day(raw: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def parse_month(raw: str) -> tuple[int, int] | None:
-    """`YYYY-MM` as (year, month) within the sane years; None otherwise."""
-    found = _MONTH.match(ascii_text(raw))
-    if found is None:
-        return None
-    year, month = int(found.group(1)), int(found.group(2))
-    if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= month <= 12:
-        return None
-    return year, month

@@ -5,7 +5,9 @@ a time zone), its code (how commands take it, files are named and rows are store
 either language with ROC years, the period of the same length just before it, and the
 self-assessment's publication deadline (a first half-year by 15 July, a year by 15 January of
 the next year). A text that is not a period, or not one of the kinds a command takes, is refused
-with one error, `period.bad`, naming the forms that command accepts.
+with one error, `period.bad`, naming the forms that command accepts. A month typed into a
+record (the self-assessment's 考核年月) is read by `parse_month`, which leaves the error to the
+record's field.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kernel.dates import FIRST_YEAR, LAST_YEAR, ascii_text
 from kernel.errors import UserError
 from kernel.reporting import format_month, plain, roc_year
 
 MIN_YEAR = 2000
 MAX_YEAR = 2200
 _PERIOD = re.compile(r"([0-9]{4})(?:-(?:([Hh])([0-9])|([0-9]{2})))?")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 class Kind(StrEnum):
@@ -187,6 +191,19 @@ def current_assessment_period(today: date) -> Period:
 
 
 MONTHS = frozenset({Kind.MONTH})
+
+
+def parse_month(raw: str) -> Period | None:
+    """`YYYY-MM` as people type it into a record (full-width digits too, `２０２７－０７`), a month
+    of the years a record can fall in (`kernel.dates`); None otherwise, for the caller to
+    refuse in the words of its field."""
+    found = _MONTH.fullmatch(ascii_text(raw))
+    if found is None:
+        return None
+    year, month = int(found.group(1)), int(found.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= month <= 12:
+        return None
+    return Period(year, month=month)
 
 
 def parse_past_month(text: str, *, today: date) -> Period:

@@ -9,7 +9,8 @@ to one section: courtesy calls (服務友善, under 基礎服務), complaints an
 there are no survey results.
 
 Each source uses the same builder as its own report (the courtesy period report, the complaint
-analysis), so the evidence and those reports never disagree.
+analysis), so the evidence and those reports never disagree; its columns are declared once
+(`kernel.tables`), read by the page and by the CSV, which lists one figure a row.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,19 +28,21 @@ from sqlmodel import Session
 from bot.cases.periods import build_period_analysis
 from bot.surveys.figures import Satisfaction, satisfaction_by_unit
 from courtesy.period_reports import build_period_report
-from kernel import csvfiles
 from kernel.errors import UserError
 from kernel.pages import page, render_page
 from kernel.periods import Period
 from kernel.reporting import format_period, plain, produced_now, use_roc
-from kernel.tables import CsvTable, ReportFiles, write_report_files
+from kernel.tables import Column, CsvTable, Kind, Named, ReportFiles, Table, write_report_files
 from storage.models import Unit
 from storage.queries.assessment import fetch_notice_reach
 from storage.queries.audit import record_audit
 from storage.queries.cases import fetch_categories
 from storage.queries.people import fetch_units
 
-Value = int | float | Decimal | str | None
+Value = int | float | tuple[float, float] | None
+"""A count, a figure, a share (0.878), a mean or a share's interval (low, high)."""
+Line = tuple[Named | str, list[Value]]
+"""A row of a section on the page and in the CSV: its unit or category and its values."""
 
 
 @dataclass(frozen=True)
@@ -53,22 +56,55 @@ class Context:
     units: list[Unit]
 
 
+def figures(*declared: tuple[str, Kind]) -> tuple[Column[list[Value]], ...]:
+    """Each value of a section's row, in order, as a column headed `assessment.evidence.KEY`
+    and written by its kind; an interval's two CSV cells are headed KEY_low and KEY_high."""
+    return tuple(
+        Column(
+            f"assessment.evidence.{key}",
+            itemgetter(index),
+            kind,
+            css="n",
+            csv_headers=(
+                (f"assessment.evidence.{key}_low", f"assessment.evidence.{key}_high")
+                if kind is Kind.INTERVAL
+                else ()
+            ),
+        )
+        for index, (key, kind) in enumerate(declared)
+    )
+
+
 @dataclass
 class Section:
     """One source's figures: `per_unit` (unit code → one value per column) or, for figures
-    that are the branch's rather than a unit's, `rows` (label → values)."""
+    that are the branch's rather than a unit's, `rows` (label → values); `columns` declare
+    how each value is headed and written."""
 
     dimension: str
     """basic, delivery, capacity, evaluation or innovation."""
     aspect: str
     """The catalogue key of what it shows (assessment.evidence.aspect_*)."""
-    columns: list[str]
+    columns: tuple[Column[list[Value]], ...]
     per_unit: dict[str, list[Value]] = field(default_factory=dict)
     rows: list[tuple[str, list[Value]]] = field(default_factory=list)
     note: str | None = None
     unit_header: str = "summary.unit"
     """The catalogue key heading the units' column: 承辦單位 where units own cases, 單位 where
     they are the ones tested."""
+
+    def table(self, first_header: str) -> Table[Line]:
+        """The section as a table: the unit or category under `first_header`, then its
+        columns."""
+        values: Callable[[Line], list[Value]] = itemgetter(1)
+        return Table(
+            f"assessment.evidence.aspect_{self.aspect}",
+            (
+                Column(first_header, itemgetter(0), Kind.TEXT),
+                *(c.through(values) for c in self.columns),
+            ),
+            empty=None,
+        )
 
 
 Source = Callable[[Context], Section]
@@ -80,11 +116,17 @@ def _tr(context: Context, key: str, **values: object) -> str:
 
 def courtesy_source(context: Context) -> Section:
     """服務友善: the courtesy calls dated in the period and the corrective actions."""
-    columns = ["calls", "scored", "average", "pass_rate", "actions_opened", "actions_closed"]
     section = Section(
         "basic",
         "friendly",
-        [_tr(context, f"col_{c}") for c in columns],
+        figures(
+            ("col_calls", Kind.COUNT),
+            ("col_scored", Kind.COUNT),
+            ("col_average", Kind.FIGURE),
+            ("col_pass_rate", Kind.PERCENT),
+            ("col_actions_opened", Kind.COUNT),
+            ("col_actions_closed", Kind.COUNT),
+        ),
         unit_header="assessment.evidence.col_unit",
     )
     try:
@@ -109,7 +151,7 @@ def courtesy_source(context: Context) -> Section:
             row.calls if row else 0,
             row.scored if row else 0,
             row.average if row else None,
-            row.pass_rate if row else None,
+            row.pass_rate / 100 if row and row.pass_rate is not None else None,
             opened.get(name, 0),
             closed.get(name, 0),
         ]
@@ -119,8 +161,17 @@ def courtesy_source(context: Context) -> Section:
 def cases_source(context: Context) -> Section:
     """意見回應處理情形: cases owned (received in the period), handled, on time, median days
     to close and overdue at the period's end, per owning unit."""
-    columns = ["owned", "handled", "on_time_rate", "median_days", "overdue"]
-    section = Section("evaluation", "response", [_tr(context, f"col_{c}") for c in columns])
+    section = Section(
+        "evaluation",
+        "response",
+        figures(
+            ("col_owned", Kind.COUNT),
+            ("col_handled", Kind.COUNT),
+            ("col_on_time_rate", Kind.PERCENT),
+            ("col_median_days", Kind.DAYS),
+            ("col_overdue", Kind.COUNT),
+        ),
+    )
     analysis = build_period_analysis(
         session=context.session,
         period=context.period,
@@ -129,12 +180,11 @@ def cases_source(context: Context) -> Section:
     )
     for unit in context.units:
         row = analysis.unit_row(unit.code)
-        rate = row.on_time_rate if row else None
         section.per_unit[unit.code] = [
             row.received if row else 0,
             row.handled if row else 0,
-            None if rate is None else round(rate * 100, 1),
-            None if row is None or row.median_days is None else round(row.median_days, 1),
+            row.on_time_rate if row else None,
+            row.median_days if row else None,
             row.overdue if row else 0,
         ]
     return section
@@ -143,8 +193,11 @@ def cases_source(context: Context) -> Section:
 def notices_source(context: Context) -> Section:
     """服務便捷: notices published in the period and firms reached, by category (the
     branch's, not one unit's)."""
-    columns = ["notices", "reached"]
-    section = Section("delivery", "convenience", [_tr(context, f"col_{c}") for c in columns])
+    section = Section(
+        "delivery",
+        "convenience",
+        figures(("col_notices", Kind.COUNT), ("col_reached", Kind.COUNT)),
+    )
     start = datetime.combine(context.period.first, time(0), tzinfo=context.tz)
     end = datetime.combine(min(context.period.last, context.today), time(0), tzinfo=context.tz)
     names = {
@@ -167,9 +220,16 @@ def satisfaction_source(context: Context) -> Section:
     """服務滿意情形: the question after a closed case, asked in the period, per owning unit:
     how many were asked, answered, the mean (1–5) and the share satisfied (4 or 5) with its
     95% Wilson interval, as the survey reports give them."""
-    columns = ["asked", "responses", "mean", "satisfied", "interval"]
     section = Section(
-        "evaluation", "satisfaction", [_tr(context, f"col_survey_{c}") for c in columns]
+        "evaluation",
+        "satisfaction",
+        figures(
+            ("col_survey_asked", Kind.COUNT),
+            ("col_survey_responses", Kind.COUNT),
+            ("col_survey_mean", Kind.MEAN),
+            ("col_survey_satisfied", Kind.PERCENT),
+            ("col_survey_interval", Kind.INTERVAL),
+        ),
     )
     found = satisfaction_by_unit(
         context.session,
@@ -177,19 +237,14 @@ def satisfaction_source(context: Context) -> Section:
         end=min(context.period.last, context.today),
         tz=context.tz,
     )
-
-    def percent(share: float | None) -> float | None:
-        return None if share is None else round(share * 100, 1)
-
     for unit in context.units:
-        figures = found.get(unit.id, NOBODY_ASKED)
-        low, high = percent(figures.low), percent(figures.high)
+        f = found.get(unit.id, NOBODY_ASKED)
         section.per_unit[unit.code] = [
-            figures.asked,
-            figures.responses,
-            csvfiles.fixed(figures.mean),
-            percent(figures.satisfied),
-            None if low is None or high is None else f"{low}–{high}",
+            f.asked,
+            f.responses,
+            f.mean,
+            f.satisfied,
+            None if f.low is None or f.high is None else (f.low, f.high),
         ]
     answered = sum(f.responses for f in found.values())
     if not answered:
@@ -213,6 +268,23 @@ class Evidence:
     sections: list[Section]
     missing: list[str]
     """Labelled rows for evidence no source gives yet (satisfaction results)."""
+
+    def parts(self, section: Section) -> list[tuple[Table[Line], list[Line]]]:
+        """The section's tables with their lines, those it has: its units (on an English
+        page each with its Chinese name beside it), then the branch's categories."""
+        parts = []
+        if section.per_unit:
+            aside = self.language != "zh-TW"
+            units: list[Line] = [
+                (Named(name, name_zh if aside else None), section.per_unit[code])
+                for code, name, name_zh in self.units
+                if code in section.per_unit
+            ]
+            parts.append((section.table(section.unit_header), units))
+        if section.rows:
+            categories: list[Line] = list(section.rows)
+            parts.append((section.table("reports.summary.category"), categories))
+        return parts
 
 
 def build_evidence(
@@ -266,26 +338,19 @@ def render_html(evidence: Evidence, *, produced: datetime | None = None) -> str:
         period=format_period(
             evidence.period.first, evidence.period.last, evidence.language, roc=evidence.roc
         ),
-        show=lambda v: "—" if v is None else v,
     )
 
 
 def csv_rows(evidence: Evidence) -> list[list[object]]:
     """One row per (section, unit or category, figure): long format, one table."""
-    names = {code: name for code, name, _ in evidence.units}
+    lang, roc = evidence.language, evidence.roc
     rows: list[list[object]] = []
     for section in evidence.sections:
         heading = _heading(evidence, section)
-        for code, values in section.per_unit.items():
-            rows += [
-                [heading, names[code], c, v] for c, v in zip(section.columns, values, strict=True)
-            ]
-        for label, values in section.rows:
-            rows += [[heading, label, c, v] for c, v in zip(section.columns, values, strict=True)]
+        for table, lines in evidence.parts(section):
+            rows += [[heading, *row] for row in table.long_rows(lines, lang, roc=roc)]
         if section.note:
-            rows.append(
-                [heading, "", plain(evidence.language, "assessment.evidence.note"), section.note]
-            )
+            rows.append([heading, "", plain(lang, "assessment.evidence.note"), section.note])
     for line in evidence.missing:
         rows.append([line, "", "", None])
     return rows

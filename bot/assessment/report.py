@@ -1,26 +1,39 @@
 """The 附表2 table (`assessment report`): 經濟部標準檢驗局新竹分局 116 年度（上半年）提升服務效能
 自行考核結果統計表, in the plan's columns and headings, with the grade legend and the remarks
 (each unit's note and 考核結果處理情形), as an HTML page fit to publish on the branch's website
-and a CSV; in Chinese with ROC dates, or in English with `--lang en`."""
+and a CSV; in Chinese with ROC dates, or in English with `--lang en`. Its columns are declared
+once (`RESULTS`, `kernel.tables`): the page lays them out as the plan does, the agency written
+once across the rows, and the CSV writes them in the same order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.assessment.scoring import DIMENSIONS, GRADES, TOTAL, State, grade_for, period_state
+from bot.assessment.scoring import (
+    DIMENSIONS,
+    GRADES,
+    TOTAL,
+    Dimension,
+    State,
+    grade_for,
+    period_state,
+)
 from kernel import csvfiles
 from kernel.pages import page, render_page
 from kernel.periods import Period
 from kernel.reporting import format_month, format_stamp, plain, produced_now, roc_year, use_roc
+from kernel.tables import Column, Kind, Table
 from storage.queries.audit import record_audit
 
 
 @dataclass(frozen=True)
 class TableRow:
+    agency: str
     number: int
     unit: str
     points: list[int | None]
@@ -28,6 +41,36 @@ class TableRow:
     grade: str | None
     assessed: str | None
     remarks: list[str]
+
+
+def _points(dimension: Dimension, index: int) -> Column[TableRow]:
+    return Column(
+        f"assessment.table.dim_{dimension.key}",
+        lambda row: row.points[index],
+        Kind.COUNT,
+        values=(("maximum", dimension.maximum),),
+    )
+
+
+RESULTS: Table[TableRow] = Table(
+    "assessment.table.results",
+    (
+        Column("assessment.table.agency_col", attrgetter("agency"), Kind.TEXT, spans=True),
+        Column("assessment.table.number", attrgetter("number"), Kind.CODE, css="n"),
+        Column("assessment.table.unit", attrgetter("unit"), Kind.TEXT),
+        *(_points(d, i) for i, d in enumerate(DIMENSIONS)),
+        Column(
+            "assessment.table.total", attrgetter("total"), Kind.COUNT, values=(("maximum", TOTAL),)
+        ),
+        Column("assessment.table.grade", attrgetter("grade"), Kind.TEXT, css=""),
+        Column("assessment.table.assessed_on", attrgetter("assessed"), Kind.CODE),
+        Column("assessment.table.remarks", attrgetter("remarks"), Kind.LINES),
+    ),
+    empty=None,
+    head=2,
+)
+"""附表2's columns in the plan's order and headings: 實施考核機關, 編號, 受考核單位名稱, each
+dimension with its maximum, 總分, 等第, 考核年月, 備註; the unit heads its row."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +82,6 @@ class AssessmentTable:
     agency: str
     published: bool
     rows: list[TableRow]
-    headings: list[str]
     legend: list[str]
 
 
@@ -54,21 +96,6 @@ def title_of(period: Period, language: str, *, roc: bool) -> str:
     year = roc_year(period.year) if roc and language == "zh-TW" else period.year
     key = "assessment.table.title_h1" if period.first_half else "assessment.table.title_year"
     return plain(language, key, year=year)
-
-
-def headings(language: str) -> list[str]:
-    """附表2's columns in its order, each dimension with its maximum."""
-    tr = lambda key, **v: plain(language, f"assessment.table.{key}", **v)  # noqa: E731
-    return [
-        tr("agency_col"),
-        tr("number"),
-        tr("unit"),
-        *(tr(f"dim_{d.key}", maximum=d.maximum) for d in DIMENSIONS),
-        tr("total", maximum=TOTAL),
-        tr("grade"),
-        tr("assessed_on"),
-        tr("remarks"),
-    ]
 
 
 def legend(language: str) -> list[str]:
@@ -90,6 +117,7 @@ def legend(language: str) -> list[str]:
 
 
 def build_table(state: State, language: str, *, roc: bool) -> AssessmentTable:
+    agency = plain(language, "assessment.table.agency")
     rows = []
     for number, unit in enumerate(state.units, start=1):
         score = state.scores.get(unit.id or 0)
@@ -101,13 +129,16 @@ def build_table(state: State, language: str, *, roc: bool) -> AssessmentTable:
         remarks += state.follow_ups.get(unit.id or 0, [])
         if score is None:
             rows.append(
-                TableRow(number, unit.name_in(language), [None] * 5, None, None, None, remarks)
+                TableRow(
+                    agency, number, unit.name_in(language), [None] * 5, None, None, None, remarks
+                )
             )
             continue
         points = [int(getattr(score, d.key)) for d in DIMENSIONS]
         total = sum(points)
         rows.append(
             TableRow(
+                agency=agency,
                 number=number,
                 unit=unit.name_in(language),
                 points=list(points),
@@ -122,10 +153,9 @@ def build_table(state: State, language: str, *, roc: bool) -> AssessmentTable:
         language=language,
         roc=roc,
         title=title_of(state.period, language, roc=roc),
-        agency=plain(language, "assessment.table.agency"),
+        agency=agency,
         published=state.published_on is not None,
         rows=rows,
-        headings=headings(language),
         legend=legend(language),
     )
 
@@ -143,24 +173,8 @@ def render_html(table: AssessmentTable, *, produced: datetime | None = None) -> 
         "reports/assessment.html.j2",
         page=page(table.language, table.title, produced or produced_now(), roc=table.roc),
         tb=table,
+        results=RESULTS,
     )
-
-
-def csv_rows(table: AssessmentTable) -> list[list[object]]:
-    sep = "；" if table.language == "zh-TW" else "; "
-    return [
-        [
-            table.agency,
-            r.number,
-            r.unit,
-            *r.points,
-            r.total,
-            r.grade,
-            r.assessed,
-            sep.join(r.remarks),
-        ]
-        for r in table.rows
-    ]
 
 
 def write_report(
@@ -184,7 +198,12 @@ def write_report(
         stamp=format_stamp(when, table.language, roc=table.roc),
         legend=" ".join(table.legend),
     )
-    path = csvfiles.write_csv(out / f"{stem}.csv", caption, table.headings, csv_rows(table))
+    path = csvfiles.write_csv(
+        out / f"{stem}.csv",
+        caption,
+        RESULTS.header(table.language),
+        RESULTS.csv_rows(table.rows, table.language, roc=table.roc),
+    )
     return [html, path]
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from kernel import dates
+from kernel import periods
 from kernel.clock import utcnow
 from kernel.csvread import read_csv_table
 from kernel.errors import UserError
@@ -92,12 +92,12 @@ def parse_month(text: str | None, *, today: date, row: int | None = None) -> str
     """考核年月 as `YYYY-MM`; this month when not given."""
     if text is None or not text.strip():
         return f"{today.year:04d}-{today.month:02d}"
-    found = dates.parse_month(text)
+    found = periods.parse_month(text)
     if found is None:
         if row is not None:
             raise UserError("assessment.row_bad_month", value=text.strip()[:12], row=row)
         raise UserError("assessment.bad_month", value=text.strip()[:12])
-    return f"{found[0]:04d}-{found[1]:02d}"
+    return found.code
 
 
 def find_unit(session: Session, text: str, *, row: int | None = None) -> Unit:

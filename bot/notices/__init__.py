@@ -7,6 +7,7 @@
     publishing.py     what a notice may be (title, body, attachment, time), publish, release
     drafts.py         the staff /notice draft: its state, the category pick, the preview, sending
     status.py         delivery progress of a notice, for /notices and `bsmi-desk notice status`
+    report.py         the monthly notices report: delivery outcomes, reminders, unreachable
     demo.py           a year of the notice network for `bsmi-desk demo`
 
 Use cases are plain functions on a session (one transaction, the caller's): they check, change,

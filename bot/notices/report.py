@@ -1,24 +1,26 @@
 """The monthly notices report, sibling of the complaints summary: notices and expiry reminders
 released in a month with their recipients and delivery outcomes (delivered, blocked, failed),
 reminders sent by certificate kind, and the certificates the bot cannot reach. One HTML page
-(chart inline, its figures in a table) and one CSV per table, in the reports' style."""
+(chart inline, its figures in a table) and one CSV per table, in the reports' style; the tables
+are declared once (`kernel.tables`) and read by both."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel import Session
 
-from kernel import charts, csvfiles
+from kernel import charts
 from kernel.charts import grouped_bars, pyplot
 from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_period, plain, use_roc
-from kernel.tables import CsvTable, ReportFiles, write_report_files
+from kernel.tables import Column, CsvTable, Kind, ReportFiles, Table, write_report_files
 from storage.models.notices import NoticeKind
 from storage.queries import notices as notices_q
 from storage.queries.registry import certificates as certificates_q
@@ -155,49 +157,88 @@ def chart_svg(report: NoticesReport, language: str, month_label: str) -> Markup:
         pyplot().close(figure)
 
 
+T = TypeVar("T")
+
+
+class Shown(NamedTuple, Generic[T]):
+    """A row of one of the report's tables: what it is, named in the report's language, and
+    what it counts."""
+
+    name: str
+    item: T
+
+
 HEADS = ("released", "recipients", "delivered", "blocked", "failed", "open", "unknown")
+
+DELIVERY: Table[Shown[Line]] = Table(
+    "notices_report.summary_caption",
+    (
+        Column("notices_report.what", attrgetter("name"), Kind.TEXT),
+        *(Column(f"notices_report.{h}", attrgetter(f"item.{h}"), Kind.COUNT) for h in HEADS),
+    ),
+    empty=None,
+)
+"""Notices and reminders: released, recipients and each delivery outcome."""
+
+KINDS: Table[Shown[KindLine]] = Table(
+    "notices_report.by_kind_caption",
+    (
+        Column("notices_report.kind", attrgetter("name"), Kind.TEXT),
+        Column("notices_report.sent", attrgetter("item.sent"), Kind.COUNT),
+        Column("notices_report.chats", attrgetter("item.chats"), Kind.COUNT),
+    ),
+    empty=None,
+)
+"""Expiry reminders sent by certificate kind, and the chats they reached."""
+
+UNREACHABLE: Table[Shown[certificates_q.CertificateView]] = Table(
+    "notices_report.unreachable_caption",
+    (
+        Column("notices_report.tax_id", attrgetter("item.tax_id"), Kind.CODE, css="name"),
+        Column("notices_report.kind", attrgetter("name"), Kind.TEXT, css=""),
+        Column("notices_report.number", attrgetter("item.number"), Kind.TEXT, css=""),
+        Column("notices_report.product", attrgetter("item.product"), Kind.TEXT, css=""),
+        Column("notices_report.expires", attrgetter("item.expires_on"), Kind.DATE, css=""),
+    ),
+    empty=None,
+)
+"""The certificates expiring soon whose holder the bot cannot reach."""
+
+
+@dataclass(frozen=True)
+class Shows:
+    """The rows of the report's tables in one language, and their captions (by the suffix of
+    their CSV file)."""
+
+    delivery: list[Shown[Line]]
+    kinds: list[Shown[KindLine]]
+    unreachable: list[Shown[certificates_q.CertificateView]]
+    captions: dict[str, str]
+
+
+def _shows(report: NoticesReport, language: str, roc: bool) -> Shows:
+    month = format_month(report.year, report.month, language, roc=roc)
+    return Shows(
+        delivery=[Shown(plain(language, f"notices_report.{x.key}"), x) for x in report.lines],
+        kinds=[Shown(_kind_name(k, language), k) for k in report.kinds],
+        unreachable=[Shown(_kind_name(c, language), c) for c in report.unreachable],
+        captions={
+            "delivery": plain(language, "notices_report.summary_caption", month=month),
+            "kinds": plain(language, "notices_report.by_kind_caption", month=month),
+            "unreachable": plain(language, "notices_report.unreachable_caption"),
+        },
+    )
 
 
 def tables(report: NoticesReport, language: str, roc: bool) -> list[CsvTable]:
-    """Each table, shared by the page and the CSV files."""
-    month_label = format_month(report.year, report.month, language, roc=roc)
-    delivery: list[list[object]] = [
-        [plain(language, f"notices_report.{line.key}")] + [getattr(line, name) for name in HEADS]
-        for line in report.lines
-    ]
-    kinds: list[list[object]] = [[_kind_name(k, language), k.sent, k.chats] for k in report.kinds]
-    unreachable: list[list[object]] = [
-        [
-            csvfiles.code(c.tax_id),
-            _kind_name(c, language),
-            c.number,
-            c.product,
-            csvfiles.csv_day(c.expires_on, language, roc=roc),
-        ]
-        for c in report.unreachable
-    ]
+    """Each CSV of the report: one table per file, captioned as on the page."""
+    shows = _shows(report, language, roc)
+    captions = shows.captions
     return [
-        CsvTable(
-            "delivery",
-            plain(language, "notices_report.summary_caption", month=month_label),
-            [plain(language, "notices_report.what")]
-            + [plain(language, f"notices_report.{h}") for h in HEADS],
-            delivery,
-        ),
-        CsvTable(
-            "kinds",
-            plain(language, "notices_report.by_kind_caption", month=month_label),
-            [plain(language, f"notices_report.{h}") for h in ("kind", "sent", "chats")],
-            kinds,
-        ),
-        CsvTable(
-            "unreachable",
-            plain(language, "notices_report.unreachable_caption"),
-            [
-                plain(language, f"notices_report.{h}")
-                for h in ("tax_id", "kind", "number", "product", "expires")
-            ],
-            unreachable,
+        DELIVERY.csv("delivery", shows.delivery, language, roc=roc, caption=captions["delivery"]),
+        KINDS.csv("kinds", shows.kinds, language, roc=roc, caption=captions["kinds"]),
+        UNREACHABLE.csv(
+            "unreachable", shows.unreachable, language, roc=roc, caption=captions["unreachable"]
         ),
     ]
 
@@ -215,7 +256,10 @@ def render_html(report: NoticesReport, language: str, *, roc: bool, produced: da
         ),
         r=report,
         period=format_period(report.first, report.last, language, roc=roc),
-        tables={t.suffix: (t.name, t.header, t.rows) for t in tables(report, language, roc)},
+        shows=_shows(report, language, roc),
+        delivery=DELIVERY,
+        kinds=KINDS,
+        unreachable=UNREACHABLE,
         chart=chart_svg(report, language, month_label),
         unreachable_month=plain(
             language, "notices_report.unreachable_month", count=report.unreachable_month

@@ -1,17 +1,20 @@
 """A survey report written out: the HTML page (its chart inline), one CSV per table (-items,
--groups for cases, -comments, -trend) and the chart as PNG for chat."""
+-groups for cases, -comments, -trend) and the chart as PNG for chat. Its tables are declared
+once (`kernel.tables`): a question's figures and a group's are the same columns."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from bot.surveys.reports import BAR, LINE, Report, Row, TrendRow
-from kernel import charts, csvfiles
+from kernel import charts
 from kernel.pages import page, render_page
 from kernel.reporting import (
     plain,
@@ -19,6 +22,81 @@ from kernel.reporting import (
     pyplot,
 )
 from kernel.tables import Column, CsvTable, Kind, ReportFiles, Table, write_report_files
+
+
+def _answers(score: int) -> Callable[[Row], int]:
+    return lambda row: row.figures.distribution[score - 1]
+
+
+def _interval(row: Row) -> tuple[float, float] | None:
+    f = row.figures
+    return None if f.low is None or f.high is None else (f.low, f.high)
+
+
+FIGURES: tuple[Column[Row], ...] = (
+    Column("surveys.report.responses", lambda r: r.figures.responses, Kind.COUNT),
+    Column("surveys.report.mean", lambda r: r.figures.mean, Kind.MEAN),
+    *(
+        Column("surveys.report.score_n", _answers(s), Kind.COUNT, values=(("score", s),))
+        for s in range(1, 6)
+    ),
+    Column(
+        "surveys.report.satisfied",
+        lambda r: r.figures.satisfied,
+        Kind.PERCENT,
+        css="n",
+        signed=True,
+        csv_headers=("surveys.report.satisfied_pct",),
+    ),
+    Column(
+        "surveys.report.ci",
+        _interval,
+        Kind.INTERVAL,
+        signed=True,
+        csv_headers=("surveys.report.ci_low_pct", "surveys.report.ci_high_pct"),
+    ),
+    Column("surveys.report.previous_mean", attrgetter("previous"), Kind.MEAN),
+    Column("surveys.report.change", attrgetter("change"), Kind.CHANGE),
+)
+"""A line's figures: responses, mean, each score's answers, the share satisfied with its 95%
+interval, and the mean before with the change."""
+
+ITEMS: Table[Row] = Table(
+    "surveys.report.items",
+    (Column("surveys.report.question", attrgetter("label"), Kind.TEXT), *FIGURES),
+    empty=None,
+)
+"""Each question, lowest mean first."""
+
+GROUP: Table[Row] = Table(
+    "surveys.report.groups",
+    (
+        Column("surveys.report.group", attrgetter("label"), Kind.TEXT),
+        Column("surveys.report.asked", attrgetter("asked"), Kind.COUNT),
+        Column(
+            "surveys.report.rate",
+            attrgetter("rate"),
+            Kind.PERCENT,
+            css="n",
+            signed=True,
+            csv_headers=("surveys.report.rate_pct",),
+        ),
+        *FIGURES,
+    ),
+    empty="surveys.report.none",
+)
+"""The case follow-ups of each group (kind, unit, on time or late): asked, the response rate
+and the figures; shown once per grouping under its own caption."""
+
+COMMENTS: Table[tuple[str, str]] = Table(
+    "surveys.report.comments",
+    (
+        Column("surveys.report.question", itemgetter(0), Kind.TEXT),
+        Column("surveys.report.comment", itemgetter(1), Kind.TEXT, css=""),
+    ),
+    empty=None,
+)
+"""The comments, by question, without anyone's identity."""
 
 TREND: Table[TrendRow] = Table(
     "surveys.report.trend",
@@ -81,68 +159,30 @@ def render_html(report: Report, *, produced: datetime | None = None) -> str:
         r=report,
         L=report.tr,
         chart=chart_svg(report),
+        items=ITEMS,
+        groups=[
+            (replace(GROUP, caption=f"surveys.report.{key}"), rows) for key, rows in report.groups
+        ],
+        comments=COMMENTS,
         trend=TREND,
     )
 
 
-def _figure_cells(row: Row) -> list[object]:
-    f = row.figures
-    return [
-        f.responses,
-        f.mean_2,
-        *f.distribution,
-        f.satisfied_pct,
-        f.low_pct,
-        f.high_pct,
-        csvfiles.fixed(row.previous),
-        csvfiles.fixed(row.change),
-    ]
-
-
 def csv_tables(report: Report) -> list[CsvTable]:
-    """Each CSV of the report: one table per file."""
-    tr = report.tr
-    figures_header = [
-        tr("responses"),
-        tr("mean"),
-        *[tr("score_n", score=s) for s in range(1, 6)],
-        tr("satisfied_pct"),
-        tr("ci_low_pct"),
-        tr("ci_high_pct"),
-        tr("previous_mean"),
-        tr("change"),
-    ]
-    tables: list[CsvTable] = [
-        CsvTable(
-            "items",
-            tr("items"),
-            [tr("question"), *figures_header],
-            [[r.label, *_figure_cells(r)] for r in report.items],
-        )
-    ]
+    """Each CSV of the report: one table per file; the groups in one, each row saying its
+    grouping."""
+    lang, roc = report.language, report.roc
+    tables = [ITEMS.csv("items", report.items, lang, roc=roc)]
     if report.groups:
-        rows: list[list[object]] = [
-            [tr(key), r.label, r.asked, r.rate_pct, *_figure_cells(r)]
+        rows = [
+            [report.tr(key), *cells]
             for key, group in report.groups
-            for r in group
+            for cells in GROUP.csv_rows(group, lang, roc=roc)
         ]
-        tables.append(
-            CsvTable(
-                "groups",
-                tr("groups"),
-                [tr("grouped_by"), tr("group"), tr("asked"), tr("rate_pct"), *figures_header],
-                rows,
-            )
-        )
-    tables.append(
-        CsvTable(
-            "comments",
-            tr("comments"),
-            [tr("question"), tr("comment")],
-            [list(c) for c in report.comments],
-        )
-    )
-    tables.append(TREND.csv("trend", report.trend, report.language, roc=report.roc))
+        header = [report.tr("grouped_by"), *GROUP.header(lang)]
+        tables.append(CsvTable("groups", report.tr("groups"), header, rows))
+    tables.append(COMMENTS.csv("comments", report.comments, lang, roc=roc))
+    tables.append(TREND.csv("trend", report.trend, lang, roc=roc))
     return tables
 
 

@@ -51,6 +51,11 @@ class Row:
             return None
         return round(100 * self.figures.responses / self.asked, 1)
 
+    @property
+    def rate(self) -> float | None:
+        """The response rate as a share, as a table's percent column takes it."""
+        return None if self.rate_pct is None else self.rate_pct / 100
+
 
 @dataclass(frozen=True)
 class TrendRow:

@@ -1,4 +1,5 @@
-"""One parser for the dates people import: ISO or ROC, sane years, full-width digits."""
+"""One parser for the dates people import: ISO or ROC, sane years, full-width digits (a month
+typed the same way is `kernel.periods.parse_month`, tested with the periods)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from kernel.dates import parse_day, parse_month
+from kernel.dates import parse_day
 
 
 def test_iso_and_roc_days_are_read_and_full_width_digits_normalised() -> None:
@@ -36,10 +37,3 @@ def test_iso_and_roc_days_are_read_and_full_width_digits_normalised() -> None:
 )
 def test_impossible_or_absurd_days_are_refused(raw: str) -> None:
     assert parse_day(raw) is None
-
-
-def test_months_are_yyyy_mm_within_sane_years() -> None:
-    assert parse_month("2027-07") == (2027, 7)
-    assert parse_month("２０２７－０７") == (2027, 7)
-    for raw in ("0000-01", "9999-12", "2027-13", "2027-7", "116-07"):
-        assert parse_month(raw) is None

@@ -16,6 +16,7 @@ from kernel.periods import (
     Period,
     current_assessment_period,
     last_complete_month,
+    parse_month,
     parse_past_month,
     parse_period,
 )
@@ -162,3 +163,14 @@ def test_without_a_month_the_summary_is_of_the_last_complete_one() -> None:
     assert last_complete_month(date(2026, 1, 5)).year_month == (2025, 12)
     assert last_complete_month(date(2026, 11, 26)).year_month == (2026, 10)
     assert last_complete_month(date(2027, 1, 5)).year_month == (2026, 12)
+
+
+def test_a_month_typed_into_a_record_is_yyyy_mm_within_the_records_years() -> None:
+    assert parse_month("2027-07") == Period(2027, month=7)
+    assert parse_month(" ２０２７－０７ ") == Period(2027, month=7)
+    assert parse_month("1950-01") == Period(1950, month=1)
+    assert parse_month("2099-12") == Period(2099, month=12)
+    for raw in ("0000-01", "9999-12", "1949-12", "2100-01", "2027-13", "2027-00", "2027-7"):
+        assert parse_month(raw) is None
+    for raw in ("116-07", "2027-H1", "2027", "2027-07-01", ""):
+        assert parse_month(raw) is None

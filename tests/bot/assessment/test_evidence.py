@@ -16,8 +16,11 @@ from sqlmodel import select
 from bot.assessment.evidence import (
     SOURCES,
     Context,
+    Evidence,
     Section,
+    Source,
     build_evidence,
+    figures,
     write_evidence,
 )
 from bot.cases import demo as case_demo
@@ -31,6 +34,7 @@ from courtesy import demo as courtesy_demo
 from courtesy import report_files as courtesy_files
 from courtesy.period_reports import build_period_report
 from kernel.periods import Period
+from kernel.tables import Kind
 from storage.db import Database
 from storage.models import CaseFollowUp, Category, Delivery, Notice, NoticeCategory, Role
 from storage.queries.people import fetch_unit_by_code
@@ -46,6 +50,19 @@ def seeded(db: Database) -> None:
     db.call(courtesy_demo.seed_demo, rng=rng, year=2026)
     db.call(notice_demo.seed_demo, rng=rng, year=2026)
     db.call(case_demo.seed_demo, rng=rng, year=2026)
+
+
+def english_evidence(db: Database, sources: list[Source]) -> Evidence:
+    """The first half-year's evidence in English from `sources`."""
+    return db.call(
+        build_evidence,
+        period=H1,
+        language="en",
+        today=TODAY,
+        pass_mark=80,
+        tz=TZ,
+        sources=sources,
+    )
 
 
 def rows_of(path: Path) -> list[list[str]]:
@@ -173,32 +190,52 @@ def test_the_satisfaction_evidence_equals_the_survey_figures_of_each_unit(db: Da
     for code in ("sec1", "sec2"):
         unit = db.call(fetch_unit_by_code, code=code)
         assert unit is not None
-        figures = db.call(satisfaction_for, start=H1.first, end=H1.last, unit_id=unit.id, tz=TZ)
+        found = db.call(satisfaction_for, start=H1.first, end=H1.last, unit_id=unit.id, tz=TZ)
         asked, responses, mean, share, interval = satisfaction.per_unit[code]
-        assert (asked, responses) == (figures.asked, figures.responses)
-        assert figures.mean is not None and figures.satisfied is not None
-        assert mean == round(figures.mean, 2) and share == round(figures.satisfied * 100, 1)
-        assert interval is not None and "–" in str(interval)
+        assert (asked, responses) == (found.asked, found.responses)
+        assert found.mean is not None and found.satisfied is not None
+        assert mean == found.mean and share == found.satisfied
+        assert interval is not None and interval == (found.low, found.high)
     # Counted independently: sec2 had two answers, 2 and 4.
-    assert satisfaction.per_unit["sec2"][:4] == [2, 2, 3.0, 50.0]
-    assert satisfaction.per_unit["sec1"][:4] == [1, 1, 5.0, 100.0]
+    assert satisfaction.per_unit["sec2"][:4] == [2, 2, 3.0, 0.5]
+    assert satisfaction.per_unit["sec1"][:4] == [1, 1, 5.0, 1.0]
+
+
+def test_the_satisfaction_evidence_writes_its_interval_as_two_numbers(
+    db: Database, tmp_path: Path
+) -> None:
+    def surveys(context: Context) -> Section:
+        section = next(s for s in SOURCES if s.__name__ == "satisfaction_source")(context)
+        section.per_unit = {u.code: [0, 0, None, None, None] for u in context.units}
+        section.per_unit["sec2"] = [2, 2, 3.0, 0.5, (0.094, 0.906)]
+        return section
+
+    evidence = english_evidence(db, [surveys])
+    files = write_evidence(evidence, tmp_path)
+    second = [r[2:] for r in rows_of(files[1]) if r[1] == "Second Section"]
+    assert second == [
+        ["Asked", "2"],
+        ["Answered", "2"],
+        ["Mean satisfaction (1–5)", "3.00"],
+        ["Satisfied (%)", "50.0"],
+        ["Satisfied, 95% interval from (%)", "9.4"],
+        ["Satisfied, 95% interval to (%)", "90.6"],
+    ]
+    page = files[0].read_text("utf-8")
+    assert (
+        '<th scope="row" class="name">Second Section (<span lang="zh-TW">第二課</span>)</th>'
+        '<td class="n">2</td><td class="n">2</td><td class="n">3.00</td><td class="n">50.0</td>'
+        '<td class="n">9.4–90.6</td></tr>'
+    ) in page
 
 
 def test_a_satisfaction_source_is_one_function_added_to_the_list(db: Database) -> None:
     def surveys(context: Context) -> Section:
-        section = Section("evaluation", "satisfaction", ["平均"])
+        section = Section("evaluation", "satisfaction", figures(("col_survey_mean", Kind.MEAN)))
         section.per_unit = {u.code: [4.2] for u in context.units}
         return section
 
-    evidence = db.call(
-        build_evidence,
-        period=H1,
-        language="en",
-        today=TODAY,
-        pass_mark=80,
-        tz=TZ,
-        sources=[*SOURCES, surveys],
-    )
+    evidence = english_evidence(db, [*SOURCES, surveys])
     assert evidence.missing == []
     assert evidence.sections[-1].per_unit["sec1"] == [4.2]
     # Without courtesy rounds the courtesy section says why instead of failing.
