@@ -14,7 +14,6 @@ import html
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -71,36 +70,11 @@ ACTION_DATA = re.compile(rf"^{PREFIX}:a:({'|'.join(sorted(VERBS))}):{_NUMBER}$")
 UNIT_DATA = re.compile(rf"^{PREFIX}:unit:{_NUMBER}:{_CODE}$")
 CATEGORY_DATA = re.compile(rf"^{PREFIX}:cat:{_NUMBER}:{_CODE}$")
 CASE_TEXT = 30
-PENDING = "case_pending_action"  # PendingAction.to_dict()
+PENDING = "case_pending_action"
+"""The wait for an action's text: payload {"action": verb, "number": case number}."""
 PENDING_MINUTES = 15
 """A prompt for a note, reply, reason … lapses after this long, so a person who walked away
 does not have a later, unrelated message taken as that text (or sent to a reporter)."""
-
-
-@dataclass(frozen=True)
-class PendingAction:
-    """A staff action waiting for its text: which action, on which case, until when."""
-
-    action: str
-    number: str
-    lapses_at: float
-    """POSIX seconds."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {"action": self.action, "number": self.number, "lapses_at": self.lapses_at}
-
-    @classmethod
-    def from_dict(cls, data: object) -> PendingAction | None:
-        """The wait as stored, also as the list `[action, number, lapses at]` an earlier
-        version stored; None for anything unreadable (an older wait without a lapse time)."""
-        if isinstance(data, list) and len(data) == 3:
-            data = dict(zip(("action", "number", "lapses_at"), data, strict=True))
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(str(data["action"]), str(data["number"]), float(data["lapses_at"]))
-        except (KeyError, TypeError, ValueError):
-            return None
 
 
 def _today(context: BotContext) -> date:
@@ -663,8 +637,8 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
 
 def _wait_for_text(context: BotContext, action: str, number: str) -> None:
     assert context.user_data is not None
-    lapses_at = utcnow().timestamp() + PENDING_MINUTES * 60
-    context.user_data[PENDING] = PendingAction(action, number, lapses_at).to_dict()
+    payload = {"action": action, "number": number}
+    waiting.open_wait(context.user_data, PENDING, payload, minutes=PENDING_MINUTES)
 
 
 @requires(*STAFF)
@@ -672,27 +646,42 @@ async def action_text(update: Update, context: BotContext) -> int:
     """The text an action needed (note, question, reply, reason, days and reason …)."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    # Nothing waits, or a wait stored by an older version without a lapse time: as lapsed.
-    pending = PendingAction.from_dict(context.user_data.pop(PENDING, None))
+    found = waiting.close_wait(context.user_data, PENDING)
+    pending = _pending(found.payload) if isinstance(found, waiting.Wait) else None
     if pending is None:
-        await message.reply_text(t(context.lang, "cases.prompt_none"))
+        await message.reply_text(_not_taken(context.lang, found))
         return ConversationHandler.END
-    if utcnow().timestamp() > pending.lapses_at:
-        await message.reply_text(
-            t(
-                context.lang,
-                "cases.prompt_lapsed",
-                action=t(context.lang, f"cases.actions.{pending.action}"),
-                number=pending.number,
-                minutes=PENDING_MINUTES,
-            )
-        )
-        return ConversationHandler.END
-    done = await _apply(update, context, pending.number, pending.action, text=message.text)
+    action, number = pending
+    done = await _apply(update, context, number, action, text=message.text)
     if isinstance(done, UserError) and done.key in TEXT_INPUT_ERRORS:
-        _wait_for_text(context, pending.action, pending.number)
+        _wait_for_text(context, action, number)
         return CASE_TEXT  # asked again: the error line says what to fix
     return ConversationHandler.END
+
+
+def _pending(payload: waiting.Payload | None) -> tuple[str, str] | None:
+    """The action and case number a wait's payload names, if it names them."""
+    action, number = (payload or {}).get("action"), (payload or {}).get("number")
+    if action not in VERBS or not isinstance(number, str):
+        return None
+    return str(action), number
+
+
+def _not_taken(lang: str, found: waiting.Wait | waiting.Lapsed | None) -> str:
+    """Why a text was not taken: nothing waited, or which action on which case lapsed."""
+    if found is None:
+        return t(lang, "cases.prompt_none")
+    pending = _pending(found.payload)
+    if pending is None:
+        return waiting.lapsed_text(lang)
+    action, number = pending
+    return t(
+        lang,
+        "cases.prompt_lapsed",
+        action=t(lang, f"cases.actions.{action}"),
+        number=number,
+        minutes=PENDING_MINUTES,
+    )
 
 
 _cancel_wait = cancel_handler(PENDING, "cases.cancelled")

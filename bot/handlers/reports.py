@@ -12,7 +12,6 @@ import contextlib
 import logging
 import re
 import warnings
-from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -47,6 +46,7 @@ from bot.cases.filing import (
 )
 from bot.cases.lifecycle import act, check_info_request
 from bot.cases.listing import reporter_page
+from bot.edge import waiting
 from bot.edge.case_news import REPORTER_INFO
 from bot.edge.contact import public_day, signed
 from bot.edge.context import BotApplication, BotContext
@@ -68,35 +68,11 @@ STATUS_DATA = re.compile(rf"^{PREFIX}:status:([0-9]{{1,4}})$")
 KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
 INFO_TEXT = 20
 DRAFT = "report_draft"
-INFO_FOR = "report_info_for"  # InfoWait.to_dict()
+INFO_FOR = "report_info_for"
+"""The wait for a reporter's answer: payload {"number": case number}."""
 INFO_MINUTES = 60
 """A reporter's 'Answer' waits this long for the text, so a later unrelated message is not
 passed to the unit as information."""
-
-
-@dataclass(frozen=True)
-class InfoWait:
-    """A reporter's answer waiting for its text: for which case, until when."""
-
-    number: str
-    lapses_at: float
-    """POSIX seconds."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {"number": self.number, "lapses_at": self.lapses_at}
-
-    @classmethod
-    def from_dict(cls, data: object) -> InfoWait:
-        """The wait as stored, also as the list `[number, lapses at]` an earlier version
-        stored; anything else (older versions stored the bare number) reads as lapsed."""
-        if isinstance(data, list) and len(data) == 2:
-            data = {"number": data[0], "lapses_at": data[1]}
-        if isinstance(data, dict):
-            try:
-                return cls(str(data["number"]), float(data["lapses_at"]))
-            except (KeyError, TypeError, ValueError):
-                return cls(str(data.get("number") or ""), 0.0)
-        return cls(str(data or ""), 0.0)
 
 
 def _draft(context: BotContext) -> Draft:
@@ -609,8 +585,7 @@ async def info_start(update: Update, context: BotContext) -> int:
             update.effective_chat.id, t(context.lang, exc.key, **exc.values)
         )
         return ConversationHandler.END
-    lapses_at = utcnow().timestamp() + INFO_MINUTES * 60
-    context.user_data[INFO_FOR] = InfoWait(number, lapses_at).to_dict()
+    waiting.open_wait(context.user_data, INFO_FOR, {"number": number}, minutes=INFO_MINUTES)
     await context.bot.send_message(
         update.effective_chat.id,
         t(context.lang, "report.info_prompt", number=number, minutes=INFO_MINUTES),
@@ -622,16 +597,20 @@ async def info_text(update: Update, context: BotContext) -> int:
     """The reporter's additional information: recorded, the clock resumes, the unit is told."""
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
-    wait = InfoWait.from_dict(context.user_data.pop(INFO_FOR, None))
-    number = wait.number
-    if utcnow().timestamp() > wait.lapses_at:
+    found = waiting.close_wait(context.user_data, INFO_FOR)
+    number = found.payload.get("number") if found is not None and found.payload else None
+    if not isinstance(number, str):  # nothing waited, or not readable
+        await message.reply_text(waiting.lapsed_text(context.lang))
+        return ConversationHandler.END
+    if isinstance(found, waiting.Lapsed):
+        button = t(context.lang, "cases.notify.answer_button")
         await message.reply_text(
             t(
                 context.lang,
                 "report.info_lapsed",
                 number=number,
                 minutes=INFO_MINUTES,
-                button=t(context.lang, "cases.notify.answer_button"),
+                button=button,
             )
         )
         return ConversationHandler.END

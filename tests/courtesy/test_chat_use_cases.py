@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from courtesy import action_edits, directory, reports, rubric_versions, schedule, scoring
-from courtesy.action_edits import FieldWait, parse_field_value
+from courtesy.action_edits import parse_field_value
 from courtesy.actions import ActionChange, update_action
 from courtesy.rubric import BUSINESS, DEFAULT_TEMPLATES
 from courtesy.scoring_state import ScoringState
@@ -268,13 +268,6 @@ def test_scoring_every_item_gives_the_total_and_the_verdict() -> None:
     assert state.current is None and not state.accepts("2026-1-001", len(items), 0)
     outcome = state.outcome(80)
     assert outcome.total == 60 and not outcome.passed
-
-
-def test_a_field_wait_reads_the_stored_shape_and_nothing_else() -> None:
-    assert FieldWait.from_dict({"id": 3, "field": "cause"}) == FieldWait(3, "cause")
-    assert FieldWait(3, "cause").to_dict() == {"id": 3, "field": "cause"}
-    for damaged in (None, {}, {"id": "3", "field": "cause"}, {"id": 3, "field": "status"}):
-        assert FieldWait.from_dict(damaged) is None
 
 
 def test_a_typed_field_value_is_a_date_or_a_text_within_its_limit() -> None:

@@ -4,7 +4,6 @@ message: the edges of handling a case in chat."""
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 import bot.handlers.cases as case_handlers
+from bot.edge import waiting
 from kernel.clock import utcnow
 from storage.models import Case, CaseEvent, Role
 from tests.factories import do, file_on, person
@@ -71,7 +71,7 @@ async def test_a_reply_prompt_left_waiting_lapses_and_a_later_message_reaches_no
     number = assigned_case(bot)
     await bot.press(INSPECTOR, f"case:a:reply:{number}", language_code="en")
     later = utcnow() + timedelta(minutes=case_handlers.PENDING_MINUTES + 1)
-    monkeypatch.setattr(case_handlers, "utcnow", lambda: later)
+    monkeypatch.setattr(waiting, "utcnow", lambda: later)
     sent_to_firm = len(bot.fake.sent(FIRM))
     reply = await bot.say(INSPECTOR, "lunch at noon?", language_code="en")
     assert "lapsed after 15 minutes" in reply and "not recorded" in reply
@@ -364,15 +364,7 @@ async def test_an_inspector_of_the_unit_never_sees_who_reported_on_any_path(
     assert "陳雅婷" in await bot.say(SECRETARY, f"/case {filed.number}", language_code="en")
 
 
-def test_a_pending_action_is_stored_as_json_and_read_back_also_from_the_older_list() -> None:
-    wait = case_handlers.PendingAction("note", "P2026-00001", 1_800_000_000.0)
-    assert case_handlers.PendingAction.from_dict(json.loads(json.dumps(wait.to_dict()))) == wait
-    assert case_handlers.PendingAction.from_dict(["note", "P2026-00001", 1_800_000_000]) == wait
-    for unreadable in (None, ["note", "P2026-00001"], {"action": "note"}, ["a", "b", "soon"]):
-        assert case_handlers.PendingAction.from_dict(unreadable) is None
-
-
-async def test_a_wait_stored_as_a_list_by_the_previous_release_is_still_honoured(
+async def test_a_wait_stored_as_a_list_by_an_earlier_release_is_treated_as_lapsed(
     bot: BotHarness,
 ) -> None:
     number = assigned_case(bot)
@@ -380,8 +372,9 @@ async def test_a_wait_stored_as_a_list_by_the_previous_release_is_still_honoured
     assert bot.app is not None
     lapses_at = (utcnow() + timedelta(minutes=5)).timestamp()
     bot.app.user_data[INSPECTOR][case_handlers.PENDING] = ["note", number, lapses_at]
-    assert "Note done" in await bot.say(INSPECTOR, "Sampled two units.", language_code="en")
-    assert [e.note for e in events(bot, "note")] == ["Sampled two units."]
+    reply = await bot.say(INSPECTOR, "Sampled two units.", language_code="en")
+    assert "not recorded" in reply and "Press the button again" in reply
+    assert events(bot, "note") == []
 
 
 async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(

@@ -49,12 +49,13 @@ async def test_a_reporters_answer_left_waiting_lapses_and_a_later_message_is_not
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bot.handlers.reports as report_handlers
+    from bot.edge import waiting
 
     number = await _ask(bot)
     prompt = await bot.press(FIRM, f"rep:info:{number}", language_code="en")
     assert "within 60 minutes" in prompt and "/cancel" in prompt
     later = utcnow() + timedelta(minutes=report_handlers.INFO_MINUTES + 1)
-    monkeypatch.setattr(report_handlers, "utcnow", lambda: later)
+    monkeypatch.setattr(waiting, "utcnow", lambda: later)
     reply = await bot.say(FIRM, "see you tomorrow", language_code="en")
     assert "not passed on" in reply
     stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
@@ -143,18 +144,20 @@ async def send_photo_as(bot: BotHarness, file_id: str) -> str:
     return await bot.wait_reply(FIRM, before=before)
 
 
-def test_an_information_wait_is_stored_as_json_and_read_back_also_from_older_shapes() -> None:
-    import json
+async def test_an_information_wait_stored_by_an_earlier_release_is_treated_as_lapsed(
+    bot: BotHarness,
+) -> None:
+    from bot.handlers.reports import INFO_FOR
 
-    from bot.handlers.reports import InfoWait
-
-    wait = InfoWait("P2026-00001", 1_800_000_000.0)
-    assert InfoWait.from_dict(json.loads(json.dumps(wait.to_dict()))) == wait
-    assert InfoWait.from_dict(["P2026-00001", 1_800_000_000]) == wait
-    # older shapes without a lapse time read as lapsed, keeping the number for the message
-    assert InfoWait.from_dict("P2026-00001") == InfoWait("P2026-00001", 0.0)
-    assert InfoWait.from_dict(None) == InfoWait("", 0.0)
-    assert InfoWait.from_dict({"number": "P2026-00001"}) == InfoWait("P2026-00001", 0.0)
+    number = await _ask(bot)
+    await bot.press(FIRM, f"rep:info:{number}", language_code="en")
+    assert bot.app is not None
+    lapses_at = (utcnow() + timedelta(minutes=5)).timestamp()
+    bot.app.user_data[FIRM][INFO_FOR] = {"number": number, "lapses_at": lapses_at}
+    reply = await bot.say(FIRM, "The Guangfu Road branch.", language_code="en")
+    assert "not recorded" in reply
+    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    assert stored.state == "needs_info"
 
 
 async def test_a_report_submitted_in_chat_tells_the_secretariat_after_the_reply(
