@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cases.details import CaseDetails
+from bot.cases.details import CaseDetails, CaseMessage, HistoryEntry
 from bot.edge.contact import public_day
 from bot.handlers.cases.shared import PREFIX
 from kernel.i18n import Markup, t
@@ -45,15 +45,19 @@ def _event_note(event: CaseEvent, lang: str) -> str:
     return _cut(event.note or "", 80)
 
 
-def _history_line(event: CaseEvent, lang: str, tz: ZoneInfo, note: str) -> str:
-    return t(
-        lang,
-        "cases.history_line",
-        at=public_day(event.at.astimezone(tz).date(), lang),
-        action=t(lang, f"cases.actions.{event.action}"),
-        state=t(lang, f"cases.states.{event.to_state}"),
-        note=note,
-    )
+def _history_line(entry: HistoryEntry, lang: str, tz: ZoneInfo, note: str = "") -> str:
+    """One line of the history: an event (its day, action → state, `note`), or a message to
+    the petitioner (its day and time, what it was, whether it arrived)."""
+    if isinstance(entry, CaseEvent):
+        return t(
+            lang,
+            "cases.history_line",
+            at=public_day(entry.at.astimezone(tz).date(), lang),
+            action=t(lang, f"cases.actions.{entry.action}"),
+            state=t(lang, f"cases.states.{entry.to_state}"),
+            note=note,
+        )
+    return t(lang, "cases.proof.history_line", **_message_values(entry, lang, tz))
 
 
 def _moment(at: datetime, lang: str) -> str:
@@ -61,36 +65,42 @@ def _moment(at: datetime, lang: str) -> str:
     return f"{public_day(at.date(), lang)} {at:%H:%M}"
 
 
-def _proof_lines(
-    details: CaseDetails, lang: str, tz: ZoneInfo, *, last: int | None = None
-) -> list[str]:
-    """Each message to the petitioner (or the `last` ones) with its state and time (sent: when
-    Telegram accepted it; else when it was written), and what to do when the final reply did
-    not arrive."""
+def _message_values(message: CaseMessage, lang: str, tz: ZoneInfo) -> dict[str, str]:
+    """A message to the petitioner in words: its time (sent: when Telegram accepted it; else
+    when it was written), what it was and its state."""
+    at = message.sent_at or message.queued_at
+    what = message.key.rsplit(".", 1)[-1]
+    return {
+        "at": _moment(at.astimezone(tz), lang) if at else "—",
+        "what": t(lang, f"cases.proof.what.{what}"),
+        "state": t(lang, f"cases.proof.states.{message.status}"),
+    }
+
+
+def _undelivered(details: CaseDetails, lang: str) -> list[str]:
+    """What to do when the final reply did not arrive (nothing when it did)."""
+    if not details.reply_undelivered:
+        return []
+    reply = [m for m in details.messages if m.key.endswith(".reply")][-1]
+    state = t(lang, f"cases.proof.states.{reply.status}")
+    return [t(lang, "cases.proof.undelivered", state=state)]
+
+
+def _proof_lines(details: CaseDetails, lang: str, tz: ZoneInfo, *, last: int) -> list[str]:
+    """The `last` messages to the petitioner, each with its state and time, and what to do
+    when the final reply did not arrive."""
     if not details.messages:
         return []
     lines = [t(lang, "cases.proof.title")]
-    shown = details.messages if last is None else details.messages[-last:]
+    shown = details.messages[-last:]
     if len(shown) < len(details.messages):
         lines.append(t(lang, "cases.proof.more", count=len(details.messages) - len(shown)))
-    for m in shown:
-        at = m.sent_at or m.queued_at
-        what = m.key.rsplit(".", 1)[-1]
-        lines.append(
-            t(
-                lang,
-                "cases.proof.line",
-                at=_moment(at.astimezone(tz), lang) if at else "—",
-                what=t(lang, f"cases.proof.what.{what}"),
-                state=t(lang, f"cases.proof.states.{m.status}"),
-            )
-        )
-    if details.reply_undelivered:
-        reply = [m for m in details.messages if m.key.endswith(".reply")][-1]
-        lines.append(
-            t(lang, "cases.proof.undelivered", state=t(lang, f"cases.proof.states.{reply.status}"))
-        )
-    return lines
+    lines += [t(lang, "cases.proof.line", **_message_values(m, lang, tz)) for m in shown]
+    return lines + _undelivered(details, lang)
+
+
+def _card_note(entry: HistoryEntry, lang: str) -> str:
+    return _event_note(entry, lang) if isinstance(entry, CaseEvent) else ""
 
 
 def details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bool]:
@@ -152,7 +162,7 @@ def details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bo
     parts.extend(_proof_lines(details, lang, tz, last=SHOWN_MESSAGES))
     cut = cut or any(len(e.note or "") > 80 for e in details.events)
     cut = cut or len(details.messages) > SHOWN_MESSAGES  # "Full text" lists them all
-    history = [_history_line(e, lang, tz, _event_note(e, lang)) for e in details.events]
+    history = [_history_line(e, lang, tz, _card_note(e, lang)) for e in details.history]
     shown = min(len(history), SHOWN_EVENTS)
     while True:
         lines = list(parts)
@@ -166,7 +176,7 @@ def details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bo
         text = "\n".join(lines)
         if visible_length(text) <= MESSAGE_LIMIT or shown == 0:
             return text, shown < len(history) or cut
-        shown -= 1  # the oldest shown event goes; "Full text" has it
+        shown -= 1  # the oldest shown line goes; "Full text" has it
 
 
 def details_keyboard(
@@ -236,12 +246,15 @@ def full_pages(details: CaseDetails, lang: str, tz: ZoneInfo) -> list[str]:
             label = t(lang, f"cases.label_{key}")
             blocks.append(t(lang, "cases.full_part", label=label, text=pieces[0]))
             blocks.extend(html.escape(piece, quote=False) for piece in pieces[1:])
-    blocks.extend(_proof_lines(details, lang, tz))
-    if details.events:
+    blocks.extend(_undelivered(details, lang))
+    history = details.history
+    if history:
         blocks.append(t(lang, "cases.history"))
-    for event in details.events:
-        note = _event_note(event, lang) if event.action == "file" else event.note or ""
-        blocks.append(_history_line(event, lang, tz, _cut(note, FULL_PAGE - 200)))
+    for entry in history:
+        note = ""
+        if isinstance(entry, CaseEvent):
+            note = _event_note(entry, lang) if entry.action == "file" else entry.note or ""
+        blocks.append(_history_line(entry, lang, tz, _cut(note, FULL_PAGE - 200)))
     pages: list[str] = []
     current: list[str] = []
     length = 0

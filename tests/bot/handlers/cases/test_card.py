@@ -5,10 +5,11 @@ shown only to the secretariat (never an anonymous petitioner's account)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import select
 
+from bot.cases.details import full_case
 from bot.cases.lifecycle import act
 from bot.handlers.cases.card import visible_length
 from storage.models import Case, Person, Role
@@ -24,7 +25,7 @@ from tests.bot.handlers.cases.helpers import (
     roc,
     staff_and_case,
 )
-from tests.factories import do, file_on, person
+from tests.factories import TZ, do, file_on, person
 from tests.harness import BotHarness
 
 
@@ -188,3 +189,78 @@ async def test_the_largest_case_card_is_accepted_and_its_full_text_comes_by_a_mo
     assert whole.count("述") == 4000
     assert whole.count("覆") == whole.count("移") == 2 * 3500  # the text, and the history's note
     assert whole.count("&lt;") == 500 and whole.count("問") == 12 * 3500
+
+
+def moment(at: datetime | None, lang: str) -> str:
+    """A message's time as the history writes it: the reader's day (ROC in Chinese), HH:MM."""
+    assert at is not None
+    local = at.astimezone(TZ)
+    day = roc(local.date()) if lang == "zh-TW" else local.date().isoformat()
+    return f"{day} {local:%H:%M}"
+
+
+def history_of(text: str, heading: str) -> list[str]:
+    """The lines of a card or page after its history heading."""
+    lines = text.splitlines()
+    return lines[lines.index(heading) + 1 :]
+
+
+async def test_the_history_lists_each_message_to_the_petitioner_with_its_state_and_time(
+    bot: BotHarness,
+) -> None:
+    number = assigned_case(bot)
+    await bot.outbox_sent()  # the assignment notice reaches the petitioner
+    bot.fake.block(FIRM)
+    await bot.press(INSPECTOR, f"case:a:reply:{number}", language_code="en")
+    await bot.say(INSPECTOR, "經查該商品已下架，並已通知業者改正。", language_code="en")
+    await bot.outbox_sent()  # the final reply, refused: the petitioner blocked the bot
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    details = bot.db.call(full_case, number=number, viewer=secretary)
+    assigned, reply = details.messages
+    assert (assigned.status, reply.status) == ("sent", "blocked") and reply.sent_at is None
+
+    card = await bot.say(SECRETARY, f"/case {number}", language_code="en")
+    history = history_of(card, "<b>History</b>")
+    sent = f"{moment(assigned.sent_at, 'en')} ✉️ to the petitioner: assignment notice, sent"
+    blocked = (
+        f"{moment(reply.queued_at, 'en')} ✉️ to the petitioner: final reply,"
+        " not delivered (the petitioner blocked the bot)"
+    )
+    assert sent in history and blocked in history
+    # in the order things happened: each message after the action that wrote it
+    order = [
+        next(i for i, line in enumerate(history) if words in line)
+        for words in ("Assign →", sent, "Reply to the petitioner →", blocked)
+    ]
+    assert order == sorted(order)
+
+    chinese = await bot.say(SECRETARY, f"/case {number}")
+    history = history_of(chinese, "<b>處理紀錄</b>")
+    assert f"{moment(assigned.sent_at, 'zh-TW')} ✉️ 給陳情人：已分派通知，已送出" in history
+    assert (
+        f"{moment(reply.queued_at, 'zh-TW')} ✉️ 給陳情人：最終回覆，未送達（陳情人已封鎖機器人）"
+        in history
+    )
+    assert re.search(r"\d{4}-\d{2}-\d{2}", chinese) is None
+
+    for lang, heading in (("en", "<b>History</b>"), ("zh-hant", "<b>處理紀錄</b>")):
+        page = await bot.press(SECRETARY, f"case:more:{number}:0", language_code=lang)
+        history = history_of(page, heading)
+        assert len([line for line in history if "✉️" in line]) == 2
+        assert page.count("✉️") == 2  # the messages are listed once, in the history
+        undelivered = "by phone or letter" if lang == "en" else "改以電話或書面回覆"
+        assert undelivered in page
+
+
+async def test_a_message_not_yet_sent_is_listed_as_waiting_with_the_time_it_was_written(
+    bot: BotHarness,
+) -> None:
+    await bot.quiet()  # no delivery worker: the assignment notice stays in the outbox
+    number = assigned_case(bot)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    (notice,) = bot.db.call(full_case, number=number, viewer=secretary).messages
+    card = await bot.say(SECRETARY, f"/case {number}", language_code="en")
+    waiting = f"{moment(notice.queued_at, 'en')} ✉️ to the petitioner: assignment notice,"
+    assert f"{waiting} waiting to be sent" in history_of(card, "<b>History</b>")
+    chinese = await bot.say(SECRETARY, f"/case {number}")
+    assert f"{moment(notice.queued_at, 'zh-TW')} ✉️ 給陳情人：已分派通知，待傳送" in chinese
