@@ -4,10 +4,13 @@ and pressing a button or sending a text to see what (if anything) the bot answer
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
+from kernel.i18n import t
 from storage.models import AuditEntry, CaseEvent, Role
 from tests.factories import do, file_on, person
 from tests.harness import BotHarness
@@ -95,3 +98,18 @@ async def answered(bot: BotHarness, user_id: int, data: str) -> str:
 def roc(day: date) -> str:
     """115/11/02: a date as a Chinese chat message writes it."""
     return f"{day.year - 1911}/{day.month:02d}/{day.day:02d}"
+
+
+async def forged_button_is_stale(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture, data: str
+) -> None:
+    """Press a forged button as the secretary: the stale answer, no error, no message."""
+    staff_and_case(bot)
+    with caplog.at_level(logging.INFO):
+        text = await answered(bot, SECRETARY, data)
+    # Data the edge cannot parse (non-ASCII, too long, out of range) gets the edge's stale line
+    # before any feature sees it; parsable data the feature does not know gets its own line.
+    assert "out of date" in text or text == t("en", "buttons.stale")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if r.exc_info]
+    assert bot.fake.sent(SECRETARY) == []

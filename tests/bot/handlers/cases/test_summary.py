@@ -9,6 +9,7 @@ import pytest
 
 from bot.handlers.cases import shared
 from storage.models import Role
+from tests.bot.handlers.test_assessment import documents
 from tests.factories import person
 from tests.harness import BotHarness
 
@@ -24,14 +25,6 @@ async def test_summary_in_chat_can_show_the_roc_calendar(bot: BotHarness) -> Non
         lambda: len(bot.fake.calls("sendDocument", chat_id=SECRETARY)) >= 3,
         what="the HTML, CSV and PNG reports sent to the secretary",
     )
-
-
-def documents(bot: BotHarness, chat: int) -> list[str]:
-    return [
-        c.result["document"]["file_name"]
-        for c in bot.fake.calls("sendDocument", chat_id=chat)
-        if c.ok
-    ]
 
 
 async def test_summary_takes_a_half_year_and_a_year(
