@@ -25,7 +25,7 @@ from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
 from bot.edge.updates import PerChatUpdateProcessor
-from bot.handlers import admin, categories, profile, reminders, reports, start, subscriptions
+from bot.handlers import admin, categories, filing, profile, reminders, start, subscriptions
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
@@ -55,7 +55,7 @@ def features() -> list[Feature]:
         subscriptions.FEATURE,
         profile.FEATURE,
         reminders.FEATURE,
-        reports.FEATURE,
+        filing.FEATURE,
         admin.FEATURE,
         notice_feature.FEATURE,
         categories.FEATURE,

@@ -2,9 +2,9 @@
 at a time, each change written with its audit row in one transaction, returning the refreshed
 action for its card.
 
-A field button opens a wait for that field's text (`FieldWait`, kept in user data as JSON); a
-closed action's record stands, so its buttons are refused as out of date, as is a next-step
-button whose card shows another status than the action has now.
+Which fields the card offers and how a typed value is read are here; waiting for the text is the
+chat's (`bot/edge/waiting.py`). A closed action's record stands, so its buttons are refused as
+out of date, as is a next-step button whose card shows another status than the action has now.
 """
 
 from __future__ import annotations
@@ -34,30 +34,6 @@ ACTION_FIELDS = FIELDS
 DATE_FIELDS = ("due_on", "done_on")
 FIELD_LIMIT = 2000
 """Most characters a text field takes where `actions.LIMITS` names none."""
-
-
-@dataclass(frozen=True)
-class FieldWait:
-    """The chat waits for the text of `field` of action `action_id`."""
-
-    action_id: int
-    field: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {"id": self.action_id, "field": self.field}
-
-    @classmethod
-    def from_dict(cls, data: object) -> FieldWait | None:
-        """The wait stored by `to_dict` (the shape the chat has always stored), or None when
-        there is none or it cannot be read."""
-        if not isinstance(data, dict):
-            return None
-        action_id, field = data.get("id"), data.get("field")
-        if not isinstance(action_id, int) or isinstance(action_id, bool):
-            return None
-        if field not in ACTION_FIELDS:
-            return None
-        return cls(action_id, str(field))
 
 
 def parse_field_value(field: str, text: str) -> str | date:

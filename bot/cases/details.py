@@ -9,6 +9,7 @@ it is kept only to send them news of their own case and to list it under /status
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -30,6 +31,10 @@ from storage.queries.outbox import (
     fetch_reporter_messages,
 )
 from storage.queries.people import PersonView
+
+HistoryEntry = CaseEvent | CaseMessage
+"""One line of a case's history: something done to the case, or a message to the petitioner."""
+_UNDATED = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,15 @@ class CaseDetails:
         answer by phone or letter."""
         replies = [m for m in self.messages if m.key == REPLY_KEY]
         return bool(replies) and replies[-1].status in UNDELIVERED
+
+    @property
+    def history(self) -> list[HistoryEntry]:
+        """The case's events and its messages to the petitioner in the order they happened: a
+        message by when it was written, so it follows the event that wrote it (same moment)."""
+        timed: list[tuple[datetime, int, int, HistoryEntry]]
+        timed = [(e.at, 0, i, e) for i, e in enumerate(self.events)]
+        timed += [(m.queued_at or _UNDATED, 1, i, m) for i, m in enumerate(self.messages)]
+        return [entry for *_, entry in sorted(timed, key=lambda row: row[:3])]
 
 
 def fetch_case_details(*, session: Session, number: str, viewer: PersonView) -> CaseDetails:

@@ -1,20 +1,107 @@
-"""Staff prompts that wait for one text message.
+"""Prompts that wait for one text.
 
 A button asks for a text ("type your note"); the person's next plain text is that text, until
-the wait lapses or they send any other command. Features name their wait with a key in
-`user_data`; this module gives the filter that matches a waiting person's text and the one
-handler that ends every wait when another command arrives.
+the wait lapses or they send any other command. A wait is one small value, `Wait` (the
+feature's key, a payload of plain JSON values, when it lapses), kept in `user_data` under the
+feature's key: `open_wait` stores it, `read_wait` gives it back (or says that it lapsed) and
+`close_wait` ends it. `text_for` is the filter that matches a waiting person's text; one
+handler ends every wait when another command arrives.
+
+A stored wait this module cannot read (a shape an earlier version stored) reads as lapsed:
+waits last minutes, so nobody loses more than a prompt to answer again.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.edge.context import BotApplication, BotContext
+from kernel.clock import utcnow
+from kernel.i18n import t
+
+Value = str | int | float | bool | None
+Payload = Mapping[str, Value]
+"""What a wait is for (a case number, an action id …): plain JSON values only."""
+LAPSED_KEY = "waiting.lapsed"
+"""The answer to a text whose wait has lapsed where the feature cannot say which it was."""
 
 _keys: set[str] = set()
 _CANCEL = filters.Regex(r"^/cancel(@\w+)?\b")
+
+
+@dataclass(frozen=True)
+class Wait:
+    """An open prompt for a text: the feature's key, what it is for, until when."""
+
+    key: str
+    payload: Payload
+    lapses_at: datetime
+
+    def stored(self) -> dict[str, object]:
+        """The JSON `user_data` keeps (the key is where it is kept)."""
+        return {"payload": dict(self.payload), "lapses_at": self.lapses_at.timestamp()}
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """A wait past its time; `payload` is None when what was stored could not be read."""
+
+    key: str
+    payload: Payload | None
+
+
+def open_wait(
+    user_data: MutableMapping[Any, Any], key: str, payload: Payload, *, minutes: int
+) -> Wait:
+    """Wait `minutes` for this person's next text for `key` (replacing any earlier wait)."""
+    wait = Wait(key, dict(payload), utcnow() + timedelta(minutes=minutes))
+    user_data[key] = wait.stored()
+    return wait
+
+
+def read_wait(user_data: Mapping[Any, Any], key: str) -> Wait | Lapsed | None:
+    """The open wait for `key`; Lapsed when it is past its time or unreadable; None when
+    there is none. Reading leaves it stored."""
+    if key not in user_data:
+        return None
+    stored = user_data[key]
+    payload = stored.get("payload") if isinstance(stored, dict) else None
+    lapses = stored.get("lapses_at") if isinstance(stored, dict) else None
+    if (
+        not isinstance(payload, dict)
+        or not all(isinstance(k, str) and _plain(v) for k, v in payload.items())
+        or not isinstance(lapses, int | float)
+        or isinstance(lapses, bool)
+        or not math.isfinite(lapses)
+    ):
+        return Lapsed(key, None)
+    lapses_at = datetime.fromtimestamp(lapses, UTC)
+    if utcnow() > lapses_at:
+        return Lapsed(key, payload)
+    return Wait(key, payload, lapses_at)
+
+
+def close_wait(user_data: MutableMapping[Any, Any], key: str) -> Wait | Lapsed | None:
+    """End the wait for `key`; what `read_wait` would have given."""
+    found = read_wait(user_data, key)
+    user_data.pop(key, None)
+    return found
+
+
+def lapsed_text(language: str) -> str:
+    """The answer to a text whose wait lapsed unread: nothing recorded, press again."""
+    return t(language, LAPSED_KEY)
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 class _Waiting(filters.UpdateFilter):
@@ -31,7 +118,7 @@ class _Waiting(filters.UpdateFilter):
 
 
 def text_for(app: BotApplication, key: str) -> filters.BaseFilter:
-    """Plain text from a person whose wait `key` is open."""
+    """Plain text from a person whose wait `key` is stored."""
     _keys.add(key)
     return filters.TEXT & ~filters.COMMAND & _Waiting(app, key)
 

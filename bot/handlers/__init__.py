@@ -1,1 +1,16 @@
-"""One module per feature; each exposes FEATURE (bot.edge.features.Feature)."""
+"""The chat edge: one module or package per feature, each exposing FEATURE
+(bot.edge.features.Feature); bot/application.py installs them in /help order.
+
+start.py          /start and its deep links, /help, /language, /privacy, /cancel, unknown commands
+subscriptions.py  /subscribe, /mysubs, /unsubscribe
+profile.py        /profile and /forget
+reminders.py      /reminders: certificate expiry reminders on or off
+filing/           petitioners: /report, /status, answering a request for information
+admin.py          /invite and /roles
+notices.py        /notice and /notices
+categories.py     /categories
+cases/            staff: /cases, /case with its actions, /summary
+courtesy/         /tests, /score, /actions, /action, /courtesy_report
+assessment.py     /assessment
+surveys.py        answering surveys and the question after a closed case; /survey
+"""

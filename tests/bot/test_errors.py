@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot.edge.context import BotContext
-from bot.handlers.cases import PENDING
+from bot.handlers.cases.acting import PENDING
 from tests.harness import BotHarness
 
 USER = 6001

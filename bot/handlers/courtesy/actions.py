@@ -18,7 +18,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, unchanged_is_fine
 from bot.handlers.courtesy.shared import MESSAGE_LIMIT, PREFIX, actor
 from courtesy import action_edits, action_texts
-from courtesy.action_edits import ACTION_FIELDS, DATE_FIELDS, FieldWait
+from courtesy.action_edits import ACTION_FIELDS, DATE_FIELDS
 from courtesy.action_texts import CARD_FIELDS
 from courtesy.actions import ActionDetails, fetch_action_details, next_status
 from kernel.errors import UserError
@@ -26,6 +26,9 @@ from kernel.i18n import t
 from storage.models import ActionStatus
 
 ACTION_KEY = "courtesy_action"
+"""The wait for a field's text: payload {"id": action id, "field": field name}."""
+ACTION_MINUTES = 15
+"""A field's prompt lapses after this long, so a later, unrelated message is not stored."""
 ACTION_TEXT = 10
 CHAT_REFUSALS = {
     "courtesy.actions.needs_plan": "courtesy.action.needs_plan",
@@ -223,10 +226,12 @@ async def action_ask(update: Update, context: BotContext) -> int:
         await query.answer(t(lang, exc.key, **exc.values), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    context.user_data[ACTION_KEY] = FieldWait(action_id, field).to_dict()
+    payload = {"id": action_id, "field": field}
+    waiting.open_wait(context.user_data, ACTION_KEY, payload, minutes=ACTION_MINUTES)
     key = "courtesy.action.ask_date" if field in DATE_FIELDS else "courtesy.action.ask"
+    label = _field_label(lang, field)
     await context.bot.send_message(
-        query.from_user.id, t(lang, key, field=_field_label(lang, field), id=action_id)
+        query.from_user.id, t(lang, key, field=label, id=action_id, minutes=ACTION_MINUTES)
     )
     return ACTION_TEXT
 
@@ -237,30 +242,59 @@ async def action_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None and update.effective_chat is not None
     assert context.user_data is not None
     lang = context.lang
-    wait = FieldWait.from_dict(context.user_data.get(ACTION_KEY))
-    if wait is None:
+    found = waiting.read_wait(context.user_data, ACTION_KEY)
+    target = _target(found.payload) if isinstance(found, waiting.Wait) else None
+    if target is None:
+        waiting.close_wait(context.user_data, ACTION_KEY)
+        await update.effective_message.reply_text(_not_taken(lang, found))
         return ConversationHandler.END
+    action_id, field = target
     try:
-        value = action_edits.parse_field_value(wait.field, update.effective_message.text or "")
+        value = action_edits.parse_field_value(field, update.effective_message.text or "")
     except UserError as exc:  # asked again
         await update.effective_message.reply_text(_chat_refusal(lang, exc))
         return ACTION_TEXT
     try:
         details = await context.services.db.run(
             action_edits.edit_action_field,
-            action_id=wait.action_id,
-            field=wait.field,
+            action_id=action_id,
+            field=field,
             value=value,
             by=actor(update),
         )
     except UserError as exc:
-        context.user_data.pop(ACTION_KEY, None)
+        waiting.close_wait(context.user_data, ACTION_KEY)
         await update.effective_message.reply_text(_chat_refusal(lang, exc))
         return ConversationHandler.END
-    context.user_data.pop(ACTION_KEY, None)
+    waiting.close_wait(context.user_data, ACTION_KEY)
     card, markup = _card(lang, details)
     await context.bot.send_message(update.effective_chat.id, card, reply_markup=markup)
     return ConversationHandler.END
+
+
+def _target(payload: waiting.Payload | None) -> tuple[int, str] | None:
+    """The action id and field a wait's payload names, if it names them."""
+    action_id, field = (payload or {}).get("id"), (payload or {}).get("field")
+    if not isinstance(action_id, int) or isinstance(action_id, bool):
+        return None
+    if field not in ACTION_FIELDS:
+        return None
+    return action_id, str(field)
+
+
+def _not_taken(lang: str, found: waiting.Wait | waiting.Lapsed | None) -> str:
+    """Why a text was not stored: which field of which action lapsed, or that a wait did."""
+    target = _target(found.payload) if found is not None else None
+    if target is None:
+        return waiting.lapsed_text(lang)
+    action_id, field = target
+    return t(
+        lang,
+        "courtesy.action.lapsed",
+        field=_field_label(lang, field),
+        id=action_id,
+        minutes=ACTION_MINUTES,
+    )
 
 
 @requires(*SECRETARIAT)

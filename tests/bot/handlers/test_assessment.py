@@ -1,6 +1,5 @@
 """/assessment through the fake Bot API: the secretariat gets the period's state and the 附表2
-and evidence files; an inspector is refused (and the refusal audited); /summary takes a
-half-year or a year."""
+and evidence files; an inspector is refused (and the refusal audited)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from sqlmodel import select
 
 from bot.assessment.scoring import ScoreInput, record_score
 from bot.handlers import assessment as assessment_handlers
-from bot.handlers import cases as case_handlers
 from kernel.periods import Period
 from storage.models import AuditEntry, Role
 from tests.factories import person
@@ -91,21 +89,3 @@ async def test_a_bad_period_is_one_sentence_with_the_usage(
     # Without a period: the one whose publication is next due (the first half-year).
     reply = await bot.say(ADMIN_LIKE, "/assessment", language_code="en")
     assert "first half of 2027" in reply and "Scored 0 of 12 units" in reply
-
-
-async def test_summary_takes_a_half_year_and_a_year(
-    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(case_handlers, "utcnow", lambda: NOW)
-    person(bot.db, SECRETARY, Role.SECRETARIAT)
-    reply = await bot.say(SECRETARY, "/summary 2027-H1")
-    assert "116 年上半年案件分析" in reply and "收件 0 件" in reply
-    await bot.wait_until(
-        lambda: "complaints-2027-H1.png" in documents(bot, SECRETARY),
-        what="the half-year analysis files",
-    )
-    assert documents(bot, SECRETARY)[0] == "complaints-2027-H1.html"
-    reply = await bot.say(SECRETARY, "/summary 2028")
-    assert "2028 尚未開始" in reply
-    reply = await bot.say(SECRETARY, "/summary 2027-H2")
-    assert "不是有效的期間" in reply

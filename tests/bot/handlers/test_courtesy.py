@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -531,6 +531,26 @@ async def test_another_command_ends_the_wait_for_an_action_fields_text(
     await bot.say(ADMIN_ID, "/actions", language_code="en")
     bot.fake.send_text(ADMIN_ID, "this was meant for something else", language_code="en")
     await asyncio.sleep(0.5)
+    with db.transaction() as session:
+        row = session.get(CourtesyAction, action)
+        assert row is not None and row.cause is None
+
+
+async def test_a_fields_prompt_lapses_and_a_later_text_is_not_stored(
+    bot: BotHarness, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.edge import waiting
+    from bot.handlers.courtesy.actions import ACTION_MINUTES
+
+    code, _ = prepare(db)
+    action = _fail_one(db, code).action_id
+    await bot.say(ADMIN_ID, f"/action {action}", language_code="en")
+    asked = await bot.press(ADMIN_ID, f"ct:af:{action}:cause", language_code="en")
+    assert f"lapses after {ACTION_MINUTES} minutes" in asked
+    later = utcnow() + timedelta(minutes=ACTION_MINUTES + 1)
+    monkeypatch.setattr(waiting, "utcnow", lambda: later)
+    reply = await bot.say(ADMIN_ID, "the script was never read", language_code="en")
+    assert f"lapsed after {ACTION_MINUTES} minutes" in reply and f"/action {action}" in reply
     with db.transaction() as session:
         row = session.get(CourtesyAction, action)
         assert row is not None and row.cause is None

@@ -1,10 +1,6 @@
-"""Reporters: /report (kind → subject → where → description → files → contact → submit),
-/status, and answering a request for more information. The conversation survives a restart.
-
-One person files at most `CASE_FILING_LIMIT_PER_HOUR` reports an hour (checked when /report
-starts and again at Submit). Button data is parsed strictly; anything else is a stale button.
-Over 500 lines because /report is one conversation of eight steps, each a handler here.
-"""
+"""/report: kind → subject → where → description → files → contact → submit, one handler a
+step; the draft survives a restart. One person files at most `CASE_FILING_LIMIT_PER_HOUR`
+reports an hour (checked when /report starts and again at Submit)."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ import contextlib
 import logging
 import re
 import warnings
-from dataclasses import dataclass
 
 from telegram import (
     InlineKeyboardButton,
@@ -32,10 +27,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.cases.actions import Action
 from bot.cases.filing import (
     MAX_FILES,
-    NUMBER_PATTERN,
     Draft,
     check_attachment,
     check_description,
@@ -45,13 +38,10 @@ from bot.cases.filing import (
     parse_contact,
     submit_report,
 )
-from bot.cases.lifecycle import act, check_info_request
-from bot.cases.listing import reporter_page
-from bot.edge.case_news import REPORTER_INFO
 from bot.edge.contact import public_day, signed
-from bot.edge.context import BotApplication, BotContext
-from bot.edge.conversations import cancel_handler, stale_button_handler
-from bot.edge.features import Command, Feature
+from bot.edge.context import BotContext
+from bot.edge.conversations import cancel_handler
+from bot.handlers.filing.shared import PREFIX
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -60,43 +50,13 @@ from storage.models.cases import CaseKind
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "rep"
-STATUS_PAGE = 10
-KIND_DATA = re.compile(rf"^{PREFIX}:kind:({'|'.join(k.value for k in CaseKind)})$")
-INFO_DATA = re.compile(rf"^{REPORTER_INFO}:({NUMBER_PATTERN})$")
-STATUS_DATA = re.compile(rf"^{PREFIX}:status:([0-9]{{1,4}})$")
 KIND, SUBJECT, WHERE, DESCRIPTION, FILES, CONTACT, CONTACT_TYPED, CONFIRM = range(8)
-INFO_TEXT = 20
+KIND_DATA = re.compile(rf"^{PREFIX}:kind:({'|'.join(k.value for k in CaseKind)})$")
+STEP_BUTTONS = re.compile(
+    rf"^{PREFIX}:(submit|cancel|done|kind:({'|'.join(k.value for k in CaseKind)}))$"
+)
+"""The buttons of the steps: pressed outside their step, they belong to an ended report."""
 DRAFT = "report_draft"
-INFO_FOR = "report_info_for"  # InfoWait.to_dict()
-INFO_MINUTES = 60
-"""A reporter's 'Answer' waits this long for the text, so a later unrelated message is not
-passed to the unit as information."""
-
-
-@dataclass(frozen=True)
-class InfoWait:
-    """A reporter's answer waiting for its text: for which case, until when."""
-
-    number: str
-    lapses_at: float
-    """POSIX seconds."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {"number": self.number, "lapses_at": self.lapses_at}
-
-    @classmethod
-    def from_dict(cls, data: object) -> InfoWait:
-        """The wait as stored, also as the list `[number, lapses at]` an earlier version
-        stored; anything else (older versions stored the bare number) reads as lapsed."""
-        if isinstance(data, list) and len(data) == 2:
-            data = {"number": data[0], "lapses_at": data[1]}
-        if isinstance(data, dict):
-            try:
-                return cls(str(data["number"]), float(data["lapses_at"]))
-            except (KeyError, TypeError, ValueError):
-                return cls(str(data.get("number") or ""), 0.0)
-        return cls(str(data or ""), 0.0)
 
 
 def _draft(context: BotContext) -> Draft:
@@ -501,17 +461,11 @@ async def submit(update: Update, context: BotContext) -> int:
 _cancel_report = cancel_handler(
     DRAFT, "report.cancelled", edit_button_message=True, remove_reply_keyboard=True
 )
-_cancel_info = cancel_handler(INFO_FOR, "report.cancelled", remove_reply_keyboard=True)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave the report (/cancel or its Cancel button); nothing is stored."""
     return await _cancel_report(update, context)
-
-
-async def cancel_info(update: Update, context: BotContext) -> int:
-    """/cancel while an answer to a request for information waits; nothing is passed on."""
-    return await _cancel_info(update, context)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -525,141 +479,14 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await context.bot.send_message(update.effective_chat.id, t(context.lang, "report.stale"))
 
 
-unknown_button = stale_button_handler("report.stale_button")
-"""A report button whose data is forged or unknown: say it does nothing."""
-
-
-async def _status_view(
-    context: BotContext, offset: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of the reporter's cases, with ◀ ▶ when there are more."""
-    assert context.person is not None
-    lang = context.lang
-    page = await context.services.db.run(
-        reporter_page, reporter=context.person, offset=offset, limit=STATUS_PAGE
-    )
-    if not page.cases:
-        return t(lang, "status.none"), None
-    if page.total > STATUS_PAGE:
-        last = offset + len(page.cases)
-        header = t(lang, "status.header_paged", first=offset + 1, last=last, total=page.total)
-    else:
-        header = t(lang, "status.header")
-    lines = [header]
-    for c in page.cases:
-        state = t(lang, f"status.states.{c.state}")
-        if c.closure:
-            closure = t(lang, f"status.closure.{c.closure}")
-            state = t(lang, "status.state_closed", state=state, closure=closure)
-        lines.append(
-            t(
-                lang,
-                "status.line",
-                number=c.number,
-                kind=t(lang, f"cases.kinds.{c.kind}"),
-                subject=c.subject[:40],
-                state=state,
-                due=public_day(c.due_on, lang),
-            )
-        )
-    paging = []
-    if offset > 0:
-        back = max(0, offset - STATUS_PAGE)
-        paging.append(InlineKeyboardButton("◀", callback_data=f"{PREFIX}:status:{back}"))
-    if offset + STATUS_PAGE < page.total:
-        ahead = offset + STATUS_PAGE
-        paging.append(InlineKeyboardButton("▶", callback_data=f"{PREFIX}:status:{ahead}"))
-    return "\n".join(lines), InlineKeyboardMarkup([paging]) if paging else None
-
-
-async def status(update: Update, context: BotContext) -> None:
-    """The reporter's cases with state and deadline, newest first, paged."""
-    assert update.effective_message is not None and context.person is not None
-    text, markup = await _status_view(context, 0)
-    await update.effective_message.reply_text(text, reply_markup=markup)
-
-
-async def status_page(update: Update, context: BotContext) -> None:
-    """◀ or ▶ under /status."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.person is not None
-    await query.answer()
-    match = STATUS_DATA.fullmatch(query.data)
-    assert match is not None  # the handler's own pattern
-    text, markup = await _status_view(context, int(match.group(1)))
-    with contextlib.suppress(BadRequest):  # the same page again: "message is not modified"
-        await query.edit_message_text(text, reply_markup=markup)
-
-
-async def info_start(update: Update, context: BotContext) -> int:
-    """The reporter pressed 'answer' under a request for information."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    await query.answer()
-    assert update.effective_chat is not None and context.person is not None
-    match = INFO_DATA.fullmatch(query.data)
-    assert match is not None  # the handler's own pattern
-    try:
-        number = await context.services.db.run(
-            check_info_request, number=match.group(1), reporter=context.person
-        )
-    except UserError as exc:
-        context.user_data.pop(INFO_FOR, None)
-        await context.bot.send_message(
-            update.effective_chat.id, t(context.lang, exc.key, **exc.values)
-        )
-        return ConversationHandler.END
-    lapses_at = utcnow().timestamp() + INFO_MINUTES * 60
-    context.user_data[INFO_FOR] = InfoWait(number, lapses_at).to_dict()
-    await context.bot.send_message(
-        update.effective_chat.id,
-        t(context.lang, "report.info_prompt", number=number, minutes=INFO_MINUTES),
-    )
-    return INFO_TEXT
-
-
-async def info_text(update: Update, context: BotContext) -> int:
-    """The reporter's additional information: recorded, the clock resumes, the unit is told."""
-    message = update.effective_message
-    assert message is not None and message.text is not None and context.user_data is not None
-    wait = InfoWait.from_dict(context.user_data.pop(INFO_FOR, None))
-    number = wait.number
-    if utcnow().timestamp() > wait.lapses_at:
-        await message.reply_text(
-            t(
-                context.lang,
-                "report.info_lapsed",
-                number=number,
-                minutes=INFO_MINUTES,
-                button=t(context.lang, "cases.notify.answer_button"),
-            )
-        )
-        return ConversationHandler.END
-    try:
-        outcome = await context.services.db.run(
-            act,
-            number=number,
-            action=Action.INFO,
-            actor=context.person,
-            today=utcnow().astimezone(context.services.tz).date(),
-            counting=context.services.settings.case_day_counting,
-            text=message.text,
-        )
-    except UserError as exc:
-        await message.reply_text(t(context.lang, exc.key, **exc.values))
-        return ConversationHandler.END
-    thanks = t(context.lang, "report.info_thanks", number=outcome.number)
-    await message.reply_text(signed(thanks, context.services.settings, context.lang))
-    return ConversationHandler.END
-
-
-def register(app: BotApplication) -> None:
+def conversation() -> ConversationHandler[BotContext]:
+    """The /report steps, /cancel or the Cancel button at any of them; kept across restarts."""
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     with warnings.catch_warnings():
         # The buttons belong to the conversation's own messages; per-chat tracking is intended.
         warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
+        return ConversationHandler(
             entry_points=[CommandHandler("report", report)],
             states={
                 KIND: [
@@ -700,30 +527,3 @@ def register(app: BotApplication) -> None:
             persistent=True,
             allow_reentry=True,
         )
-        info = ConversationHandler(
-            entry_points=[CallbackQueryHandler(info_start, pattern=INFO_DATA)],
-            states={INFO_TEXT: [MessageHandler(text, info_text)]},
-            fallbacks=[CommandHandler("cancel", cancel_info)],
-            name="report_info",
-            persistent=True,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
-    app.add_handler(info)
-    kinds = "|".join(k.value for k in CaseKind)
-    app.add_handler(
-        CallbackQueryHandler(
-            stale_button, pattern=rf"^{PREFIX}:(submit|cancel|done|kind:({kinds}))$"
-        )
-    )
-    app.add_handler(CallbackQueryHandler(status_page, pattern=STATUS_DATA))
-    app.add_handler(CallbackQueryHandler(unknown_button, pattern=rf"^{PREFIX}:"))
-    app.add_handler(CommandHandler("status", status))
-
-
-FEATURE = Feature(
-    name="reports",
-    callback_prefixes=(PREFIX,),
-    register=register,
-    commands=(Command("report"), Command("status")),
-)

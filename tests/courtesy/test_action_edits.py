@@ -1,6 +1,6 @@
-"""The chat's courtesy use cases: each writes its change and its audit row in one transaction
-(a refusal that is audited returns its row instead of raising it away), and the conversation
-state kept between steps reads the shape stored before a restart."""
+"""courtesy/action_edits.py: a corrective action edited from its card's buttons (each step
+written with its audit row in one transaction; a refused or stale step changes nothing) and a
+typed field value read as a date or a text within its limit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from courtesy import action_edits
-from courtesy.action_edits import FieldWait, parse_field_value
+from courtesy.action_edits import parse_field_value
 from courtesy.actions import ActionChange, update_action
 from kernel.errors import UserError
 from storage.db import Database
@@ -89,13 +89,6 @@ def test_a_closed_or_missing_action_cannot_be_edited_from_its_buttons(db: Databa
     with db.transaction() as session:
         row = fetch_action(session=session, action_id=action)
     assert row is not None and row.status == "closed"
-
-
-def test_a_field_wait_reads_the_stored_shape_and_nothing_else() -> None:
-    assert FieldWait.from_dict({"id": 3, "field": "cause"}) == FieldWait(3, "cause")
-    assert FieldWait(3, "cause").to_dict() == {"id": 3, "field": "cause"}
-    for damaged in (None, {}, {"id": "3", "field": "cause"}, {"id": 3, "field": "status"}):
-        assert FieldWait.from_dict(damaged) is None
 
 
 def test_a_typed_field_value_is_a_date_or_a_text_within_its_limit() -> None:
