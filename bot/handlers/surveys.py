@@ -11,7 +11,6 @@ transaction.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -33,8 +32,11 @@ from kernel.outgoing import Part
 from kernel.reporting import format_stamp
 
 WAIT = "survey_text"
-"""user_data key while a typed answer is awaited: {"svy": invitation id} or {"svc": follow-up
-id}; `/skip`, the answer, or any other command ends it."""
+"""The wait (`bot.edge.waiting`) for a typed answer: payload {"what": "svy" or "svc", "id": the
+invitation or follow-up}; `/skip`, the answer, or any other command ends it."""
+WAIT_MINUTES = 14 * 24 * 60
+"""A survey stays open for days and a case question for 14 days: the domain says when an answer
+comes too late, so the wait itself only ends with those."""
 
 
 async def _send(update: Update, part: Part) -> None:
@@ -54,7 +56,7 @@ async def _echo(update: Update, text: str | None) -> None:
 
 def _wait(context: BotContext, what: str, row_id: int) -> None:
     assert context.user_data is not None
-    context.user_data[WAIT] = {what: row_id}
+    waiting.open_wait(context.user_data, WAIT, {"what": what, "id": row_id}, minutes=WAIT_MINUTES)
 
 
 async def _after_survey_step(update: Update, context: BotContext, step: Step) -> None:
@@ -76,7 +78,7 @@ async def _after_survey_step(update: Update, context: BotContext, step: Step) ->
     if step.expects_text and step.invitation_id is not None:
         _wait(context, SURVEY, step.invitation_id)
     elif context.user_data is not None:
-        context.user_data.pop(WAIT, None)
+        waiting.close_wait(context.user_data, WAIT)
     assert step.part is not None
     await _send(update, step.part)
 
@@ -136,14 +138,16 @@ async def case_pressed(update: Update, context: BotContext) -> None:
 async def _typed(update: Update, context: BotContext, text: str | None) -> bool:
     """A typed answer (None: /skip) to what this person's wait names; False if none."""
     assert context.user_data is not None and context.person is not None
-    waited: Any = context.user_data.pop(WAIT, None)
-    if not isinstance(waited, dict) or len(waited) != 1:
+    waited = waiting.close_wait(context.user_data, WAIT)
+    if not isinstance(waited, waiting.Wait):
         return False
-    (what, row_id), *_ = waited.items()
+    what, row_id = waited.payload.get("what"), waited.payload.get("id")
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        return False
     if what == SURVEY:
         step = await context.services.db.run(
             answer_text,
-            invitation_id=int(row_id),
+            invitation_id=row_id,
             person_id=context.person.id,
             text=text,
             language=context.lang,
@@ -156,7 +160,7 @@ async def _typed(update: Update, context: BotContext, text: str | None) -> bool:
     if what == CASE:
         reply = await context.services.db.run(
             answer_comment,
-            follow_up_id=int(row_id),
+            follow_up_id=row_id,
             person_id=context.person.id,
             text=text,
             language=context.lang,
@@ -165,7 +169,7 @@ async def _typed(update: Update, context: BotContext, text: str | None) -> bool:
         if reply.answer is Answer.STALE or reply.part is None:
             return False
         if reply.answer is Answer.TOO_LONG:
-            _wait(context, CASE, int(row_id))
+            _wait(context, CASE, row_id)
         await _send(update, reply.part)
         return True
     return False
