@@ -1,11 +1,13 @@
 """A courtesy report written out: ``courtesy-<name>.html`` (Jinja2, autoescaped, charts inline
 as SVG), one CSV per table (``-units.csv``, ``-items.csv``, ``-trend.csv``; UTF-8 with BOM, see
 `kernel.csvfiles`) and the charts as ``.png`` for chat. A round with no results yet still gets
-its files, saying so. The figures are `courtesy/reports.py`.
+its files, saying so. The figures are `courtesy/reports.py`; each table's columns are declared
+once here (`kernel.tables`) and read by the page and the CSV alike.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
@@ -14,7 +16,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from courtesy.reports import Report, TrendRow, UnitRow
+from courtesy.reports import (
+    ActionRow,
+    ItemRow,
+    OverdueRow,
+    PeriodFigures,
+    Report,
+    TrendRow,
+    UnitRow,
+)
 from courtesy.rubric import grade_label
 from kernel import charts
 from kernel.pages import page, render_page
@@ -43,6 +53,11 @@ UNITS: Table[UnitRow] = Table(
 )
 """Each unit's calls, results, average, grade and pass rate, with the total."""
 
+SUMMARY: Table[UnitRow] = Table(
+    "courtesy.report.label.summary", UNITS.columns[1:], row_header=False, empty=None
+)
+"""The units table's total row alone, at the top of the page."""
+
 TREND: Table[TrendRow] = Table(
     "courtesy.report.label.trend",
     (
@@ -56,6 +71,75 @@ TREND: Table[TrendRow] = Table(
     empty=None,
 )
 """The rounds so far: results, average and pass rate."""
+
+ITEMS: Table[ItemRow] = Table(
+    "courtesy.report.label.items",
+    (
+        Column("courtesy.report.label.item", attrgetter("name"), Kind.TEXT),
+        Column("courtesy.report.label.lost", attrgetter("lost"), Kind.FIGURE),
+        Column("courtesy.report.label.lost_avg", attrgetter("per_call"), Kind.MEAN),
+    ),
+    empty="courtesy.report.label.none",
+)
+"""The rubric items losing points: points lost in all and per scored call."""
+
+ACTION: tuple[Column[ActionRow], ...] = (
+    Column("courtesy.report.label.action", lambda a: f"#{a.id}", Kind.CODE),
+    Column("courtesy.report.label.staff", attrgetter("staff"), Kind.TEXT),
+    Column("courtesy.report.label.unit", attrgetter("unit"), Kind.TEXT),
+    Column("courtesy.report.label.status", attrgetter("status"), Kind.TEXT, css=""),
+    Column("courtesy.report.label.opened", attrgetter("opened"), Kind.DATE),
+)
+"""A corrective action: its number, whose it is, its state and the day it was opened."""
+
+ACTIONS: Table[ActionRow] = Table(
+    "courtesy.report.label.actions",
+    (*ACTION, Column("courtesy.report.label.repeat", attrgetter("repeat"), Kind.COUNT)),
+    empty="courtesy.report.label.none",
+)
+"""The open corrective actions, with the how-manieth time each is for its person."""
+
+OPENED: Table[ActionRow] = Table(
+    "courtesy_period.opened_list", ACTION, empty="courtesy.report.label.none"
+)
+"""A period report's corrective actions opened in the period."""
+
+CLOSED: Table[ActionRow] = replace(OPENED, caption="courtesy_period.closed_list")
+"""A period report's corrective actions closed in the period."""
+
+
+def _period(report: Report) -> PeriodFigures:
+    assert report.period is not None
+    return report.period
+
+
+PROGRESS: Table[Report] = Table(
+    "courtesy_period.progress",
+    (
+        Column("courtesy_period.target", lambda r: _period(r).target, Kind.COUNT),
+        Column("courtesy_period.expected", lambda r: _period(r).expected, Kind.COUNT),
+        Column("courtesy.report.label.calls", attrgetter("calls"), Kind.COUNT),
+        Column("courtesy.report.label.scored", attrgetter("scored"), Kind.COUNT),
+        Column("courtesy_period.opened", lambda r: len(_period(r).opened), Kind.COUNT),
+        Column("courtesy_period.closed", lambda r: len(_period(r).closed), Kind.COUNT),
+    ),
+    row_header=False,
+    empty=None,
+)
+"""A period report's calls against the year's target and its actions opened and closed."""
+
+OVERDUE: Table[OverdueRow] = Table(
+    "courtesy.report.label.overdue",
+    (
+        Column("courtesy.report.label.test", attrgetter("code"), Kind.CODE),
+        Column("courtesy.report.label.day", attrgetter("day"), Kind.DATE),
+        Column("courtesy.report.label.unit", attrgetter("unit"), Kind.TEXT),
+        Column("courtesy.report.label.inspector", attrgetter("inspector"), Kind.TEXT),
+        Column("courtesy.report.label.due", attrgetter("due"), Kind.DATE),
+    ),
+    empty="courtesy.report.label.none",
+)
+"""The calls still planned after their results were due."""
 
 
 def _total(report: Report) -> UnitRow:
@@ -173,20 +257,26 @@ def render_html(report: Report, *, produced: datetime | None = None) -> str:
         L=report.labels,
         charts=chart_svgs(report),
         grade=lambda g: grade_label(g, report.language) if g else None,
+        summary=SUMMARY,
+        progress=PROGRESS,
         units=UNITS,
+        items=ITEMS,
         trend=TREND,
+        actions=ACTIONS,
+        action_lists=((OPENED, report.period.opened), (CLOSED, report.period.closed))
+        if report.period
+        else (),
+        overdue=OVERDUE,
         total=_total(report),
     )
 
 
 def csv_tables(report: Report) -> list[CsvTable]:
     """Each CSV: units (with the total), items, trend."""
-    L = report.labels
     lang, roc = report.language, report.roc
-    items: list[list[object]] = [[i.name, i.lost, i.per_call] for i in report.items]
     return [
         UNITS.csv("units", [*report.units, _total(report)], lang, roc=roc),
-        CsvTable("items", L.items, [L.item, L.lost, L.lost_avg], items),
+        ITEMS.csv("items", report.items, lang, roc=roc),
         TREND.csv("trend", report.trend, lang, roc=roc),
     ]
 

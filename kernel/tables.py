@@ -10,7 +10,7 @@ A kind says how a value is written:
 | percent  | a share as percent, one decimal   | a number of percent (87.8)       | 87.8%       |
 | days     | one decimal, right-aligned        | a number, one decimal            | one decimal |
 | figure   | one decimal, right-aligned        | a number, one decimal            | one decimal |
-| mean     | a 1–5 mean with two decimals      | two decimals kept (4.00)         | as on page  |
+| mean     | a mean with two decimals: 4.00    | two decimals kept (4.00)         | as on page  |
 | change   | a change of a mean, signed: +0.25 | two decimals kept (0.25)         | as on page  |
 | interval | two shares as percent: 43.7–83.7  | two numbers of percent, from, to | 43.7–83.7%  |
 | date     | 115/11/30 or 2026-11-30           | with its weekday (`csv_day`)     | as on page  |
