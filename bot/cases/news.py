@@ -22,7 +22,7 @@ from storage.queries.cases import (
     fetch_role_people,
     fetch_unit_inspectors,
 )
-from storage.queries.outbox import dump_values, enqueue_text
+from storage.queries.outbox.texts import dump_values, enqueue_text
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,14 @@ from kernel.clock import utcnow
 from storage.db import Database
 from storage.models.notices import URGENT, DeliveryStatus
 from storage.queries import notices as q
-from storage.queries import outbox
+from storage.queries.outbox import due as due_q
+from storage.queries.outbox import results as results_q
+from storage.queries.outbox.due import DueDelivery, fetch_next_due_at
+from storage.queries.outbox.enqueue import NOTIFY_CHANNEL
+from storage.queries.outbox.leases import acquire_lease, clear_pause, record_pause, release_lease
+from storage.queries.outbox.results import (
+    DeliveryResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +108,7 @@ class LeaseUnconfirmed(Exception):
 @dataclass(frozen=True)
 class Look:
     released: list[tuple[int, int]]
-    rows: list[outbox.DueDelivery]
+    rows: list[DueDelivery]
     next_due: datetime | None
     lease_held: bool | None = None
     """Whether the lease was renewed (None: not asked)."""
@@ -116,26 +123,26 @@ def _look_at_outbox(
     held = None
     if lease is not None:
         name, owner, length = lease
-        held = outbox.acquire_lease(session=session, name=name, owner=owner, now=now, lease=length)
+        held = acquire_lease(session=session, name=name, owner=owner, now=now, lease=length)
         if not held:
             return Look([], [], None, held)
     released = release_due_notices(session=session, now=now)
-    rows = outbox.fetch_due_deliveries(session=session, now=now, limit=limit) if limit else []
-    return Look(released, rows, outbox.fetch_next_due_at(session=session, now=now), held)
+    rows = due_q.fetch_due_deliveries(session=session, now=now, limit=limit) if limit else []
+    return Look(released, rows, fetch_next_due_at(session=session, now=now), held)
 
 
 def _write_outcomes(
     *,
     session: Session,
-    results: list[outbox.DeliveryResult],
+    results: list[DeliveryResult],
     progress: list[tuple[int, int]],
     blocked_chats: list[int],
     now: datetime,
 ) -> None:
-    outbox.record_parts_sent(session=session, progress=progress)
-    outbox.record_delivery_results(session=session, results=results)
+    results_q.record_parts_sent(session=session, progress=progress)
+    results_q.record_delivery_results(session=session, results=results)
     for chat_id in blocked_chats:
-        outbox.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
+        results_q.mark_chat_blocked(session=session, chat_id=chat_id, now=now)
 
 
 class DeliveryWorker:
@@ -183,7 +190,7 @@ class DeliveryWorker:
         self._failure: BaseException | None = None  # from a send task, for the dispatcher
         self._progress: list[tuple[int, int, asyncio.Future[None]]] = []
         self._stopping = asyncio.Event()
-        self._queue: deque[outbox.DueDelivery] = deque()
+        self._queue: deque[DueDelivery] = deque()
         self._known: set[int] = set()  # queued, in flight, or waiting for their outcome's write
         self._active_chats: set[int] = set()
         self._chat_ready: dict[int, float] = {}
@@ -192,7 +199,7 @@ class DeliveryWorker:
         self._slot_freed = asyncio.Event()  # outcomes written: slots and chats may be free
         self._have_results = asyncio.Event()  # outcomes wait to be written
         self._need_slot = asyncio.Event()  # the sender waits for a slot: write now
-        self._results: list[outbox.DeliveryResult] = []
+        self._results: list[DeliveryResult] = []
         self._blocked: list[int] = []
         self._notices: dict[int, asyncio.Future[Prepared | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -240,7 +247,7 @@ class DeliveryWorker:
         if self.db.backend == "postgresql":  # rows written by other processes wake it too
             listener = asyncio.ensure_future(
                 asyncio.to_thread(
-                    self.db.listen, outbox.NOTIFY_CHANNEL, self._woken_from_thread, stop_listening
+                    self.db.listen, NOTIFY_CHANNEL, self._woken_from_thread, stop_listening
                 )
             )
         try:
@@ -287,8 +294,8 @@ class DeliveryWorker:
                 self.holding = False
 
     def _let_go(self, *, session: Session) -> None:
-        outbox.clear_pause(session=session, name=self.lock_name, owner=self.owner)
-        outbox.release_lease(session=session, name=self.lock_name, owner=self.owner)
+        clear_pause(session=session, name=self.lock_name, owner=self.owner)
+        release_lease(session=session, name=self.lock_name, owner=self.owner)
 
     async def _supervise(self) -> None:
         """Run the dispatcher; on any error, pause (logged once, recorded), back off, go on."""
@@ -311,10 +318,10 @@ class DeliveryWorker:
             return  # it failed a moment ago (its end is written as soon as it comes)
         try:
             if state is None:
-                await self.db.run(outbox.clear_pause, name=self.lock_name, owner=self.owner)
+                await self.db.run(clear_pause, name=self.lock_name, owner=self.owner)
             else:
                 await self.db.run(
-                    outbox.record_pause,
+                    record_pause,
                     name=self.lock_name,
                     owner=self.owner,
                     since=self.setbacks.since,
@@ -337,7 +344,7 @@ class DeliveryWorker:
     async def _renew(self) -> bool:
         started = asyncio.get_running_loop().time()
         self.holding = await self.db.run(
-            outbox.acquire_lease,
+            acquire_lease,
             name=self.lock_name,
             owner=self.owner,
             now=utcnow(),
@@ -447,7 +454,7 @@ class DeliveryWorker:
             self.setbacks.succeeded("lease")  # (the dispatcher records the end of a pause)
         for notice_id, count in look.released:
             logger.info("released notice %s to %s recipients", notice_id, count)
-        urgent: list[outbox.DueDelivery] = []
+        urgent: list[DueDelivery] = []
         for row in look.rows:
             if row.id in self._known:
                 continue
@@ -479,7 +486,7 @@ class DeliveryWorker:
         if not self._known and not self._tasks:
             self._notices.clear()
 
-    def _next_ready(self, now: float) -> tuple[outbox.DueDelivery | None, float]:
+    def _next_ready(self, now: float) -> tuple[DueDelivery | None, float]:
         """The first queued row whose chat may be sent to now; else None and the time the
         first paused chat may be (a chat busy with a send frees up when its outcome is written,
         which wakes the dispatcher anyway)."""
@@ -494,7 +501,7 @@ class DeliveryWorker:
             self._queue.append(row)
         return None, ready_at
 
-    def _start(self, row: outbox.DueDelivery) -> None:
+    def _start(self, row: DueDelivery) -> None:
         self._in_flight += 1
         self._slot_ids.add(row.id)
         self._active_chats.add(row.chat_id)
@@ -527,7 +534,7 @@ class DeliveryWorker:
             await self.pacer.wait()
         self._chat_ready[chat_id] = loop.time() + self.per_chat_interval
 
-    async def _deliver(self, row: outbox.DueDelivery) -> None:
+    async def _deliver(self, row: DueDelivery) -> None:
         try:
             try:
                 notice = await self._prepared(row.notice_id)
@@ -552,14 +559,14 @@ class DeliveryWorker:
         finally:
             self._active_chats.discard(row.chat_id)
 
-    def _untried(self, row: outbox.DueDelivery) -> None:
+    def _untried(self, row: DueDelivery) -> None:
         """Give back a row's slot without an outcome: the next look at the outbox finds it."""
         self._known.discard(row.id)
         if row.id in self._slot_ids:
             self._slot_ids.discard(row.id)
             self._in_flight -= 1
 
-    async def _attempt(self, row: outbox.DueDelivery, notice: Prepared | None) -> Outcome:
+    async def _attempt(self, row: DueDelivery, notice: Prepared | None) -> Outcome:
         """Send the notice's parts the chat does not have yet, then its attachment, each part
         recorded before the next goes; what came of it is `outcomes.classify`'s to say."""
         if notice is None:
@@ -633,7 +640,7 @@ class DeliveryWorker:
         self._have_results.set()
         await written
 
-    def _finish(self, row: outbox.DueDelivery, outcome: Outcome) -> None:
+    def _finish(self, row: DueDelivery, outcome: Outcome) -> None:
         """Hold the outcome for the next batch write (and look again when a row put off for a
         retry falls due)."""
         if outcome.status is DeliveryStatus.RETRYING:

@@ -20,7 +20,7 @@ from bot.edge.keyboards import keyboard
 from bot.settings import Settings
 from kernel.i18n import Markup, t
 from kernel.outgoing import Button, Part
-from storage.queries.outbox import load_values
+from storage.queries.outbox.texts import load_values
 
 REPORTER_INFO = "rep:info"
 """A reporter's "answer" button: `rep:info:<case number>` (the reports feature handles it)."""

@@ -373,7 +373,7 @@ async def test_an_idle_worker_sleeps_instead_of_waking_to_write_nothing(
 async def test_outcomes_at_a_paced_rate_are_written_several_to_a_transaction(
     db: Database, fake_api: FakeBotApi, worker: DeliveryWorker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.queries import outbox as q
+    from storage.queries.outbox import results as q
 
     batches: list[int] = []
     record = q.record_delivery_results
