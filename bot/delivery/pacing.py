@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import asyncio
 
+SLACK = 0.05
+"""Seconds the schedule may fall behind the clock and still be caught up."""
+
 
 class Pacer:
-    """Hands out send slots no closer than 1/rate apart, in the order they were asked for, and
-    none while held (a 429's flood wait)."""
+    """Hands out send slots 1/rate apart on average, in the order they were asked for, and none
+    while held (a 429's flood wait).
+
+    Slots keep to their schedule: a wait that wakes late (the event loop was busy) does not push
+    every later slot back, so the rate is the one asked for rather than a little less. The
+    schedule may run behind the clock by `slack` at most, so after a stall only that much is
+    caught up at once (one slot at low rates, 50 ms of slots at high ones)."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate
+        self.slack = max(self.interval, SLACK)
         self._next = 0.0
         self._held_until = 0.0
 
@@ -28,7 +37,7 @@ class Pacer:
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
-            slot = max(self._next, now)
+            slot = max(self._next, now - self.slack)
             self._next = slot + self.interval
             if slot > now:
                 await asyncio.sleep(slot - now)
