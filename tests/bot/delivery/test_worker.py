@@ -28,6 +28,7 @@ from bot.notices.subscriptions import subscribe_by_codes
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Person
+from tests.bot.delivery.conftest import worker_on
 from tests.conftest import TOKEN
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness
@@ -545,15 +546,7 @@ async def test_a_look_at_the_outbox_answered_late_sends_no_row_a_second_time(
     add_subscribers(db, chats)
     fake_api.send_delay = 0.2  # sends in flight and outcomes to write whenever a look reads
     late = LateLooks(db.url)
-    worker = worker_for(
-        db=late,
-        token=TOKEN,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        rate=50,
-        default_language="en",
-        lease=timedelta(seconds=3),
-    )
+    worker = worker_on(late, fake_api)
     try:
         async with worker.bot:
             worker.start()
