@@ -14,7 +14,7 @@ from bot.jobs.loops import stop_loops
 from bot.settings import Settings
 from kernel.clock import utcnow
 from storage.db import Database
-from storage.queries.outbox import count_due_deliveries
+from storage.queries.outbox.due import count_due_deliveries
 from tests.fakes import WAIT_CEILING, FakeBotApi
 
 

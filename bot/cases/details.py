@@ -24,7 +24,7 @@ from storage.queries.cases import (
     fetch_case_events,
     fetch_case_reporter,
 )
-from storage.queries.outbox import (
+from storage.queries.outbox.case_messages import (
     REPLY_KEY,
     UNDELIVERED,
     CaseMessage,

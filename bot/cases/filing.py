@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.cases.deadlines import due_date
-from bot.cases.news import Notice, new_case_notices, tell
+from bot.cases.news import CaseNews, new_case_notices, tell
 from kernel.clock import local_date
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, CaseReporter, Role
@@ -323,7 +323,7 @@ class Submitted:
 
     number: str
     due_on: date
-    notices: list[Notice]
+    notices: list[CaseNews]
 
 
 def submit_report(

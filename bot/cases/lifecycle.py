@@ -29,7 +29,7 @@ from bot.cases.actions import (
 from bot.cases.deadlines import add_days, closure_for, days_between
 from bot.cases.details import CaseDetails, view_case_row
 from bot.cases.filing import clean_text, without_controls
-from bot.cases.news import Notice, info_received_notices, reporter_notice, tell, unit_notices
+from bot.cases.news import CaseNews, info_received_notices, reporter_notice, tell, unit_notices
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models import Case, Category, Unit
@@ -119,7 +119,7 @@ class Outcome:
     number: str
     state: str
     due_on: date
-    notices: list[Notice]
+    notices: list[CaseNews]
 
 
 def _resume_clock(case_row: Case, today: date, counting: str) -> None:
@@ -177,7 +177,7 @@ def act(
         raise UserError("cases.text_needed")
     if note is not None and len(note) > MAX_ACTION_TEXT:
         raise UserError("cases.text_too_long", length=len(note), maximum=MAX_ACTION_TEXT)
-    notices: list[Notice] = []
+    notices: list[CaseNews] = []
     after = before
     if action == Action.ASSIGN:
         unit = fetch_unit_by_code(session=session, code=unit_code or "")

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.cases.actions import sees_every_unit
 from storage.models import Case
 from storage.queries.cases import RUNNING_STATES, fetch_case_list, fetch_cases_of_reporter
-from storage.queries.outbox import fetch_undelivered_replies
+from storage.queries.outbox.case_messages import fetch_undelivered_replies
 from storage.queries.people import PersonView
 
 LISTS = ("open", "overdue", "mine")

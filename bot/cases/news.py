@@ -1,4 +1,5 @@
-"""Who is told what about a case: `Notice`s, written to the outbox in the change's transaction.
+"""Who is told what about a case: `CaseNews` (one piece per recipient), written to the outbox in
+the change's transaction.
 
 The domain only says who (chat, language), which catalogue key and which values; `tell` writes
 them as outbox rows (`case_news`, one per recipient, urgent) in the transaction of the change,
@@ -22,12 +23,13 @@ from storage.queries.cases import (
     fetch_role_people,
     fetch_unit_inspectors,
 )
-from storage.queries.outbox import dump_values, enqueue_text
+from storage.queries.outbox.texts import dump_values, enqueue_text
 
 
 @dataclass(frozen=True)
-class Notice:
-    """A message to send after the transaction: chat, language, catalogue key and values."""
+class CaseNews:
+    """A piece of case news for one recipient (not a 公告, a broadcast): chat, language,
+    catalogue key and values, written to the outbox by `tell`."""
 
     chat_id: int
     language: str | None
@@ -42,7 +44,7 @@ def tell(
     *,
     session: Session,
     case_id: int | None,
-    notices: list[Notice],
+    notices: list[CaseNews],
     now: datetime,
     kind: str = NoticeKind.CASE_NEWS.value,
     once_keys: dict[int, str] | None = None,
@@ -50,7 +52,7 @@ def tell(
     """Write `notices` to the outbox in this transaction: one message per text, one row per
     recipient; returns the rows written (a reminder's row whose `once_keys` key is already there
     is not written again)."""
-    groups: dict[tuple[str, str, bool], list[Notice]] = {}
+    groups: dict[tuple[str, str, bool], list[CaseNews]] = {}
     for notice in notices:
         group = (notice.key, dump_values(notice.values), notice.to_reporter)
         groups.setdefault(group, []).append(notice)
@@ -72,7 +74,9 @@ def tell(
     return written
 
 
-def reporter_notice(session: Session, case_row: Case, key: str, **values: object) -> list[Notice]:
+def reporter_notice(
+    session: Session, case_row: Case, key: str, **values: object
+) -> list[CaseNews]:
     """The reporter's news about their case, unless they are gone (or have no chat). A reporter
     who blocked the bot gets a row too: the worker closes it as blocked, so the case card can
     say the news did not arrive."""
@@ -81,7 +85,7 @@ def reporter_notice(session: Session, case_row: Case, key: str, **values: object
     if person is None:
         return []
     return [
-        Notice(
+        CaseNews(
             chat_id=person.telegram_id,
             language=person.language or reporter.language,
             key=key,
@@ -92,11 +96,11 @@ def reporter_notice(session: Session, case_row: Case, key: str, **values: object
     ]
 
 
-def unit_notices(session: Session, case_row: Case, unit_id: int) -> list[Notice]:
+def unit_notices(session: Session, case_row: Case, unit_id: int) -> list[CaseNews]:
     """Tell the unit's inspectors a case is theirs: number, kind, subject and deadline only,
     never who reported it."""
     return [
-        Notice(
+        CaseNews(
             chat_id=p.telegram_id,
             language=p.language,
             key="cases.notify.assigned_unit",
@@ -112,12 +116,12 @@ def unit_notices(session: Session, case_row: Case, unit_id: int) -> list[Notice]
     ]
 
 
-def info_received_notices(session: Session, case_row: Case, info: str | None) -> list[Notice]:
+def info_received_notices(session: Session, case_row: Case, info: str | None) -> list[CaseNews]:
     """Tell the unit's inspectors what the reporter added (a case without a unit: nobody)."""
     if case_row.unit_id is None:
         return []
     return [
-        Notice(
+        CaseNews(
             chat_id=p.telegram_id,
             language=p.language,
             key="cases.notify.info_received",
@@ -128,13 +132,13 @@ def info_received_notices(session: Session, case_row: Case, info: str | None) ->
     ]
 
 
-def new_case_notices(*, session: Session, number: str) -> list[Notice]:
+def new_case_notices(*, session: Session, number: str) -> list[CaseNews]:
     """Tell the secretariat a case arrived, so it can be assigned (no reporter identity)."""
     case_row = fetch_case_by_number(session=session, number=number)
     if case_row is None:
         return []
     return [
-        Notice(
+        CaseNews(
             chat_id=p.telegram_id,
             language=p.language,
             key="cases.notify.new_case",

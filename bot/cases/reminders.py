@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.cases.deadlines import add_days, days_between
-from bot.cases.news import Notice, tell
+from bot.cases.news import CaseNews, tell
 from kernel import workcalendar
 from kernel.i18n import t
 from storage.models import Role
@@ -64,7 +64,7 @@ def enqueue_due_reminders(
             case_id=case_row.id,
             kind=kind,
             notices=[
-                Notice(
+                CaseNews(
                     chat_id=p.telegram_id,
                     language=p.language or default_language,
                     key=f"reminders.{which}",
@@ -95,7 +95,7 @@ def enqueue_due_reminders(
             case_id=None,
             kind=kind,
             notices=[
-                Notice(
+                CaseNews(
                     chat_id=person.telegram_id,
                     language=language,
                     key="reminders.overdue",

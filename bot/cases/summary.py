@@ -27,7 +27,7 @@ from storage.queries.case_summary import (
     fetch_top_subjects,
 )
 from storage.queries.cases import fetch_categories
-from storage.queries.outbox import count_replies_delivered
+from storage.queries.outbox.case_messages import count_replies_delivered
 from storage.queries.people import fetch_units
 
 BRANCH_TZ = ZoneInfo("Asia/Taipei")

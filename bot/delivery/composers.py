@@ -28,7 +28,7 @@ from bot.settings import Settings
 from bot.surveys.compose import case_survey_question, invitation
 from kernel.outgoing import Part
 from storage.models.notices import NoticeKind
-from storage.queries.outbox import fetch_outbox_text
+from storage.queries.outbox.texts import fetch_outbox_text
 
 
 class Composed(Protocol):

@@ -25,7 +25,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.delivery.transport import AnswerLost
 from storage.models.notices import URGENT, DeliveryStatus
-from storage.queries.outbox import DeliveryResult, DueDelivery
+from storage.queries.outbox.due import DueDelivery
+from storage.queries.outbox.results import DeliveryResult
 
 RETRY_WINDOW = timedelta(hours=3)
 """Timeouts and server errors are retried with backoff for this long, then the row fails."""

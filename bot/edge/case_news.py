@@ -1,6 +1,6 @@
 """How a case's news reads in chat: the reporter's and the staff's messages, and reminders.
 
-The cases domain writes `Notice`s (who, which catalogue key, which values) to the outbox; the
+The cases domain writes `CaseNews` (who, which catalogue key, which values) to the outbox; the
 delivery worker's composer (`bot/delivery/composers.py`) turns each into the recipient's text
 here, when it sends it: in the recipient's language, with the reporter's "answer" button where
 the case asks for information, dates as the public reads them and the branch's signature on
@@ -14,19 +14,19 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
-from bot.cases.news import Notice
+from bot.cases.news import CaseNews
 from bot.edge.contact import public_day, signed
 from bot.edge.keyboards import keyboard
 from bot.settings import Settings
 from kernel.i18n import Markup, t
 from kernel.outgoing import Button, Part
-from storage.queries.outbox import load_values
+from storage.queries.outbox.texts import load_values
 
 REPORTER_INFO = "rep:info"
 """A reporter's "answer" button: `rep:info:<case number>` (the reports feature handles it)."""
 
 
-def compose(notice: Notice, settings: Settings) -> Part:
+def compose(notice: CaseNews, settings: Settings) -> Part:
     """The message of a notice in the recipient's language, with its button if it has one; its
     dates read as in every chat message (ROC in Chinese, for staff too), and news to a reporter
     is signed by the branch."""
@@ -52,7 +52,7 @@ def compose(notice: Notice, settings: Settings) -> Part:
     return Part(text)
 
 
-def render(notice: Notice, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(notice: CaseNews, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text of a notice and its keyboard, as the recipient gets them."""
     part = compose(notice, settings)
     return part.text, keyboard(part)
@@ -68,7 +68,7 @@ class StoredNews:
     settings: Settings
 
     def parts(self, language: str) -> list[Part]:
-        notice = Notice(
+        notice = CaseNews(
             chat_id=0,
             language=language,
             key=self.key,

@@ -17,7 +17,7 @@ from bot.edge.context import BotApplication, Services
 from kernel.clock import utcnow
 from kernel.reporting import format_day
 from storage.models.notices import NoticeKind
-from storage.queries.outbox import enqueue_reminder
+from storage.queries.outbox.texts import enqueue_reminder
 
 logger = logging.getLogger(__name__)
 

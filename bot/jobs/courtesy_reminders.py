@@ -20,7 +20,7 @@ from kernel.i18n import Markup, t
 from storage.db import Database
 from storage.models.notices import NoticeKind
 from storage.queries.courtesy import TestView
-from storage.queries.outbox import enqueue_reminder
+from storage.queries.outbox.texts import enqueue_reminder
 
 logger = logging.getLogger(__name__)
 

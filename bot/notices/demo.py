@@ -20,7 +20,8 @@ from kernel.reporting import produced_now
 from storage.models import Notice, Person
 from storage.models.notices import DeliveryStatus, NoticeKind
 from storage.queries import notices as q
-from storage.queries import outbox
+from storage.queries.outbox.due import fetch_delivery_ids
+from storage.queries.outbox.results import DeliveryResult, record_delivery_results
 
 _DEMO_FIRMS = (
     "新竹精密電子",
@@ -111,7 +112,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
         assert notice.id is not None
         q.release_notice(session=session, notice_id=notice.id, now=when)
         results = []
-        for delivery_id in outbox.fetch_delivery_ids(session=session, notice_id=notice.id):
+        for delivery_id in fetch_delivery_ids(session=session, notice_id=notice.id):
             roll = rng.random()
             sent = when + timedelta(seconds=rng.randint(1, 600))
             if roll > 0.04:
@@ -121,7 +122,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
             else:
                 status, error, sent_at = DeliveryStatus.FAILED, "Bad Request: chat not found", None
             results.append(
-                outbox.DeliveryResult(
+                DeliveryResult(
                     id=delivery_id,
                     status=status,
                     attempts=1,
@@ -130,7 +131,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
                     sent_at=sent_at,
                 )
             )
-        outbox.record_delivery_results(session=session, results=results)
+        record_delivery_results(session=session, results=results)
 
 
 _DEMO_PRODUCTS = ("電風扇", "行動電源", "安全帽", "延長線", "電暖器", "兒童玩具", "計程車計費表")
@@ -179,10 +180,10 @@ def seed_registry_demo(*, session: Session, rng: random.Random, today: date, tz:
     results = []
     for notice_id in notice_ids:
         assert notice_id is not None
-        for delivery_id in outbox.fetch_delivery_ids(session=session, notice_id=notice_id):
+        for delivery_id in fetch_delivery_ids(session=session, notice_id=notice_id):
             blocked = rng.random() < 0.03
             results.append(
-                outbox.DeliveryResult(
+                DeliveryResult(
                     id=delivery_id,
                     status=DeliveryStatus.BLOCKED if blocked else DeliveryStatus.SENT,
                     attempts=1,
@@ -191,7 +192,7 @@ def seed_registry_demo(*, session: Session, rng: random.Random, today: date, tz:
                     sent_at=None if blocked else utcnow(),
                 )
             )
-    outbox.record_delivery_results(session=session, results=results)
+    record_delivery_results(session=session, results=results)
 
 
 def write_notices_report(

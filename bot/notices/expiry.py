@@ -24,7 +24,7 @@ from kernel.i18n import t
 from kernel.outgoing import Part
 from kernel.reporting import format_day
 from storage.models.registry import ReminderState
-from storage.queries import outbox
+from storage.queries.outbox.enqueue import enqueue
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry import expiry_reminders as expiry_reminders_q
 from storage.queries.registry import firm_chats as firm_chats_q
@@ -139,7 +139,7 @@ def release_due_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> R
         notice_id = expiry_reminders_q.create_reminder_notice(
             session=session, reminder_id=latest.id, title=title, now=now
         )
-        written = outbox.enqueue(session=session, notice_id=notice_id, recipients=chats, now=now)
+        written = enqueue(session=session, notice_id=notice_id, recipients=chats, now=now)
         expiry_reminders_q.record_reminder_notice(
             session=session, reminder_id=latest.id, notice_id=notice_id, recipients=written
         )

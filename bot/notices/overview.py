@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.notices.status import Overview, delivery_overview
-from storage.queries.outbox import count_unknown_deliveries
+from storage.queries.outbox.unknown import count_unknown_deliveries
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry.certificates import CertificateView
 

@@ -20,7 +20,7 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.models.notices import NoticeState
 from storage.queries import notices as q
-from storage.queries import outbox
+from storage.queries.outbox.leases import fetch_pauses, fetch_silent_leases
 
 SILENT_AFTER = timedelta(seconds=60)
 """A worker renews its lease every 10 s (a third of its 30 s lease): a minute without means it
@@ -44,10 +44,10 @@ class Pause:
 def delivery_pause(*, session: Session, now: datetime) -> Pause | None:
     """Whether delivery is paused by an error at `now`: the earliest recorded pause, else the
     longest-silent worker, else None."""
-    recorded = outbox.fetch_pauses(session=session)
+    recorded = fetch_pauses(session=session)
     if recorded:
         return Pause(recorded[0].since, recorded[0].reason)
-    silent = outbox.fetch_silent_leases(session=session, heard_before=now - SILENT_AFTER)
+    silent = fetch_silent_leases(session=session, heard_before=now - SILENT_AFTER)
     if silent:
         return Pause(silent[0].heartbeat_at, SILENT_REASON, silent=True)
     return None

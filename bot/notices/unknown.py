@@ -11,15 +11,17 @@ from datetime import datetime
 from sqlmodel import Session
 
 from kernel.errors import UserError
-from storage.queries import outbox
 from storage.queries.audit import record_audit
+from storage.queries.outbox.unknown import (
+    UnknownDelivery,
+    fetch_unknown_deliveries,
+    requeue_unknown,
+)
 
 
-def unknown_deliveries(
-    *, session: Session, notice_id: int | None = None
-) -> list[outbox.UnknownDelivery]:
+def unknown_deliveries(*, session: Session, notice_id: int | None = None) -> list[UnknownDelivery]:
     """The rows left unknown, of one outbox message or all, oldest first."""
-    return outbox.fetch_unknown_deliveries(session=session, notice_id=notice_id)
+    return fetch_unknown_deliveries(session=session, notice_id=notice_id)
 
 
 def resend(*, session: Session, ids: Sequence[int], now: datetime, checked_by: str) -> int:
@@ -27,7 +29,7 @@ def resend(*, session: Session, ids: Sequence[int], now: datetime, checked_by: s
     requeued and audited in one transaction; a UserError (nothing changed) if any id is not an
     unknown row. Returns how many were requeued."""
     wanted = list(dict.fromkeys(ids))
-    missing = outbox.requeue_unknown(
+    missing = requeue_unknown(
         session=session, ids=wanted, now=now, note=f"resent after a check by {checked_by}"
     )
     if missing:

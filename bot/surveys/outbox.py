@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage.queries.outbox import enqueue
+from storage.queries.outbox.enqueue import enqueue
 from storage.queries.surveys import insert_composed_notice
 
 

@@ -7,8 +7,8 @@ area:
 - `audit`: the audit log;
 - `cases`: cases, their history, files, reporters, counters and reminders;
 - `courtesy`: the courtesy tests: staff, rounds, tests, results, rubrics, corrective actions;
-- `delivery`: the delivery worker's pauses;
-- `notices`: categories, subscriptions, notices, the outbox and the worker's lease;
+- `delivery`: the delivery worker's lease and pauses;
+- `notices`: categories, subscriptions, notices and the outbox;
 - `people`: people, their roles, units and invites;
 - `persistence`: python-telegram-bot's conversations and data;
 - `registry`: the certificate register, expiry reminders, opt-outs, targeted notices;
@@ -41,7 +41,7 @@ from storage.models.courtesy import (
     CourtesyTest,
     TestStatus,
 )
-from storage.models.delivery import DeliveryPause
+from storage.models.delivery import DeliveryPause, WorkerLease
 from storage.models.notices import (
     Category,
     Delivery,
@@ -50,7 +50,6 @@ from storage.models.notices import (
     NoticeCategory,
     OutboxText,
     Subscription,
-    WorkerLease,
 )
 from storage.models.people import Invite, Person, RoleGrant, Unit
 from storage.models.persistence import BotState

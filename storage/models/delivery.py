@@ -1,4 +1,5 @@
-"""The delivery worker's own state beside its lease: paused by an error, since when and why."""
+"""The delivery worker's own state: the lease that keeps one worker per bot token, and the pause
+it records while an error keeps it from delivering."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
+
+
+class WorkerLease(SQLModel, table=True):
+    """A named lease with a heartbeat: one delivery worker per bot token holds it at a time."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=64)
+    acquired_at: datetime = Field(sa_type=AwareDateTime)
+    heartbeat_at: datetime = Field(sa_type=AwareDateTime)
 
 
 class DeliveryPause(SQLModel, table=True):

@@ -188,12 +188,3 @@ class Delivery(SQLModel, table=True):
     once_key: str | None = Field(default=None, max_length=160)
     """For a message that must never go twice (a reminder): kind, reference, recipient and due
     day, so a second row for the same cannot be written."""
-
-
-class WorkerLease(SQLModel, table=True):
-    """A named lease with a heartbeat: one delivery worker per bot token holds it at a time."""
-
-    name: str = Field(primary_key=True, max_length=64)
-    owner: str = Field(max_length=64)
-    acquired_at: datetime = Field(sa_type=AwareDateTime)
-    heartbeat_at: datetime = Field(sa_type=AwareDateTime)

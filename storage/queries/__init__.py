@@ -8,7 +8,7 @@ case_summary.py   the monthly summary of cases (aggregation)
 cases.py          cases: numbering, storing, reading, importing
 courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
 notices.py        categories, subscriptions, company profiles, notices and their release
-outbox.py         the delivery outbox, for the worker
+outbox/           the delivery outbox, one module per concern (its own map)
 people.py         people, roles and invites
 registry/         the certificate register, one module per concern (its own map)
 surveys.py        surveys and case follow-ups

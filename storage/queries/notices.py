@@ -22,7 +22,7 @@ from storage.models import (
     Subscription,
 )
 from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
-from storage.queries.outbox import DELIVERY_TABLE, notify_written
+from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
 from storage.queries.registry import notice_targets as notice_targets_q
 
 

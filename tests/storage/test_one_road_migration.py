@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from storage.db import Database, alembic_config
 from storage.models import Delivery
-from storage.queries.outbox import enqueue_reminder
+from storage.queries.outbox.texts import enqueue_reminder
 
 SENT = datetime(2026, 4, 28, 1, 0, tzinfo=UTC)
 

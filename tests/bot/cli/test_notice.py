@@ -18,7 +18,7 @@ from bot.notices.subscriptions import subscribe_by_codes
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Notice, NoticeAttachment, Person
-from storage.queries import outbox
+from storage.queries.outbox.leases import acquire_lease, record_pause
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -97,8 +97,8 @@ def test_notice_status_says_when_delivery_is_paused_by_an_error_and_since_when(
     notice_id = int(sent.stdout.strip().splitlines()[-1])
     since = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
     lease = "delivery:123456"
-    db.call(outbox.acquire_lease, name=lease, owner="w", now=utcnow(), lease=timedelta(seconds=30))
-    db.call(outbox.record_pause, name=lease, owner="w", since=since, reason="OSError: disk full")
+    db.call(acquire_lease, name=lease, owner="w", now=utcnow(), lease=timedelta(seconds=30))
+    db.call(record_pause, name=lease, owner="w", since=since, reason="OSError: disk full")
     status = run_cli("notice", "status", str(notice_id), "--json", database_url=database_url,
                      cwd=tmp_path)  # fmt: skip
     assert status.returncode == 0, status.stderr

@@ -13,10 +13,9 @@ from tests.conftest import TOKEN
 from tests.fakes import FakeBotApi
 
 
-@pytest.fixture
-async def worker(db: Database, fake_api: FakeBotApi) -> AsyncIterator[DeliveryWorker]:
-    """A worker on its own (no bot polling), at 50 messages a second."""
-    running = worker_for(
+def worker_on(db: Database, fake_api: FakeBotApi) -> DeliveryWorker:
+    """A worker on its own (no bot polling) for `db`, at 50 messages a second."""
+    return worker_for(
         db=db,
         token=TOKEN,
         base_url=fake_api.base_url,
@@ -25,6 +24,12 @@ async def worker(db: Database, fake_api: FakeBotApi) -> AsyncIterator[DeliveryWo
         default_language="en",
         lease=timedelta(seconds=3),
     )
+
+
+@pytest.fixture
+async def worker(db: Database, fake_api: FakeBotApi) -> AsyncIterator[DeliveryWorker]:
+    """A worker on its own (no bot polling), at 50 messages a second."""
+    running = worker_on(db, fake_api)
     async with running.bot:
         running.start()
         yield running

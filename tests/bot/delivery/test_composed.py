@@ -21,7 +21,7 @@ from kernel.outgoing import Button, Part
 from storage.db import Database
 from storage.models import Delivery, Notice, Person
 from storage.models.notices import DeliveryStatus, NoticeKind, NoticeState
-from storage.queries import outbox
+from storage.queries.outbox.enqueue import enqueue
 from storage.queries.registry.firm_chats import set_reminders_off
 from tests.fakes import FakeBotApi
 
@@ -69,7 +69,7 @@ def send_reminder(db: Database, ref_id: int, chats: list[tuple[int, str]]) -> tu
         session.add(notice)
         session.flush()
         assert notice.id is not None
-        return notice.id, outbox.enqueue(
+        return notice.id, enqueue(
             session=session, notice_id=notice.id, recipients=recipients, now=utcnow()
         )
 

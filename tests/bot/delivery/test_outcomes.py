@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.delivery import outcomes
 from bot.delivery.transport import AnswerLost
 from storage.models.notices import DeliveryStatus
-from storage.queries.outbox import DueDelivery
+from storage.queries.outbox.due import DueDelivery
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIRST_ERROR = NOW - timedelta(minutes=10)

@@ -26,7 +26,7 @@ from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.notices.status import delivery_pause
 from kernel.clock import utcnow
 from storage.db import Database
-from storage.queries import outbox
+from storage.queries.outbox import due
 from tests.bot.delivery.test_worker import add_subscribers, copies, publish, wait_done
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes import FakeBotApi
@@ -216,16 +216,16 @@ async def test_an_error_that_keeps_coming_back_pauses_delivery_and_says_since_wh
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await bot.say(7201, "/start sub-cns", language_code="en")
-    fetch = outbox.fetch_due_deliveries
+    fetch = due.fetch_due_deliveries
     failures = 0
 
-    def broken(**kwargs: Any) -> list[outbox.DueDelivery]:
+    def broken(**kwargs: Any) -> list[due.DueDelivery]:
         nonlocal failures
         failures += 1
         raise RuntimeError("disk I/O error")
 
     before = utcnow()
-    monkeypatch.setattr(outbox, "fetch_due_deliveries", broken)
+    monkeypatch.setattr(due, "fetch_due_deliveries", broken)
     deadline = time.monotonic() + 30
     while (pause := bot.db.call(delivery_pause, now=utcnow())) is None:
         assert time.monotonic() < deadline, "the pause was never recorded"
@@ -239,7 +239,7 @@ async def test_an_error_that_keeps_coming_back_pauses_delivery_and_says_since_wh
     while failures < 3:  # it keeps trying, with backoff
         assert time.monotonic() < deadline, failures
         await asyncio.sleep(0.1)
-    monkeypatch.setattr(outbox, "fetch_due_deliveries", fetch)
+    monkeypatch.setattr(due, "fetch_due_deliveries", fetch)
     await wait_done(bot.db, notice_id, timeout=60)
     assert bot.db.call(delivery_pause, now=utcnow()) is None
     assert copies(bot.fake, 7201, "Held back") == 1

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlmodel import Session, col, select
 from telegram import Bot
 
+from bot.delivery.look import look_at_outbox
 from bot.delivery.transport import AiohttpRequest, make_delivery_bot
 from bot.delivery.worker import DeliveryWorker, in_flight_for, lease_name, worker_for
 from bot.notices.publishing import publish as publish_notice
@@ -25,11 +28,13 @@ from bot.notices.subscriptions import subscribe_by_codes
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.models import Delivery, Person
+from tests.bot.delivery.conftest import worker_on
 from tests.conftest import TOKEN
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness
 
 REPO = Path(__file__).resolve().parents[3]
+T = TypeVar("T")
 IN_FLIGHT_GRACE = 0.25
 """A send already on its way when a 429 came back may still land just after it."""
 
@@ -358,14 +363,14 @@ async def test_an_idle_worker_sleeps_instead_of_waking_to_write_nothing(
 ) -> None:
     await asyncio.sleep(0.3)  # it holds the lease and has looked at the empty outbox
     flushes = 0
-    flush = worker._flush
+    flush = worker.batches.flush
 
-    async def counted() -> None:
+    async def counted() -> bool:
         nonlocal flushes
         flushes += 1
-        await flush()
+        return await flush()
 
-    worker._flush = counted  # type: ignore[method-assign]
+    worker.batches.flush = counted  # type: ignore[method-assign]
     await asyncio.sleep(1.0)
     assert flushes == 0
 
@@ -373,7 +378,7 @@ async def test_an_idle_worker_sleeps_instead_of_waking_to_write_nothing(
 async def test_outcomes_at_a_paced_rate_are_written_several_to_a_transaction(
     db: Database, fake_api: FakeBotApi, worker: DeliveryWorker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage.queries import outbox as q
+    from storage.queries.outbox import results as q
 
     batches: list[int] = []
     record = q.record_delivery_results
@@ -517,3 +522,38 @@ async def test_a_worker_killed_during_a_long_notice_resends_no_part_twice(
             select(Delivery.parts_sent).where(col(Delivery.notice_id) == published.notice_id)
         ).all()
     assert set(done) == {4}
+
+
+class LateLooks(Database):
+    """The test's database, whose looks at the outbox that fetch rows return `LATE` seconds
+    after their commit, as they do when the machine is loaded and the thread that read them
+    waits for its turn."""
+
+    def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        result = super().call(fn, **kwargs)
+        if fn is look_at_outbox and kwargs.get("limit"):
+            time.sleep(LATE)
+        return result
+
+
+LATE = 0.4
+
+
+async def test_a_look_at_the_outbox_answered_late_sends_no_row_a_second_time(
+    db: Database, fake_api: FakeBotApi
+) -> None:
+    chats = list(range(6500, 6600))
+    add_subscribers(db, chats)
+    fake_api.send_delay = 0.2  # sends in flight and outcomes to write whenever a look reads
+    late = LateLooks(db.url)
+    worker = worker_on(late, fake_api)
+    try:
+        async with worker.bot:
+            worker.start()
+            notice_id = publish(late, "Read late")
+            await wait_done(late, notice_id, timeout=30)
+            await worker.stop()
+    finally:
+        late.dispose()
+    assert [c for c in chats if copies(fake_api, c, "Read late") != 1] == []
+    assert fake_api.stats()["duplicates"] == 0

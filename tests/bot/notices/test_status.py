@@ -22,7 +22,7 @@ from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models import Delivery
-from storage.queries import outbox
+from storage.queries.outbox import leases
 from tests.factories import add_firm
 
 LEASE = "delivery:123456"
@@ -31,20 +31,20 @@ LEASE = "delivery:123456"
 def test_no_worker_and_a_worker_at_work_are_not_paused(db: Database) -> None:
     now = utcnow()
     assert db.call(delivery_pause, now=now) is None
-    db.call(outbox.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
+    db.call(leases.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
     assert db.call(delivery_pause, now=now + timedelta(seconds=5)) is None
 
 
 def test_a_recorded_pause_says_since_when_and_why_until_it_is_cleared(db: Database) -> None:
     now = utcnow()
-    db.call(outbox.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
-    db.call(outbox.record_pause, name=LEASE, owner="a", since=now, reason="OSError: disk full")
-    db.call(outbox.record_pause, name=LEASE, owner="b", since=now, reason="not the holder")
+    db.call(leases.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
+    db.call(leases.record_pause, name=LEASE, owner="a", since=now, reason="OSError: disk full")
+    db.call(leases.record_pause, name=LEASE, owner="b", since=now, reason="not the holder")
     pause = db.call(delivery_pause, now=now + timedelta(seconds=1))
     assert pause is not None and not pause.silent
     assert (pause.since, pause.reason) == (now, "OSError: disk full")
     assert pause.as_json() == {"since": now.isoformat(), "reason": "OSError: disk full"}
-    db.call(outbox.clear_pause, name=LEASE, owner="a")
+    db.call(leases.clear_pause, name=LEASE, owner="a")
     assert db.call(delivery_pause, now=now + timedelta(seconds=2)) is None
 
 
@@ -52,7 +52,7 @@ def test_a_worker_that_stopped_renewing_its_lease_counts_as_paused_since_its_las
     db: Database,
 ) -> None:
     then = utcnow() - timedelta(minutes=5)
-    db.call(outbox.acquire_lease, name=LEASE, owner="a", now=then, lease=timedelta(seconds=30))
+    db.call(leases.acquire_lease, name=LEASE, owner="a", now=then, lease=timedelta(seconds=30))
     assert db.call(delivery_pause, now=then + SILENT_AFTER - timedelta(seconds=1)) is None
     pause = db.call(delivery_pause, now=utcnow())
     assert pause is not None and pause.silent and pause.since == then
@@ -112,8 +112,8 @@ def test_the_overview_lists_the_latest_notices_newest_first_and_says_a_pause(
     nobody = db.call(recent_statuses)[0]
     assert (nobody.total, nobody.percent) == (0, 100)  # nobody to reach: nothing left to do
     now = utcnow()
-    db.call(outbox.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
-    db.call(outbox.record_pause, name=LEASE, owner="a", since=now, reason="OSError: disk full")
+    db.call(leases.acquire_lease, name=LEASE, owner="a", now=now, lease=timedelta(seconds=30))
+    db.call(leases.record_pause, name=LEASE, owner="a", since=now, reason="OSError: disk full")
     overview = db.call(delivery_overview)
     assert overview.paused is not None and overview.paused.reason == "OSError: disk full"
     assert [s.title for s in overview.notices] == ["Second", "First"]

@@ -27,7 +27,7 @@ from storage.models import (
 )
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
-from storage.queries import outbox
+from storage.queries.outbox.results import DeliveryResult, record_delivery_results
 from tests.bot.surveys.test_followups import close
 from tests.bot.surveys.test_survey_report import answered_survey
 from tests.factories import TZ, add_firm
@@ -120,10 +120,10 @@ def test_forget_deletes_subscriptions_and_profile_and_stops_unsent_deliveries(
         second = publish(session=session, title="C", body="D", codes=["cns"], created_by_id=None)
         [sent_row] = session.exec(select(Delivery).where(Delivery.notice_id == first.notice_id))
         assert sent_row.id is not None
-        outbox.record_delivery_results(
+        record_delivery_results(
             session=session,
             results=[
-                outbox.DeliveryResult(
+                DeliveryResult(
                     id=sent_row.id,
                     status=DeliveryStatus.SENT,
                     attempts=1,
