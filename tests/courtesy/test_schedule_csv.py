@@ -67,11 +67,11 @@ def test_a_plans_rows_name_the_person_called_and_the_inspector() -> None:
 def test_stored_calls_are_ordered_and_written_as_a_spreadsheet_keeps_them() -> None:
     later = view("2026-2-001", 2, date(2026, 7, 1), time(9, 0))
     first = view("2026-1-002", 1, date(2026, 3, 2), time(10, 0))
-    earlier_same_day = view("2026-1-001", 1, date(2026, 3, 2), time(9, 30))
+    earlier_same_day = view("2026-1-009", 1, date(2026, 3, 2), time(9, 30))
     rows = view_rows([later, first, earlier_same_day], unit_names={"B2": "第二課"})
-    assert [row[0] for row in rows] == ["#2026-1-001", "#2026-1-002", "#2026-2-001"]
+    assert [row[0] for row in rows] == ["#2026-1-009", "#2026-1-002", "#2026-2-001"]
     assert rows[0] == (
-        "#2026-1-001",
+        "#2026-1-009",
         "2026 年第 1 輪",
         "2026-03-02（一）",
         "09:30",
