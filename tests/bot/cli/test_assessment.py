@@ -1,4 +1,4 @@
-"""`bsmi-desk target`, `assessment` and `report period` from the terminal: every refusal is one
+"""`bsmi-desk assessment` and `report period` from the terminal: every refusal is one
 line on stderr with exit code 2, never a traceback; the files are written where asked."""
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cases.demo import seed_demo
-from bot.cli.app import app
 from storage.db import Database
 from storage.seeds import UNITS
+from tests.bot.cli.console import invoke, one_line
 
 SCORES = ["--basic", "180", "--delivery", "270", "--capacity", "170", "--evaluation", "160"]
 
 
-def run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = cli.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def score(cli: CliRunner, unit: str, *extra: str, period: str = "2026-H1") -> tuple[int, str, str]:
-    return run(
+    return invoke(
         cli,
         "assessment",
         "score",
@@ -36,13 +31,6 @@ def score(cli: CliRunner, unit: str, *extra: str, period: str = "2026-H1") -> tu
         "80",
         *extra,
     )
-
-
-def one_line(code: int, err: str) -> str:
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err
-    return lines[0]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +54,7 @@ def test_an_unknown_unit_and_a_bad_period_are_one_line(cli: CliRunner) -> None:
     assert 'There is no unit "第九課"' in one_line(code, err)
     code, _, err = score(cli, "sec1", period="2026-H2")
     assert '"2026-H2" is not a period' in one_line(code, err)
-    code, _, err = run(cli, "report", "period", "--period", "26", "--out", "x")
+    code, _, err = invoke(cli, "report", "period", "--period", "26", "--out", "x")
     assert '"26" is not a period' in one_line(code, err)
 
 
@@ -78,16 +66,16 @@ def test_scoring_publishing_and_a_change_after_it(cli: CliRunner, tmp_path: Path
     rows = ["unit,basic,delivery,capacity,evaluation,innovation"]
     rows += [f"{code},190,280,190,190,90" for code, _, _ in UNITS[1:-2]]
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    code, out, err = run(cli, "assessment", "import", str(csv), "--period", "2026-H1")
+    code, out, err = invoke(cli, "assessment", "import", str(csv), "--period", "2026-H1")
     assert code == 0 and "Imported the scores of 9 units" in out, err
-    code, _, err = run(cli, "assessment", "publish", "--period", "2026-H1")
+    code, _, err = invoke(cli, "assessment", "publish", "--period", "2026-H1")
     assert one_line(code, err) == (
         "2026-H1 still has 2 unscored units: Civil Service Ethics Office, Secretariat; "
         "score them all before publishing."
     )
     for unit in ("ethics", "秘書室"):
         assert score(cli, unit)[0] == 0
-    code, out, _ = run(
+    code, out, _ = invoke(
         cli,
         "assessment",
         "follow-up",
@@ -99,15 +87,15 @@ def test_scoring_publishing_and_a_change_after_it(cli: CliRunner, tmp_path: Path
         "Asked to report improvements",
     )
     assert code == 0 and "First Section" in out
-    code, out, _ = run(cli, "assessment", "publish", "--period", "2026-H1")
+    code, out, _ = invoke(cli, "assessment", "publish", "--period", "2026-H1")
     assert code == 0 and "published" in out
     code, _, err = score(cli, "sec1", "--basic", "100")
     assert one_line(code, err) == "2026-H1 is published: its scores can no longer be changed."
-    code, _, err = run(cli, "assessment", "import", str(csv), "--period", "2026-H1")
+    code, _, err = invoke(cli, "assessment", "import", str(csv), "--period", "2026-H1")
     assert "is published" in one_line(code, err)
 
     out_dir = tmp_path / "out"
-    code, out, err = run(
+    code, out, err = invoke(
         cli,
         "assessment",
         "report",
@@ -122,34 +110,17 @@ def test_scoring_publishing_and_a_change_after_it(cli: CliRunner, tmp_path: Path
     page = (out_dir / "self-assessment-2026-H1.html").read_text("utf-8")
     assert "115 年度上半年提升服務效能自行考核結果統計表" in page and "Asked to report" in page
     assert "本表已公布" in page
-    code, out, err = run(cli, "assessment", "report", "--period", "2026-H1", "--out", str(out_dir))
+    code, out, err = invoke(
+        cli, "assessment", "report", "--period", "2026-H1", "--out", str(out_dir)
+    )
     assert code == 0 and (out_dir / "self-assessment-2026-H1-en.csv").exists()
-    code, out, err = run(
+    code, out, err = invoke(
         cli, "assessment", "evidence", "--period", "2026-H1", "--out", str(out_dir)
     )
     assert code == 0, err
     assert "Satisfaction: no survey results yet" in (
         out_dir / "evidence-2026-H1-en.html"
     ).read_text("utf-8")
-
-
-def test_targets_set_list_and_refused(cli: CliRunner) -> None:
-    code, out, _ = run(cli, "target", "list")
-    assert code == 0 and "No yearly targets are set" in out
-    code, out, _ = run(cli, "target", "set", "--year", "2027", "--public", "380")
-    assert code == 0 and out.strip() == (
-        "Targets for 2027: public reports and complaints 380, monitor reports 250 (plan), "
-        "courtesy calls 80 (plan)."
-    )
-    run(cli, "target", "set", "--year", "2027", "--monitor", "240", "--courtesy", "90")
-    code, out, _ = run(cli, "target", "list")
-    assert out.strip() == (
-        "2027: public reports and complaints 380, monitor reports 240, courtesy calls 90"
-    )
-    code, _, err = run(cli, "target", "set", "--year", "2027")
-    assert "at least one target" in one_line(code, err)
-    code, _, err = run(cli, "target", "set", "--year", "2027", "--public", "0")
-    assert "must be a whole number from 1" in one_line(code, err)
 
 
 def test_report_period_writes_the_complaint_analysis(
@@ -160,7 +131,7 @@ def test_report_period_writes_the_complaint_analysis(
         db.call(seed_demo, rng=random.Random(1), year=2025)
     finally:
         db.dispose()
-    code, out, err = run(cli, "report", "period", "--period", "2025", "--out", str(tmp_path))
+    code, out, err = invoke(cli, "report", "period", "--period", "2025", "--out", str(tmp_path))
     assert code == 0, err
     names = sorted(p.name for p in tmp_path.glob("complaints-2025*"))
     assert names == sorted(

@@ -1,4 +1,4 @@
-"""`bsmi-desk notice send|status` and `bsmi-desk category list|add|rename|retire` from a shell."""
+"""`bsmi-desk notice send|status` from a shell and in-process."""
 
 from __future__ import annotations
 
@@ -167,35 +167,6 @@ def test_bad_notice_input_is_refused_with_one_line_and_exit_code_2(
         assert "Traceback" not in result.stderr
     unknown = run_cli("notice", "status", "999", database_url=database_url, cwd=tmp_path)
     assert unknown.returncode == 2 and "There is no notice #999." in unknown.stderr
-
-
-def test_categories_are_listed_added_renamed_and_retired_from_the_shell(
-    tmp_path: Path, db: Database, database_url: str
-) -> None:
-    add_subscriber(db, 901, "metrology")
-    listed = run_cli("category", "list", database_url=database_url, cwd=tmp_path)
-    assert listed.returncode == 0, listed.stderr
-    assert any(
-        line.startswith("metrology") and "subscribers=1" in line
-        for line in listed.stdout.splitlines()
-    )
-    added = run_cli("category", "add", "toys", "--zh", "玩具", "--en", "Toys",
-                    database_url=database_url, cwd=tmp_path)  # fmt: skip
-    assert added.returncode == 0 and "added toys" in added.stdout
-    taken = run_cli("category", "add", "toys", "--zh", "x", "--en", "y",
-                    database_url=database_url, cwd=tmp_path)  # fmt: skip
-    assert taken.returncode == 2 and "already exists" in taken.stderr
-    renamed = run_cli("category", "rename", "toys", "--en", "Toys and Games",
-                      database_url=database_url, cwd=tmp_path)  # fmt: skip
-    assert renamed.returncode == 0 and "玩具 / Toys and Games" in renamed.stdout
-    retired = run_cli("category", "retire", "toys", database_url=database_url, cwd=tmp_path)
-    assert retired.returncode == 0
-    again = run_cli("category", "retire", "toys", database_url=database_url, cwd=tmp_path)
-    assert again.returncode == 2 and "already retired" in again.stderr
-    final = run_cli("category", "list", database_url=database_url, cwd=tmp_path)
-    assert any(
-        line.startswith("toys") and "(retired)" in line for line in final.stdout.splitlines()
-    )
 
 
 def _notice(cli: CliRunner, *args: str) -> tuple[int, str, str]:

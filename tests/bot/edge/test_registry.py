@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.application import build_application, features
 from bot.edge import registry
 from bot.edge.access import ADMIN, STAFF, requires
 from bot.edge.features import Command, Feature
-from bot.settings import Settings
 
 
 async def _noop(update: object, context: object) -> None:
@@ -51,12 +49,6 @@ def test_a_button_inside_a_conversation_is_checked_too() -> None:
 def test_a_button_handler_without_a_pattern_is_refused() -> None:
     with pytest.raises(ValueError, match="without a text pattern"):
         registry.check_patterns(_feature("cases", "case"), [CallbackQueryHandler(_noop)])
-
-
-def test_the_installed_features_build_with_distinct_prefixes(settings: Settings) -> None:
-    build_application(settings)
-    claimed = [p for feature in features() for p in feature.callback_prefixes]
-    assert claimed and len(claimed) == len(set(claimed))
 
 
 @requires(*STAFF)
