@@ -13,7 +13,7 @@ from bot.jobs.courtesy_reminders import enqueue_reminders
 from storage.db import Database
 from storage.models import Delivery, Notice, OutboxText, Person, Role
 from storage.queries.courtesy import fetch_test_views
-from storage.queries.outbox import load_values
+from storage.queries.outbox.texts import load_values
 from tests.courtesy.plans import INSPECTOR, SECRETARY, linked_call
 from tests.factories import person
 
