@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 from alembic import command
@@ -22,6 +22,7 @@ from sqlmodel import Session
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 READ_ONLY = "bsmi_read_only"
@@ -145,14 +146,18 @@ class Database:
                 session.rollback()
                 raise
 
-    def read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)`, which only reads, in one read transaction."""
+    def read(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(session, *args, **kwargs)`, which only reads, in one read transaction."""
         with self.reading() as session:
-            return fn(session=session, **kwargs)
+            return fn(session, *args, **kwargs)
 
-    async def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    async def run_read(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """`read` in a worker thread, so the event loop never waits on the database."""
-        return await asyncio.to_thread(self.read, fn, **kwargs)
+        return await asyncio.to_thread(self.read, fn, *args, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -168,14 +173,19 @@ class Database:
                 for listener in list(self.on_outbox_commit):
                     listener()
 
-    def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)` in one transaction."""
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(session, *args, **kwargs)` in one transaction. `fn` takes the session as its
+        first parameter, so mypy checks the other arguments against `fn`'s signature."""
         with self.transaction() as session:
-            return fn(session=session, **kwargs)
+            return fn(session, *args, **kwargs)
 
-    async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """`call` in a worker thread, so the event loop never waits on the database."""
-        return await asyncio.to_thread(self.call, fn, **kwargs)
+        return await asyncio.to_thread(self.call, fn, *args, **kwargs)
 
     def dispose(self) -> None:
         self.engine.dispose()

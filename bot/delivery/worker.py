@@ -108,7 +108,7 @@ class Look:
 
 
 def _look_at_outbox(
-    *, session: Session, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
+    session: Session, *, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
 ) -> Look:
     """Renew the lease (when asked), release the notices due, fetch up to `limit` due rows
     (urgent first), and the time the next row or scheduled notice falls due, in one
@@ -125,8 +125,8 @@ def _look_at_outbox(
 
 
 def _write_outcomes(
-    *,
     session: Session,
+    *,
     results: list[outbox.DeliveryResult],
     progress: list[tuple[int, int]],
     blocked_chats: list[int],
@@ -286,7 +286,7 @@ class DeliveryWorker:
                     logger.warning("could not free the delivery lease: %s", exc)
                 self.holding = False
 
-    def _let_go(self, *, session: Session) -> None:
+    def _let_go(self, session: Session) -> None:
         outbox.clear_pause(session=session, name=self.lock_name, owner=self.owner)
         outbox.release_lease(session=session, name=self.lock_name, owner=self.owner)
 
@@ -303,7 +303,8 @@ class DeliveryWorker:
     async def _record_pause(self) -> None:
         """Write the pause (or its end) for `notice status` when it changed; best effort: while
         the database is down nobody can read it either."""
-        state = (self.setbacks.since, self.setbacks.reason) if self.setbacks.paused else None
+        since = self.setbacks.since  # set while paused
+        state = (since, self.setbacks.reason) if since is not None else None
         loop = asyncio.get_running_loop()
         if state == self._pause_recorded:
             return
@@ -317,8 +318,8 @@ class DeliveryWorker:
                     outbox.record_pause,
                     name=self.lock_name,
                     owner=self.owner,
-                    since=self.setbacks.since,
-                    reason=self.setbacks.reason,
+                    since=state[0],
+                    reason=state[1],
                 )
         except Exception as exc:
             logger.debug("could not record the delivery pause: %s", exc)

@@ -453,7 +453,7 @@ def count_open_deliveries(*, session: Session) -> int:
     )
 
 
-def count_due_deliveries(*, session: Session, now: datetime) -> int:
+def count_due_deliveries(session: Session, *, now: datetime) -> int:
     """Open outbox rows whose time has come (the worker has them to send now)."""
     return int(
         session.exec(
@@ -542,7 +542,7 @@ def mark_chat_blocked(*, session: Session, chat_id: int, now: datetime) -> None:
 
 
 def acquire_lease(
-    *, session: Session, name: str, owner: str, now: datetime, lease: timedelta
+    session: Session, *, name: str, owner: str, now: datetime, lease: timedelta
 ) -> bool:
     """Take or renew the lease `name` for `owner`; False while another owner's is still fresh."""
     taken = session.execute(
@@ -579,7 +579,7 @@ def release_lease(*, session: Session, name: str, owner: str) -> None:
     )
 
 
-def record_pause(*, session: Session, name: str, owner: str, since: datetime, reason: str) -> None:
+def record_pause(session: Session, *, name: str, owner: str, since: datetime, reason: str) -> None:
     """The worker `owner` holding lease `name` cannot deliver since `since`, because `reason`
     (nothing is written for a worker that does not hold the lease)."""
     lease = session.get(WorkerLease, name)
@@ -593,7 +593,7 @@ def record_pause(*, session: Session, name: str, owner: str, since: datetime, re
     session.add(pause)
 
 
-def clear_pause(*, session: Session, name: str, owner: str) -> None:
+def clear_pause(session: Session, *, name: str, owner: str) -> None:
     """`owner` delivers again (or stops cleanly): its pause is over."""
     session.execute(
         delete(DeliveryPause).where(

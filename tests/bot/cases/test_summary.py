@@ -38,7 +38,7 @@ COMPLAINT_FILES = [
 
 
 def all_cases(db: Database) -> list[Case]:
-    return db.call(lambda *, session: list(session.exec(select(Case)).all()))
+    return db.call(lambda session: list(session.exec(select(Case)).all()))
 
 
 def independent_counts(cases: list[Case], first: date, last: date) -> dict[str, dict[str, int]]:
@@ -201,7 +201,7 @@ def test_the_cli_imports_cases_and_writes_the_monthly_report(
     assert "P2026-00001" in result.stdout
     channels = sorted(c.channel for c in all_cases(db))
     assert channels == ["phone", "web"]
-    units = db.call(lambda *, session: {u.id: u.code for u in session.exec(select(Unit)).all()})
+    units = db.call(lambda session: {u.id: u.code for u in session.exec(select(Unit)).all()})
     assert sorted(units[c.unit_id] for c in all_cases(db) if c.unit_id) == ["sec2", "secretariat"]
 
     out = tmp_path / "out"
@@ -252,7 +252,7 @@ def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> 
         language="en",
     )
     assert summary.received == 4
-    entries = db.call(lambda *, session: list(session.exec(select(AuditEntry)).all()))
+    entries = db.call(lambda session: list(session.exec(select(AuditEntry)).all()))
     assert [(a.actor_telegram_id, a.action, a.target) for a in entries] == [
         (SECRETARY, "case.summary", "2026-03")
     ]

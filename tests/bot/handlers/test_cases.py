@@ -30,7 +30,7 @@ FIRM = 7103
 
 def events(bot: BotHarness, action: str) -> list[CaseEvent]:
     return bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(select(CaseEvent).where(CaseEvent.action == action)).all()
         )
     )
@@ -114,7 +114,7 @@ async def test_an_inspector_pressing_a_secretariat_action_is_refused_before_any_
     assert bot.fake.calls("editMessageReplyMarkup", chat_id=INSPECTOR) == []
     # no prompt is waiting: a plain text afterwards is not taken as a transfer reason
     assert await answers_to(bot, INSPECTOR, "Ministry of Health") == []
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "assigned"
 
 
@@ -171,7 +171,7 @@ async def test_a_case_with_every_text_at_its_longest_still_opens_in_one_message(
     number = assigned_case(bot)
     secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
 
-    def lengthen(*, session):  # type: ignore[no-untyped-def]
+    def lengthen(session):  # type: ignore[no-untyped-def]
         row = session.exec(select(Case)).one()
         row.subject, row.location, row.description = "商" * 500, "址" * 500, "述" * 4000
         session.add(row)
@@ -199,7 +199,7 @@ async def test_the_assigned_units_inspectors_are_told_in_their_language_without_
     person(bot.db, elsewhere, Role.INSPECTOR, unit="sec5")
     reporter = person(bot.db, FIRM, name="Chen Ya-ting")
 
-    def languages(*, session):  # type: ignore[no-untyped-def]
+    def languages(session):  # type: ignore[no-untyped-def]
         for row in session.exec(select(Person)).all():
             row.language = "en" if row.telegram_id == INSPECTOR else "zh-TW"
             session.add(row)
@@ -231,7 +231,7 @@ async def test_staff_reading_chinese_see_roc_dates_in_the_list_the_card_and_its_
 ) -> None:
     number = assigned_case(bot)
     [case] = bot.db.call(
-        lambda *, session: list(session.exec(select(Case)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(Case)).all())  # type: ignore[misc]
     )
     listing = await bot.say(SECRETARY, "/cases")
     assert f"<code>{number}</code>" in listing and f"期限 {roc(case.due_on)}" in listing
@@ -395,7 +395,7 @@ async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
     await bot.fake.async_wait_for("editMessageText", chat_id=SECRETARY)
     assert IDENTITY_NOTE in bot.fake.calls("editMessageText")[-1].text
     entries = bot.db.call(
-        lambda *, session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
     )
     assert [(a.action, a.target, a.allowed) for a in entries] == [
         ("case.assign", filed.number, True),

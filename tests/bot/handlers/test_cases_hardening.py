@@ -27,7 +27,7 @@ NAME, PHONE = "陳雅婷", "0912000111"
 
 def audit(bot: BotHarness) -> list[AuditEntry]:
     return bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
         )
     )
@@ -115,7 +115,7 @@ async def test_the_units_inspector_pressing_a_secretariat_action_is_refused_and_
     ]
     for entry in audit(bot):
         assert NAME not in (entry.detail or "") and PHONE not in (entry.detail or "")
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "assigned"
 
 
@@ -123,7 +123,7 @@ def make_largest(bot: BotHarness, number: str) -> None:
     """Every field at its longest, the longest unit and category names, many events."""
     secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
 
-    def lengthen(*, session):  # type: ignore[no-untyped-def]
+    def lengthen(session):  # type: ignore[no-untyped-def]
         row = session.exec(select(Case)).first()
         row.subject, row.location, row.description = "<" * 500, "&" * 500, "述" * 4000
         session.add(row)

@@ -38,7 +38,7 @@ async def send_photo(bot: BotHarness, user_id: int, file_id: str) -> str:
 
 def cases(bot: BotHarness) -> list[Case]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+        lambda session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
     )
 
 
@@ -80,7 +80,7 @@ async def test_a_firm_files_a_product_report_with_two_photos_anonymously(
     assert [c.number for c in stored] == [number]
     assert stored[0].subject == "行動電源 PowerMax 20000mAh 型號 PM-20"
 
-    def extras(*, session):  # type: ignore[no-untyped-def]
+    def extras(session):  # type: ignore[no-untyped-def]
         files = session.exec(select(CaseAttachment)).all()
         reporter = session.exec(select(CaseReporter)).one()
         return [(f.kind, f.file_id) for f in files], reporter

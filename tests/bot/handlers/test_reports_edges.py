@@ -28,7 +28,7 @@ async def test_a_description_as_long_as_a_message_still_gets_its_summary_and_is_
     assert "Please check your report" in summary and "…" in summary
     filed = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "Received as case" in filed
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.description == description
 
 
@@ -57,7 +57,7 @@ async def test_a_reporters_answer_left_waiting_lapses_and_a_later_message_is_not
     monkeypatch.setattr(report_handlers, "utcnow", lambda: later)
     reply = await bot.say(FIRM, "see you tomorrow", language_code="en")
     assert "not passed on" in reply
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "needs_info"
 
 
@@ -101,7 +101,7 @@ async def test_submit_pressed_again_or_after_cancel_says_the_button_is_stale(
     assert "Received as case" in await bot.press(FIRM, "rep:submit", language_code="en")
     again = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "earlier step or an earlier report" in again
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).all())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).all())  # type: ignore[misc]
     assert len(stored) == 1
 
 
@@ -121,7 +121,7 @@ async def test_a_monitor_whose_role_ends_while_filing_may_choose_another_kind(
     await send_photo_as(bot, "helmet-photo")
     await bot.press(FIRM, "rep:done", language_code="en")
     await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
-    grant = bot.db.call(lambda *, session: session.exec(select(RoleGrant)).one())  # type: ignore[misc]
+    grant = bot.db.call(lambda session: session.exec(select(RoleGrant)).one())  # type: ignore[misc]
     bot.db.call(revoke_grant, grant_id=grant.id, revoked_by_id=None)
     refused = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "only for the branch's appointed product monitors" in refused

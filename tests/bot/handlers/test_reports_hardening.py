@@ -20,7 +20,7 @@ SECRETARIES = (7302, 7303, 7304)
 
 def stored_cases(bot: BotHarness) -> list[Case]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+        lambda session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
     )
 
 
@@ -150,7 +150,7 @@ async def test_attachments_are_limited_by_their_declared_type_and_executables_re
     await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
     await bot.press(FIRM, "rep:submit", language_code="en")
     names = bot.db.call(
-        lambda *, session: [a.file_name for a in session.exec(select(CaseAttachment)).all()]  # type: ignore[misc]
+        lambda session: [a.file_name for a in session.exec(select(CaseAttachment)).all()]  # type: ignore[misc]
     )
     assert names == ["invoice.pdf", "label.JPG", "test.docx"]
 
@@ -167,6 +167,6 @@ async def test_nul_and_control_characters_are_removed_before_the_report_is_store
     assert case.subject == "Heater HX-200"
     assert case.description == "The plug melted while heating.\n2nd"
     reporter = bot.db.call(
-        lambda *, session: session.exec(select(CaseReporter)).one()  # type: ignore[misc]
+        lambda session: session.exec(select(CaseReporter)).one()  # type: ignore[misc]
     )
     assert reporter.contact_name == "Lin Mei-hua"
