@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from storage.models import Case, Category, Person, Unit
 
 TZ = ZoneInfo("Asia/Taipei")
-_numbers = count(1)
+_numbers = count(50001)
+"""Case numbers of these rows: far above what a test files or imports itself."""
 
 
 def unit_id(session: Session, code: str) -> int:
