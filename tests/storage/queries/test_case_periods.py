@@ -24,17 +24,42 @@ H1 = (date(2026, 1, 1), date(2026, 6, 30))
 def half_year(session: Session) -> None:
     """Handled on time, handled late, a duplicate and a transfer (finished, not handled), one
     open at the end, one received the year before and handled in the period, one after it."""
-    case(session, date(2026, 1, 5), closed_on=date(2026, 1, 20), closure="on_time",
-         days_to_close=11, unit="sec1", category="cns")  # fmt: skip
-    case(session, date(2026, 2, 2), closed_on=date(2026, 4, 1), closure="late",
-         days_to_close=40, unit="sec1", channel="phone")  # fmt: skip
-    case(session, date(2026, 2, 3), closed_on=date(2026, 2, 4), state="duplicate",
-         days_to_close=1, unit="sec2")  # fmt: skip
-    case(session, date(2026, 3, 3), closed_on=date(2026, 3, 4), state="transferred",
-         unit="sec2")  # fmt: skip
+    case(
+        session,
+        date(2026, 1, 5),
+        closed_on=date(2026, 1, 20),
+        closure="on_time",
+        days_to_close=11,
+        unit="sec1",
+        category="cns",
+    )
+    case(
+        session,
+        date(2026, 2, 2),
+        closed_on=date(2026, 4, 1),
+        closure="late",
+        days_to_close=40,
+        unit="sec1",
+        channel="phone",
+    )
+    case(
+        session,
+        date(2026, 2, 3),
+        closed_on=date(2026, 2, 4),
+        state="duplicate",
+        days_to_close=1,
+        unit="sec2",
+    )
+    case(session, date(2026, 3, 3), closed_on=date(2026, 3, 4), state="transferred", unit="sec2")
     case(session, date(2026, 6, 30), kind="service", unit="sec2", category="rpc")
-    case(session, date(2025, 12, 1), closed_on=date(2026, 1, 6), closure="on_time",
-         days_to_close=20, unit="sec2")  # fmt: skip
+    case(
+        session,
+        date(2025, 12, 1),
+        closed_on=date(2026, 1, 6),
+        closure="on_time",
+        days_to_close=20,
+        unit="sec2",
+    )
     case(session, date(2026, 7, 1), unit="sec1")
 
 
@@ -113,12 +138,21 @@ def test_overdue_cases_are_counted_per_unit_on_a_day(db: Database) -> None:
         case(session, date(2026, 1, 5), due_on=date(2026, 2, 16), unit="sec1")
         case(session, date(2026, 1, 6), due_on=date(2026, 2, 17), unit="sec1")
         case(session, date(2026, 1, 7), due_on=date(2026, 2, 18))
-        case(session, date(2026, 1, 7), due_on=date(2026, 2, 18), unit="sec2",
-             state="needs_info")  # fmt: skip
-        case(session, date(2026, 1, 7), due_on=date(2026, 2, 18), unit="sec2",
-             replied_on=date(2026, 3, 30))  # fmt: skip
-        case(session, date(2026, 1, 7), due_on=date(2026, 2, 18), unit="sec3",
-             closed_on=date(2026, 4, 1))  # fmt: skip
+        case(session, date(2026, 1, 7), due_on=date(2026, 2, 18), unit="sec2", state="needs_info")
+        case(
+            session,
+            date(2026, 1, 7),
+            due_on=date(2026, 2, 18),
+            unit="sec2",
+            replied_on=date(2026, 3, 30),
+        )
+        case(
+            session,
+            date(2026, 1, 7),
+            due_on=date(2026, 2, 18),
+            unit="sec3",
+            closed_on=date(2026, 4, 1),
+        )
         case(session, date(2026, 1, 7), due_on=date(2026, 3, 31), unit="sec3")
         assert fetch_overdue_by_unit(session, as_of=as_of) == {"sec1": 2, None: 1, "sec3": 1}
         assert fetch_overdue_by_unit(session, as_of=date(2026, 2, 16)) == {}

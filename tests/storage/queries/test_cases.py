@@ -213,10 +213,12 @@ def test_staff_lists_open_overdue_and_new_cases_by_deadline_within_units(db: Dat
     def run(session: Session) -> None:
         sec1, sec2 = unit_id(session, "sec1"), unit_id(session, "sec2")
         new = case(session, date(2026, 3, 20), due_on=date(2026, 4, 20))
-        overdue = case(session, date(2026, 1, 5), due_on=date(2026, 2, 16), unit="sec1",
-                       state="investigating")  # fmt: skip
-        waiting = case(session, date(2026, 1, 5), due_on=date(2026, 2, 10), unit="sec2",
-                       state="needs_info")  # fmt: skip
+        overdue = case(
+            session, date(2026, 1, 5), due_on=date(2026, 2, 16), unit="sec1", state="investigating"
+        )
+        waiting = case(
+            session, date(2026, 1, 5), due_on=date(2026, 2, 10), unit="sec2", state="needs_info"
+        )
         case(session, date(2026, 1, 5), due_on=date(2026, 2, 1), closed_on=date(2026, 2, 2))
         open_rows, total = q.fetch_case_list(session, which="open", today=TODAY, unit_ids=None)
         assert (open_rows, total) == ([waiting, overdue, new], 3)

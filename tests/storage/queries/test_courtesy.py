@@ -57,7 +57,7 @@ def plan(session: Session) -> Year:
             ends_on=date(y, s, 28),
             due_on=date(y, s + 1, 5),
             seed=1,
-        )  # fmt: skip
+        )
         for y, n, s in ((2027, 2, 4), (2027, 1, 1), (2026, 1, 1))
     ]
     rubric = CourtesyRubric(template="test", version=1, name_zh="測", name_en="Test", items=[])
@@ -71,7 +71,7 @@ def plan(session: Session) -> Year:
             inspector_id=inspector.id or 0,
             scheduled_on=day,
             scheduled_time=at,
-        )  # fmt: skip
+        )
         for code, rnd, day, at in (
             ("27-1-002", rounds[1], date(2027, 1, 12), time(10)),
             ("27-1-001", rounds[1], date(2027, 1, 12), time(9)),
@@ -85,9 +85,15 @@ def plan(session: Session) -> Year:
 
 
 def result(session: Session, year: Year, test: CourtesyTest, passed: bool) -> CourtesyResult:
-    row = CourtesyResult(test_id=test.id or 0, rubric_id=year.rubric.id or 0, points={},
-                         total=90 if passed else 50, grade="A" if passed else "D",
-                         passed=passed, recorded_by="inspector")  # fmt: skip
+    row = CourtesyResult(
+        test_id=test.id or 0,
+        rubric_id=year.rubric.id or 0,
+        points={},
+        total=90 if passed else 50,
+        grade="A" if passed else "D",
+        passed=passed,
+        recorded_by="inspector",
+    )
     session.add(row)
     session.flush()
     return row
@@ -115,8 +121,9 @@ def test_the_directory_is_read_by_extension_and_by_the_linked_chat(db: Database)
 def test_the_latest_rubric_of_a_template_and_every_rubric_in_order(db: Database) -> None:
     def run(session: Session) -> None:
         for version in (2, 1, 3):
-            session.add(CourtesyRubric(template="zz", version=version, name_zh="z", name_en="z",
-                                       items=[]))  # fmt: skip
+            session.add(
+                CourtesyRubric(template="zz", version=version, name_zh="z", name_en="z", items=[])
+            )
         session.flush()
         latest = q.fetch_latest_rubric(session, template="zz")
         assert latest is not None and latest.version == 3
@@ -222,7 +229,7 @@ def test_actions_are_filtered_by_openness_and_staff_and_their_events_kept_in_ord
                 status=status,
                 nonconformity="未報單位",
                 points_lost={},
-            )  # fmt: skip
+            )
             for t, s, status in (
                 (year.tests[0], year.clerk, "open"),
                 (year.tests[1], year.clerk, "closed"),
@@ -242,11 +249,19 @@ def test_actions_are_filtered_by_openness_and_staff_and_their_events_kept_in_ord
         assert q.fetch_action_for_test(session, test_id=year.tests[2].id or 0) is actions[2]
         assert q.fetch_action_for_test(session, test_id=year.tests[3].id or 0) is None
         action_id = ids[0] or 0
-        q.add_action_event(session, action_id=action_id, actor="a", from_status=None,
-                           to_status="open", at=AT)  # fmt: skip
+        q.add_action_event(
+            session, action_id=action_id, actor="a", from_status=None, to_status="open", at=AT
+        )
         later = AT + timedelta(days=1)
-        q.add_action_event(session, action_id=action_id, actor="b", from_status="open",
-                           to_status="planned", note="計畫", at=later)  # fmt: skip
+        q.add_action_event(
+            session,
+            action_id=action_id,
+            actor="b",
+            from_status="open",
+            to_status="planned",
+            note="計畫",
+            at=later,
+        )
         session.flush()
         events = q.fetch_action_events(session, action_id=action_id)
         assert [(e.actor, e.to_status, e.note) for e in events] == [
