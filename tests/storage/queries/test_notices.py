@@ -26,6 +26,27 @@ def subscriber(session: Session, telegram_id: int, *codes: str, **fields: object
     return row.id
 
 
+def draft(
+    session: Session,
+    category_ids: list[int],
+    *,
+    title: str = "t",
+    scheduled_at: datetime | None = None,
+    **attachment: object,
+) -> Notice:
+    """A notice created at NOW by nobody in particular, body "b"."""
+    return q.create_notice(
+        session,
+        title=title,
+        body="b",
+        category_ids=category_ids,
+        created_by_id=None,
+        scheduled_at=scheduled_at,
+        now=NOW,
+        **attachment,  # type: ignore[arg-type]
+    )
+
+
 def test_categories_are_listed_in_order_added_last_renamed_and_retired(db: Database) -> None:
     def run(session: Session) -> None:
         seeded = [c.code for c in q.fetch_categories(session)]
@@ -137,15 +158,7 @@ def test_due_notices_are_the_scheduled_ones_whose_time_came_in_their_order(db: D
         cns = category_id(session, "cns")
 
         def notice(at: datetime, **fields: object) -> int:
-            made = q.create_notice(
-                session,
-                title="t",
-                body="b",
-                category_ids=[cns],
-                created_by_id=None,
-                scheduled_at=at,
-                now=NOW,
-            )
+            made = draft(session, [cns], scheduled_at=at)
             for key, value in fields.items():
                 setattr(made, key, value)
             session.flush()
@@ -168,18 +181,7 @@ def test_a_notice_is_read_by_kind_and_the_recent_ones_are_staffs_newest_first(
     db: Database,
 ) -> None:
     def run(session: Session) -> None:
-        made = [
-            q.create_notice(
-                session,
-                title=f"n{i}",
-                body="b",
-                category_ids=[],
-                created_by_id=None,
-                scheduled_at=None,
-                now=NOW,
-            )
-            for i in range(3)
-        ]
+        made = [draft(session, [], title=f"n{i}") for i in range(3)]
         reminder = Notice(title="r", body="", kind=NoticeKind.REMINDER.value)
         session.add(reminder)
         session.flush()
@@ -196,17 +198,7 @@ def test_a_notice_is_read_by_kind_and_the_recent_ones_are_staffs_newest_first(
 
 def test_an_attachments_bytes_are_dropped_once_telegram_gave_its_file_id(db: Database) -> None:
     def run(session: Session) -> None:
-        notice = q.create_notice(
-            session,
-            title="t",
-            body="b",
-            category_ids=[],
-            created_by_id=None,
-            scheduled_at=None,
-            attachment_name="a.pdf",
-            attachment_content=b"%PDF-1.7",
-            now=NOW,
-        )
+        notice = draft(session, [], attachment_name="a.pdf", attachment_content=b"%PDF-1.7")
         assert notice.id is not None
         assert q.fetch_attachment_content(session, notice_id=notice.id) == b"%PDF-1.7"
         q.save_attachment_file_id(session, notice_id=notice.id, file_id="BQAC-1")
@@ -225,15 +217,7 @@ def test_delivery_counts_list_every_status_and_a_forgotten_persons_open_rows_are
         cns = category_id(session, "cns")
         ada = subscriber(session, 621, "cns")
         subscriber(session, 622, "cns")
-        notice = q.create_notice(
-            session,
-            title="t",
-            body="b",
-            category_ids=[cns],
-            created_by_id=None,
-            scheduled_at=None,
-            now=NOW,
-        )
+        notice = draft(session, [cns])
         assert notice.id is not None
         q.release_notice(session, notice_id=notice.id, now=NOW)
         assert q.close_open_deliveries_of_person(session, person_id=ada, now=NOW) == 1
