@@ -224,7 +224,7 @@ async def broadcast_latency(kind: str, directory: Path, trials: int) -> dict[str
     }
 
 
-def _cancel_open_rows(*, session) -> None:  # type: ignore[no-untyped-def]
+def _cancel_open_rows(session) -> None:  # type: ignore[no-untyped-def]
     session.execute(text("UPDATE delivery SET status = 'failed' WHERE status = 'pending'"))
 
 

@@ -92,7 +92,7 @@ def main() -> None:
         )
         # a running bot released every earlier reminder on its day: only that day's are planned
         day_start = datetime.combine(DUE_DAY, datetime.min.time(), tzinfo=TZ)
-        db.call(lambda *, session: settle_before(session, day_start))
+        db.call(lambda session: settle_before(session, day_start))
         timings = []
         for _ in range(5):
             started = time.perf_counter()

@@ -58,14 +58,14 @@ def _existing_action(session: Session, action_id: int) -> CourtesyAction:
     return action
 
 
-def check_editable(*, session: Session, action_id: int) -> None:
+def check_editable(session: Session, *, action_id: int) -> None:
     """A field button: the action exists and is not closed."""
     if next_status(_existing_action(session, action_id).status) is None:
         raise UserError("courtesy.action.stale", id=action_id)
 
 
 def edit_action_field(
-    *, session: Session, action_id: int, field: str, value: str | date, by: int | None
+    session: Session, *, action_id: int, field: str, value: str | date, by: int | None
 ) -> ActionDetails:
     """Store one field's value (the action's rules apply), audited as courtesy.action.edit;
     returns the action for its card."""
@@ -96,7 +96,7 @@ class Advanced:
     details: ActionDetails
 
 
-def advance_action(*, session: Session, action_id: int, shown_status: str, by: int) -> Advanced:
+def advance_action(session: Session, *, action_id: int, shown_status: str, by: int) -> Advanced:
     """The next-step button of a card showing `shown_status`: move the action one step if its
     rules allow, audited as courtesy.action.status."""
     action = _existing_action(session, action_id)

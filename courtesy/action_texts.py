@@ -89,7 +89,7 @@ def action_lines(*, session: Session, found: Sequence[CourtesyAction], lang: str
     return lines
 
 
-def action_list(*, session: Session, lang: str, open_only: bool) -> list[str]:
+def action_list(session: Session, *, lang: str, open_only: bool) -> list[str]:
     """The command line's list: one entry per action (only those not closed with
     `open_only`), or the one line saying there are none."""
     found = fetch_actions(session=session, open_only=open_only)
@@ -129,7 +129,7 @@ def _pages(header: str, lines: list[str], limit: int) -> list[str]:
 
 
 def open_actions_page(
-    *, session: Session, lang: str, named: bool, page: int, limit: int
+    session: Session, *, lang: str, named: bool, page: int, limit: int
 ) -> ActionsPage | None:
     """The chat's /actions: with `named` (the secretariat, administrators) page `page` of the
     open actions with names, each page at most `limit` long with room kept for its footer;

@@ -265,8 +265,8 @@ def _check_step(session: Session, action: CourtesyAction, step: ActionStatus) ->
 
 
 def update_action(
-    *,
     session: Session,
+    *,
     action_id: int,
     change: ActionChange,
     to: ActionStatus | None = None,
@@ -350,7 +350,7 @@ class ActionDetails:
     what: WhatWentWrong | None
 
 
-def fetch_action_details(*, session: Session, action_id: int) -> ActionDetails:
+def fetch_action_details(session: Session, *, action_id: int) -> ActionDetails:
     """The action `action_id` for its card in chat; a UserError if there is none."""
     action = fetch_action(session=session, action_id=action_id)
     if action is None:

@@ -62,7 +62,7 @@ def _made(view: TestView) -> datetime:
     return datetime.combine(view.day, view.at, tzinfo=UTC)
 
 
-def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
+def seed_demo(session: Session, *, rng: random.Random, year: int) -> None:
     """Directory, plan, results of the past rounds and actions in various states."""
     directory.import_staff(session=session, text=demo_directory_csv(rng))
     schedule.plan_year(
@@ -170,7 +170,7 @@ def _advance_actions(session: Session, rng: random.Random, today: date) -> None:
 
 
 def write_demo_report(
-    *, session: Session, out: Path, year: int, language: str = "zh-TW"
+    session: Session, *, out: Path, year: int, language: str = "zh-TW"
 ) -> list[Path]:
     """The latest round with results (else round 1) and the year, as HTML, CSV and PNG."""
     today = utcnow().date()

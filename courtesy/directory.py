@@ -145,7 +145,7 @@ def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
     return parsed
 
 
-def import_staff(*, session: Session, text: str) -> ImportSummary:
+def import_staff(session: Session, *, text: str) -> ImportSummary:
     """Apply a directory CSV: add, update by extension, deactivate who is no longer listed."""
     rows = parse_staff_csv(text, fetch_units(session=session, active_only=False))
     existing = {s.extension: s for s in fetch_staff(session=session, active_only=False)}
@@ -206,7 +206,7 @@ def stranded_calls(*, session: Session) -> tuple[str, ...]:
 
 
 def link_inspector(
-    *, session: Session, extension: str, telegram_id: int, first_name: str | None = None
+    session: Session, *, extension: str, telegram_id: int, first_name: str | None = None
 ) -> CourtesyStaff:
     """Link an inspector's directory row to a Telegram account and grant the inspector role."""
     if not 0 < telegram_id < 2**52:  # Telegram user ids fit in 52 bits
@@ -229,7 +229,7 @@ def link_inspector(
     return staff
 
 
-def staff_csv_lines(*, session: Session, include_inactive: bool) -> list[str]:
+def staff_csv_lines(session: Session, *, include_inactive: bool) -> list[str]:
     """The directory as CSV lines, header first: unit code, name, extension and yes/no for
     inspector, switchboard, active and linked to Telegram."""
     units = fetch_unit_codes(session=session)

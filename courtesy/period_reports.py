@@ -42,8 +42,8 @@ def _action_rows(
 
 
 def build_period_report(
-    *,
     session: Session,
+    *,
     period: Period,
     language: str,
     pass_mark: int,

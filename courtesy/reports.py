@@ -349,8 +349,8 @@ def _title_year(year: int, language: str, roc: bool) -> int:
 
 
 def build_round_report(
-    *,
     session: Session,
+    *,
     year: int,
     number: int,
     language: str,
@@ -384,8 +384,8 @@ def build_round_report(
 
 
 def build_year_report(
-    *,
     session: Session,
+    *,
     year: int,
     language: str,
     pass_mark: int,
@@ -411,8 +411,8 @@ def build_year_report(
 
 
 def build_report(
-    *,
     session: Session,
+    *,
     round_text: str | None,
     year: int | None,
     language: str,
@@ -451,8 +451,8 @@ def latest_round_label(*, session: Session, today: date) -> str | None:
 
 
 def round_report_for(
-    *,
     session: Session,
+    *,
     wanted: str | None,
     language: str,
     pass_mark: int,

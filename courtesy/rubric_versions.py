@@ -13,7 +13,7 @@ from storage.models import CourtesyRubric
 from storage.queries.courtesy import fetch_latest_rubric, fetch_rubrics
 
 
-def rubric_lines(*, session: Session) -> list[str]:
+def rubric_lines(session: Session) -> list[str]:
     """One line per version: template, version, names and each item's code and maximum."""
     lines = []
     for row in fetch_rubrics(session=session):
@@ -23,8 +23,8 @@ def rubric_lines(*, session: Session) -> list[str]:
 
 
 def add_rubric_version(
-    *,
     session: Session,
+    *,
     template: str,
     text: str,
     name_zh: str | None = None,

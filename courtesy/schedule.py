@@ -50,7 +50,7 @@ def directory_entries(*, session: Session) -> tuple[list[StaffEntry], list[str]]
 
 
 def plan_year(
-    *, session: Session, year: int, target: int = 80, per_unit: int = 2, seed: int | None = None
+    session: Session, *, year: int, target: int = 80, per_unit: int = 2, seed: int | None = None
 ) -> Plan:
     """Draw and store a year's three rounds, replacing a plan that has no results yet."""
     check_year(year)
@@ -96,7 +96,7 @@ def plan_year(
     return plan
 
 
-def schedule_views(*, session: Session, year: int) -> list[TestView]:
+def schedule_views(session: Session, *, year: int) -> list[TestView]:
     """The stored calls of `year` (retests included) in round, date and time order."""
     check_year(year)
     if not fetch_rounds(session=session, year=year):
@@ -106,8 +106,8 @@ def schedule_views(*, session: Session, year: int) -> list[TestView]:
 
 
 def schedule_csv(
-    *,
     session: Session,
+    *,
     year: int,
     language: str = "zh-TW",
     western: bool = False,

@@ -97,8 +97,8 @@ class Recorded:
 
 
 def record_result(
-    *,
     session: Session,
+    *,
     code: str,
     points: dict[str, int],
     pass_mark: int,
@@ -186,8 +186,8 @@ def record_result(
 
 
 def import_results(
-    *,
     session: Session,
+    *,
     text: str,
     pass_mark: int,
     recorded_by: str,
@@ -296,7 +296,7 @@ class Refusal:
     values: dict[str, Any]
 
 
-def open_calls_of(*, session: Session, person_id: int) -> list[TestView] | None:
+def open_calls_of(session: Session, *, person_id: int) -> list[TestView] | None:
     """/tests: the calls still to make and score of the inspector linked to `person_id`, or
     None when that person is not linked to the directory."""
     ids = inspector_ids_of(session=session, person_id=person_id)
@@ -306,7 +306,7 @@ def open_calls_of(*, session: Session, person_id: int) -> list[TestView] | None:
 
 
 def begin_scoring(
-    *, session: Session, code: str, person_id: int, by: int, now: datetime
+    session: Session, *, code: str, person_id: int, by: int, now: datetime
 ) -> ScoringStart | Refusal:
     """/score CODE by Telegram user `by`: the call and its rubric, or the refusal, audited as
     courtesy.score.refused. A person not linked to the directory gets a UserError and no row."""
@@ -326,8 +326,8 @@ def begin_scoring(
 
 
 def record_scored_call(
-    *,
     session: Session,
+    *,
     code: str,
     points: dict[str, int],
     note: str | None,
@@ -368,7 +368,7 @@ def inspector_ids_by_extension(*, session: Session, extension: str) -> list[int]
     return [inspector.id or 0]
 
 
-def record_by_extension(*, session: Session, by: str | None, **result: Any) -> Recorded:
+def record_by_extension(session: Session, *, by: str | None, **result: Any) -> Recorded:
     """`record_result` from the command line: `by` is the recording inspector's extension (only
     their calls then), None for the secretariat; `recorded_by` says which."""
     ids = inspector_ids_by_extension(session=session, extension=by) if by is not None else None

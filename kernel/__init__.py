@@ -5,6 +5,9 @@ No Telegram and no SQL live here; it imports nothing of this project's.
     errors.py       `UserError`: a catalogue key and its values
     i18n/           the catalogues and `t()`
     clock.py        aware datetimes, local dates
+    dates.py        dates people type or import: one parser, out-of-range years refused
+    cleaning.py     text people type, cleaned one way (control and zero-width characters)
+    csvread.py      every CSV read one way: a slip named by its line, never a traceback
     workcalendar.py Taiwan's work calendar
     periods.py      a month, half-year or year: one parser, bounds, labels, deadlines
     dates.py        the days people type or import: ISO or ROC, sane years

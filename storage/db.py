@@ -8,8 +8,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 from alembic import command
@@ -22,6 +23,7 @@ from sqlmodel import Session
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 READ_ONLY = "bsmi_read_only"
@@ -94,6 +96,15 @@ def _ping_after_rest(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy:
         raise exc.DisconnectionError() from error
 
 
+def _end(session: Session, *, commit: bool) -> None:
+    """End `session`'s transaction (a read: nothing to tell anyone) and close it."""
+    with session:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+
+
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config that runs this package's migrations on `engine`."""
     config = Config()
@@ -116,6 +127,38 @@ OUTBOX_WRITTEN = "outbox_written"
 once it commits, the database calls its `on_outbox_commit` listeners (the delivery worker)."""
 
 
+class _HeldRead:
+    """A read transaction left open by `Database.run_read_held` for the next call of its task.
+
+    Whoever comes first takes it: the next `run`/`run_read` of the task (which continues it),
+    or the release `run_read_held` schedules for the task's next wait (which ends it); the
+    thread that ran the read ends it itself when the release came before the read finished."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._session: Session | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def keep(self, session: Session) -> bool:
+        """Hold `session` (from the reading thread); False when it is too late for that."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._session = session
+            return True
+
+    def take(self) -> Session | None:
+        """The held session, once: after this nothing more is held."""
+        with self._lock:
+            self._closed = True
+            session, self._session = self._session, None
+            return session
+
+
+_held_read: ContextVar[_HeldRead | None] = ContextVar("storage_db_held_read", default=None)
+
+
 class Database:
     """One engine and the transactions on it; the caller owns one transaction per unit of work."""
 
@@ -124,6 +167,7 @@ class Database:
         self.engine = make_engine(url, pool_size=pool_size)
         self.on_outbox_commit: list[Callable[[], None]] = []
         """Called (from the committing thread) after a transaction that wrote outbox rows."""
+        self._releases: set[asyncio.Task[None]] = set()
 
     @property
     def backend(self) -> str:
@@ -132,32 +176,15 @@ class Database:
     def upgrade(self) -> None:
         upgrade(self.engine)
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for reads only: on SQLite it begins deferred, so it never waits for a
-        writer. Ended by a commit, which keeps what it loaded usable after the session."""
-        engine = self.engine.execution_options(**{READ_ONLY: True})
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-    def read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)`, which only reads, in one read transaction."""
-        with self.reading() as session:
-            return fn(session=session, **kwargs)
-
-    async def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """`read` in a worker thread, so the event loop never waits on the database."""
-        return await asyncio.to_thread(self.read, fn, **kwargs)
+    def _session(self, *, read_only: bool) -> Session:
+        engine = self.engine.execution_options(**{READ_ONLY: True}) if read_only else self.engine
+        return Session(engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session committed on success and rolled back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def _committing(self, session: Session) -> Iterator[Session]:
+        """`session` committed on success (then the outbox listeners told, if it wrote outbox
+        rows) or rolled back on any error, and closed."""
+        with session:
             try:
                 yield session
                 session.commit()
@@ -168,14 +195,124 @@ class Database:
                 for listener in list(self.on_outbox_commit):
                     listener()
 
-    def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)` in one transaction."""
-        with self.transaction() as session:
-            return fn(session=session, **kwargs)
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: on SQLite it begins deferred, so it never waits for a
+        writer. Ended by a commit, which keeps what it loaded usable after the session."""
+        with self._committing(self._session(read_only=True)) as session:
+            yield session
 
-    async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """`call` in a worker thread, so the event loop never waits on the database."""
-        return await asyncio.to_thread(self.call, fn, **kwargs)
+    def read(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(session, *args, **kwargs)`, which only reads, in one read transaction."""
+        with self.reading() as session:
+            return fn(session, *args, **kwargs)
+
+    async def run_read(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`read` in a worker thread, so the event loop never waits on the database; it
+        continues the read `run_read_held` left open, if any."""
+        held = self._take_held()
+        if held is not None:
+            return await asyncio.to_thread(self._continue, held, fn, *args, **kwargs)
+        return await asyncio.to_thread(self.read, fn, *args, **kwargs)
+
+    async def run_read_held(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run_read`, leaving its transaction open for the next `run` or `run_read` of the
+        same task, if that comes before the task first waits on anything else: a chat
+        update's person and the update's own work are then one transaction (except a write on
+        SQLite, which ends the read and begins IMMEDIATE). A transaction nobody took is
+        committed as soon as the task waits, so it is never held across a network call."""
+        held = _HeldRead(self)
+        _held_read.set(held)
+        try:
+            return await asyncio.to_thread(self._read_and_keep, held, fn, *args, **kwargs)
+        finally:
+            asyncio.get_running_loop().call_soon(self._release, held)
+
+    def _read_and_keep(
+        self,
+        held: _HeldRead,
+        fn: Callable[Concatenate[Session, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        session = self._session(read_only=True)
+        try:
+            result = fn(session, *args, **kwargs)
+        except BaseException:
+            _end(session, commit=False)
+            raise
+        if not held.keep(session):
+            _end(session, commit=True)
+        return result
+
+    def _take_held(self) -> Session | None:
+        held = _held_read.get()
+        return held.take() if held is not None and held.db is self else None
+
+    def _release(self, held: _HeldRead) -> None:
+        session = held.take()
+        if session is not None:
+            task = asyncio.get_running_loop().create_task(
+                asyncio.to_thread(_end, session, commit=True)
+            )
+            self._releases.add(task)
+            task.add_done_callback(self._releases.discard)
+
+    def _continue(
+        self,
+        session: Session,
+        fn: Callable[Concatenate[Session, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        with self._committing(session):
+            return fn(session, *args, **kwargs)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on any error."""
+        with self._committing(self._session(read_only=False)) as session:
+            yield session
+
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(session, *args, **kwargs)` in one transaction. `fn` takes the session as its
+        first parameter, so mypy checks the other arguments against `fn`'s signature."""
+        with self.transaction() as session:
+            return fn(session, *args, **kwargs)
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`call` in a worker thread, so the event loop never waits on the database; on
+        PostgreSQL it continues the read `run_read_held` left open, if any (on SQLite that
+        read ends first: a writing transaction begins IMMEDIATE)."""
+        held = self._take_held()
+        if held is not None:
+            return await asyncio.to_thread(self._continue_writing, held, fn, *args, **kwargs)
+        return await asyncio.to_thread(self.call, fn, *args, **kwargs)
+
+    def _continue_writing(
+        self,
+        session: Session,
+        fn: Callable[Concatenate[Session, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        if self.backend == "sqlite":
+            _end(session, commit=True)
+            return self.call(fn, *args, **kwargs)
+        return self._continue(session, fn, *args, **kwargs)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -27,7 +27,7 @@ def person(
 ) -> PersonView:
     """A person with `roles` (an inspector's grant within `unit`)."""
 
-    def make(*, session: Session) -> PersonView:
+    def make(session: Session) -> PersonView:
         view = _upsert(session=session, telegram_id=telegram_id, first_name=name, username=None)
         unit_id = None
         if unit is not None:

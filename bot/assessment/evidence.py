@@ -288,8 +288,8 @@ class Evidence:
 
 
 def build_evidence(
-    *,
     session: Session,
+    *,
     period: Period,
     language: str,
     today: date,

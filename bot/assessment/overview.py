@@ -42,8 +42,8 @@ class Overview:
 
 
 def open_assessment(
-    *,
     session: Session,
+    *,
     wanted: str | None,
     today: date,
     language: str,
@@ -77,7 +77,7 @@ def open_assessment(
 
 
 def summarise_period(
-    *, session: Session, text: str, today: date, language: str, by: int | None
+    session: Session, *, text: str, today: date, language: str, by: int | None
 ) -> PeriodAnalysis:
     """/summary 2027-H1 or /summary 2027: the period's complaint analysis, audited as
     case.summary."""

@@ -51,7 +51,7 @@ class Due:
         return f"{self.period.code}:{self.days}:{telegram_id}"
 
 
-def due_today(*, session: Session, today: date) -> list[Due]:
+def due_today(session: Session, *, today: date) -> list[Due]:
     """The reminders to send today: for each unpublished period, the latest threshold whose day
     has come, before the deadline, to every secretariat member."""
     if not workcalendar.is_working_day(today):

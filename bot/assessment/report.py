@@ -161,7 +161,7 @@ def build_table(state: State, language: str, *, roc: bool) -> AssessmentTable:
 
 
 def build_report(
-    *, session: Session, period: Period, language: str, western: bool = False
+    session: Session, *, period: Period, language: str, western: bool = False
 ) -> AssessmentTable:
     """The period's 附表2 table (unscored units shown as such while it is a draft)."""
     state = period_state(session=session, period=period)

@@ -159,7 +159,7 @@ class Recorded:
 
 
 def record_score(
-    *, session: Session, period: Period, given: ScoreInput, today: date, by: str
+    session: Session, *, period: Period, given: ScoreInput, today: date, by: str
 ) -> Recorded:
     """Record one unit's scores (a change keeps the earlier row as history); refused once
     the period is published."""
@@ -184,7 +184,7 @@ OPTIONAL = ("assessed_on", "note")
 
 
 def import_scores(
-    *, session: Session, period: Period, text: str, today: date, by: str
+    session: Session, *, period: Period, text: str, today: date, by: str
 ) -> list[AssessmentScore]:
     """Every row of a CSV (`unit,basic,delivery,capacity,evaluation,innovation[,assessed_on,
     note]`), all checked before any is written: all rows or none."""
@@ -224,7 +224,7 @@ def import_scores(
     return built
 
 
-def follow_up(*, session: Session, period: Period, unit_text: str, text: str, by: str) -> Unit:
+def follow_up(session: Session, *, period: Period, unit_text: str, text: str, by: str) -> Unit:
     """Add 考核結果處理情形 for a unit (allowed after publication: it is what follows it)."""
     unit = find_unit(session, unit_text)
     cleaned = " ".join(text.split())
@@ -267,7 +267,7 @@ class State:
         return len(self.units) - len(self.missing)
 
 
-def period_state(*, session: Session, period: Period) -> State:
+def period_state(session: Session, *, period: Period) -> State:
     """The period's scores, follow-ups and publication."""
     publication = fetch_publication(session=session, period=period.code)
     return State(
@@ -282,7 +282,7 @@ def period_state(*, session: Session, period: Period) -> State:
     )
 
 
-def publish(*, session: Session, period: Period, by: str, language: str) -> State:
+def publish(session: Session, *, period: Period, by: str, language: str) -> State:
     """Publish the period and lock its scores; refused, naming them, while a unit is
     unscored."""
     _check_open(session, period)

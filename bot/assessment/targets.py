@@ -16,7 +16,7 @@ LIMIT = 100_000
 
 
 def set_targets(
-    *, session: Session, year: int, figures: dict[str, int | None], by: str
+    session: Session, *, year: int, figures: dict[str, int | None], by: str
 ) -> Targets:
     """Set the figures given (any subset); refuses no figure, a negative or absurd one."""
     if not 2000 <= year <= 2999:
@@ -40,7 +40,7 @@ def set_targets(
     return fetch_targets(session=session, year=year)
 
 
-def list_targets(*, session: Session) -> list[Targets]:
+def list_targets(session: Session) -> list[Targets]:
     """Every year with targets set, each with its plan fallbacks filled in."""
     return [
         fetch_targets(session=session, year=row.year)

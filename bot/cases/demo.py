@@ -45,7 +45,7 @@ _CATEGORY_BY_KIND = {
 }
 
 
-def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
+def seed_demo(session: Session, *, rng: random.Random, year: int) -> None:
     """About 350 public and 250 monitor cases over `year` (up to today), most closed, some late,
     a few open or overdue. Needs only the seeded units and categories."""
     tz = ZoneInfo("Asia/Taipei")

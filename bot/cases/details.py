@@ -81,7 +81,7 @@ class CaseDetails:
         return [entry for *_, entry in sorted(timed, key=lambda row: row[:3])]
 
 
-def fetch_case_details(*, session: Session, number: str, viewer: PersonView) -> CaseDetails:
+def fetch_case_details(session: Session, *, number: str, viewer: PersonView) -> CaseDetails:
     """A case as `viewer` may see it: the reporter only for the secretariat and admins."""
     case_row = fetch_case_by_number(session=session, number=number)
     if case_row is None or not may_view(case_row, viewer):
@@ -134,7 +134,7 @@ def _visible(session: Session, number: str, viewer: PersonView, action: str) -> 
     return case_row
 
 
-def view_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetails | Refused:
+def view_case(session: Session, *, number: str, viewer: PersonView) -> CaseDetails | Refused:
     """/case NUMBER: the case as `viewer` may see it; a view that shows who reported is written
     to the audit log (`case.view`) in the same transaction, and so is a refused one."""
     case_row = _visible(session, number, viewer, "view")
@@ -144,7 +144,7 @@ def view_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetai
 
 
 def case_files(
-    *, session: Session, number: str, viewer: PersonView
+    session: Session, *, number: str, viewer: PersonView
 ) -> list[CaseAttachment] | Refused:
     """The reporter's files of a case `viewer` may see (a refusal audited as `case.files`)."""
     case_row = _visible(session, number, viewer, "files")
@@ -154,7 +154,7 @@ def case_files(
     return fetch_case_attachments(session=session, case_id=case_row.id)
 
 
-def full_case(*, session: Session, number: str, viewer: PersonView) -> CaseDetails | Refused:
+def full_case(session: Session, *, number: str, viewer: PersonView) -> CaseDetails | Refused:
     """The "full text" of a case card: its texts and whole history, never the reporter (a
     refusal audited as `case.more`)."""
     case_row = _visible(session, number, viewer, "more")

@@ -142,7 +142,7 @@ def check_attachment(*, mime_type: str | None, file_name: str | None) -> None:
 
 
 def check_filing_limit(
-    *, session: Session, person_id: int, now: datetime, limit: int, tz: ZoneInfo
+    session: Session, *, person_id: int, now: datetime, limit: int, tz: ZoneInfo
 ) -> None:
     """Refuse a report from a person who filed `limit` in the last hour, saying from when
     (local time) they may file again."""
@@ -238,8 +238,8 @@ class Filed:
 
 
 def file_case(
-    *,
     session: Session,
+    *,
     draft: Draft,
     person_id: int | None,
     roles: frozenset[Role],
@@ -327,8 +327,8 @@ class Submitted:
 
 
 def submit_report(
-    *,
     session: Session,
+    *,
     draft: Draft,
     person_id: int | None,
     roles: frozenset[Role],

@@ -172,8 +172,8 @@ def _check_row(
 
 
 def store_batch(
-    *,
     session: Session,
+    *,
     import_id: int,
     rows: list[ImportRow],
     numbers: list[tuple[CaseKind, int, int]],
@@ -239,7 +239,7 @@ def store_batch(
 
 
 def _begin(
-    *, session: Session, rows: list[ImportRow]
+    session: Session, *, rows: list[ImportRow]
 ) -> tuple[int, dict[tuple[CaseKind, int], tuple[int, int]]]:
     """Open the import and reserve each kind and year's numbers as one block."""
     counts: dict[tuple[CaseKind, int], int] = {}
@@ -255,7 +255,7 @@ def _begin(
 
 
 def _undo(
-    *, session: Session, import_id: int, blocks: dict[tuple[CaseKind, int], tuple[int, int]]
+    session: Session, *, import_id: int, blocks: dict[tuple[CaseKind, int], tuple[int, int]]
 ) -> None:
     delete_case_import(session=session, import_id=import_id)
     for (kind, year), (first, count) in blocks.items():
@@ -264,7 +264,7 @@ def _undo(
         )
 
 
-def _clear_abandoned(*, session: Session, now: datetime) -> int:
+def _clear_abandoned(session: Session, *, now: datetime) -> int:
     removed = 0
     for import_id in fetch_abandoned_imports(
         session=session, touched_before=now - ABANDONED_AFTER

@@ -80,7 +80,7 @@ class ActionStart:
 
 
 def start_action(
-    *, session: Session, number: str, action: str, actor: PersonView
+    session: Session, *, number: str, action: str, actor: PersonView
 ) -> ActionStart | Refused:
     """An action button that needs a choice or a text: refused now (and audited) what `actor`
     may not do, before a keyboard or a prompt invites them to go on; else what there is to
@@ -102,7 +102,7 @@ def needs_more(action: str) -> bool:
     return action in TEXT_ACTIONS or action in CHOICE_ACTIONS
 
 
-def check_info_request(*, session: Session, number: str, reporter: PersonView) -> str:
+def check_info_request(session: Session, *, number: str, reporter: PersonView) -> str:
     """Refuse with a UserError an answer to a request for information that no longer waits
     (answered, or the case moved on) or is not this person's; returns the case number."""
     case_row = fetch_case_by_number(session=session, number=number)
@@ -142,8 +142,8 @@ def _finish(case_row: Case, state: CaseState, today: date, counting: str) -> Non
 
 
 def act(
-    *,
     session: Session,
+    *,
     number: str,
     action: str,
     actor: PersonView | None,
@@ -278,8 +278,8 @@ class Taken:
 
 
 def take_action(
-    *,
     session: Session,
+    *,
     number: str,
     action: str,
     actor: PersonView,

@@ -38,7 +38,7 @@ class CasePage:
 
 
 def list_cases(
-    *, session: Session, viewer: PersonView, which: str, today: date, offset: int, limit: int
+    session: Session, *, viewer: PersonView, which: str, today: date, offset: int, limit: int
 ) -> CasePage:
     """One page of the list `which` ("open", "overdue" or "mine") as `viewer` may see it."""
     unit_ids = None
@@ -65,7 +65,7 @@ def list_cases(
     )
 
 
-def reporter_cases(*, session: Session, reporter: PersonView) -> list[Case]:
+def reporter_cases(session: Session, *, reporter: PersonView) -> list[Case]:
     """The reporter's own cases, newest first (the latest twenty)."""
     return fetch_cases_of_reporter(session=session, person_id=reporter.id)[0]
 
@@ -78,7 +78,7 @@ class ReporterPage:
 
 
 def reporter_page(
-    *, session: Session, reporter: PersonView, offset: int, limit: int
+    session: Session, *, reporter: PersonView, offset: int, limit: int
 ) -> ReporterPage:
     """/status: one page of the reporter's own cases, newest first."""
     rows, total = fetch_cases_of_reporter(

@@ -156,7 +156,7 @@ def _median(values: list[int]) -> float | None:
 
 
 def build_period_analysis(
-    *, session: Session, period: Period, today: date, language: str
+    session: Session, *, period: Period, today: date, language: str
 ) -> PeriodAnalysis:
     """Every figure of a first half-year or a year; a period that has not begun is refused."""
     year, first_half, first, last = period.year, period.first_half, period.first, period.last

@@ -37,7 +37,7 @@ def half_time(received_on: date, due_on: date, counting: str) -> date:
 
 
 def enqueue_due_reminders(
-    *, session: Session, now: datetime, tz: ZoneInfo, counting: str, default_language: str
+    session: Session, *, now: datetime, tz: ZoneInfo, counting: str, default_language: str
 ) -> int:
     """Write every reminder due at `now` and not yet in the outbox; returns the rows written.
 

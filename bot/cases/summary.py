@@ -111,8 +111,8 @@ def _rows(
 
 
 def build_summary(
-    *,
     session: Session,
+    *,
     year: int,
     month: int,
     today: date,
@@ -189,8 +189,8 @@ def build_summary(
 
 
 def summarise_month(
-    *,
     session: Session,
+    *,
     actor_telegram_id: int,
     year: int,
     month: int,

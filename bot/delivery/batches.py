@@ -20,8 +20,8 @@ from storage.queries.outbox.results import DeliveryResult
 
 
 def write_outcomes(
-    *,
     session: Session,
+    *,
     results: list[DeliveryResult],
     progress: list[tuple[int, int]],
     blocked_chats: list[int],

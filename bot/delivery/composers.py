@@ -48,8 +48,12 @@ COMPOSERS: dict[str, Composer] = {
 }
 """Kind (`storage.models.notices.NoticeKind` value) → composer; a plain notice is not here."""
 
-Wanted = Callable[..., bool]
-"""Called as `wanted(session=…, chat_id=…)`."""
+
+class Wanted(Protocol):
+    """Whether a chat still wants messages of a kind: `db.run(wanted, chat_id=…)`."""
+
+    def __call__(self, session: Session, /, *, chat_id: int) -> bool: ...
+
 
 WANTED: dict[str, Wanted] = {NoticeKind.REMINDER.value: reminder_wanted}
 """Kind → whether a chat still wants messages of that kind, asked just before each send (a

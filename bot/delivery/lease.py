@@ -68,7 +68,7 @@ class Lease:
             self._until = started + self.seconds
         return self.held
 
-    def let_go(self, *, session: Session) -> None:
+    def let_go(self, session: Session) -> None:
         """A clean stop: no pause left recorded, and the lease free for a successor at once."""
         clear_pause(session=session, name=self.name, owner=self.owner)
         release_lease(session=session, name=self.name, owner=self.owner)

@@ -25,7 +25,7 @@ class Look:
 
 
 def look_at_outbox(
-    *, session: Session, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
+    session: Session, *, now: datetime, limit: int, lease: tuple[str, str, timedelta] | None
 ) -> Look:
     """Renew the lease `(name, owner, length)` when given, release the notices due, fetch up to
     `limit` due rows and the time the next row or scheduled notice falls due."""

@@ -53,7 +53,7 @@ class Prepared:
         return self.rendered[language]
 
 
-def load_notice(*, session: Session, notice_id: int, settings: Settings) -> Prepared | None:
+def load_notice(session: Session, *, notice_id: int, settings: Settings) -> Prepared | None:
     """The outbox message of `notice_id`, or None when there is nothing to send any more."""
     notice = q.fetch_notice(session=session, notice_id=notice_id)
     if notice is None:

@@ -258,7 +258,10 @@ class DeliveryWorker:
     async def _record_pause(self) -> None:
         """Write the pause (or its end) for `notice status` when it changed; best effort: while
         the database is down nobody can read it either."""
-        state = (self.setbacks.since, self.setbacks.reason) if self.setbacks.paused else None
+        since = self.setbacks.since  # set while paused
+        state = (
+            (since, self.setbacks.reason) if self.setbacks.paused and since is not None else None
+        )
         loop = asyncio.get_running_loop()
         if state == self._pause_recorded:
             return
@@ -273,8 +276,8 @@ class DeliveryWorker:
                     record_pause,
                     name=name,
                     owner=owner,
-                    since=self.setbacks.since,
-                    reason=self.setbacks.reason,
+                    since=state[0],
+                    reason=state[1],
                 )
         except Exception as exc:
             logger.debug("could not record the delivery pause: %s", exc)

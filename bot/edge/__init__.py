@@ -9,8 +9,9 @@ keyboards.py      keyboard builders and core button prefixes
 callbacks.py      strict button data and the one stale-button answer
 conversations.py  /cancel and stale-button factories
 waiting.py        prompts that wait for one text
-sending.py        sending with the blocked rule
 files.py          report files sent to a chat
+case_news.py      how case news and reminders read in chat (the delivery worker's composer)
+contact.py        how the public reaches the branch, and dates as chat messages show them
 persistence.py    conversations that survive a restart
 updates.py        per-chat update order
 chats.py          private chats only

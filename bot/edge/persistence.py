@@ -45,7 +45,7 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-def _load_rows(*, session: Session, namespace_prefix: str) -> list[tuple[str, str, bytes]]:
+def _load_rows(session: Session, *, namespace_prefix: str) -> list[tuple[str, str, bytes]]:
     rows = session.exec(
         select(BotState.namespace, BotState.key, BotState.value).where(
             col(BotState.namespace).startswith(namespace_prefix)
@@ -54,7 +54,7 @@ def _load_rows(*, session: Session, namespace_prefix: str) -> list[tuple[str, st
     return [(n, k, bytes(v)) for n, k, v in rows]
 
 
-def _put(*, session: Session, namespace: str, key: str, value: bytes | None) -> None:
+def _put(session: Session, *, namespace: str, key: str, value: bytes | None) -> None:
     session.execute(
         delete(BotState).where(col(BotState.namespace) == namespace, col(BotState.key) == key)
     )

@@ -28,14 +28,15 @@ logger = logging.getLogger(__name__)
 
 async def load_person(update: Update, context: BotContext) -> None:
     """Load the person behind this update with their current roles: a read, followed by a
-    write only on first contact, a changed name or username, or a return after blocking."""
+    write only on first contact, a changed name or username, or a return after blocking. The
+    read's transaction is held for the update's first database call, which continues it."""
     user = update.effective_user
     if user is None or user.is_bot or update.my_chat_member is not None:
         return
     context.telegram_language = user.language_code
     db = context.services.db
     admin_ids = context.services.admin_ids
-    person = await db.run_read(profile.recognise, telegram_id=user.id, admin_ids=admin_ids)
+    person = await db.run_read_held(profile.recognise, telegram_id=user.id, admin_ids=admin_ids)
     if not profile.is_current(person, first_name=user.first_name, username=user.username):
         person = await db.run(
             profile.meet,

@@ -1,4 +1,10 @@
-"""Background loops that send (reminders, overdue lists): claim rows, send, mark.
+"""Background loops that find what is due and write it to the outbox (they send nothing
+themselves). The rows are the schedule, so a restart loses nothing and sends nothing twice.
 
-The rows are the schedule, so a restart loses nothing and sends nothing twice.
+    loops.py                 a step every N seconds, started and stopped with the application
+    case_reminders.py        case reminders and overdue lists due now
+    case_surveys.py          the question after a closed case
+    courtesy_reminders.py    courtesy-test reminders, once a day per recipient
+    assessment_reminders.py  the self-assessment's deadline reminders
+    expiry_reminders.py      certificate expiry reminders released in office hours
 """

@@ -25,7 +25,7 @@ CHECK_EVERY = 3600.0
 REMIND_FROM = time(8, 0)
 
 
-def enqueue_reminders(*, session: Session, today: date, default: str, now: datetime) -> int:
+def enqueue_reminders(session: Session, *, today: date, default: str, now: datetime) -> int:
     """Write today's deadline reminders to the outbox, each at most once; returns the rows
     written."""
     written = 0

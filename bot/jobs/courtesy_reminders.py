@@ -44,7 +44,7 @@ def _result_lines(lang: str, views: Sequence[TestView]) -> str:
     )
 
 
-def enqueue_reminders(*, session: Session, today: date, default: str, now: datetime) -> int:
+def enqueue_reminders(session: Session, *, today: date, default: str, now: datetime) -> int:
     """Write today's reminders to the outbox: inspectors of today's calls and, three working
     days before results are due, of the calls still to score; the secretariat's overdue list.
     Each at most once a day, each in its recipient's saved language (else the default).

@@ -7,7 +7,12 @@
     publishing.py     what a notice may be (title, body, attachment, time), publish, release
     drafts.py         the staff /notice draft: its state, the category pick, the preview, sending
     status.py         delivery progress of a notice, for /notices and `bsmi-desk notice status`
-    report.py         the monthly notices report: delivery outcomes, reminders, unreachable
+    overview.py       what /notices shows staff: recent notices, certificates nobody can be told
+    unknown.py        deliveries Telegram never answered: listed, checked, sent again by hand
+    registry.py       the certificate register: its CSV import, a firm's certificates, renewals
+    expiry.py         certificate expiry reminders: planned, due, released, the firm's message
+    targeting.py      notices targeted by 統一編號: the list read, refused whole, unreachable ones
+    report.py         the monthly notices report: notices and reminders, recipients, outcomes
     demo.py           a year of the notice network for `bsmi-desk demo`
 
 Use cases are plain functions on a session (one transaction, the caller's): they check, change,

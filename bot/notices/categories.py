@@ -58,7 +58,7 @@ def _name(raw: str, limit: int) -> str:
     return name
 
 
-def create_category(*, session: Session, code: str, name_zh: str, name_en: str) -> Category:
+def create_category(session: Session, *, code: str, name_zh: str, name_en: str) -> Category:
     """A new category; the code is short lower-case letters and digits (it goes in links)."""
     code = code.strip().lower()
     if not CODE_PATTERN.match(code):
@@ -72,7 +72,7 @@ def create_category(*, session: Session, code: str, name_zh: str, name_en: str) 
 
 
 def rename_category(
-    *, session: Session, code: str, name_zh: str | None, name_en: str | None
+    session: Session, *, code: str, name_zh: str | None, name_en: str | None
 ) -> Category:
     """New names for a category; its code stays, so links keep working."""
     category = q.fetch_category_by_code(session=session, code=code)
@@ -90,7 +90,7 @@ def rename_category(
     return category
 
 
-def retire_category(*, session: Session, code: str, now: datetime | None = None) -> Category:
+def retire_category(session: Session, *, code: str, now: datetime | None = None) -> Category:
     """Retire the category `code`; UserError if unknown or already retired."""
     category = q.fetch_category_by_code(session=session, code=code)
     if category is None:
@@ -126,7 +126,7 @@ class CategoryOverview:
         return next((r for r in self.rows if r.id == category_id and not r.retired), None)
 
 
-def category_overview(*, session: Session, language: str) -> CategoryOverview:
+def category_overview(session: Session, *, language: str) -> CategoryOverview:
     """Every category in display order with its names in `language` and the other one."""
     counts = q.count_subscribers_by_category(session=session)
     return CategoryOverview(
@@ -154,8 +154,8 @@ class Retirement:
 
 
 def retire_category_by_admin(
-    *,
     session: Session,
+    *,
     category_id: int | None,
     actor_telegram_id: int | None,
     language: str,

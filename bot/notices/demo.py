@@ -73,7 +73,7 @@ _DEMO_NOTICES = (
 )
 
 
-def seed_demo(*, session: Session, rng: random.Random, year: int) -> None:
+def seed_demo(session: Session, *, rng: random.Random, year: int) -> None:
     """A year of the notice network: about 120 subscribing firms and a notice a month or so,
     delivered (a few blocked or failed). Needs the seeded categories (migration 0001)."""
     categories = q.fetch_categories(session=session)

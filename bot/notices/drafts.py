@@ -95,7 +95,7 @@ class CategoryPick:
     recipients: int
 
 
-def pick_categories(*, session: Session, chosen: list[int], language: str) -> CategoryPick:
+def pick_categories(session: Session, *, chosen: list[int], language: str) -> CategoryPick:
     """The active categories, `chosen` without any retired meanwhile, and who would get it."""
     categories = q.fetch_categories(session=session)
     active = {c.id for c in categories}
@@ -130,7 +130,7 @@ class DraftPreview:
 
 
 def preview_draft(
-    *, session: Session, draft: NoticeDraft, language: str, default_language: str
+    session: Session, *, draft: NoticeDraft, language: str, default_language: str
 ) -> DraftPreview:
     """The draft rendered in `language`, then in each other language some recipients read
     (their saved language, else `default_language`); UserError if it cannot be rendered."""
@@ -163,8 +163,8 @@ def preview_draft(
 
 
 def publish_draft(
-    *,
     session: Session,
+    *,
     draft: NoticeDraft,
     created_by_id: int | None,
     actor_telegram_id: int | None,

@@ -96,7 +96,7 @@ class Released:
     unreachable: int = 0
 
 
-def release_due_reminders(*, session: Session, now: datetime, tz: ZoneInfo) -> Released:
+def release_due_reminders(session: Session, *, now: datetime, tz: ZoneInfo) -> Released:
     """Release the reminders due at `now` (nothing outside office hours), in the caller's one
     transaction: each sent one gets a notice row of kind `reminder` and its outbox rows."""
     if not in_office_hours(now, tz):
@@ -180,7 +180,7 @@ class ReminderText:
         )
 
 
-def reminder_text(*, session: Session, reminder_id: int) -> ReminderText | None:
+def reminder_text(session: Session, *, reminder_id: int) -> ReminderText | None:
     """The message of a reminder, or None when there is nothing to send any more (the
     reminder, or its certificate, is gone, or it was withdrawn)."""
     reminder = expiry_reminders_q.fetch_reminder(session=session, reminder_id=reminder_id)
@@ -204,7 +204,7 @@ def reminder_text(*, session: Session, reminder_id: int) -> ReminderText | None:
     )
 
 
-def reminder_wanted(*, session: Session, chat_id: int) -> bool:
+def reminder_wanted(session: Session, *, chat_id: int) -> bool:
     """Whether this chat still takes expiry reminders, asked just before each is sent: a chat
     that said /reminders off after a reminder was queued (or while it waits for a retry) is
     not sent it."""
@@ -220,7 +220,7 @@ class ReminderSetting:
     off: bool
 
 
-def reminder_setting(*, session: Session, person_id: int) -> ReminderSetting:
+def reminder_setting(session: Session, *, person_id: int) -> ReminderSetting:
     """Whether this chat gets expiry reminders, and for which 統一編號."""
     tax_id = firm_chats_q.fetch_person_tax_id(session=session, person_id=person_id)
     return ReminderSetting(
@@ -229,7 +229,7 @@ def reminder_setting(*, session: Session, person_id: int) -> ReminderSetting:
 
 
 def turn_reminders(
-    *, session: Session, person_id: int, off: bool, now: datetime
+    session: Session, *, person_id: int, off: bool, now: datetime
 ) -> ReminderSetting:
     """Turn this chat's expiry reminders off or on (only a chat with a 統一編號 has any)."""
     tax_id = firm_chats_q.fetch_person_tax_id(session=session, person_id=person_id)

@@ -89,13 +89,13 @@ class ProfileDraft:
         return cls(company=text("company"), tax_id=text("tax_id"))
 
 
-def current_profile(*, session: Session, person_id: int) -> ProfileDraft:
+def current_profile(session: Session, *, person_id: int) -> ProfileDraft:
     """The saved company name and 統一編號, as the start of a /profile conversation."""
     profile = q.fetch_profile(session=session, person_id=person_id)
     return ProfileDraft(company=profile.company_name, tax_id=profile.tax_id)
 
 
-def save_profile(*, session: Session, person_id: int, profile: ProfileDraft) -> None:
+def save_profile(session: Session, *, person_id: int, profile: ProfileDraft) -> None:
     """Store the profile as the conversation left it (either field may be empty)."""
     q.save_profile(
         session=session,

@@ -26,7 +26,7 @@ class StaffOverview:
 
 
 def staff_overview(
-    *, session: Session, limit: int, with_unreachable: bool, today: date
+    session: Session, *, limit: int, with_unreachable: bool, today: date
 ) -> StaffOverview:
     """Recent notices' progress; with `with_unreachable`, the certificates in force expiring
     within UNREACHABLE_DAYS whose firm no chat holds, soonest first."""

@@ -96,8 +96,8 @@ class Published:
 
 
 def publish(
-    *,
     session: Session,
+    *,
     title: str,
     body: str,
     codes: list[str],
@@ -152,7 +152,7 @@ def publish(
     return Published(notice.id, False, recipients, notice.scheduled_at)
 
 
-def release_due_notices(*, session: Session, now: datetime) -> list[tuple[int, int]]:
+def release_due_notices(session: Session, *, now: datetime) -> list[tuple[int, int]]:
     """Release every scheduled notice whose time has come: [(notice id, recipients)]."""
     released = []
     for notice_id in q.fetch_due_notice_ids(session=session, now=now):

@@ -142,8 +142,8 @@ class Imported:
 
 
 def import_register(
-    *,
     session: Session,
+    *,
     text: str,
     replace: bool,
     days: Sequence[int],
@@ -279,7 +279,7 @@ class FirmCertificate:
     reminders: list[expiry_reminders_q.ReminderView]
 
 
-def firm_certificates(*, session: Session, tax_id: str) -> list[FirmCertificate]:
+def firm_certificates(session: Session, *, tax_id: str) -> list[FirmCertificate]:
     """A firm's certificates, soonest expiry first, each with its reminders."""
     found = certificates_q.fetch_certificates_of(session=session, tax_id=tax_id)
     reminders = expiry_reminders_q.fetch_reminders_of(
@@ -289,7 +289,7 @@ def firm_certificates(*, session: Session, tax_id: str) -> list[FirmCertificate]
 
 
 def unreachable_certificates(
-    *, session: Session, within: int, today: date
+    session: Session, *, within: int, today: date
 ) -> list[certificates_q.CertificateView]:
     """Certificates in force expiring within `within` days whose firm has no chat."""
     if not 0 < within <= 3660:
@@ -299,7 +299,7 @@ def unreachable_certificates(
     )
 
 
-def set_renewal(*, session: Session, code: str, text_zh: str, text_en: str, now: datetime) -> str:
+def set_renewal(session: Session, *, code: str, text_zh: str, text_en: str, now: datetime) -> str:
     """Store what reminders of this category tell firms to do; returns the category code."""
     category = notices_q.fetch_category_by_code(session=session, code=code.strip().lower())
     if category is None or category.id is None:

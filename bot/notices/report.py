@@ -80,7 +80,7 @@ def _line(key: str, figures: figures_q.NoticeFigures) -> Line:
 
 
 def build_report(
-    *, session: Session, year: int, month: int, tz: ZoneInfo, today: date
+    session: Session, *, year: int, month: int, tz: ZoneInfo, today: date
 ) -> NoticesReport:
     """The month's figures (local months in `tz`) and the certificates unreachable now."""
     first = date(year, month, 1)

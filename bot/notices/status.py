@@ -41,7 +41,7 @@ class Pause:
         return {"since": self.since.isoformat(), "reason": self.reason}
 
 
-def delivery_pause(*, session: Session, now: datetime) -> Pause | None:
+def delivery_pause(session: Session, *, now: datetime) -> Pause | None:
     """Whether delivery is paused by an error at `now`: the earliest recorded pause, else the
     longest-silent worker, else None."""
     recorded = fetch_pauses(session=session)
@@ -87,7 +87,7 @@ class NoticeStatus:
         }
 
 
-def notice_status(*, session: Session, notice_id: int) -> NoticeStatus:
+def notice_status(session: Session, *, notice_id: int) -> NoticeStatus:
     """One notice's progress; UserError if there is no such notice."""
     notice = q.fetch_staff_notice(session=session, notice_id=notice_id)
     if notice is None:
@@ -127,7 +127,7 @@ def delivery_overview(*, session: Session, limit: int = 10) -> Overview:
     )
 
 
-def recent_statuses(*, session: Session, limit: int = 10) -> list[NoticeStatus]:
+def recent_statuses(session: Session, *, limit: int = 10) -> list[NoticeStatus]:
     """The latest notices' progress, newest first."""
     notices = q.fetch_recent_notices(session=session, limit=limit)
     ids = [n.id for n in notices if n.id is not None]

@@ -27,7 +27,7 @@ class CategoryChoice:
 
 
 def subscription_choices(
-    *, session: Session, person_id: int, language: str
+    session: Session, *, person_id: int, language: str
 ) -> list[CategoryChoice]:
     """Active categories plus retired ones the person still holds, each with a ✅ flag."""
     mine = q.fetch_subscribed_category_ids(session=session, person_id=person_id)
@@ -61,7 +61,7 @@ class Toggled:
 
 
 def press_subscription(
-    *, session: Session, person_id: int, category_id: int, language: str
+    session: Session, *, person_id: int, category_id: int, language: str
 ) -> Toggled:
     """Flip one subscription, keep `language` if the person had none, and list the choices."""
     changed = toggle_subscription(session=session, person_id=person_id, category_id=category_id)
@@ -102,7 +102,7 @@ def subscribe_by_codes(
 
 
 def subscribe_by_link(
-    *, session: Session, person_id: int, payload: str, language: str
+    session: Session, *, person_id: int, payload: str, language: str
 ) -> DeepLinkResult:
     """`/start sub-cns_rpc`: subscribe to each code and keep `language` if the person had none."""
     result = subscribe_by_codes(
@@ -115,7 +115,7 @@ def subscribe_by_link(
     return result
 
 
-def subscribed_names(*, session: Session, person_id: int, language: str) -> list[str]:
+def subscribed_names(session: Session, *, person_id: int, language: str) -> list[str]:
     """The names of the categories this person receives, in display order."""
     return [
         c.name
@@ -133,7 +133,7 @@ class MySubscriptions:
     tax_id: str | None
 
 
-def my_subscriptions(*, session: Session, person_id: int, language: str) -> MySubscriptions:
+def my_subscriptions(session: Session, *, person_id: int, language: str) -> MySubscriptions:
     """The categories this person receives and their profile, read together."""
     profile = q.fetch_profile(session=session, person_id=person_id)
     return MySubscriptions(
@@ -143,12 +143,12 @@ def my_subscriptions(*, session: Session, person_id: int, language: str) -> MySu
     )
 
 
-def stop_all_subscriptions(*, session: Session, person_id: int) -> int:
+def stop_all_subscriptions(session: Session, *, person_id: int) -> int:
     """/unsubscribe confirmed: every subscription goes; how many there were."""
     return q.remove_all_subscriptions(session=session, person_id=person_id)
 
 
-def forget(*, session: Session, person_id: int) -> None:
+def forget(session: Session, *, person_id: int) -> None:
     """Close the person's unsent deliveries, cut the link to their survey answers (the answers
     stay, anonymous), then delete them (subscriptions and profile go with the person row;
     deliveries already sent keep their chat id as proof of delivery)."""

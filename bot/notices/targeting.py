@@ -76,7 +76,7 @@ class Reach:
     unreached: list[str]
 
 
-def reach(*, session: Session, tax_ids: Sequence[str]) -> Reach:
+def reach(session: Session, *, tax_ids: Sequence[str]) -> Reach:
     """Which of `tax_ids` some chat holds now, and how many chats hold them."""
     linked = firm_chats_q.fetch_linked_tax_ids(session=session, tax_ids=tax_ids)
     return Reach(
@@ -112,7 +112,7 @@ class Listed:
     reach: Reach
 
 
-def read_list_upload(*, session: Session, data: bytes, name: str) -> Listed:
+def read_list_upload(session: Session, *, data: bytes, name: str) -> Listed:
     """The numbers of an uploaded list (UTF-8 or Big5) and how far they reach; BadList naming
     every invalid line, UserError if the file is not a text list."""
     if len(data) > LIST_BYTES:

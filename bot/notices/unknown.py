@@ -19,12 +19,12 @@ from storage.queries.outbox.unknown import (
 )
 
 
-def unknown_deliveries(*, session: Session, notice_id: int | None = None) -> list[UnknownDelivery]:
+def unknown_deliveries(session: Session, *, notice_id: int | None = None) -> list[UnknownDelivery]:
     """The rows left unknown, of one outbox message or all, oldest first."""
     return fetch_unknown_deliveries(session=session, notice_id=notice_id)
 
 
-def resend(*, session: Session, ids: Sequence[int], now: datetime, checked_by: str) -> int:
+def resend(session: Session, *, ids: Sequence[int], now: datetime, checked_by: str) -> int:
     """Send the unknown rows `ids` again, after `checked_by` made sure they did not arrive:
     requeued and audited in one transaction; a UserError (nothing changed) if any id is not an
     unknown row. Returns how many were requeued."""

@@ -33,7 +33,7 @@ class InviteChoices:
     units: str
 
 
-def invite_choices(*, session: Session) -> InviteChoices:
+def invite_choices(session: Session) -> InviteChoices:
     """The roles and unit codes an invite may name (for the usage line)."""
     return InviteChoices(roles=_role_names(), units=_unit_codes(session=session))
 
@@ -68,8 +68,8 @@ class Invitation:
 
 
 def create(
-    *,
     session: Session,
+    *,
     role: Role,
     unit_code: str | None,
     by: PersonView | None,
@@ -119,8 +119,8 @@ class Joined:
 
 
 def redeem(
-    *,
     session: Session,
+    *,
     code: str,
     person: PersonView,
     language: str,

@@ -13,8 +13,8 @@ BLOCKING_STATUSES = ("kicked", "left")
 
 
 def meet(
-    *,
     session: Session,
+    *,
     telegram_id: int,
     first_name: str | None,
     username: str | None,
@@ -32,7 +32,7 @@ def meet(
 
 
 def recognise(
-    *, session: Session, telegram_id: int, admin_ids: frozenset[int] = frozenset()
+    session: Session, *, telegram_id: int, admin_ids: frozenset[int] = frozenset()
 ) -> PersonView | None:
     """The person behind an update as stored, with their current roles; a read only."""
     return q.fetch_person_view(session=session, telegram_id=telegram_id, admin_ids=admin_ids)
@@ -48,7 +48,7 @@ def is_current(person: PersonView | None, *, first_name: str | None, username: s
     )
 
 
-def choose_language(*, session: Session, person_id: int, language: str) -> bool:
+def choose_language(session: Session, *, person_id: int, language: str) -> bool:
     """Remember `language` if the bot speaks it; False (and nothing written) otherwise."""
     if language not in LANGUAGES:
         return False
@@ -56,7 +56,7 @@ def choose_language(*, session: Session, person_id: int, language: str) -> bool:
     return True
 
 
-def note_chat_member(*, session: Session, telegram_id: int, status: str) -> str | None:
+def note_chat_member(session: Session, *, telegram_id: int, status: str) -> str | None:
     """Mark the person blocked when the bot's status in their private chat is kicked or left,
     active again otherwise; "blocked" or "unblocked" when that changed, else None."""
     blocked = status in BLOCKING_STATUSES

@@ -15,7 +15,7 @@ PER_PAGE = 20
 4,096 characters, and 20 revoke buttons keep the keyboard usable on a phone."""
 
 
-def holders(*, session: Session) -> list[RoleHolder]:
+def holders(session: Session) -> list[RoleHolder]:
     """Every active grant with its person and unit, ordered by role then name."""
     return q.fetch_role_holders(session=session)
 
@@ -44,7 +44,7 @@ def page_of(everyone: list[RoleHolder], number: int, per_page: int = PER_PAGE) -
     )
 
 
-def holders_page(*, session: Session, number: int) -> HoldersPage:
+def holders_page(session: Session, *, number: int) -> HoldersPage:
     """Page `number` of every active grant (see `page_of`)."""
     return page_of(q.fetch_role_holders(session=session), number)
 
@@ -60,7 +60,7 @@ class Revoked:
 
 
 def revoke(
-    *, session: Session, grant_id: int, by: PersonView, admin_ids: frozenset[int] = frozenset()
+    session: Session, *, grant_id: int, by: PersonView, admin_ids: frozenset[int] = frozenset()
 ) -> Revoked | None:
     """Revoke one active grant with a `role.revoke` audit row; None if it is no longer active
     (revoked meanwhile, or never was), and then nothing is written."""

@@ -24,7 +24,7 @@ from storage.queries.people import PersonView
 MAX_TITLE = 200
 
 
-def create_survey(*, session: Session, template: str, title: str, now: datetime) -> int:
+def create_survey(session: Session, *, template: str, title: str, now: datetime) -> int:
     """A new survey (not sent yet) with the template's questions; its id."""
     cleaned = " ".join(title.split())
     if not cleaned or len(cleaned) > MAX_TITLE:
@@ -68,8 +68,8 @@ class Sent:
 
 
 def send_survey(
-    *,
     session: Session,
+    *,
     survey_id: int,
     category_codes: list[str],
     sample: int | None,
@@ -118,7 +118,7 @@ def send_survey(
     return Sent(survey_id, notice_id, len(chosen), len(chats))
 
 
-def close_survey(*, session: Session, survey_id: int, now: datetime) -> bool:
+def close_survey(session: Session, *, survey_id: int, now: datetime) -> bool:
     """End a survey: no answer is taken after this. False if it was closed already."""
     survey = _survey(session, survey_id, lock=True)
     if survey.state == SurveyState.CLOSED.value:
@@ -144,7 +144,7 @@ class OpenSurvey:
         return round(100 * self.responded / self.invited, 1) if self.invited else 0.0
 
 
-def open_surveys(*, session: Session, viewer: PersonView) -> list[OpenSurvey]:
+def open_surveys(session: Session, *, viewer: PersonView) -> list[OpenSurvey]:
     """Open surveys with their response rates, for the secretariat and admins only."""
     if not viewer.has_any(SECRETARIAT_ROLES):
         raise UserError("access.denied")

@@ -65,7 +65,7 @@ def _open_invitation(
     return invitation, q.fetch_questions(session=session, survey_id=invitation.survey_id)
 
 
-def start(*, session: Session, survey_id: int, person_id: int, language: str) -> Step:
+def start(session: Session, *, survey_id: int, person_id: int, language: str) -> Step:
     """The start (or resume) button of an invitation: the question where the person is."""
     invitation = q.fetch_invitation_of(session=session, survey_id=survey_id, person_id=person_id)
     found = _open_invitation(session, invitation=invitation, person_id=person_id)
@@ -103,8 +103,8 @@ def _record(
 
 
 def answer_scale(
-    *,
     session: Session,
+    *,
     invitation_id: int,
     person_id: int,
     position: int,
@@ -137,8 +137,8 @@ def answer_scale(
 
 
 def answer_text(
-    *,
     session: Session,
+    *,
     invitation_id: int,
     person_id: int,
     text: str | None,

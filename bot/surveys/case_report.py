@@ -63,8 +63,8 @@ def period_label(period: Period, language: str, roc: bool) -> str:
 
 
 def build_case_report(
-    *,
     session: Session,
+    *,
     period: Period,
     language: str,
     tz: ZoneInfo = TAIPEI,

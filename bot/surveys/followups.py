@@ -37,7 +37,7 @@ def due_at(closed_on: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(add_working_days(closed_on, 1), ASK_AT, tzinfo=tz)
 
 
-def ask_due(*, session: Session, now: datetime, tz: ZoneInfo) -> int:
+def ask_due(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
     """Ask every reporter whose question is due at `now` (and not past its answer window);
     returns how many were asked."""
     today = now.astimezone(tz).date()
@@ -98,8 +98,8 @@ def _mine(
 
 
 def answer_score(
-    *,
     session: Session,
+    *,
     follow_up_id: int,
     person_id: int,
     score: int,
@@ -123,8 +123,8 @@ def answer_score(
 
 
 def answer_comment(
-    *,
     session: Session,
+    *,
     follow_up_id: int,
     person_id: int,
     text: str | None,

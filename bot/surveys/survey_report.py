@@ -49,7 +49,7 @@ def _overall(session: Session, survey: Survey) -> tuple[Figures, dict[str, float
 
 
 def build_survey_report(
-    *, session: Session, survey_id: int, language: str, western: bool = False
+    session: Session, *, survey_id: int, language: str, western: bool = False
 ) -> Report:
     """The report of one survey, against the previous survey of its template."""
     survey = q.fetch_survey(session=session, survey_id=survey_id)

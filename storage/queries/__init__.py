@@ -1,4 +1,5 @@
-"""Query functions: keyword-only, the session first, named for what they do; none commits.
+"""Query functions: the session first, the rest keyword-only, named for what they do; none
+commits.
 
 assessment.py     the self-assessment and the yearly targets
 audit.py          the audit log: a row written with its change, the latest read back

@@ -37,7 +37,7 @@ class Targets:
     defaulted: frozenset[str]
 
 
-def fetch_targets(*, session: Session, year: int) -> Targets:
+def fetch_targets(session: Session, *, year: int) -> Targets:
     """The year's targets, each figure not set taken from the plan (and named in `defaulted`)."""
     row = session.get(YearTarget, year)
     values: dict[str, int] = {}
@@ -51,13 +51,13 @@ def fetch_targets(*, session: Session, year: int) -> Targets:
     return Targets(year=year, defaulted=frozenset(defaulted), **values)
 
 
-def fetch_year_targets(*, session: Session) -> list[YearTarget]:
+def fetch_year_targets(session: Session) -> list[YearTarget]:
     """Every year that has targets set, oldest first."""
     return list(session.exec(select(YearTarget).order_by(col(YearTarget.year))).all())
 
 
 def save_targets(
-    *, session: Session, year: int, figures: dict[str, int], at: datetime, by: str
+    session: Session, *, year: int, figures: dict[str, int], at: datetime, by: str
 ) -> YearTarget:
     """Set some of a year's targets; the others stay as they were."""
     row = session.get(YearTarget, year) or YearTarget(year=year, updated_at=at, updated_by=by)
@@ -69,7 +69,7 @@ def save_targets(
     return row
 
 
-def fetch_current_scores(*, session: Session, period: str) -> dict[int, AssessmentScore]:
+def fetch_current_scores(session: Session, *, period: str) -> dict[int, AssessmentScore]:
     """unit id → the unit's current score row in `period`."""
     rows = session.exec(
         select(AssessmentScore).where(
@@ -79,7 +79,7 @@ def fetch_current_scores(*, session: Session, period: str) -> dict[int, Assessme
     return {row.unit_id: row for row in rows}
 
 
-def fetch_score_history(*, session: Session, period: str, unit_id: int) -> list[AssessmentScore]:
+def fetch_score_history(session: Session, *, period: str, unit_id: int) -> list[AssessmentScore]:
     """Every score row of a unit in a period, the oldest first (the last is current)."""
     return list(
         session.exec(
@@ -90,7 +90,7 @@ def fetch_score_history(*, session: Session, period: str, unit_id: int) -> list[
     )
 
 
-def save_score(*, session: Session, score: AssessmentScore) -> AssessmentScore:
+def save_score(session: Session, *, score: AssessmentScore) -> AssessmentScore:
     """Add `score` as the unit's current row; the previous one is kept as history."""
     for old in session.exec(
         select(AssessmentScore).where(
@@ -106,7 +106,7 @@ def save_score(*, session: Session, score: AssessmentScore) -> AssessmentScore:
     return score
 
 
-def lock_period(*, session: Session, period: str) -> None:
+def lock_period(session: Session, *, period: str) -> None:
     """Hold the period until the caller's transaction ends, so that scoring and publishing
     one period take turns: a score checked as "not published" is saved before a publication
     can commit, or is checked after it. On PostgreSQL a transaction-scoped advisory lock keyed
@@ -120,12 +120,12 @@ def lock_period(*, session: Session, period: str) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def fetch_publication(*, session: Session, period: str) -> AssessmentPublication | None:
+def fetch_publication(session: Session, *, period: str) -> AssessmentPublication | None:
     return session.get(AssessmentPublication, period)
 
 
 def save_publication(
-    *, session: Session, period: str, at: datetime, by: str
+    session: Session, *, period: str, at: datetime, by: str
 ) -> AssessmentPublication:
     row = AssessmentPublication(period=period, published_at=at, published_by=by)
     session.add(row)
@@ -134,7 +134,7 @@ def save_publication(
 
 
 def add_follow_up(
-    *, session: Session, period: str, unit_id: int, text: str, at: datetime, by: str
+    session: Session, *, period: str, unit_id: int, text: str, at: datetime, by: str
 ) -> AssessmentFollowUp:
     row = AssessmentFollowUp(
         period=period, unit_id=unit_id, text=text, recorded_at=at, recorded_by=by
@@ -144,7 +144,7 @@ def add_follow_up(
     return row
 
 
-def fetch_follow_ups(*, session: Session, period: str) -> dict[int, list[AssessmentFollowUp]]:
+def fetch_follow_ups(session: Session, *, period: str) -> dict[int, list[AssessmentFollowUp]]:
     """unit id → its follow-ups in `period`, in the order they were recorded."""
     rows = session.exec(
         select(AssessmentFollowUp)
@@ -158,7 +158,7 @@ def fetch_follow_ups(*, session: Session, period: str) -> dict[int, list[Assessm
 
 
 def fetch_notice_reach(
-    *, session: Session, start: datetime, end: datetime
+    session: Session, *, start: datetime, end: datetime
 ) -> list[tuple[str, int, int]]:
     """(category code, notices released, firms reached) per category for the notices
     released in [start, end): firms reached are distinct chats with a delivery sent; a

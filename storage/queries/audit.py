@@ -12,8 +12,8 @@ from storage.models import AuditEntry
 
 
 def record_audit(
-    *,
     session: Session,
+    *,
     actor_telegram_id: int | None,
     action: str,
     target: str | None = None,
@@ -34,7 +34,7 @@ def record_audit(
     )
 
 
-def fetch_audit(*, session: Session, limit: int = 100) -> list[AuditEntry]:
+def fetch_audit(session: Session, *, limit: int = 100) -> list[AuditEntry]:
     """The latest audit entries, newest first."""
     return list(
         session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)).all()

@@ -20,7 +20,7 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def bulk_insert(*, session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, *, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows (dicts with the same keys) in executemany batches, each value put
     through its column's bind processor once per distinct value rather than once per row.
 

@@ -48,7 +48,7 @@ def _count(condition: ColumnElement[bool]) -> Any:
 
 
 def fetch_period_tallies(
-    *, session: Session, group: str, first: date, last: date
+    session: Session, *, group: str, first: date, last: date
 ) -> list[tuple[str | None, int, int, int, int]]:
     """(key, received, handled, handled on time, open at `last`) per kind, category code,
     unit code or channel, for cases on file in the period."""
@@ -90,7 +90,7 @@ def fetch_period_tallies(
 
 
 def fetch_monthly_counts(
-    *, session: Session, months: Sequence[tuple[date, date]]
+    session: Session, *, months: Sequence[tuple[date, date]]
 ) -> list[tuple[int, int, int]]:
     """(received, handled, handled on time) for each (first, last) month, in one query."""
     if not months:
@@ -111,7 +111,7 @@ def fetch_monthly_counts(
 
 
 def fetch_handled_days(
-    *, session: Session, first: date, last: date
+    session: Session, *, first: date, last: date
 ) -> list[tuple[str | None, int]]:
     """(unit code, days to close) of every case handled in the period, for medians: one row
     per handled case of the period (a year's worth, not the whole table)."""
@@ -124,7 +124,7 @@ def fetch_handled_days(
     return [(u, int(d)) for u, d in rows]
 
 
-def fetch_handled_by_kind(*, session: Session, first: date, last: date) -> dict[str, int]:
+def fetch_handled_by_kind(session: Session, *, first: date, last: date) -> dict[str, int]:
     """Cases handled per kind in the period (progress against the year's targets)."""
     rows = session.execute(
         select(col(Case.kind), func.count()).where(_handled(first, last)).group_by(col(Case.kind))
@@ -132,7 +132,7 @@ def fetch_handled_by_kind(*, session: Session, first: date, last: date) -> dict[
     return {k: int(n) for k, n in rows}
 
 
-def fetch_overdue_by_unit(*, session: Session, as_of: date) -> dict[str | None, int]:
+def fetch_overdue_by_unit(session: Session, *, as_of: date) -> dict[str | None, int]:
     """unit code → cases open and past their deadline on `as_of` (not waiting on the
     reporter, not yet replied)."""
     rows = session.execute(

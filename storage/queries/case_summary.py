@@ -47,7 +47,7 @@ def _in_month(column: Any, first: date, last: date) -> ColumnElement[bool]:
 
 
 def fetch_month_tallies(
-    *, session: Session, group: str, first: date, last: date
+    session: Session, *, group: str, first: date, last: date
 ) -> list[tuple[str | None, int, int, int]]:
     """(group key, received, closed, open at `last`) per kind, category code or unit code."""
     open_at_end = and_(
@@ -87,7 +87,7 @@ def fetch_month_tallies(
 
 
 def fetch_closing_figures(
-    *, session: Session, first: date, last: date
+    session: Session, *, first: date, last: date
 ) -> tuple[int, int, float | None, float | None]:
     """(closed, closed on time, mean days to close, median days to close) for the month."""
     closed_in = _in_month(col(Case.closed_on), first, last)
@@ -114,7 +114,7 @@ def fetch_closing_figures(
 
 
 def fetch_overdue_at(
-    *, session: Session, as_of: date, limit: int = 500
+    session: Session, *, as_of: date, limit: int = 500
 ) -> list[tuple[str, str | None, date, date]]:
     """(number, unit code, received, deadline) of cases open and past their deadline on
     `as_of`."""
@@ -134,7 +134,7 @@ def fetch_overdue_at(
     return [(n, u, r, d) for n, u, r, d in rows]
 
 
-def fetch_received_between(*, session: Session, first: date, last: date) -> dict[str, int]:
+def fetch_received_between(session: Session, *, first: date, last: date) -> dict[str, int]:
     """Cases received per kind between two dates (year to date)."""
     rows = session.execute(
         select(col(Case.kind), func.count())
@@ -145,7 +145,7 @@ def fetch_received_between(*, session: Session, first: date, last: date) -> dict
 
 
 def fetch_top_subjects(
-    *, session: Session, first: date, last: date, limit: int = 10
+    session: Session, *, first: date, last: date, limit: int = 10
 ) -> list[tuple[str, int]]:
     """The most-reported products (product and monitor reports) received in the period."""
     subject = func.lower(func.trim(col(Case.subject)))

@@ -50,7 +50,7 @@ def _published() -> ColumnElement[bool]:
     )
 
 
-def take_case_number(*, session: Session, kind: CaseKind, year: int) -> int:
+def take_case_number(session: Session, *, kind: CaseKind, year: int) -> int:
     """The next sequence number for `kind` in `year`, unique under concurrent filing.
 
     The counter row is incremented in the caller's transaction: the UPDATE locks the row on
@@ -76,7 +76,7 @@ def take_case_number(*, session: Session, kind: CaseKind, year: int) -> int:
     raise RuntimeError("could not take a case number")
 
 
-def reserve_case_numbers(*, session: Session, kind: str, year: int, count: int) -> int:
+def reserve_case_numbers(session: Session, *, kind: str, year: int, count: int) -> int:
     """Take `count` consecutive sequence numbers for `kind` in `year` at once (an import);
     returns the first. Concurrent filings take numbers after the block."""
     for _ in range(3):
@@ -98,7 +98,7 @@ def reserve_case_numbers(*, session: Session, kind: str, year: int, count: int) 
 
 
 def give_back_case_numbers(
-    *, session: Session, kind: str, year: int, first: int, count: int
+    session: Session, *, kind: str, year: int, first: int, count: int
 ) -> None:
     """Return a reserved block, unless numbers were taken after it meanwhile (then the block
     stays a gap: a number is never given twice)."""
@@ -113,7 +113,7 @@ def give_back_case_numbers(
     )
 
 
-def start_case_import(*, session: Session, at: datetime, rows: int) -> int:
+def start_case_import(session: Session, *, at: datetime, rows: int) -> int:
     """A new, unfinished import; returns its id."""
     row = CaseImport(started_at=at, touched_at=at, rows=rows)
     session.add(row)
@@ -123,8 +123,8 @@ def start_case_import(*, session: Session, at: datetime, rows: int) -> int:
 
 
 def insert_imported_cases(
-    *,
     session: Session,
+    *,
     import_id: int,
     at: datetime,
     cases: Sequence[dict[str, Any]],
@@ -161,7 +161,7 @@ def insert_imported_cases(
     )
 
 
-def finish_case_import(*, session: Session, import_id: int, at: datetime) -> None:
+def finish_case_import(session: Session, *, import_id: int, at: datetime) -> None:
     """Show an import's cases: from now on they are cases like any other."""
     session.execute(
         update(CaseImport)
@@ -170,7 +170,7 @@ def finish_case_import(*, session: Session, import_id: int, at: datetime) -> Non
     )
 
 
-def delete_case_import(*, session: Session, import_id: int) -> int:
+def delete_case_import(session: Session, *, import_id: int) -> int:
     """Remove an unfinished import and every row it wrote (reporters, files and events go
     with their case); returns the number of cases removed."""
     removed = session.execute(delete(Case).where(col(Case.import_id) == import_id))
@@ -178,7 +178,7 @@ def delete_case_import(*, session: Session, import_id: int) -> int:
     return int(getattr(removed, "rowcount", 0) or 0)
 
 
-def fetch_abandoned_imports(*, session: Session, touched_before: datetime) -> list[int]:
+def fetch_abandoned_imports(session: Session, *, touched_before: datetime) -> list[int]:
     """Unfinished imports not touched since `touched_before`: interrupted, never to finish."""
     rows = session.exec(
         select(CaseImport).where(
@@ -188,7 +188,7 @@ def fetch_abandoned_imports(*, session: Session, touched_before: datetime) -> li
     return [row.id for row in rows if row.id is not None]
 
 
-def fetch_codes_to_ids(*, session: Session) -> tuple[dict[str, int], dict[str, int]]:
+def fetch_codes_to_ids(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     """Every category code, and every unit code and Chinese unit name, with its id (an
     import's look-ups, as `fetch_category_by_code` and `fetch_unit_by_code` would find them)."""
     categories = {c.code: c.id for c in session.exec(select(Category)).all() if c.id}
@@ -200,7 +200,7 @@ def fetch_codes_to_ids(*, session: Session) -> tuple[dict[str, int], dict[str, i
     return categories, units
 
 
-def fetch_filing_times(*, session: Session, person_id: int, since: datetime) -> list[datetime]:
+def fetch_filing_times(session: Session, *, person_id: int, since: datetime) -> list[datetime]:
     """When this person filed in chat since `since`, oldest first (the filing limit)."""
     return list(
         session.exec(
@@ -216,7 +216,7 @@ def fetch_filing_times(*, session: Session, person_id: int, since: datetime) -> 
     )
 
 
-def set_case_counter(*, session: Session, kind: CaseKind, year: int, last_seq: int) -> None:
+def set_case_counter(session: Session, *, kind: CaseKind, year: int, last_seq: int) -> None:
     """Raise the counter to at least `last_seq` (bulk seeding and imports)."""
     updated = session.execute(
         update(CaseCounter)
@@ -236,8 +236,8 @@ def set_case_counter(*, session: Session, kind: CaseKind, year: int, last_seq: i
 
 
 def save_case(
-    *,
     session: Session,
+    *,
     case_row: Case,
     reporter: CaseReporter | None,
     attachments: list[CaseAttachment],
@@ -259,7 +259,7 @@ def save_case(
     return case_row
 
 
-def fetch_case_by_number(*, session: Session, number: str, lock: bool = False) -> Case | None:
+def fetch_case_by_number(session: Session, *, number: str, lock: bool = False) -> Case | None:
     """The case with this number (case-insensitive), optionally locked for update."""
     query = select(Case).where(Case.number == number.strip().upper(), _published())
     if lock:
@@ -267,7 +267,7 @@ def fetch_case_by_number(*, session: Session, number: str, lock: bool = False) -
     return session.exec(query).first()
 
 
-def fetch_case_reporter(*, session: Session, case_id: int) -> tuple[CaseReporter, Person | None]:
+def fetch_case_reporter(session: Session, *, case_id: int) -> tuple[CaseReporter, Person | None]:
     """The reporter row and their person (None once forgotten or when filed off-line)."""
     row = session.exec(
         select(CaseReporter, Person)
@@ -279,7 +279,7 @@ def fetch_case_reporter(*, session: Session, case_id: int) -> tuple[CaseReporter
     return row[0], row[1]
 
 
-def fetch_case_events(*, session: Session, case_id: int) -> list[CaseEvent]:
+def fetch_case_events(session: Session, *, case_id: int) -> list[CaseEvent]:
     return list(
         session.exec(
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.id))
@@ -287,7 +287,7 @@ def fetch_case_events(*, session: Session, case_id: int) -> list[CaseEvent]:
     )
 
 
-def fetch_case_attachments(*, session: Session, case_id: int) -> list[CaseAttachment]:
+def fetch_case_attachments(session: Session, *, case_id: int) -> list[CaseAttachment]:
     return list(
         session.exec(
             select(CaseAttachment)
@@ -298,8 +298,8 @@ def fetch_case_attachments(*, session: Session, case_id: int) -> list[CaseAttach
 
 
 def add_case_event(
-    *,
     session: Session,
+    *,
     case_id: int,
     at: datetime,
     actor_id: int | None,
@@ -322,7 +322,7 @@ def add_case_event(
 
 
 def fetch_cases_of_reporter(
-    *, session: Session, person_id: int, offset: int = 0, limit: int = 20
+    session: Session, *, person_id: int, offset: int = 0, limit: int = 20
 ) -> tuple[list[Case], int]:
     """A page of a reporter's own cases, newest first, and how many they have."""
     mine = (
@@ -340,8 +340,8 @@ def fetch_cases_of_reporter(
 
 
 def fetch_case_list(
-    *,
     session: Session,
+    *,
     which: str,
     today: date,
     unit_ids: frozenset[int] | None,
@@ -368,7 +368,7 @@ def fetch_case_list(
     return list(rows), int(total)
 
 
-def fetch_overdue_cases(*, session: Session, today: date) -> list[tuple[Case, Unit | None]]:
+def fetch_overdue_cases(session: Session, *, today: date) -> list[tuple[Case, Unit | None]]:
     """Cases whose clock runs and whose deadline has passed, oldest deadline first."""
     return [
         (c, u)
@@ -381,7 +381,7 @@ def fetch_overdue_cases(*, session: Session, today: date) -> list[tuple[Case, Un
     ]
 
 
-def fetch_running_cases(*, session: Session) -> list[Case]:
+def fetch_running_cases(session: Session) -> list[Case]:
     """Assigned cases whose clock runs (the open caseload: a few dozen at a time)."""
     return list(
         session.exec(
@@ -394,7 +394,7 @@ def fetch_running_cases(*, session: Session) -> list[Case]:
     )
 
 
-def fetch_unit_inspectors(*, session: Session, unit_id: int) -> list[Person]:
+def fetch_unit_inspectors(session: Session, *, unit_id: int) -> list[Person]:
     """People holding an active inspector grant for the unit."""
     return list(
         session.exec(
@@ -411,7 +411,7 @@ def fetch_unit_inspectors(*, session: Session, unit_id: int) -> list[Person]:
     )
 
 
-def fetch_role_people(*, session: Session, role: Role) -> list[Person]:
+def fetch_role_people(session: Session, *, role: Role) -> list[Person]:
     """People holding an active grant of `role`."""
     return list(
         session.exec(
@@ -427,7 +427,7 @@ def fetch_role_people(*, session: Session, role: Role) -> list[Person]:
     )
 
 
-def fetch_categories(*, session: Session) -> list[Category]:
+def fetch_categories(session: Session) -> list[Category]:
     return list(
         session.exec(
             select(Category)
@@ -437,9 +437,9 @@ def fetch_categories(*, session: Session) -> list[Category]:
     )
 
 
-def fetch_category_by_code(*, session: Session, code: str) -> Category | None:
+def fetch_category_by_code(session: Session, *, code: str) -> Category | None:
     return session.exec(select(Category).where(Category.code == code.strip().lower())).first()
 
 
-def count_cases(*, session: Session) -> int:
+def count_cases(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Case)).one())

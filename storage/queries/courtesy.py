@@ -24,7 +24,7 @@ from storage.models import (
 )
 
 
-def fetch_staff(*, session: Session, active_only: bool = True) -> list[CourtesyStaff]:
+def fetch_staff(session: Session, *, active_only: bool = True) -> list[CourtesyStaff]:
     """Staff of the directory ordered by extension."""
     query = select(CourtesyStaff).order_by(col(CourtesyStaff.extension))
     if active_only:
@@ -32,22 +32,22 @@ def fetch_staff(*, session: Session, active_only: bool = True) -> list[CourtesyS
     return list(session.exec(query).all())
 
 
-def fetch_staff_by_extension(*, session: Session, extension: str) -> CourtesyStaff | None:
+def fetch_staff_by_extension(session: Session, *, extension: str) -> CourtesyStaff | None:
     return session.exec(
         select(CourtesyStaff).where(CourtesyStaff.extension == extension.strip())
     ).first()
 
 
-def fetch_staff_for_person(*, session: Session, person_id: int) -> list[CourtesyStaff]:
+def fetch_staff_for_person(session: Session, *, person_id: int) -> list[CourtesyStaff]:
     """The directory rows linked to a Telegram person."""
     return list(session.exec(select(CourtesyStaff).where(CourtesyStaff.person_id == person_id)))
 
 
-def fetch_unit_codes(*, session: Session) -> dict[int, Unit]:
+def fetch_unit_codes(session: Session) -> dict[int, Unit]:
     return {u.id: u for u in session.exec(select(Unit)).all() if u.id is not None}
 
 
-def fetch_latest_rubric(*, session: Session, template: str) -> CourtesyRubric | None:
+def fetch_latest_rubric(session: Session, *, template: str) -> CourtesyRubric | None:
     """The newest version of a template."""
     return session.exec(
         select(CourtesyRubric)
@@ -56,7 +56,7 @@ def fetch_latest_rubric(*, session: Session, template: str) -> CourtesyRubric | 
     ).first()
 
 
-def fetch_rubrics(*, session: Session) -> list[CourtesyRubric]:
+def fetch_rubrics(session: Session) -> list[CourtesyRubric]:
     return list(
         session.exec(
             select(CourtesyRubric).order_by(
@@ -66,20 +66,20 @@ def fetch_rubrics(*, session: Session) -> list[CourtesyRubric]:
     )
 
 
-def fetch_rounds(*, session: Session, year: int | None = None) -> list[CourtesyRound]:
+def fetch_rounds(session: Session, *, year: int | None = None) -> list[CourtesyRound]:
     query = select(CourtesyRound).order_by(col(CourtesyRound.year), col(CourtesyRound.number))
     if year is not None:
         query = query.where(CourtesyRound.year == year)
     return list(session.exec(query).all())
 
 
-def fetch_round(*, session: Session, year: int, number: int) -> CourtesyRound | None:
+def fetch_round(session: Session, *, year: int, number: int) -> CourtesyRound | None:
     return session.exec(
         select(CourtesyRound).where(CourtesyRound.year == year, CourtesyRound.number == number)
     ).first()
 
 
-def count_results_in_year(*, session: Session, year: int) -> int:
+def count_results_in_year(session: Session, *, year: int) -> int:
     return int(
         session.exec(
             select(func.count())
@@ -91,7 +91,7 @@ def count_results_in_year(*, session: Session, year: int) -> int:
     )
 
 
-def delete_year_plan(*, session: Session, year: int) -> None:
+def delete_year_plan(session: Session, *, year: int) -> None:
     """Remove a year's planned calls, keeping its rounds and any retest calls (only ever
     called when the year has no results)."""
     round_ids = [r.id for r in fetch_rounds(session=session, year=year)]
@@ -187,8 +187,8 @@ def _views(session: Session, tests: Sequence[CourtesyTest]) -> list[TestView]:
 
 
 def fetch_test_views(
-    *,
     session: Session,
+    *,
     year: int | None = None,
     round_ids: Sequence[int] | None = None,
     inspector_ids: Sequence[int] | None = None,
@@ -209,7 +209,7 @@ def fetch_test_views(
     return _views(session, session.exec(query).all())
 
 
-def fetch_test_view(*, session: Session, code: str) -> TestView | None:
+def fetch_test_view(session: Session, *, code: str) -> TestView | None:
     test = session.exec(
         select(CourtesyTest).where(CourtesyTest.code == code.strip().removeprefix("#"))
     ).first()
@@ -217,13 +217,13 @@ def fetch_test_view(*, session: Session, code: str) -> TestView | None:
     return found[0] if found else None
 
 
-def fetch_test(*, session: Session, code: str) -> CourtesyTest | None:
+def fetch_test(session: Session, *, code: str) -> CourtesyTest | None:
     return session.exec(
         select(CourtesyTest).where(CourtesyTest.code == code.strip().removeprefix("#"))
     ).first()
 
 
-def fetch_current_result(*, session: Session, test_id: int) -> CourtesyResult | None:
+def fetch_current_result(session: Session, *, test_id: int) -> CourtesyResult | None:
     return session.exec(
         select(CourtesyResult).where(
             CourtesyResult.test_id == test_id, col(CourtesyResult.superseded_at).is_(None)
@@ -232,7 +232,7 @@ def fetch_current_result(*, session: Session, test_id: int) -> CourtesyResult | 
 
 
 def fetch_current_results(
-    *, session: Session, round_ids: Sequence[int]
+    session: Session, *, round_ids: Sequence[int]
 ) -> list[tuple[CourtesyResult, CourtesyTest]]:
     """Current results of the given rounds with their calls."""
     if not round_ids:
@@ -250,7 +250,7 @@ def fetch_current_results(
     )
 
 
-def fetch_result_history(*, session: Session, test_id: int) -> list[CourtesyResult]:
+def fetch_result_history(session: Session, *, test_id: int) -> list[CourtesyResult]:
     return list(
         session.exec(
             select(CourtesyResult)
@@ -260,7 +260,7 @@ def fetch_result_history(*, session: Session, test_id: int) -> list[CourtesyResu
     )
 
 
-def count_failures_of(*, session: Session, staff_id: int) -> int:
+def count_failures_of(session: Session, *, staff_id: int) -> int:
     """How many current results of this person failed."""
     return int(
         session.exec(
@@ -277,7 +277,7 @@ def count_failures_of(*, session: Session, staff_id: int) -> int:
 
 
 def fetch_actions(
-    *, session: Session, open_only: bool = False, staff_ids: Sequence[int] | None = None
+    session: Session, *, open_only: bool = False, staff_ids: Sequence[int] | None = None
 ) -> list[CourtesyAction]:
     query = select(CourtesyAction).order_by(col(CourtesyAction.id))
     if open_only:
@@ -287,17 +287,17 @@ def fetch_actions(
     return list(session.exec(query).all())
 
 
-def fetch_action(*, session: Session, action_id: int) -> CourtesyAction | None:
+def fetch_action(session: Session, *, action_id: int) -> CourtesyAction | None:
     if not 0 < action_id < 2**31:  # no such row, and PostgreSQL would refuse the number
         return None
     return session.get(CourtesyAction, action_id)
 
 
-def fetch_action_for_test(*, session: Session, test_id: int) -> CourtesyAction | None:
+def fetch_action_for_test(session: Session, *, test_id: int) -> CourtesyAction | None:
     return session.exec(select(CourtesyAction).where(CourtesyAction.test_id == test_id)).first()
 
 
-def fetch_action_events(*, session: Session, action_id: int) -> list[CourtesyActionEvent]:
+def fetch_action_events(session: Session, *, action_id: int) -> list[CourtesyActionEvent]:
     return list(
         session.exec(
             select(CourtesyActionEvent)
@@ -308,8 +308,8 @@ def fetch_action_events(*, session: Session, action_id: int) -> list[CourtesyAct
 
 
 def add_action_event(
-    *,
     session: Session,
+    *,
     action_id: int,
     actor: str,
     from_status: str | None,
@@ -329,7 +329,7 @@ def add_action_event(
     )
 
 
-def fetch_telegram_ids(*, session: Session, person_ids: Sequence[int]) -> dict[int, int]:
+def fetch_telegram_ids(session: Session, *, person_ids: Sequence[int]) -> dict[int, int]:
     """person id → Telegram id."""
     if not person_ids:
         return {}
@@ -339,7 +339,7 @@ def fetch_telegram_ids(*, session: Session, person_ids: Sequence[int]) -> dict[i
     return {pid: tid for pid, tid in rows if pid is not None}
 
 
-def fetch_languages(*, session: Session, telegram_ids: Sequence[int]) -> dict[int, str]:
+def fetch_languages(session: Session, *, telegram_ids: Sequence[int]) -> dict[int, str]:
     """Telegram id → the language the person saved (people without one are left out)."""
     if not telegram_ids:
         return {}

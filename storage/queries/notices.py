@@ -26,7 +26,7 @@ from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
 from storage.queries.registry import notice_targets as notice_targets_q
 
 
-def fetch_categories(*, session: Session, include_retired: bool = False) -> list[Category]:
+def fetch_categories(session: Session, *, include_retired: bool = False) -> list[Category]:
     """Categories in display order; retired ones only when asked."""
     query = select(Category).order_by(col(Category.sort_order), col(Category.id))
     if not include_retired:
@@ -34,11 +34,11 @@ def fetch_categories(*, session: Session, include_retired: bool = False) -> list
     return list(session.exec(query).all())
 
 
-def fetch_category_by_code(*, session: Session, code: str) -> Category | None:
+def fetch_category_by_code(session: Session, *, code: str) -> Category | None:
     return session.exec(select(Category).where(Category.code == code.strip().lower())).first()
 
 
-def add_category(*, session: Session, code: str, name_zh: str, name_en: str) -> Category:
+def add_category(session: Session, *, code: str, name_zh: str, name_en: str) -> Category:
     """A new category at the end of the list."""
     last = session.exec(select(func.max(Category.sort_order))).one()
     category = Category(code=code, name_zh=name_zh, name_en=name_en, sort_order=(last or 0) + 1)
@@ -48,14 +48,14 @@ def add_category(*, session: Session, code: str, name_zh: str, name_en: str) -> 
 
 
 def rename_category(
-    *, session: Session, category_id: int, name_zh: str | None, name_en: str | None
+    session: Session, *, category_id: int, name_zh: str | None, name_en: str | None
 ) -> None:
     values = {k: v for k, v in (("name_zh", name_zh), ("name_en", name_en)) if v is not None}
     if values:
         session.execute(update(Category).where(col(Category.id) == category_id).values(**values))
 
 
-def retire_category(*, session: Session, category_id: int, now: datetime) -> None:
+def retire_category(session: Session, *, category_id: int, now: datetime) -> None:
     """Stop new subscriptions; existing history and subscriptions stay."""
     session.execute(
         update(Category)
@@ -64,7 +64,7 @@ def retire_category(*, session: Session, category_id: int, now: datetime) -> Non
     )
 
 
-def count_subscribers_by_category(*, session: Session) -> dict[int, int]:
+def count_subscribers_by_category(session: Session) -> dict[int, int]:
     """Category id → number of subscribers who have not blocked the bot."""
     rows = session.exec(
         select(Subscription.category_id, func.count())
@@ -75,7 +75,7 @@ def count_subscribers_by_category(*, session: Session) -> dict[int, int]:
     return {category_id: count for category_id, count in rows}
 
 
-def fetch_subscribed_category_ids(*, session: Session, person_id: int) -> set[int]:
+def fetch_subscribed_category_ids(session: Session, *, person_id: int) -> set[int]:
     rows = session.exec(
         select(Subscription.category_id).where(Subscription.person_id == person_id)
     ).all()
@@ -83,7 +83,7 @@ def fetch_subscribed_category_ids(*, session: Session, person_id: int) -> set[in
 
 
 def add_subscriptions(
-    *, session: Session, person_id: int, category_ids: Iterable[int]
+    session: Session, *, person_id: int, category_ids: Iterable[int]
 ) -> list[int]:
     """Subscribe to each category not yet subscribed; returns the ids newly added."""
     have = fetch_subscribed_category_ids(session=session, person_id=person_id)
@@ -94,7 +94,7 @@ def add_subscriptions(
     return added
 
 
-def remove_subscription(*, session: Session, person_id: int, category_id: int) -> bool:
+def remove_subscription(session: Session, *, person_id: int, category_id: int) -> bool:
     result = session.execute(
         delete(Subscription).where(
             col(Subscription.person_id) == person_id, col(Subscription.category_id) == category_id
@@ -103,7 +103,7 @@ def remove_subscription(*, session: Session, person_id: int, category_id: int) -
     return bool(getattr(result, "rowcount", 0))
 
 
-def remove_all_subscriptions(*, session: Session, person_id: int) -> int:
+def remove_all_subscriptions(session: Session, *, person_id: int) -> int:
     result = session.execute(delete(Subscription).where(col(Subscription.person_id) == person_id))
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -114,7 +114,7 @@ class Profile:
     tax_id: str | None
 
 
-def fetch_profile(*, session: Session, person_id: int) -> Profile:
+def fetch_profile(session: Session, *, person_id: int) -> Profile:
     person = session.get(Person, person_id)
     if person is None:
         return Profile(None, None)
@@ -122,7 +122,7 @@ def fetch_profile(*, session: Session, person_id: int) -> Profile:
 
 
 def save_profile(
-    *, session: Session, person_id: int, company_name: str | None, tax_id: str | None
+    session: Session, *, person_id: int, company_name: str | None, tax_id: str | None
 ) -> None:
     session.execute(
         update(Person)
@@ -131,7 +131,7 @@ def save_profile(
     )
 
 
-def keep_language(*, session: Session, person_id: int, language: str) -> None:
+def keep_language(session: Session, *, person_id: int, language: str) -> None:
     """Store `language` as the person's language unless they already chose one (their notices
     are rendered in it)."""
     session.execute(
@@ -141,7 +141,7 @@ def keep_language(*, session: Session, person_id: int, language: str) -> None:
     )
 
 
-def close_open_deliveries_of_person(*, session: Session, person_id: int, now: datetime) -> int:
+def close_open_deliveries_of_person(session: Session, *, person_id: int, now: datetime) -> int:
     """Before a person is forgotten: nothing more is sent to them."""
     result = session.execute(
         update(Delivery)
@@ -152,8 +152,8 @@ def close_open_deliveries_of_person(*, session: Session, person_id: int, now: da
 
 
 def create_notice(
-    *,
     session: Session,
+    *,
     title: str,
     body: str,
     category_ids: Sequence[int],
@@ -197,7 +197,7 @@ def _recipients(category_ids: Sequence[int]) -> object:
     )
 
 
-def count_recipients(*, session: Session, category_ids: Sequence[int]) -> int:
+def count_recipients(session: Session, *, category_ids: Sequence[int]) -> int:
     """How many people would receive a notice to these categories now."""
     if not category_ids:
         return 0
@@ -206,7 +206,7 @@ def count_recipients(*, session: Session, category_ids: Sequence[int]) -> int:
 
 
 def count_recipients_by_language(
-    *, session: Session, category_ids: Sequence[int], default_language: str
+    session: Session, *, category_ids: Sequence[int], default_language: str
 ) -> dict[str, int]:
     """How many people would receive a notice to these categories now, by the language their
     copy is rendered in (their saved language, else `default_language`)."""
@@ -229,7 +229,7 @@ def count_recipients_by_language(
     return counts
 
 
-def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | None:
+def release_notice(session: Session, *, notice_id: int, now: datetime) -> int | None:
     """Write the notice's outbox rows in one INSERT … SELECT; None if it was not releasable."""
     claimed = session.execute(
         update(Notice)
@@ -270,7 +270,7 @@ def release_notice(*, session: Session, notice_id: int, now: datetime) -> int | 
     return int(count)
 
 
-def cancel_notice(*, session: Session, notice_id: int) -> bool:
+def cancel_notice(session: Session, *, notice_id: int) -> bool:
     """Cancel a notice that has not been released yet."""
     result = session.execute(
         update(Notice)
@@ -280,7 +280,7 @@ def cancel_notice(*, session: Session, notice_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def fetch_due_notice_ids(*, session: Session, now: datetime) -> list[int]:
+def fetch_due_notice_ids(session: Session, *, now: datetime) -> list[int]:
     rows = session.exec(
         select(Notice.id)
         .where(
@@ -293,18 +293,18 @@ def fetch_due_notice_ids(*, session: Session, now: datetime) -> list[int]:
     return [r for r in rows if r is not None]
 
 
-def fetch_notice(*, session: Session, notice_id: int) -> Notice | None:
+def fetch_notice(session: Session, *, notice_id: int) -> Notice | None:
     """The outbox message `notice_id`, of any kind."""
     return session.get(Notice, notice_id)
 
 
-def fetch_staff_notice(*, session: Session, notice_id: int) -> Notice | None:
+def fetch_staff_notice(session: Session, *, notice_id: int) -> Notice | None:
     """The notice `notice_id` if staff wrote it (a reminder or invitation is not a notice)."""
     notice = session.get(Notice, notice_id)
     return notice if notice is not None and notice.kind == NoticeKind.NOTICE.value else None
 
 
-def fetch_notice_categories(*, session: Session, notice_id: int) -> list[Category]:
+def fetch_notice_categories(session: Session, *, notice_id: int) -> list[Category]:
     return list(
         session.exec(
             select(Category)
@@ -315,12 +315,12 @@ def fetch_notice_categories(*, session: Session, notice_id: int) -> list[Categor
     )
 
 
-def fetch_attachment_content(*, session: Session, notice_id: int) -> bytes | None:
+def fetch_attachment_content(session: Session, *, notice_id: int) -> bytes | None:
     found = session.get(NoticeAttachment, notice_id)
     return None if found is None else found.content
 
 
-def save_attachment_file_id(*, session: Session, notice_id: int, file_id: str) -> None:
+def save_attachment_file_id(session: Session, *, notice_id: int, file_id: str) -> None:
     """Remember Telegram's file id; the uploaded bytes are no longer needed."""
     session.execute(
         update(Notice).where(col(Notice.id) == notice_id).values(attachment_file_id=file_id)
@@ -331,7 +331,7 @@ def save_attachment_file_id(*, session: Session, notice_id: int, file_id: str) -
 STATUSES = tuple(s.value for s in DeliveryStatus)
 
 
-def fetch_delivery_counts(*, session: Session, notice_ids: Sequence[int]) -> dict[int, dict]:
+def fetch_delivery_counts(session: Session, *, notice_ids: Sequence[int]) -> dict[int, dict]:
     """Notice id → counts of its outbox rows by status (every status present, zeros included)."""
     counts: dict[int, dict] = {n: dict.fromkeys(STATUSES, 0) for n in notice_ids}
     if not notice_ids:
@@ -346,7 +346,7 @@ def fetch_delivery_counts(*, session: Session, notice_ids: Sequence[int]) -> dic
     return counts
 
 
-def fetch_recent_notices(*, session: Session, limit: int = 10) -> list[Notice]:
+def fetch_recent_notices(session: Session, *, limit: int = 10) -> list[Notice]:
     """The latest notices staff wrote (not reminders or survey invitations), newest first."""
     return list(
         session.exec(

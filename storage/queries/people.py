@@ -37,7 +37,7 @@ class PersonView:
         return self.has_any(STAFF_ROLES)
 
 
-def _roles_of(*, session: Session, person_id: int) -> tuple[frozenset[Role], frozenset[int]]:
+def _roles_of(session: Session, *, person_id: int) -> tuple[frozenset[Role], frozenset[int]]:
     rows = session.exec(
         select(RoleGrant.role, RoleGrant.unit_id).where(
             RoleGrant.person_id == person_id, col(RoleGrant.revoked_at).is_(None)
@@ -48,7 +48,7 @@ def _roles_of(*, session: Session, person_id: int) -> tuple[frozenset[Role], fro
     return roles, units
 
 
-def _view(*, session: Session, person: Person, admin_ids: frozenset[int]) -> PersonView:
+def _view(session: Session, *, person: Person, admin_ids: frozenset[int]) -> PersonView:
     assert person.id is not None
     roles, units = _roles_of(session=session, person_id=person.id)
     if person.telegram_id in admin_ids:
@@ -66,8 +66,8 @@ def _view(*, session: Session, person: Person, admin_ids: frozenset[int]) -> Per
 
 
 def upsert_person(
-    *,
     session: Session,
+    *,
     telegram_id: int,
     first_name: str | None,
     username: str | None,
@@ -90,19 +90,19 @@ def upsert_person(
 
 
 def fetch_person_view(
-    *, session: Session, telegram_id: int, admin_ids: frozenset[int] = frozenset()
+    session: Session, *, telegram_id: int, admin_ids: frozenset[int] = frozenset()
 ) -> PersonView | None:
     """The person with this Telegram id and their current roles, or None."""
     person = session.exec(select(Person).where(Person.telegram_id == telegram_id)).first()
     return None if person is None else _view(session=session, person=person, admin_ids=admin_ids)
 
 
-def set_language(*, session: Session, person_id: int, language: str) -> None:
+def set_language(session: Session, *, person_id: int, language: str) -> None:
     """Remember the language a person chose."""
     session.execute(update(Person).where(col(Person.id) == person_id).values(language=language))
 
 
-def set_blocked(*, session: Session, telegram_id: int, blocked: bool) -> bool:
+def set_blocked(session: Session, *, telegram_id: int, blocked: bool) -> bool:
     """Mark a chat blocked or unblocked; True if a person row changed."""
     result = session.execute(
         update(Person)
@@ -112,14 +112,14 @@ def set_blocked(*, session: Session, telegram_id: int, blocked: bool) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def fetch_unit_by_code(*, session: Session, code: str) -> Unit | None:
+def fetch_unit_by_code(session: Session, *, code: str) -> Unit | None:
     """The unit with this code (or Chinese name), or None."""
     return session.exec(
         select(Unit).where((Unit.code == code.strip().lower()) | (Unit.name_zh == code.strip()))
     ).first()
 
 
-def fetch_units(*, session: Session, active_only: bool = True) -> list[Unit]:
+def fetch_units(session: Session, *, active_only: bool = True) -> list[Unit]:
     """Units in their display order."""
     query = select(Unit).order_by(col(Unit.sort_order), col(Unit.id))
     if active_only:
@@ -128,8 +128,8 @@ def fetch_units(*, session: Session, active_only: bool = True) -> list[Unit]:
 
 
 def create_invite(
-    *,
     session: Session,
+    *,
     role: Role,
     unit_id: int | None,
     created_by_id: int | None,
@@ -160,7 +160,7 @@ class Redemption:
 
 
 def redeem_invite(
-    *, session: Session, code: str, person_id: int, now: datetime | None = None
+    session: Session, *, code: str, person_id: int, now: datetime | None = None
 ) -> Redemption:
     """Grant the invite's role to the person once; refuse used, expired or unknown codes."""
     now = now or utcnow()
@@ -203,8 +203,8 @@ def redeem_invite(
 
 
 def grant_role(
-    *,
     session: Session,
+    *,
     person_id: int,
     role: Role,
     unit_id: int | None = None,
@@ -229,7 +229,7 @@ class RoleHolder:
     unit_code: str | None
 
 
-def fetch_role_holders(*, session: Session) -> list[RoleHolder]:
+def fetch_role_holders(session: Session) -> list[RoleHolder]:
     """Every active grant with the person and unit, ordered by role then name."""
     rows = session.exec(
         select(RoleGrant, Person, Unit)
@@ -252,7 +252,7 @@ def fetch_role_holders(*, session: Session) -> list[RoleHolder]:
 
 
 def revoke_grant(
-    *, session: Session, grant_id: int, revoked_by_id: int | None
+    session: Session, *, grant_id: int, revoked_by_id: int | None
 ) -> RoleHolder | None:
     """Revoke one active grant; returns who lost what, or None if it was not active."""
     holder = next((h for h in fetch_role_holders(session=session) if h.grant_id == grant_id), None)
@@ -266,7 +266,7 @@ def revoke_grant(
     return holder
 
 
-def fetch_staff_telegram_ids(*, session: Session) -> dict[int, frozenset[Role]]:
+def fetch_staff_telegram_ids(session: Session) -> dict[int, frozenset[Role]]:
     """Telegram ids of everyone holding a role, with their roles (for command menus)."""
     rows = session.exec(
         select(Person.telegram_id, RoleGrant.role)
@@ -279,11 +279,11 @@ def fetch_staff_telegram_ids(*, session: Session) -> dict[int, frozenset[Role]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def count_people(*, session: Session) -> int:
+def count_people(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Person)).one())
 
 
-def forget_person(*, session: Session, person_id: int) -> bool:
+def forget_person(session: Session, *, person_id: int) -> bool:
     """Delete a person's row; subscriptions and profile go with it (ON DELETE CASCADE), cases
     stay on file detached from the identity. Returns False if there was no such person."""
     person = session.get(Person, person_id)

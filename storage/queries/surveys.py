@@ -42,8 +42,8 @@ from storage.models.surveys import SurveyState
 
 
 def insert_survey(
-    *,
     session: Session,
+    *,
     template: str,
     title: str,
     questions: Sequence[tuple[str, str, str, str]],
@@ -69,14 +69,14 @@ def insert_survey(
     return survey
 
 
-def fetch_survey(*, session: Session, survey_id: int, lock: bool = False) -> Survey | None:
+def fetch_survey(session: Session, *, survey_id: int, lock: bool = False) -> Survey | None:
     query = select(Survey).where(Survey.id == survey_id)
     if lock:
         query = query.with_for_update()
     return session.exec(query).first()
 
 
-def fetch_questions(*, session: Session, survey_id: int) -> list[SurveyQuestion]:
+def fetch_questions(session: Session, *, survey_id: int) -> list[SurveyQuestion]:
     """A survey's questions in the order they are asked."""
     return list(
         session.exec(
@@ -87,7 +87,7 @@ def fetch_questions(*, session: Session, survey_id: int) -> list[SurveyQuestion]
     )
 
 
-def fetch_previous_survey(*, session: Session, survey: Survey) -> Survey | None:
+def fetch_previous_survey(session: Session, *, survey: Survey) -> Survey | None:
     """The survey of the same template created just before `survey` that was sent."""
     return session.exec(
         select(Survey)
@@ -100,7 +100,7 @@ def fetch_previous_survey(*, session: Session, survey: Survey) -> Survey | None:
     ).first()
 
 
-def fetch_categories_by_codes(*, session: Session, codes: Sequence[str]) -> list[Category]:
+def fetch_categories_by_codes(session: Session, *, codes: Sequence[str]) -> list[Category]:
     """Categories (retired too) whose code is in `codes`."""
     if not codes:
         return []
@@ -108,7 +108,7 @@ def fetch_categories_by_codes(*, session: Session, codes: Sequence[str]) -> list
 
 
 def fetch_subscriber_chats(
-    *, session: Session, category_ids: Sequence[int] | None
+    session: Session, *, category_ids: Sequence[int] | None
 ) -> list[tuple[int, int]]:
     """(person id, chat id) of every reachable subscriber of `category_ids` (any category when
     None), each once, ordered by chat id so that a seeded sample is reproducible."""
@@ -124,7 +124,7 @@ def fetch_subscriber_chats(
 
 
 def insert_invitations(
-    *, session: Session, survey_id: int, person_ids: Sequence[int], now: datetime
+    session: Session, *, survey_id: int, person_ids: Sequence[int], now: datetime
 ) -> int:
     """One invitation per person not yet invited to this survey; how many were written."""
     already = set(
@@ -141,7 +141,7 @@ def insert_invitations(
 
 
 def fetch_invitation(
-    *, session: Session, invitation_id: int, lock: bool = False
+    session: Session, *, invitation_id: int, lock: bool = False
 ) -> SurveyInvitation | None:
     query = select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
     if lock:
@@ -150,7 +150,7 @@ def fetch_invitation(
 
 
 def fetch_invitation_of(
-    *, session: Session, survey_id: int, person_id: int
+    session: Session, *, survey_id: int, person_id: int
 ) -> SurveyInvitation | None:
     return session.exec(
         select(SurveyInvitation).where(
@@ -160,8 +160,8 @@ def fetch_invitation_of(
 
 
 def insert_answer(
-    *,
     session: Session,
+    *,
     invitation_id: int,
     question_id: int,
     score: int | None,
@@ -188,7 +188,7 @@ class SurveyCounts:
     finished: int
 
 
-def count_responses(*, session: Session, survey_ids: Sequence[int]) -> dict[int, SurveyCounts]:
+def count_responses(session: Session, *, survey_ids: Sequence[int]) -> dict[int, SurveyCounts]:
     """Invited, responded (any answer) and finished, per survey."""
     if not survey_ids:
         return {}
@@ -207,7 +207,7 @@ def count_responses(*, session: Session, survey_ids: Sequence[int]) -> dict[int,
     return {s: found.get(s, SurveyCounts(0, 0, 0)) for s in survey_ids}
 
 
-def fetch_open_surveys(*, session: Session) -> list[Survey]:
+def fetch_open_surveys(session: Session) -> list[Survey]:
     return list(
         session.exec(
             select(Survey).where(Survey.state == SurveyState.OPEN.value).order_by(col(Survey.id))
@@ -215,7 +215,7 @@ def fetch_open_surveys(*, session: Session) -> list[Survey]:
     )
 
 
-def fetch_score_counts(*, session: Session, survey_id: int) -> dict[int, dict[int, int]]:
+def fetch_score_counts(session: Session, *, survey_id: int) -> dict[int, dict[int, int]]:
     """{question id: {score: answers}} of a survey's scale answers."""
     rows = session.execute(
         sa_select(col(SurveyAnswer.question_id), col(SurveyAnswer.score), func.count())
@@ -229,7 +229,7 @@ def fetch_score_counts(*, session: Session, survey_id: int) -> dict[int, dict[in
     return out
 
 
-def fetch_texts(*, session: Session, survey_id: int) -> list[tuple[int, str]]:
+def fetch_texts(session: Session, *, survey_id: int) -> list[tuple[int, str]]:
     """(question id, text) of a survey's free-text answers, by question then by text, so the
     order says nothing about who answered when."""
     rows = session.execute(
@@ -258,7 +258,7 @@ class ClosedCase:
     language: str | None
 
 
-def fetch_unasked_closed_cases(*, session: Session, closed_from: date) -> list[ClosedCase]:
+def fetch_unasked_closed_cases(session: Session, *, closed_from: date) -> list[ClosedCase]:
     """Cases closed on or after `closed_from`, filed in chat by a person still known and not
     blocked, who has not been asked about them yet."""
     asked = sa_select(col(CaseFollowUp.case_id))
@@ -299,19 +299,19 @@ def fetch_unasked_closed_cases(*, session: Session, closed_from: date) -> list[C
     ]
 
 
-def insert_follow_up(*, session: Session, follow_up: CaseFollowUp) -> CaseFollowUp:
+def insert_follow_up(session: Session, *, follow_up: CaseFollowUp) -> CaseFollowUp:
     session.add(follow_up)
     session.flush()
     return follow_up
 
 
-def fetch_case_number(*, session: Session, case_id: int) -> str | None:
+def fetch_case_number(session: Session, *, case_id: int) -> str | None:
     """The number of a case (P2026-00042), to name it in the question after it closed."""
     return session.exec(select(Case.number).where(Case.id == case_id)).first()
 
 
 def fetch_follow_up(
-    *, session: Session, follow_up_id: int, lock: bool = False
+    session: Session, *, follow_up_id: int, lock: bool = False
 ) -> CaseFollowUp | None:
     query = select(CaseFollowUp).where(CaseFollowUp.id == follow_up_id)
     if lock:
@@ -330,7 +330,7 @@ class FollowUpRow:
 
 
 def fetch_follow_up_rows(
-    *, session: Session, asked_from: datetime, asked_before: datetime, unit_id: int | None = None
+    session: Session, *, asked_from: datetime, asked_before: datetime, unit_id: int | None = None
 ) -> list[FollowUpRow]:
     """Every follow-up asked in [asked_from, asked_before), optionally of one unit."""
     query = sa_select(
@@ -348,7 +348,7 @@ def fetch_follow_up_rows(
 
 
 def fetch_follow_up_comments(
-    *, session: Session, asked_from: datetime, asked_before: datetime
+    session: Session, *, asked_from: datetime, asked_before: datetime
 ) -> list[str]:
     """The comments of follow-ups asked in the range, sorted by text (no order of arrival)."""
     rows = session.execute(
@@ -363,7 +363,7 @@ def fetch_follow_up_comments(
     return [str(r[0]) for r in rows]
 
 
-def fetch_units(*, session: Session) -> list[Unit]:
+def fetch_units(session: Session) -> list[Unit]:
     return list(session.exec(select(Unit).order_by(col(Unit.sort_order), col(Unit.id))).all())
 
 
@@ -379,7 +379,7 @@ ANSWERED_KINDS = (
 a case's news (its stored values name the case, and the case its follow-up)."""
 
 
-def chat_hash(*, session: Session, chat_id: int) -> str:
+def chat_hash(session: Session, *, chat_id: int) -> str:
     """HMAC-SHA256 of the chat id under this install's key (`storage.models.secrets`), hex."""
     secret = session.get(InstallSecret, CHAT_HASH_KEY)
     if secret is None:
@@ -388,7 +388,7 @@ def chat_hash(*, session: Session, chat_id: int) -> str:
     return hmac.new(key, str(chat_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def unlink_person_answers(*, session: Session, person_id: int) -> int:
+def unlink_person_answers(session: Session, *, person_id: int) -> int:
     """Cut the link between a person and their survey answers and case follow-ups (the answers
     stay, anonymous): the answers lose the person, and the outbox rows that carried the
     question to their chat keep only `chat_hash` of it (a case question's notice names its
@@ -422,7 +422,7 @@ def unlink_person_answers(*, session: Session, person_id: int) -> int:
 # --- the outbox ----------------------------------------------------------------------------
 
 
-def insert_composed_notice(*, session: Session, kind: str, ref_id: int, title: str) -> int:
+def insert_composed_notice(session: Session, *, kind: str, ref_id: int, title: str) -> int:
     """A notice row whose message the feature composes from `ref_id`; its id (the outbox's
     `enqueue` writes its deliveries and releases it)."""
     notice = Notice(kind=kind, ref_id=ref_id, title=title[:200], body="")

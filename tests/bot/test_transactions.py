@@ -1,6 +1,8 @@
-"""A chat update costs PostgreSQL at most two transactions: the person's load (a read) and the
-update's own change; a command that changes nothing, one read for the person and one for what
-it shows. Counted by PostgreSQL itself (pg_stat_database) on a database only this bot uses."""
+"""A chat update from a person already known costs one transaction: the person's read is held
+open for the update's first database call, which continues it (a /subscribe press writes its
+toggle in it, /mysubs reads its list). Counted by PostgreSQL itself (pg_stat_database) on a
+database only this bot uses, and by the engine's own begin events on both backends: on SQLite a
+write ends the read and begins IMMEDIATE, so a press is a read and a write there."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from storage.models import Category
+from kernel.i18n import t
+from storage.models import Category, Subscription
 from tests.conftest import USE_POSTGRES
 from tests.harness import BotHarness
-
-pytestmark = pytest.mark.skipif(not USE_POSTGRES, reason="counts PostgreSQL's own statistics")
+from tests.statements import begun_transactions, recorded_statements, writes
 
 FIRM = 7101
 ATTEMPTS = 3
@@ -72,13 +74,53 @@ async def transactions_of(bot: BotHarness, action: Callable[[], Awaitable[object
     return min(counts)
 
 
-async def test_a_subscribe_press_and_a_plain_command_cost_two_transactions_at_most(
-    bot: BotHarness,
-) -> None:
+async def subscribed_firm(bot: BotHarness) -> int:
+    """FIRM met and shown /subscribe, the background work stopped; the id of category cns."""
     await bot.quiet()
     await bot.say(FIRM, "/subscribe", language_code="en", first_name="Ada", username="ada")
+    await bot.settle()
     with bot.db.transaction() as session:
-        cns = session.exec(select(Category.id).where(Category.code == "cns")).one()
+        return session.exec(select(Category.id).where(Category.code == "cns")).one()
+
+
+async def test_a_press_and_a_command_begin_one_transaction_and_only_a_write_takes_the_lock(
+    bot: BotHarness,
+) -> None:
+    cns = await subscribed_firm(bot)
+    with (
+        recorded_statements(bot.db.engine) as listed_sql,
+        begun_transactions(bot.db.engine) as listed,
+    ):
+        reply = await bot.say(
+            FIRM, "/mysubs", language_code="en", first_name="Ada", username="ada"
+        )
+        await bot.settle()
+    assert reply == t("en", "subs.none")
+    assert listed == ["read"] and writes(listed_sql) == []
+    with (
+        recorded_statements(bot.db.engine) as pressed_sql,
+        begun_transactions(bot.db.engine) as pressed,
+    ):
+        await bot.press(FIRM, f"sub:t:{cns}", language_code="en")
+        await bot.settle()
+    with bot.db.reading() as session:
+        assert session.exec(select(Subscription.category_id)).all() == [cns]
+    if bot.db.backend == "sqlite":
+        assert pressed == ["read", "write"]  # the read ends; a writer begins IMMEDIATE
+    else:
+        assert pressed == ["read"]  # the person's read continued by the toggle
+    assert [s.split()[0] for s in writes(pressed_sql)] == [
+        *(["BEGIN"] if bot.db.backend == "sqlite" else []),
+        "INSERT",
+        "UPDATE",
+    ]
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="counts PostgreSQL's own statistics")
+async def test_a_subscribe_press_and_a_plain_command_cost_postgresql_one_transaction_each(
+    bot: BotHarness,
+) -> None:
+    cns = await subscribed_firm(bot)
 
     async def press() -> None:
         await bot.press(FIRM, f"sub:t:{cns}", language_code="en")
@@ -89,5 +131,5 @@ async def test_a_subscribe_press_and_a_plain_command_cost_two_transactions_at_mo
     pressed = await transactions_of(bot, press)
     listed = await transactions_of(bot, mysubs)
     print(f"transactions per update: /subscribe press {pressed}, /mysubs {listed}")  # noqa: T201
-    assert pressed <= 2
-    assert listed <= 2
+    assert pressed == 1
+    assert listed == 1

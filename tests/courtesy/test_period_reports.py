@@ -35,7 +35,7 @@ def test_a_half_year_counts_the_calls_dated_in_it_and_its_actions(
         build_period_report, period=Period(2025, half=1), language="en", pass_mark=80, today=TODAY
     )
 
-    def independent(*, session):  # type: ignore[no-untyped-def]
+    def independent(session):  # type: ignore[no-untyped-def]
         views = [v for v in fetch_test_views(session=session, year=2025) if FIRST <= v.day <= LAST]
         results = [
             r

@@ -1,6 +1,14 @@
 """`bsmi-desk courtesy …`: directory, plan, schedule, results, corrective actions, reports.
 
 This root gathers the parts (one module each); no part imports it.
+
+    staff.py    `staff …`: import the directory, link an inspector, list it
+    plan.py     `plan` and `schedule`: draw a year's calls and print them
+    rubrics.py  `rubric …`: the rubric versions
+    results.py  `record` and `import`: one call's result, or a file of them
+    actions.py  `actions` and `action`: corrective actions, filled in and moved on
+    reports.py  `report`: a round's or a year's report as files
+    shared.py   what the parts share: language, date, files read as text, refusals by line
 """
 
 from __future__ import annotations

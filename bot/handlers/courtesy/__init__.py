@@ -1,6 +1,12 @@
 """Courtesy tests in chat: /tests and /score TEST_ID (buttons per item) for inspectors,
 /actions and /action NUMBER for corrective actions, and the secretariat's /courtesy_report.
-The daily reminders are a job (bot/jobs/courtesy_reminders.py)."""
+The daily reminders are a job (bot/jobs/courtesy_reminders.py).
+
+    scoring.py   /tests and /score: an inspector's calls, scored with a button per item
+    actions.py   /actions and /action: corrective actions as cards, a field edited by its text
+    report.py    /courtesy_report: the secretariat's round report with its files
+    shared.py    the feature's callback prefix, the branch's date today, who is acting
+"""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ UNDELIVERED = (DeliveryStatus.BLOCKED.value, DeliveryStatus.FAILED.value)
 REPLY_KEY = "cases.notify.reply"
 
 
-def fetch_reporter_messages(*, session: Session, case_ids: Sequence[int]) -> list[CaseMessage]:
+def fetch_reporter_messages(session: Session, *, case_ids: Sequence[int]) -> list[CaseMessage]:
     """The messages to the reporters of `case_ids` (case news written to the outbox), oldest
     first, each with its delivery's state."""
     if not case_ids:
@@ -56,7 +56,7 @@ def fetch_reporter_messages(*, session: Session, case_ids: Sequence[int]) -> lis
     return [CaseMessage(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
-def fetch_undelivered_replies(*, session: Session, case_ids: Sequence[int]) -> set[int]:
+def fetch_undelivered_replies(session: Session, *, case_ids: Sequence[int]) -> set[int]:
     """Which of `case_ids` have a final reply Telegram would not take (blocked or failed) and
     no later copy of it sent."""
     replies: dict[int, str] = {}
@@ -66,7 +66,7 @@ def fetch_undelivered_replies(*, session: Session, case_ids: Sequence[int]) -> s
     return {case_id for case_id, status in replies.items() if status in UNDELIVERED}
 
 
-def count_replies_delivered(*, session: Session, start: datetime, end: datetime) -> int:
+def count_replies_delivered(session: Session, *, start: datetime, end: datetime) -> int:
     """Final replies Telegram accepted in [start, end): a reply counts on the day it was sent."""
     return int(
         session.exec(

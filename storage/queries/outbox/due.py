@@ -34,7 +34,7 @@ class DueDelivery:
 
 
 def fetch_due_deliveries(
-    *, session: Session, now: datetime, limit: int, after_id: int = 0
+    session: Session, *, now: datetime, limit: int, after_id: int = 0
 ) -> list[DueDelivery]:
     """Open outbox rows whose time has come: the urgent first (case news, reminders), then
     the rest, each oldest first. Two queries in id order rather than one sorted by priority:
@@ -47,7 +47,7 @@ def fetch_due_deliveries(
 
 
 def _due(
-    *, session: Session, now: datetime, limit: int, after_id: int, priority: int | None
+    session: Session, *, now: datetime, limit: int, after_id: int, priority: int | None
 ) -> list[DueDelivery]:
     """Due rows in id order (of `priority`, or of any: the plan of a plain id-ordered scan)."""
     if limit <= 0:
@@ -91,7 +91,7 @@ def _due(
     ]
 
 
-def fetch_next_due_at(*, session: Session, now: datetime) -> datetime | None:
+def fetch_next_due_at(session: Session, *, now: datetime) -> datetime | None:
     """When the next open row (a retry put off) or scheduled notice falls due after `now`."""
     row_due = session.exec(
         select(func.min(Delivery.next_attempt_at)).where(
@@ -109,14 +109,14 @@ def fetch_next_due_at(*, session: Session, now: datetime) -> datetime | None:
     return min(found) if found else None
 
 
-def fetch_delivery_ids(*, session: Session, notice_id: int) -> list[int]:
+def fetch_delivery_ids(session: Session, *, notice_id: int) -> list[int]:
     rows = session.exec(
         select(Delivery.id).where(Delivery.notice_id == notice_id).order_by(col(Delivery.id))
     ).all()
     return [r for r in rows if r is not None]
 
 
-def count_open_deliveries(*, session: Session) -> int:
+def count_open_deliveries(session: Session) -> int:
     return int(
         session.exec(
             select(func.count())
@@ -126,7 +126,7 @@ def count_open_deliveries(*, session: Session) -> int:
     )
 
 
-def count_due_deliveries(*, session: Session, now: datetime) -> int:
+def count_due_deliveries(session: Session, *, now: datetime) -> int:
     """Open outbox rows whose time has come (the worker has them to send now)."""
     return int(
         session.exec(

@@ -30,8 +30,8 @@ def notify_written(session: Session) -> None:
 
 
 def enqueue(
-    *,
     session: Session,
+    *,
     notice_id: int,
     recipients: Iterable[tuple[int | None, int]],
     now: datetime,

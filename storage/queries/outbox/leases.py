@@ -13,7 +13,7 @@ from storage.models import DeliveryPause, WorkerLease
 
 
 def acquire_lease(
-    *, session: Session, name: str, owner: str, now: datetime, lease: timedelta
+    session: Session, *, name: str, owner: str, now: datetime, lease: timedelta
 ) -> bool:
     """Take or renew the lease `name` for `owner`; False while another owner's is still fresh."""
     taken = session.execute(
@@ -42,7 +42,7 @@ def acquire_lease(
     return True
 
 
-def release_lease(*, session: Session, name: str, owner: str) -> None:
+def release_lease(session: Session, *, name: str, owner: str) -> None:
     session.execute(
         delete(WorkerLease).where(
             and_(col(WorkerLease.name) == name, col(WorkerLease.owner) == owner)
@@ -50,7 +50,7 @@ def release_lease(*, session: Session, name: str, owner: str) -> None:
     )
 
 
-def record_pause(*, session: Session, name: str, owner: str, since: datetime, reason: str) -> None:
+def record_pause(session: Session, *, name: str, owner: str, since: datetime, reason: str) -> None:
     """The worker `owner` holding lease `name` cannot deliver since `since`, because `reason`
     (nothing is written for a worker that does not hold the lease)."""
     lease = session.get(WorkerLease, name)
@@ -64,7 +64,7 @@ def record_pause(*, session: Session, name: str, owner: str, since: datetime, re
     session.add(pause)
 
 
-def clear_pause(*, session: Session, name: str, owner: str) -> None:
+def clear_pause(session: Session, *, name: str, owner: str) -> None:
     """`owner` delivers again (or stops cleanly): its pause is over."""
     session.execute(
         delete(DeliveryPause).where(
@@ -73,7 +73,7 @@ def clear_pause(*, session: Session, name: str, owner: str) -> None:
     )
 
 
-def fetch_pauses(*, session: Session) -> list[DeliveryPause]:
+def fetch_pauses(session: Session) -> list[DeliveryPause]:
     """Recorded pauses whose worker still holds its lease, oldest first."""
     return list(
         session.exec(
@@ -90,7 +90,7 @@ def fetch_pauses(*, session: Session) -> list[DeliveryPause]:
     )
 
 
-def fetch_silent_leases(*, session: Session, heard_before: datetime) -> list[WorkerLease]:
+def fetch_silent_leases(session: Session, *, heard_before: datetime) -> list[WorkerLease]:
     """Delivery leases whose worker has not renewed them since `heard_before`, oldest first."""
     return list(
         session.exec(

@@ -29,7 +29,7 @@ class DeliveryResult:
     parts_sent: int = 0
 
 
-def record_delivery_results(*, session: Session, results: Sequence[DeliveryResult]) -> None:
+def record_delivery_results(session: Session, *, results: Sequence[DeliveryResult]) -> None:
     """Write a batch of send outcomes in one executemany."""
     if not results:
         return
@@ -65,7 +65,7 @@ def record_delivery_results(*, session: Session, results: Sequence[DeliveryResul
     )
 
 
-def record_parts_sent(*, session: Session, progress: Sequence[tuple[int, int]]) -> None:
+def record_parts_sent(session: Session, *, progress: Sequence[tuple[int, int]]) -> None:
     """(row id, parts the chat has) for rows still being sent: a long notice resumes there."""
     if not progress:
         return
@@ -78,7 +78,7 @@ def record_parts_sent(*, session: Session, progress: Sequence[tuple[int, int]]) 
     )
 
 
-def mark_chat_blocked(*, session: Session, chat_id: int, now: datetime) -> None:
+def mark_chat_blocked(session: Session, *, chat_id: int, now: datetime) -> None:
     """A 403: the person is blocked and their open rows are closed as blocked."""
     session.execute(
         update(Person)

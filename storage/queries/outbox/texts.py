@@ -45,8 +45,8 @@ def load_values(stored: str) -> dict[str, object]:
 
 
 def enqueue_text(
-    *,
     session: Session,
+    *,
     kind: str,
     key: str,
     values: str,
@@ -96,8 +96,8 @@ def enqueue_text(
 
 
 def enqueue_reminder(
-    *,
     session: Session,
+    *,
     kind: str,
     key: str,
     values: dict[str, object],
@@ -120,5 +120,5 @@ def enqueue_reminder(
     )
 
 
-def fetch_outbox_text(*, session: Session, text_id: int) -> OutboxText | None:
+def fetch_outbox_text(session: Session, *, text_id: int) -> OutboxText | None:
     return session.get(OutboxText, text_id)

@@ -31,7 +31,7 @@ class UnknownDelivery:
 
 
 def fetch_unknown_deliveries(
-    *, session: Session, notice_id: int | None = None, limit: int = 500
+    session: Session, *, notice_id: int | None = None, limit: int = 500
 ) -> list[UnknownDelivery]:
     """Rows left `unknown` (of one notice, or all), oldest first."""
     rows = session.execute(
@@ -56,7 +56,7 @@ def fetch_unknown_deliveries(
     return [UnknownDelivery(*r) for r in rows]
 
 
-def count_unknown_deliveries(*, session: Session) -> int:
+def count_unknown_deliveries(session: Session) -> int:
     return int(
         session.exec(
             select(func.count())
@@ -67,7 +67,7 @@ def count_unknown_deliveries(*, session: Session) -> int:
 
 
 def requeue_unknown(
-    *, session: Session, ids: Sequence[int], now: datetime, note: str
+    session: Session, *, ids: Sequence[int], now: datetime, note: str
 ) -> list[int]:
     """Put the `unknown` rows `ids` back in the outbox (from the part they reached); returns
     the ids that were not `unknown` rows (nothing is changed then)."""

@@ -34,7 +34,7 @@ class StoredCertificate:
     withdrawn: bool
 
 
-def fetch_certificate_keys(*, session: Session) -> dict[tuple[int, str], StoredCertificate]:
+def fetch_certificate_keys(session: Session) -> dict[tuple[int, str], StoredCertificate]:
     """Every certificate by (category id, number)."""
     rows = session.execute(
         sa_select(
@@ -54,12 +54,12 @@ def fetch_certificate_keys(*, session: Session) -> dict[tuple[int, str], StoredC
     }
 
 
-def insert_certificates(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def insert_certificates(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """New certificates (dicts of the table's columns)."""
     bulk_insert(session=session, table=CERTIFICATE_TABLE, rows=rows)
 
 
-def update_certificates(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def update_certificates(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """Changed certificates: dicts with `row_id` and every column set anew (withdrawn_at
     cleared: a certificate in the file is in force)."""
     if not rows:
@@ -80,7 +80,7 @@ def update_certificates(*, session: Session, rows: Sequence[dict[str, Any]]) -> 
     session.connection().execute(statement, list(rows))
 
 
-def withdraw_certificates(*, session: Session, ids: Sequence[int], now: datetime) -> None:
+def withdraw_certificates(session: Session, *, ids: Sequence[int], now: datetime) -> None:
     for chunk in chunks(ids):
         session.execute(
             update(Certificate)
@@ -90,7 +90,7 @@ def withdraw_certificates(*, session: Session, ids: Sequence[int], now: datetime
 
 
 def fetch_certificate_ids(
-    *, session: Session, keys: Sequence[tuple[int, str]]
+    session: Session, *, keys: Sequence[tuple[int, str]]
 ) -> dict[tuple[int, str], int]:
     """(category id, number) → id for the given keys."""
     found: dict[tuple[int, str], int] = {}
@@ -143,12 +143,12 @@ def _as_view(r: Any) -> CertificateView:
     return CertificateView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9] is not None)
 
 
-def fetch_certificate(*, session: Session, certificate_id: int) -> CertificateView | None:
+def fetch_certificate(session: Session, *, certificate_id: int) -> CertificateView | None:
     row = session.execute(_certificate_view().where(col(Certificate.id) == certificate_id)).first()
     return None if row is None else _as_view(row)
 
 
-def fetch_certificates_of(*, session: Session, tax_id: str) -> list[CertificateView]:
+def fetch_certificates_of(session: Session, *, tax_id: str) -> list[CertificateView]:
     rows = session.execute(
         _certificate_view()
         .where(col(Certificate.tax_id) == tax_id)
@@ -158,7 +158,7 @@ def fetch_certificates_of(*, session: Session, tax_id: str) -> list[CertificateV
 
 
 def fetch_unreachable_certificates(
-    *, session: Session, first: date, last: date
+    session: Session, *, first: date, last: date
 ) -> list[CertificateView]:
     """Certificates in force expiring from `first` to `last` whose firm has no chat."""
     rows = session.execute(

@@ -25,13 +25,13 @@ from storage.queries.bulk import bulk_insert, chunks
 REMINDER_TABLE: Table = ExpiryReminder.__table__  # type: ignore[attr-defined]
 
 
-def insert_reminders(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def insert_reminders(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """Planned reminders (dicts of the table's columns)."""
     bulk_insert(session=session, table=REMINDER_TABLE, rows=rows)
 
 
 def fetch_reminder_keys(
-    *, session: Session, certificate_ids: Sequence[int]
+    session: Session, *, certificate_ids: Sequence[int]
 ) -> dict[tuple[int, date, int], tuple[int, str]]:
     """(certificate id, expiry, days before) → (reminder id, state) of these certificates."""
     found: dict[tuple[int, date, int], tuple[int, str]] = {}
@@ -50,7 +50,7 @@ def fetch_reminder_keys(
     return found
 
 
-def replan_reminders(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def replan_reminders(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """Cancelled reminders planned again (an expiry moved back): dicts with `row_id`,
     `new_planned_on`, `new_due_at`."""
     if not rows:
@@ -70,7 +70,7 @@ def replan_reminders(*, session: Session, rows: Sequence[dict[str, Any]]) -> Non
 
 
 def cancel_planned_reminders(
-    *, session: Session, certificate_ids: Sequence[int], now: datetime
+    session: Session, *, certificate_ids: Sequence[int], now: datetime
 ) -> int:
     """Planned reminders of these certificates cancelled (a renewal or a withdrawal)."""
     count = 0
@@ -97,7 +97,7 @@ class DueReminder:
     tax_id: str
 
 
-def fetch_due_reminders(*, session: Session, now: datetime, limit: int) -> list[DueReminder]:
+def fetch_due_reminders(session: Session, *, now: datetime, limit: int) -> list[DueReminder]:
     """Planned reminders due by `now`, by certificate, oldest first (the index on state and
     due time answers it)."""
     rows = session.execute(
@@ -121,8 +121,8 @@ def fetch_due_reminders(*, session: Session, now: datetime, limit: int) -> list[
 
 
 def close_reminders(
-    *,
     session: Session,
+    *,
     ids: Sequence[int],
     state: ReminderState,
     now: datetime,
@@ -143,7 +143,7 @@ def close_reminders(
 
 
 def record_reminder_notice(
-    *, session: Session, reminder_id: int, notice_id: int, recipients: int
+    session: Session, *, reminder_id: int, notice_id: int, recipients: int
 ) -> None:
     """The outbox notice a sent reminder went out as, and to how many chats."""
     session.execute(
@@ -154,7 +154,7 @@ def record_reminder_notice(
 
 
 def create_reminder_notice(
-    *, session: Session, reminder_id: int, title: str, now: datetime
+    session: Session, *, reminder_id: int, title: str, now: datetime
 ) -> int:
     """The outbox's notice row of one expiry reminder (composed from `ref_id` when sent)."""
     notice = Notice(
@@ -184,7 +184,7 @@ class ReminderView:
 
 
 def fetch_reminders_of(
-    *, session: Session, certificate_ids: Sequence[int]
+    session: Session, *, certificate_ids: Sequence[int]
 ) -> dict[int, list[ReminderView]]:
     found: dict[int, list[ReminderView]] = {c: [] for c in certificate_ids}
     for chunk in chunks(certificate_ids):
@@ -207,5 +207,5 @@ def fetch_reminders_of(
     return found
 
 
-def fetch_reminder(*, session: Session, reminder_id: int) -> ExpiryReminder | None:
+def fetch_reminder(session: Session, *, reminder_id: int) -> ExpiryReminder | None:
     return session.get(ExpiryReminder, reminder_id)

@@ -28,7 +28,7 @@ class NoticeFigures:
 
 
 def fetch_notice_figures(
-    *, session: Session, start: datetime, end: datetime, kind: str
+    session: Session, *, start: datetime, end: datetime, kind: str
 ) -> NoticeFigures:
     """Notices of `kind` released in [start, end): how many, their recipients, and their
     outbox rows by status."""
@@ -52,7 +52,7 @@ def fetch_notice_figures(
 
 
 def fetch_reminders_sent_by_kind(
-    *, session: Session, start: datetime, end: datetime
+    session: Session, *, start: datetime, end: datetime
 ) -> list[tuple[str, int, int]]:
     """(category code, reminders sent, of them to chats) for reminders closed in [start, end)
     as sent, by the certificate's kind."""
@@ -72,7 +72,7 @@ def fetch_reminders_sent_by_kind(
     return [(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
 
 
-def count_reminders_unreachable(*, session: Session, start: datetime, end: datetime) -> int:
+def count_reminders_unreachable(session: Session, *, start: datetime, end: datetime) -> int:
     return int(
         session.execute(
             sa_select(func.count())

@@ -23,7 +23,7 @@ def linked_chat_exists(tax_id_column: Any) -> Any:
     return exists().where(col(Person.tax_id) == tax_id_column, col(Person.blocked).is_(False))
 
 
-def fetch_firm_chats(*, session: Session, tax_id: str) -> tuple[list[tuple[int, int]], int]:
+def fetch_firm_chats(session: Session, *, tax_id: str) -> tuple[list[tuple[int, int]], int]:
     """The chats holding `tax_id` that take reminders [(person id, chat id)], and how many
     chats hold it at all (blocked ones not counted)."""
     rows = session.execute(
@@ -35,7 +35,7 @@ def fetch_firm_chats(*, session: Session, tax_id: str) -> tuple[list[tuple[int, 
     return [(r[0], r[1]) for r in rows if r[2] is None], len(rows)
 
 
-def fetch_linked_tax_ids(*, session: Session, tax_ids: Sequence[str]) -> set[str]:
+def fetch_linked_tax_ids(session: Session, *, tax_ids: Sequence[str]) -> set[str]:
     """Which of `tax_ids` some chat (not blocked) holds."""
     found: set[str] = set()
     for chunk in chunks(list(tax_ids)):
@@ -48,7 +48,7 @@ def fetch_linked_tax_ids(*, session: Session, tax_ids: Sequence[str]) -> set[str
     return found
 
 
-def count_tax_id_chats(*, session: Session, tax_ids: Sequence[str]) -> int:
+def count_tax_id_chats(session: Session, *, tax_ids: Sequence[str]) -> int:
     """How many chats (not blocked) hold one of `tax_ids`."""
     count = 0
     for chunk in chunks(list(tax_ids)):
@@ -62,16 +62,16 @@ def count_tax_id_chats(*, session: Session, tax_ids: Sequence[str]) -> int:
     return count
 
 
-def fetch_person_tax_id(*, session: Session, person_id: int) -> str | None:
+def fetch_person_tax_id(session: Session, *, person_id: int) -> str | None:
     person = session.get(Person, person_id)
     return None if person is None else person.tax_id
 
 
-def reminders_off(*, session: Session, person_id: int) -> bool:
+def reminders_off(session: Session, *, person_id: int) -> bool:
     return session.get(ReminderOptOut, person_id) is not None
 
 
-def chat_reminders_off(*, session: Session, chat_id: int) -> bool:
+def chat_reminders_off(session: Session, *, chat_id: int) -> bool:
     """Whether the person of this chat turned certificate expiry reminders off."""
     found = session.execute(
         sa_select(col(ReminderOptOut.person_id))
@@ -81,7 +81,7 @@ def chat_reminders_off(*, session: Session, chat_id: int) -> bool:
     return found is not None
 
 
-def set_reminders_off(*, session: Session, person_id: int, off: bool, now: datetime) -> None:
+def set_reminders_off(session: Session, *, person_id: int, off: bool, now: datetime) -> None:
     found = session.get(ReminderOptOut, person_id)
     if off and found is None:
         session.add(ReminderOptOut(person_id=person_id, created_at=now))

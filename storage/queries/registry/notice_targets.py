@@ -22,13 +22,13 @@ from storage.queries.bulk import bulk_insert
 NOTICE_TAX_ID_TABLE: Table = NoticeTaxId.__table__  # type: ignore[attr-defined]
 
 
-def add_notice_tax_ids(*, session: Session, notice_id: int, tax_ids: Sequence[str]) -> None:
+def add_notice_tax_ids(session: Session, *, notice_id: int, tax_ids: Sequence[str]) -> None:
     """The 統一編號 a notice is sent to, each once."""
     rows = [{"notice_id": notice_id, "tax_id": t} for t in dict.fromkeys(tax_ids)]
     bulk_insert(session=session, table=NOTICE_TAX_ID_TABLE, rows=rows)
 
 
-def fetch_notice_tax_ids(*, session: Session, notice_id: int) -> list[str]:
+def fetch_notice_tax_ids(session: Session, *, notice_id: int) -> list[str]:
     rows = session.execute(
         sa_select(col(NoticeTaxId.tax_id))
         .where(col(NoticeTaxId.notice_id) == notice_id)
@@ -37,7 +37,7 @@ def fetch_notice_tax_ids(*, session: Session, notice_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def fetch_reached_tax_ids(*, session: Session, notice_id: int) -> set[str]:
+def fetch_reached_tax_ids(session: Session, *, notice_id: int) -> set[str]:
     """The notice's numbers whose chats have an outbox row of it."""
     rows = session.execute(
         sa_select(col(NoticeTaxId.tax_id)).where(
@@ -53,7 +53,7 @@ def fetch_reached_tax_ids(*, session: Session, notice_id: int) -> set[str]:
 
 
 def count_union_recipients(
-    *, session: Session, category_ids: Sequence[int], tax_ids: Sequence[str]
+    session: Session, *, category_ids: Sequence[int], tax_ids: Sequence[str]
 ) -> int:
     """How many chats a notice to these categories and numbers would reach now, each once."""
     people = sa_select(col(Person.id)).where(
@@ -73,8 +73,8 @@ def count_union_recipients(
 
 
 def count_union_by_language(
-    *,
     session: Session,
+    *,
     category_ids: Sequence[int],
     tax_ids: Sequence[str],
     default_language: str,
@@ -114,7 +114,7 @@ def targeted_people(notice_id: Any) -> Any:
     )
 
 
-def add_targeted_deliveries(*, session: Session, notice_id: int, now: datetime) -> None:
+def add_targeted_deliveries(session: Session, *, notice_id: int, now: datetime) -> None:
     """Outbox rows for the chats of the notice's 統一編號 not already written (a chat
     subscribed to one of its categories too gets it once), in one INSERT … SELECT."""
     source: Any = sa_select(

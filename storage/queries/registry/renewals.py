@@ -12,7 +12,7 @@ from storage.models import (
 )
 
 
-def fetch_category_renewal(*, session: Session, code: str) -> CategoryRenewal | None:
+def fetch_category_renewal(session: Session, *, code: str) -> CategoryRenewal | None:
     return session.exec(
         select(CategoryRenewal)
         .join(Category, col(Category.id) == CategoryRenewal.category_id)
@@ -21,7 +21,7 @@ def fetch_category_renewal(*, session: Session, code: str) -> CategoryRenewal | 
 
 
 def save_renewal(
-    *, session: Session, category_id: int, text_zh: str, text_en: str, now: datetime
+    session: Session, *, category_id: int, text_zh: str, text_en: str, now: datetime
 ) -> None:
     found = session.get(CategoryRenewal, category_id)
     if found is None:

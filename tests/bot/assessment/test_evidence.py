@@ -124,7 +124,7 @@ def test_a_units_evidence_equals_the_courtesy_and_complaint_reports(
     start = datetime.combine(H1.first, time(0), tzinfo=TZ)
     end = datetime.combine(date(2026, 7, 1), time(0), tzinfo=TZ)
 
-    def count(*, session):  # type: ignore[no-untyped-def]
+    def count(session):  # type: ignore[no-untyped-def]
         found: dict[str, tuple[int, set[int]]] = {}
         for notice in session.exec(select(Notice)).all():
             if notice.released_at is None or not start <= notice.released_at < end:
@@ -168,7 +168,7 @@ def test_the_satisfaction_evidence_equals_the_survey_figures_of_each_unit(db: Da
     asked_at = datetime.combine(date(2026, 5, 13), time(10, 1), tzinfo=TZ)
     assert db.call(ask_due, now=asked_at, tz=TZ) == 3
 
-    def follow_ups(*, session):  # type: ignore[no-untyped-def]
+    def follow_ups(session):  # type: ignore[no-untyped-def]
         return {f.person_id: f.id for f in session.exec(select(CaseFollowUp)).all()}
 
     ids = db.call(follow_ups)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 
 from bot.assessment import scoring
 from bot.assessment.report import build_report, write_report
@@ -245,10 +246,10 @@ def test_a_score_saved_while_the_period_is_published_never_changes_a_published_s
     checked = threading.Event()
     original = scoring.save_score
 
-    def slow_save(**kwargs: Any) -> Any:
+    def slow_save(session: Session, **kwargs: Any) -> Any:
         checked.set()  # past the check, not yet saved: publish now
         time.sleep(3)
-        return original(**kwargs)
+        return original(session=session, **kwargs)
 
     monkeypatch.setattr(scoring, "save_score", slow_save)
     outcome: dict[str, Any] = {}

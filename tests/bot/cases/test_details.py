@@ -52,7 +52,7 @@ def test_a_forgotten_reporter_leaves_the_case_on_file_without_identity(db: Datab
     assert db.call(forget_person, person_id=reporter.id)
     case_row = db.call(fetch_case_by_number, number=filed.number)
     assert case_row is not None and case_row.subject.startswith("行動電源")
-    reporters = db.call(lambda *, session: list(session.exec(select(CaseReporter)).all()))
+    reporters = db.call(lambda session: list(session.exec(select(CaseReporter)).all()))
     assert reporters == []
     seen = db.call(fetch_case_details, number=filed.number, viewer=secretary)
     assert seen.reporter is not None
@@ -68,7 +68,7 @@ def test_a_forgotten_reporter_leaves_the_case_on_file_without_identity(db: Datab
 
 
 def _viewed(db: Database) -> list[tuple[int | None, str, str | None]]:
-    rows = db.call(lambda *, session: list(session.exec(select(AuditEntry)).all()))
+    rows = db.call(lambda session: list(session.exec(select(AuditEntry)).all()))
     return [(a.actor_telegram_id, a.action, a.target) for a in rows]
 
 

@@ -45,7 +45,7 @@ def test_the_monitor_kind_is_refused_to_people_without_the_monitor_role(db: Data
             counting="working",
         )
     assert refused.value.key == "report.monitor_only"
-    assert db.call(lambda *, session: session.exec(select(Case)).all()) == []
+    assert db.call(lambda session: session.exec(select(Case)).all()) == []
 
 
 def test_two_reports_at_once_never_get_the_same_number(db: Database) -> None:
@@ -107,7 +107,7 @@ def test_a_report_submitted_in_chat_is_filed_and_the_secretariat_told_in_one_cal
             counting="working",
             limit_per_hour=5,
         )
-    assert len(db.call(lambda *, session: session.exec(select(Case)).all())) == 1
+    assert len(db.call(lambda session: session.exec(select(Case)).all())) == 1
 
 
 def test_invisible_and_control_characters_do_not_count_and_are_not_stored() -> None:

@@ -42,7 +42,7 @@ def run_import(db: Database, text: str, **extra: object) -> list[str]:
 
 
 def all_cases(db: Database) -> list[Case]:
-    return db.call(lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all()))
+    return db.call(lambda session: list(session.exec(select(Case).order_by(Case.id)).all()))
 
 
 def rows(count: int) -> str:
@@ -63,7 +63,7 @@ def test_import_stores_every_channel_and_refuses_a_bad_row_whole(db: Database) -
     with pytest.raises(UserError) as refused:
         run_import(db, bad)
     assert refused.value.key == "case_import.bad_channel" and refused.value.values["line"] == 4
-    count = db.call(lambda *, session: len(session.exec(select(Case)).all()))
+    count = db.call(lambda session: len(session.exec(select(Case)).all()))
     assert count == 2
 
 
@@ -95,11 +95,11 @@ def test_a_later_batch_failing_removes_the_earlier_ones_and_gives_the_numbers_ba
     original = importing.store_batch
     calls = []
 
-    def failing(**kwargs: object) -> None:
+    def failing(session: Session, **kwargs: object) -> None:
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk I/O error")
-        original(**kwargs)  # type: ignore[arg-type]
+        original(session, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importing, "store_batch", failing)
     with pytest.raises(UserError) as refused:
@@ -109,7 +109,7 @@ def test_a_later_batch_failing_removes_the_earlier_ones_and_gives_the_numbers_ba
     )
     assert [c.number for c in all_cases(db)] == ["P2026-00001"]
     leftovers = db.call(
-        lambda *, session: (
+        lambda session: (
             len(session.exec(select(CaseEvent)).all()),
             len(session.exec(select(CaseReporter)).all()),
         )
@@ -122,7 +122,7 @@ def test_nothing_is_written_when_the_last_row_is_bad(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written = []
-    monkeypatch.setattr(importing, "store_batch", lambda **kwargs: written.append(kwargs))
+    monkeypatch.setattr(importing, "store_batch", lambda session, **kwargs: written.append(kwargs))
     with pytest.raises(UserError) as refused:
         run_import(db, rows(5) + "phone,product,2026-03-02,延長線,太短\n", batch_size=2)
     assert refused.value.key == "case_import.short_description"

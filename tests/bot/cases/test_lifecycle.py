@@ -79,7 +79,7 @@ def test_an_extension_needs_days_and_a_reason_and_the_reporter_is_told(db: Datab
     assert events[1].note == "+10: 需送驗" and events[1].actor_id == secretary.id
 
 
-def _events(*, session: Session, number: str) -> list[CaseEvent]:
+def _events(session: Session, *, number: str) -> list[CaseEvent]:
     case_row = session.exec(select(Case).where(Case.number == number)).one()
     return list(
         session.exec(
@@ -129,7 +129,7 @@ def test_closing_a_case_while_it_waits_for_information_does_not_count_the_pause(
 
 def _audit(db: Database) -> list[tuple[int | None, str, str | None, str | None]]:
     rows = db.call(
-        lambda *, session: list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))))
+        lambda session: list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))))
     )
     return [(a.actor_telegram_id, a.action, a.target, a.detail) for a in rows]
 

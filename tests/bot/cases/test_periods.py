@@ -25,11 +25,11 @@ NOT_HANDLED = {"duplicate", "transferred"}
 
 
 def _cases(db: Database) -> list[Case]:
-    return db.call(lambda *, session: list(session.exec(select(Case)).all()))
+    return db.call(lambda session: list(session.exec(select(Case)).all()))
 
 
 def _unit_codes(db: Database) -> dict[int, str]:
-    return db.call(lambda *, session: {u.id: u.code for u in session.exec(select(Unit)).all()})
+    return db.call(lambda session: {u.id: u.code for u in session.exec(select(Unit)).all()})
 
 
 def _handled(c: Case, first: date, last: date) -> bool:

@@ -32,7 +32,7 @@ COMPLAINT_FILES = [
 
 
 def all_cases(db: Database) -> list[Case]:
-    return db.call(lambda *, session: list(session.exec(select(Case)).all()))
+    return db.call(lambda session: list(session.exec(select(Case)).all()))
 
 
 def independent_counts(cases: list[Case], first: date, last: date) -> dict[str, dict[str, int]]:
@@ -154,7 +154,7 @@ def test_the_summary_asked_in_chat_is_audited_in_the_same_call(db: Database) -> 
         language="en",
     )
     assert summary.received == 4
-    entries = db.call(lambda *, session: list(session.exec(select(AuditEntry)).all()))
+    entries = db.call(lambda session: list(session.exec(select(AuditEntry)).all()))
     assert [(a.actor_telegram_id, a.action, a.target) for a in entries] == [
         (SECRETARY, "case.summary", "2026-03")
     ]

@@ -13,7 +13,7 @@ from tests.bot.cli.console import run_cli
 
 
 def all_cases(db: Database) -> list[Case]:
-    return db.call(lambda *, session: list(session.exec(select(Case)).all()))
+    return db.call(lambda session: list(session.exec(select(Case)).all()))
 
 
 def test_the_cli_imports_cases_and_refuses_a_file_with_a_bad_row_whole(
@@ -32,7 +32,7 @@ def test_the_cli_imports_cases_and_refuses_a_file_with_a_bad_row_whole(
     assert "P2026-00001" in result.stdout
     channels = sorted(c.channel for c in all_cases(db))
     assert channels == ["phone", "web"]
-    units = db.call(lambda *, session: {u.id: u.code for u in session.exec(select(Unit)).all()})
+    units = db.call(lambda session: {u.id: u.code for u in session.exec(select(Unit)).all()})
     assert sorted(units[c.unit_id] for c in all_cases(db) if c.unit_id) == ["sec2", "secretariat"]
 
     broken = tmp_path / "broken.csv"

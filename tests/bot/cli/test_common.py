@@ -76,7 +76,7 @@ def test_a_command_that_changes_nothing_is_audited_on_its_own(
 def test_a_command_that_fails_after_its_change_leaves_neither_change_nor_audit_row(
     cli: CliRunner, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def add_then_refuse(*, session: Session, code: str, name_zh: str, name_en: str) -> None:
+    def add_then_refuse(session: Session, *, code: str, name_zh: str, name_en: str) -> None:
         session.add(Category(code=code, name_zh=name_zh, name_en=name_en, sort_order=99))
         session.flush()
         raise UserError("notices.names_needed")

@@ -38,7 +38,7 @@ def run_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedPro
 
 
 def add_subscriber(db: Database, telegram_id: int, code: str) -> None:
-    def add(*, session) -> None:  # type: ignore[no-untyped-def]
+    def add(session) -> None:  # type: ignore[no-untyped-def]
         person = Person(telegram_id=telegram_id)
         session.add(person)
         session.flush()

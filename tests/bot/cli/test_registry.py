@@ -97,7 +97,7 @@ def test_unreachable_and_set_renewal(cli: CliRunner, db: Database, tmp_path: Pat
 def test_a_notice_to_five_numbers_two_linked_reaches_two_chats_and_three_are_unreached(
     cli: CliRunner, db: Database, tmp_path: Path
 ) -> None:
-    def firms(*, session: Session) -> None:
+    def firms(session: Session) -> None:
         for telegram_id, tax_id, codes in ((801, LINKED[0], ["rpc"]), (802, LINKED[1], [])):
             person = add_firm(session, telegram_id, codes)
             person.tax_id = tax_id
@@ -134,7 +134,7 @@ def test_a_notice_to_five_numbers_two_linked_reaches_two_chats_and_three_are_unr
     assert "Not reached: 3 tax IDs have no linked chat." in out
     notice_id = out.strip().splitlines()[-1]
 
-    def chats(*, session: Session) -> list[int]:
+    def chats(session: Session) -> list[int]:
         rows = session.exec(
             select(Delivery.chat_id)
             .where(Delivery.notice_id == int(notice_id))

@@ -21,7 +21,7 @@ def run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
 
 
 def subscribers(db: Database) -> None:
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         for chat in range(9001, 9011):
             add_firm(session, chat, ["cns"] if chat % 2 else ["rpc"])
         add_firm(session, 9011, ["cns"], blocked=True)
@@ -33,10 +33,10 @@ def test_create_prints_the_id_alone_on_its_last_line(cli: CliRunner, db: Databas
     code, out, err = run(cli, "create", "--title", "  2027 年服務滿意度調查 ")
     assert code == 0, err
     survey_id = int(out.strip().splitlines()[-1])
-    survey = db.call(lambda *, session: session.get(Survey, survey_id))
+    survey = db.call(lambda session: session.get(Survey, survey_id))
     assert survey is not None and survey.title == "2027 年服務滿意度調查"
     questions = db.call(
-        lambda *, session: list(session.exec(select(SurveyQuestion)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(SurveyQuestion)).all())  # type: ignore[misc]
     )
     assert [(q.code, q.kind) for q in questions] == [
         ("environment", "scale"),
@@ -58,7 +58,7 @@ def test_send_goes_through_the_outbox_to_the_categories_subscribers(
     assert code == 0, err
     assert "5 of 5" in out  # the blocked subscriber is not counted nor sent to
 
-    def outbox(*, session: Session) -> tuple[Notice, list[int], int]:
+    def outbox(session: Session) -> tuple[Notice, list[int], int]:
         notice = session.exec(select(Notice)).one()
         chats = sorted(d.chat_id for d in session.exec(select(Delivery)).all())
         invited = len(session.exec(select(SurveyInvitation)).all())
@@ -79,7 +79,7 @@ def test_a_seeded_sample_is_the_same_draw_every_time(cli: CliRunner, db: Databas
         code, out, err = run(cli, "send", survey_id, "--sample", "4", "--seed", "11")
         assert code == 0 and "4 of 10" in out, err
 
-        def chats(*, session: Session, notice_ref: int = int(survey_id)) -> list[int]:
+        def chats(session: Session, *, notice_ref: int = int(survey_id)) -> list[int]:
             notice = session.exec(select(Notice).where(Notice.ref_id == notice_ref)).one()
             rows = session.exec(select(Delivery).where(Delivery.notice_id == notice.id)).all()
             return sorted(d.chat_id for d in rows)
@@ -123,7 +123,7 @@ def test_send_refuses_unknown_categories_a_lone_sample_and_nobody(
     assert code == 2 and "--seed" in err
     code, _, err = run(cli, "send", survey_id, "--sample", "0", "--seed", "1")
     assert code == 2 and "at least 1" in err
-    assert db.call(lambda *, session: session.exec(select(Notice)).all()) == []
+    assert db.call(lambda session: session.exec(select(Notice)).all()) == []
 
 
 def test_close_then_report_writes_the_files(cli: CliRunner, tmp_path: Path) -> None:

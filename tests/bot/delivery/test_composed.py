@@ -58,7 +58,7 @@ def reminder_composer(monkeypatch: pytest.MonkeyPatch) -> None:
 def send_reminder(db: Database, ref_id: int, chats: list[tuple[int, str]]) -> tuple[int, int]:
     """People with these chats and languages, and one reminder row enqueued to each chat twice."""
 
-    def write(*, session: Session) -> tuple[int, int]:
+    def write(session: Session) -> tuple[int, int]:
         recipients: list[tuple[int | None, int]] = []
         for chat_id, language in chats:
             person = Person(telegram_id=chat_id, first_name="firm", language=language)
@@ -146,7 +146,7 @@ async def test_a_reminder_waiting_for_a_retry_is_not_sent_once_the_chat_turns_re
     fake_api.fail("sendMessage", chat_id=8501, status=502, times=1)
     notice_id, _ = send_reminder(db, 7, [(8501, "zh-TW"), (8502, "en")])
 
-    def row_of(*, session: Session, chat_id: int) -> Delivery:
+    def row_of(session: Session, *, chat_id: int) -> Delivery:
         return session.exec(
             select(Delivery).where(Delivery.notice_id == notice_id, Delivery.chat_id == chat_id)
         ).one()
@@ -156,7 +156,7 @@ async def test_a_reminder_waiting_for_a_retry_is_not_sent_once_the_chat_turns_re
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
 
-    def turn_off_and_make_due(*, session: Session) -> None:
+    def turn_off_and_make_due(session: Session) -> None:
         person = session.exec(select(Person).where(Person.telegram_id == 8501)).one()
         assert person.id is not None
         set_reminders_off(session=session, person_id=person.id, off=True, now=utcnow())

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import Session
 
 from bot.delivery.worker import DeliveryWorker, worker_for
 from bot.notices.status import delivery_pause
@@ -219,7 +220,7 @@ async def test_an_error_that_keeps_coming_back_pauses_delivery_and_says_since_wh
     fetch = due.fetch_due_deliveries
     failures = 0
 
-    def broken(**kwargs: Any) -> list[due.DueDelivery]:
+    def broken(session: Session, **kwargs: Any) -> list[due.DueDelivery]:
         nonlocal failures
         failures += 1
         raise RuntimeError("disk I/O error")

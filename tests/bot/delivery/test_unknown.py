@@ -22,7 +22,7 @@ TITLE = "Recall of power banks"
 def mark_unknown(bot: BotHarness, notice_id: int) -> int:
     """What the worker writes when a send's answer never comes back."""
 
-    def mark(*, session) -> int:  # type: ignore[no-untyped-def]
+    def mark(session) -> int:  # type: ignore[no-untyped-def]
         session.execute(
             update(Delivery)
             .where(Delivery.notice_id == notice_id)  # type: ignore[arg-type]
@@ -39,7 +39,7 @@ def mark_unknown(bot: BotHarness, notice_id: int) -> int:
 
 
 def status(bot: BotHarness, delivery_id: int) -> str:
-    return bot.db.call(lambda *, session: session.get(Delivery, delivery_id).status)  # type: ignore[misc]
+    return bot.db.call(lambda session: session.get(Delivery, delivery_id).status)  # type: ignore[misc]
 
 
 async def test_an_unknown_delivery_is_listed_counted_and_resent_after_a_check(
@@ -77,7 +77,7 @@ async def test_an_unknown_delivery_is_listed_counted_and_resent_after_a_check(
     copies = [c for c in bot.fake.calls("sendMessage", chat_id=FIRM) if TITLE in (c.text or "")]
     assert len(copies) == 2  # the first, whose answer was lost, and the one resent
     audit = bot.db.call(
-        lambda *, session: session.exec(  # type: ignore[misc]
+        lambda session: session.exec(  # type: ignore[misc]
             select(AuditEntry).where(AuditEntry.action == "outbox.resend")
         ).all()
     )

@@ -25,7 +25,7 @@ TITLE = "Five thousand firms"
 def add_subscribers(bot: BotHarness) -> None:
     """5,000 firms subscribed to `cns`, written in two statements."""
 
-    def add(*, session) -> None:  # type: ignore[no-untyped-def]
+    def add(session) -> None:  # type: ignore[no-untyped-def]
         session.execute(
             insert(Person),
             [{"telegram_id": t, "first_name": "firm", "language": "en"} for t in FIRMS],

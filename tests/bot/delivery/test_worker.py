@@ -40,7 +40,7 @@ IN_FLIGHT_GRACE = 0.25
 
 
 def add_subscribers(db: Database, ids: list[int], code: str = "cns") -> None:
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         for telegram_id in ids:
             person = Person(telegram_id=telegram_id, first_name=f"firm {telegram_id}")
             session.add(person)
@@ -383,7 +383,7 @@ async def test_outcomes_at_a_paced_rate_are_written_several_to_a_transaction(
     batches: list[int] = []
     record = q.record_delivery_results
 
-    def counted(*, session: Session, results: list[q.DeliveryResult]) -> None:
+    def counted(session: Session, *, results: list[q.DeliveryResult]) -> None:
         batches.append(len(results))
         record(session=session, results=results)
 

@@ -52,7 +52,7 @@ async def test_an_invite_is_used_once_and_refused_the_second_time(bot: BotHarnes
 async def test_an_invite_is_refused_after_72_hours(bot: BotHarness) -> None:
     code = invite_code(await bot.say(ADMIN_ID, "/invite secretariat", language_code="en"))
 
-    def age(*, session) -> None:  # type: ignore[no-untyped-def]
+    def age(session) -> None:  # type: ignore[no-untyped-def]
         invite = session.exec(select(Invite).where(Invite.code == code)).one()
         invite.expires_at = utcnow() - timedelta(minutes=1)
         invite.created_at = invite.expires_at - timedelta(hours=72)

@@ -69,7 +69,7 @@ async def test_the_secretariat_gets_the_state_and_files_and_an_inspector_is_refu
     assert "權限" in refused
     assert documents(bot, INSPECTOR) == []
     audit = bot.db.call(
-        lambda *, session: [
+        lambda session: [
             (a.action, a.allowed)
             for a in session.exec(select(AuditEntry)).all()
             if a.actor_telegram_id in (SECRETARY, INSPECTOR)

@@ -51,7 +51,7 @@ async def test_a_list_of_five_numbers_two_linked_reaches_two_chats_once_each(
     await bot.say(6312, "/start", language_code="en")
     await bot.say(6313, "/start", language_code="en")  # neither subscribed nor listed
 
-    def link(*, session: Session) -> None:
+    def link(session: Session) -> None:
         for telegram_id, tax_id in LINKED.items():
             person = session.exec(select(Person).where(Person.telegram_id == telegram_id)).one()
             person.tax_id = tax_id
@@ -123,7 +123,7 @@ async def test_a_notice_sent_only_to_a_list_says_so_and_offers_no_unsubscribe(
     for chat in LINKED:
         await bot.say(chat, "/start", **zh)
 
-    def link(*, session: Session) -> None:
+    def link(session: Session) -> None:
         for telegram_id, tax_id in LINKED.items():
             person = session.exec(select(Person).where(Person.telegram_id == telegram_id)).one()
             person.tax_id = tax_id

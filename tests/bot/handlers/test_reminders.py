@@ -42,7 +42,7 @@ def import_certificate(bot: BotHarness, number: str, moment: datetime) -> None:
 
 
 def reminder_outbox(bot: BotHarness) -> list[tuple[int, str]]:
-    def read(*, session: Session) -> list[tuple[int, str]]:
+    def read(session: Session) -> list[tuple[int, str]]:
         rows = session.exec(
             select(Delivery.chat_id, Delivery.status)
             .join(Notice, col(Notice.id) == Delivery.notice_id)
@@ -54,7 +54,7 @@ def reminder_outbox(bot: BotHarness) -> list[tuple[int, str]]:
 
 
 def states(bot: BotHarness) -> list[str]:
-    def read(*, session: Session) -> list[str]:
+    def read(session: Session) -> list[str]:
         return list(session.exec(select(ExpiryReminder.state).order_by(col(ExpiryReminder.id))))
 
     return bot.db.call(read)

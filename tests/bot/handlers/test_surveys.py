@@ -31,7 +31,7 @@ def firms(db: Database, *, count: int = 120, reverse: bool = False) -> list[int]
     usernames, inserted in order or backwards (so their row ids differ)."""
     chats = [FIRST + 7 * i for i in range(count)]
 
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         for chat in reversed(chats) if reverse else chats:
             firm = add_firm(session, chat, ["cns"] if chat % 2 else ["rpc", "cns"])
             firm.first_name = f"Firm Owner {chat}"
@@ -43,7 +43,7 @@ def firms(db: Database, *, count: int = 120, reverse: bool = False) -> list[int]
 
 
 def sampled_chats(db: Database, survey_id: int) -> list[int]:
-    def read(*, session: Session) -> list[int]:
+    def read(session: Session) -> list[int]:
         rows = session.exec(
             select(Person.telegram_id)
             .join(SurveyInvitation, SurveyInvitation.person_id == Person.id)  # type: ignore[arg-type]
@@ -55,7 +55,7 @@ def sampled_chats(db: Database, survey_id: int) -> list[int]:
 
 
 def invitation_of(db: Database, survey_id: int, chat: int) -> int:
-    def read(*, session: Session) -> int:
+    def read(session: Session) -> int:
         found = session.exec(
             select(SurveyInvitation.id)
             .join(Person, Person.id == SurveyInvitation.person_id)  # type: ignore[arg-type]
@@ -153,7 +153,7 @@ async def test_a_sampled_survey_answered_resumed_and_reported(
     full[halfway] = [2, 3, 3, 2, 1]
 
     # Once only: the start button says so, an old answer button is stale; nothing changes.
-    answers_before = bot.db.call(lambda *, session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
+    answers_before = bot.db.call(lambda session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
     assert "已填答" in await alert_after(bot, sample[0], f"svy:go:{survey_id}")
     stale = await alert_after(
         bot, sample[0], f"svy:a:{invitation_of(bot.db, survey_id, sample[0])}:0:1"
@@ -166,7 +166,7 @@ async def test_a_sampled_survey_answered_resumed_and_reported(
         )
         != ""
     )
-    answers_after = bot.db.call(lambda *, session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
+    answers_after = bot.db.call(lambda session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
     assert answers_after == answers_before
 
     # The report equals what is computed here (sample[4] never answers).
@@ -213,7 +213,7 @@ async def test_forget_cuts_the_link_and_keeps_the_answers(bot: BotHarness) -> No
     chat = FIRST
     await bot.wait_until(
         lambda: bot.db.call(
-            lambda *, session: all(  # type: ignore[misc]
+            lambda session: all(  # type: ignore[misc]
                 d.status == "sent" for d in session.exec(select(Delivery)).all()
             )
         ),
@@ -224,7 +224,7 @@ async def test_forget_cuts_the_link_and_keeps_the_answers(bot: BotHarness) -> No
     await bot.say(chat, "/forget")
     await bot.press(chat, "forget:yes")
 
-    def rows(*, session: Session) -> tuple[list[SurveyInvitation], int]:
+    def rows(session: Session) -> tuple[list[SurveyInvitation], int]:
         return (
             list(session.exec(select(SurveyInvitation)).all()),
             len(session.exec(select(SurveyAnswer)).all()),
@@ -254,6 +254,6 @@ async def test_forged_or_malformed_survey_buttons_are_stale_and_change_nothing(
         "svc:x:1:4",
     ):
         assert await alert_after(bot, FIRST, data) != "", data
-    answers = bot.db.call(lambda *, session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
+    answers = bot.db.call(lambda session: len(session.exec(select(SurveyAnswer)).all()))  # type: ignore[misc]
     assert answers == 0
     assert "目前沒有可略過" in await bot.say(FIRST, "/skip")

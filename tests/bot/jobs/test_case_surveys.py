@@ -63,7 +63,7 @@ def closed_case(bot: BotHarness, *, closed_on: date = CLOSED_ON) -> str:
 
 def follow_ups(bot: BotHarness) -> list[CaseFollowUp]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(CaseFollowUp)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(CaseFollowUp)).all())  # type: ignore[misc]
     )
 
 
@@ -134,7 +134,7 @@ async def test_the_reporter_is_asked_on_the_next_working_day_answers_once_and_is
     assert await run_case_surveys_once(services, clock.now) == 0
     assert len(follow_ups(bot)) == 1
     questions = bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(
                 select(Delivery)
                 .join(Notice, Notice.id == Delivery.notice_id)  # type: ignore[arg-type]
@@ -191,7 +191,7 @@ async def test_a_reporter_who_blocked_the_bot_or_whose_question_time_passed_is_n
     clock.now = at(date(2026, 7, 6), 10)  # the question's 14 days passed without it being asked
     assert await run_case_surveys_once(services, clock.now) == 0
     notices = bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(select(Notice).where(Notice.kind == NoticeKind.CASE_SURVEY.value)).all()
         )
     )
@@ -236,7 +236,7 @@ async def test_forget_while_a_comment_is_awaited_leaves_no_stored_state_naming_t
     clock.now = at(ASK_ON, 11)
     await bot.press(REPORTER, f"svc:s:{asked.id}:3", replies=2)
 
-    def stored(*, session: Session) -> list[BotState]:
+    def stored(session: Session) -> list[BotState]:
         return list(
             session.exec(
                 select(BotState).where(

@@ -26,7 +26,7 @@ def setup(bot: BotHarness) -> datetime:
     day = workcalendar.previous_working_day(utcnow().astimezone(tz).date())
     moment = datetime.combine(day, time(11), tzinfo=tz)
 
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         for chat in CHATS:
             session.add(Person(telegram_id=chat, tax_id=TAX_ID, language="en"))
         session.add(Person(telegram_id=3203, tax_id=None))
@@ -46,7 +46,7 @@ def setup(bot: BotHarness) -> datetime:
 
 
 def deliveries(bot: BotHarness) -> list[tuple[int, str]]:
-    def read(*, session: Session) -> list[tuple[int, str]]:
+    def read(session: Session) -> list[tuple[int, str]]:
         rows = session.exec(
             select(Delivery.chat_id, Delivery.status)
             .join(Notice, col(Notice.id) == Delivery.notice_id)
@@ -75,7 +75,7 @@ async def test_a_restart_mid_send_neither_loses_nor_repeats_the_reminder(
     again = await run_once(bot.app.bot_data["services"], moment + timedelta(minutes=5))
     assert again == Released()
 
-    def backoff_over(*, session: Session) -> None:  # as if the retry's wait were over
+    def backoff_over(session: Session) -> None:  # as if the retry's wait were over
         for row in session.exec(select(Delivery).where(Delivery.status == "retrying")):
             row.next_attempt_at = utcnow()
             session.add(row)

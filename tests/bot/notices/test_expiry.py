@@ -29,7 +29,7 @@ def load(db: Database, rows: str, now: datetime, *, replace: bool = False) -> No
 
 
 def reminders(db: Database) -> list[tuple[int, date, str]]:
-    def read(*, session: Session) -> list[tuple[int, date, str]]:
+    def read(session: Session) -> list[tuple[int, date, str]]:
         found = session.exec(select(ExpiryReminder).order_by(col(ExpiryReminder.id))).all()
         return [(r.days_before, r.planned_on, r.state) for r in found]
 
@@ -37,7 +37,7 @@ def reminders(db: Database) -> list[tuple[int, date, str]]:
 
 
 def firm_chat(db: Database, telegram_id: int, tax_id: str) -> int:
-    def add(*, session: Session) -> int:
+    def add(session: Session) -> int:
         found = Person(telegram_id=telegram_id, tax_id=tax_id, language="zh-TW")
         session.add(found)
         session.flush()
@@ -48,7 +48,7 @@ def firm_chat(db: Database, telegram_id: int, tax_id: str) -> int:
 
 
 def outbox(db: Database) -> list[tuple[str, int | None, int]]:
-    def read(*, session: Session) -> list[tuple[str, int | None, int]]:
+    def read(session: Session) -> list[tuple[str, int | None, int]]:
         rows = session.exec(
             select(Notice.kind, Notice.ref_id, Delivery.chat_id)
             .join(Delivery, col(Delivery.notice_id) == Notice.id)
@@ -158,7 +158,7 @@ def test_a_firm_without_a_chat_is_unreachable_and_one_that_turned_reminders_off_
     db: Database,
 ) -> None:
     chat = firm_chat(db, 501, FIRM)
-    db.call(lambda *, session: session.add(ReminderOptOut(person_id=chat)))
+    db.call(lambda session: session.add(ReminderOptOut(person_id=chat)))
     load(db, f"{FIRM},rpc,R-1,p,2026-04-13\n{OTHER},rpc,R-2,p,2026-04-13\n", at(date(2026, 4, 1)))
     released = db.call(release_due_reminders, now=at(date(2026, 4, 2), 10), tz=TZ)
     assert (released.sent, released.skipped, released.unreachable) == (0, 1, 1)
@@ -171,7 +171,7 @@ def test_a_reminder_left_half_done_is_rolled_back_whole_and_sent_once_after(
     firm_chat(db, 501, FIRM)
     load(db, f"{FIRM},rpc,R-1,p,2026-04-13\n", at(date(2026, 4, 1)))
 
-    def crash(*, session: Session) -> None:
+    def crash(session: Session) -> None:
         release_due_reminders(session=session, now=at(date(2026, 4, 2), 10), tz=TZ)
         raise RuntimeError("the process died mid-send")
 

@@ -35,7 +35,7 @@ def load(db: Database, rows: str, *, replace: bool = False, now: datetime = NOW)
 
 
 def certificates(db: Database) -> list[tuple[str, str, date, bool]]:
-    def read(*, session: Session) -> list[tuple[str, str, date, bool]]:
+    def read(session: Session) -> list[tuple[str, str, date, bool]]:
         found = session.exec(select(Certificate).order_by(col(Certificate.id))).all()
         return [(c.number, c.product, c.expires_on, c.withdrawn_at is not None) for c in found]
 
@@ -90,7 +90,7 @@ def test_rows_are_upserted_by_kind_and_number_and_replace_withdraws_the_missing(
 def test_unreachable_lists_only_certificates_in_force_soon_whose_firm_has_no_chat(
     db: Database,
 ) -> None:
-    db.call(lambda *, session: session.add(Person(telegram_id=77, tax_id=FIRM)))
+    db.call(lambda session: session.add(Person(telegram_id=77, tax_id=FIRM)))
     load(
         db,
         f"{FIRM},rpc,R-1,p,2026-02-01,\n{OTHER},rpc,R-2,p,2026-02-01,\n"

@@ -62,7 +62,7 @@ def test_invalid_numbers_are_refused_with_their_lines() -> None:
 
 
 def firms(db: Database) -> None:
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         first = add_firm(session, 901, ["rpc"])
         first.tax_id = LINKED[0]
         second = add_firm(session, 902, [])
@@ -75,7 +75,7 @@ def firms(db: Database) -> None:
 
 
 def chats(db: Database, notice_id: int) -> list[int]:
-    def read(*, session: Session) -> list[int]:
+    def read(session: Session) -> list[int]:
         rows = session.exec(
             select(Delivery.chat_id)
             .where(Delivery.notice_id == notice_id)
@@ -132,7 +132,7 @@ def test_a_scheduled_targeted_notice_counts_each_chat_once_and_reaches_them_at_r
     db.call(publishing.release_due_notices, now=now + timedelta(hours=2))
     assert chats(db, later.notice_id) == [901, 902, 903]
 
-    def kind(*, session: Session) -> str:
+    def kind(session: Session) -> str:
         found = session.get(Notice, later.notice_id)
         assert found is not None
         return found.kind
@@ -156,7 +156,7 @@ def test_a_targeted_notice_that_would_reach_no_chat_is_refused_and_not_created(
         )
     assert raised.value.key == "targeting.nobody" and raised.value.values == {"count": 3}
 
-    def notices(*, session: Session) -> int:
+    def notices(session: Session) -> int:
         return len(session.exec(select(Notice)).all())
 
     assert db.call(notices) == 0

@@ -15,13 +15,13 @@ from tests.factories import add_firm
 
 def test_a_typed_answer_too_long_is_refused_not_cut_and_still_awaited(db: Database) -> None:
     # A 4,000-character comment was cut to 2,000 without a word.
-    db.call(lambda *, session: add_firm(session, 5501, ["cns"]))
+    db.call(lambda session: add_firm(session, 5501, ["cns"]))
     survey_id = db.call(create_survey, template="service", title="T", now=utcnow())
     db.call(
         send_survey, survey_id=survey_id, category_codes=[], sample=None, seed=None, now=utcnow()
     )
 
-    def ids(*, session: Session) -> tuple[int, int]:
+    def ids(session: Session) -> tuple[int, int]:
         person = session.exec(select(Person).where(Person.telegram_id == 5501)).one()
         invitation = session.exec(
             select(SurveyInvitation).where(SurveyInvitation.person_id == person.id)
@@ -47,7 +47,7 @@ def test_a_typed_answer_too_long_is_refused_not_cut_and_still_awaited(db: Databa
         assert step.outcome is Outcome.ASK and step.expects_text
         assert step.part is not None and said in step.part.text and str(MAX_TEXT) in step.part.text
 
-    def texts(*, session: Session) -> list[str | None]:
+    def texts(session: Session) -> list[str | None]:
         return [a.text for a in session.exec(select(SurveyAnswer)) if a.score is None]
 
     assert db.call(texts) == []

@@ -25,7 +25,7 @@ def test_the_case_report_by_kind_unit_and_timeliness(db: Database, tmp_path: Pat
     close(db, 6203, "sec2", closed_on, late=False)
     asked = datetime.combine(date(2027, 3, 10), time(10), tzinfo=TZ)
     assert db.call(ask_due, now=asked, tz=TZ) == 3
-    follow_ups = db.call(lambda *, session: list(session.exec(select(CaseFollowUp)).all()))  # type: ignore[misc]
+    follow_ups = db.call(lambda session: list(session.exec(select(CaseFollowUp)).all()))  # type: ignore[misc]
     for follow_up, score in zip(follow_ups, (5, 1), strict=False):
         assert follow_up.id is not None and follow_up.person_id is not None
         db.call(
@@ -65,11 +65,11 @@ def test_a_case_report_where_everyone_is_unhappy_or_happy_still_reports(
     close(db, 6330, "sec3", closed_on, late=False)
     asked = datetime.combine(date(2027, 3, 10), time(10), tzinfo=TZ)
     assert db.call(ask_due, now=asked, tz=TZ) == 14
-    follow_ups = db.call(lambda *, session: list(session.exec(select(CaseFollowUp)).all()))  # type: ignore[misc]
+    follow_ups = db.call(lambda session: list(session.exec(select(CaseFollowUp)).all()))  # type: ignore[misc]
     for follow_up in follow_ups:
         assert follow_up.id is not None and follow_up.person_id is not None
         chat = db.call(
-            lambda *, session, pid=follow_up.person_id: session.get(Person, pid).telegram_id  # type: ignore[misc]
+            lambda session, pid=follow_up.person_id: session.get(Person, pid).telegram_id  # type: ignore[misc]
         )
         db.call(
             answer_score,

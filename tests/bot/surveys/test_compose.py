@@ -13,14 +13,14 @@ from tests.factories import add_firm
 
 
 def test_the_invitation_has_a_start_button_until_the_survey_closes(db: Database) -> None:
-    def firm(*, session: Session) -> None:
+    def firm(session: Session) -> None:
         add_firm(session, 42, ["cns"])
 
     db.call(firm)
     survey_id = db.call(create_survey, template="service", title="<b>T</b> & co", now=utcnow())
     compose = COMPOSERS[NoticeKind.SURVEY.value]
 
-    def composed(*, session: Session) -> object:
+    def composed(session: Session) -> object:
         return compose(session, survey_id)
 
     assert db.call(composed) is None  # not sent yet: nothing to send

@@ -42,7 +42,7 @@ def test_satisfaction_for_a_range_and_a_unit(db: Database) -> None:
     assert db.call(ask_due, now=now, tz=TZ) == 3
     assert db.call(ask_due, now=now, tz=TZ) == 0
 
-    def follow_ups(*, session):  # type: ignore[no-untyped-def]
+    def follow_ups(session):  # type: ignore[no-untyped-def]
         return {f.person_id: f for f in session.exec(select(CaseFollowUp)).all()}
 
     rows = db.call(follow_ups)

@@ -24,7 +24,7 @@ def answered_survey(db: Database, title: str, answers: dict[int, list[int]]) -> 
         send_survey, survey_id=survey_id, category_codes=[], sample=None, seed=None, now=utcnow()
     )
 
-    def who(*, session: Session) -> dict[int, tuple[int, int]]:
+    def who(session: Session) -> dict[int, tuple[int, int]]:
         rows = session.exec(
             select(Person.telegram_id, Person.id, SurveyInvitation.id)
             .join(SurveyInvitation, SurveyInvitation.person_id == Person.id)  # type: ignore[arg-type]
@@ -61,7 +61,7 @@ def answered_survey(db: Database, title: str, answers: dict[int, list[int]]) -> 
 def test_the_trend_against_the_previous_survey_of_the_template(
     db: Database, tmp_path: Path
 ) -> None:
-    def firms(*, session: Session) -> None:
+    def firms(session: Session) -> None:
         for chat in (101, 102, 103):
             add_firm(session, chat, ["cns"])
 
@@ -84,7 +84,7 @@ def test_the_trend_against_the_previous_survey_of_the_template(
 
 
 def _firms(db: Database, chats: range) -> None:
-    def add(*, session: Session) -> None:
+    def add(session: Session) -> None:
         for chat in chats:
             add_firm(session, chat, ["cns"])
 

@@ -13,7 +13,7 @@ AT = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 
 def test_audit_rows_are_read_back_newest_first_with_every_field(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         record_audit(session=session, actor_telegram_id=11, action="case.view", at=AT)
         record_audit(
             session=session,
@@ -39,7 +39,7 @@ def test_audit_rows_are_read_back_newest_first_with_every_field(db: Database) ->
 
 
 def test_an_audit_row_without_a_time_is_stamped_now(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         before = datetime.now(UTC)
         record_audit(session=session, actor_telegram_id=12, action="role.revoke")
         session.flush()

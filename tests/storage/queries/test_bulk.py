@@ -30,7 +30,7 @@ def test_many_rows_over_several_batches_are_inserted_with_their_values_intact(
     count = 12_001  # more than two executemany batches of 5,000
     expiry = date(2027, 6, 30)
 
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         cert = certificate(session, "R-1", expiry)
         rows = [
             {

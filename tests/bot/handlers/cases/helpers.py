@@ -30,7 +30,7 @@ NAME, PHONE = "陳雅婷", "0912000111"
 
 def events(bot: BotHarness, action: str) -> list[CaseEvent]:
     return bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(select(CaseEvent).where(CaseEvent.action == action)).all()
         )
     )
@@ -75,7 +75,7 @@ def staff_and_case(bot: BotHarness, *, anonymous: bool = False) -> str:
 
 def audit(bot: BotHarness) -> list[AuditEntry]:
     return bot.db.call(
-        lambda *, session: list(  # type: ignore[misc]
+        lambda session: list(  # type: ignore[misc]
             session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
         )
     )

@@ -103,7 +103,7 @@ async def test_an_inspector_pressing_a_secretariat_action_is_refused_before_any_
     assert bot.fake.calls("editMessageReplyMarkup", chat_id=INSPECTOR) == []
     # no prompt is waiting: a plain text afterwards is not taken as a transfer reason
     assert await answers_to(bot, INSPECTOR, "Ministry of Health") == []
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "assigned"
 
 
@@ -158,7 +158,7 @@ async def test_the_assigned_units_inspectors_are_told_in_their_language_without_
     person(bot.db, elsewhere, Role.INSPECTOR, unit="sec5")
     reporter = person(bot.db, FIRM, name="Chen Ya-ting")
 
-    def languages(*, session):  # type: ignore[no-untyped-def]
+    def languages(session):  # type: ignore[no-untyped-def]
         for row in session.exec(select(Person)).all():
             row.language = "en" if row.telegram_id == INSPECTOR else "zh-TW"
             session.add(row)
@@ -233,7 +233,7 @@ async def test_assigning_by_button_audits_the_assignment_and_the_view_it_shows(
     await bot.fake.async_wait_for("editMessageText", chat_id=SECRETARY)
     assert IDENTITY_NOTE in bot.fake.calls("editMessageText")[-1].text
     entries = bot.db.call(
-        lambda *, session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(AuditEntry)).all())  # type: ignore[misc]
     )
     assert [(a.action, a.target, a.allowed) for a in entries] == [
         ("case.assign", filed.number, True),
@@ -254,5 +254,5 @@ async def test_the_units_inspector_pressing_a_secretariat_action_is_refused_and_
     ]
     for entry in audit(bot):
         assert NAME not in (entry.detail or "") and PHONE not in (entry.detail or "")
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "assigned"

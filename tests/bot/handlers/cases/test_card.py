@@ -35,7 +35,7 @@ async def test_a_case_with_every_text_at_its_longest_still_opens_in_one_message(
     number = assigned_case(bot)
     secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
 
-    def lengthen(*, session):  # type: ignore[no-untyped-def]
+    def lengthen(session):  # type: ignore[no-untyped-def]
         row = session.exec(select(Case)).one()
         row.subject, row.location, row.description = "商" * 500, "址" * 500, "述" * 4000
         session.add(row)
@@ -55,7 +55,7 @@ async def test_staff_reading_chinese_see_roc_dates_in_the_list_the_card_and_its_
 ) -> None:
     number = assigned_case(bot)
     [case] = bot.db.call(
-        lambda *, session: list(session.exec(select(Case)).all())  # type: ignore[misc]
+        lambda session: list(session.exec(select(Case)).all())  # type: ignore[misc]
     )
     listing = await bot.say(SECRETARY, "/cases")
     assert f"<code>{number}</code>" in listing and f"期限 {roc(case.due_on)}" in listing
@@ -134,7 +134,7 @@ def make_largest(bot: BotHarness, number: str) -> None:
     """Every field at its longest, the longest unit and category names, many events."""
     secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
 
-    def lengthen(*, session):  # type: ignore[no-untyped-def]
+    def lengthen(session):  # type: ignore[no-untyped-def]
         row = session.exec(select(Case)).first()
         row.subject, row.location, row.description = "<" * 500, "&" * 500, "述" * 4000
         session.add(row)

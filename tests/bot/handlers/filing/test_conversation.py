@@ -46,7 +46,7 @@ async def send_photo(bot: BotHarness, user_id: int, file_id: str) -> str:
 
 def cases(bot: BotHarness) -> list[Case]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+        lambda session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
     )
 
 
@@ -88,7 +88,7 @@ async def test_a_firm_files_a_product_report_with_two_photos_anonymously(
     assert [c.number for c in stored] == [number]
     assert stored[0].subject == "行動電源 PowerMax 20000mAh 型號 PM-20"
 
-    def extras(*, session):  # type: ignore[no-untyped-def]
+    def extras(session):  # type: ignore[no-untyped-def]
         files = session.exec(select(CaseAttachment)).all()
         reporter = session.exec(select(CaseReporter)).one()
         return [(f.kind, f.file_id) for f in files], reporter
@@ -242,7 +242,7 @@ async def test_a_description_as_long_as_a_message_still_gets_its_summary_and_is_
     assert "Please check your report" in summary and "…" in summary
     filed = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "Received as case" in filed
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.description == description
 
 
@@ -275,7 +275,7 @@ async def test_submit_pressed_again_or_after_cancel_says_the_button_is_stale(
     assert "Received as case" in await bot.press(FIRM, "rep:submit", language_code="en")
     again = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "earlier step or an earlier report" in again
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).all())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).all())  # type: ignore[misc]
     assert len(stored) == 1
 
 
@@ -295,7 +295,7 @@ async def test_a_monitor_whose_role_ends_while_filing_may_choose_another_kind(
     await send_photo_as(bot, "helmet-photo")
     await bot.press(FIRM, "rep:done", language_code="en")
     await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
-    grant = bot.db.call(lambda *, session: session.exec(select(RoleGrant)).one())  # type: ignore[misc]
+    grant = bot.db.call(lambda session: session.exec(select(RoleGrant)).one())  # type: ignore[misc]
     bot.db.call(revoke_grant, grant_id=grant.id, revoked_by_id=None)
     refused = await bot.press(FIRM, "rep:submit", language_code="en")
     assert "only for the branch's appointed product monitors" in refused
@@ -337,7 +337,7 @@ async def test_a_report_submitted_in_chat_tells_the_secretariat_after_the_reply(
 
 def stored_cases(bot: BotHarness) -> list[Case]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+        lambda session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
     )
 
 
@@ -472,7 +472,7 @@ async def test_attachments_are_limited_by_their_declared_type_and_executables_re
     await bot.say(FIRM, "🙈 Stay anonymous", language_code="en", replies=2)
     await bot.press(FIRM, "rep:submit", language_code="en")
     names = bot.db.call(
-        lambda *, session: [a.file_name for a in session.exec(select(CaseAttachment)).all()]  # type: ignore[misc]
+        lambda session: [a.file_name for a in session.exec(select(CaseAttachment)).all()]  # type: ignore[misc]
     )
     assert names == ["invoice.pdf", "label.JPG", "test.docx"]
 
@@ -489,7 +489,7 @@ async def test_nul_and_control_characters_are_removed_before_the_report_is_store
     assert case.subject == "Heater HX-200"
     assert case.description == "The plug melted while heating.\n2nd"
     reporter = bot.db.call(
-        lambda *, session: session.exec(select(CaseReporter)).one()  # type: ignore[misc]
+        lambda session: session.exec(select(CaseReporter)).one()  # type: ignore[misc]
     )
     assert reporter.contact_name == "Lin Mei-hua"
 

@@ -22,7 +22,7 @@ INSPECTOR = 6004
 
 def cases(bot: BotHarness) -> list[Case]:
     return bot.db.call(
-        lambda *, session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+        lambda session: list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
     )
 
 
@@ -92,7 +92,7 @@ async def test_a_reporters_answer_left_waiting_lapses_and_a_later_message_is_not
     monkeypatch.setattr(waiting, "utcnow", lambda: later)
     reply = await bot.say(FIRM, "see you tomorrow", language_code="en")
     assert "not passed on" in reply
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "needs_info"
 
 
@@ -119,5 +119,5 @@ async def test_an_information_wait_stored_by_an_earlier_release_is_treated_as_la
     bot.app.user_data[FIRM][INFO_FOR] = {"number": number, "lapses_at": lapses_at}
     reply = await bot.say(FIRM, "The Guangfu Road branch.", language_code="en")
     assert "not recorded" in reply
-    stored = bot.db.call(lambda *, session: session.exec(select(Case)).one())  # type: ignore[misc]
+    stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "needs_info"

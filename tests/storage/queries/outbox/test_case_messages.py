@@ -62,7 +62,7 @@ def settle(session: Session, row: Delivery, status: DeliveryStatus, sent_days: i
 def test_a_reporters_messages_are_listed_oldest_first_with_their_state(db: Database) -> None:
     case_id, other_id = filed(db, 2)
 
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         receipt = news(session, case_id, "cases.notify.received")
         settle(session, receipt, DeliveryStatus.SENT)
         news(session, case_id, "cases.notify.assigned", public=False)  # to staff: not listed
@@ -82,7 +82,7 @@ def test_a_reporters_messages_are_listed_oldest_first_with_their_state(db: Datab
 def test_a_case_is_flagged_while_its_latest_reply_was_refused(db: Database) -> None:
     ids = filed(db, 3)  # blocked, refused then sent again, pending
 
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         settle(session, news(session, ids[0], REPLY_KEY), DeliveryStatus.BLOCKED)
         settle(session, news(session, ids[1], REPLY_KEY), DeliveryStatus.FAILED)
         settle(session, news(session, ids[1], REPLY_KEY), DeliveryStatus.SENT)  # a later copy
@@ -95,7 +95,7 @@ def test_a_case_is_flagged_while_its_latest_reply_was_refused(db: Database) -> N
 def test_replies_count_on_the_day_telegram_accepted_them(db: Database) -> None:
     (case_id,) = filed(db)
 
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         settle(session, news(session, case_id, REPLY_KEY), DeliveryStatus.SENT, sent_days=0)
         settle(session, news(session, case_id, REPLY_KEY), DeliveryStatus.SENT, sent_days=3)
         settle(session, news(session, case_id, REPLY_KEY), DeliveryStatus.BLOCKED)

@@ -21,7 +21,7 @@ from tests.storage.queries.outbox.rows import LATER, NOW, delivery, person, rele
 
 
 def test_urgent_rows_come_first_then_the_rest_each_oldest_first(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         broadcast = released(session, [801, 802, 803], title="Broadcast")
         urgent = released(session, [804, 805], priority=URGENT, title="Case news")
         due = fetch_due_deliveries(session=session, now=NOW, limit=10)
@@ -47,7 +47,7 @@ def test_urgent_rows_come_first_then_the_rest_each_oldest_first(db: Database) ->
 def test_a_due_row_carries_its_persons_language_and_block_and_what_it_reached(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = released(session, [811])
         row = delivery(session, notice_id, 811)
         row.parts_sent, row.attempts, row.first_error_at = 2, 3, NOW
@@ -67,7 +67,7 @@ def test_a_due_row_carries_its_persons_language_and_block_and_what_it_reached(
 
 
 def test_rows_not_due_closed_or_without_a_chat_are_left_out(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = released(session, [821, 822, 823, 824, 825])
         later = delivery(session, notice_id, 822)
         later.next_attempt_at = LATER
@@ -98,7 +98,7 @@ def test_rows_not_due_closed_or_without_a_chat_are_left_out(db: Database) -> Non
 def test_the_next_due_time_is_the_first_retry_or_scheduled_notice_after_now(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         assert fetch_next_due_at(session=session, now=NOW) is None
         notice_id = released(session, [831])
         assert fetch_next_due_at(session=session, now=NOW) is None  # due now, not after

@@ -16,7 +16,7 @@ from tests.storage.queries.outbox.rows import NOW, notice, person
 def test_each_chat_gets_one_pending_row_and_the_notice_is_released_with_its_count(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = notice(session)
         alice = person(session, 701)
         written = enqueue(
@@ -45,7 +45,7 @@ def test_each_chat_gets_one_pending_row_and_the_notice_is_released_with_its_coun
 
 
 def test_no_recipients_releases_the_notice_to_nobody_and_wakes_nobody(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = notice(session)
         assert enqueue(session=session, notice_id=notice_id, recipients=[], now=NOW) == 0
         released = session.get(Notice, notice_id)
@@ -60,17 +60,17 @@ def test_a_commit_that_wrote_rows_calls_the_databases_listeners(db: Database) ->
     woken: list[str] = []
     db.on_outbox_commit.append(lambda: woken.append("woken"))
 
-    def write(*, session: Session) -> None:
+    def write(session: Session) -> None:
         enqueue(session=session, notice_id=notice(session), recipients=[(None, 703)], now=NOW)
 
     db.call(write)
     assert woken == ["woken"]
-    db.call(lambda *, session: notice(session))
+    db.call(lambda session: notice(session))
     assert woken == ["woken"]
 
 
 def test_a_once_key_cannot_be_written_twice_and_priority_is_kept(db: Database) -> None:
-    def first(*, session: Session) -> None:
+    def first(session: Session) -> None:
         enqueue(
             session=session,
             notice_id=notice(session),

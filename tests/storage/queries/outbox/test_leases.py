@@ -64,7 +64,7 @@ def test_a_pause_is_recorded_only_by_the_holder_and_shown_while_it_holds(db: Dat
 def test_silent_delivery_leases_are_those_not_renewed_since_a_time(db: Database) -> None:
     assert take(db, "first")
 
-    def other_lease(*, session: Session) -> None:
+    def other_lease(session: Session) -> None:
         session.add(WorkerLease(name="reports", owner="x", acquired_at=NOW, heartbeat_at=NOW))
 
     db.call(other_lease)

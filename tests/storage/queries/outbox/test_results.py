@@ -17,7 +17,7 @@ from tests.storage.queries.outbox.rows import LATER, NOW, delivery, released
 
 
 def test_a_batch_of_outcomes_is_written_row_by_row(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = released(session, [901, 902])
         first, second = delivery(session, notice_id, 901), delivery(session, notice_id, 902)
         assert first.id is not None and second.id is not None
@@ -50,7 +50,7 @@ def test_a_batch_of_outcomes_is_written_row_by_row(db: Database) -> None:
 
 
 def test_the_parts_a_chat_has_are_recorded_while_the_row_stays_open(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = released(session, [911])
         row = delivery(session, notice_id, 911)
         assert row.id is not None
@@ -66,7 +66,7 @@ def test_the_parts_a_chat_has_are_recorded_while_the_row_stays_open(db: Database
 def test_a_chat_that_blocked_the_bot_has_its_open_rows_closed_and_its_person_marked(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first = released(session, [921], title="First")
         second = released(session, [922], title="Second")
         done = delivery(session, first, 921)

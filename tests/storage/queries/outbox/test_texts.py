@@ -30,7 +30,7 @@ def test_values_keep_dates_and_html_through_the_outbox() -> None:
 
 
 def test_a_text_is_one_urgent_message_of_its_kind_to_every_recipient(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         reporter = person(session, 711)
         written = enqueue_text(
             session=session,
@@ -56,7 +56,7 @@ def test_a_text_is_one_urgent_message_of_its_kind_to_every_recipient(db: Databas
 
 
 def test_a_text_to_nobody_writes_nothing(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         written = enqueue_text(
             session=session,
             kind=NoticeKind.CASE_NEWS.value,
@@ -72,7 +72,7 @@ def test_a_text_to_nobody_writes_nothing(db: Database) -> None:
 
 
 def test_a_reminder_is_written_once_for_its_key_in_the_chats_language(db: Database) -> None:
-    def remind(*, session: Session) -> int:
+    def remind(session: Session) -> int:
         return enqueue_reminder(
             session=session,
             kind=NoticeKind.CASE_REMINDER.value,
@@ -83,7 +83,7 @@ def test_a_reminder_is_written_once_for_its_key_in_the_chats_language(db: Databa
             now=NOW,
         )
 
-    db.call(lambda *, session: person(session, 721, language="zh-TW"))
+    db.call(lambda session: person(session, 721, language="zh-TW"))
     assert db.call(remind) == 1
     assert db.call(remind) == 0  # never twice
     with db.transaction() as session:
@@ -95,7 +95,7 @@ def test_a_reminder_is_written_once_for_its_key_in_the_chats_language(db: Databa
 
 
 def test_a_reminder_to_a_chat_nobody_holds_still_goes_with_no_person(db: Database) -> None:
-    def remind(*, session: Session) -> int:
+    def remind(session: Session) -> int:
         return enqueue_reminder(
             session=session,
             kind=NoticeKind.COURTESY_REMINDER.value,

@@ -34,7 +34,7 @@ def unknown_rows(session: Session) -> tuple[int, int, list[int]]:
 
 
 def test_unknown_rows_are_listed_oldest_first_and_counted(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first, second, ids = unknown_rows(session)
         listed = fetch_unknown_deliveries(session=session)
         assert [u.id for u in listed] == ids
@@ -53,7 +53,7 @@ def test_unknown_rows_are_listed_oldest_first_and_counted(db: Database) -> None:
 def test_resending_puts_the_checked_rows_back_in_the_outbox_from_the_part_they_reached(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first, _second, ids = unknown_rows(session)
         session.info.pop(OUTBOX_WRITTEN, None)
         assert (
@@ -70,7 +70,7 @@ def test_resending_puts_the_checked_rows_back_in_the_outbox_from_the_part_they_r
 
 
 def test_resending_an_id_that_is_not_unknown_changes_nothing(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first, _second, ids = unknown_rows(session)
         sent = delivery(session, first, 1003)
         assert sent.id is not None

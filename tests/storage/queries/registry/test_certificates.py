@@ -19,7 +19,7 @@ from tests.storage.queries.registry.rows import FIRM, NOW, OTHER, category_id, c
 
 
 def test_inserted_certificates_are_found_by_kind_and_number_and_by_firm(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         late = certificate(session, "R-2", date(2026, 9, 1))
         soon = certificate(session, "R-1", date(2026, 3, 1))
         certificate(session, "R-9", date(2026, 4, 1), tax_id=OTHER)
@@ -41,7 +41,7 @@ def test_inserted_certificates_are_found_by_kind_and_number_and_by_firm(db: Data
 def test_an_update_sets_every_column_anew_and_a_withdrawal_is_kept_as_history(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first = certificate(session, "R-1", date(2026, 3, 1))
         second = certificate(session, "R-2", date(2026, 3, 1))
         withdraw_certificates(session=session, ids=[first, second], now=NOW)
@@ -72,7 +72,7 @@ def test_an_update_sets_every_column_anew_and_a_withdrawal_is_kept_as_history(
 def test_unreachable_certificates_are_those_in_force_in_the_range_whose_firm_has_no_chat(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         reachable = certificate(session, "R-1", date(2026, 3, 1))
         chat(session, 501, FIRM)
         lonely = certificate(session, "R-2", date(2026, 3, 2), tax_id=OTHER)

@@ -49,7 +49,7 @@ def plan(session: Session, certificate_id: int, *days: int) -> dict[int, int]:
 
 
 def test_planned_reminders_are_due_by_their_time_oldest_first(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         cert = certificate(session, "R-1", EXPIRY)
         ids = plan(session, cert, 90, 30, 7)
         keys = fetch_reminder_keys(session=session, certificate_ids=[cert])
@@ -70,7 +70,7 @@ def test_planned_reminders_are_due_by_their_time_oldest_first(db: Database) -> N
 def test_only_planned_reminders_close_and_a_cancelled_one_can_be_planned_again(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         cert = certificate(session, "R-1", EXPIRY)
         ids = plan(session, cert, 90, 30)
         assert (
@@ -109,7 +109,7 @@ def test_only_planned_reminders_close_and_a_cancelled_one_can_be_planned_again(
 
 
 def test_a_sent_reminder_records_its_outbox_notice_and_recipients(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         cert = certificate(session, "R-1", EXPIRY)
         reminder_id = plan(session, cert, 30)[30]
         notice_id = create_reminder_notice(

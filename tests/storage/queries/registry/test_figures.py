@@ -34,7 +34,7 @@ def released(session: Session, kind: NoticeKind, at: datetime, recipients: int) 
 def test_notice_figures_count_the_periods_notices_of_a_kind_and_their_rows_by_status(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         people = [chat(session, 801 + i, None) for i in range(3)]
         inside = released(session, NoticeKind.NOTICE, NOW, 2)
         released(session, NoticeKind.NOTICE, END, 5)  # the next month
@@ -62,7 +62,7 @@ def test_notice_figures_count_the_periods_notices_of_a_kind_and_their_rows_by_st
 def test_reminders_closed_in_the_period_are_counted_by_kind_and_unreachable(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         rpc = certificate(session, "R-1", date(2026, 4, 30))
         cns = certificate(session, "C-1", date(2026, 4, 30), code="cns")
         day = date(2026, 1, 30)

@@ -20,7 +20,7 @@ from tests.storage.queries.registry.rows import FIRM, NOW, OTHER, chat
 def test_a_firms_chats_leave_out_blocked_ones_and_those_that_turned_reminders_off(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         first = chat(session, 601, FIRM)
         quiet = chat(session, 602, FIRM)
         chat(session, 603, FIRM, blocked=True)
@@ -39,7 +39,7 @@ def test_a_firms_chats_leave_out_blocked_ones_and_those_that_turned_reminders_of
 
 
 def test_linked_numbers_and_their_chats_are_counted_without_blocked_chats(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         holder = chat(session, 611, FIRM)
         chat(session, 612, FIRM)
         chat(session, 613, OTHER, blocked=True)

@@ -26,7 +26,7 @@ def notice(session: Session) -> int:
 
 
 def test_a_notices_numbers_are_kept_once_each_in_order(db: Database) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         notice_id = notice(session)
         add_notice_tax_ids(session=session, notice_id=notice_id, tax_ids=[OTHER, FIRM, OTHER])
         assert fetch_notice_tax_ids(session=session, notice_id=notice_id) == sorted([FIRM, OTHER])
@@ -37,7 +37,7 @@ def test_a_notices_numbers_are_kept_once_each_in_order(db: Database) -> None:
 def test_subscribers_and_holders_of_the_numbers_are_counted_and_written_once(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         rpc = category_id(session, "rpc")
         both = chat(session, 701, FIRM)
         session.add(Subscription(person_id=both, category_id=rpc))

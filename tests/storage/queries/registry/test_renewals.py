@@ -12,7 +12,7 @@ from tests.storage.queries.registry.rows import NOW, category_id
 def test_a_renewal_text_is_saved_then_replaced_and_found_by_the_category_code(
     db: Database,
 ) -> None:
-    def run(*, session: Session) -> None:
+    def run(session: Session) -> None:
         rpc = category_id(session, "rpc")
         assert fetch_category_renewal(session=session, code="rpc") is None
         save_renewal(session=session, category_id=rpc, text_zh="請換證", text_en="Renew", now=NOW)
