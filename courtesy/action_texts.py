@@ -53,14 +53,14 @@ def nonconformity_in(lang: str, action: CourtesyAction, facts: WhatWentWrong | N
     return Markup("; ".join(parts))  # each part is escaped already
 
 
-def nonconformity(*, session: Session, action: CourtesyAction, lang: str) -> str:
+def nonconformity(session: Session, *, action: CourtesyAction, lang: str) -> str:
     """What went wrong with `action`, for a reader of `lang`."""
     if lang == "zh-TW":
         return action.nonconformity
     return nonconformity_in(lang, action, what_went_wrong(session=session, action=action))
 
 
-def action_lines(*, session: Session, found: Sequence[CourtesyAction], lang: str) -> list[str]:
+def action_lines(session: Session, *, found: Sequence[CourtesyAction], lang: str) -> list[str]:
     """One catalogue-formatted entry per action."""
     staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
     units = fetch_unit_codes(session=session)

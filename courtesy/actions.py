@@ -83,8 +83,8 @@ def nonconformity_text(rubric: Rubric, result: Score, pass_mark: int) -> str:
 
 
 def open_action(
-    *,
     session: Session,
+    *,
     test: CourtesyTest,
     rubric: Rubric,
     result: Score,
@@ -146,8 +146,8 @@ def _round_for(session: Session, day: date) -> CourtesyRound:
 
 
 def schedule_retest(
-    *,
     session: Session,
+    *,
     action: CourtesyAction,
     failed: CourtesyTest,
     today: date,
@@ -211,7 +211,7 @@ def _least_busy_inspector(
     return min(candidates, key=lambda s: (load[s.id], s.extension))
 
 
-def retest_passed(*, session: Session, action: CourtesyAction) -> bool:
+def retest_passed(session: Session, *, action: CourtesyAction) -> bool:
     """Whether the action's retest call has a current, passing result."""
     if action.retest_test_id is None:
         return False
@@ -386,7 +386,7 @@ class WhatWentWrong:
     critical: tuple[Item, ...]
 
 
-def what_went_wrong(*, session: Session, action: CourtesyAction) -> WhatWentWrong | None:
+def what_went_wrong(session: Session, *, action: CourtesyAction) -> WhatWentWrong | None:
     """The latest failing result of the action's call (None if it was amended away)."""
     failed = [
         r for r in fetch_result_history(session=session, test_id=action.test_id) if not r.passed

@@ -189,7 +189,7 @@ def import_staff(session: Session, *, text: str) -> ImportSummary:
     return ImportSummary(added, updated, unchanged, deactivated, stranded_calls(session=session))
 
 
-def stranded_calls(*, session: Session) -> tuple[str, ...]:
+def stranded_calls(session: Session) -> tuple[str, ...]:
     """Codes of unscored calls that can no longer be made as planned (see ImportSummary)."""
     staff = {s.id: s for s in fetch_staff(session=session, active_only=False)}
     found = []

@@ -34,7 +34,7 @@ def reminder_day(due: date) -> date:
     return day
 
 
-def due_soon(*, session: Session, today: date) -> dict[int, list[TestView]]:
+def due_soon(session: Session, *, today: date) -> dict[int, list[TestView]]:
     """Telegram id → unscored calls of rounds due in exactly three working days."""
     if not workcalendar.is_working_day(today):
         return {}
@@ -49,7 +49,7 @@ def due_soon(*, session: Session, today: date) -> dict[int, list[TestView]]:
     return _by_inspector(session, views)
 
 
-def calls_today(*, session: Session, today: date) -> dict[int, list[TestView]]:
+def calls_today(session: Session, *, today: date) -> dict[int, list[TestView]]:
     """Telegram id → the calls an inspector is to make today (unannounced, so only they know)."""
     views = [
         v
@@ -71,7 +71,7 @@ def _by_inspector(session: Session, views: list[TestView]) -> dict[int, list[Tes
     return dict(found)
 
 
-def overdue(*, session: Session, today: date) -> list[TestView]:
+def overdue(session: Session, *, today: date) -> list[TestView]:
     """Unscored calls whose results were due before today; sent on working days only, like
     the daily list of overdue cases."""
     if not workcalendar.is_working_day(today):
@@ -95,7 +95,7 @@ class Agenda:
     languages: dict[int, str]
 
 
-def agenda(*, session: Session, today: date) -> Agenda:
+def agenda(session: Session, *, today: date) -> Agenda:
     """The reminders of `today` (see the module docstring), read in one transaction."""
     calls = calls_today(session=session, today=today)
     due = due_soon(session=session, today=today)

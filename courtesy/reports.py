@@ -444,7 +444,7 @@ def build_report(
     )
 
 
-def latest_round_label(*, session: Session, today: date) -> str | None:
+def latest_round_label(session: Session, *, today: date) -> str | None:
     """``YEAR-ROUND`` of the latest round started by `today`, None before the first."""
     started = [r for r in fetch_rounds(session=session) if r.starts_on <= today]
     return _round_label(started[-1]) if started else None

@@ -32,7 +32,7 @@ from storage.queries.courtesy import (
 from storage.queries.people import fetch_units
 
 
-def directory_entries(*, session: Session) -> tuple[list[StaffEntry], list[str]]:
+def directory_entries(session: Session) -> tuple[list[StaffEntry], list[str]]:
     """Active staff as planner entries, and the active units that must be covered."""
     units = fetch_unit_codes(session=session)
     entries = [

@@ -63,7 +63,7 @@ def rubric_from_row(row: CourtesyRubric) -> Rubric:
     )
 
 
-def rubric_for_test(*, session: Session, test: CourtesyTest) -> Rubric:
+def rubric_for_test(session: Session, *, test: CourtesyTest) -> Rubric:
     """The rubric a call is scored with: the version its current result used, else the newest
     version of the called person's template."""
     assert test.id is not None
@@ -264,7 +264,7 @@ class ScoringStart:
     rubric: Rubric
 
 
-def start_scoring(*, session: Session, code: str, person_id: int, now: datetime) -> ScoringStart:
+def start_scoring(session: Session, *, code: str, person_id: int, now: datetime) -> ScoringStart:
     """Check that the call exists, is this person's, is not scored yet and its time has come
     (server side)."""
     view = fetch_test_view(session=session, code=code)
@@ -283,7 +283,7 @@ def start_scoring(*, session: Session, code: str, person_id: int, now: datetime)
     return ScoringStart(view=view, rubric=rubric_for_test(session=session, test=test))
 
 
-def inspector_ids_of(*, session: Session, person_id: int) -> list[int]:
+def inspector_ids_of(session: Session, *, person_id: int) -> list[int]:
     """The directory rows (staff ids) linked to a Telegram person."""
     return [s.id or 0 for s in fetch_staff_for_person(session=session, person_id=person_id)]
 
@@ -360,7 +360,7 @@ def record_scored_call(
     return recorded
 
 
-def inspector_ids_by_extension(*, session: Session, extension: str) -> list[int]:
+def inspector_ids_by_extension(session: Session, *, extension: str) -> list[int]:
     """The directory row of the recording inspector named by extension, as `inspector_ids`."""
     inspector = fetch_staff_by_extension(session=session, extension=extension)
     if inspector is None:

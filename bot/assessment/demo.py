@@ -24,7 +24,7 @@ from storage.queries.people import fetch_units
 BY = "demo"
 
 
-def seed_demo(*, session: Session, rng: random.Random, period: Period, today: date) -> None:
+def seed_demo(session: Session, *, rng: random.Random, period: Period, today: date) -> None:
     """Every unit scored (the first one twice, so it has history), two follow-ups, published."""
     units = fetch_units(session=session)
     assessed = f"{period.deadline.year:04d}-{period.deadline.month:02d}"
@@ -60,7 +60,7 @@ def seed_demo(*, session: Session, rng: random.Random, period: Period, today: da
 
 
 def write_demo_reports(
-    *, session: Session, out: Path, period: Period, today: date, language: str, pass_mark: int
+    session: Session, *, out: Path, period: Period, today: date, language: str, pass_mark: int
 ) -> list[Path]:
     """The half-year pack: complaint analysis, courtesy period report, 附表2, evidence."""
     analysis = build_period_analysis(

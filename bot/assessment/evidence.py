@@ -381,8 +381,8 @@ def write_evidence(
 
 
 def evidence_for(
-    *,
     session: Session,
+    *,
     period: Period,
     language: str,
     today: date,

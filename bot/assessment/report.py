@@ -208,7 +208,7 @@ def write_report(
 
 
 def report_for(
-    *, session: Session, period: Period, language: str, by: int | None
+    session: Session, *, period: Period, language: str, by: int | None
 ) -> AssessmentTable:
     """The table for chat, audited as assessment.report."""
     table = build_report(session=session, period=period, language=language)

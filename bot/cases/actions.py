@@ -162,7 +162,7 @@ class Refused:
 
 
 def refuse(
-    *, session: Session, case_row: Case, action: str, person: PersonView, reason: str
+    session: Session, *, case_row: Case, action: str, person: PersonView, reason: str
 ) -> Refused:
     """Audit a refused `case.<action>` on this case (no personal data) and say what the person
     is told: a case they may not see does not exist for them."""

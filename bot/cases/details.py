@@ -163,7 +163,7 @@ def full_case(session: Session, *, number: str, viewer: PersonView) -> CaseDetai
     return replace(_details(session, case_row, viewer), reporter=None)
 
 
-def view_case_row(*, session: Session, case_row: Case, viewer: PersonView) -> CaseDetails:
+def view_case_row(session: Session, *, case_row: Case, viewer: PersonView) -> CaseDetails:
     """`view_case` for a case row already read in this transaction (and `may_view` checked)."""
     details = _details(session, case_row, viewer)
     if sees_identity(viewer):

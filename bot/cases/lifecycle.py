@@ -55,7 +55,7 @@ def clean_note(text: str | None) -> str | None:
 
 
 def check_action(
-    *, session: Session, number: str, action: str, actor: PersonView, lock: bool = False
+    session: Session, *, number: str, action: str, actor: PersonView, lock: bool = False
 ) -> Case | Refused:
     """The case, if `actor` may take `action` on it now; else the refusal, audited (a UserError
     when there is no such case)."""

@@ -41,8 +41,8 @@ class CaseNews:
 
 
 def tell(
-    *,
     session: Session,
+    *,
     case_id: int | None,
     notices: list[CaseNews],
     now: datetime,
@@ -132,7 +132,7 @@ def info_received_notices(session: Session, case_row: Case, info: str | None) ->
     ]
 
 
-def new_case_notices(*, session: Session, number: str) -> list[CaseNews]:
+def new_case_notices(session: Session, *, number: str) -> list[CaseNews]:
     """Tell the secretariat a case arrived, so it can be assigned (no reporter identity)."""
     case_row = fetch_case_by_number(session=session, number=number)
     if case_row is None:

@@ -49,7 +49,7 @@ TOP_PRODUCTS: Table[tuple[str, int]] = Table(
 
 
 def overdue_rows(
-    *, session: Session, as_of: date, units: dict[str, str], language: str
+    session: Session, *, as_of: date, units: dict[str, str], language: str
 ) -> list[OverdueRow]:
     """The cases open and past due at the end of `as_of`, most overdue first; `units` names
     each unit by its code."""

@@ -28,7 +28,7 @@ def parse_category_codes(payload: str) -> list[str]:
     return [c for c in (p.strip().lower() for p in payload.split("_")) if c]
 
 
-def resolve_categories(*, session: Session, codes: list[str]) -> list[Category]:
+def resolve_categories(session: Session, *, codes: list[str]) -> list[Category]:
     """The active categories with these codes; UserError naming the first unknown one."""
     if not codes:
         raise UserError("notices.no_category")

@@ -145,7 +145,7 @@ def _tax_id(rng: random.Random) -> str:
             return number
 
 
-def seed_registry_demo(*, session: Session, rng: random.Random, today: date, tz: ZoneInfo) -> None:
+def seed_registry_demo(session: Session, *, rng: random.Random, today: date, tz: ZoneInfo) -> None:
     """The certificate register for the demo: about 80 certificates, two thirds of firms with
     a chat holding their 統一編號, and the expiry reminders of the last four months released
     and delivered as the job and the worker would have (so the notices report has them)."""
@@ -196,7 +196,7 @@ def seed_registry_demo(*, session: Session, rng: random.Random, today: date, tz:
 
 
 def write_notices_report(
-    *, session: Session, out: Path, year: int, month: int, today: date, tz: ZoneInfo, language: str
+    session: Session, *, out: Path, year: int, month: int, today: date, tz: ZoneInfo, language: str
 ) -> list[Path]:
     """The demo's monthly notices report (HTML and CSV)."""
     found = build_report(session=session, year=year, month=month, tz=tz, today=today)

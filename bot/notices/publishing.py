@@ -45,7 +45,7 @@ def clean_title(raw: str) -> str:
 
 
 def check_draft(
-    *, session: Session, title: str, body: str, codes: list[str], targeted: bool = False
+    session: Session, *, title: str, body: str, codes: list[str], targeted: bool = False
 ) -> Draft:
     """Refuse an empty or too long title or body and unknown or retired categories (no
     category at all only for a notice `targeted` at firms by 統一編號)."""

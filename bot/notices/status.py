@@ -119,7 +119,7 @@ class Overview:
     notices: list[NoticeStatus]
 
 
-def delivery_overview(*, session: Session, limit: int = 10) -> Overview:
+def delivery_overview(session: Session, *, limit: int = 10) -> Overview:
     """Whether delivery is paused now, and the latest notices' progress, newest first."""
     return Overview(
         delivery_pause(session=session, now=utcnow()),

@@ -38,7 +38,7 @@ def subscription_choices(
     ]
 
 
-def toggle_subscription(*, session: Session, person_id: int, category_id: int) -> bool | None:
+def toggle_subscription(session: Session, *, person_id: int, category_id: int) -> bool | None:
     """Flip one subscription; True now subscribed, False now not, None if it cannot be (a
     retired or unknown category the person does not hold)."""
     mine = q.fetch_subscribed_category_ids(session=session, person_id=person_id)
@@ -79,7 +79,7 @@ class DeepLinkResult:
 
 
 def subscribe_by_codes(
-    *, session: Session, person_id: int, codes: list[str], language: str
+    session: Session, *, person_id: int, codes: list[str], language: str
 ) -> DeepLinkResult:
     """What a `/start sub-cns_rpc` link does: subscribe to each known active code."""
     by_code = {c.code: c for c in q.fetch_categories(session=session)}

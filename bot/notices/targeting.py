@@ -87,7 +87,7 @@ def reach(session: Session, *, tax_ids: Sequence[str]) -> Reach:
     )
 
 
-def notice_unreached(*, session: Session, notice_id: int, released: bool) -> list[str]:
+def notice_unreached(session: Session, *, notice_id: int, released: bool) -> list[str]:
     """The numbers a notice was targeted at that it did not reach: once released, those no
     chat of which has an outbox row of it; before, those no chat holds now."""
     tax_ids = notice_targets_q.fetch_notice_tax_ids(session=session, notice_id=notice_id)

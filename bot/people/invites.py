@@ -21,7 +21,7 @@ def _role_names() -> str:
     return ", ".join(r.value for r in INVITABLE)
 
 
-def _unit_codes(*, session: Session) -> str:
+def _unit_codes(session: Session) -> str:
     return ", ".join(u.code for u in q.fetch_units(session=session))
 
 

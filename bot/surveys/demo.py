@@ -100,7 +100,7 @@ def _survey(session: Session, rng: random.Random, title: str, sent: datetime) ->
     session.flush()
 
 
-def seed_demo(*, session: Session, rng: random.Random, year: int, today: date) -> None:
+def seed_demo(session: Session, *, rng: random.Random, year: int, today: date) -> None:
     """Two service surveys (June and November, those before `today`) and a follow-up for every
     case closed by `today`. Needs the notice and case demos first."""
     for month, half in ((6, "上半年"), (11, "下半年")):
@@ -138,7 +138,7 @@ def seed_demo(*, session: Session, rng: random.Random, year: int, today: date) -
         )
 
 
-def write_demo_reports(*, session: Session, out: Path, today: date, language: str) -> list[Path]:
+def write_demo_reports(session: Session, *, out: Path, today: date, language: str) -> list[Path]:
     """The latest survey's report and the case follow-ups of `today`'s year."""
     files: list[Path] = []
     latest = session.exec(select(Survey).order_by(col(Survey.id).desc())).first()

@@ -147,7 +147,7 @@ def answer_comment(
     return Reply(done, Part(t(language, "surveys.case.thanks")))
 
 
-def question_for(*, session: Session, follow_up_id: int) -> CaseFollowUp | None:
+def question_for(session: Session, *, follow_up_id: int) -> CaseFollowUp | None:
     """The follow-up whose question the outbox is about to send, None once it is answered."""
     found = q.fetch_follow_up(session=session, follow_up_id=follow_up_id)
     if found is None or found.score is not None:

@@ -14,8 +14,8 @@ from storage.queries.surveys import insert_composed_notice
 
 
 def hand_to_outbox(
-    *,
     session: Session,
+    *,
     kind: str,
     ref_id: int,
     title: str,
