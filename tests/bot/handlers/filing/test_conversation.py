@@ -501,3 +501,31 @@ async def test_a_forged_button_gets_the_stale_answer_and_no_traceback(
     bot: BotHarness, caplog: pytest.LogCaptureFixture, data: str
 ) -> None:
     await forged_button_is_stale(bot, caplog, data)
+
+
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+ROC_DATE = re.compile(r"\b11\d/\d\d/\d\d\b")
+
+
+async def test_the_filing_steps_name_the_buttons_and_the_receipt_is_dated_and_signed(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/report")
+    asked = await bot.press(FIRM, "rep:kind:product", replies=2)
+    assert "品名、品牌、型號" in asked and "商品檢驗標識" in asked
+    await bot.say(FIRM, "電暖器 WarmUp HX-200，標識號碼 R12345")
+    await bot.say(FIRM, "新竹市東區某量販店")
+    files = await bot.say(FIRM, "使用十分鐘後插頭熔化，並有焦味。")
+    assert "「完成，下一步」" in files
+    assert bot.fake.button_data(FIRM, "完成，下一步") == "rep:done"
+    contact = await bot.press(FIRM, "rep:done")
+    for label in ("「📱 分享我的聯絡資訊」", "「✍️ 輸入姓名與電話」", "「🙈 匿名提出」"):
+        assert label in contact
+    assert "電話號碼" in contact and "只有本分局秘書室（研考）及系統管理員看得到" in contact
+    summary = await bot.say(FIRM, "🙈 匿名提出", replies=2)
+    assert "「✅ 送出」" in summary
+    filed = await bot.press(FIRM, "rep:submit")
+    assert "已收到您的案件" in filed and "受理" not in filed
+    assert ROC_DATE.search(filed) and not ISO_DATE.search(filed)
+    assert "經濟部標準檢驗局新竹分局" in filed
+    assert f"電話 {bot.settings.branch_contact_phone}" in filed

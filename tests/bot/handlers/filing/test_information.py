@@ -5,14 +5,15 @@ so before asking; a wait stored by an earlier release reads as lapsed."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.cases.actions import Action
 from kernel.clock import utcnow
 from storage.models import Case, Role
-from tests.factories import person
+from tests.factories import do, file_on, person
 from tests.harness import BotHarness
 
 FIRM = 6001
@@ -121,3 +122,21 @@ async def test_an_information_wait_stored_by_an_earlier_release_is_treated_as_la
     assert "not recorded" in reply
     stored = bot.db.call(lambda session: session.exec(select(Case)).one())  # type: ignore[misc]
     assert stored.state == "needs_info"
+
+
+async def test_the_thanks_for_an_answer_is_signed_by_the_branch(bot: BotHarness) -> None:
+    reporter = person(bot.db, FIRM)
+    secretary = person(bot.db, SECRETARY, Role.SECRETARIAT)
+    filed = file_on(bot.db, date(2026, 11, 2), reporter=reporter)
+    do(
+        bot.db,
+        filed.number,
+        Action.ASK_INFO,
+        secretary,
+        date(2026, 11, 2),
+        text="Which shop exactly?",
+    )
+    await bot.press(FIRM, f"rep:info:{filed.number}", language_code="en")
+    thanks = await bot.say(FIRM, "The Guangfu Road branch.", language_code="en")
+    assert "Thank you" in thanks and "BSMI Hsinchu Branch" in thanks
+    assert f"phone {bot.settings.branch_contact_phone}" in thanks
