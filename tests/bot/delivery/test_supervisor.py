@@ -227,6 +227,10 @@ async def test_an_error_that_keeps_coming_back_pauses_delivery_and_says_since_wh
 
     before = utcnow()
     monkeypatch.setattr(due, "fetch_due_deliveries", broken)
+    # wake the worker as a commit with outbox rows would: an idle worker otherwise looks again
+    # only after its idle poll (30 s on PostgreSQL), as long as this wait
+    for wake in list(bot.db.on_outbox_commit):
+        wake()
     deadline = time.monotonic() + 30
     while (pause := bot.db.call(delivery_pause, now=utcnow())) is None:
         assert time.monotonic() < deadline, "the pause was never recorded"
