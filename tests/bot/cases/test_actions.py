@@ -170,7 +170,7 @@ def test_a_refusal_is_audited_without_personal_data_and_an_unseen_case_does_not_
     assert role.error.key == "cases.action_not_allowed"
     assert role.error.values == {"number": case_row.number}
     rows = db.call(
-        lambda *, session: [
+        lambda session: [
             (a.actor_telegram_id, a.action, a.target, a.allowed, a.detail)
             for a in session.exec(
                 select(AuditEntry)

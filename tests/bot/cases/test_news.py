@@ -41,7 +41,7 @@ Row = tuple[int | None, str, str, str, bool, int | None, int, str | None]
 def outbox(db: Database) -> list[Row]:
     """Every outbox row: chat, kind, title, key, public, case, priority, once key."""
 
-    def read(*, session: Session) -> list[Row]:
+    def read(session: Session) -> list[Row]:
         rows = session.exec(
             select(Delivery, Notice, OutboxText)
             .join(Notice, col(Notice.id) == Delivery.notice_id)
@@ -58,7 +58,7 @@ def outbox(db: Database) -> list[Row]:
 
 def stored_values(db: Database) -> list[dict[str, object]]:
     return db.call(
-        lambda *, session: [
+        lambda session: [
             load_values(t.values)
             for t in session.exec(select(OutboxText).order_by(col(OutboxText.id)))
         ]
@@ -69,7 +69,7 @@ def news_of(
     db: Database, news: Callable[..., list[CaseNews]], *args: object, **values: object
 ) -> list[CaseNews]:
     """What `news(session, *args, **values)` says, in a transaction of its own."""
-    return db.call(lambda *, session: news(session, *args, **values))
+    return db.call(lambda session: news(session, *args, **values))
 
 
 def case_of(db: Database, number: str) -> Case:
@@ -79,7 +79,7 @@ def case_of(db: Database, number: str) -> Case:
 
 
 def set_language(db: Database, telegram_id: int, language: str) -> None:
-    def change(*, session: Session) -> None:
+    def change(session: Session) -> None:
         row = session.exec(select(Person).where(Person.telegram_id == telegram_id)).one()
         row.language = language
         session.add(row)

@@ -30,7 +30,7 @@ def register(session: Session) -> None:
 def test_the_secretariat_sees_the_certificates_no_chat_can_be_told_about_soonest_first(
     db: Database,
 ) -> None:
-    db.call(lambda *, session: register(session))
+    db.call(lambda session: register(session))
     shown = db.call(staff_overview, limit=10, with_unreachable=True, today=TODAY)
     assert UNREACHABLE_DAYS == 90
     assert [(c.number, c.tax_id, c.expires_on) for c in shown.unreachable] == [
@@ -44,7 +44,7 @@ def test_the_secretariat_sees_the_certificates_no_chat_can_be_told_about_soonest
 def test_the_latest_notices_progress_and_the_deliveries_left_unknown_are_counted(
     db: Database,
 ) -> None:
-    def outbox(*, session: Session) -> tuple[int, int]:
+    def outbox(session: Session) -> tuple[int, int]:
         first = released(session, [8001, 8002], title="First")
         second = released(session, [8003, 8004, 8005], title="Second")
         for notice_id, chat_id in ((first, 8001), (second, 8003), (second, 8004)):

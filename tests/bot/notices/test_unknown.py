@@ -17,7 +17,7 @@ from tests.storage.queries.outbox.rows import LATER, delivery, released
 def left_unknown(db: Database, chats: list[int], *, title: str = "Recall") -> list[int]:
     """A notice released to `chats`, every row left unknown; the rows' ids."""
 
-    def write(*, session: Session) -> list[int]:
+    def write(session: Session) -> list[int]:
         notice_id = released(session, chats, title=title)
         ids = []
         for chat_id in chats:
@@ -33,7 +33,7 @@ def left_unknown(db: Database, chats: list[int], *, title: str = "Recall") -> li
 
 def statuses(db: Database) -> dict[int, str]:
     return db.call(
-        lambda *, session: {
+        lambda session: {
             d.id: d.status for d in session.exec(select(Delivery).order_by(col(Delivery.id)))
         }
     )
@@ -41,7 +41,7 @@ def statuses(db: Database) -> dict[int, str]:
 
 def audit(db: Database) -> list[tuple[int | None, str, str | None, bool, str | None]]:
     return db.call(
-        lambda *, session: [
+        lambda session: [
             (a.actor_telegram_id, a.action, a.target, a.allowed, a.detail)
             for a in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))
         ]
