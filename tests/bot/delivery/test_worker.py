@@ -413,7 +413,10 @@ async def test_a_row_waiting_for_its_chats_pause_is_not_polled_for(
     second = publish(db, "Second of a pair")
     await wait_done(db, first)
     await wait_done(db, second)  # the second waited about a second for the chat's pause
-    assert looks <= 15, looks
+    # Each written outcome, look and wake-up turns the loop once or twice (about 15 on a quiet
+    # machine, a few more on a loaded one, where looks at the refill poll add up); a dispatcher
+    # that polled for the paused chat instead of sleeping to its time would turn thousands.
+    assert looks <= 60, looks
 
 
 async def test_a_storm_of_429s_holds_every_chat_for_retry_after_and_loses_nothing(
