@@ -11,7 +11,10 @@ Against a loopback fake Bot API in its own process that answers each send after 
    released) now, from the commit to the first send.
 3. Idle transactions per second on PostgreSQL: the whole application as `bsmi-desk run` builds
    it (delivery worker, reminder loops, polling the fake), left idle; `xact_commit` of its
-   database in `pg_stat_database`, read from another database, over the window.
+   database in `pg_stat_database`, read from another database, over the window (autovacuum's
+   visits count there too), and the application's own: the transactions its engine began and
+   the connections it took from its pool (a pool's ping runs in the transaction that follows
+   it), counted by SQLAlchemy's events in this process.
 
     .venv/bin/python bench/outbox.py [--quick]     # PostgreSQL parts need DATABASE_URL
 
@@ -35,7 +38,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,8 +275,21 @@ async def idle_transactions(directory: Path, seconds: float) -> dict[str, object
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=10)
         await asyncio.sleep(15.0)  # started: the lease, the first looks and loop steps done
+        begun = checkouts = 0
+
+        def on_begin(_conn: object) -> None:
+            nonlocal begun
+            begun += 1
+
+        def on_checkout(*_args: object) -> None:
+            nonlocal checkouts
+            checkouts += 1
+
+        event.listen(db.engine, "begin", on_begin)
+        event.listen(db.engine.pool, "checkout", on_checkout)
         before, started = commits(), time.monotonic()
         await asyncio.sleep(seconds)
+        own_begun, own_checkouts = begun, checkouts
         await asyncio.sleep(11.0)  # PostgreSQL flushes an idle backend's counts within 10 s
         after, elapsed = commits(), time.monotonic() - started - 11.0
         await app.updater.stop()
@@ -289,6 +305,9 @@ async def idle_transactions(directory: Path, seconds: float) -> dict[str, object
         "per_second": round(app_count / elapsed, 3),
         "control_transactions": control_count,
         "net_per_second": round((app_count - control_count) / elapsed, 3),
+        "own_transactions": own_begun,
+        "own_checkouts": own_checkouts,
+        "own_per_second": round(max(own_begun, own_checkouts) / elapsed, 3),
     }
 
 
