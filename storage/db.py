@@ -168,6 +168,11 @@ class Database:
         self.on_outbox_commit: list[Callable[[], None]] = []
         """Called (from the committing thread) after a transaction that wrote outbox rows."""
         self._releases: set[asyncio.Task[None]] = set()
+        self._hold_slots = threading.BoundedSemaphore(pool_size)
+        """At most `pool_size` reads held open at once. A held read keeps its connection while
+        its task waits for a thread to continue it: were every connection held so and every
+        thread waiting for a connection, nothing would move until the pool's timeout (50
+        petitioners filing at once did exactly that). Past the limit a read just ends."""
 
     @property
     def backend(self) -> str:
@@ -248,9 +253,19 @@ class Database:
         except BaseException:
             _end(session, commit=False)
             raise
-        if not held.keep(session):
-            _end(session, commit=True)
+        if self._hold_slots.acquire(blocking=False):
+            if held.keep(session):
+                return result  # the slot goes with the session, freed when it ends
+            self._hold_slots.release()
+        _end(session, commit=True)
         return result
+
+    def _end_held(self, session: Session) -> None:
+        """End a held read nobody continued, and free its slot."""
+        try:
+            _end(session, commit=True)
+        finally:
+            self._hold_slots.release()
 
     def _take_held(self) -> Session | None:
         held = _held_read.get()
@@ -260,7 +275,7 @@ class Database:
         session = held.take()
         if session is not None:
             task = asyncio.get_running_loop().create_task(
-                asyncio.to_thread(_end, session, commit=True)
+                asyncio.to_thread(self._end_held, session)
             )
             self._releases.add(task)
             task.add_done_callback(self._releases.discard)
@@ -273,8 +288,12 @@ class Database:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        with self._committing(session):
-            return fn(session, *args, **kwargs)
+        """Continue the held read `session` with `fn`, then free its slot."""
+        try:
+            with self._committing(session):
+                return fn(session, *args, **kwargs)
+        finally:
+            self._hold_slots.release()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -310,7 +329,7 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         if self.backend == "sqlite":
-            _end(session, commit=True)
+            self._end_held(session)
             return self.call(fn, *args, **kwargs)
         return self._continue(session, fn, *args, **kwargs)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,29 @@ async def test_a_held_read_cancelled_before_it_finished_is_ended_by_its_thread(
     with pytest.raises(asyncio.CancelledError):
         await task
     go_on.set()
+    await no_connection_in_use(db)
+
+
+async def test_a_burst_of_updates_larger_than_the_pool_holds_no_more_reads_than_it_can_serve(
+    db: Database,
+) -> None:
+    """Forty updates at once, two threads: each reads its person held open, then writes. Were
+    every held read to keep its connection while its task waited for a thread, the pool's
+    fifteen connections would all be held and both threads would wait for a sixteenth until
+    the pool's 30 s timeout (what fifty petitioners filing at once met)."""
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=2)
+    loop.set_default_executor(executor)
+
+    async def update(n: int) -> None:
+        await db.run_read_held(category_codes)
+        await db.run(add_category, code=f"burst{n}")
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(update(n) for n in range(40))), timeout=20)
+    finally:
+        executor.shutdown(wait=False)
+    assert len([c for c in db.read(category_codes) if c.startswith("burst")]) == 40
     await no_connection_in_use(db)
 
 
