@@ -8,24 +8,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from bot.cases.actions import Action
 from bot.surveys.figures import satisfaction_for
 from bot.surveys.followups import answer_score, ask_due
 from storage.db import Database
-from storage.models import CaseFollowUp, Role
+from storage.models import CaseFollowUp
 from storage.queries.people import fetch_unit_by_code
-from tests.factories import TZ, do, file_on, person
-
-
-def close(db: Database, reporter_id: int, unit: str, closed_on: date, *, late: bool) -> None:
-    secretary = person(db, 6001, Role.SECRETARIAT)
-    reporter = person(db, reporter_id)
-    filed = file_on(
-        db, closed_on - timedelta(days=60 if late else 7), reporter=reporter, reply_days=30
-    )
-    do(db, filed.number, Action.ASSIGN, secretary, closed_on - timedelta(days=5), unit=unit)
-    do(db, filed.number, Action.REPLY, secretary, closed_on, text="已處理。")
-    do(db, filed.number, Action.CLOSE, secretary, closed_on)
+from tests.bot.surveys.cases import close
+from tests.factories import TZ, person
 
 
 def test_satisfaction_for_a_range_and_a_unit(db: Database) -> None:

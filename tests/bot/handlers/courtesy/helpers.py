@@ -1,7 +1,10 @@
 """What the courtesy chat tests share: a planned 2026 with two inspectors linked, a person with
-a saved language and a role, and a button pressed for its callback answer."""
+a saved language and a role, a button pressed for its callback answer, and several pressed at
+once for theirs."""
 
 from __future__ import annotations
+
+import asyncio
 
 from storage.db import Database
 from storage.models import Role
@@ -9,6 +12,7 @@ from storage.queries.courtesy import fetch_test_views
 from storage.queries.people import set_language
 from tests.courtesy.plans import linked_call
 from tests.factories import person
+from tests.fakes.inspection import Call
 from tests.harness import BotHarness
 
 FIRM = 5003
@@ -38,3 +42,17 @@ async def answer_to(bot: BotHarness, user: int, data: str) -> str:
         lambda _c: len(bot.fake.calls("answerCallbackQuery")) > before, timeout=5
     )
     return bot.fake.calls("answerCallbackQuery")[-1].params.get("text") or ""
+
+
+async def press_all(bot: BotHarness, user: int, data: list[str]) -> list[Call]:
+    """Press every button of `data` at once (in English) and return the callback answers, once
+    each has one and the bot has had a moment to send anything else it would."""
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    for each in data:
+        bot.fake.press_button(user, each, language_code="en")
+    await bot.wait_until(
+        lambda: len(bot.fake.calls("answerCallbackQuery")) >= before + len(data),
+        what="an answer to every button",
+    )
+    await asyncio.sleep(0.5)
+    return bot.fake.calls("answerCallbackQuery")[before:]

@@ -20,7 +20,7 @@ from storage.models import (
     Role,
 )
 from storage.queries.courtesy import fetch_action_events, fetch_test_views
-from tests.bot.handlers.courtesy.helpers import FIRM, answer_to, prepare, staff
+from tests.bot.handlers.courtesy.helpers import FIRM, answer_to, prepare, press_all, staff
 from tests.conftest import ADMIN_ID
 from tests.courtesy.plans import FAILING, INSPECTOR, MADE, SECRETARY, failed_action
 from tests.harness import BotHarness
@@ -335,16 +335,8 @@ async def test_forged_or_odd_action_ids_and_buttons_get_one_clear_line_and_no_er
             f"ct:ap:{huge}",
             "ct:ap:²",
         ]
-        answers_before = len(bot.fake.calls("answerCallbackQuery"))
         sent_before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
-        for data in forged:
-            bot.fake.press_button(ADMIN_ID, data, language_code="en")
-        await bot.wait_until(
-            lambda: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + len(forged),
-            what="an answer to every forged button",
-        )
-        await asyncio.sleep(0.5)
-    answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
+        answers = await press_all(bot, ADMIN_ID, forged)
     assert len(answers) == len(forged) and all(a.ok for a in answers)
     texts = [a.params.get("text") or "" for a in answers]
     assert all(
