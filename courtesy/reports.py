@@ -46,41 +46,21 @@ TREND_ROUNDS = 6
 
 @dataclass(frozen=True)
 class Labels:
-    """The headings and column names of a report in one language, from the catalogue's
+    """The page's facts and headings in one language, from the catalogue's
     `courtesy.report.label.*` (attributes, so a template's ``L.items`` is the heading, not a
-    dict's method)."""
+    dict's method); the columns are declared with the tables in `report_files`."""
 
     window: str
     due: str
     no_results: str
     summary: str
-    calls: str
-    scored: str
-    average: str
-    grade: str
-    pass_rate: str
     pass_mark: str
     units: str
-    unit: str
     items: str
-    item: str
-    lost: str
-    lost_avg: str
     trend: str
-    round: str
     actions: str
-    action: str
-    staff: str
-    status: str
-    opened: str
-    repeat: str
     overdue: str
-    test: str
-    day: str
-    inspector: str
     none: str
-    chart_units: str
-    chart_trend: str
 
     @classmethod
     def of(cls, language: str) -> Labels:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
 from bot.assessment import scoring
-from bot.assessment.report import build_report, write_report
 from bot.assessment.scoring import (
     DIMENSIONS,
     ScoreInput,
@@ -25,21 +23,10 @@ from bot.assessment.scoring import (
     total_of,
 )
 from kernel.errors import UserError
-from kernel.periods import Period
 from storage.db import Database
 from storage.queries.assessment import fetch_score_history
 from storage.seeds import UNITS
-
-TODAY = date(2027, 7, 5)
-H1 = Period(2027, half=1)
-YEAR = Period(2027)
-FULL = {
-    "basic": "180",
-    "delivery": "270",
-    "capacity": "170",
-    "evaluation": "160",
-    "innovation": "80",
-}
+from tests.bot.assessment.panel import FULL, H1, TODAY, YEAR, score
 
 
 @pytest.mark.parametrize(
@@ -71,18 +58,6 @@ def test_the_maxima_are_those_of_the_plan() -> None:
     }
 
 
-def score(
-    db: Database, unit: str, period: Period = H1, note: str | None = None, **points: str
-) -> None:
-    db.call(
-        record_score,
-        period=period,
-        given=ScoreInput(unit=unit, points={**FULL, **points}, note=note),
-        today=TODAY,
-        by="test",
-    )
-
-
 @pytest.mark.parametrize("dimension", [d for d in DIMENSIONS], ids=lambda d: d.key)
 def test_a_dimension_one_above_its_maximum_is_refused(db: Database, dimension) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UserError) as raised:
@@ -110,7 +85,7 @@ def test_bad_scores_are_refused_and_nothing_is_written(
     assert db.call(period_state, period=H1).scored == 0
 
 
-def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_year_scored_published_and_locked(db: Database) -> None:
     codes = [code for code, _, _ in UNITS]
     assert len(codes) == 12
     for period in (H1, YEAR):
@@ -152,40 +127,6 @@ def test_a_year_scored_published_and_locked(db: Database, tmp_path) -> None:  # 
     assert db.call(period_state, period=YEAR).scored == 11
     with pytest.raises(UserError):
         db.call(publish, period=YEAR, by="test", language="en")
-    # The table: 附表2's title and columns, totals, grades, remarks.
-    table = db.call(build_report, period=H1, language="zh-TW")
-    assert table.title == "經濟部標準檢驗局新竹分局 116 年度上半年提升服務效能自行考核結果統計表"
-    first = table.rows[0]
-    assert first.points == [150, 270, 170, 160, 80] and first.total == 830 and first.grade == "甲"
-    assert first.remarks == ["結果已公布於網站"]
-    assert table.rows[1].remarks == ["已請該課提出改善報告"]
-    assert table.rows[-1].total == 880 and table.rows[-1].remarks == ["創新提案獲選"]
-    html, csv = write_report(table, tmp_path)
-    page = html.read_text("utf-8")
-    for heading in (
-        "實施考核機關",
-        "編號",
-        "受考核單位名稱",
-        "基礎服務",
-        "服務遞送",
-        "服務量能",
-        "服務評價",
-        "開放創新",
-        "總分",
-        "等第",
-        "考核年月",
-        "備註",
-    ):
-        assert heading in page
-    assert "優：900 分以上" in page and "丁：599 分以下" in page and '<html lang="zh-TW">' in page
-    rows = csv.read_text("utf-8-sig").splitlines()
-    assert rows[1].split(",")[:3] == ["實施考核機關", "編號", "受考核單位名稱"]
-    assert rows[2].startswith(
-        "經濟部標準檢驗局新竹分局,1,第一課,150,270,170,160,80,830,甲,116 年 7 月"
-    )
-    english = db.call(build_report, period=YEAR, language="en")
-    assert english.title.endswith("results, 2027") and english.rows[-1].total is None
-    assert write_report(english, tmp_path)[0].name == "self-assessment-2027-en.html"
 
 
 def test_an_import_is_all_rows_or_none(db: Database) -> None:

@@ -1,5 +1,5 @@
 """Staff in chat: the /notice conversation (attachment, schedule, cancel), /notices progress,
-the admin /categories view, and firms refused every staff command and button."""
+and firms refused every staff command and button (/categories among them)."""
 
 from __future__ import annotations
 
@@ -12,23 +12,17 @@ from sqlmodel import select
 from kernel.clock import utcnow
 from storage.models import AuditEntry, Category, Delivery, Notice, Role
 from storage.queries.people import grant_role, upsert_person
+from tests.bot.handlers.subscribers import category_id
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 
 FIRM, OTHER_FIRM, INSPECTOR = 6001, 6002, 6100
 
 
-def category_id(bot: BotHarness, code: str) -> int:
-    with bot.db.transaction() as session:
-        found = session.exec(select(Category).where(Category.code == code)).one()
-        assert found.id is not None
-        return found.id
-
-
 async def draft(bot: BotHarness, user: int, code: str, title: str, body: str) -> None:
     """Walk /notice up to the attachment question."""
     await bot.say(user, "/notice", language_code="en")
-    await bot.press(user, f"notice:c:{category_id(bot, code)}", language_code="en")
+    await bot.press(user, f"notice:c:{category_id(bot.db, code)}", language_code="en")
     await bot.press(user, "notice:next", language_code="en")
     await bot.say(user, title, language_code="en")
     await bot.say(user, body, language_code="en")
@@ -53,7 +47,7 @@ async def test_a_firm_is_refused_every_staff_command_and_button_and_nothing_chan
     for command in ("/notice", "/notices", "/categories"):
         refused = await bot.say(FIRM, command, language_code="en")
         assert "do not have permission" in refused
-    cns = category_id(bot, "cns")
+    cns = category_id(bot.db, "cns")
     for data in ("notice:send", f"notice:c:{cns}", f"ncat:retire:{cns}"):
         bot.fake.press_button(FIRM, data, language_code="en")
     await bot.fake.async_wait_for(
@@ -162,7 +156,7 @@ async def test_next_without_a_category_is_answered_and_an_empty_title_asked_agai
         ),
         timeout=5,
     )
-    await bot.press(ADMIN_ID, f"notice:c:{category_id(bot, 'cns')}", language_code="en")
+    await bot.press(ADMIN_ID, f"notice:c:{category_id(bot.db, 'cns')}", language_code="en")
     await bot.press(ADMIN_ID, "notice:next", language_code="en")
     empty = await bot.say(ADMIN_ID, "   ", language_code="en")
     assert "title cannot be empty" in empty
@@ -187,50 +181,6 @@ async def test_notices_shows_counts_by_status_and_progress(bot: BotHarness) -> N
     listing = await bot.say(ADMIN_ID, "/notices", language_code="en")
     assert "Forms" in listing
     assert "2 recipients: 1 sent, 0 pending, 0 retrying, 1 blocked, 0 failed; 100% done" in listing
-
-
-async def test_an_admin_sees_categories_with_links_and_retires_one(bot: BotHarness) -> None:
-    await bot.say(FIRM, "/start sub-type", language_code="en")
-    view = await bot.say(ADMIN_ID, "/categories", language_code="en")
-    assert "<code>type</code> Type Approval (型式認可): 1 subscribers" in view
-    assert "?start=sub-type" in view
-    type_id = category_id(bot, "type")
-    asked = await bot.press(ADMIN_ID, f"ncat:retire:{type_id}", language_code="en")
-    assert "Retire “Type Approval” (<code>type</code>)? Its 1 subscribers" in asked
-    with bot.db.transaction() as session:
-        assert session.get(Category, type_id).retired_at is None  # type: ignore[union-attr]
-    updated = await bot.press(ADMIN_ID, f"ncat:yes:{type_id}", language_code="en")
-    assert "(retired): 1 still subscribed" in updated
-    with bot.db.transaction() as session:
-        audit = session.exec(
-            select(AuditEntry).where(AuditEntry.action == "category.retire")
-        ).one()
-    assert audit.target == "type"
-    reply = await bot.say(OTHER_FIRM, "/start sub-type", language_code="en")
-    assert "no longer offered (retired): type" in reply
-
-
-async def test_a_mistaken_retire_is_kept_and_stale_buttons_are_answered_once_without_an_error(
-    bot: BotHarness,
-) -> None:
-    await bot.say(ADMIN_ID, "/categories", language_code="en")
-    cns = category_id(bot, "cns")
-    await bot.press(ADMIN_ID, f"ncat:retire:{cns}", language_code="en")
-    kept = await bot.press(ADMIN_ID, "ncat:no", language_code="en")
-    assert "<code>cns</code> CNS Mark" in kept and "(retired)" not in kept
-    sent_before = len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID))
-    answers_before = len(bot.fake.calls("answerCallbackQuery"))
-    bot.fake.press_button(ADMIN_ID, "ncat:yes:99999", language_code="en")  # an unknown id
-    bot.fake.press_button(ADMIN_ID, "ncat:retire:99999", language_code="en")
-    await bot.fake.async_wait_for(
-        lambda _c: len(bot.fake.calls("answerCallbackQuery")) >= answers_before + 2, timeout=5
-    )
-    await asyncio.sleep(0.5)
-    answers = bot.fake.calls("answerCallbackQuery")[answers_before:]
-    assert len(answers) == 2 and all("no longer valid" in a.params["text"] for a in answers)
-    assert len(bot.fake.calls("sendMessage", chat_id=ADMIN_ID)) == sent_before  # no error reply
-    with bot.db.transaction() as session:
-        assert session.get(Category, cns).retired_at is None  # type: ignore[union-attr]
 
 
 async def test_the_preview_is_byte_for_byte_what_each_subscriber_receives_in_their_language(
@@ -272,7 +222,7 @@ async def test_a_category_retired_while_scheduling_ends_the_draft_instead_of_ask
     await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
     await bot.press(ADMIN_ID, "notice:schedule", language_code="en")
     with bot.db.transaction() as session:  # meanwhile another admin retires the category
-        category = session.get(Category, category_id(bot, "origin"))
+        category = session.get(Category, category_id(bot.db, "origin"))
         assert category is not None
         category.retired_at = utcnow()
         session.add(category)

@@ -1,5 +1,6 @@
-"""Firms in chat: /subscribe toggles, deep links, /mysubs, /unsubscribe, /profile and /forget,
-and a notice reaching exactly its subscribers, end to end through the fake Bot API."""
+"""Firms in chat: /subscribe toggles, deep links, /mysubs, /unsubscribe (and what /forget
+still ends), and a notice reaching exactly its subscribers, end to end through the fake Bot
+API."""
 
 from __future__ import annotations
 
@@ -10,31 +11,13 @@ import pytest
 from sqlmodel import select
 
 from bot.notices.categories import retire_category
-from storage.db import Database
-from storage.models import AuditEntry, Category, Notice, Person, Subscription
+from storage.models import AuditEntry, Category, Notice, Person
+from tests.bot.handlers.subscribers import category_id, subscribed_codes
 from tests.conftest import ADMIN_ID
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness
 
 ALICE, BOB, CAROL = 3001, 3002, 3003
-
-
-def category_id(db: Database, code: str) -> int:
-    with db.transaction() as session:
-        found = session.exec(select(Category).where(Category.code == code)).one()
-        assert found.id is not None
-        return found.id
-
-
-def subscribed_codes(db: Database, telegram_id: int) -> set[str]:
-    with db.transaction() as session:
-        rows = session.exec(
-            select(Category.code)
-            .join(Subscription, Subscription.category_id == Category.id)  # type: ignore[arg-type]
-            .join(Person, Person.id == Subscription.person_id)  # type: ignore[arg-type]
-            .where(Person.telegram_id == telegram_id)
-        ).all()
-    return set(rows)
 
 
 def notice_copies(fake: FakeBotApi, chat_id: int, title: str) -> list[str]:
@@ -115,42 +98,6 @@ async def test_mysubs_lists_and_unsubscribe_asks_before_stopping_everything(
     done = await bot.press(BOB, "unsub:yes", language_code="en")
     assert "All subscriptions stopped (2)" in done
     assert subscribed_codes(bot.db, BOB) == set()
-
-
-async def test_profile_refuses_a_bad_tax_id_and_saves_a_valid_one(bot: BotHarness) -> None:
-    await bot.say(CAROL, "/profile", language_code="en")
-    await bot.say(CAROL, "Hsinchu Lamps Ltd.", language_code="en")
-    refused = await bot.say(CAROL, "12345678", language_code="en")
-    assert "fails the Ministry of Finance check digit" in refused
-    shape = await bot.say(CAROL, "1234", language_code="en")
-    assert "8 digits" in shape
-    saved = await bot.say(CAROL, "10000004", language_code="en")
-    assert "Hsinchu Lamps Ltd." in saved and "10000004" in saved
-    with bot.db.transaction() as session:
-        person = session.exec(select(Person).where(Person.telegram_id == CAROL)).one()
-    assert (person.company_name, person.tax_id) == ("Hsinchu Lamps Ltd.", "10000004")
-
-
-async def test_forget_after_confirmation_deletes_subscriptions_and_profile(
-    bot: BotHarness,
-) -> None:
-    await bot.say(ALICE, "/start sub-cns", language_code="en")
-    await bot.say(ALICE, "/profile", language_code="en")
-    await bot.say(ALICE, "Acme", language_code="en")
-    await bot.say(ALICE, "04595257", language_code="en")
-    ask = await bot.say(ALICE, "/forget", language_code="en")
-    assert (
-        "Delete your subscriptions, company details, and the name, phone and Telegram account"
-        " kept with cases?" in ask
-    )
-    await bot.press(ALICE, "forget:no", language_code="en")
-    assert subscribed_codes(bot.db, ALICE) == {"cns"}
-    await bot.say(ALICE, "/forget", language_code="en")
-    done = await bot.press(ALICE, "forget:yes", language_code="en")
-    assert "Deleted: your subscriptions, company details" in done
-    with bot.db.transaction() as session:
-        assert session.exec(select(Person).where(Person.telegram_id == ALICE)).first() is None
-        assert session.exec(select(Subscription)).all() == []
 
 
 async def test_three_firms_subscribe_and_a_notice_reaches_exactly_its_subscribers_once(
@@ -292,38 +239,6 @@ async def test_forged_or_odd_buttons_of_firms_and_admins_are_answered_as_stale_o
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
     assert not any(r.exc_info for r in caplog.records)
-
-
-async def test_a_tax_id_of_zeros_is_refused_and_control_characters_leave_the_company_name(
-    bot: BotHarness,
-) -> None:
-    await bot.say(ALICE, "/profile", language_code="en")
-    await bot.say(ALICE, "Acme\x00 Trading\x07 Co.", language_code="en")
-    refused = await bot.say(ALICE, "00000000", language_code="en")
-    assert "not a valid" in refused
-    refused = await bot.say(ALICE, "0000-0000", language_code="en")
-    assert "not a valid" in refused
-    saved = await bot.say(ALICE, "04595257", language_code="en")
-    assert "Acme Trading Co." in saved
-    with bot.db.transaction() as session:
-        alice = session.exec(select(Person).where(Person.telegram_id == ALICE)).one()
-        assert alice.company_name == "Acme Trading Co." and alice.tax_id == "04595257"
-
-
-async def test_profile_says_what_the_company_details_are_used_for_now(bot: BotHarness) -> None:
-    prompt = await bot.say(CAROL, "/profile", language_code="zh-hant")
-    assert "只用於" not in prompt
-    for use in (
-        "依統一編號名單寄送的公告",
-        "證書屆期提醒（可用 /reminders 關閉）",
-        "與貴公司聯繫",
-    ):
-        assert use in prompt, use
-    await bot.say(CAROL, "/cancel", language_code="zh-hant")
-    english = await bot.say(CAROL, "/profile", language_code="en")
-    assert "used only" not in english
-    assert "notices the branch sends to a list of tax IDs" in english
-    assert "certificate expiry reminders" in english and "/reminders turns them off" in english
 
 
 async def test_unsubscribe_and_forget_say_what_still_comes_and_what_ends(

@@ -1,6 +1,7 @@
-"""Deadline reminders to the secretariat: 20, 10 and 3 working days before 15 July while the
-first half-year is unpublished, on working days, once (not again after a restart), and only the
-latest one due when the bot was down on an earlier reminder's day."""
+"""Deadline reminders to the secretariat through the bot: 20, 10 and 3 working days before
+15 July while the first half-year is unpublished, on working days, once (not again after a
+restart), and only the latest one due when the bot was down on an earlier reminder's day. The
+rules alone are tests/bot/assessment/test_reminders.py."""
 
 from __future__ import annotations
 
@@ -34,14 +35,6 @@ def reminders_to(bot: BotHarness, chat: int) -> list[str]:
         for t in (c.params.get("text") for c in bot.fake.calls("sendMessage", chat_id=chat))
         if t and "自行考核" in t
     ]
-
-
-def test_the_reminder_days_are_working_days_counted_back_from_the_deadline() -> None:
-    days = [reminder_day(H1.deadline, n) for n in (20, 10, 3)]
-    assert days[0] < days[1] < days[2] < H1.deadline
-    for n, day in zip((20, 10, 3), days, strict=True):
-        assert workcalendar.is_working_day(day)
-        assert workcalendar.working_days_between(day, H1.deadline) == n
 
 
 async def test_reminders_go_to_the_secretariat_once_and_stop_when_published(

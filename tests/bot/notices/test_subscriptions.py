@@ -28,7 +28,7 @@ from storage.models import (
 from storage.models.notices import DeliveryStatus
 from storage.queries import notices as q
 from storage.queries.outbox.results import DeliveryResult, record_delivery_results
-from tests.bot.surveys.test_followups import close
+from tests.bot.surveys.cases import close
 from tests.bot.surveys.test_survey_report import answered_survey
 from tests.factories import TZ, add_firm
 

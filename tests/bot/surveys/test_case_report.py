@@ -14,7 +14,7 @@ from bot.surveys.report_files import write_report
 from kernel.periods import HALVES_AND_YEARS, parse_period
 from storage.db import Database
 from storage.models import CaseFollowUp, Person
-from tests.bot.surveys.test_followups import close
+from tests.bot.surveys.cases import close
 from tests.factories import TZ
 
 

@@ -1,18 +1,11 @@
-"""When the case question is due, and the satisfaction figures other features take."""
+"""When the case question is due: ten o'clock on the next working day after the case closed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from sqlmodel import select
-
-from bot.cases.actions import Action
-from bot.surveys.figures import satisfaction_for
-from bot.surveys.followups import answer_score, ask_due, due_at
-from storage.db import Database
-from storage.models import CaseFollowUp, Role
-from storage.queries.people import fetch_unit_by_code
-from tests.factories import TZ, do, file_on, person
+from bot.surveys.followups import due_at
+from tests.factories import TZ
 
 
 def test_the_question_is_due_at_ten_on_the_next_working_day() -> None:
@@ -20,53 +13,3 @@ def test_the_question_is_due_at_ten_on_the_next_working_day() -> None:
     assert due_at(date(2026, 11, 6), TZ) == datetime(2026, 11, 9, 10, tzinfo=TZ)
     assert due_at(date(2026, 2, 13), TZ) == datetime(2026, 2, 23, 10, tzinfo=TZ)
     assert due_at(date(2026, 11, 10), TZ) == datetime(2026, 11, 11, 10, tzinfo=TZ)
-
-
-def close(db: Database, reporter_id: int, unit: str, closed_on: date, *, late: bool) -> None:
-    secretary = person(db, 6001, Role.SECRETARIAT)
-    reporter = person(db, reporter_id)
-    filed = file_on(
-        db, closed_on - timedelta(days=60 if late else 7), reporter=reporter, reply_days=30
-    )
-    do(db, filed.number, Action.ASSIGN, secretary, closed_on - timedelta(days=5), unit=unit)
-    do(db, filed.number, Action.REPLY, secretary, closed_on, text="已處理。")
-    do(db, filed.number, Action.CLOSE, secretary, closed_on)
-
-
-def test_satisfaction_for_a_range_and_a_unit(db: Database) -> None:
-    closed_on = date(2026, 9, 8)
-    close(db, 6101, "sec1", closed_on, late=False)
-    close(db, 6102, "sec2", closed_on, late=True)
-    close(db, 6103, "sec2", closed_on, late=False)
-    now = datetime.combine(date(2026, 9, 9), time(10, 1), tzinfo=TZ)
-    assert db.call(ask_due, now=now, tz=TZ) == 3
-    assert db.call(ask_due, now=now, tz=TZ) == 0
-
-    def follow_ups(session):  # type: ignore[no-untyped-def]
-        return {f.person_id: f for f in session.exec(select(CaseFollowUp)).all()}
-
-    rows = db.call(follow_ups)
-    assert sorted(f.on_time for f in rows.values()) == [False, True, True]
-    scores = {6101: 5, 6102: 2}
-    for telegram_id, score in scores.items():
-        someone = person(db, telegram_id)
-        follow_up = rows[someone.id]
-        reply = db.call(
-            answer_score,
-            follow_up_id=follow_up.id,
-            person_id=someone.id,
-            score=score,
-            language="zh-TW",
-            now=now + timedelta(hours=1),
-        )
-        assert reply.answer.value == "scored"
-    whole = db.call(satisfaction_for, start=date(2026, 9, 1), end=date(2026, 9, 30))
-    assert (whole.asked, whole.responses, whole.mean, whole.satisfied) == (3, 2, 3.5, 0.5)
-    sec2 = db.call(fetch_unit_by_code, code="sec2")
-    assert sec2 is not None
-    unit = db.call(
-        satisfaction_for, start=date(2026, 9, 1), end=date(2026, 9, 30), unit_id=sec2.id
-    )
-    assert (unit.asked, unit.responses, unit.mean, unit.satisfied) == (2, 1, 2.0, 0.0)
-    before = db.call(satisfaction_for, start=date(2026, 8, 1), end=date(2026, 9, 8))
-    assert (before.asked, before.responses, before.mean) == (0, 0, None)

@@ -1,0 +1,90 @@
+"""The staff side of surveys (bot/surveys/admin.py): a title of 1 to 200 characters, spaces
+folded; the recipients all or a seeded sample, the same seed drawing the same chats; a survey
+sent once, refused once closed, a sample without its seed refused; closing twice says so; the
+open surveys with their response rates for the secretariat only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from bot.surveys.admin import (
+    MAX_TITLE,
+    choose_recipients,
+    close_survey,
+    create_survey,
+    open_surveys,
+    send_survey,
+)
+from kernel.clock import utcnow
+from kernel.errors import UserError
+from storage.db import Database
+from storage.models import Role, Survey
+from tests.factories import add_firm, person
+
+CHATS = [(n, 100 + n) for n in range(1, 11)]
+
+
+def test_every_chat_or_a_seeded_sample_the_same_seed_the_same_draw() -> None:
+    assert choose_recipients(CHATS, sample=None, seed=None) == CHATS
+    assert choose_recipients(CHATS, sample=99, seed=1) == CHATS
+    drawn = choose_recipients(CHATS, sample=4, seed=7)
+    assert len(drawn) == 4 and drawn == sorted(drawn) and set(drawn) <= set(CHATS)
+    assert choose_recipients(CHATS, sample=4, seed=7) == drawn
+    with pytest.raises(UserError) as raised:
+        choose_recipients(CHATS, sample=0, seed=7)
+    assert raised.value.key == "surveys.errors.bad_sample"
+
+
+@pytest.mark.parametrize("title", ["", "   ", "x" * (MAX_TITLE + 1)])
+def test_a_title_empty_or_too_long_is_refused(db: Database, title: str) -> None:
+    with pytest.raises(UserError) as raised:
+        db.call(create_survey, template="service", title=title, now=utcnow())
+    assert raised.value.key == "surveys.errors.bad_title"
+
+
+def test_a_survey_is_sent_once_and_not_after_it_closes(db: Database) -> None:
+    def firms(session: Session) -> None:
+        add_firm(session, 4301, ["cns"])
+        add_firm(session, 4302, ["rpc"])
+
+    db.call(firms)
+    survey_id = db.call(create_survey, template="service", title=" Spring \n 2027 ", now=utcnow())
+    assert db.call(lambda session: session.get(Survey, survey_id).title) == "Spring 2027"
+
+    def send(**kw: object) -> object:
+        args = {"category_codes": ["CNS "], "sample": None, "seed": None, **kw}
+        return db.call(send_survey, survey_id=survey_id, now=utcnow(), **args)
+
+    for wrong, key in (
+        ({"sample": 1}, "surveys.errors.sample_needs_seed"),
+        ({"category_codes": ["nope"]}, "surveys.errors.unknown_category"),
+    ):
+        with pytest.raises(UserError) as raised:
+            send(**wrong)
+        assert raised.value.key == key
+    sent = send()
+    assert (sent.recipients, sent.subscribers) == (1, 1)  # the cns subscriber only
+    with pytest.raises(UserError) as raised:
+        send()
+    assert raised.value.key == "surveys.errors.already_sent"
+    assert db.call(close_survey, survey_id=survey_id, now=utcnow()) is True
+    assert db.call(close_survey, survey_id=survey_id, now=utcnow()) is False
+    with pytest.raises(UserError) as raised:
+        send()
+    assert raised.value.key == "surveys.errors.survey_closed"
+
+
+def test_the_open_surveys_and_their_rates_are_for_the_secretariat_only(db: Database) -> None:
+    db.call(lambda session: add_firm(session, 4401, ["cns"]))
+    survey_id = db.call(create_survey, template="service", title="T", now=utcnow())
+    db.call(
+        send_survey, survey_id=survey_id, category_codes=[], sample=None, seed=None, now=utcnow()
+    )
+    secretary = person(db, 4402, Role.SECRETARIAT)
+    [listed] = db.call(open_surveys, viewer=secretary)
+    assert (listed.id, listed.invited, listed.responded, listed.rate_pct) == (survey_id, 1, 0, 0.0)
+    inspector = person(db, 4403, Role.INSPECTOR, unit="sec1")
+    with pytest.raises(UserError) as raised:
+        db.call(open_surveys, viewer=inspector)
+    assert raised.value.key == "access.denied"
