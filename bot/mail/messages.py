@@ -193,7 +193,7 @@ class DkimKey:
 def signed_bytes(message: EmailMessage, key: DkimKey | None) -> bytes:
     """The message as sent: with a DKIM-Signature first when there is a key (every list
     header in `h=`, as RFC 8058 §4 asks)."""
-    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n", max_line_length=998))
     if key is None:
         return data
     present = [h for h in SIGNED_HEADERS if h.decode() in message]

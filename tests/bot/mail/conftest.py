@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from zoneinfo import ZoneInfo
@@ -66,7 +66,9 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def mail_sender(db: Database, smtp_server: tuple[Inbox, int]) -> MailSender:
+async def mail_sender(db: Database, smtp_server: tuple[Inbox, int]) -> AsyncIterator[MailSender]:
+    """A sender to the test's server over one connection, closed at the end."""
     _, port = smtp_server
     transport = SmtpTransport(scheme="smtp", host="127.0.0.1", port=port, timeout=5)
-    return MailSender(db, transport=transport, sender=SENDER, rate=0)
+    yield MailSender(db, transport=transport, sender=SENDER, rate=0)
+    await transport.close()
