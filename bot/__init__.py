@@ -13,6 +13,7 @@ chatbot's domains below them (no telegram there).
     cases/          domain: complaints and monitor reports, from filing to closing
     people/         domain: invites, roles, who a person is, their language, blocked chats
     surveys/        domain: satisfaction surveys and the question after a closed case
+    mail/           domain: notices by e-mail, double opt-in, and the mail sender
     assessment/     domain: the self-assessment (附表2) and the half-year and year pack
 """
 

@@ -39,6 +39,7 @@ from bot.jobs import (
     expiry_reminders,
 )
 from bot.jobs.loops import start_loop, stop_loops
+from bot.mail.sender import MailSender, sender_for
 from bot.settings import Settings
 from kernel.i18n import t
 from storage.db import Database
@@ -66,6 +67,28 @@ def features() -> list[Feature]:
     ]
 
 
+MAIL_SENDER = "mail_sender"
+
+
+def mail_sender(settings: Settings, db: Database) -> MailSender:
+    """The e-mail sender of these settings (a relay, or .eml files without SMTP_URL)."""
+    smtp = settings.smtp
+    dkim = None
+    if settings.dkim_domain and settings.dkim_selector and settings.dkim_key_file:
+        dkim = (settings.dkim_domain, settings.dkim_selector, settings.dkim_key_file)
+    return sender_for(
+        db,
+        smtp=None if smtp is None else vars(smtp),
+        drop_dir=settings.mail_drop_dir,
+        mail_from=settings.mail_from,
+        # PUBLIC_BASE_URL comes with the public site (issue 21's web part)
+        base_url=getattr(settings, "public_base_url", None) or "http://127.0.0.1:8080",
+        tz=settings.tz,
+        rate=settings.mail_rate,
+        dkim=dkim,
+    )
+
+
 async def post_init(app: BotApplication) -> None:
     """Set the command menus; start the delivery worker and the reminder loops."""
     services: Services = app.bot_data["services"]
@@ -84,6 +107,8 @@ async def post_init(app: BotApplication) -> None:
         if roles:
             await set_menu_for(app.bot, telegram_id, roles, language)
     await delivery.start_worker(app)
+    app.bot_data[MAIL_SENDER] = mail_sender(services.settings, services.db)
+    app.bot_data[MAIL_SENDER].start()
     start_loop(app, "case-reminders", case_reminders.step, every=case_reminders.CHECK_EVERY)
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
@@ -102,6 +127,8 @@ async def post_shutdown(app: BotApplication) -> None:
     """Stop background work, then release the database."""
     await stop_loops(app)
     await delivery.stop_worker(app)
+    if (sender := app.bot_data.pop(MAIL_SENDER, None)) is not None:
+        await sender.stop()
     services: Services = app.bot_data["services"]
     services.db.dispose()
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -19,6 +22,39 @@ PHONE_CHARACTERS = frozenset("0123456789 +()-#,.轉分機ext")
 
 class SettingsError(Exception):
     """A configuration value a person must fix; the message is one sentence."""
+
+
+SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    """Where e-mail goes, read from SMTP_URL: `smtp` plain, `smtp+starttls`, or `smtps` (TLS
+    from the first byte)."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_smtp_url(value: str) -> SmtpTarget:
+    """SMTP_URL as a target; ValueError if the scheme, host or port is wrong."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in SMTP_PORTS or not parts.hostname:
+        raise ValueError("smtp")
+    try:
+        port = parts.port or SMTP_PORTS[parts.scheme]
+    except ValueError:
+        raise ValueError("smtp") from None
+    return SmtpTarget(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
 
 
 class Settings(BaseSettings):
@@ -47,6 +83,13 @@ class Settings(BaseSettings):
     expiry_reminder_days: Annotated[tuple[int, ...], NoDecode] = (90, 30, 7)
     branch_contact_phone: str | None = None
     branch_contact_address: str | None = None
+    smtp_url: SecretStr | None = None
+    mail_drop_dir: Path = Path("data") / "mail"
+    mail_from: str = "經濟部標準檢驗局新竹分局 <noreply@localhost>"
+    mail_rate: float = Field(default=10, ge=0, le=1000)
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_key_file: Path | None = None
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -115,6 +158,37 @@ class Settings(BaseSettings):
             raise ValueError("address")
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_shape(cls, value: str) -> str:
+        name, address = parseaddr(value)
+        local, _, domain = address.rpartition("@")
+        if not local or not domain or any(c.isspace() for c in address):
+            raise ValueError("mail_from")
+        return formataddr((name, address)) if name else address
+
+    @model_validator(mode="after")
+    def _dkim_all_or_none(self) -> Settings:
+        given = [self.dkim_domain, self.dkim_selector, self.dkim_key_file]
+        if any(v is not None for v in given) and not all(v is not None for v in given):
+            raise ValueError(
+                "DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE are set together or not at all "
+                "(set all three to sign e-mail with DKIM)"
+            )
+        if self.dkim_key_file is not None and not self.dkim_key_file.is_file():
+            raise ValueError(
+                f"DKIM_KEY_FILE is not valid: {self.dkim_key_file} is not a readable file "
+                "(a PEM private key)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret_token is None:
@@ -127,6 +201,13 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """Where e-mail goes; None: written as .eml files under MAIL_DROP_DIR."""
+        if self.smtp_url is None:
+            return None
+        return parse_smtp_url(self.smtp_url.get_secret_value())
 
     def require_token(self) -> str:
         """The bot token, or a SettingsError telling the person how to get one."""
@@ -168,6 +249,11 @@ _ACCEPTS = {
     "courtesy_pass_mark": "a whole number from 0 to 100",
     "webhook_port": "a port number from 1 to 65535",
     "expiry_reminder_days": "a comma-separated list of whole numbers of days from 1 to 3660",
+    "smtp_url": "smtp://host:25, smtp+starttls://user:password@host:587 or "
+    "smtps://user:password@host:465",
+    "mail_from": "a sender address with its name, "
+    "e.g. 經濟部標準檢驗局新竹分局 <notices@example.org>",
+    "mail_rate": "a number of e-mails per second from 0 (no limit) to 1000",
 }
 
 

@@ -10,6 +10,7 @@ registry.py    `registry import|show|unreachable`: the certificate register
 case.py        `case import`: cases received off-line
 report.py      `report monthly|notices|period`: the secretariat's reports
 survey.py      `survey create|send|close|report`
+email.py       `email import|show|remove`: confirmation requests, a person's address
 invite.py      `invite ROLE`: a one-time link that grants a role
 target.py      `target set|list`: the yearly targets
 assessment.py  `assessment score|import|follow-up|publish|report|evidence`

@@ -23,6 +23,7 @@ from bot.cli import (
     category,
     courtesy,
     demo,
+    email,
     invite,
     notice,
     outbox,
@@ -82,6 +83,7 @@ app.add_typer(target.target_app, name="target")
 app.add_typer(assessment.assessment_app, name="assessment")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(survey.survey_app, name="survey")
+app.add_typer(email.email_app, name="email")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from bot.notices.categories import resolve_categories
 from kernel.cleaning import one_line, without_controls
 from kernel.clock import utcnow
 from kernel.errors import UserError
+from storage.queries import mail as mail_q
 from storage.queries import notices as q
 from storage.queries.registry import notice_targets as notice_targets_q
 
@@ -145,6 +146,7 @@ def publish(
         notice_targets_q.add_notice_tax_ids(session=session, notice_id=notice.id, tax_ids=tax_ids)
     if notice.scheduled_at <= now:
         count = q.release_notice(session=session, notice_id=notice.id, now=now) or 0
+        mail_q.enqueue_notice_emails(session=session, notice_id=notice.id, now=now)
         return Published(notice.id, True, count, notice.scheduled_at)
     recipients = notice_targets_q.count_union_recipients(
         session=session, category_ids=draft.category_ids, tax_ids=tax_ids
@@ -158,5 +160,6 @@ def release_due_notices(session: Session, *, now: datetime) -> list[tuple[int, i
     for notice_id in q.fetch_due_notice_ids(session=session, now=now):
         count = q.release_notice(session=session, notice_id=notice_id, now=now)
         if count is not None:
+            mail_q.enqueue_notice_emails(session=session, notice_id=notice_id, now=now)
             released.append((notice_id, count))
     return released

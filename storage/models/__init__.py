@@ -8,6 +8,7 @@ area:
 - `cases`: cases, their history, files, reporters, counters and reminders;
 - `courtesy`: the courtesy tests: staff, rounds, tests, results, rubrics, corrective actions;
 - `delivery`: the delivery worker's lease and pauses;
+- `mail`: e-mail subscribers, their categories and link tokens, requests to confirm;
 - `notices`: categories, subscriptions, notices and the outbox;
 - `people`: people, their roles, units and invites;
 - `persistence`: python-telegram-bot's conversations and data;
@@ -42,6 +43,7 @@ from storage.models.courtesy import (
     TestStatus,
 )
 from storage.models.delivery import DeliveryPause, WorkerLease
+from storage.models.mail import EmailRequest, EmailSubscriber, EmailSubscriberCategory, EmailToken
 from storage.models.notices import (
     Category,
     Delivery,
@@ -96,6 +98,10 @@ __all__ = [
     "Delivery",
     "ExpiryReminder",
     "DeliveryPause",
+    "EmailRequest",
+    "EmailSubscriber",
+    "EmailSubscriberCategory",
+    "EmailToken",
     "InstallSecret",
     "Invite",
     "Notice",

@@ -64,6 +64,7 @@ class NoticeKind(StrEnum):
     CASE_REMINDER = "case_reminder"  # half time, the day before, the overdue list
     COURTESY_REMINDER = "courtesy_reminder"  # today's calls, results due, overdue results
     ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
+    EMAIL_CONFIRM = "email_confirm"  # the e-mail asking to confirm a subscription (`ref_id`)
 
 
 TEXT_KINDS = frozenset(
@@ -154,6 +155,13 @@ class DeliveryStatus(StrEnum):
 OPEN_STATUSES = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
 
 
+class Channel(StrEnum):
+    """How an outbox row goes: a Telegram chat, or an e-mail address."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: one row per (notice, chat), written in one statement at release.
 
@@ -163,6 +171,11 @@ class Delivery(SQLModel, table=True):
     before the person goes. A survey invitation's or a case question's row would tie the
     answers to the chat, so /forget replaces its chat id (NULL) by `chat_hash`, a keyed one-way
     hash of it (`storage.queries.surveys.unlink_person_answers`).
+
+    An e-mail row (`channel` 'email', sent by the mail sender, never by the Telegram worker)
+    names its subscriber (`email_id`, NULL once the address is deleted; NULL too for a
+    confirmation e-mail, whose address is its request's) and keeps `email_hash`, a keyed
+    one-way hash of the address, as proof of delivery after the address is gone.
     """
 
     __table_args__ = (
@@ -170,6 +183,7 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("once_key", name="uq_delivery_once_key"),
         Index("ix_delivery_urgent", "priority", "status"),
         Index("ix_delivery_due", "status", "next_attempt_at"),
+        Index("ix_delivery_channel_due", "channel", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,3 +202,12 @@ class Delivery(SQLModel, table=True):
     once_key: str | None = Field(default=None, max_length=160)
     """For a message that must never go twice (a reminder): kind, reference, recipient and due
     day, so a second row for the same cannot be written."""
+    channel: str = Field(
+        max_length=16,
+        default=Channel.TELEGRAM.value,
+        sa_column_kwargs={"server_default": Channel.TELEGRAM.value},
+    )
+    email_id: int | None = Field(
+        default=None, foreign_key="emailsubscriber.id", ondelete="SET NULL", index=True
+    )
+    email_hash: str | None = Field(default=None, max_length=64)

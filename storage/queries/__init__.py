@@ -8,6 +8,7 @@ case_periods.py   a half-year's or a year's complaint analysis (aggregation)
 case_summary.py   the monthly summary of cases (aggregation)
 cases.py          cases: numbering, storing, reading, importing
 courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
+mail.py           e-mail subscribers, tokens, requests; the e-mail rows of the outbox
 notices.py        categories, subscriptions, company profiles, notices and their release
 outbox/           the delivery outbox, one module per concern (its own map)
 people.py         people, roles and invites

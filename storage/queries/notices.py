@@ -21,7 +21,13 @@ from storage.models import (
     Person,
     Subscription,
 )
-from storage.models.notices import OPEN_STATUSES, DeliveryStatus, NoticeKind, NoticeState
+from storage.models.notices import (
+    OPEN_STATUSES,
+    Channel,
+    DeliveryStatus,
+    NoticeKind,
+    NoticeState,
+)
 from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
 from storage.queries.registry import notice_targets as notice_targets_q
 
@@ -338,7 +344,7 @@ def fetch_delivery_counts(session: Session, *, notice_ids: Sequence[int]) -> dic
         return counts
     rows = session.exec(
         select(Delivery.notice_id, Delivery.status, func.count())
-        .where(col(Delivery.notice_id).in_(notice_ids))
+        .where(col(Delivery.notice_id).in_(notice_ids), Delivery.channel == Channel.TELEGRAM.value)
         .group_by(col(Delivery.notice_id), col(Delivery.status))
     ).all()
     for notice_id, status, count in rows:

@@ -19,6 +19,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: igno
         "DATABASE_URL",
         "BRANCH_CONTACT_PHONE",
         "BRANCH_CONTACT_ADDRESS",
+        "SMTP_URL",
+        "MAIL_FROM",
+        "MAIL_RATE",
+        "MAIL_DROP_DIR",
+        "DKIM_DOMAIN",
+        "DKIM_SELECTOR",
+        "DKIM_KEY_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -87,3 +94,66 @@ def test_the_branch_contact_is_read_tidied_and_required_to_serve(
     settings.require_contact()
     assert settings.branch_contact_phone == "(03) 542-7027 轉 123"
     assert settings.branch_contact_address == "300 新竹市北區中華路二段 773 號"
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme", "host", "port", "user"),
+    [
+        ("smtp://relay.example.org", "smtp", "relay.example.org", 25, None),
+        (
+            "smtp+starttls://me:p%40ss@relay.example.org:2587",
+            "smtp+starttls",
+            "relay.example.org",
+            2587,
+            "me",
+        ),
+        ("smtps://me:pw@127.0.0.1", "smtps", "127.0.0.1", 465, "me"),
+    ],
+)
+def test_smtp_url_names_the_relay_its_security_and_login(
+    monkeypatch: pytest.MonkeyPatch, url: str, scheme: str, host: str, port: int, user: str | None
+) -> None:
+    monkeypatch.setenv("SMTP_URL", url)
+    target = load_settings().smtp
+    assert target is not None
+    assert (target.scheme, target.host, target.port, target.username) == (scheme, host, port, user)
+    if "p%40ss" in url:
+        assert target.password == "p@ss"
+
+
+def test_without_smtp_url_mail_is_dropped_as_files() -> None:
+    settings = load_settings()
+    assert settings.smtp is None
+    assert str(settings.mail_drop_dir).replace("\\", "/") == "data/mail"
+    assert settings.mail_rate == 10
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("SMTP_URL", "http://relay.example.org", "SMTP_URL"),
+        ("SMTP_URL", "smtp://relay.example.org:99999", "SMTP_URL"),
+        ("MAIL_FROM", "nobody", "MAIL_FROM"),
+        ("MAIL_RATE", "-1", "MAIL_RATE"),
+        ("DKIM_DOMAIN", "example.org", "DKIM_KEY_FILE"),
+    ],
+)
+def test_a_bad_mail_setting_names_the_variable_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert named in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_dkim_needs_a_key_file_that_exists(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DKIM_DOMAIN", "example.org")
+    monkeypatch.setenv("DKIM_SELECTOR", "bsmi")
+    monkeypatch.setenv("DKIM_KEY_FILE", str(tmp_path / "absent.pem"))
+    with pytest.raises(SettingsError, match="DKIM_KEY_FILE"):
+        load_settings()
+    (tmp_path / "absent.pem").write_text("key", encoding="utf-8")
+    assert load_settings().dkim_selector == "bsmi"

@@ -15,9 +15,13 @@ from storage.models.notices import (
     BULK,
     OPEN_STATUSES,
     URGENT,
+    Channel,
     NoticeKind,
     NoticeState,
 )
+
+TELEGRAM = col(Delivery.channel) == Channel.TELEGRAM.value
+"""The Telegram worker's rows: e-mail rows are the mail sender's (`storage.queries.mail`)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ def _due(
         .outerjoin(Person, col(Person.id) == Delivery.person_id)
         .where(
             *([] if priority is None else [col(Delivery.priority) == priority]),
+            TELEGRAM,
             col(Delivery.status).in_(OPEN_STATUSES),
             col(Delivery.chat_id).is_not(None),
             col(Delivery.next_attempt_at) <= now,
@@ -95,7 +100,7 @@ def fetch_next_due_at(session: Session, *, now: datetime) -> datetime | None:
     """When the next open row (a retry put off) or scheduled notice falls due after `now`."""
     row_due = session.exec(
         select(func.min(Delivery.next_attempt_at)).where(
-            col(Delivery.status).in_(OPEN_STATUSES), col(Delivery.next_attempt_at) > now
+            TELEGRAM, col(Delivery.status).in_(OPEN_STATUSES), col(Delivery.next_attempt_at) > now
         )
     ).one()
     notice_due = session.exec(
@@ -121,7 +126,7 @@ def count_open_deliveries(session: Session) -> int:
         session.exec(
             select(func.count())
             .select_from(Delivery)
-            .where(col(Delivery.status).in_(OPEN_STATUSES))
+            .where(TELEGRAM, col(Delivery.status).in_(OPEN_STATUSES))
         ).one()
     )
 
@@ -132,6 +137,10 @@ def count_due_deliveries(session: Session, *, now: datetime) -> int:
         session.exec(
             select(func.count())
             .select_from(Delivery)
-            .where(col(Delivery.status).in_(OPEN_STATUSES), col(Delivery.next_attempt_at) <= now)
+            .where(
+                TELEGRAM,
+                col(Delivery.status).in_(OPEN_STATUSES),
+                col(Delivery.next_attempt_at) <= now,
+            )
         ).one()
     )

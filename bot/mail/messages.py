@@ -1,0 +1,207 @@
+"""The e-mails themselves (pure): a notice and a confirmation request, each `multipart/alternative`
+with a text and an HTML part from the same source, the list headers of RFC 2369 and RFC 8058,
+and a DKIM signature when the install has a key."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import dkim
+
+from kernel.reporting import plain, roc_year
+
+SIGNED_HEADERS = (
+    b"From",
+    b"To",
+    b"Subject",
+    b"Date",
+    b"Message-ID",
+    b"List-Id",
+    b"List-Unsubscribe",
+    b"List-Unsubscribe-Post",
+    b"MIME-Version",
+    b"Content-Type",
+)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends: MAIL_FROM, the public base URL of the links, the time zone of dates."""
+
+    mail_from: str
+    base_url: str
+    tz: ZoneInfo
+
+    @property
+    def envelope_from(self) -> str:
+        return parseaddr(self.mail_from)[1]
+
+    @property
+    def domain(self) -> str:
+        return self.envelope_from.rpartition("@")[2] or "localhost"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}{path}"
+
+
+@dataclass(frozen=True)
+class NoticeMail:
+    """A notice as e-mailed: the same title and body as the chat text."""
+
+    notice_id: int
+    title: str
+    body: str
+    released_at: datetime
+    category_names: Sequence[str]
+    attachment_names: Sequence[str] = ()
+
+
+def roc_date_zh(when: datetime, tz: ZoneInfo) -> str:
+    """民國 115 年 3 月 5 日: the notice's date as the branch writes it in Chinese."""
+    day = when.astimezone(tz).date()
+    return f"民國 {roc_year(day.year)} 年 {day.month} 月 {day.day} 日"
+
+
+def _message(sender: Sender, *, to: str, subject: str, token: str | None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(tz=sender.tz))
+    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["List-Id"] = f"BSMI Hsinchu notices <notices.{sender.domain}>"
+    if token is not None:
+        message["List-Unsubscribe"] = f"<{sender.url(f'/email/unsubscribe/{token}')}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return message
+
+
+def _paragraphs_html(text: str) -> str:
+    blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return "".join(f"<p>{html.escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
+
+
+def _link(url: str, label: str | None = None) -> str:
+    return f'<a href="{html.escape(url)}">{html.escape(label or url)}</a>'
+
+
+def _page(language: str, title: str, inner: str) -> str:
+    lang = "zh-Hant-TW" if language == "zh-TW" else "en"
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        f'<body style="font-family:sans-serif;line-height:1.6;max-width:40em">{inner}'
+        "</body></html>"
+    )
+
+
+def notice_message(
+    notice: NoticeMail, *, sender: Sender, to: str, language: str, token: str
+) -> EmailMessage:
+    """One notice to one subscriber, with the links of its `token` (manage, unsubscribe)."""
+    archive = sender.url(f"/notices/{notice.notice_id}")
+    files = [
+        (name, sender.url(f"/notices/{notice.notice_id}/files/{quote(name)}"))
+        for name in notice.attachment_names
+    ]
+    manage = sender.url(f"/email/manage/{token}")
+    leave = sender.url(f"/email/unsubscribe/{token}")
+    date = roc_date_zh(notice.released_at, sender.tz)
+    names = (
+        "、".join(notice.category_names)
+        if language == "zh-TW"
+        else ", ".join(notice.category_names)
+    )
+    head = [plain(language, "mail.message.sender_line")]
+    if names:
+        head.append(plain(language, "mail.message.categories", names=names))
+    head.append(plain(language, "mail.message.published", date=date))
+    footer = [
+        plain(language, "mail.message.footer_why"),
+        plain(language, "mail.message.manage", url=manage),
+        plain(language, "mail.message.unsubscribe", url=leave),
+    ]
+    text = "\n".join(head) + f"\n\n{notice.title}\n\n{notice.body.strip()}\n\n"
+    if files:
+        text += plain(language, "mail.message.attachments") + "\n"
+        text += "".join(f"- {name}: {url}\n" for name, url in files) + "\n"
+    text += plain(language, "mail.message.archive", url=archive) + "\n\n-- \n"
+    text += "\n".join(footer) + "\n"
+    inner = "".join(f"<p>{html.escape(line)}</p>" for line in head[:1])
+    inner += "".join(f"<p>{html.escape(line)}</p>" for line in head[1:])
+    inner += f"<h1>{html.escape(notice.title)}</h1>{_paragraphs_html(notice.body)}"
+    if files:
+        inner += f"<p>{html.escape(plain(language, 'mail.message.attachments'))}</p><ul>"
+        inner += "".join(f"<li>{_link(url, name)}</li>" for name, url in files) + "</ul>"
+    inner += f"<p>{_link(archive, plain(language, 'mail.message.archive', url=archive))}</p>"
+    inner += '<hr><p style="font-size:small">' + html.escape(footer[0]) + "<br>"
+    inner += _link(manage, plain(language, "mail.message.manage", url=manage)) + "<br>"
+    inner += _link(leave, plain(language, "mail.message.unsubscribe", url=leave)) + "</p>"
+    message = _message(sender, to=to, subject=notice.title, token=token)
+    message.set_content(text)
+    message.add_alternative(_page(language, notice.title, inner), subtype="html")
+    return message
+
+
+def confirmation_message(
+    *,
+    sender: Sender,
+    to: str,
+    language: str,
+    token: str,
+    category_names: Sequence[str],
+    frequency: str,
+) -> EmailMessage:
+    """The e-mail asking to confirm a subscription: its link subscribes."""
+    link = sender.url(f"/email/confirm/{token}")
+    subject = plain(language, "mail.message.confirm_subject")
+    separator = "、" if language == "zh-TW" else ", "
+    lines = [
+        plain(language, "mail.message.confirm_intro"),
+        plain(
+            language,
+            "mail.message.confirm_choice",
+            names=separator.join(category_names),
+            frequency=plain(language, f"mail.frequency.{frequency}"),
+        ),
+        plain(language, "mail.message.confirm_action"),
+    ]
+    ignore = plain(language, "mail.message.confirm_ignore")
+    text = "\n\n".join(lines) + f"\n{link}\n\n{ignore}\n"
+    inner = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    inner += f"<p>{_link(link)}</p><p>{html.escape(ignore)}</p>"
+    message = _message(sender, to=to, subject=subject, token=None)
+    message.set_content(text)
+    message.add_alternative(_page(language, subject, inner), subtype="html")
+    return message
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    domain: str
+    selector: str
+    private_key: bytes
+
+
+def signed_bytes(message: EmailMessage, key: DkimKey | None) -> bytes:
+    """The message as sent: with a DKIM-Signature first when there is a key (every list
+    header in `h=`, as RFC 8058 §4 asks)."""
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n", max_line_length=998))
+    if key is None:
+        return data
+    present = [h for h in SIGNED_HEADERS if h.decode() in message]
+    signature = dkim.sign(
+        data,
+        key.selector.encode("ascii"),
+        key.domain.encode("ascii"),
+        key.private_key,
+        include_headers=present,
+    )
+    return signature + data
