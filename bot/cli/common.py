@@ -24,13 +24,20 @@ from sqlmodel import Session
 from typer._click import exceptions as click
 from typer._click.core import Parameter
 
+from bot.mail.addresses import normalise_address
 from bot.settings import Settings, SettingsError, load_settings
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES, t
 from storage.db import Database
 from storage.queries.audit import record_audit
+from storage.queries.mail import keyed_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PRIVATE_ARGUMENTS = frozenset({"address"})
+"""Arguments the audit log keeps only as the install's keyed hash (`storage.queries.mail`):
+`email remove ADDRESS` must not leave the address it removed in the log; the hash still lets a
+person's request be matched against it, and against the hashes on delivery rows."""
 
 
 def fail(message: str) -> NoReturn:
@@ -65,7 +72,7 @@ def cli_command(fn: F) -> F:
             result = fn(*args, **kwargs)
             if _open_databases and _audit.row is not None:
                 row, _audit.row = _audit.row, None
-                _open_databases[0].call(record_audit, **row)
+                _open_databases[0].call(_record, row=row)
             return result
         except SettingsError as exc:
             fail(str(exc))
@@ -90,8 +97,30 @@ def _audit_row(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         "actor_telegram_id": None,
         "action": f"cli.{name}"[:64],
         "target": user[:128],
-        "detail": json.dumps(shown, ensure_ascii=False)[:2000],
+        "detail": shown,
     }
+
+
+def _normal(address: str) -> str:
+    """The address as the e-mail rows hash it, or as typed when it is not one."""
+    try:
+        return normalise_address(address)
+    except UserError:
+        return address.strip().lower()
+
+
+def _record(session: Session, *, row: dict[str, Any]) -> None:
+    """Write the audit row, its private arguments replaced by their keyed hash."""
+    detail = {
+        key: f"hmac:{keyed_hash(session, text=_normal(value))}"
+        if key in PRIVATE_ARGUMENTS
+        else value
+        for key, value in row["detail"].items()
+    }
+    record_audit(
+        session=session,
+        **{**row, "detail": json.dumps(detail, ensure_ascii=False)[:2000]},
+    )
 
 
 class CommandDatabase(Database):
@@ -123,7 +152,7 @@ class CommandDatabase(Database):
             yield session
             changed = wrote or bool(session.new or session.dirty or session.deleted)
             if self.carries_audit and changed and _audit.row is not None:
-                record_audit(session=session, **_audit.row)
+                _record(session, row=_audit.row)
                 carried = True
         if carried:  # committed
             _audit.row = None

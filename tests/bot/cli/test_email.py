@@ -75,7 +75,11 @@ def test_show_and_remove_serve_a_persons_request(
     code, _, err = run(cli, "email", "show", "nobody")
     assert code == 2 and "“nobody” is not a valid e-mail address" in err
     with db.reading() as session:
-        actions = [a.action for a in session.exec(select(AuditEntry)).all()]
+        audit = session.exec(select(AuditEntry)).all()
         rows = session.exec(select(Delivery).where(Delivery.channel == "email")).all()
-    assert "cli.remove_command" in actions
+    assert "cli.remove_command" in [a.action for a in audit]
     assert [r.status for r in rows] == ["failed"] and rows[0].email_hash
+    # the log keeps what was done, not the address removed: its keyed hash, as the rows keep it
+    assert not [a for a in audit if "mei@" in (a.detail or "").lower()]
+    removal = next(a for a in audit if a.action == "cli.remove_command")
+    assert f"hmac:{rows[0].email_hash}" in (removal.detail or "")
