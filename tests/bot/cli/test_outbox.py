@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from storage.models import AuditEntry, Delivery
 from storage.models.notices import DeliveryStatus
-from tests.bot.delivery.test_worker import add_subscribers, publish
+from tests.bot.delivery.broadcasts import add_subscribers, publish
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 

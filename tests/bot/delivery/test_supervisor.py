@@ -28,7 +28,7 @@ from bot.notices.status import delivery_pause
 from kernel.clock import utcnow
 from storage.db import Database
 from storage.queries.outbox import due
-from tests.bot.delivery.test_worker import add_subscribers, copies, publish, wait_done
+from tests.bot.delivery.broadcasts import add_subscribers, copies, publish, wait_done
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes import FakeBotApi
 from tests.harness import BotHarness

@@ -13,7 +13,7 @@ import pytest
 
 from bot.delivery.worker import DeliveryWorker, worker_for
 from storage.db import Database
-from tests.bot.delivery.test_worker import add_subscribers, copies, publish
+from tests.bot.delivery.broadcasts import add_subscribers, copies, publish
 from tests.conftest import TOKEN
 from tests.fakes import FakeBotApi
 
