@@ -40,6 +40,7 @@ from bot.jobs import (
 )
 from bot.jobs.loops import start_loop, stop_loops
 from bot.settings import Settings
+from bot.web import app as public_site
 from kernel.i18n import t
 from storage.db import Database
 from storage.models import Role
@@ -67,7 +68,8 @@ def features() -> list[Feature]:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Set the command menus; start the delivery worker and the reminder loops."""
+    """Set the command menus; start the delivery worker, the public pages and the reminder
+    loops."""
     services: Services = app.bot_data["services"]
     await set_default_menus(app.bot, services.settings.default_language)
     staff = await services.db.run_read(fetch_staff_telegram_ids)
@@ -84,6 +86,7 @@ async def post_init(app: BotApplication) -> None:
         if roles:
             await set_menu_for(app.bot, telegram_id, roles, language)
     await delivery.start_worker(app)
+    app.bot_data["web"] = await public_site.start(services.settings, services.db)
     start_loop(app, "case-reminders", case_reminders.step, every=case_reminders.CHECK_EVERY)
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
@@ -99,8 +102,9 @@ async def post_init(app: BotApplication) -> None:
 
 
 async def post_shutdown(app: BotApplication) -> None:
-    """Stop background work, then release the database."""
+    """Stop background work and the public pages, then release the database."""
     await stop_loops(app)
+    await public_site.stop(app.bot_data.pop("web", None))
     await delivery.stop_worker(app)
     services: Services = app.bot_data["services"]
     services.db.dispose()
