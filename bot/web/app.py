@@ -92,7 +92,8 @@ async def answers(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPNotFound:
         response = _error_page(request, 404, "web.not_found")
     except web.HTTPException as other:  # redirects, 405: aiohttp's own answer
-        response = other
+        other.headers.update(HEADERS)
+        raise
     except Exception:
         logger.exception("error while serving %s", request.path)
         response = _error_page(request, 500, "errors.internal")

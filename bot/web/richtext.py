@@ -1,7 +1,7 @@
-"""Telegram HTML made safe for a page: only the tags Telegram allows are kept (with the one
-attribute each may carry), everything else is escaped as text; blank lines become paragraphs
-and line breaks `<br>`, as the chat shows them; web addresses in the text become links, as
-Telegram makes them."""
+"""Telegram HTML made safe for a page: only the tags Telegram allows are kept (a link only to
+the web or mail, no other attribute), everything else is escaped and shown as text; blank lines
+become paragraphs and line breaks `<br>`, as the chat shows them; web addresses in the text
+become links, as Telegram makes them."""
 
 from __future__ import annotations
 
@@ -42,12 +42,11 @@ class _Cleaner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         written = ALLOWED.get(tag)
-        if written is None:
+        href = dict(attrs).get("href") or ""
+        if written is None or (tag == "a" and not href.lower().startswith(LINK_SCHEMES)):
+            self.out.append(str(escape(self.get_starttag_text() or "")))
             return
         if tag == "a":
-            href = dict(attrs).get("href") or ""
-            if not href.lower().startswith(LINK_SCHEMES):
-                return
             self.out.append(f'<a href="{html.escape(href, quote=True)}">')
         else:
             self.out.append(f"<{written}>")
@@ -55,6 +54,7 @@ class _Cleaner(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in self.open:
+            self.out.append(str(escape(f"</{tag}>")))
             return
         while self.open:  # close what was left open inside it too
             inner = self.open.pop()
