@@ -147,7 +147,6 @@ def _table_frames(driver: Any) -> list[tuple[int, int]]:
 def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
     browser: Any, demo_reports: dict[str, DemoResult]
 ) -> None:
-    from pypdf import PdfReader
 
     found = pages(demo_reports)
     assert (
@@ -186,22 +185,31 @@ def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         if widest > inside:
             problems.append(f"{name}: a table is cut off on paper ({widest} > {inside} px)")
-        _width(browser, 1280)
-        browser.get(path.as_uri())
-        printed = browser.execute_cdp_cmd(
-            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
-        )
-        pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
-        box = pdf.pages[0].mediabox
-        size = (float(box.width), float(box.height))
-        if abs(size[0] - A4_POINTS[0]) > 2 or abs(size[1] - A4_POINTS[1]) > 2:
-            problems.append(f"{name}: printed on {size}, not A4")
-        # PDF text comes back with CJK compatibility glyphs (⾴ for 頁): normalise them
-        first_page = unicodedata.normalize("NFKC", pdf.pages[0].extract_text() or "")
-        marker = "第 1 頁" if language == "zh-TW" else "Page 1 of"
-        if marker not in first_page.replace("\n", " "):
-            problems.append(f"{name}: no page number on the printed page")
+        problems += _print_problems(browser, path.as_uri(), name, language)
     assert problems == [], "\n".join(problems)
+
+
+def _print_problems(driver: Any, url: str, name: str, language: str) -> list[str]:
+    """The page printed to PDF: on A4, with its page number on the first page."""
+    from pypdf import PdfReader
+
+    problems = []
+    _width(driver, 1280)
+    driver.get(url)
+    printed = driver.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
+    box = pdf.pages[0].mediabox
+    size = (float(box.width), float(box.height))
+    if abs(size[0] - A4_POINTS[0]) > 2 or abs(size[1] - A4_POINTS[1]) > 2:
+        problems.append(f"{name}: printed on {size}, not A4")
+    # PDF text comes back with CJK compatibility glyphs (⾴ for 頁): normalise them
+    first_page = unicodedata.normalize("NFKC", pdf.pages[0].extract_text() or "")
+    marker = "第 1 頁" if language == "zh-TW" else "Page 1 of"
+    if marker not in first_page.replace("\n", " "):
+        problems.append(f"{name}: no page number on the printed page")
+    return problems
 
 
 @contextmanager
@@ -249,8 +257,6 @@ def test_the_public_pages_pass_axe_fit_a_phone_and_print_on_a4(
 ) -> None:
     """The archive list, a notice's page (with its file) and /privacy as the server sends them
     (its stylesheet, its security headers), in both languages."""
-    from pypdf import PdfReader
-
     problems: list[str] = []
     with serving(demo_reports["zh-TW"].database) as base:
         newest = max(
@@ -274,19 +280,7 @@ def test_the_public_pages_pass_axe_fit_a_phone_and_print_on_a4(
                 )
                 if scroll > inner:
                     problems.append(f"{name}: scrolls sideways at {PHONE_PX} px")
-                _width(browser, 1280)
-                browser.get(url)
-                printed = browser.execute_cdp_cmd(
-                    "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
-                )
-                pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
-                box = pdf.pages[0].mediabox
-                if abs(float(box.width) - A4_POINTS[0]) > 2:
-                    problems.append(f"{name}: not printed on A4")
-                first_page = unicodedata.normalize("NFKC", pdf.pages[0].extract_text() or "")
-                marker = "第 1 頁" if language == "zh-TW" else "Page 1 of"
-                if marker not in first_page.replace("\n", " "):
-                    problems.append(f"{name}: no page number on the printed page")
+                problems += _print_problems(browser, url, name, language)
     assert problems == [], "\n".join(problems)
 
 
