@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.web import archive, feeds, health
 from bot.web.frame import DATABASE, SETTINGS, language_of, link, render
 from bot.web.richtext import to_page
@@ -123,16 +123,21 @@ def build(settings: Settings, db: Database) -> web.Application:
 
 
 async def start(settings: Settings, db: Database) -> web.AppRunner | None:
-    """Serve the site on WEB_LISTEN:WEB_PORT (None when WEB_PORT is 0)."""
+    """Serve the site on WEB_LISTEN:WEB_PORT (None when WEB_PORT is 0); SettingsError, one
+    sentence naming the settings, when that address cannot be listened on."""
     if settings.web_port == 0:
         return None
     runner = web.AppRunner(build(settings, db), access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.web_listen, settings.web_port).start()
-    except OSError:
+    except OSError as exc:
         await runner.cleanup()
-        raise
+        raise SettingsError(
+            f"The public pages cannot be served on {settings.web_listen}:{settings.web_port} "
+            f"({exc.strerror or exc}): set WEB_LISTEN and WEB_PORT to a free address, or "
+            "WEB_PORT=0 not to serve them."
+        ) from None
     logger.info(
         "public pages served on %s:%s, reached at %s",
         settings.web_listen,

@@ -11,9 +11,11 @@ import socket
 import time
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.web.app import start
 from kernel.i18n import t
 from storage.db import Database
 from tests.bot.web.conftest import send
@@ -57,6 +59,20 @@ async def test_run_serves_the_site_beside_the_bot_and_stops_it_on_shutdown(
         except aiohttp.ClientConnectionError:
             refused = True
         assert refused
+
+
+async def test_a_port_in_use_is_one_sentence_naming_the_settings(
+    web_settings: Settings, db: Database
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SettingsError) as refused:
+            await start(web_settings.model_copy(update={"web_port": port}), db)
+    message = str(refused.value)
+    assert f"127.0.0.1:{port}" in message and "WEB_PORT" in message and "\n" not in message
+    assert await start(web_settings.model_copy(update={"web_port": 0}), db) is None
 
 
 async def test_every_answer_carries_the_security_headers_and_no_script(
