@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -24,6 +25,8 @@ from storage.queries import archive as q
 from storage.queries.notices import fetch_category_by_code
 
 PER_PAGE = 20
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+"""A notice body with any of these is read as Chinese (its `lang`), else as English."""
 ID_MAX = 2**63 - 1
 
 
@@ -157,6 +160,7 @@ def _helpers(language: str) -> dict[str, Any]:
         "day": lambda moment, tz: long_day(moment.astimezone(tz).date(), language),
         "name": lambda category: category_name(category, language),
         "body": plain_to_page,
+        "text_lang": lambda text: "zh-TW" if CJK.search(text) else "en",
         "size": lambda size: human_size(size, language),
     }
 

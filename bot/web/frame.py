@@ -15,6 +15,7 @@ from babel.dates import format_date
 from bot.settings import Settings
 from kernel import templating
 from kernel.clock import utcnow
+from kernel.pages import in_language
 from kernel.reporting import format_stamp, plain, roc_year
 from storage.db import Database
 
@@ -79,6 +80,7 @@ def render(
         lang=language,
         title=title,
         tr=lambda key, **v: plain(language, key, **v),
+        lx=lambda text: in_language(text, language),
         link=lambda path, **v: link(path, language, **v),
         switch_href=link(request.path, other, **query),
         switch_lang=other,
