@@ -9,6 +9,7 @@ chatbot's domains below them (no telegram there).
     edge/           Telegram plumbing shared by handlers and jobs
     jobs/           background loops that find what is due and write it to the outbox
     delivery/       the outbox worker and its transport
+    web/            the public site: the notice archive, its feeds, health (no telegram)
     notices/        domain: categories, subscriptions, notices, the certificate register
     cases/          domain: complaints and monitor reports, from filing to closing
     people/         domain: invites, roles, who a person is, their language, blocked chats

@@ -41,6 +41,7 @@ from bot.jobs import (
 from bot.jobs.loops import start_loop, stop_loops
 from bot.mail.sender import MailSender, sender_for
 from bot.settings import Settings
+from bot.web import app as public_site
 from kernel.i18n import t
 from storage.db import Database
 from storage.models import Role
@@ -81,8 +82,7 @@ def mail_sender(settings: Settings, db: Database) -> MailSender:
         smtp=None if smtp is None else vars(smtp),
         drop_dir=settings.mail_drop_dir,
         mail_from=settings.mail_from,
-        # PUBLIC_BASE_URL comes with the public site (issue 21's web part)
-        base_url=getattr(settings, "public_base_url", None) or "http://127.0.0.1:8080",
+        base_url=settings.public_url,
         tz=settings.tz,
         rate=settings.mail_rate,
         dkim=dkim,
@@ -90,7 +90,8 @@ def mail_sender(settings: Settings, db: Database) -> MailSender:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Set the command menus; start the delivery worker and the reminder loops."""
+    """Set the command menus; start the delivery worker, the public pages and the reminder
+    loops."""
     services: Services = app.bot_data["services"]
     await set_default_menus(app.bot, services.settings.default_language)
     staff = await services.db.run_read(fetch_staff_telegram_ids)
@@ -109,6 +110,7 @@ async def post_init(app: BotApplication) -> None:
     await delivery.start_worker(app)
     app.bot_data[MAIL_SENDER] = mail_sender(services.settings, services.db)
     app.bot_data[MAIL_SENDER].start()
+    app.bot_data["web"] = await public_site.start(services.settings, services.db)
     start_loop(app, "case-reminders", case_reminders.step, every=case_reminders.CHECK_EVERY)
     start_loop(
         app, "courtesy-reminders", courtesy_reminders.step, every=courtesy_reminders.CHECK_EVERY
@@ -124,8 +126,9 @@ async def post_init(app: BotApplication) -> None:
 
 
 async def post_shutdown(app: BotApplication) -> None:
-    """Stop background work, then release the database."""
+    """Stop background work and the public pages, then release the database."""
     await stop_loops(app)
+    await public_site.stop(app.bot_data.pop("web", None))
     await delivery.stop_worker(app)
     if (sender := app.bot_data.pop(MAIL_SENDER, None)) is not None:
         await sender.stop()

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     dkim_domain: str | None = None
     dkim_selector: str | None = None
     dkim_key_file: Path | None = None
+    public_base_url: str | None = None
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -189,6 +192,24 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        ok = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and not parts.query
+            and not parts.fragment
+            and not parts.username
+            and not any(c.isspace() for c in value.strip())
+        )
+        if not ok:
+            raise ValueError("public_base_url")
+        return value.strip().rstrip("/")
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret_token is None:
@@ -208,6 +229,15 @@ class Settings(BaseSettings):
         if self.smtp_url is None:
             return None
         return parse_smtp_url(self.smtp_url.get_secret_value())
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach the public pages, without a trailing slash: PUBLIC_BASE_URL, else
+        the address the pages are served at on this machine."""
+        if self.public_base_url:
+            return self.public_base_url
+        host = f"[{self.web_listen}]" if ":" in self.web_listen else self.web_listen
+        return f"http://{host}:{self.web_port or 8080}"
 
     def require_token(self) -> str:
         """The bot token, or a SettingsError telling the person how to get one."""
@@ -248,6 +278,9 @@ _ACCEPTS = {
     "case_filing_limit_per_hour": "a whole number of reports from 1 to 1000",
     "courtesy_pass_mark": "a whole number from 0 to 100",
     "webhook_port": "a port number from 1 to 65535",
+    "public_base_url": "an http:// or https:// address with a host and no query, "
+    "e.g. https://desk.example.gov.tw",
+    "web_port": "a port number from 1 to 65535, or 0 not to serve the public pages",
     "expiry_reminder_days": "a comma-separated list of whole numbers of days from 1 to 3660",
     "smtp_url": "smtp://host:25, smtp+starttls://user:password@host:587 or "
     "smtps://user:password@host:465",

@@ -140,6 +140,7 @@ def settings(database_url: str, fake_api: FakeBotApi) -> Settings:
         admin_telegram_ids=(ADMIN_ID,),
         branch_contact_phone=BRANCH_PHONE,
         branch_contact_address=BRANCH_ADDRESS,
+        web_port=0,  # the public pages' tests serve them on a port of their own
         _env_file=None,  # type: ignore[call-arg]
     )
 

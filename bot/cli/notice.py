@@ -98,9 +98,17 @@ def send(
     at: Annotated[
         str | None, typer.Option(help="ISO time to send at, e.g. 2026-12-01T09:30+08:00")
     ] = None,
+    no_archive: Annotated[
+        bool,
+        typer.Option(
+            "--no-archive",
+            help="keep it off the public pages (a notice to categories is there once sent)",
+        ),
+    ] = False,
 ) -> None:
     """Publish a notice to categories and/or firms by 統一編號, now (or at --at); prints the
-    notice id on its last line."""
+    notice id on its last line. A notice to categories alone is on the public pages unless
+    --no-archive is given; one to a list of 統一編號 never is."""
     if not category and tax_ids is None:
         raise UserError("targeting.no_audience")
     numbers = read_tax_id_file(tax_ids) if tax_ids is not None else []
@@ -120,6 +128,7 @@ def send(
         at=when,
         attachment_name=attach.name if attach else None,
         attachment_content=content,
+        archive=not no_archive,
     )
     language = settings().default_language
     key = "notice.released" if published.released else "notice.scheduled"

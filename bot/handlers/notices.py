@@ -53,7 +53,7 @@ from kernel.reporting import format_day
 logger = logging.getLogger(__name__)
 
 NOTICE = "notice"  # notice:c:<id>, notice:list, notice:next, notice:send, notice:schedule,
-# notice:cancel
+# notice:archive, notice:cancel
 DRAFT = "notice"  # the draft's key in user data
 PICK, TITLE, BODY, ATTACH, CONFIRM, WHEN, LIST = range(7)
 SHOWN_PROBLEMS = 20
@@ -102,24 +102,22 @@ def pick_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def confirm_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def confirm_keyboard(lang: str, draft: NoticeDraft) -> InlineKeyboardMarkup:
+    """Send, schedule, cancel; and for a notice to categories alone, the archive choice (the
+    button shows the current one; pressing it switches)."""
+    rows = [
         [
-            [
-                InlineKeyboardButton(
-                    t(lang, "notice.send_button"), callback_data=f"{NOTICE}:send"
-                ),
-                InlineKeyboardButton(
-                    t(lang, "notice.schedule_button"), callback_data=f"{NOTICE}:schedule"
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    t(lang, "notice.cancel_button"), callback_data=f"{NOTICE}:cancel"
-                )
-            ],
-        ]
-    )
+            InlineKeyboardButton(t(lang, "notice.send_button"), callback_data=f"{NOTICE}:send"),
+            InlineKeyboardButton(
+                t(lang, "notice.schedule_button"), callback_data=f"{NOTICE}:schedule"
+            ),
+        ],
+        [InlineKeyboardButton(t(lang, "notice.cancel_button"), callback_data=f"{NOTICE}:cancel")],
+    ]
+    if draft.archivable:
+        label = t(lang, "archive.on_button" if draft.archive else "archive.off_button")
+        rows.insert(1, [InlineKeyboardButton(label, callback_data=f"{NOTICE}:archive")])
+    return InlineKeyboardMarkup(rows)
 
 
 @requires(*STAFF)
@@ -322,7 +320,21 @@ async def _preview(update: Update, context: BotContext, draft: NoticeDraft) -> i
     confirm = t(context.lang, "notice.confirm", count=preview.recipients, parts=len(parts))
     if draft.tax_ids:
         confirm += "\n" + t(context.lang, "targeting.unreached", count=preview.unreached)
-    await message.reply_text(confirm, reply_markup=confirm_keyboard(context.lang))
+    confirm += "\n" + t(context.lang, "archive.hint" if draft.archivable else "archive.never")
+    await message.reply_text(confirm, reply_markup=confirm_keyboard(context.lang, draft))
+    return CONFIRM
+
+
+@requires(*STAFF)
+async def notice_archive(update: Update, context: BotContext) -> int:
+    """Switch the draft between the public pages and not; the button shows the new choice."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = _draft(context)
+    draft.archive = not draft.archive
+    _save(context, draft)
+    await query.edit_message_reply_markup(confirm_keyboard(context.lang, draft))
     return CONFIRM
 
 
@@ -540,7 +552,8 @@ def register(app: BotApplication) -> None:
                     CommandHandler("skip", notice_skip_attachment),
                 ],
                 CONFIRM: [
-                    CallbackQueryHandler(notice_confirm, pattern=rf"^{NOTICE}:(send|schedule)$")
+                    CallbackQueryHandler(notice_confirm, pattern=rf"^{NOTICE}:(send|schedule)$"),
+                    CallbackQueryHandler(notice_archive, pattern=rf"^{NOTICE}:archive$"),
                 ],
                 WHEN: [MessageHandler(text, notice_when)],
             },

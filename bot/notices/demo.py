@@ -108,6 +108,7 @@ def seed_demo(session: Session, *, rng: random.Random, year: int) -> None:
             created_by_id=None,
             scheduled_at=when,
             now=when,
+            public=True,
         )
         assert notice.id is not None
         q.release_notice(session=session, notice_id=notice.id, now=when)

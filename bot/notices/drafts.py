@@ -32,6 +32,13 @@ class NoticeDraft:
     attachment_name: str | None = None
     tax_ids: list[str] = field(default_factory=list)
     """統一編號 from an uploaded list: their firms' chats get the notice too."""
+    archive: bool = True
+    """Whether the notice goes on the public pages (only one to categories alone can)."""
+
+    @property
+    def archivable(self) -> bool:
+        """Whether the archive choice applies: a notice to categories and no list."""
+        return bool(self.category_ids) and not self.tax_ids
 
     def toggle(self, category_id: int) -> None:
         """Choose the category, or unchoose it if it was chosen."""
@@ -56,6 +63,7 @@ class NoticeDraft:
             "attachment_file_id": self.attachment_file_id,
             "attachment_name": self.attachment_name,
             "tax_ids": list(self.tax_ids),
+            "archive": self.archive,
         }
 
     @classmethod
@@ -83,6 +91,7 @@ class NoticeDraft:
             tax_ids=(
                 [n for n in numbers if isinstance(n, str)] if isinstance(numbers, list) else []
             ),
+            archive=found.get("archive") is not False,
         )
 
 
@@ -184,8 +193,10 @@ def publish_draft(
         attachment_name=draft.attachment_name,
         attachment_file_id=draft.attachment_file_id,
         tax_ids=draft.tax_ids,
+        archive=draft.archive,
     )
     listed = f" tax_ids={len(draft.tax_ids)}" if draft.tax_ids else ""
+    listed += "" if draft.archive or not draft.archivable else " no-archive"
     record_audit(
         session=session,
         actor_telegram_id=actor_telegram_id,

@@ -110,10 +110,13 @@ def publish(
     attachment_size: int | None = None,
     now: datetime | None = None,
     tax_ids: Sequence[str] = (),
+    archive: bool = True,
 ) -> Published:
     """Store a notice and release it now, or keep it for the delivery worker to release at `at`.
 
-    With `tax_ids` it also goes to the chats holding those 統一編號 (each chat once)."""
+    With `tax_ids` it also goes to the chats holding those 統一編號 (each chat once). It is in
+    the public archive once released if it goes to categories, to no list of 統一編號, and
+    `archive` is left on."""
     now = now or utcnow()
     draft = check_draft(
         session=session, title=title, body=body, codes=codes, targeted=bool(tax_ids)
@@ -140,6 +143,7 @@ def publish(
         attachment_file_id=attachment_file_id,
         attachment_content=attachment_content,
         now=now,
+        public=archive and bool(draft.category_ids) and not tax_ids,
     )
     assert notice.id is not None and notice.scheduled_at is not None
     if tax_ids:

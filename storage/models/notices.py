@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import CreatedAt
@@ -91,6 +92,7 @@ class Notice(CreatedAt, table=True):
     __table_args__ = (
         Index("ix_notice_state_due", "state", "scheduled_at"),
         Index("ix_notice_kind_ref", "kind", "ref_id"),
+        Index("ix_notice_public_released", "public", "released_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,6 +111,10 @@ class Notice(CreatedAt, table=True):
         sa_column_kwargs={"server_default": NoticeKind.NOTICE.value},
     )
     ref_id: int | None = Field(default=None)
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """In the public archive once released (`storage.queries.archive`): a notice to categories
+    whose author did not mark it not for the archive; never one sent to a list of 統一編號,
+    nor a reminder, survey invitation or case news, whatever this says."""
 
 
 class OutboxText(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Query functions: the session first, the rest keyword-only, named for what they do; none
 commits.
 
+archive.py        the public archive: which notices anyone may read, and their files
 assessment.py     the self-assessment and the yearly targets
 audit.py          the audit log: a row written with its change, the latest read back
 bulk.py           many rows at once: short IN lists, the one bulk insert
@@ -8,6 +9,7 @@ case_periods.py   a half-year's or a year's complaint analysis (aggregation)
 case_summary.py   the monthly summary of cases (aggregation)
 cases.py          cases: numbering, storing, reading, importing
 courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
+health.py         the public site's readiness: the worker's heartbeat, the oldest due row
 mail.py           e-mail subscribers, tokens, requests; the e-mail rows of the outbox
 notices.py        categories, subscriptions, company profiles, notices and their release
 outbox/           the delivery outbox, one module per concern (its own map)

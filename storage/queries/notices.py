@@ -169,8 +169,10 @@ def create_notice(
     attachment_file_id: str | None = None,
     attachment_content: bytes | None = None,
     now: datetime | None = None,
+    public: bool = False,
 ) -> Notice:
-    """A notice waiting for release (now, or at `scheduled_at`)."""
+    """A notice waiting for release (now, or at `scheduled_at`); `public` puts it in the
+    archive once released."""
     now = now or utcnow()
     notice = Notice(
         title=title,
@@ -181,6 +183,7 @@ def create_notice(
         attachment_name=attachment_name,
         attachment_file_id=attachment_file_id,
         created_at=now,
+        public=public,
     )
     session.add(notice)
     session.flush()
@@ -327,11 +330,18 @@ def fetch_attachment_content(session: Session, *, notice_id: int) -> bytes | Non
 
 
 def save_attachment_file_id(session: Session, *, notice_id: int, file_id: str) -> None:
-    """Remember Telegram's file id; the uploaded bytes are no longer needed."""
+    """Remember Telegram's file id; the uploaded bytes are no longer needed for sending, and
+    are dropped unless the notice is public (the archive serves them for download)."""
     session.execute(
         update(Notice).where(col(Notice.id) == notice_id).values(attachment_file_id=file_id)
     )
-    session.execute(delete(NoticeAttachment).where(col(NoticeAttachment.notice_id) == notice_id))
+    private = select(Notice.id).where(col(Notice.id) == notice_id, col(Notice.public).is_(False))
+    session.execute(
+        delete(NoticeAttachment).where(
+            col(NoticeAttachment.notice_id) == notice_id,
+            col(NoticeAttachment.notice_id).in_(private),
+        )
+    )
 
 
 STATUSES = tuple(s.value for s in DeliveryStatus)

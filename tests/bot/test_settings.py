@@ -26,6 +26,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: igno
         "DKIM_DOMAIN",
         "DKIM_SELECTOR",
         "DKIM_KEY_FILE",
+        "PUBLIC_BASE_URL",
+        "WEB_LISTEN",
+        "WEB_PORT",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -40,6 +43,19 @@ def test_defaults_match_the_product_description() -> None:
     assert settings.courtesy_pass_mark == 80
     assert settings.admin_telegram_ids == ()
     assert settings.database_url.startswith("sqlite:///")
+
+
+def test_the_public_pages_are_served_on_loopback_at_8080_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings()
+    assert (settings.web_listen, settings.web_port) == ("127.0.0.1", 8080)
+    assert settings.public_url == "http://127.0.0.1:8080"
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://desk.example.gov.tw/bsmi/")
+    monkeypatch.setenv("WEB_PORT", "0")
+    settings = load_settings()
+    assert settings.public_url == "https://desk.example.gov.tw/bsmi"
+    assert settings.web_port == 0
 
 
 def test_admin_ids_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,6 +75,11 @@ def test_admin_ids_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -
         ("BRANCH_CONTACT_PHONE", "call us", "BRANCH_CONTACT_PHONE"),
         ("BRANCH_CONTACT_PHONE", "123", "BRANCH_CONTACT_PHONE"),
         ("BRANCH_CONTACT_ADDRESS", "新竹", "BRANCH_CONTACT_ADDRESS"),
+        ("PUBLIC_BASE_URL", "desk.example.gov.tw", "PUBLIC_BASE_URL"),
+        ("PUBLIC_BASE_URL", "ftp://desk.example.gov.tw", "PUBLIC_BASE_URL"),
+        ("PUBLIC_BASE_URL", "https://desk.example.gov.tw/?a=1", "PUBLIC_BASE_URL"),
+        ("WEB_PORT", "70000", "WEB_PORT"),
+        ("WEB_PORT", "web", "WEB_PORT"),
     ],
 )
 def test_a_bad_value_names_the_variable_in_one_line(

@@ -1,6 +1,9 @@
 """Every demo report in a real browser (headless Chromium): axe-core finds no WCAG 2.0/2.1 A or
 AA violation, every table shows all its columns on a 1,366 px office screen, the page does not
-scroll sideways at 390 px, and it prints on A4 with page numbers.
+scroll sideways at 390 px, and it prints on A4 with page numbers. The public site's pages (the
+archive, a notice, /privacy, the 404 page) the same way, fetched from the site itself served on
+127.0.0.1 over the demo's database, so the check sees what the public gets: the stylesheet and
+the Content-Security-Policy the server sends with them.
 
 Needs Debian's `chromium` and `chromium-driver` and `npm ci` (axe-core, pinned in
 package-lock.json). The browser is given the charts' font (kernel/fonts) through its own
@@ -12,20 +15,30 @@ from file:// and the browser runs with its network features off, so nothing leav
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import os
+import re
 import shutil
 import tempfile
+import threading
 import unicodedata
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.cli.demo import DemoResult
+from bot.notices.publishing import publish
+from bot.settings import Settings
+from bot.web.app import build
 from kernel.charts import FONT_FILE
+from storage.db import Database
 from tests.reports.conftest import pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +147,6 @@ def _table_frames(driver: Any) -> list[tuple[int, int]]:
 def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
     browser: Any, demo_reports: dict[str, DemoResult]
 ) -> None:
-    from pypdf import PdfReader
 
     found = pages(demo_reports)
     assert (
@@ -173,19 +185,105 @@ def test_every_demo_report_passes_axe_fits_a_phone_and_prints_on_a4(
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         if widest > inside:
             problems.append(f"{name}: a table is cut off on paper ({widest} > {inside} px)")
-        _width(browser, 1280)
-        browser.get(path.as_uri())
-        printed = browser.execute_cdp_cmd(
-            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
-        )
-        pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
-        box = pdf.pages[0].mediabox
-        size = (float(box.width), float(box.height))
-        if abs(size[0] - A4_POINTS[0]) > 2 or abs(size[1] - A4_POINTS[1]) > 2:
-            problems.append(f"{name}: printed on {size}, not A4")
-        # PDF text comes back with CJK compatibility glyphs (⾴ for 頁): normalise them
-        first_page = unicodedata.normalize("NFKC", pdf.pages[0].extract_text() or "")
-        marker = "第 1 頁" if language == "zh-TW" else "Page 1 of"
-        if marker not in first_page.replace("\n", " "):
-            problems.append(f"{name}: no page number on the printed page")
+        problems += _print_problems(browser, path.as_uri(), name, language)
     assert problems == [], "\n".join(problems)
+
+
+def _print_problems(driver: Any, url: str, name: str, language: str) -> list[str]:
+    """The page printed to PDF: on A4, with its page number on the first page."""
+    from pypdf import PdfReader
+
+    problems = []
+    _width(driver, 1280)
+    driver.get(url)
+    printed = driver.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
+    box = pdf.pages[0].mediabox
+    size = (float(box.width), float(box.height))
+    if abs(size[0] - A4_POINTS[0]) > 2 or abs(size[1] - A4_POINTS[1]) > 2:
+        problems.append(f"{name}: printed on {size}, not A4")
+    # PDF text comes back with CJK compatibility glyphs (⾴ for 頁): normalise them
+    first_page = unicodedata.normalize("NFKC", pdf.pages[0].extract_text() or "")
+    marker = "第 1 頁" if language == "zh-TW" else "Page 1 of"
+    if marker not in first_page.replace("\n", " "):
+        problems.append(f"{name}: no page number on the printed page")
+    return problems
+
+
+@contextmanager
+def serving(database: Path) -> Iterator[str]:
+    """The public site on 127.0.0.1 (a loop of its own in a thread) over the demo's database,
+    with one notice more that carries a file; yields its base address."""
+    copy = database.with_name("site.sqlite3")
+    shutil.copyfile(database, copy)
+    db = Database(f"sqlite:///{copy}")
+    db.call(
+        publish,
+        title="商品安全標示說明會簡報",
+        body="說明會簡報如附件。\n\n如有疑問請洽第二課。",
+        codes=["cns"],
+        created_by_id=None,
+        attachment_name="簡報.pdf",
+        attachment_content=b"%PDF-1.7 demo",
+    )
+    config = Settings(
+        database_url=f"sqlite:///{copy}",
+        branch_contact_phone="03-5427027",
+        branch_contact_address="300 新竹市北區中華路二段 773 號",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(build(config, db))
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = runner.addresses[0][1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
+        db.dispose()
+
+
+def test_the_public_pages_pass_axe_fit_a_phone_and_print_on_a4(
+    browser: Any, demo_reports: dict[str, DemoResult]
+) -> None:
+    """The archive list, a notice's page (with its file) and /privacy as the server sends them
+    (its stylesheet, its security headers), in both languages."""
+    problems: list[str] = []
+    with serving(demo_reports["zh-TW"].database) as base:
+        newest = max(
+            int(n) for n in re.findall(r'href="/notices/(\d+)"', _fetch(f"{base}/notices/"))
+        )
+        for language, query in (("zh-TW", ""), ("en", "?lang=en")):
+            for path in ("/notices/", f"/notices/{newest}", "/privacy", "/no-such-page"):
+                name, url = f"{language} {path}", f"{base}{path}{query}"
+                for width in (DESKTOP_PX, PHONE_PX):
+                    _width(browser, width)
+                    browser.get(url)
+                    assert browser.execute_script("return document.documentElement.lang") == (
+                        language
+                    )
+                    problems += [
+                        f"{name} @{width}px: {v['id']} {v['help']} {v['nodes']}"
+                        for v in _axe(browser)
+                    ]
+                scroll, inner = browser.execute_script(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];"
+                )
+                if scroll > inner:
+                    problems.append(f"{name}: scrolls sideways at {PHONE_PX} px")
+                problems += _print_problems(browser, url, name, language)
+    assert problems == [], "\n".join(problems)
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 (loopback)
+        return str(answer.read().decode("utf-8"))

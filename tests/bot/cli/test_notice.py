@@ -115,6 +115,23 @@ def test_notice_status_says_when_delivery_is_paused_by_an_error_and_since_when(
     )
 
 
+def test_no_archive_keeps_a_category_notice_off_the_public_pages(
+    tmp_path: Path, db: Database, cli: CliRunner
+) -> None:
+    add_subscriber(db, 811, "cns")
+    body = tmp_path / "body.txt"
+    body.write_text("Internal.", encoding="utf-8")
+    ids = []
+    for extra in ([], ["--no-archive"]):
+        args = ["notice", "send", "--category", "cns", "--title", "T", "--body-file", str(body)]
+        result = cli.invoke(app, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        ids.append(int(result.stdout.strip().splitlines()[-1]))
+    with db.transaction() as session:
+        public = [session.get(Notice, i).public for i in ids]  # type: ignore[union-attr]
+    assert public == [True, False]
+
+
 def test_notice_send_at_a_future_time_schedules_it(
     tmp_path: Path, db: Database, database_url: str
 ) -> None:

@@ -270,3 +270,36 @@ def test_the_delivery_pause_line_writes_roc_in_chinese_and_says_no_lease() -> No
     assert "遞送程序已逾時未回報運作狀態" in chinese and "租約" not in chinese
     english = pause_line(silent, "en", ZoneInfo("Asia/Taipei"))
     assert "since 2026-12-01 09:30" in english and "lease" not in english
+
+
+def has_button(bot: BotHarness, label: str) -> bool:
+    try:
+        return bot.fake.button_data(ADMIN_ID, label) == "notice:archive"
+    except AssertionError:
+        return False
+
+
+async def test_the_preview_switches_a_notice_off_the_public_pages_and_back_with_one_button(
+    bot: BotHarness,
+) -> None:
+    await bot.say(FIRM, "/start sub-cns", language_code="en")
+    published = []
+    for presses in (0, 1, 2):
+        await draft(bot, ADMIN_ID, "cns", f"Notice {presses}", "Body.")
+        confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
+        assert "appears on the branch's public pages" in confirm
+        assert bot.fake.button_data(ADMIN_ID, "🌐 On the public pages") == "notice:archive"
+        for press in range(presses):
+            bot.fake.press_button(ADMIN_ID, "notice:archive", language_code="en")
+            shown = "🔒 Not public" if press % 2 == 0 else "🌐 On the public pages"
+            await wait_until(lambda shown=shown: has_button(bot, shown))  # the keyboard edited
+        await bot.press(ADMIN_ID, "notice:send", language_code="en", replies=1)
+        published.append(f"Notice {presses}")
+    with bot.db.transaction() as session:
+        found = {n.title: n.public for n in session.exec(select(Notice)).all()}
+    assert found == {"Notice 0": True, "Notice 1": False, "Notice 2": True}
+    with bot.db.transaction() as session:
+        audit = session.exec(
+            select(AuditEntry.detail).where(AuditEntry.action == "notice.publish")
+        ).all()
+    assert sorted(" no-archive " in d for d in audit) == [False, False, True]

@@ -43,6 +43,8 @@ def category_id(db: Database, code: str) -> int:
         (None, NoticeDraft()),
         ({"category_ids": "3", "title": None}, NoticeDraft()),
         ({"category_ids": [1, "2", True, None]}, NoticeDraft([1])),
+        ({"category_ids": [1], "archive": False}, NoticeDraft([1], archive=False)),
+        ({"category_ids": [1], "archive": "no"}, NoticeDraft([1])),  # only False keeps it off
     ],
 )
 def test_the_notice_draft_reads_the_shapes_older_versions_stored(
@@ -62,6 +64,12 @@ def test_toggling_chooses_and_unchooses_a_category_and_detach_drops_the_file() -
     assert (draft.attachment_file_id, draft.attachment_name) == ("file-1", "attachment")
     draft.detach()
     assert draft == NoticeDraft([1])
+
+
+def test_only_a_notice_to_categories_alone_offers_the_archive_choice() -> None:
+    assert NoticeDraft([1]).archivable
+    assert not NoticeDraft().archivable
+    assert not NoticeDraft([1], tax_ids=["04595257"]).archivable
 
 
 def test_the_pick_drops_a_category_retired_meanwhile_and_counts_recipients(
