@@ -14,6 +14,7 @@ from bot.notices.unknown import resend as resend_rows
 from bot.notices.unknown import unknown_deliveries
 from kernel.clock import utcnow
 from kernel.reporting import plain
+from storage.queries.outbox.unknown import UnknownDelivery
 
 outbox_app = typer.Typer(
     help="Deliveries left unknown (sent, no answer): list them, resend after a check.",
@@ -42,7 +43,9 @@ def unknown(
                             "delivery_id": r.id,
                             "notice_id": r.notice_id,
                             "kind": r.kind,
+                            "channel": r.channel,
                             "chat_id": r.chat_id,
+                            "email_id": r.email_id,
                             "tried_at": r.tried_at.isoformat(),
                             "last_error": r.last_error,
                         }
@@ -67,11 +70,20 @@ def unknown(
                 notice_id=r.notice_id,
                 kind=r.kind,
                 title=r.title[:60],
-                chat_id=r.chat_id,
+                recipient=recipient(lang, r),
                 at=r.tried_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 error=r.last_error or "—",
             )
         )
+
+
+def recipient(lang: str, row: UnknownDelivery) -> str:
+    """Whom an unknown row went to: a chat, an e-mail subscriber, or an address removed since."""
+    if row.channel == "email":
+        if row.email_id is None:
+            return plain(lang, "outbox.recipient_gone")
+        return plain(lang, "outbox.recipient_email", email_id=row.email_id)
+    return plain(lang, "outbox.recipient_chat", chat_id=row.chat_id)
 
 
 @outbox_app.command("resend")

@@ -18,16 +18,19 @@ from storage.queries.outbox.enqueue import notify_written
 
 @dataclass(frozen=True)
 class UnknownDelivery:
-    """A row sent with no answer from Telegram: it may have arrived, so it waits for a person."""
+    """A row sent with no answer (from Telegram, or from the mail server after its DATA): it
+    may have arrived, so it waits for a person."""
 
     id: int
     notice_id: int
     kind: str
     title: str
-    chat_id: int
+    chat_id: int | None
     attempts: int
     tried_at: datetime
     last_error: str | None
+    channel: str
+    email_id: int | None
 
 
 def fetch_unknown_deliveries(
@@ -44,6 +47,8 @@ def fetch_unknown_deliveries(
             col(Delivery.attempts),
             col(Delivery.next_attempt_at),
             col(Delivery.last_error),
+            col(Delivery.channel),
+            col(Delivery.email_id),
         )
         .join(Notice, col(Notice.id) == Delivery.notice_id)
         .where(

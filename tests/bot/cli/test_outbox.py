@@ -1,15 +1,20 @@
-"""Deliveries left unknown (sent, no answer from Telegram) wait for a person: `outbox unknown`
+"""Deliveries left unknown (sent, no answer from Telegram or the mail server) wait for a person: `outbox unknown`
 lists them, `outbox resend` sends the checked ones again (audited; a bad id is one sentence and
 changes nothing), and /notices says how many wait."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from storage.models import AuditEntry, Delivery
+from kernel.clock import utcnow
+from storage.db import Database
+from storage.models import AuditEntry, Category, Delivery
+from storage.models.mail import EmailSubscriber, EmailSubscriberCategory
 from storage.models.notices import DeliveryStatus
 from tests.bot.delivery.broadcasts import add_subscribers, publish
 from tests.conftest import ADMIN_ID
@@ -83,3 +88,41 @@ async def test_an_unknown_delivery_is_listed_counted_and_resent_after_a_check(
     )
     assert [a.target for a in audit] == [str(delivery_id)]
     assert "No delivery is unknown." in cli.invoke(app, ["outbox", "unknown"]).output
+
+
+def test_an_unknown_email_is_listed_by_its_subscriber_and_after_removal_without_one(
+    db: Database, cli: CliRunner
+) -> None:
+    """A mail server that took the DATA and never answered leaves the row unknown too; it is
+    listed by its subscriber's number (never the address), and once the address is removed
+    the row still says an address was written to."""
+
+    def subscriber(session: Session) -> int:
+        row = EmailSubscriber(address="mei@example.com", language="en", confirmed_at=utcnow())
+        session.add(row)
+        session.flush()
+        cns = session.exec(select(Category).where(Category.code == "cns")).one()
+        session.add(EmailSubscriberCategory(subscriber_id=row.id, category_id=cns.id))
+        return row.id  # type: ignore[return-value]
+
+    email_id = db.call(subscriber)
+    notice_id = publish(db, TITLE)
+
+    def lost(session: Session) -> int:
+        row = session.exec(
+            select(Delivery).where(Delivery.notice_id == notice_id, Delivery.channel == "email")
+        ).one()
+        row.status, row.last_error = DeliveryStatus.UNKNOWN.value, "no answer after DATA"
+        return row.id  # type: ignore[return-value]
+
+    delivery_id = db.call(lost)
+    listed = cli.invoke(app, ["outbox", "unknown"])
+    assert f"#{delivery_id} message {notice_id}" in listed.output
+    assert f"→ e-mail subscriber {email_id}," in listed.output and "mei@" not in listed.output
+    shown = json.loads(cli.invoke(app, ["outbox", "unknown", "--json"]).output)["unknown"]
+    assert [(r["channel"], r["email_id"], r["chat_id"]) for r in shown] == [
+        ("email", email_id, None)
+    ]
+    assert cli.invoke(app, ["email", "remove", "mei@example.com"]).exit_code == 0
+    listed = cli.invoke(app, ["outbox", "unknown"])
+    assert "→ an e-mail address since removed," in listed.output
