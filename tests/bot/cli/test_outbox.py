@@ -1,6 +1,6 @@
-"""Deliveries left unknown (sent, no answer from Telegram or the mail server) wait for a person: `outbox unknown`
-lists them, `outbox resend` sends the checked ones again (audited; a bad id is one sentence and
-changes nothing), and /notices says how many wait."""
+"""Deliveries left unknown (sent, no answer from Telegram or the mail server) wait for a person:
+`outbox unknown` lists them, `outbox resend` sends the checked ones again (audited; a bad id is
+one sentence and changes nothing), and /notices says how many wait."""
 
 from __future__ import annotations
 
