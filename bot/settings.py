@@ -230,6 +230,19 @@ class Settings(BaseSettings):
             return None
         return parse_smtp_url(self.smtp_url.get_secret_value())
 
+    def log_secrets(self) -> tuple[str, ...]:
+        """What the log must never show besides the token: the webhook's secret, and the
+        relay's URL and password (aiosmtplib's errors may name either)."""
+        secrets: list[str] = []
+        if self.webhook_secret_token is not None:
+            secrets.append(self.webhook_secret_token.get_secret_value())
+        if self.smtp_url is not None:
+            secrets.append(self.smtp_url.get_secret_value())
+            password = parse_smtp_url(self.smtp_url.get_secret_value()).password
+            if password:
+                secrets.append(password)
+        return tuple(secrets)
+
     @property
     def public_url(self) -> str:
         """Where people reach the public pages, without a trailing slash: PUBLIC_BASE_URL, else

@@ -20,8 +20,7 @@ def run() -> None:
     config = settings()
     token = config.require_token()
     config.require_contact()
-    secret = config.webhook_secret_token
-    logs.configure(token=token, secrets=(secret.get_secret_value() if secret else None,))
+    logs.configure(token=token, secrets=config.log_secrets())
     # Asked before anything else is logged, so a wrong token or address is the only line.
     asyncio.run(startup.check_bot_api(config))
     asyncio.set_event_loop(asyncio.new_event_loop())  # python-telegram-bot's run_* uses it

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logs.configure(token=settings.require_token())
+        logs.configure(token=settings.require_token(), secrets=settings.log_secrets())
         asyncio.run(serve(settings, lease_seconds=args.lease_seconds))
     except SettingsError as exc:
         sys.exit(_one_line(str(exc)))

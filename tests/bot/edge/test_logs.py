@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.edge.logs import configure, install_redaction
+from bot.settings import Settings
 from tests.conftest import TOKEN
 from tests.harness import BotHarness
 
@@ -76,3 +77,24 @@ def test_the_configured_stderr_log_redacts_tracebacks_and_stack_info(
     assert "was rejected by the server" in err and "Traceback" in err
     assert TOKEN not in err and TOKEN.split(":")[1] not in err
     assert WEBHOOK_SECRET not in err
+
+
+def test_the_relays_url_and_password_are_redacted_like_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = "smtp+starttls://notices:r3lay-Pa55word@relay.example.org:587"
+    settings = Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        smtp_url=url,  # type: ignore[arg-type]
+        webhook_url="https://desk.example.org/hook",
+        webhook_secret_token=WEBHOOK_SECRET,  # type: ignore[arg-type]
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    install_redaction(TOKEN, *settings.log_secrets())
+    caplog.set_level(logging.INFO)
+    logger = logging.getLogger("bot.test.smtp")
+    logger.warning("could not reach %s", url)
+    logger.warning("login refused for notices with r3lay-Pa55word")
+    logger.info("webhook secret %s", WEBHOOK_SECRET)
+    assert "could not reach" in caplog.text and "login refused" in caplog.text
+    assert "r3lay-Pa55word" not in caplog.text and WEBHOOK_SECRET not in caplog.text
