@@ -29,6 +29,7 @@ from storage.db import Database
 from storage.models import Category, EmailSubscriber
 from storage.models.mail import EmailRequest
 from tests.bot.mail.conftest import Inbox
+from tests.bot.mail.test_sender import link as token_in
 
 ADDRESS = "mei@example.com"
 FORM = {"address": "Mei@Example.com", "frequency": "immediately", "language": "zh-TW"}
@@ -55,13 +56,6 @@ def mails(inbox: Inbox, address: str = ADDRESS) -> list[Message]:
         for rcpt, data in inbox.received
         if rcpt == address
     ]
-
-
-def token_in(message: Message, kind: str) -> str:
-    text = next(message.iter_parts()).get_content()  # type: ignore[attr-defined]
-    found = re.search(rf"/email/{kind}/([A-Za-z0-9_-]+)", text)
-    assert found is not None, text
-    return found.group(1)
 
 
 def main_of(page: str) -> str:
