@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
@@ -93,6 +94,8 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     web_listen: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
+    web_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    """The proxies whose X-Forwarded-For the public pages believe (IP addresses)."""
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -105,6 +108,17 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("web_trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        parts = value.split(",") if isinstance(value, str) else value
+        if not isinstance(parts, list | tuple):
+            return value
+        try:
+            return tuple(str(ip_address(str(p).strip())) for p in parts if str(p).strip())
+        except ValueError:
+            raise ValueError("web_trusted_proxies") from None
 
     @field_validator("expiry_reminder_days", mode="before")
     @classmethod
@@ -294,6 +308,7 @@ _ACCEPTS = {
     "public_base_url": "an http:// or https:// address with a host and no query, "
     "e.g. https://desk.example.gov.tw",
     "web_port": "a port number from 1 to 65535, or 0 not to serve the public pages",
+    "web_trusted_proxies": "a comma-separated list of IP addresses, e.g. 127.0.0.1,10.0.0.5",
     "expiry_reminder_days": "a comma-separated list of whole numbers of days from 1 to 3660",
     "smtp_url": "smtp://host:25, smtp+starttls://user:password@host:587 or "
     "smtps://user:password@host:465",

@@ -15,7 +15,7 @@ from bot.mail.addresses import new_token, normalise_address, token_hash
 from kernel.errors import UserError
 from kernel.i18n import LANGUAGES
 from storage.models import Category
-from storage.models.mail import EmailFrequency, EmailSubscriber
+from storage.models.mail import EmailFrequency, EmailRequest, EmailSubscriber
 from storage.queries import mail as q
 from storage.queries import notices as notices_q
 
@@ -120,9 +120,7 @@ class Confirmed:
     token: str
 
 
-def confirm(session: Session, *, token: str, now: datetime) -> Confirmed:
-    """Subscribe the address of the request whose link this is (its choice replaces any
-    earlier one); UserError for an unknown or expired link."""
+def _pending(session: Session, token: str, now: datetime) -> tuple[EmailRequest, list[Category]]:
     request = q.fetch_request_by_token(session=session, token_hash=token_hash(token))
     if request is None:
         raise UserError("mail.link_unknown")
@@ -132,6 +130,19 @@ def confirm(session: Session, *, token: str, now: datetime) -> Confirmed:
     categories = [live[int(i)] for i in request.category_ids.split(",") if int(i) in live]
     if not categories:
         raise UserError("mail.no_category")
+    return request, categories
+
+
+def requested_choice(session: Session, *, token: str, now: datetime) -> Choice:
+    """What confirming this link would subscribe (nothing changes); UserError as `confirm`."""
+    request, categories = _pending(session, token, now)
+    return Choice(request.address, tuple(categories), request.frequency, request.language)
+
+
+def confirm(session: Session, *, token: str, now: datetime) -> Confirmed:
+    """Subscribe the address of the request whose link this is (its choice replaces any
+    earlier one); UserError for an unknown or expired link."""
+    request, categories = _pending(session, token, now)
     subscriber = q.save_subscriber(
         session=session,
         address=request.address,

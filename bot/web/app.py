@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.settings import Settings, SettingsError
-from bot.web import archive, feeds, health
+from bot.web import archive, feeds, health, subscriptions
 from bot.web.frame import DATABASE, SETTINGS, language_of, link, render
 from bot.web.richtext import to_page
 from kernel import pages, templating
@@ -113,6 +113,14 @@ def build(settings: Settings, db: Database) -> web.Application:
             web.get(r"/notices/{notice_id:[0-9]+}", archive.notice_page),
             web.get(r"/notices/{notice_id:[0-9]+}/files/{name}", archive.notice_file),
             web.get(r"/feeds/{name:[A-Za-z0-9_-]+}.atom", feeds.feed),
+            web.get("/email/subscribe", subscriptions.subscribe_page),
+            web.post("/email/subscribe", subscriptions.subscribe),
+            web.get("/email/confirm/{token}", subscriptions.confirm_page),
+            web.post("/email/confirm/{token}", subscriptions.confirm),
+            web.get("/email/manage/{token}", subscriptions.manage_page),
+            web.post("/email/manage/{token}", subscriptions.manage),
+            web.get("/email/unsubscribe/{token}", subscriptions.unsubscribe_page),
+            web.post("/email/unsubscribe/{token}", subscriptions.unsubscribe),
             web.get("/privacy", privacy),
             web.get("/static/site.css", stylesheet),
             web.get("/healthz", health.healthz),

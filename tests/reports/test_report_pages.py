@@ -1,9 +1,10 @@
 """Every demo report in a real browser (headless Chromium): axe-core finds no WCAG 2.0/2.1 A or
 AA violation, every table shows all its columns on a 1,366 px office screen, the page does not
 scroll sideways at 390 px, and it prints on A4 with page numbers. The public site's pages (the
-archive, a notice, /privacy, the 404 page) the same way, fetched from the site itself served on
-127.0.0.1 over the demo's database, so the check sees what the public gets: the stylesheet and
-the Content-Security-Policy the server sends with them.
+archive, a notice, /privacy, the 404 page, the e-mail subscription form and its error state as a
+browser posts it, the confirm, manage and unsubscribe pages) the same way, fetched from the
+site itself served on 127.0.0.1 over the demo's database, so the check sees what the public
+gets: the stylesheet and the Content-Security-Policy the server sends with them.
 
 Needs Debian's `chromium` and `chromium-driver` and `npm ci` (axe-core, pinned in
 package-lock.json). The browser is given the charts' font (kernel/fonts) through its own
@@ -32,13 +33,18 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from sqlmodel import Session
 
 from bot.cli.demo import DemoResult
+from bot.mail import subscribing
+from bot.mail.addresses import new_token, token_hash
 from bot.notices.publishing import publish
 from bot.settings import Settings
 from bot.web.app import build
 from kernel.charts import FONT_FILE
+from kernel.clock import utcnow
 from storage.db import Database
+from storage.queries.mail import fetch_requests, set_request_token
 from tests.reports.conftest import pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,10 +218,40 @@ def _print_problems(driver: Any, url: str, name: str, language: str) -> list[str
     return problems
 
 
+def _subscription_links(db: Database) -> list[str]:
+    """A pending request's confirmation page, a subscriber's manage page, an unsubscribe page."""
+
+    def ask(session: Session, address: str) -> str:
+        subscribing.request_subscription(
+            session,
+            address=address,
+            categories=["cns", "events"],
+            frequency="daily",
+            language="zh-TW",
+            client=None,
+            now=utcnow(),
+        )
+        [request] = fetch_requests(session=session, address=address)
+        assert request.id is not None
+        token = new_token()
+        set_request_token(session=session, request_id=request.id, token_hash=token_hash(token))
+        return token
+
+    pending = db.call(ask, "pending@example.com")
+    confirmed = db.call(ask, "reader@example.com")
+    manage = db.call(lambda session: subscribing.confirm(session, token=confirmed, now=utcnow()))
+    return [
+        f"/email/confirm/{pending}",
+        f"/email/manage/{manage.token}",
+        f"/email/unsubscribe/{manage.token}",
+    ]
+
+
 @contextmanager
-def serving(database: Path) -> Iterator[str]:
+def serving(database: Path) -> Iterator[tuple[str, list[str]]]:
     """The public site on 127.0.0.1 (a loop of its own in a thread) over the demo's database,
-    with one notice more that carries a file; yields its base address."""
+    with one notice more that carries a file, and e-mail subscriptions; yields its base address
+    and the subscription links."""
     copy = database.with_name("site.sqlite3")
     shutil.copyfile(database, copy)
     db = Database(f"sqlite:///{copy}")
@@ -228,6 +264,7 @@ def serving(database: Path) -> Iterator[str]:
         attachment_name="簡報.pdf",
         attachment_content=b"%PDF-1.7 demo",
     )
+    links = _subscription_links(db)
     config = Settings(
         database_url=f"sqlite:///{copy}",
         branch_contact_phone="03-5427027",
@@ -243,7 +280,7 @@ def serving(database: Path) -> Iterator[str]:
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", links
     finally:
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)
@@ -255,33 +292,59 @@ def serving(database: Path) -> Iterator[str]:
 def test_the_public_pages_pass_axe_fit_a_phone_and_print_on_a4(
     browser: Any, demo_reports: dict[str, DemoResult]
 ) -> None:
-    """The archive list, a notice's page (with its file) and /privacy as the server sends them
-    (its stylesheet, its security headers), in both languages."""
+    """The archive list, a notice's page (with its file), /privacy, the 404 page and the e-mail
+    subscription pages as the server sends them (its stylesheet, its security headers), in
+    both languages; the subscription form also as the browser posts it back with an error."""
     problems: list[str] = []
-    with serving(demo_reports["zh-TW"].database) as base:
+    with serving(demo_reports["zh-TW"].database) as (base, links):
         newest = max(
             int(n) for n in re.findall(r'href="/notices/(\d+)"', _fetch(f"{base}/notices/"))
         )
+        paths = ["/notices/", f"/notices/{newest}", "/privacy", "/no-such-page"]
+        paths += ["/email/subscribe", *links]
         for language, query in (("zh-TW", ""), ("en", "?lang=en")):
-            for path in ("/notices/", f"/notices/{newest}", "/privacy", "/no-such-page"):
-                name, url = f"{language} {path}", f"{base}{path}{query}"
-                for width in (DESKTOP_PX, PHONE_PX):
-                    _width(browser, width)
-                    browser.get(url)
-                    assert browser.execute_script("return document.documentElement.lang") == (
-                        language
-                    )
-                    problems += [
-                        f"{name} @{width}px: {v['id']} {v['help']} {v['nodes']}"
-                        for v in _axe(browser)
-                    ]
-                scroll, inner = browser.execute_script(
-                    "return [document.documentElement.scrollWidth, window.innerWidth];"
-                )
-                if scroll > inner:
-                    problems.append(f"{name}: scrolls sideways at {PHONE_PX} px")
-                problems += _print_problems(browser, url, name, language)
+            for path in paths:
+                problems += _check_page(browser, f"{language} {path}", base + path + query)
+            problems += _check_page(
+                browser,
+                f"{language} subscribe form sent empty",
+                base + "/email/subscribe" + query,
+                submit=True,
+            )
     assert problems == [], "\n".join(problems)
+
+
+def _check_page(browser: Any, name: str, url: str, *, submit: bool = False) -> list[str]:
+    """axe at both widths, no sideways scroll on a phone, A4 print; with `submit`, the page's
+    form is sent as it is first (its answer, marked invalid, is what is checked)."""
+    language = "en" if "lang=en" in url else "zh-TW"
+    problems: list[str] = []
+    for width in (DESKTOP_PX, PHONE_PX):
+        _width(browser, width)
+        browser.get(url)
+        if submit:
+            from selenium.common.exceptions import TimeoutException
+            from selenium.webdriver.support.wait import WebDriverWait
+
+            browser.find_element("css selector", "form.email button[type=submit]").click()
+            try:  # the answer, once it has loaded: the form again, its field marked invalid
+                WebDriverWait(browser, 60).until(
+                    lambda d: d.find_elements("css selector", '[aria-invalid="true"]')
+                )
+            except TimeoutException:
+                problems.append(f"{name}: the browser's post came back without an error")
+        assert browser.execute_script("return document.documentElement.lang") == language
+        problems += [
+            f"{name} @{width}px: {v['id']} {v['help']} {v['nodes']}" for v in _axe(browser)
+        ]
+    scroll, inner = browser.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth];"
+    )
+    if scroll > inner:
+        problems.append(f"{name}: scrolls sideways at {PHONE_PX} px")
+    if not submit:
+        problems += _print_problems(browser, url, name, language)
+    return problems
 
 
 def _fetch(url: str) -> str:

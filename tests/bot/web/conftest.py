@@ -12,6 +12,7 @@ from bot.notices.publishing import publish
 from bot.settings import Settings
 from bot.web.app import build
 from storage.db import Database
+from tests.bot.mail.conftest import mail_sender, smtp_server  # noqa: F401 (fixtures)
 from tests.conftest import BRANCH_ADDRESS, BRANCH_PHONE, TOKEN
 from tests.factories import add_firm
 
