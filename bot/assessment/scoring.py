@@ -183,35 +183,79 @@ COLUMNS = ("unit", "basic", "delivery", "capacity", "evaluation", "innovation")
 OPTIONAL = ("assessed_on", "note")
 
 
+class ScoreRows(UserError):
+    """Rows of a scores CSV that are wrong: the error is the first one's (the command line
+    says that one); `problems` holds every one, each a sentence naming its row."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        super().__init__(problems[0].key, **problems[0].values)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ScoreCheck:
+    """A scores CSV checked whole: the rows to save, and the units scored before (changed)."""
+
+    built: list[AssessmentScore]
+    changed: int
+
+    @property
+    def added(self) -> int:
+        return len(self.built) - self.changed
+
+
+def check_scores(
+    session: Session, *, period: Period, text: str, today: date, by: str
+) -> ScoreCheck:
+    """Every row of a CSV (`unit,basic,delivery,capacity,evaluation,innovation[,assessed_on,
+    note]`) checked (ScoreRows naming every bad row), refused once the period is published;
+    reads only."""
+    if fetch_publication(session=session, period=period.code) is not None:
+        raise UserError("assessment.locked", period=period.code)
+    table = read_csv_table(text, required=COLUMNS, optional=OPTIONAL)
+    built: list[AssessmentScore] = []
+    problems: list[UserError] = []
+    seen: dict[int, int] = {}
+    for number, values in table.rows:
+        try:
+            score = _build(
+                session,
+                period,
+                ScoreInput(
+                    unit=values.get("unit", ""),
+                    points={d.key: values.get(d.key, "") for d in DIMENSIONS},
+                    assessed_on=values.get("assessed_on"),
+                    note=values.get("note"),
+                ),
+                today=today,
+                by=by,
+                row=number,
+            )
+        except UserError as error:
+            problems.append(error)
+            continue
+        if score.unit_id in seen:
+            problems.append(
+                UserError("assessment.csv_twice", row=number, first=seen[score.unit_id])
+            )
+            continue
+        seen[score.unit_id] = number
+        built.append(score)
+    if problems:
+        raise ScoreRows(problems)
+    if not built:
+        raise UserError("assessment.csv_empty")
+    before = fetch_current_scores(session=session, period=period.code)
+    return ScoreCheck(built, sum(1 for score in built if score.unit_id in before))
+
+
 def import_scores(
     session: Session, *, period: Period, text: str, today: date, by: str
 ) -> list[AssessmentScore]:
-    """Every row of a CSV (`unit,basic,delivery,capacity,evaluation,innovation[,assessed_on,
-    note]`), all checked before any is written: all rows or none."""
+    """Every row of a CSV, all checked (`check_scores`) before any is written: all rows or
+    none."""
     _check_open(session, period)
-    table = read_csv_table(text, required=COLUMNS, optional=OPTIONAL)
-    built: list[AssessmentScore] = []
-    seen: dict[int, int] = {}
-    for number, values in table.rows:
-        score = _build(
-            session,
-            period,
-            ScoreInput(
-                unit=values.get("unit", ""),
-                points={d.key: values.get(d.key, "") for d in DIMENSIONS},
-                assessed_on=values.get("assessed_on"),
-                note=values.get("note"),
-            ),
-            today=today,
-            by=by,
-            row=number,
-        )
-        if score.unit_id in seen:
-            raise UserError("assessment.csv_twice", row=number, first=seen[score.unit_id])
-        seen[score.unit_id] = number
-        built.append(score)
-    if not built:
-        raise UserError("assessment.csv_empty")
+    built = check_scores(session, period=period, text=text, today=today, by=by).built
     for score in built:
         save_score(session=session, score=score)
     record_audit(

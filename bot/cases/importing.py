@@ -90,8 +90,8 @@ def read_import(
     *, text: str, today: date, categories: dict[str, int], units: dict[str, int]
 ) -> list[ImportRow]:
     """Every row of the CSV checked against the category and unit codes (no database: on
-    SQLite even a reading transaction holds the write lock), or a UserError naming the first
-    bad line."""
+    SQLite even a reading transaction holds the write lock), or CaseRows naming every bad
+    line (the first as the error itself)."""
     table = read_csv_table(
         text,
         required=IMPORT_COLUMNS,
@@ -99,10 +99,34 @@ def read_import(
         name=lambda h: clean_line(h).lower(),
     )
     earliest = _earliest(today)
-    rows = [_check_row(row, line, today, earliest, categories, units) for line, row in table.rows]
+    rows: list[ImportRow] = []
+    problems: list[UserError] = []
+    for line, row in table.rows:
+        try:
+            rows.append(_check_row(row, line, today, earliest, categories, units))
+        except UserError as error:
+            problems.append(error)
+    if problems:
+        raise CaseRows(problems)
     if not rows:
         raise UserError("case_import.empty")
     return rows
+
+
+class CaseRows(UserError):
+    """Bad rows of a case import: the error is the first one's; `problems` holds every one,
+    each a sentence naming its line."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        super().__init__(problems[0].key, **problems[0].values)
+        self.problems = problems
+
+
+def check_cases(session: Session, *, text: str, today: date) -> list[ImportRow]:
+    """The whole file checked against the codes as they stand, for a preview; reads only.
+    `import_cases` checks again before it writes."""
+    categories, units = fetch_codes_to_ids(session)
+    return read_import(text=text, today=today, categories=categories, units=units)
 
 
 def _check_row(
@@ -285,7 +309,7 @@ def import_cases(
 ) -> list[str]:
     """Store every row of a CSV of cases received off-line; all rows or none. Returns numbers.
 
-    Refuses the whole file (nothing written) on the first bad line; a failure while writing
+    Refuses the whole file (nothing written) when a line is bad (CaseRows); a failure while writing
     removes what was written and is a UserError saying nothing was imported."""
     categories, units = db.call(fetch_codes_to_ids)
     rows = read_import(text=text, today=today, categories=categories, units=units)
