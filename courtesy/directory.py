@@ -24,7 +24,9 @@ from sqlmodel import Session
 from courtesy.rubric import BUSINESS, SWITCHBOARD
 from kernel.csvread import read_csv_table
 from kernel.errors import UserError
+from kernel.textfiles import SentFile
 from storage.models import CourtesyStaff, Role, TestStatus, Unit
+from storage.queries.audit import record_audit
 from storage.queries.courtesy import (
     fetch_staff,
     fetch_staff_by_extension,
@@ -217,9 +219,24 @@ def apply_staff(session: Session, *, checked: StaffCheck) -> ImportSummary:
     )
 
 
-def import_staff(session: Session, *, text: str) -> ImportSummary:
-    """Apply a directory CSV: add, update by extension, deactivate who is no longer listed."""
-    return apply_staff(session, checked=check_staff(session, text=text))
+def import_staff(session: Session, *, text: str, sent: SentFile | None = None) -> ImportSummary:
+    """Apply a directory CSV: add, update by extension, deactivate who is no longer listed; a
+    file sent in chat is audited with it."""
+    done = apply_staff(session, checked=check_staff(session, text=text))
+    if sent is not None:
+        record_audit(
+            session=session,
+            actor_telegram_id=sent.telegram_id,
+            action="chat.staff_import",
+            target=sent.name[:128],
+            detail=sent.audit_detail(
+                added=done.added,
+                updated=done.updated,
+                unchanged=done.unchanged,
+                deactivated=done.deactivated,
+            ),
+        )
+    return done
 
 
 def stranded_calls(session: Session) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from kernel.periods import Period
 from kernel.reporting import TAIPEI
+from kernel.textfiles import SentFile
 from storage.models import AssessmentScore, Unit
 from storage.queries.assessment import (
     add_follow_up,
@@ -250,20 +251,26 @@ def check_scores(
 
 
 def import_scores(
-    session: Session, *, period: Period, text: str, today: date, by: str
+    session: Session,
+    *,
+    period: Period,
+    text: str,
+    today: date,
+    by: str,
+    sent: SentFile | None = None,
 ) -> list[AssessmentScore]:
     """Every row of a CSV, all checked (`check_scores`) before any is written: all rows or
-    none."""
+    none; a file sent in chat is named in the audit row."""
     _check_open(session, period)
     built = check_scores(session, period=period, text=text, today=today, by=by).built
     for score in built:
         save_score(session=session, score=score)
     record_audit(
         session=session,
-        actor_telegram_id=None,
+        actor_telegram_id=sent.telegram_id if sent else None,
         action="assessment.import",
         target=period.code,
-        detail=f"{by}: {len(built)}",
+        detail=sent.audit_detail(by=by, units=len(built)) if sent else f"{by}: {len(built)}",
     )
     return built
 

@@ -34,8 +34,10 @@ from kernel.clock import utcnow
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
 from kernel.errors import UserError
+from kernel.textfiles import SentFile
 from storage.db import Database
 from storage.models.cases import CaseKind, CaseState, Channel
+from storage.queries.audit import record_audit
 from storage.queries.cases import (
     delete_case_import,
     fetch_abandoned_imports,
@@ -297,6 +299,19 @@ def _clear_abandoned(session: Session, *, now: datetime) -> int:
     return removed
 
 
+def _finish(session: Session, *, import_id: int, count: int, sent: SentFile | None) -> None:
+    """Show the import's cases; a file sent in chat is audited in the same transaction."""
+    finish_case_import(session=session, import_id=import_id, at=utcnow())
+    if sent is not None:
+        record_audit(
+            session=session,
+            actor_telegram_id=sent.telegram_id,
+            action="chat.cases_import",
+            target=sent.name[:128],
+            detail=sent.audit_detail(cases=count),
+        )
+
+
 def import_cases(
     *,
     db: Database,
@@ -306,6 +321,7 @@ def import_cases(
     counting: str,
     today: date,
     batch_size: int = BATCH,
+    sent: SentFile | None = None,
 ) -> list[str]:
     """Store every row of a CSV of cases received off-line; all rows or none. Returns numbers.
 
@@ -334,7 +350,7 @@ def import_cases(
                 reply_days=reply_days,
                 counting=counting,
             )
-        db.call(finish_case_import, import_id=import_id, at=utcnow())
+        db.call(_finish, import_id=import_id, count=len(rows), sent=sent)
     except Exception as exc:
         logger.warning("case import %s failed, removing its rows", import_id, exc_info=True)
         try:

@@ -13,7 +13,7 @@ reminders cancelled).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,8 +26,10 @@ from bot.notices.publishing import one_line
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
 from kernel.errors import UserError
+from kernel.textfiles import SentFile
 from storage.models.registry import ReminderState
 from storage.queries import notices as notices_q
+from storage.queries.audit import record_audit
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry import expiry_reminders as expiry_reminders_q
 from storage.queries.registry import renewals as renewals_q
@@ -282,10 +284,21 @@ def import_register(
     days: Sequence[int],
     tz: ZoneInfo,
     now: datetime,
+    sent: SentFile | None = None,
 ) -> Imported:
-    """Check the whole file, then upsert it and plan reminders, in the caller's transaction."""
+    """Check the whole file, then upsert it and plan reminders, in the caller's transaction;
+    a file sent in chat is audited with it."""
     checked = check_register(session, text=text, replace=replace, days=days, tz=tz, now=now)
-    return apply_register(session, checked=checked, days=days, tz=tz, now=now)
+    done = apply_register(session, checked=checked, days=days, tz=tz, now=now)
+    if sent is not None:
+        record_audit(
+            session=session,
+            actor_telegram_id=sent.telegram_id,
+            action="chat.registry_import",
+            target=sent.name[:128],
+            detail=sent.audit_detail(replace=replace, **asdict(done)),
+        )
+    return done
 
 
 def _reminder_rows(
