@@ -101,7 +101,8 @@ def read_wait(user_data: Mapping[Any, Any], key: str) -> Wait | Lapsed | None:
     lapses_at = datetime.fromtimestamp(lapses, UTC)
     if utcnow() > lapses_at:
         return Lapsed(key, payload)
-    return Wait(key, payload, lapses_at)
+    opened_by = stored.get("update_id")
+    return Wait(key, payload, lapses_at, opened_by if type(opened_by) is int else None)
 
 
 def close_wait(user_data: MutableMapping[Any, Any], key: str) -> Wait | Lapsed | None:

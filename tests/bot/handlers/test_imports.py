@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.notices.firms import tax_id_is_valid
 from kernel.clock import utcnow
 from storage.models import AuditEntry, Case, Certificate, CourtesyStaff, Role
 from storage.models.assessment import AssessmentScore
@@ -249,3 +250,45 @@ async def test_cases_received_elsewhere_are_previewed_then_imported(bot: BotHarn
     assert count(bot, Case) == 2
     [row] = audits(bot, "chat.cases_import")
     assert row.actor_telegram_id == SECRETARY and '"cases": 2' in (row.detail or "")
+
+
+async def test_the_previewed_file_is_imported_after_a_restart_and_a_changed_one_is_not(
+    bot: BotHarness,
+) -> None:
+    """The wait keeps the file's id and SHA-256 (not its bytes): 「匯入」 after a restart
+    downloads it again, and a file whose bytes differ from the preview's is refused."""
+    staff(bot)
+    await bot.send_file(
+        SECRETARY, "register.csv", CORRECTED.encode(), caption="/registry", language_code="en"
+    )
+    go = bot.fake.button_data(SECRETARY, "Import")
+    await bot.restart()
+    done = await bot.press(SECRETARY, go, language_code="en")
+    assert done.startswith("Imported: 3 added")
+    more = CORRECTED + "72979298,cns,C-8,Lamp,2031-01-31\n"
+    await bot.send_file(
+        SECRETARY, "register.csv", more.encode(), caption="/registry", language_code="en"
+    )
+    file_id = bot.fake.calls("getFile")[-1].params["file_id"]
+    bot.fake.add_file(file_id, more.replace("Lamp", "Toaster").encode())
+    said = await import_pressed(bot)
+    assert said == (
+        "The file is not the one previewed; nothing was imported. Please upload it again."
+    )
+    assert count(bot, Certificate) == 3
+
+
+async def test_a_file_with_hundreds_of_bad_rows_is_refused_in_one_message_that_fits(
+    bot: BotHarness,
+) -> None:
+    staff(bot)
+    rows = [f"8304521{n % 10},rpc,R-{n},{'扇' * 150},2030-01-31" for n in range(400)]
+    bad = "tax_id,kind,number,product,expires_on\n" + "\n".join(rows) + "\n"
+    said = await bot.send_file(
+        SECRETARY, "register.csv", bad.encode(), caption="/registry", language_code="en"
+    )
+    listed = said.count("\nLine ")
+    assert len(said) <= 4096 and listed > 10
+    wrong = sum(not tax_id_is_valid(f"8304521{n % 10}") for n in range(400))
+    assert said.startswith(f"{wrong} rows of the file are wrong; nothing was imported:")
+    assert f"{wrong - listed} more rows are wrong and not listed one by one." in said
