@@ -16,7 +16,7 @@ role for their unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -224,18 +224,9 @@ def import_staff(session: Session, *, text: str, sent: SentFile | None = None) -
     file sent in chat is audited with it."""
     done = apply_staff(session, checked=check_staff(session, text=text))
     if sent is not None:
-        record_audit(
-            session=session,
-            actor_telegram_id=sent.telegram_id,
-            action="chat.staff_import",
-            target=sent.name[:128],
-            detail=sent.audit_detail(
-                added=done.added,
-                updated=done.updated,
-                unchanged=done.unchanged,
-                deactivated=done.deactivated,
-            ),
-        )
+        outcome = asdict(done)
+        outcome.pop("stranded")
+        record_audit(session=session, **sent.audit_row("chat.staff_import", **outcome))
     return done
 
 

@@ -41,6 +41,15 @@ class SentFile:
         found = {"file": self.name, "sha256": self.sha256, **outcome}
         return json.dumps(found, ensure_ascii=False, default=str)[:2000]
 
+    def audit_row(self, action: str, **outcome: Any) -> dict[str, Any]:
+        """The import's audit row (`record_audit`'s arguments): who, the file, what it did."""
+        return {
+            "actor_telegram_id": self.telegram_id,
+            "action": action,
+            "target": self.name[:128],
+            "detail": self.audit_detail(**outcome),
+        }
+
 
 def decode_text(data: bytes, *, name: str) -> TextFile:
     """`data` as text: UTF-8 (a BOM dropped) or else Big5/CP950; NUL bytes are refused."""

@@ -303,13 +303,7 @@ def _finish(session: Session, *, import_id: int, count: int, sent: SentFile | No
     """Show the import's cases; a file sent in chat is audited in the same transaction."""
     finish_case_import(session=session, import_id=import_id, at=utcnow())
     if sent is not None:
-        record_audit(
-            session=session,
-            actor_telegram_id=sent.telegram_id,
-            action="chat.cases_import",
-            target=sent.name[:128],
-            detail=sent.audit_detail(cases=count),
-        )
+        record_audit(session=session, **sent.audit_row("chat.cases_import", cases=count))
 
 
 def import_cases(

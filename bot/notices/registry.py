@@ -12,7 +12,7 @@ reminders cancelled).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from bot.notices.publishing import one_line
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
 from kernel.errors import UserError
+from kernel.reporting import format_day
 from kernel.textfiles import SentFile
 from storage.models.registry import ReminderState
 from storage.queries import notices as notices_q
@@ -293,10 +294,7 @@ def import_register(
     if sent is not None:
         record_audit(
             session=session,
-            actor_telegram_id=sent.telegram_id,
-            action="chat.registry_import",
-            target=sent.name[:128],
-            detail=sent.audit_detail(replace=replace, **asdict(done)),
+            **sent.audit_row("chat.registry_import", replace=replace, **asdict(done)),
         )
     return done
 
@@ -367,6 +365,40 @@ def firm_certificates(session: Session, *, tax_id: str) -> list[FirmCertificate]
         session=session, certificate_ids=[c.id for c in found]
     )
     return [FirmCertificate(c, reminders[c.id]) for c in found]
+
+
+def firm_lines(
+    found: list[FirmCertificate], language: str, text: Callable[..., str]
+) -> list[list[str]]:
+    """Each certificate's line followed by one line per reminder, as `registry show` prints
+    them and `/registry` shows them; `text` is `plain` for the terminal, `t` for chat."""
+    roc = language == "zh-TW"
+    blocks = []
+    for item in found:
+        c = item.certificate
+        block = [
+            text(
+                language,
+                "registry.certificate_line",
+                kind=c.kind_zh if roc else c.kind_en,
+                number=c.number,
+                product=c.product,
+                expires=format_day(c.expires_on, language, roc=roc),
+                withdrawn=text(language, "registry.withdrawn_mark") if c.withdrawn else "",
+            )
+        ]
+        for r in item.reminders:
+            block.append(
+                text(
+                    language,
+                    "registry.reminder_line",
+                    days=r.days_before,
+                    planned=format_day(r.planned_on, language, roc=roc),
+                    state=text(language, f"registry.states.{r.state}"),
+                )
+            )
+        blocks.append(block)
+    return blocks
 
 
 def unreachable_certificates(

@@ -11,44 +11,12 @@ from bot.edge.context import BotContext
 from bot.handlers.imports.kinds import KINDS
 from bot.handlers.imports.upload import REPLACE, Asked, ask_for_file
 from bot.notices.firms import clean_tax_id
-from bot.notices.registry import FirmCertificate, firm_certificates
+from bot.notices.registry import FirmCertificate, firm_certificates, firm_lines
 from kernel.errors import UserError
 from kernel.i18n import t
-from kernel.reporting import format_day
 
 ROOM = 3800
 """Characters of certificate lines in one message, leaving room for the last line."""
-
-
-def certificate_lines(found: list[FirmCertificate], lang: str) -> list[str]:
-    """Each certificate's line, then one line per reminder (as `registry show` prints them)."""
-    roc = lang == "zh-TW"
-    lines: list[str] = []
-    for item in found:
-        c = item.certificate
-        block = [
-            t(
-                lang,
-                "registry.certificate_line",
-                kind=c.kind_zh if roc else c.kind_en,
-                number=c.number,
-                product=c.product,
-                expires=format_day(c.expires_on, lang, roc=roc),
-                withdrawn=t(lang, "registry.withdrawn_mark") if c.withdrawn else "",
-            )
-        ]
-        for r in item.reminders:
-            block.append(
-                t(
-                    lang,
-                    "registry.reminder_line",
-                    days=r.days_before,
-                    planned=format_day(r.planned_on, lang, roc=roc),
-                    state=t(lang, f"registry.states.{r.state}"),
-                )
-            )
-        lines.append("\n".join(block))
-    return lines
 
 
 def firm_text(tax_id: str, found: list[FirmCertificate], lang: str) -> str:
@@ -57,7 +25,8 @@ def firm_text(tax_id: str, found: list[FirmCertificate], lang: str) -> str:
         return t(lang, "registry.no_certificates", tax_id=tax_id)
     text = [t(lang, "imports.firm_header", tax_id=tax_id, count=len(found))]
     used = len(text[0])
-    for shown, block in enumerate(certificate_lines(found, lang)):
+    for shown, lines in enumerate(firm_lines(found, lang, t)):
+        block = "\n".join(lines)
         if used + len(block) > ROOM:
             text.append(t(lang, "imports.firm_more", count=len(found) - shown))
             break

@@ -34,6 +34,8 @@ class Upload:
     """A file's text and what the person asked for with it."""
 
     text: str
+    encoding: str
+    """Which encoding the bytes were read as (`kernel.textfiles.UTF8` or `BIG5`)."""
     sent: SentFile
     period: str | None = None
     """The period of a scores file (`2027-H1`), as typed."""

@@ -68,6 +68,12 @@ class Asked:
     def payload(self) -> dict[str, str | bool | None]:
         return {"kind": self.kind.name, "period": self.period, "replace": self.replace}
 
+    def upload(self, data: bytes, name: str, telegram_id: int) -> Upload:
+        """The file's bytes read as text (UTF-8 or Big5; UserError if neither) for this."""
+        decoded = decode_text(data, name=name)
+        sent = SentFile(telegram_id, name, hashlib.sha256(data).hexdigest())
+        return Upload(decoded.text, decoded.encoding, sent, self.period, self.replace)
+
 
 def asked_for(kind: Kind, args: list[str]) -> Asked:
     """A command's arguments for `kind`; UserError when a scores period is missing."""
@@ -173,15 +179,8 @@ async def _preview(update: Update, context: BotContext, asked: Asked) -> None:
         return
     name = (document.file_name or "")[:128]
     data = await _download(context, document.file_id)
-    sha256 = hashlib.sha256(data).hexdigest()
     try:
-        decoded = decode_text(data, name=name)
-        upload = Upload(
-            decoded.text,
-            SentFile(user.id, name, sha256),
-            period=asked.period,
-            replace=asked.replace,
-        )
+        upload = asked.upload(data, name, user.id)
         lines = await asked.kind.preview(context.services, upload, lang)
     except UserError as error:
         await message.reply_text(refusal(error, lang))
@@ -193,7 +192,7 @@ async def _preview(update: Update, context: BotContext, asked: Asked) -> None:
         {
             **asked.payload(),
             "file_id": document.file_id,
-            "sha256": sha256,
+            "sha256": upload.sent.sha256,
             "name": name,
             "token": token,
         },
@@ -202,7 +201,7 @@ async def _preview(update: Update, context: BotContext, asked: Asked) -> None:
     text = "\n".join(
         [
             t(lang, "imports.preview_header", kind=t(lang, asked.kind.title_key), name=name),
-            t(lang, "imports.encoding", encoding=decoded.encoding),
+            t(lang, "imports.encoding", encoding=upload.encoding),
             *lines,
             t(lang, "imports.confirm"),
         ]
@@ -308,19 +307,11 @@ async def _import(update: Update, context: BotContext, payload: waiting.Payload)
     assert user is not None and asked is not None
     lang = context.lang
     data = await _download(context, str(payload["file_id"]))
-    sha256 = hashlib.sha256(data).hexdigest()
-    if sha256 != payload.get("sha256"):
+    if hashlib.sha256(data).hexdigest() != payload.get("sha256"):
         logger.warning("an import's file changed between preview and import (user %s)", user.id)
         return [t(lang, "imports.file_changed")]
-    name = str(payload.get("name") or "")
     try:
-        decoded = decode_text(data, name=name)
-        upload = Upload(
-            decoded.text,
-            SentFile(user.id, name, sha256),
-            period=asked.period,
-            replace=asked.replace,
-        )
+        upload = asked.upload(data, str(payload.get("name") or ""), user.id)
         return await asked.kind.apply(context.services, upload, lang)
     except UserError as error:
         return [refusal(error, lang)]
