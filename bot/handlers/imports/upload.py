@@ -26,6 +26,7 @@ from bot.edge.context import BotContext
 from bot.handlers.imports.kinds import BY_COMMAND, KINDS, Kind, Upload, problems
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.periods import ASSESSED, parse_period
 from kernel.textfiles import SentFile, decode_text
 
 logger = logging.getLogger(__name__)
@@ -76,11 +77,12 @@ class Asked:
 
 
 def asked_for(kind: Kind, args: list[str]) -> Asked:
-    """A command's arguments for `kind`; UserError when a scores period is missing."""
+    """A command's arguments for `kind`; UserError when a scores period is missing or not a
+    half-year or year."""
     if kind.needs_period:
         if not args:
             raise UserError("imports.period_missing")
-        return Asked(kind, period=args[0][:16])
+        return Asked(kind, period=parse_period(args[0], kinds=ASSESSED).code)
     return Asked(kind, replace=bool(args) and args[0].lower() in REPLACE)
 
 

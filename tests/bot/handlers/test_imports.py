@@ -208,6 +208,8 @@ async def test_twelve_units_scores_for_a_period_are_previewed_then_imported(
     staff(bot)
     said = await bot.say(SECRETARY, "/scores", language_code="en")
     assert said.startswith("Name the period, e.g. /scores 2027-H1")
+    said = await bot.say(SECRETARY, "/scores 2027-13", language_code="en")
+    assert said.startswith('"2027-13" is not a period: use ')
     refused = await bot.send_file(
         SECRETARY,
         "scores.csv",
