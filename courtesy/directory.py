@@ -4,7 +4,9 @@ The CSV has the header ``unit,name,extension,inspector`` and optionally a ``swit
 column (yes/no: scored with the switchboard template). `unit` is a unit code (``sec1``) or its
 Chinese name (``第一課``). The extension identifies a person: a re-import updates by extension,
 adds new people and deactivates those no longer listed (their history stays). Every bad row is
-reported with its line number and nothing at all is imported then.
+reported with its line number and nothing at all is imported then. `check_staff` checks a
+file and says what it would change (a preview); `apply_staff` writes that; `import_staff` does
+both in one transaction.
 
 An inspector uses /tests and /score once linked to their Telegram account with
 ``bsmi-desk courtesy staff link EXTENSION TELEGRAM_ID``, which also grants them the inspector
@@ -14,7 +16,7 @@ role for their unit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -22,7 +24,9 @@ from sqlmodel import Session
 from courtesy.rubric import BUSINESS, SWITCHBOARD
 from kernel.csvread import read_csv_table
 from kernel.errors import UserError
+from kernel.textfiles import SentFile
 from storage.models import CourtesyStaff, Role, TestStatus, Unit
+from storage.queries.audit import record_audit
 from storage.queries.courtesy import (
     fetch_staff,
     fetch_staff_by_extension,
@@ -145,24 +149,30 @@ def parse_staff_csv(text: str, units: list[Unit]) -> list[StaffRow]:
     return parsed
 
 
-def import_staff(session: Session, *, text: str) -> ImportSummary:
-    """Apply a directory CSV: add, update by extension, deactivate who is no longer listed."""
+@dataclass(frozen=True)
+class StaffCheck:
+    """A directory file checked whole against the directory as it stands: who importing it
+    adds, updates and deactivates (nothing is written to make it)."""
+
+    read: int
+    added: list[StaffRow]
+    updated: list[tuple[CourtesyStaff, StaffRow]]
+    unchanged: int
+    deactivated: list[CourtesyStaff]
+
+
+def check_staff(session: Session, *, text: str) -> StaffCheck:
+    """Check every row (RowErrors listing all bad rows) and work out what importing the file
+    changes; reads only."""
     rows = parse_staff_csv(text, fetch_units(session=session, active_only=False))
     existing = {s.extension: s for s in fetch_staff(session=session, active_only=False)}
-    added = updated = unchanged = 0
+    added: list[StaffRow] = []
+    updated: list[tuple[CourtesyStaff, StaffRow]] = []
+    unchanged = 0
     for row in rows:
         current = existing.pop(row.extension, None)
         if current is None:
-            session.add(
-                CourtesyStaff(
-                    unit_id=row.unit_id,
-                    name=row.name,
-                    extension=row.extension,
-                    is_inspector=row.inspector,
-                    template=row.template,
-                )
-            )
-            added += 1
+            added.append(row)
             continue
         wanted = (row.unit_id, row.name, row.inspector, row.template, True)
         have = (
@@ -174,19 +184,50 @@ def import_staff(session: Session, *, text: str) -> ImportSummary:
         )
         if wanted == have:
             unchanged += 1
-            continue
+        else:
+            updated.append((current, row))
+    gone = [s for s in existing.values() if s.active]
+    return StaffCheck(len(rows), added, updated, unchanged, gone)
+
+
+def apply_staff(session: Session, *, checked: StaffCheck) -> ImportSummary:
+    """Write what `check_staff` found in this session's transaction."""
+    for row in checked.added:
+        session.add(
+            CourtesyStaff(
+                unit_id=row.unit_id,
+                name=row.name,
+                extension=row.extension,
+                is_inspector=row.inspector,
+                template=row.template,
+            )
+        )
+    for current, row in checked.updated:
         current.unit_id, current.name = row.unit_id, row.name
         current.is_inspector, current.template, current.active = row.inspector, row.template, True
         session.add(current)
-        updated += 1
-    deactivated = 0
-    for gone in existing.values():
-        if gone.active:
-            gone.active = False
-            session.add(gone)
-            deactivated += 1
+    for gone in checked.deactivated:
+        gone.active = False
+        session.add(gone)
     session.flush()
-    return ImportSummary(added, updated, unchanged, deactivated, stranded_calls(session=session))
+    return ImportSummary(
+        len(checked.added),
+        len(checked.updated),
+        checked.unchanged,
+        len(checked.deactivated),
+        stranded_calls(session=session),
+    )
+
+
+def import_staff(session: Session, *, text: str, sent: SentFile | None = None) -> ImportSummary:
+    """Apply a directory CSV: add, update by extension, deactivate who is no longer listed; a
+    file sent in chat is audited with it."""
+    done = apply_staff(session, checked=check_staff(session, text=text))
+    if sent is not None:
+        outcome = asdict(done)
+        outcome.pop("stranded")
+        record_audit(session=session, **sent.audit_row("chat.staff_import", **outcome))
+    return done
 
 
 def stranded_calls(session: Session) -> tuple[str, ...]:

@@ -8,8 +8,10 @@ which encoding was used so it can say so.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kernel.errors import UserError
 
@@ -23,6 +25,30 @@ class TextFile:
     text: str
     encoding: str
     """`UTF8` or `BIG5`: which one the bytes were read as."""
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file a person sent in chat to be imported: who, its name and its SHA-256, as the
+    import's audit row names it."""
+
+    telegram_id: int
+    name: str
+    sha256: str
+
+    def audit_detail(self, **outcome: Any) -> str:
+        """The audit row's detail: the file and what importing it did, as JSON."""
+        found = {"file": self.name, "sha256": self.sha256, **outcome}
+        return json.dumps(found, ensure_ascii=False, default=str)[:2000]
+
+    def audit_row(self, action: str, **outcome: Any) -> dict[str, Any]:
+        """The import's audit row (`record_audit`'s arguments): who, the file, what it did."""
+        return {
+            "actor_telegram_id": self.telegram_id,
+            "action": action,
+            "target": self.name[:128],
+            "detail": self.audit_detail(**outcome),
+        }
 
 
 def decode_text(data: bytes, *, name: str) -> TextFile:

@@ -123,6 +123,32 @@ class BotHarness:
         self.fake.press_button(user_id, data, language_code=language_code)
         return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
 
+    async def send_file(
+        self,
+        user_id: int,
+        name: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str | None = None,
+        language_code: str = "zh-hant",
+        replies: int = 1,
+        timeout: float = WAIT_CEILING,
+    ) -> str:
+        """Send a file as `user_id` (a document, with an optional caption); wait for `replies`
+        new messages and return the last text, like `say`."""
+        await self.outbox_sent()
+        before = self._sent_count(user_id)
+        self.fake.send_document(
+            user_id,
+            name,
+            content,
+            mime_type,
+            caption=caption,
+            language_code=language_code,
+        )
+        return await self.wait_reply(user_id, before=before, count=replies, timeout=timeout)
+
     async def wait_reply(
         self, user_id: int, *, before: int, count: int = 1, timeout: float = WAIT_CEILING
     ) -> str:

@@ -20,6 +20,7 @@ from kernel.csvread import read_csv_table
 from kernel.errors import UserError
 from kernel.periods import Period
 from kernel.reporting import TAIPEI
+from kernel.textfiles import SentFile
 from storage.models import AssessmentScore, Unit
 from storage.queries.assessment import (
     add_follow_up,
@@ -183,43 +184,93 @@ COLUMNS = ("unit", "basic", "delivery", "capacity", "evaluation", "innovation")
 OPTIONAL = ("assessed_on", "note")
 
 
-def import_scores(
+class ScoreRows(UserError):
+    """Rows of a scores CSV that are wrong: the error is the first one's (the command line
+    says that one); `problems` holds every one, each a sentence naming its row."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        super().__init__(problems[0].key, **problems[0].values)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ScoreCheck:
+    """A scores CSV checked whole: the rows to save, and the units scored before (changed)."""
+
+    built: list[AssessmentScore]
+    changed: int
+
+    @property
+    def added(self) -> int:
+        return len(self.built) - self.changed
+
+
+def check_scores(
     session: Session, *, period: Period, text: str, today: date, by: str
-) -> list[AssessmentScore]:
+) -> ScoreCheck:
     """Every row of a CSV (`unit,basic,delivery,capacity,evaluation,innovation[,assessed_on,
-    note]`), all checked before any is written: all rows or none."""
-    _check_open(session, period)
+    note]`) checked (ScoreRows naming every bad row), refused once the period is published;
+    reads only."""
+    if fetch_publication(session=session, period=period.code) is not None:
+        raise UserError("assessment.locked", period=period.code)
     table = read_csv_table(text, required=COLUMNS, optional=OPTIONAL)
     built: list[AssessmentScore] = []
+    problems: list[UserError] = []
     seen: dict[int, int] = {}
     for number, values in table.rows:
-        score = _build(
-            session,
-            period,
-            ScoreInput(
-                unit=values.get("unit", ""),
-                points={d.key: values.get(d.key, "") for d in DIMENSIONS},
-                assessed_on=values.get("assessed_on"),
-                note=values.get("note"),
-            ),
-            today=today,
-            by=by,
-            row=number,
-        )
+        try:
+            score = _build(
+                session,
+                period,
+                ScoreInput(
+                    unit=values.get("unit", ""),
+                    points={d.key: values.get(d.key, "") for d in DIMENSIONS},
+                    assessed_on=values.get("assessed_on"),
+                    note=values.get("note"),
+                ),
+                today=today,
+                by=by,
+                row=number,
+            )
+        except UserError as error:
+            problems.append(error)
+            continue
         if score.unit_id in seen:
-            raise UserError("assessment.csv_twice", row=number, first=seen[score.unit_id])
+            problems.append(
+                UserError("assessment.csv_twice", row=number, first=seen[score.unit_id])
+            )
+            continue
         seen[score.unit_id] = number
         built.append(score)
+    if problems:
+        raise ScoreRows(problems)
     if not built:
         raise UserError("assessment.csv_empty")
+    before = fetch_current_scores(session=session, period=period.code)
+    return ScoreCheck(built, sum(1 for score in built if score.unit_id in before))
+
+
+def import_scores(
+    session: Session,
+    *,
+    period: Period,
+    text: str,
+    today: date,
+    by: str,
+    sent: SentFile | None = None,
+) -> list[AssessmentScore]:
+    """Every row of a CSV, all checked (`check_scores`) before any is written: all rows or
+    none; a file sent in chat is named in the audit row."""
+    _check_open(session, period)
+    built = check_scores(session, period=period, text=text, today=today, by=by).built
     for score in built:
         save_score(session=session, score=score)
     record_audit(
         session=session,
-        actor_telegram_id=None,
+        actor_telegram_id=sent.telegram_id if sent else None,
         action="assessment.import",
         target=period.code,
-        detail=f"{by}: {len(built)}",
+        detail=sent.audit_detail(by=by, units=len(built)) if sent else f"{by}: {len(built)}",
     )
     return built
 

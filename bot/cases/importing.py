@@ -34,8 +34,10 @@ from kernel.clock import utcnow
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
 from kernel.errors import UserError
+from kernel.textfiles import SentFile
 from storage.db import Database
 from storage.models.cases import CaseKind, CaseState, Channel
+from storage.queries.audit import record_audit
 from storage.queries.cases import (
     delete_case_import,
     fetch_abandoned_imports,
@@ -90,8 +92,8 @@ def read_import(
     *, text: str, today: date, categories: dict[str, int], units: dict[str, int]
 ) -> list[ImportRow]:
     """Every row of the CSV checked against the category and unit codes (no database: on
-    SQLite even a reading transaction holds the write lock), or a UserError naming the first
-    bad line."""
+    SQLite even a reading transaction holds the write lock), or CaseRows naming every bad
+    line (the first as the error itself)."""
     table = read_csv_table(
         text,
         required=IMPORT_COLUMNS,
@@ -99,10 +101,34 @@ def read_import(
         name=lambda h: clean_line(h).lower(),
     )
     earliest = _earliest(today)
-    rows = [_check_row(row, line, today, earliest, categories, units) for line, row in table.rows]
+    rows: list[ImportRow] = []
+    problems: list[UserError] = []
+    for line, row in table.rows:
+        try:
+            rows.append(_check_row(row, line, today, earliest, categories, units))
+        except UserError as error:
+            problems.append(error)
+    if problems:
+        raise CaseRows(problems)
     if not rows:
         raise UserError("case_import.empty")
     return rows
+
+
+class CaseRows(UserError):
+    """Bad rows of a case import: the error is the first one's; `problems` holds every one,
+    each a sentence naming its line."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        super().__init__(problems[0].key, **problems[0].values)
+        self.problems = problems
+
+
+def check_cases(session: Session, *, text: str, today: date) -> list[ImportRow]:
+    """The whole file checked against the codes as they stand, for a preview; reads only.
+    `import_cases` checks again before it writes."""
+    categories, units = fetch_codes_to_ids(session)
+    return read_import(text=text, today=today, categories=categories, units=units)
 
 
 def _check_row(
@@ -273,6 +299,13 @@ def _clear_abandoned(session: Session, *, now: datetime) -> int:
     return removed
 
 
+def _finish(session: Session, *, import_id: int, count: int, sent: SentFile | None) -> None:
+    """Show the import's cases; a file sent in chat is audited in the same transaction."""
+    finish_case_import(session=session, import_id=import_id, at=utcnow())
+    if sent is not None:
+        record_audit(session=session, **sent.audit_row("chat.cases_import", cases=count))
+
+
 def import_cases(
     *,
     db: Database,
@@ -282,10 +315,11 @@ def import_cases(
     counting: str,
     today: date,
     batch_size: int = BATCH,
+    sent: SentFile | None = None,
 ) -> list[str]:
     """Store every row of a CSV of cases received off-line; all rows or none. Returns numbers.
 
-    Refuses the whole file (nothing written) on the first bad line; a failure while writing
+    Refuses the whole file (nothing written) when a line is bad (CaseRows); a failure while writing
     removes what was written and is a UserError saying nothing was imported."""
     categories, units = db.call(fetch_codes_to_ids)
     rows = read_import(text=text, today=today, categories=categories, units=units)
@@ -310,7 +344,7 @@ def import_cases(
                 reply_days=reply_days,
                 counting=counting,
             )
-        db.call(finish_case_import, import_id=import_id, at=utcnow())
+        db.call(_finish, import_id=import_id, count=len(rows), sent=sent)
     except Exception as exc:
         logger.warning("case import %s failed, removing its rows", import_id, exc_info=True)
         try:

@@ -14,6 +14,7 @@ from bot.notices.registry import (
     SHOWN_PROBLEMS,
     BadRows,
     firm_certificates,
+    firm_lines,
     import_register,
     unreachable_certificates,
 )
@@ -91,36 +92,15 @@ def show(tax_id: Annotated[str, typer.Argument(help="the firm's 統一編號")])
     """A firm's certificates with each reminder's planned date and state."""
     config = settings()
     language = config.default_language
-    roc = language == "zh-TW"
     number = clean_tax_id(tax_id)
     db = database()
     found = db.call(firm_certificates, tax_id=number)
     if not found:
         typer.echo(plain(language, "registry.no_certificates", tax_id=number))
         return
-    for item in found:
-        c = item.certificate
-        typer.echo(
-            plain(
-                language,
-                "registry.certificate_line",
-                kind=c.kind_zh if roc else c.kind_en,
-                number=c.number,
-                product=c.product,
-                expires=format_day(c.expires_on, language, roc=roc),
-                withdrawn=plain(language, "registry.withdrawn_mark") if c.withdrawn else "",
-            )
-        )
-        for r in item.reminders:
-            typer.echo(
-                plain(
-                    language,
-                    "registry.reminder_line",
-                    days=r.days_before,
-                    planned=format_day(r.planned_on, language, roc=roc),
-                    state=plain(language, f"registry.states.{r.state}"),
-                )
-            )
+    for block in firm_lines(found, language, plain):
+        for line in block:
+            typer.echo(line)
 
 
 @registry_app.command("unreachable")

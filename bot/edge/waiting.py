@@ -1,11 +1,13 @@
-"""Prompts that wait for one text.
+"""Prompts that wait for one text or one file.
 
 A button asks for a text ("type your note"); the person's next plain text is that text, until
-the wait lapses or they send any other command. A wait is one small value, `Wait` (the
-feature's key, a payload of plain JSON values, when it lapses), kept in `user_data` under the
-feature's key: `open_wait` stores it, `read_wait` gives it back (or says that it lapsed) and
-`close_wait` ends it. `text_for` is the filter that matches a waiting person's text; one
-handler ends every wait when another command arrives.
+the wait lapses or they send any other command. A command may ask for a file the same way
+(`/registry` without one: the next document is the register). A wait is one small value,
+`Wait` (the feature's key, a payload of plain JSON values, when it lapses), kept in
+`user_data` under the feature's key: `open_wait` stores it, `read_wait` gives it back (or says
+that it lapsed) and `close_wait` ends it. `text_for` is the filter that matches a waiting
+person's text, `document_for` their file; one handler ends every wait when another command
+arrives (except the wait that command itself opened: `open_wait(..., update_id=)`).
 
 A stored wait this module cannot read (a shape an earlier version stored) reads as lapsed:
 waits last minutes, so nobody loses more than a prompt to answer again.
@@ -43,10 +45,18 @@ class Wait:
     key: str
     payload: Payload
     lapses_at: datetime
+    update_id: int | None = None
+    """The update (a command) that opened it, which does not end it."""
 
     def stored(self) -> dict[str, object]:
         """The JSON `user_data` keeps (the key is where it is kept)."""
-        return {"payload": dict(self.payload), "lapses_at": self.lapses_at.timestamp()}
+        stored: dict[str, object] = {
+            "payload": dict(self.payload),
+            "lapses_at": self.lapses_at.timestamp(),
+        }
+        if self.update_id is not None:
+            stored["update_id"] = self.update_id
+        return stored
 
 
 @dataclass(frozen=True)
@@ -58,10 +68,16 @@ class Lapsed:
 
 
 def open_wait(
-    user_data: MutableMapping[Any, Any], key: str, payload: Payload, *, minutes: int
+    user_data: MutableMapping[Any, Any],
+    key: str,
+    payload: Payload,
+    *,
+    minutes: int,
+    update_id: int | None = None,
 ) -> Wait:
-    """Wait `minutes` for this person's next text for `key` (replacing any earlier wait)."""
-    wait = Wait(key, dict(payload), utcnow() + timedelta(minutes=minutes))
+    """Wait `minutes` for this person's next text or file for `key` (replacing any earlier
+    wait); a command opening it gives its `update_id`, so that command does not end it."""
+    wait = Wait(key, dict(payload), utcnow() + timedelta(minutes=minutes), update_id)
     user_data[key] = wait.stored()
     return wait
 
@@ -85,7 +101,8 @@ def read_wait(user_data: Mapping[Any, Any], key: str) -> Wait | Lapsed | None:
     lapses_at = datetime.fromtimestamp(lapses, UTC)
     if utcnow() > lapses_at:
         return Lapsed(key, payload)
-    return Wait(key, payload, lapses_at)
+    opened_by = stored.get("update_id")
+    return Wait(key, payload, lapses_at, opened_by if type(opened_by) is int else None)
 
 
 def close_wait(user_data: MutableMapping[Any, Any], key: str) -> Wait | Lapsed | None:
@@ -123,10 +140,26 @@ def text_for(app: BotApplication, key: str) -> filters.BaseFilter:
     return filters.TEXT & ~filters.COMMAND & _Waiting(app, key)
 
 
+def document_for(app: BotApplication, key: str) -> filters.BaseFilter:
+    """A file (sent as a document) from a person whose wait `key` is stored."""
+    _keys.add(key)
+    return filters.Document.ALL & _Waiting(app, key)
+
+
+def waiting_for(app: BotApplication, key: str) -> filters.BaseFilter:
+    """Any message from a person whose wait `key` is stored (for their /cancel)."""
+    _keys.add(key)
+    return _Waiting(app, key)
+
+
 async def end_waits_on_command(update: Update, context: BotContext) -> None:
-    """Any command but /cancel (which answers for itself) ends every wait for a text."""
+    """Any command but /cancel (which answers for itself) ends every wait, except one this
+    very command opened."""
     if context.user_data is not None:
         for key in _keys:
+            stored = context.user_data.get(key)
+            if isinstance(stored, dict) and stored.get("update_id") == update.update_id:
+                continue
             context.user_data.pop(key, None)
 
 

@@ -13,4 +13,5 @@ cases/            staff: /cases, /case with its actions, /summary
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey
+imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 """

@@ -2,16 +2,18 @@
 firm's certificates with their reminders, certificates nobody can be told about, and the
 renewal text of a category.
 
-An import is checked whole first (every bad row listed by its line, 第 n 列), then written in
-one transaction: rows are upserted by (kind, number); a row whose expiry changed has its
-planned reminders cancelled and new ones planned; with `replace`, a certificate missing from
-the file is withdrawn (its planned reminders cancelled).
+An import is checked whole first (`check_register`: every bad row listed by its line, 第 n 列,
+and what the file adds, changes, withdraws and plans, for a preview), then written in one
+transaction (`apply_register`; `import_register` does both in one transaction): rows are
+upserted by (kind, number); a row whose expiry changed has its planned reminders cancelled and
+new ones planned; with `replace`, a certificate missing from the file is withdrawn (its planned
+reminders cancelled).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,8 +26,11 @@ from bot.notices.publishing import one_line
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
 from kernel.errors import UserError
+from kernel.reporting import format_day
+from kernel.textfiles import SentFile
 from storage.models.registry import ReminderState
 from storage.queries import notices as notices_q
+from storage.queries.audit import record_audit
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry import expiry_reminders as expiry_reminders_q
 from storage.queries.registry import renewals as renewals_q
@@ -141,7 +146,23 @@ class Imported:
     cancelled: int
 
 
-def import_register(
+@dataclass(frozen=True)
+class RegisterCheck:
+    """A register file checked whole against the register as it stands: what importing it
+    changes (nothing is written to make it)."""
+
+    read: int
+    new_rows: list[dict[str, Any]]
+    changed: list[dict[str, Any]]
+    replan: list[tuple[int, date]]
+    """Certificates whose reminders are planned again: (id, new expiry)."""
+    unchanged: int
+    withdrawn_ids: list[int]
+    planned: int
+    """Reminders importing the file plans (new certificates' and replanned ones')."""
+
+
+def check_register(
     session: Session,
     *,
     text: str,
@@ -149,15 +170,15 @@ def import_register(
     days: Sequence[int],
     tz: ZoneInfo,
     now: datetime,
-) -> Imported:
-    """Check the whole file, then upsert it and plan reminders, in the caller's transaction."""
+) -> RegisterCheck:
+    """Check the whole file (BadRows listing every bad row) and work out what importing it
+    adds, changes, withdraws and plans; reads only."""
     categories = {
         c.code.lower(): c.id
         for c in notices_q.fetch_categories(session=session, include_retired=False)
         if c.id is not None
     }
     rows = read_rows(text, categories)
-    today = now.astimezone(tz).date()
     existing = certificates_q.fetch_certificate_keys(session=session)
     new_rows: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -200,40 +221,96 @@ def import_register(
         )
         if found.expires_on != row.expires_on or found.withdrawn:
             replan.append((found.id, row.expires_on))
-    certificates_q.insert_certificates(session=session, rows=new_rows)
-    certificates_q.update_certificates(session=session, rows=changed)
-    cancelled = expiry_reminders_q.cancel_planned_reminders(
-        session=session, certificate_ids=[c for c, _ in replan], now=now
-    )
     withdrawn_ids: list[int] = []
     if replace:
         in_file = {(r.category_id, r.number) for r in rows}
         withdrawn_ids = [
             c.id for key, c in existing.items() if key not in in_file and not c.withdrawn
         ]
-        certificates_q.withdraw_certificates(session=session, ids=withdrawn_ids, now=now)
+    today = now.astimezone(tz).date()
+    fresh = [(None, r["expires_on"]) for r in new_rows]
+    inserts, again = _reminder_rows(session, [*fresh, *replan], days, tz, today)
+    return RegisterCheck(
+        read=len(rows),
+        new_rows=new_rows,
+        changed=changed,
+        replan=replan,
+        unchanged=unchanged,
+        withdrawn_ids=withdrawn_ids,
+        planned=len(inserts) + len(again),
+    )
+
+
+def apply_register(
+    session: Session, *, checked: RegisterCheck, days: Sequence[int], tz: ZoneInfo, now: datetime
+) -> Imported:
+    """Write what `check_register` found, in the same transaction: upsert, withdraw, cancel
+    and plan reminders."""
+    new_rows, replan = checked.new_rows, checked.replan
+    certificates_q.insert_certificates(session=session, rows=new_rows)
+    certificates_q.update_certificates(session=session, rows=checked.changed)
+    cancelled = expiry_reminders_q.cancel_planned_reminders(
+        session=session, certificate_ids=[c for c, _ in replan], now=now
+    )
+    if checked.withdrawn_ids:
+        certificates_q.withdraw_certificates(session=session, ids=checked.withdrawn_ids, now=now)
         cancelled += expiry_reminders_q.cancel_planned_reminders(
-            session=session, certificate_ids=withdrawn_ids, now=now
+            session=session, certificate_ids=checked.withdrawn_ids, now=now
         )
     ids = certificates_q.fetch_certificate_ids(
         session=session, keys=[(r["category_id"], r["number"]) for r in new_rows]
     )
-    to_plan = [(ids[(r["category_id"], r["number"])], r["expires_on"]) for r in new_rows]
-    planned = _plan_reminders(session, to_plan + replan, days, tz, today)
-    return Imported(len(new_rows), len(changed), unchanged, len(withdrawn_ids), planned, cancelled)
+    to_plan: list[tuple[int | None, date]] = [
+        (ids[(r["category_id"], r["number"])], r["expires_on"]) for r in new_rows
+    ]
+    today = now.astimezone(tz).date()
+    inserts, again = _reminder_rows(session, [*to_plan, *replan], days, tz, today)
+    expiry_reminders_q.insert_reminders(session=session, rows=inserts)
+    expiry_reminders_q.replan_reminders(session=session, rows=again)
+    return Imported(
+        len(new_rows),
+        len(checked.changed),
+        checked.unchanged,
+        len(checked.withdrawn_ids),
+        len(inserts) + len(again),
+        cancelled,
+    )
 
 
-def _plan_reminders(
+def import_register(
     session: Session,
-    certificates: list[tuple[int, date]],
+    *,
+    text: str,
+    replace: bool,
+    days: Sequence[int],
+    tz: ZoneInfo,
+    now: datetime,
+    sent: SentFile | None = None,
+) -> Imported:
+    """Check the whole file, then upsert it and plan reminders, in the caller's transaction;
+    a file sent in chat is audited with it."""
+    checked = check_register(session, text=text, replace=replace, days=days, tz=tz, now=now)
+    done = apply_register(session, checked=checked, days=days, tz=tz, now=now)
+    if sent is not None:
+        record_audit(
+            session=session,
+            **sent.audit_row("chat.registry_import", replace=replace, **asdict(done)),
+        )
+    return done
+
+
+def _reminder_rows(
+    session: Session,
+    certificates: Sequence[tuple[int | None, date]],
     days: Sequence[int],
     tz: ZoneInfo,
     today: date,
-) -> int:
-    """Plan the reminders of certificates in force (expiring today or later); a reminder
-    planned before for the same expiry is planned again only if it was cancelled."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The reminders to insert and to plan again for certificates in force (expiring today or
+    later); a reminder planned before for the same expiry is planned again only if it was
+    cancelled. A certificate without an id (not yet written) has none planned before."""
     current = [(c, e) for c, e in certificates if e >= today]
-    replanned = [c for c, _ in current]
+    replanned = [c for c, _ in current if c is not None]
     known = (
         expiry_reminders_q.fetch_reminder_keys(session=session, certificate_ids=replanned)
         if replanned
@@ -247,7 +324,11 @@ def _plan_reminders(
         if expires_on not in plans:
             plans[expires_on] = plan(expires_on, days, tz, cache)
         for item in plans[expires_on]:
-            before = known.get((certificate_id, expires_on, item.days_before))
+            before = (
+                None
+                if certificate_id is None
+                else known.get((certificate_id, expires_on, item.days_before))
+            )
             if before is None:
                 inserts.append(
                     {
@@ -268,9 +349,7 @@ def _plan_reminders(
                         "new_due_at": item.due_at,
                     }
                 )
-    expiry_reminders_q.insert_reminders(session=session, rows=inserts)
-    expiry_reminders_q.replan_reminders(session=session, rows=again)
-    return len(inserts) + len(again)
+    return inserts, again
 
 
 @dataclass(frozen=True)
@@ -286,6 +365,40 @@ def firm_certificates(session: Session, *, tax_id: str) -> list[FirmCertificate]
         session=session, certificate_ids=[c.id for c in found]
     )
     return [FirmCertificate(c, reminders[c.id]) for c in found]
+
+
+def firm_lines(
+    found: list[FirmCertificate], language: str, text: Callable[..., str]
+) -> list[list[str]]:
+    """Each certificate's line followed by one line per reminder, as `registry show` prints
+    them and `/registry` shows them; `text` is `plain` for the terminal, `t` for chat."""
+    roc = language == "zh-TW"
+    blocks = []
+    for item in found:
+        c = item.certificate
+        block = [
+            text(
+                language,
+                "registry.certificate_line",
+                kind=c.kind_zh if roc else c.kind_en,
+                number=c.number,
+                product=c.product,
+                expires=format_day(c.expires_on, language, roc=roc),
+                withdrawn=text(language, "registry.withdrawn_mark") if c.withdrawn else "",
+            )
+        ]
+        for r in item.reminders:
+            block.append(
+                text(
+                    language,
+                    "registry.reminder_line",
+                    days=r.days_before,
+                    planned=format_day(r.planned_on, language, roc=roc),
+                    state=text(language, f"registry.states.{r.state}"),
+                )
+            )
+        blocks.append(block)
+    return blocks
 
 
 def unreachable_certificates(

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
+from telegram import Update
 
 from bot.edge import waiting
+from bot.edge.context import BotApplication, BotContext
 from bot.edge.waiting import Lapsed, Wait, close_wait, open_wait, read_wait
 from kernel.i18n import t
 
@@ -91,3 +94,19 @@ def test_the_answer_to_an_unreadable_wait_says_nothing_was_recorded_in_both_lang
     assert "not recorded" in waiting.lapsed_text("en")
     assert "未被記錄" in waiting.lapsed_text("zh-TW")
     assert waiting.lapsed_text("zh-TW") == t("zh-TW", waiting.LAPSED_KEY)
+
+
+async def test_a_command_that_opens_a_wait_does_not_end_it_and_the_next_command_does(
+    clock: list[datetime],
+) -> None:
+    """`/registry` opens a wait for the file; the handler that ends every wait on a command
+    runs after it for the same update and must leave that wait, then end it on the next."""
+    user_data: dict[str, Any] = {}
+    opened = open_wait(user_data, "imports", {"kind": "registry"}, minutes=30, update_id=41)
+    assert read_wait(json.loads(json.dumps(user_data)), "imports") == opened
+    waiting.document_for(cast(BotApplication, SimpleNamespace(user_data={})), "imports")
+    context = cast(BotContext, SimpleNamespace(user_data=user_data))
+    await waiting.end_waits_on_command(cast(Update, SimpleNamespace(update_id=41)), context)
+    assert read_wait(user_data, "imports") == opened
+    await waiting.end_waits_on_command(cast(Update, SimpleNamespace(update_id=42)), context)
+    assert read_wait(user_data, "imports") is None
