@@ -16,5 +16,6 @@ Where to look:
   and a chat line.
 - `report_tables`: what both reports share: the overdue list and the products, declared once,
   and the note on the plan's targets.
+- `intake`: a case received by phone, letter, e-mail, walk-in or the website, logged in chat.
 - `importing`: cases received off-line, from CSV; `demo`: a realistic year of cases.
 """
