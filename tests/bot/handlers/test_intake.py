@@ -5,9 +5,11 @@ that cost one sentence and nothing else."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
+from pypdf import PdfReader
 from sqlmodel import select
 
 from kernel import workcalendar
@@ -19,6 +21,7 @@ from tests.harness import BotHarness
 
 SECRETARY = 7401
 INSPECTOR = 7402
+UNIT_INSPECTOR = 7405
 FIRM = 7403
 OTHER_SECRETARY = 7404
 LETTER_FROM = ("林美惠", "03-5551234", "新竹市東區光復路二段 101 號", "mei@example.com")
@@ -116,6 +119,71 @@ async def test_the_secretariat_logs_a_letter_complaint_with_its_scanned_letter(
     await bot.outbox_sent()
     told = bot.fake.last_text(OTHER_SECRETARY)
     assert number in told and name not in told  # routed: the secretariat assigns it
+    await reply_by_letter(bot, number, received)
+
+
+def documents(bot: BotHarness, chat: int) -> dict[str, bytes]:
+    """The files the bot sent to `chat`, by name."""
+    sent = [c.result["document"] for c in bot.fake.calls("sendDocument", chat_id=chat) if c.ok]
+    return {d["file_name"]: bot.fake.file_bytes(d["file_id"]) for d in sent}
+
+
+async def reply_by_letter(bot: BotHarness, number: str, received: date) -> None:
+    """Assigned to sec1: the unit's inspector sees that a letter is due, not to whom; the
+    secretariat sees the address, records the reply as a letter and gets the letter."""
+    name, phone, address, email = LETTER_FROM
+    person(bot.db, UNIT_INSPECTOR, Role.INSPECTOR, unit="sec1")
+    await bot.say(SECRETARY, f"/case {number}")
+    card = bot.fake.last_text(SECRETARY)
+    assert "如何回覆" in card and address in card and phone in card and email in card
+    await answered(bot, SECRETARY, f"case:a:assign:{number}")
+    await press_for(bot, SECRETARY, f"case:unit:{number}:sec1", "分案完成")
+    await bot.outbox_sent()
+    card = await bot.say(UNIT_INSPECTOR, f"/case {number}")
+    assert "應以電話或書面或電子郵件回覆" in card
+    for secret in (name, phone, address, email):
+        assert secret not in card
+    assert f"case:letter:{number}" not in str(bot.fake.sent(UNIT_INSPECTOR)[-1])
+
+    await bot.say(SECRETARY, f"/case {number}")
+    edits = len(bot.fake.calls("editMessageReplyMarkup", chat_id=SECRETARY))
+    bot.fake.press_button(SECRETARY, f"case:a:reply:{number}", language_code="zh-hant")
+    await bot.wait_until(
+        lambda: len(bot.fake.calls("editMessageReplyMarkup", chat_id=SECRETARY)) > edits
+    )
+    keyboard = bot.fake.calls("editMessageReplyMarkup", chat_id=SECRETARY)[-1].params
+    assert f"case:how:{number}:letter" in str(keyboard)
+    prompt = await bot.press(SECRETARY, f"case:how:{number}:letter")
+    assert "以書面回覆陳情人的內容" in prompt
+    given = workcalendar.previous_working_day(today(TZ))
+    given = max(given, received)
+    roc_given = f"{given.year - 1911}/{given.month:02d}/{given.day:02d}"
+    assert "不是收件日至今天之間的日期" in await bot.say(SECRETARY, "2020-01-01\n內容")
+    reply = "經查該電暖器未經檢驗，已函請業者下架並依法處分。\n感謝您的陳情。"
+    await bot.say(SECRETARY, f"{roc_given}\n{reply}")
+    await bot.wait_until(lambda: len(documents(bot, SECRETARY)) == 2, what="the letter")
+    files = documents(bot, SECRETARY)
+    assert sorted(files) == [f"{number}-reply.html", f"{number}-reply.pdf"]
+    pdf = PdfReader(io.BytesIO(files[f"{number}-reply.pdf"]))
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    # fpdf2 encodes a CID-keyed OpenType font through an embedded encoding CMap of two-byte
+    # codes; pypdf reads those codes a byte at a time, so a NUL comes before each character.
+    text = "".join(pdf.pages[0].extract_text().replace("\x00", "").split())
+    for shown in (number, name, "".join(address.split()), "經查該電暖器未經檢驗"):
+        assert shown in text
+    assert f"中華民國{given.year - 1911}年{given.month}月{given.day}日" in text
+    page = files[f"{number}-reply.html"].decode()
+    assert number in page and name in page and address in page and "size: A4" in page
+
+    [case] = rows(bot, Case)
+    assert (case.state, case.reply_channel, case.replied_on) == ("replied", "letter", given)
+    assert case.reply_text == reply
+    assert [e.action for e in rows(bot, CaseEvent)][-1] == "reply_letter"
+    card = await bot.say(SECRETARY, f"/case {number}")
+    assert "以書面回覆陳情人" in card and f"{roc_given} 以書面回覆" in card
+    letter = [a for a in rows(bot, AuditEntry) if a.action == "case.letter"]
+    assert [(a.target, a.actor_telegram_id) for a in letter] == [(number, SECRETARY)]
 
 
 async def test_an_inspector_logs_an_anonymous_phone_case_received_today(
