@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from pypdf import PdfReader
 from sqlmodel import select
 
+from bot.cases.summary import build_summary
+from bot.cases.summary_report import summary_text
 from kernel import workcalendar
 from kernel.clock import today
 from storage.models import AuditEntry, Case, CaseAttachment, CaseEvent, CaseReporter, Role
@@ -184,6 +186,11 @@ async def reply_by_letter(bot: BotHarness, number: str, received: date) -> None:
     assert "以書面回覆陳情人" in card and f"{roc_given} 以書面回覆" in card
     letter = [a for a in rows(bot, AuditEntry) if a.action == "case.letter"]
     assert [(a.target, a.actor_telegram_id) for a in letter] == [(number, SECRETARY)]
+    month = bot.db.call(
+        build_summary, year=given.year, month=given.month, today=today(TZ), language="zh-TW"
+    )
+    assert month.replies_off_chat == 1 and not [o for o in month.overdue if o.number == number]
+    assert "以電話、書面或電子郵件回覆：1 件" in summary_text(month, "zh-TW")
 
 
 async def test_an_inspector_logs_an_anonymous_phone_case_received_today(
