@@ -17,8 +17,7 @@ from sqlmodel import Session
 from bot.cases.actions import Refused, refuse, sees_identity
 from kernel.charts import FONT_FILE
 from kernel.errors import UserError
-from kernel.i18n import t
-from kernel.reporting import roc_year
+from kernel.reporting import plain, roc_year
 from kernel.templating import render
 from storage.models.cases import Channel, ReplyChannel
 from storage.queries.audit import record_audit
@@ -94,15 +93,15 @@ def _texts(letter: ReplyLetter, sender: Sender) -> dict[str, str]:
     """The letter's words (zh-TW: a letter to a Taiwanese petitioner is written in Chinese)."""
     lang = "zh-TW"
     return {
-        "title": t(lang, "letters.title"),
-        "to": t(lang, "letters.to", name=letter.name or t(lang, "letters.no_name")),
+        "title": plain(lang, "letters.title"),
+        "to": plain(lang, "letters.to", name=letter.name or plain(lang, "letters.no_name")),
         "address": letter.address or "",
         "date": roc_long(letter.replied_on),
-        "number": t(lang, "letters.number", number=letter.number),
-        "subject": t(
+        "number": plain(lang, "letters.number", number=letter.number),
+        "subject": plain(
             lang, "letters.subject", received=roc_long(letter.received_on), subject=letter.subject
         ),
-        "contact": t(lang, "letters.contact", phone=sender.phone, address=sender.address),
+        "contact": plain(lang, "letters.contact", phone=sender.phone, address=sender.address),
         "sender": sender.name,
     }
 
