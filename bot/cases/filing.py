@@ -367,13 +367,19 @@ def submit_report(
         reply_days=reply_days,
         counting=counting,
     )
+    notices = tell_secretariat(session, number=filed.number, now=received_at)
+    return Submitted(number=filed.number, due_on=filed.due_on, notices=notices)
+
+
+def tell_secretariat(session: Session, *, number: str, now: datetime) -> list[CaseNews]:
+    """Write the secretariat's news of a case just filed to the outbox, so it assigns it."""
     session.flush()
-    notices = new_case_notices(session=session, number=filed.number)
-    case_row = fetch_case_by_number(session=session, number=filed.number)
+    notices = new_case_notices(session=session, number=number)
+    case_row = fetch_case_by_number(session=session, number=number)
     tell(
         session=session,
         case_id=case_row.id if case_row is not None else None,
         notices=notices,
-        now=received_at,
+        now=now,
     )
-    return Submitted(number=filed.number, due_on=filed.due_on, notices=notices)
+    return notices

@@ -18,15 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.cases.actions import Refused
-from bot.cases.filing import Draft, clean_line, file_case, visible_length
-from bot.cases.news import CaseNews, new_case_notices, tell
+from bot.cases.filing import Draft, clean_line, file_case, tell_secretariat, visible_length
+from bot.cases.news import CaseNews
 from kernel.clock import local_date
 from kernel.dates import parse_day
 from kernel.errors import UserError
 from storage.models.base import STAFF_ROLES
 from storage.models.cases import CaseKind, Channel
 from storage.queries.audit import record_audit
-from storage.queries.cases import fetch_case_by_number
 from storage.queries.people import PersonView
 
 INTAKE_ROLES = STAFF_ROLES
@@ -175,11 +174,7 @@ def intake_case(
         counting=counting,
         channel=channel,
     )
-    session.flush()
-    notices = new_case_notices(session=session, number=filed.number)
-    case_row = fetch_case_by_number(session=session, number=filed.number)
-    assert case_row is not None
-    tell(session=session, case_id=case_row.id, notices=notices, now=now)
+    notices = tell_secretariat(session, number=filed.number, now=now)
     record_audit(
         session=session,
         actor_telegram_id=actor.telegram_id,

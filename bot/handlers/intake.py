@@ -10,6 +10,7 @@ import contextlib
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,13 +25,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.cases.actions import Refused
-from bot.cases.filing import (
-    MAX_FILES,
-    check_attachment,
-    check_description,
-    check_location,
-    check_subject,
-)
+from bot.cases.filing import MAX_FILES, check_description, check_location, check_subject
 from bot.cases.intake import (
     INTAKE_CHANNELS,
     INTAKE_KINDS,
@@ -48,6 +43,7 @@ from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
 from bot.handlers.cases.shared import local_today
+from bot.handlers.filing.conversation import attached
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import Markup, t
@@ -134,34 +130,33 @@ async def intake(update: Update, context: BotContext) -> int:
     return CHANNEL
 
 
-async def channel_chosen(update: Update, context: BotContext) -> int:
-    """Remember the channel; ask the kind."""
+async def _chosen(
+    update: Update, context: BotContext, pattern: re.Pattern[str], field: str, catalogue: str
+) -> IntakeDraft:
+    """A channel or kind button: remember it, show it in the pressed message."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    match = CHANNEL_DATA.fullmatch(query.data)
-    assert match is not None
+    match = pattern.fullmatch(query.data)
+    assert match is not None  # the handler's own pattern
     draft = _draft(context)
-    draft.channel = match.group(1)
+    setattr(draft, field, match.group(1))
     _save(context, draft)
-    channel = t(context.lang, f"cases.channels.{draft.channel}")
-    await query.edit_message_text(t(context.lang, "intake.channel_chosen", channel=channel))
+    shown = t(context.lang, f"{catalogue}.{match.group(1)}")
+    await query.edit_message_text(t(context.lang, f"intake.{field}_chosen", value=shown))
+    return draft
+
+
+async def channel_chosen(update: Update, context: BotContext) -> int:
+    """Remember the channel; ask the kind."""
+    await _chosen(update, context, CHANNEL_DATA, "channel", "cases.channels")
     await _say(update, context, "intake.ask_kind", reply_markup=_kinds(context))
     return KIND
 
 
 async def kind_chosen(update: Update, context: BotContext) -> int:
     """Remember the kind; ask the subject."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    match = KIND_DATA.fullmatch(query.data)
-    assert match is not None
-    draft = _draft(context)
-    draft.kind = match.group(1)
-    _save(context, draft)
-    kind = t(context.lang, f"cases.kinds.{draft.kind}")
-    await query.edit_message_text(t(context.lang, "report.kind_chosen", kind=kind))
+    draft = await _chosen(update, context, KIND_DATA, "kind", "cases.kinds")
     await _say(update, context, f"report.ask_subject_{draft.kind}")
     return SUBJECT
 
@@ -172,16 +167,26 @@ async def use_buttons(update: Update, context: BotContext) -> int | None:
     return None
 
 
-async def subject(update: Update, context: BotContext) -> int:
-    """Remember the subject; ask where."""
+async def _take(
+    update: Update, context: BotContext, state: int, field: str, check: Callable[[str], str]
+) -> int | None:
+    """Check a typed answer and keep it in the draft; on a wrong one, say so in one sentence
+    and give the step to stay in (the draft as it was)."""
     assert update.effective_message is not None
     try:
-        text = check_subject(update.effective_message.text or "")
+        value = check(update.effective_message.text or "")
     except UserError as exc:
-        return await _error(update, context, exc, SUBJECT)
+        return await _error(update, context, exc, state)
     draft = _draft(context)
-    draft.subject = text
+    setattr(draft, field, value)
     _save(context, draft)
+    return None
+
+
+async def subject(update: Update, context: BotContext) -> int:
+    """Remember the subject; ask where."""
+    if (stay := await _take(update, context, SUBJECT, "subject", check_subject)) is not None:
+        return stay
     await _say(update, context, "intake.ask_where")
     return WHERE
 
@@ -200,14 +205,9 @@ async def where(update: Update, context: BotContext) -> int:
 
 async def description(update: Update, context: BotContext) -> int:
     """Remember the description; ask the received date (today by default)."""
-    assert update.effective_message is not None
-    try:
-        text = check_description(update.effective_message.text or "")
-    except UserError as exc:
-        return await _error(update, context, exc, DESCRIPTION)
-    draft = _draft(context)
-    draft.description = text
-    _save(context, draft)
+    stay = await _take(update, context, DESCRIPTION, "description", check_description)
+    if stay is not None:
+        return stay
     today = public_day(local_today(context), context.lang)
     keyboard = _keyboard(context, ("intake.today_button", "today"))
     await _say(update, context, "intake.ask_received", today=today, reply_markup=keyboard)
@@ -246,17 +246,13 @@ async def _petitioner(update: Update, context: BotContext, state: int) -> int:
     """One of the petitioner's fields, typed or /skip; then the next one."""
     message = update.effective_message
     assert message is not None
-    draft = _draft(context)
     if state == EMAIL:
         field, check, following, prompt = "contact_email", check_email, FILES, ""
     else:
         field, check, following, prompt = _PETITIONER[state]
     if not (message.text or "").startswith("/skip"):
-        try:
-            setattr(draft, field, check(message.text or ""))
-        except UserError as exc:
-            return await _error(update, context, exc, state)
-    _save(context, draft)
+        if (stay := await _take(update, context, state, field, check)) is not None:
+            return stay
     if following == FILES:
         return await _ask_files(update, context)
     await _say(update, context, prompt)
@@ -316,16 +312,10 @@ async def file_added(update: Update, context: BotContext) -> int:
         return await _error(
             update, context, UserError("report.too_many_files", maximum=MAX_FILES), FILES
         )
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        draft.files.append(["photo", largest.file_id, ""])
-    elif message.document is not None:
-        document = message.document
-        try:
-            check_attachment(mime_type=document.mime_type, file_name=document.file_name)
-        except UserError as exc:
-            return await _error(update, context, exc, FILES)
-        draft.files.append(["document", document.file_id, document.file_name or ""])
+    try:
+        draft.files.append(attached(message))
+    except UserError as exc:
+        return await _error(update, context, exc, FILES)
     _save(context, draft)
     done = t(context.lang, "report.done_button")
     keyboard = _keyboard(context, ("report.done_button", "done"))
@@ -449,6 +439,7 @@ def conversation() -> ConversationHandler[BotContext]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     with warnings.catch_warnings():
+        # The buttons belong to the conversation's own messages; per-chat tracking is intended.
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
             entry_points=[CommandHandler("intake", intake)],
