@@ -25,7 +25,16 @@ from bot.edge.features import Feature
 from bot.edge.menus import set_default_menus, set_menu_for
 from bot.edge.persistence import DatabasePersistence
 from bot.edge.updates import PerChatUpdateProcessor
-from bot.handlers import admin, categories, filing, profile, reminders, start, subscriptions
+from bot.handlers import (
+    admin,
+    categories,
+    filing,
+    intake,
+    profile,
+    reminders,
+    start,
+    subscriptions,
+)
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
@@ -63,6 +72,7 @@ def features() -> list[Feature]:
         notice_feature.FEATURE,
         categories.FEATURE,
         case_feature.FEATURE,
+        intake.FEATURE,
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
         survey_feature.FEATURE,

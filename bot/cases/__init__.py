@@ -16,5 +16,7 @@ Where to look:
   and a chat line.
 - `report_tables`: what both reports share: the overdue list and the products, declared once,
   and the note on the plan's targets.
+- `intake`: a case received by phone, letter, e-mail, walk-in or the website, logged in chat;
+  `letters`: the reply letter to a petitioner answered by post (A4 HTML and PDF).
 - `importing`: cases received off-line, from CSV; `demo`: a realistic year of cases.
 """

@@ -56,7 +56,13 @@ CHOICE_ACTIONS = (Action.ASSIGN, Action.CATEGORY)
 """Actions that need a choice from a list first (a unit, a category)."""
 
 TEXT_INPUT_ERRORS = frozenset(
-    {"cases.text_needed", "cases.text_too_long", "cases.extend_bad", "cases.duplicate_bad"}
+    {
+        "cases.text_needed",
+        "cases.text_too_long",
+        "cases.extend_bad",
+        "cases.duplicate_bad",
+        "cases.reply_date_bad",
+    }
 )
 """Errors in the text itself: the person is asked for the text again. Any other refusal (the
 case moved on, the person may not act) ends the wait for a text."""

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.cases.actions import Refused, actions_for, may_view, refuse, sees_identity
 from kernel.errors import UserError
 from storage.models import Case, CaseAttachment, CaseEvent, Category, Unit
-from storage.models.cases import Channel
+from storage.models.cases import Channel, ReplyChannel
 from storage.queries.audit import record_audit
 from storage.queries.cases import (
     fetch_case_attachments,
@@ -46,6 +46,8 @@ class Reporter:
     phone: str | None
     anonymous: bool
     forgotten: bool
+    address: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,15 @@ class CaseDetails:
     actions: list[str]
     messages: list[CaseMessage] = field(default_factory=list)
     """What the reporter was sent about the case, each with its delivery's state: the proof."""
+    answer_by: tuple[str, ...] = ()
+    """A petitioner without a chat: how they can be answered (`ReplyChannel` values, by what
+    they gave: a phone, an address, an e-mail); shown to every viewer, the numbers and
+    addresses themselves only in `reporter`."""
+
+    @property
+    def off_chat(self) -> bool:
+        """The case came by phone, letter, e-mail, walk-in or the web: replies are recorded."""
+        return self.case.channel != Channel.TELEGRAM.value
 
     @property
     def reply_undelivered(self) -> bool:
@@ -94,8 +105,16 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
     unit = session.get(Unit, case_row.unit_id) if case_row.unit_id else None
     category = session.get(Category, case_row.category_id) if case_row.category_id else None
     reporter = None
+    row, person = fetch_case_reporter(session=session, case_id=case_row.id)
+    answer_by: tuple[str, ...] = ()
+    if case_row.channel != Channel.TELEGRAM.value and not row.anonymous:
+        given = (
+            (ReplyChannel.PHONE, row.contact_phone),
+            (ReplyChannel.LETTER, row.contact_address),
+            (ReplyChannel.EMAIL, row.contact_email),
+        )
+        answer_by = tuple(how.value for how, value in given if value)
     if sees_identity(viewer):
-        row, person = fetch_case_reporter(session=session, case_id=case_row.id)
         if row.anonymous:
             person = None  # never shown: kept only to tell the reporter about their case
         reporter = Reporter(
@@ -104,6 +123,8 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
             phone=None if row.anonymous else row.contact_phone,
             anonymous=row.anonymous,
             forgotten=row.id is None and case_row.channel == Channel.TELEGRAM.value,
+            address=None if row.anonymous else row.contact_address,
+            email=None if row.anonymous else row.contact_email,
         )
     return CaseDetails(
         case=case_row,
@@ -118,6 +139,7 @@ def _details(session: Session, case_row: Case, viewer: PersonView) -> CaseDetail
         reporter=reporter,
         actions=actions_for(case_row, viewer),
         messages=fetch_reporter_messages(session=session, case_ids=[case_row.id]),
+        answer_by=answer_by,
     )
 
 

@@ -167,6 +167,8 @@ class Draft:
     anonymous: bool = False
     contact_name: str | None = None
     contact_phone: str | None = None
+    contact_address: str | None = None
+    contact_email: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -178,6 +180,8 @@ class Draft:
             "anonymous": self.anonymous,
             "contact_name": self.contact_name,
             "contact_phone": self.contact_phone,
+            "contact_address": self.contact_address,
+            "contact_email": self.contact_email,
         }
 
     @classmethod
@@ -198,6 +202,8 @@ class Draft:
             anonymous=bool(data.get("anonymous")),
             contact_name=text("contact_name"),
             contact_phone=text("contact_phone"),
+            contact_address=text("contact_address"),
+            contact_email=text("contact_email"),
         )
 
 
@@ -286,13 +292,17 @@ def file_case(
         due_on=due_on,
     )
     reporter = None
-    if person_id is not None or draft.contact_name or draft.contact_phone:
+    given = (draft.contact_name, draft.contact_phone, draft.contact_address, draft.contact_email)
+    if person_id is not None or draft.anonymous or any(given):
+        hidden = draft.anonymous
         reporter = CaseReporter(
             case_id=0,
             person_id=person_id,
             anonymous=draft.anonymous,
-            contact_name=None if draft.anonymous else _contact(draft.contact_name, 100),
-            contact_phone=None if draft.anonymous else _contact(draft.contact_phone, 40),
+            contact_name=None if hidden else _contact(draft.contact_name, 100),
+            contact_phone=None if hidden else _contact(draft.contact_phone, 40),
+            contact_address=None if hidden else _contact(draft.contact_address, 300),
+            contact_email=None if hidden else _contact(draft.contact_email, 254),
             language=language,
         )
     attachments = [
@@ -357,13 +367,19 @@ def submit_report(
         reply_days=reply_days,
         counting=counting,
     )
+    notices = tell_secretariat(session, number=filed.number, now=received_at)
+    return Submitted(number=filed.number, due_on=filed.due_on, notices=notices)
+
+
+def tell_secretariat(session: Session, *, number: str, now: datetime) -> list[CaseNews]:
+    """Write the secretariat's news of a case just filed to the outbox, so it assigns it."""
     session.flush()
-    notices = new_case_notices(session=session, number=filed.number)
-    case_row = fetch_case_by_number(session=session, number=filed.number)
+    notices = new_case_notices(session=session, number=number)
+    case_row = fetch_case_by_number(session=session, number=number)
     tell(
         session=session,
         case_id=case_row.id if case_row is not None else None,
         notices=notices,
-        now=received_at,
+        now=now,
     )
-    return Submitted(number=filed.number, due_on=filed.due_on, notices=notices)
+    return notices

@@ -9,6 +9,7 @@ it stood still.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,15 +26,18 @@ from bot.cases.actions import (
     may_view,
     refusal_reason,
     refuse,
+    sees_identity,
 )
 from bot.cases.deadlines import add_days, closure_for, days_between
 from bot.cases.details import CaseDetails, view_case_row
 from bot.cases.filing import clean_text, without_controls
+from bot.cases.letters import ReplyLetter, read_reply_letter
 from bot.cases.news import CaseNews, info_received_notices, reporter_notice, tell, unit_notices
 from kernel.clock import utcnow
+from kernel.dates import parse_day
 from kernel.errors import UserError
 from storage.models import Case, Category, Unit
-from storage.models.cases import CaseState
+from storage.models.cases import CaseState, Channel, ReplyChannel
 from storage.queries.audit import record_audit
 from storage.queries.cases import (
     add_case_event,
@@ -44,6 +48,8 @@ from storage.queries.cases import (
 )
 from storage.queries.people import PersonView, fetch_unit_by_code, fetch_units
 
+_DAY_LINE = re.compile(r"[0-9０-９]{1,4}[-/－／.][0-9０-９]{1,2}[-/－／.][0-9０-９]{1,2}")
+"""A first line that is meant as a date (then it must be a good one)."""
 MAX_ACTION_TEXT = 3500
 """A staff text that may be sent on to the reporter must fit in one Telegram message (4,096
 characters) with the words around it."""
@@ -77,6 +83,8 @@ class ActionStart:
 
     number: str
     choices: Sequence[Unit | Category]
+    off_chat: bool = False
+    """The petitioner has no chat: a reply is recorded (how and when), not sent."""
 
 
 def start_action(
@@ -94,7 +102,27 @@ def start_action(
         choices = fetch_units(session=session)
     elif action == Action.CATEGORY:
         choices = fetch_categories(session=session)
-    return ActionStart(number=number, choices=choices)
+    return ActionStart(number=number, choices=choices, off_chat=is_off_chat(checked))
+
+
+def is_off_chat(case_row: Case) -> bool:
+    """Whether the case came by phone, letter, e-mail, walk-in or the web: no chat to answer."""
+    return case_row.channel != Channel.TELEGRAM.value
+
+
+def reply_given(note: str, *, received_on: date, today: date) -> tuple[date, str]:
+    """A reply given off chat as typed: an optional first line with the day it was given
+    (2026-12-08 or 115/12/08; else today), then the reply. The day lies between receipt and
+    today."""
+    first, _, rest = note.partition("\n")
+    if not _DAY_LINE.fullmatch(first.strip()):
+        return today, note
+    day = parse_day(first)
+    if day is None or not received_on <= day <= today:
+        raise UserError("cases.reply_date_bad", value=first.strip())
+    if not rest.strip():
+        raise UserError("cases.text_needed")
+    return day, rest.strip()
 
 
 def needs_more(action: str) -> bool:
@@ -152,6 +180,7 @@ def act(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
+    reply_how: str | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Apply one staff action (or the reporter's answer, `info`) to a case, write its event and
@@ -179,6 +208,7 @@ def act(
         raise UserError("cases.text_too_long", length=len(note), maximum=MAX_ACTION_TEXT)
     notices: list[CaseNews] = []
     after = before
+    event_action = action
     if action == Action.ASSIGN:
         unit = fetch_unit_by_code(session=session, code=unit_code or "")
         if unit is None or unit.id is None:
@@ -207,6 +237,16 @@ def act(
         after = CaseState.INVESTIGATING if case_row.unit_id else CaseState.RECEIVED
         notices = info_received_notices(session, case_row, note)
         _resume_clock(case_row, today, counting)
+    elif action == Action.REPLY and is_off_chat(case_row):
+        if reply_how not in {h.value for h in ReplyChannel}:
+            raise UserError("cases.reply_how_needed", number=case_row.number)
+        given, note = reply_given(note or "", received_on=case_row.received_on, today=today)
+        after = CaseState.REPLIED
+        _resume_clock(case_row, today, counting)
+        case_row.replied_on = case_row.replied_on or given
+        case_row.reply_text = note
+        case_row.reply_channel = reply_how
+        event_action = f"reply_{reply_how}"
     elif action == Action.REPLY:
         after = CaseState.REPLIED
         _resume_clock(case_row, today, counting)
@@ -256,7 +296,7 @@ def act(
         case_id=case_row.id,
         at=at,
         actor_id=actor.id if actor else None,
-        action=action,
+        action=event_action,
         from_state=before.value,
         to_state=after.value,
         note=note,
@@ -275,6 +315,9 @@ class Taken:
 
     outcome: Outcome
     details: CaseDetails | None
+    letter: ReplyLetter | Refused | None = None
+    """A reply recorded as given by letter: the letter, when the actor may read the
+    petitioner's name and address (the secretariat, an admin); else None."""
 
 
 def take_action(
@@ -288,6 +331,7 @@ def take_action(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
+    reply_how: str | None = None,
     show: bool = False,
     now: datetime | None = None,
 ) -> Taken | Refused:
@@ -308,6 +352,7 @@ def take_action(
         text=text,
         unit_code=unit_code,
         category_code=category_code,
+        reply_how=reply_how,
         now=now,
     )
     record_audit(
@@ -317,9 +362,12 @@ def take_action(
         target=outcome.number,
         detail=without_controls(text) if text is not None else None,
     )
+    letter = None
+    if action == Action.REPLY and reply_how == ReplyChannel.LETTER.value and sees_identity(actor):
+        letter = read_reply_letter(session=session, number=outcome.number, viewer=actor)
     details = None
     if show:
         case_row = fetch_case_by_number(session=session, number=outcome.number)
         if case_row is not None and may_view(case_row, actor):
             details = view_case_row(session=session, case_row=case_row, viewer=actor)
-    return Taken(outcome=outcome, details=details)
+    return Taken(outcome=outcome, details=details, letter=letter)

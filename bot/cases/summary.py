@@ -26,7 +26,7 @@ from storage.queries.case_summary import (
     fetch_received_between,
     fetch_top_subjects,
 )
-from storage.queries.cases import fetch_categories
+from storage.queries.cases import count_replies_off_chat, fetch_categories
 from storage.queries.outbox.case_messages import count_replies_delivered
 from storage.queries.people import fetch_units
 
@@ -78,6 +78,8 @@ class MonthlySummary:
     year_targets: Targets | None = None
     replies_delivered: int = 0
     """Final replies Telegram accepted in the month (a reply counts on the day it was sent)."""
+    replies_off_chat: int = 0
+    """Final replies given by phone, letter or e-mail in the month (by the day recorded)."""
     """The year's targets, to say which are the plan's because the year has none set."""
 
     @property
@@ -185,6 +187,7 @@ def build_summary(
         start=datetime.combine(first, time(), tzinfo=tz),
         end=datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
     )
+    summary.replies_off_chat = count_replies_off_chat(session=session, first=first, last=last)
     return summary
 
 

@@ -194,6 +194,7 @@ def csv_tables(summary: MonthlySummary, language: str, *, roc: bool) -> list[Csv
         [tr("summary.median_days"), _round1(summary.median_days)],
         [tr("reports.summary.overdue_count"), len(summary.overdue)],
         [tr("cases.proof.replies_delivered"), summary.replies_delivered],
+        [tr("cases.proof.replies_off_chat"), summary.replies_off_chat],
     ]
     counts_header = [
         tr("reports.summary.group"),
@@ -260,4 +261,6 @@ def summary_text(summary: MonthlySummary, language: str, *, roc: bool = False) -
     )
     if summary.empty:
         return text
-    return text + "\n" + t(language, "cases.proof.summary_line", count=summary.replies_delivered)
+    line = t(language, "cases.proof.summary_line", count=summary.replies_delivered)
+    off_chat = t(language, "cases.proof.summary_off_chat", count=summary.replies_off_chat)
+    return f"{text}\n{line}\n{off_chat}"

@@ -10,6 +10,7 @@ admin.py          /invite and /roles
 notices.py        /notice and /notices
 categories.py     /categories
 cases/            staff: /cases, /case with its actions, /summary
+intake.py         /intake: a case received by phone, letter, e-mail, walk-in or the website
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey

@@ -56,6 +56,15 @@ class Channel(StrEnum):
     LETTER = "letter"
     WEB = "web"
     EMAIL = "email"
+    WALK_IN = "walk_in"
+
+
+class ReplyChannel(StrEnum):
+    """How the final reply reached a petitioner who has no chat (recorded, not sent)."""
+
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
 
 
 class Closure(StrEnum):
@@ -104,6 +113,8 @@ class Case(CaseBase, CreatedAt, table=True):
     duplicate_of_id: int | None = Field(default=None, foreign_key="casefile.id")
     reason: str | None = None
     reply_text: str | None = None
+    reply_channel: str | None = Field(default=None, max_length=16)
+    """How the final reply was given off chat (`ReplyChannel`); None when sent in chat."""
     import_id: int | None = Field(default=None, foreign_key="caseimport.id", index=True)
     """The `case import` that wrote the row (None when filed in chat); hidden from staff and
     reminders until that import has finished."""
@@ -140,6 +151,8 @@ class CaseReporter(SQLModel, table=True):
     anonymous: bool = False
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=40)
+    contact_address: str | None = Field(default=None, max_length=300)
+    contact_email: str | None = Field(default=None, max_length=254)
     language: str | None = Field(default=None, max_length=8)
 
 

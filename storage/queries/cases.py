@@ -443,3 +443,19 @@ def fetch_category_by_code(session: Session, *, code: str) -> Category | None:
 
 def count_cases(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Case)).one())
+
+
+def count_replies_off_chat(session: Session, *, first: date, last: date) -> int:
+    """Final replies given by phone, letter or e-mail (recorded, not sent) between two days."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Case)
+            .where(
+                col(Case.reply_channel).is_not(None),
+                col(Case.replied_on) >= first,
+                col(Case.replied_on) <= last,
+                _published(),
+            )
+        ).one()
+    )

@@ -350,3 +350,48 @@ def _check_page(browser: Any, name: str, url: str, *, submit: bool = False) -> l
 def _fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 (loopback)
         return str(answer.read().decode("utf-8"))
+
+
+def test_the_reply_letter_passes_axe_fits_a_phone_and_prints_on_one_a4_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    """The letter to a petitioner answered by post, as the secretariat opens and prints it."""
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from bot.cases.letters import ReplyLetter, Sender, letter_html
+
+    letter = ReplyLetter(
+        number="P2026-00042",
+        received_on=date(2026, 10, 8),
+        replied_on=date(2026, 11, 20),
+        subject="電暖器 HeatPro HP-9 無商品安全標章",
+        name="林美惠",
+        address="302 新竹縣竹北市光明六路 10 號 3 樓",
+        reply="經查該電暖器未經檢驗，已函請業者下架並依法處分。\n感謝您的陳情。" * 3,
+    )
+    sender = Sender("經濟部標準檢驗局新竹分局", "300 新竹市北區中華路二段 773 號", "03-5427027")
+    path = tmp_path / "P2026-00042-reply.html"
+    path.write_text(letter_html(letter, sender), encoding="utf-8")
+    problems: list[str] = []
+    for width in (DESKTOP_PX, PHONE_PX):
+        _width(browser, width)
+        browser.get(path.as_uri())
+        problems += [f"letter @{width}px: {v['id']} {v['help']}" for v in _axe(browser)]
+    scroll, inner = browser.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth];"
+    )
+    assert scroll <= inner, "the letter scrolls sideways on a phone"
+    _width(browser, 1280)
+    browser.get(path.as_uri())
+    printed = browser.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
+    box = pdf.pages[0].mediabox
+    assert abs(float(box.width) - A4_POINTS[0]) <= 2 and abs(float(box.height) - A4_POINTS[1]) <= 2
+    assert len(pdf.pages) == 1
+    text = "".join(unicodedata.normalize("NFKC", pdf.pages[0].extract_text()).split())
+    assert "P2026-00042" in text and "林美惠" in text and "中華民國115年11月20日" in text
+    assert problems == [], "\n".join(problems)

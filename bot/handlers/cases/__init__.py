@@ -9,6 +9,8 @@ lists.py    /cases and its pages and tabs
 card.py     the case card's text and buttons, and its full text in pages
 viewing.py  /case NUMBER, a case's number button, its files, its "Full text" pages
 acting.py   the action buttons, a unit or category chosen, the text a pending action waits for
+            (a reply to a petitioner without a chat: how it was given, then what and when)
+letter.py   the reply letter of a case answered by post, as PDF and HTML documents
 summary.py  /summary: a month's summary or a half-year's or year's analysis, with its files
 """
 
@@ -23,7 +25,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import stale_button_handler
 from bot.edge.features import Command, Feature, roles
-from bot.handlers.cases import acting, lists, summary, viewing
+from bot.handlers.cases import acting, letter, lists, summary, viewing
 from bot.handlers.cases.shared import PREFIX
 from storage.models import Role
 
@@ -43,6 +45,7 @@ def register(app: BotApplication) -> None:
         (viewing.full_text, viewing.MORE_DATA),
         (acting.unit_chosen, acting.UNIT_DATA),
         (acting.category_chosen, acting.CATEGORY_DATA),
+        (letter.letter_pressed, letter.LETTER_DATA),
     ]
     for callback, pattern in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))  # type: ignore[arg-type]

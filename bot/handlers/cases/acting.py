@@ -4,10 +4,12 @@ its audit row and its news."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
@@ -18,15 +20,20 @@ from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext
 from bot.edge.conversations import cancel_handler, unchanged_is_fine
+from bot.handlers.cases.letter import send_letter
 from bot.handlers.cases.shared import NUMBER, PREFIX, local_today, pressed
 from bot.handlers.cases.viewing import show_details
 from kernel.errors import UserError
 from kernel.i18n import t
+from storage.models.cases import ReplyChannel
 
 _CODE = "([a-z0-9_.-]{1,40})"
 ACTION_DATA = re.compile(rf"^{PREFIX}:a:({'|'.join(sorted(VERBS))}):{NUMBER}$")
 UNIT_DATA = re.compile(rf"^{PREFIX}:unit:{NUMBER}:{_CODE}$")
 CATEGORY_DATA = re.compile(rf"^{PREFIX}:cat:{NUMBER}:{_CODE}$")
+_HOWS = "|".join(h.value for h in ReplyChannel)
+HOW_DATA = re.compile(rf"^{PREFIX}:how:{NUMBER}:({_HOWS})$")
+"""How a reply to a petitioner without a chat was given (phone, letter, e-mail)."""
 CASE_TEXT = 30
 PENDING = "case_pending_action"
 """The wait for an action's text: payload {"action": verb, "number": case number}."""
@@ -44,6 +51,7 @@ async def _apply(
     text: str | None = None,
     unit_code: str | None = None,
     category_code: str | None = None,
+    reply_how: str | None = None,
     show: bool = False,
 ) -> Taken | UserError:
     """Apply an action with its audit row and its news (outbox rows) in one transaction, reply.
@@ -61,6 +69,7 @@ async def _apply(
             text=text,
             unit_code=unit_code,
             category_code=category_code,
+            reply_how=reply_how,
             show=show,
         )
     except UserError as exc:
@@ -113,6 +122,17 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
         )
         return ConversationHandler.END
     number = start.number
+    if action == Action.REPLY and start.off_chat:
+        buttons = [
+            InlineKeyboardButton(
+                t(lang, f"cases.reply_how.{how.value}"),
+                callback_data=f"{PREFIX}:how:{number}:{how.value}",
+            )
+            for how in ReplyChannel
+        ]
+        with unchanged_is_fine():
+            await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons]))
+        return None
     if action in CHOICE_ACTIONS:
         kind, per_row = ("unit", 3) if action == Action.ASSIGN else ("cat", 2)
         buttons = [
@@ -133,10 +153,29 @@ async def action_pressed(update: Update, context: BotContext) -> int | None:
     return CASE_TEXT
 
 
-def _wait_for_text(context: BotContext, action: str, number: str) -> None:
+def _wait_for_text(context: BotContext, action: str, number: str, how: str | None = None) -> None:
     assert context.user_data is not None
-    payload = {"action": action, "number": number}
+    payload = {"action": action, "number": number, "how": how}
     waiting.open_wait(context.user_data, PENDING, payload, minutes=PENDING_MINUTES)
+
+
+@requires(*STAFF)
+async def how_chosen(update: Update, context: BotContext) -> int:
+    """How a reply off chat was given: ask for what was said (and the day, if not today)."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    await query.answer()
+    number, how = pressed(update, HOW_DATA)
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+    _wait_for_text(context, Action.REPLY, number, how)
+    lang = context.lang
+    prompt = t(
+        lang, "cases.prompts.reply_off_chat", number=number, how=t(lang, f"cases.channels.{how}")
+    )
+    lapse = t(lang, "cases.prompt_lapse", minutes=PENDING_MINUTES)
+    await context.bot.send_message(update.effective_chat.id, f"{prompt}\n{lapse}")
+    return CASE_TEXT
 
 
 @requires(*STAFF)
@@ -150,10 +189,17 @@ async def action_text(update: Update, context: BotContext) -> int:
         await message.reply_text(_not_taken(context.lang, found))
         return ConversationHandler.END
     action, number = pending
-    done = await _apply(update, context, number, action, text=message.text)
+    how = found.payload.get("how") if isinstance(found, waiting.Wait) else None
+    reply_how = how if how in {h.value for h in ReplyChannel} else None
+    done = await _apply(update, context, number, action, text=message.text, reply_how=reply_how)
     if isinstance(done, UserError) and done.key in TEXT_INPUT_ERRORS:
-        _wait_for_text(context, action, number)
+        _wait_for_text(context, action, number, reply_how)
         return CASE_TEXT  # asked again: the error line says what to fix
+    if isinstance(done, Taken) and reply_how == ReplyChannel.LETTER:
+        if done.letter is None:
+            await message.reply_text(t(context.lang, "cases.letter_by_secretariat"))
+        elif not isinstance(done.letter, Refused):
+            await send_letter(update, context, done.letter)
     return ConversationHandler.END
 
 
@@ -229,7 +275,10 @@ def conversation(app: BotApplication) -> ConversationHandler[BotContext]:
         # The action buttons live on the /case message itself; per-chat tracking is intended.
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CallbackQueryHandler(action_pressed, pattern=ACTION_DATA)],
+            entry_points=[
+                CallbackQueryHandler(action_pressed, pattern=ACTION_DATA),
+                CallbackQueryHandler(how_chosen, pattern=HOW_DATA),
+            ],
             states={CASE_TEXT: [MessageHandler(waiting.text_for(app, PENDING), action_text)]},
             fallbacks=[CommandHandler("cancel", action_cancel)],
             name="case_action",

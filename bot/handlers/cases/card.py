@@ -15,7 +15,7 @@ from bot.edge.contact import public_day
 from bot.handlers.cases.shared import PREFIX
 from kernel.i18n import Markup, t
 from storage.models import CaseEvent
-from storage.models.cases import Channel
+from storage.models.cases import Channel, ReplyChannel
 
 MESSAGE_LIMIT = 4096
 """Telegram's limit for one message, in UTF-16 code units of the text a reader sees."""
@@ -103,6 +103,29 @@ def _card_note(entry: HistoryEntry, lang: str) -> str:
     return _event_note(entry, lang) if isinstance(entry, CaseEvent) else ""
 
 
+def answer_lines(details: CaseDetails, lang: str) -> list[str]:
+    """How a petitioner without a chat is answered: given (how and when), or how it can be
+    given; the phone, address and e-mail themselves only to those who see the petitioner."""
+    c = details.case
+    if not details.off_chat:
+        return []
+    if c.reply_channel and c.replied_on:
+        how = t(lang, f"cases.channels.{c.reply_channel}")
+        return [t(lang, "cases.answer.given", day=public_day(c.replied_on, lang), how=how)]
+    if not details.answer_by:
+        return [t(lang, "cases.answer.none")]
+    r = details.reporter
+    if r is None:
+        ways = t(lang, "cases.answer.or").join(
+            t(lang, f"cases.channels.{how}") for how in details.answer_by
+        )
+        return [t(lang, "cases.answer.due", ways=ways)]
+    given = {"phone": r.phone, "letter": r.address, "email": r.email}
+    lines = [t(lang, "cases.answer.title")]
+    lines += [t(lang, f"cases.answer.{how}", value=given[how] or "—") for how in details.answer_by]
+    return lines
+
+
 def details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bool]:
     """The case card, and whether anything was left out of it (a text cut, earlier events):
     then its "Full text" button shows everything. The card always fits one message."""
@@ -159,6 +182,7 @@ def details_text(details: CaseDetails, lang: str, tz: ZoneInfo) -> tuple[str, bo
         if r.telegram_id is not None:
             who += t(lang, "cases.reporter_telegram", telegram_id=r.telegram_id)
         parts.append(t(lang, "cases.reporter", who=Markup(who)))
+    parts.extend(answer_lines(details, lang))
     parts.extend(_proof_lines(details, lang, tz, last=SHOWN_MESSAGES))
     cut = cut or any(len(e.note or "") > 80 for e in details.events)
     cut = cut or len(details.messages) > SHOWN_MESSAGES  # "Full text" lists them all
@@ -194,6 +218,12 @@ def details_keyboard(
             InlineKeyboardButton(
                 t(lang, "cases.buttons.files", count=len(details.attachments)),
                 callback_data=f"{PREFIX}:files:{number}",
+            )
+        )
+    if details.reporter is not None and details.case.reply_channel == ReplyChannel.LETTER:
+        buttons.append(
+            InlineKeyboardButton(
+                t(lang, "cases.buttons.letter"), callback_data=f"{PREFIX}:letter:{number}"
             )
         )
     if more:

@@ -13,6 +13,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -253,6 +254,18 @@ async def description(update: Update, context: BotContext) -> int:
     return FILES
 
 
+def attached(message: Message) -> list[str]:
+    """A photo (its largest size) or a document as a draft's file: [kind, file id, name]; a
+    UserError for a document a report may not carry."""
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return ["photo", largest.file_id, ""]
+    document = message.document
+    assert document is not None  # the handler's filter: a photo or a document
+    check_attachment(mime_type=document.mime_type, file_name=document.file_name)
+    return ["document", document.file_id, document.file_name or ""]
+
+
 async def file_added(update: Update, context: BotContext) -> int:
     """Keep a photo's largest size or a document by its file id; at most five."""
     message = update.effective_message
@@ -264,19 +277,13 @@ async def file_added(update: Update, context: BotContext) -> int:
             reply_markup=_files_keyboard(context),
         )
         return FILES
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        draft.files.append(["photo", largest.file_id, ""])
-    elif message.document is not None:
-        document = message.document
-        try:
-            check_attachment(mime_type=document.mime_type, file_name=document.file_name)
-        except UserError as exc:
-            await message.reply_text(
-                t(context.lang, exc.key, **exc.values), reply_markup=_files_keyboard(context)
-            )
-            return FILES
-        draft.files.append(["document", document.file_id, document.file_name or ""])
+    try:
+        draft.files.append(attached(message))
+    except UserError as exc:
+        await message.reply_text(
+            t(context.lang, exc.key, **exc.values), reply_markup=_files_keyboard(context)
+        )
+        return FILES
     _save(context, draft)
     await message.reply_text(
         t(
