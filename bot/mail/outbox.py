@@ -11,11 +11,13 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
+from bot.mail import digests
 from bot.mail.addresses import new_token, token_hash
 from bot.mail.messages import NoticeMail, Sender, confirmation_message, notice_message
 from bot.mail.outcomes import Answer, Attempt, result_of
 from bot.mail.subscribing import bounce
 from storage.models.notices import NoticeKind
+from storage.queries import archive as archive_q
 from storage.queries import mail as q
 from storage.queries import notices as notices_q
 from storage.queries.outbox.results import DeliveryResult, record_delivery_results
@@ -23,11 +25,12 @@ from storage.queries.outbox.results import DeliveryResult, record_delivery_resul
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A taken row and its message; `message` None: its address is gone, nothing to send."""
+    """A taken row and its message; `message` None: nothing to send (`why_not`)."""
 
     row: q.TakenEmail
     to: str
     message: EmailMessage | None
+    why_not: str = "address deleted"
 
 
 def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list[Outgoing]:
@@ -35,6 +38,7 @@ def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list
     new link token whose hash is kept in this transaction."""
     taken = q.take_due_emails(session=session, now=now, limit=limit)
     notices: dict[tuple[int, str], NoticeMail] = {}
+    public: dict[int, bool] = {}
     out: list[Outgoing] = []
     for row in taken:
         if row.kind == NoticeKind.EMAIL_CONFIRM.value:
@@ -48,19 +52,33 @@ def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list
         if subscriber is None or subscriber.id is None:
             out.append(Outgoing(row, "", None))
             continue
-        key = (row.notice_id, subscriber.language)
-        if key not in notices:
-            notices[key] = _notice(session, row.notice_id, subscriber.language)
         token = new_token()
+        message: EmailMessage | None
+        if row.kind == NoticeKind.EMAIL_DIGEST.value:
+            message = digests.compose(
+                session,
+                digest_id=row.ref_id,
+                subscriber=subscriber,
+                sender=sender,
+                token=token,
+                public=public,
+            )
+            if message is None:
+                out.append(Outgoing(row, subscriber.address, None, "nothing to send"))
+                continue
+        else:
+            key = (row.notice_id, subscriber.language)
+            if key not in notices:
+                notices[key] = _notice(session, row.notice_id, subscriber.language)
+            message = notice_message(
+                notices[key],
+                sender=sender,
+                to=subscriber.address,
+                language=subscriber.language,
+                token=token,
+            )
         q.add_token(
             session=session, subscriber_id=subscriber.id, token_hash=token_hash(token), now=now
-        )
-        message = notice_message(
-            notices[key],
-            sender=sender,
-            to=subscriber.address,
-            language=subscriber.language,
-            token=token,
         )
         out.append(Outgoing(row, subscriber.address, message))
     return out
@@ -77,6 +95,7 @@ def _notice(session: Session, notice_id: int, language: str) -> NoticeMail:
         released_at=notice.released_at or notice.created_at,
         category_names=[c.name_in(language) for c in categories],
         attachment_names=[notice.attachment_name] if notice.attachment_name else [],
+        public=archive_q.fetch_public_notice(session=session, notice_id=notice_id) is not None,
     )
 
 

@@ -76,7 +76,7 @@ class MailSender:
         try:
             for item in taken:
                 if item.message is None:
-                    done.append((item.row, Attempt(Answer.DROPPED, None, "address deleted")))
+                    done.append((item.row, Attempt(Answer.DROPPED, None, item.why_not)))
                     continue
                 await self.pacer.wait()
                 data = signed_bytes(item.message, self.dkim_key)
