@@ -17,7 +17,7 @@ from bot.mail.messages import DigestItem, Sender, digest_message
 from kernel.workcalendar import is_working_day
 from storage.models.mail import EmailFrequency, EmailSubscriber
 from storage.queries import archive as archive_q
-from storage.queries import mail as q
+from storage.queries import mail_digests as q
 
 SEND_AT = time(8, 30)
 FIRST_WINDOW = {

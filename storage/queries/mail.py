@@ -1,6 +1,6 @@
 """Notices by e-mail: subscribers, their categories and link tokens, requests to confirm, and
-the e-mail rows of the outbox (written at a notice's release, with a request or by a digest,
-taken by the mail sender), and the digests written."""
+the e-mail rows of the outbox (written at a notice's release or with a request, taken by the
+mail sender); the digests are `storage.queries.mail_digests`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     Category,
@@ -26,18 +25,18 @@ from storage.models import (
     Notice,
     NoticeCategory,
 )
-from storage.models.mail import EmailDigest, EmailFrequency
+from storage.models.mail import EmailFrequency
 from storage.models.notices import (
     BULK,
     OPEN_STATUSES,
     Channel,
     DeliveryStatus,
     NoticeKind,
-    NoticeState,
 )
 from storage.models.secrets import CHAT_HASH_KEY
 from storage.queries.bulk import bulk_insert
 from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
+from storage.queries.registry.figures import NoticeFigures
 
 SENDING = "sending"
 """`last_error` of a row the sender has taken: `unknown` until its outcome is written, so a
@@ -253,13 +252,13 @@ def enqueue_confirmation(
     bulk_insert(
         session=session,
         table=DELIVERY_TABLE,
-        rows=[_email_row(notice.id, None, address_hash, now)],
+        rows=[email_row(notice.id, None, address_hash, now)],
     )
     notify_written(session)
     return notice.id
 
 
-def _email_row(
+def email_row(
     notice_id: int,
     subscriber_id: int | None,
     address_hash: str,
@@ -302,7 +301,7 @@ def enqueue_notice_emails(session: Session, *, notice_id: int, now: datetime) ->
         .order_by(col(EmailSubscriber.id))
     ).all()
     rows = [
-        _email_row(notice_id, subscriber_id, keyed_hash(session=session, text=address), now)
+        email_row(notice_id, subscriber_id, keyed_hash(session=session, text=address), now)
         for subscriber_id, address in subscribers
     ]
     bulk_insert(session=session, table=DELIVERY_TABLE, rows=rows)
@@ -389,140 +388,65 @@ def fetch_next_email_due_at(session: Session, *, now: datetime) -> datetime | No
 
 def fetch_email_delivery_counts(session: Session, *, notice_id: int) -> dict[str, int]:
     """The notice's e-mail rows by status (every status present, zeros included)."""
-    counts = {s.value: 0 for s in DeliveryStatus}
+    return fetch_email_counts(session=session, notice_ids=[notice_id])[notice_id]
+
+
+def fetch_email_counts(
+    session: Session, *, notice_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """Notice id → its e-mail rows by status (every id and status present, zeros included)."""
+    counts = {n: {s.value: 0 for s in DeliveryStatus} for n in notice_ids}
+    if not notice_ids:
+        return counts
     rows = session.exec(
-        select(Delivery.status, func.count())
-        .where(Delivery.notice_id == notice_id, Delivery.channel == Channel.EMAIL.value)
-        .group_by(col(Delivery.status))
+        select(Delivery.notice_id, Delivery.status, func.count())
+        .where(col(Delivery.notice_id).in_(notice_ids), Delivery.channel == Channel.EMAIL.value)
+        .group_by(col(Delivery.notice_id), col(Delivery.status))
     ).all()
-    for status, count in rows:
-        counts[status] = int(count)
+    for notice_id, status, count in rows:
+        counts[notice_id][status] = int(count)
     return counts
 
 
-def _released_between(since: datetime, cut_off: datetime) -> SelectOfScalar[int | None]:
-    """The staff notices released after `since` up to and including `cut_off`."""
-    return select(col(Notice.id)).where(
-        col(Notice.kind) == NoticeKind.NOTICE.value,
-        col(Notice.state) == NoticeState.RELEASED.value,
-        col(Notice.released_at) > since,
-        col(Notice.released_at) <= cut_off,
-    )
-
-
-def fetch_digest(session: Session, *, digest_id: int) -> EmailDigest | None:
-    return session.get(EmailDigest, digest_id)
-
-
-def fetch_last_digest(session: Session, *, frequency: str) -> EmailDigest | None:
-    """The digest of `frequency` with the latest cut-off."""
-    return session.exec(
-        select(EmailDigest)
-        .where(EmailDigest.frequency == frequency)
-        .order_by(col(EmailDigest.cut_off).desc(), col(EmailDigest.id).desc())
-    ).first()
-
-
-def insert_digest(
-    session: Session,
-    *,
-    frequency: str,
-    day: date,
-    since: datetime,
-    cut_off: datetime,
-    now: datetime,
-) -> EmailDigest | None:
-    """The digest of `frequency` for `day`; None when one was written already (a second
-    writer racing this one fails on the unique constraint and is rolled back)."""
-    found = session.exec(
-        select(EmailDigest.id).where(EmailDigest.frequency == frequency, EmailDigest.day == day)
-    ).first()
-    if found is not None:
-        return None
-    digest = EmailDigest(
-        frequency=frequency, day=day, since=since, cut_off=cut_off, created_at=now
-    )
-    session.add(digest)
-    session.flush()
-    return digest
-
-
-def enqueue_digest_emails(session: Session, *, digest: EmailDigest, now: datetime) -> int:
-    """One e-mail row for each subscriber of the digest's frequency who follows a category of
-    a notice released in its window (`once_key` digest:<frequency>:<day>:<subscriber>), in the
-    digest's transaction; how many. No notice row and no e-mail when nobody has anything."""
-    assert digest.id is not None
-    subscribers = session.execute(
-        sa_select(col(EmailSubscriber.id), col(EmailSubscriber.address))
+def count_email_followers(session: Session, *, category_ids: Sequence[int]) -> dict[str, int]:
+    """Confirmed addresses following any of `category_ids`, by frequency (each present): who a
+    notice to them reaches by e-mail, at once or in a digest."""
+    counts = {f.value: 0 for f in EmailFrequency}
+    if not category_ids:
+        return counts
+    rows = session.execute(
+        sa_select(col(EmailSubscriber.frequency), func.count())
         .where(
-            col(EmailSubscriber.frequency) == digest.frequency,
             col(EmailSubscriber.id).in_(
-                select(EmailSubscriberCategory.subscriber_id)
-                .join(
-                    NoticeCategory,
-                    col(NoticeCategory.category_id) == EmailSubscriberCategory.category_id,
+                select(EmailSubscriberCategory.subscriber_id).where(
+                    col(EmailSubscriberCategory.category_id).in_(category_ids)
                 )
-                .where(
-                    col(NoticeCategory.notice_id).in_(
-                        _released_between(digest.since, digest.cut_off)
-                    )
-                )
-            ),
-        )
-        .order_by(col(EmailSubscriber.id))
-    ).all()
-    digest.recipients = len(subscribers)
-    session.add(digest)
-    if not subscribers:
-        return 0
-    notice = Notice(
-        kind=NoticeKind.EMAIL_DIGEST.value,
-        ref_id=digest.id,
-        title="",
-        body="",
-        state=NoticeState.RELEASED.value,
-        released_at=now,
-        recipients=len(subscribers),
-        created_at=now,
-    )
-    session.add(notice)
-    session.flush()
-    assert notice.id is not None
-    day = digest.day.isoformat()
-    rows = [
-        _email_row(
-            notice.id,
-            subscriber_id,
-            keyed_hash(session=session, text=address),
-            now,
-            once_key=f"digest:{digest.frequency}:{day}:{subscriber_id}",
-        )
-        for subscriber_id, address in subscribers
-    ]
-    bulk_insert(session=session, table=DELIVERY_TABLE, rows=rows)
-    notify_written(session)
-    return len(rows)
-
-
-def fetch_digest_notices(
-    session: Session, *, digest: EmailDigest, subscriber_id: int
-) -> list[Notice]:
-    """The notices of the digest's window to a category the subscriber follows, oldest
-    release first."""
-    followed = select(EmailSubscriberCategory.category_id).where(
-        EmailSubscriberCategory.subscriber_id == subscriber_id
-    )
-    return list(
-        session.exec(
-            select(Notice)
-            .where(
-                col(Notice.id).in_(_released_between(digest.since, digest.cut_off)),
-                col(Notice.id).in_(
-                    select(NoticeCategory.notice_id).where(
-                        col(NoticeCategory.category_id).in_(followed)
-                    )
-                ),
             )
-            .order_by(col(Notice.released_at), col(Notice.id))
-        ).all()
-    )
+        )
+        .group_by(col(EmailSubscriber.frequency))
+    ).all()
+    for frequency, count in rows:
+        counts[frequency] = int(count)
+    return counts
+
+
+def fetch_email_figures(
+    session: Session, *, start: datetime, end: datetime, kind: str
+) -> NoticeFigures:
+    """Messages of `kind` released in [start, end) that went by e-mail: how many, their
+    e-mails (one per address) and those e-mails by status."""
+    rows = session.execute(
+        sa_select(col(Delivery.notice_id), col(Delivery.status), func.count())
+        .join(Notice, col(Notice.id) == Delivery.notice_id)
+        .where(
+            col(Notice.kind) == kind,
+            col(Notice.released_at) >= start,
+            col(Notice.released_at) < end,
+            col(Delivery.channel) == Channel.EMAIL.value,
+        )
+        .group_by(col(Delivery.notice_id), col(Delivery.status))
+    ).all()
+    by_status: dict[str, int] = {}
+    for _, status, count in rows:
+        by_status[status] = by_status.get(status, 0) + int(count)
+    return NoticeFigures(len({r[0] for r in rows}), sum(by_status.values()), by_status)

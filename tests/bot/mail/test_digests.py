@@ -21,6 +21,7 @@ from storage.models import Delivery
 from storage.models.mail import EmailDigest
 from storage.models.notices import Channel
 from storage.queries import mail as q
+from storage.queries import mail_digests
 from storage.queries import notices as notices_q
 from tests.bot.mail.conftest import Inbox
 
@@ -101,11 +102,11 @@ def listed(db: Database, row: Delivery) -> list[str]:
             .where(EmailDigest.frequency == row.once_key.split(":")[1])  # type: ignore[union-attr]
             .where(EmailDigest.day == date.fromisoformat(row.once_key.split(":")[2]))  # type: ignore[union-attr]
         ).one()
-        digest = q.fetch_digest(session=session, digest_id=digest_id)
+        digest = mail_digests.fetch_digest(session=session, digest_id=digest_id)
         assert digest is not None and row.email_id is not None
         return [
             n.title
-            for n in q.fetch_digest_notices(
+            for n in mail_digests.fetch_digest_notices(
                 session=session, digest=digest, subscriber_id=row.email_id
             )
         ]
