@@ -4,10 +4,12 @@ RFC 2369 and RFC 8058, and a DKIM signature when the install has a key."""
 
 from __future__ import annotations
 
+import email.policy
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import quote
@@ -29,6 +31,24 @@ SIGNED_HEADERS = (
     b"MIME-Version",
     b"Content-Type",
 )
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the standard library makes a new class
+    for every header it parses, most of the time an e-mail takes to compose."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,7 @@ def roc_date_zh(when: datetime, tz: ZoneInfo) -> str:
 
 
 def _message(sender: Sender, *, to: str, subject: str, token: str | None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender.mail_from
     message["To"] = to
     message["Subject"] = subject

@@ -37,18 +37,18 @@ def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list
     """Due e-mail rows taken (`storage.queries.mail.take_due_emails`), each composed with a
     new link token whose hash is kept in this transaction."""
     taken = q.take_due_emails(session=session, now=now, limit=limit)
+    subscribers = q.fetch_subscribers_by_ids(
+        session=session, subscriber_ids=[r.email_id for r in taken if r.email_id is not None]
+    )
     notices: dict[tuple[int, str], NoticeMail] = {}
     public: dict[int, bool] = {}
+    tokens: list[tuple[int, str]] = []
     out: list[Outgoing] = []
     for row in taken:
         if row.kind == NoticeKind.EMAIL_CONFIRM.value:
             out.append(_confirmation(session, row, sender=sender))
             continue
-        subscriber = (
-            None
-            if row.email_id is None
-            else q.fetch_subscriber_by_id(session=session, subscriber_id=row.email_id)
-        )
+        subscriber = None if row.email_id is None else subscribers.get(row.email_id)
         if subscriber is None or subscriber.id is None:
             out.append(Outgoing(row, "", None))
             continue
@@ -77,10 +77,9 @@ def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list
                 language=subscriber.language,
                 token=token,
             )
-        q.add_token(
-            session=session, subscriber_id=subscriber.id, token_hash=token_hash(token), now=now
-        )
+        tokens.append((subscriber.id, token_hash(token)))
         out.append(Outgoing(row, subscriber.address, message))
+    q.add_tokens(session=session, tokens=tokens, now=now)
     return out
 
 

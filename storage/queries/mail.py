@@ -34,7 +34,7 @@ from storage.models.notices import (
     NoticeKind,
 )
 from storage.models.secrets import CHAT_HASH_KEY
-from storage.queries.bulk import bulk_insert
+from storage.queries.bulk import bulk_insert, chunks
 from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
 from storage.queries.registry.figures import NoticeFigures
 
@@ -130,6 +130,18 @@ def delete_subscriber(session: Session, *, subscriber_id: int, reason: str) -> N
 
 def add_token(session: Session, *, subscriber_id: int, token_hash: str, now: datetime) -> None:
     session.add(EmailToken(token_hash=token_hash, subscriber_id=subscriber_id, created_at=now))
+
+
+def add_tokens(session: Session, *, tokens: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Many link tokens at once: (subscriber id, token hash) each."""
+    bulk_insert(
+        session=session,
+        table=EmailToken.__table__,  # type: ignore[attr-defined]
+        rows=[
+            {"token_hash": token_hash, "subscriber_id": subscriber_id, "created_at": now}
+            for subscriber_id, token_hash in tokens
+        ],
+    )
 
 
 def revoke_tokens(session: Session, *, subscriber_id: int) -> int:
@@ -371,8 +383,18 @@ def fetch_request(session: Session, *, request_id: int) -> EmailRequest | None:
     return session.get(EmailRequest, request_id)
 
 
-def fetch_subscriber_by_id(session: Session, *, subscriber_id: int) -> EmailSubscriber | None:
-    return session.get(EmailSubscriber, subscriber_id)
+def fetch_subscribers_by_ids(
+    session: Session, *, subscriber_ids: Sequence[int]
+) -> dict[int, EmailSubscriber]:
+    """The subscribers of `subscriber_ids` still there, by id."""
+    found: dict[int, EmailSubscriber] = {}
+    for chunk in chunks(list(dict.fromkeys(subscriber_ids))):
+        for subscriber in session.exec(
+            select(EmailSubscriber).where(col(EmailSubscriber.id).in_(chunk))
+        ).all():
+            assert subscriber.id is not None
+            found[subscriber.id] = subscriber
+    return found
 
 
 def fetch_next_email_due_at(session: Session, *, now: datetime) -> datetime | None:
