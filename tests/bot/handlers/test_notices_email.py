@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
 from bot.settings import Settings
 from kernel.clock import utcnow
-from storage.queries import mail as mail_q
-from storage.queries import notices as notices_q
 from tests.bot.handlers.test_notices import draft, wait_until
+from tests.bot.mail.conftest import TWO_AT_ONCE_ONE_DAILY, add_subscribers
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 
@@ -25,34 +23,18 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings.model_copy(update={"mail_drop_dir": tmp_path / "mail"})
 
 
-def add_addresses(bot: BotHarness, code: str) -> None:
-    """Two addresses that get each notice of `code` at once, one a daily digest."""
-
-    def add(session: Session) -> None:
-        [category] = [c for c in notices_q.fetch_categories(session=session) if c.code == code]
-        assert category.id is not None
-        for address, frequency in (
-            ("a@example.com", "immediately"),
-            ("b@example.com", "immediately"),
-            ("c@example.com", "daily"),
-        ):
-            mail_q.save_subscriber(
-                session=session,
-                address=address,
-                language="en",
-                frequency=frequency,
-                category_ids=[category.id],
-                now=utcnow(),
-            )
-
-    bot.db.call(add)
-
-
 async def test_the_preview_and_notices_count_the_email_recipients(
     bot: BotHarness, tmp_path: Path
 ) -> None:
     await bot.say(FIRM, "/start sub-rpc", language_code="en")
-    add_addresses(bot, "rpc")
+    bot.db.call(
+        lambda session: add_subscribers(
+            session,
+            TWO_AT_ONCE_ONE_DAILY,
+            codes=("rpc",),
+            now=utcnow(),
+        )
+    )
     await draft(bot, ADMIN_ID, "rpc", "Forms", "New forms.")
     confirm = await bot.say(ADMIN_ID, "/skip", language_code="en", replies=3)
     assert "recipients: <b>1</b>" in confirm

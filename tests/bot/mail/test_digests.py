@@ -23,7 +23,7 @@ from storage.models.notices import Channel
 from storage.queries import mail as q
 from storage.queries import mail_digests
 from storage.queries import notices as notices_q
-from tests.bot.mail.conftest import Inbox
+from tests.bot.mail.conftest import Inbox, add_subscribers
 
 TZ = ZoneInfo("Asia/Taipei")
 
@@ -35,19 +35,11 @@ def at(day: date, hour: int = 8, minute: int = 30) -> datetime:
 def subscriber(
     db: Database, address: str, frequency: str, codes: tuple[str, ...] = ("rpc",)
 ) -> int:
-    def save(session):  # type: ignore[no-untyped-def]
-        ids = [c.id for c in notices_q.fetch_categories(session=session) if c.code in codes]
-        found = q.save_subscriber(
-            session=session,
-            address=address,
-            language="zh-TW",
-            frequency=frequency,
-            category_ids=ids,
-            now=at(date(2026, 1, 5)),
-        )
-        return found.id
-
-    return int(db.call(save))
+    return db.call(
+        lambda session: add_subscribers(
+            session, {address: frequency}, codes=codes, now=at(date(2026, 1, 5)), language="zh-TW"
+        )[address]
+    )
 
 
 def release(

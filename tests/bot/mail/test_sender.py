@@ -81,6 +81,14 @@ async def drain(sender: MailSender) -> None:
         pass
 
 
+async def confirmed(db: Database, sender: MailSender, inbox: Inbox, address: str) -> None:
+    """`address` asks, its confirmation arrives, and its link is followed."""
+    ask(db, address)
+    await drain(sender)
+    token = link(parsed(inbox.to(address)[-1].as_bytes()), "confirm")
+    db.call(lambda session: subscribing.confirm(session, token=token, now=utcnow()))
+
+
 async def test_confirmation_then_a_notice_arrive_once_each_with_the_list_headers(
     db: Database, smtp_server: tuple[Inbox, int], mail_sender: MailSender
 ) -> None:
@@ -118,10 +126,7 @@ async def test_a_550_for_the_recipient_ends_its_subscription(
     db: Database, smtp_server: tuple[Inbox, int], mail_sender: MailSender
 ) -> None:
     inbox, _ = smtp_server
-    ask(db, "gone@example.com")
-    await drain(mail_sender)
-    token = link(parsed(inbox.received[0][1]), "confirm")
-    db.call(lambda session: subscribing.confirm(session, token=token, now=utcnow()))
+    await confirmed(db, mail_sender, inbox, "gone@example.com")
     inbox.refuse["gone@example.com"] = ["550 5.1.1 No such user"]
     release(db)
     await drain(mail_sender)
@@ -197,10 +202,7 @@ async def test_a_notice_not_for_the_archive_arrives_without_a_link_to_a_missing_
     db: Database, smtp_server: tuple[Inbox, int], mail_sender: MailSender
 ) -> None:
     inbox, _ = smtp_server
-    ask(db, "private@example.com")
-    await drain(mail_sender)
-    token = link(parsed(inbox.received[0][1]), "confirm")
-    db.call(lambda session: subscribing.confirm(session, token=token, now=utcnow()))
+    await confirmed(db, mail_sender, inbox, "private@example.com")
     public_id = release(db, "公開")
     private_id = release(db, "不公開", archive=False)
     await drain(mail_sender)

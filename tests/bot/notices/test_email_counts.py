@@ -19,8 +19,8 @@ from bot.notices.status import notice_status, recent_statuses
 from storage.db import Database
 from storage.models import Delivery
 from storage.models.notices import Channel
-from storage.queries import mail as mail_q
 from storage.queries import notices as notices_q
+from tests.bot.mail.conftest import TWO_AT_ONCE_ONE_DAILY, add_subscribers
 from tests.factories import add_firm
 
 TZ = ZoneInfo("Asia/Taipei")
@@ -36,20 +36,12 @@ def setup(db: Database) -> int:
     with db.transaction() as session:
         add_firm(session, 21, ["cns"])
         add_firm(session, 22, ["cns"])
-        ids = category_ids(session, "cns")
-        for address, frequency in (
-            ("a@example.com", "immediately"),
-            ("b@example.com", "immediately"),
-            ("c@example.com", "daily"),
-        ):
-            mail_q.save_subscriber(
-                session=session,
-                address=address,
-                language="en",
-                frequency=frequency,
-                category_ids=ids,
-                now=RELEASED,
-            )
+        add_subscribers(
+            session,
+            TWO_AT_ONCE_ONE_DAILY,
+            codes=("cns",),
+            now=RELEASED,
+        )
         return publishing.publish(
             session=session, title="Recall", body="B", codes=["cns"], created_by_id=None,
             now=RELEASED,
