@@ -25,6 +25,9 @@ FIRST_WINDOW = {
     EmailFrequency.WEEKLY.value: timedelta(days=7),
 }
 """How far back the very first digest of a frequency looks (there is no previous cut-off)."""
+LONGEST_WINDOW = timedelta(days=30)
+"""How far back a digest looks at the most: the first after a time with nobody receiving
+digests of its frequency (none was written meanwhile) covers no older notices."""
 
 
 def first_working_day_of_week(day: date) -> date | None:
@@ -62,17 +65,21 @@ def _owed_weekly(session: Session, local_now: datetime) -> tuple[str, date, date
 
 
 def write_due_digests(session: Session, *, now: datetime, tz: ZoneInfo) -> dict[str, int]:
-    """Write every digest due at `now` not written yet: frequency -> e-mails written."""
+    """Write every digest due at `now` not written yet for a frequency someone receives:
+    frequency -> e-mails written."""
     local_now = now.astimezone(tz)
     wanted = due(local_now)
     if wanted and (owed := _owed_weekly(session, local_now)) is not None:
         wanted.append(owed)
     written: dict[str, int] = {}
     for frequency, day, cut_off in wanted:
+        if not q.has_subscribers(session=session, frequency=frequency):
+            continue  # nobody to write to: no row either
         previous = q.fetch_last_digest(session=session, frequency=frequency)
         if previous is not None and previous.day >= day:
             continue
         since = previous.cut_off if previous is not None else cut_off - FIRST_WINDOW[frequency]
+        since = max(since, cut_off - LONGEST_WINDOW)
         digest = q.insert_digest(
             session=session, frequency=frequency, day=day, since=since, cut_off=cut_off, now=now
         )

@@ -40,6 +40,16 @@ def fetch_last_digest(session: Session, *, frequency: str) -> EmailDigest | None
     ).first()
 
 
+def has_subscribers(session: Session, *, frequency: str) -> bool:
+    """Whether any confirmed address gets digests of `frequency`."""
+    return (
+        session.exec(
+            select(EmailSubscriber.id).where(EmailSubscriber.frequency == frequency).limit(1)
+        ).first()
+        is not None
+    )
+
+
 def insert_digest(
     session: Session,
     *,

@@ -6,7 +6,7 @@ and only to digest subscribers; the e-mail through a real SMTP server on 127.0.0
 from __future__ import annotations
 
 import email
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email import policy
 from email.message import Message
 from zoneinfo import ZoneInfo
@@ -134,7 +134,9 @@ def test_the_daily_digest_after_lunar_new_year_covers_the_whole_holiday(db: Data
     for day in range(14, 23):
         assert run(db, at(date(2026, 2, day), 12)) == {}
     assert run(db, at(date(2026, 2, 23), 8, 29)) == {}
-    assert run(db, at(date(2026, 2, 23), 8, 31)) == {"daily": 1, "weekly": 0}
+    assert run(db, at(date(2026, 2, 23), 8, 31)) == {
+        "daily": 1
+    }  # no weekly subscriber: no weekly digest
     release(db, "開工日上午", at(date(2026, 2, 23), 9))
     assert run(db, at(date(2026, 2, 24))) == {"daily": 1}
     first, second, third = digest_rows(db)
@@ -167,8 +169,8 @@ def test_weekly_subscribers_get_one_digest_on_the_weeks_first_working_day(db: Da
     run(db, at(date(2026, 3, 30)))  # Monday: the previous week's weekly digest
     release(db, "清明前", at(date(2026, 4, 2), 10))
     assert run(db, at(date(2026, 4, 6), 9)) == {}  # Monday 6 April is a holiday
-    assert run(db, at(date(2026, 4, 7), 9)) == {"daily": 0, "weekly": 1}
-    assert run(db, at(date(2026, 4, 8), 9)) == {"daily": 0}
+    assert run(db, at(date(2026, 4, 7), 9)) == {"weekly": 1}
+    assert run(db, at(date(2026, 4, 8), 9)) == {}
     [row] = digest_rows(db)
     assert row.once_key == f"digest:weekly:2026-04-07:{sid}"
     assert listed(db, row) == ["清明前"]
@@ -181,8 +183,8 @@ def test_a_weekly_digest_missed_on_its_day_goes_on_the_next_working_day_once(
     run(db, at(date(2026, 3, 2)))  # Monday 2 March: a weekly digest (empty)
     release(db, "一則", at(date(2026, 3, 4), 10))
     # the bot is down on Monday 9 March, back on Tuesday
-    assert run(db, at(date(2026, 3, 10), 9)) == {"daily": 0, "weekly": 1}
-    assert run(db, at(date(2026, 3, 11), 9)) == {"daily": 0}
+    assert run(db, at(date(2026, 3, 10), 9)) == {"weekly": 1}
+    assert run(db, at(date(2026, 3, 11), 9)) == {}
     [row] = digest_rows(db)
     assert row.once_key == f"digest:weekly:2026-03-09:{sid}"
     assert listed(db, row) == ["一則"]
@@ -197,6 +199,29 @@ def test_nothing_is_written_when_there_is_nothing_to_read(db: Database) -> None:
     assert run(db, at(date(2026, 3, 4))) == {"daily": 0}  # nothing released since
     assert len(digest_rows(db)) == 1
     assert [d.recipients for d in digests(db)] == [1, 0]
+
+
+def test_no_digest_is_recorded_for_a_frequency_nobody_receives(db: Database) -> None:
+    subscriber(db, "now@example.com", "immediately")
+    release(db, "一則", at(date(2026, 3, 2), 10))
+    assert run(db, at(date(2026, 3, 3))) == {}
+    assert digests(db) == [] and digest_rows(db) == []
+
+
+def test_the_first_digest_after_months_without_subscribers_looks_back_30_days_at_most(
+    db: Database,
+) -> None:
+    gone = subscriber(db, "gone@example.com", "daily")
+    run(db, at(date(2026, 1, 5)))
+    db.call(lambda session: q.delete_subscriber(session, subscriber_id=gone, reason="test"))
+    release(db, "二月", at(date(2026, 2, 2), 10))
+    release(db, "三月", at(date(2026, 3, 20), 10))
+    assert run(db, at(date(2026, 3, 2))) == {}
+    subscriber(db, "new@example.com", "daily")
+    assert run(db, at(date(2026, 3, 23))) == {"daily": 1}
+    [row] = digest_rows(db)
+    assert listed(db, row) == ["三月"]
+    assert digests(db)[-1].since == at(date(2026, 3, 23)) - timedelta(days=30)
 
 
 def test_a_restart_never_writes_a_digest_twice(db: Database, database_url: str) -> None:
