@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/courtesy.py
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/surveys.py

@@ -180,6 +180,12 @@ def status(
         f"retrying {counts['retrying']}  blocked {counts['blocked']}  failed {counts['failed']}"
         f"  unknown {counts['unknown']}  ({found.percent}% done)"
     )
+    if found.email_total:
+        email = found.email
+        typer.echo(
+            f"e-mail {found.email_total}  sent {email['sent']}  pending {email['pending']}  "
+            f"retrying {email['retrying']}  failed {email['failed']}  unknown {email['unknown']}"
+        )
     if counts["unknown"]:
         typer.echo(t(language, "delivery.unknown", count=counts["unknown"]))
     if found.unreached:

@@ -318,6 +318,13 @@ async def _preview(update: Update, context: BotContext, draft: NoticeDraft) -> i
         await message.reply_document(draft.attachment_file_id)
     parts = preview.copies[0].messages
     confirm = t(context.lang, "notice.confirm", count=preview.recipients, parts=len(parts))
+    if preview.email_now or preview.email_digest:
+        confirm += "\n" + t(
+            context.lang,
+            "notice.email_recipients",
+            now=preview.email_now,
+            digest=preview.email_digest,
+        )
     if draft.tax_ids:
         confirm += "\n" + t(context.lang, "targeting.unreached", count=preview.unreached)
     confirm += "\n" + t(context.lang, "archive.hint" if draft.archivable else "archive.never")
@@ -445,23 +452,31 @@ async def notice_prompt_again(update: Update, context: BotContext) -> None:
 
 def status_line(status: NoticeStatus, lang: str) -> str:
     counts = status.counts
-    return t(
-        lang,
-        "notices.status_line",
-        notice_id=status.notice_id,
-        title=status.title,
-        state=t(lang, f"notices.states.{status.state}"),
-        total=status.total,
-        sent=counts["sent"],
-        pending=counts["pending"],
-        retrying=counts["retrying"],
-        blocked=counts["blocked"],
-        failed=counts["failed"],
-        percent=status.percent,
-    ) + (
-        "\n" + t(lang, "delivery.unknown", count=status.counts["unknown"])
-        if status.counts["unknown"]
-        else ""
+    return (
+        t(
+            lang,
+            "notices.status_line",
+            notice_id=status.notice_id,
+            title=status.title,
+            state=t(lang, f"notices.states.{status.state}"),
+            total=status.total,
+            sent=counts["sent"],
+            pending=counts["pending"],
+            retrying=counts["retrying"],
+            blocked=counts["blocked"],
+            failed=counts["failed"],
+            percent=status.percent,
+        )
+        + (
+            "\n" + t(lang, "delivery.unknown", count=status.counts["unknown"])
+            if status.counts["unknown"]
+            else ""
+        )
+        + (
+            "\n" + t(lang, "notices.email_line", total=status.email_total, **status.email)
+            if status.email_total
+            else ""
+        )
     )
 
 

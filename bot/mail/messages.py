@@ -1,13 +1,15 @@
-"""The e-mails themselves (pure): a notice and a confirmation request, each `multipart/alternative`
-with a text and an HTML part from the same source, the list headers of RFC 2369 and RFC 8058,
-and a DKIM signature when the install has a key."""
+"""The e-mails themselves (pure): a notice, a digest and a confirmation request, each
+`multipart/alternative` with a text and an HTML part from the same source, the list headers of
+RFC 2369 and RFC 8058, and a DKIM signature when the install has a key."""
 
 from __future__ import annotations
 
+import email.policy
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import quote
@@ -29,6 +31,24 @@ SIGNED_HEADERS = (
     b"MIME-Version",
     b"Content-Type",
 )
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the standard library makes a new class
+    for every header it parses, most of the time an e-mail takes to compose."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,18 @@ class NoticeMail:
     released_at: datetime
     category_names: Sequence[str]
     attachment_names: Sequence[str] = ()
+    public: bool = True
+    """In the public archive: only then has it a page (and its files) to link to."""
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """A notice as a digest lists it: its title, date and (when public) its archive page."""
+
+    notice_id: int
+    title: str
+    released_at: datetime
+    public: bool
 
 
 def roc_date_zh(when: datetime, tz: ZoneInfo) -> str:
@@ -70,7 +102,7 @@ def roc_date_zh(when: datetime, tz: ZoneInfo) -> str:
 
 
 def _message(sender: Sender, *, to: str, subject: str, token: str | None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender.mail_from
     message["To"] = to
     message["Subject"] = subject
@@ -102,17 +134,50 @@ def _page(language: str, title: str, inner: str) -> str:
     )
 
 
+def _footer(sender: Sender, language: str, token: str) -> tuple[str, str]:
+    """The footer of every e-mail to a subscriber (text, HTML): why, manage, unsubscribe."""
+    manage = sender.url(f"/email/manage/{token}")
+    leave = sender.url(f"/email/unsubscribe/{token}")
+    why = plain(language, "mail.message.footer_why")
+    text = "-- \n" + "\n".join(
+        [
+            why,
+            plain(language, "mail.message.manage", url=manage),
+            plain(language, "mail.message.unsubscribe", url=leave),
+        ]
+    )
+    page = '<hr><p style="font-size:small">' + html.escape(why) + "<br>"
+    page += _link(manage, plain(language, "mail.message.manage", url=manage)) + "<br>"
+    page += _link(leave, plain(language, "mail.message.unsubscribe", url=leave)) + "</p>"
+    return text + "\n", page
+
+
+def _alternative(
+    sender: Sender, *, to: str, subject: str, token: str, language: str, text: str, inner: str
+) -> EmailMessage:
+    footer_text, footer_html = _footer(sender, language, token)
+    message = _message(sender, to=to, subject=subject, token=token)
+    message.set_content(text + footer_text)
+    message.add_alternative(_page(language, subject, inner + footer_html), subtype="html")
+    return message
+
+
 def notice_message(
     notice: NoticeMail, *, sender: Sender, to: str, language: str, token: str
 ) -> EmailMessage:
-    """One notice to one subscriber, with the links of its `token` (manage, unsubscribe)."""
-    archive = sender.url(f"/notices/{notice.notice_id}")
+    """One notice to one subscriber, with the links of its `token` (manage, unsubscribe); the
+    archive page and the files' copies linked only when the notice is public (a notice not
+    for the archive has no page: the links would lead nowhere)."""
+    archive = sender.url(f"/notices/{notice.notice_id}") if notice.public else None
     files = [
-        (name, sender.url(f"/notices/{notice.notice_id}/files/{quote(name)}"))
+        (
+            name,
+            sender.url(f"/notices/{notice.notice_id}/files/{quote(name)}")
+            if notice.public
+            else None,
+        )
         for name in notice.attachment_names
     ]
-    manage = sender.url(f"/email/manage/{token}")
-    leave = sender.url(f"/email/unsubscribe/{token}")
     date = roc_date_zh(notice.released_at, sender.tz)
     names = (
         "、".join(notice.category_names)
@@ -123,31 +188,68 @@ def notice_message(
     if names:
         head.append(plain(language, "mail.message.categories", names=names))
     head.append(plain(language, "mail.message.published", date=date))
-    footer = [
-        plain(language, "mail.message.footer_why"),
-        plain(language, "mail.message.manage", url=manage),
-        plain(language, "mail.message.unsubscribe", url=leave),
-    ]
     text = "\n".join(head) + f"\n\n{notice.title}\n\n{notice.body.strip()}\n\n"
     if files:
         text += plain(language, "mail.message.attachments") + "\n"
-        text += "".join(f"- {name}: {url}\n" for name, url in files) + "\n"
-    text += plain(language, "mail.message.archive", url=archive) + "\n\n-- \n"
-    text += "\n".join(footer) + "\n"
-    inner = "".join(f"<p>{html.escape(line)}</p>" for line in head[:1])
-    inner += "".join(f"<p>{html.escape(line)}</p>" for line in head[1:])
+        text += "".join(f"- {name}: {url}\n" if url else f"- {name}\n" for name, url in files)
+        text += "\n"
+    if archive:
+        text += plain(language, "mail.message.archive", url=archive) + "\n\n"
+    inner = "".join(f"<p>{html.escape(line)}</p>" for line in head)
     inner += f"<h1>{html.escape(notice.title)}</h1>{_paragraphs_html(notice.body)}"
     if files:
         inner += f"<p>{html.escape(plain(language, 'mail.message.attachments'))}</p><ul>"
-        inner += "".join(f"<li>{_link(url, name)}</li>" for name, url in files) + "</ul>"
-    inner += f"<p>{_link(archive, plain(language, 'mail.message.archive', url=archive))}</p>"
-    inner += '<hr><p style="font-size:small">' + html.escape(footer[0]) + "<br>"
-    inner += _link(manage, plain(language, "mail.message.manage", url=manage)) + "<br>"
-    inner += _link(leave, plain(language, "mail.message.unsubscribe", url=leave)) + "</p>"
-    message = _message(sender, to=to, subject=notice.title, token=token)
-    message.set_content(text)
-    message.add_alternative(_page(language, notice.title, inner), subtype="html")
-    return message
+        inner += "".join(
+            f"<li>{_link(url, name) if url else html.escape(name)}</li>" for name, url in files
+        )
+        inner += "</ul>"
+    if archive:
+        label = plain(language, "mail.message.archive", url=archive)
+        inner += f"<p>{_link(archive, label)}</p>"
+    return _alternative(
+        sender,
+        to=to,
+        subject=notice.title,
+        token=token,
+        language=language,
+        text=text,
+        inner=inner,
+    )
+
+
+def digest_message(
+    items: Sequence[DigestItem],
+    *,
+    frequency: str,
+    day: date,
+    sender: Sender,
+    to: str,
+    language: str,
+    token: str,
+) -> EmailMessage:
+    """A daily or weekly digest: each notice's ROC date and title, linked to its archive page
+    when it is public (else the title only), oldest first; the same footer and list headers
+    as a notice."""
+    subject = plain(
+        language,
+        f"mail.digest.subject_{frequency}",
+        date=roc_date_zh(datetime.combine(day, time(12), tzinfo=sender.tz), sender.tz),
+    )
+    intro = plain(language, f"mail.digest.intro_{frequency}", count=len(items))
+    lines, entries = [], []
+    for item in items:
+        when = roc_date_zh(item.released_at, sender.tz)
+        url = sender.url(f"/notices/{item.notice_id}") if item.public else None
+        lines.append(f"- {when} {item.title}" + (f"\n  {url}" if url else ""))
+        title = _link(url, item.title) if url else html.escape(item.title)
+        entries.append(f"<li>{html.escape(when)} {title}</li>")
+    head = plain(language, "mail.message.sender_line")
+    text = f"{head}\n\n{intro}\n\n" + "\n".join(lines) + "\n\n"
+    inner = f"<p>{html.escape(head)}</p><h1>{html.escape(subject)}</h1>"
+    inner += f"<p>{html.escape(intro)}</p><ul>{''.join(entries)}</ul>"
+    return _alternative(
+        sender, to=to, subject=subject, token=token, language=language, text=text, inner=inner
+    )
 
 
 def confirmation_message(

@@ -11,11 +11,13 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
+from bot.mail import digests
 from bot.mail.addresses import new_token, token_hash
 from bot.mail.messages import NoticeMail, Sender, confirmation_message, notice_message
 from bot.mail.outcomes import Answer, Attempt, result_of
 from bot.mail.subscribing import bounce
 from storage.models.notices import NoticeKind
+from storage.queries import archive as archive_q
 from storage.queries import mail as q
 from storage.queries import notices as notices_q
 from storage.queries.outbox.results import DeliveryResult, record_delivery_results
@@ -23,46 +25,61 @@ from storage.queries.outbox.results import DeliveryResult, record_delivery_resul
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A taken row and its message; `message` None: its address is gone, nothing to send."""
+    """A taken row and its message; `message` None: nothing to send (`why_not`)."""
 
     row: q.TakenEmail
     to: str
     message: EmailMessage | None
+    why_not: str = "address deleted"
 
 
 def take(session: Session, *, now: datetime, limit: int, sender: Sender) -> list[Outgoing]:
     """Due e-mail rows taken (`storage.queries.mail.take_due_emails`), each composed with a
     new link token whose hash is kept in this transaction."""
     taken = q.take_due_emails(session=session, now=now, limit=limit)
+    subscribers = q.fetch_subscribers_by_ids(
+        session=session, subscriber_ids=[r.email_id for r in taken if r.email_id is not None]
+    )
     notices: dict[tuple[int, str], NoticeMail] = {}
+    public: dict[int, bool] = {}
+    tokens: list[tuple[int, str]] = []
     out: list[Outgoing] = []
     for row in taken:
         if row.kind == NoticeKind.EMAIL_CONFIRM.value:
             out.append(_confirmation(session, row, sender=sender))
             continue
-        subscriber = (
-            None
-            if row.email_id is None
-            else q.fetch_subscriber_by_id(session=session, subscriber_id=row.email_id)
-        )
+        subscriber = None if row.email_id is None else subscribers.get(row.email_id)
         if subscriber is None or subscriber.id is None:
             out.append(Outgoing(row, "", None))
             continue
-        key = (row.notice_id, subscriber.language)
-        if key not in notices:
-            notices[key] = _notice(session, row.notice_id, subscriber.language)
         token = new_token()
-        q.add_token(
-            session=session, subscriber_id=subscriber.id, token_hash=token_hash(token), now=now
-        )
-        message = notice_message(
-            notices[key],
-            sender=sender,
-            to=subscriber.address,
-            language=subscriber.language,
-            token=token,
-        )
+        message: EmailMessage | None
+        if row.kind == NoticeKind.EMAIL_DIGEST.value:
+            message = digests.compose(
+                session,
+                digest_id=row.ref_id,
+                subscriber=subscriber,
+                sender=sender,
+                token=token,
+                public=public,
+            )
+            if message is None:
+                out.append(Outgoing(row, subscriber.address, None, "nothing to send"))
+                continue
+        else:
+            key = (row.notice_id, subscriber.language)
+            if key not in notices:
+                notices[key] = _notice(session, row.notice_id, subscriber.language)
+            message = notice_message(
+                notices[key],
+                sender=sender,
+                to=subscriber.address,
+                language=subscriber.language,
+                token=token,
+            )
+        tokens.append((subscriber.id, token_hash(token)))
         out.append(Outgoing(row, subscriber.address, message))
+    q.add_tokens(session=session, tokens=tokens, now=now)
     return out
 
 
@@ -77,6 +94,7 @@ def _notice(session: Session, notice_id: int, language: str) -> NoticeMail:
         released_at=notice.released_at or notice.created_at,
         category_names=[c.name_in(language) for c in categories],
         attachment_names=[notice.attachment_name] if notice.attachment_name else [],
+        public=archive_q.fetch_public_notice(session=session, notice_id=notice_id) is not None,
     )
 
 

@@ -30,19 +30,22 @@ PURGE_EVERY = timedelta(hours=1)
 
 
 class Pacer:
-    """At most `rate` sends a second on average (0: no limit), evenly spaced; time lost
-    between batches (the outbox's transactions) is made up within a second's worth."""
+    """At most `rate` sends a second on average (0: no limit), evenly spaced from the first;
+    time lost between batches (the outbox's transactions) is made up within a second's
+    worth."""
 
     CATCH_UP = 1.0
 
     def __init__(self, rate: float) -> None:
         self.gap = 1.0 / rate if rate > 0 else 0.0
-        self.next_at = 0.0
+        self.next_at: float | None = None
 
     async def wait(self) -> None:
         if not self.gap:
             return
         now = time.monotonic()
+        if self.next_at is None:  # the first send: no catch-up for time before it
+            self.next_at = now
         self.next_at = max(now - self.CATCH_UP, self.next_at)
         if self.next_at > now:
             await asyncio.sleep(self.next_at - now)
@@ -76,7 +79,7 @@ class MailSender:
         try:
             for item in taken:
                 if item.message is None:
-                    done.append((item.row, Attempt(Answer.DROPPED, None, "address deleted")))
+                    done.append((item.row, Attempt(Answer.DROPPED, None, item.why_not)))
                     continue
                 await self.pacer.wait()
                 data = signed_bytes(item.message, self.dkim_key)

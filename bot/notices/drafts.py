@@ -13,6 +13,8 @@ from bot.notices.publishing import Published, publish
 from bot.notices.rendering import render_notice
 from bot.notices.subscriptions import CategoryChoice
 from bot.notices.targeting import reach
+from storage.models.mail import EmailFrequency
+from storage.queries import mail as mail_q
 from storage.queries import notices as q
 from storage.queries.audit import record_audit
 from storage.queries.registry import notice_targets as notice_targets_q
@@ -136,6 +138,9 @@ class DraftPreview:
     recipients: int
     unreached: int = 0
     """Listed 統一編號 no chat holds (a draft with a list only)."""
+    email_now: int = 0
+    email_digest: int = 0
+    """Confirmed e-mail addresses following its categories: sent it at once, or in a digest."""
 
 
 def preview_draft(
@@ -168,7 +173,14 @@ def preview_draft(
     unreached = (
         len(reach(session=session, tax_ids=draft.tax_ids).unreached) if draft.tax_ids else 0
     )
-    return DraftPreview(copies, sum(by_language.values()), unreached)
+    email = mail_q.count_email_followers(session=session, category_ids=draft.category_ids)
+    return DraftPreview(
+        copies,
+        sum(by_language.values()),
+        unreached,
+        email_now=email[EmailFrequency.IMMEDIATELY.value],
+        email_digest=email[EmailFrequency.DAILY.value] + email[EmailFrequency.WEEKLY.value],
+    )
 
 
 def publish_draft(

@@ -1,6 +1,7 @@
-"""The monthly notices report, sibling of the complaints summary: notices and expiry reminders
-released in a month with their recipients and delivery outcomes (delivered, blocked, failed),
-reminders sent by certificate kind, and the certificates the bot cannot reach. One HTML page
+"""The monthly notices report, sibling of the complaints summary: notices (by Telegram, by
+e-mail, and the e-mail digests) and expiry reminders released in a month with their recipients
+and delivery outcomes (delivered, blocked, failed), reminders sent by certificate kind, and the
+certificates the bot cannot reach. One HTML page
 (chart inline, its figures in a table) and one CSV per table, in the reports' style; the tables
 are declared once (`kernel.tables`) and read by both."""
 
@@ -22,6 +23,7 @@ from kernel.pages import page, render_page
 from kernel.reporting import format_month, format_period, plain, use_roc
 from kernel.tables import Column, CsvTable, Kind, ReportFiles, Table, write_report_files
 from storage.models.notices import NoticeKind
+from storage.queries import mail as mail_q
 from storage.queries import notices as notices_q
 from storage.queries.registry import certificates as certificates_q
 from storage.queries.registry import figures as figures_q
@@ -92,6 +94,18 @@ def build_report(
             "notices",
             figures_q.fetch_notice_figures(
                 session=session, start=start, end=end, kind=NoticeKind.NOTICE.value
+            ),
+        ),
+        _line(
+            "notices_email",
+            mail_q.fetch_email_figures(
+                session=session, start=start, end=end, kind=NoticeKind.NOTICE.value
+            ),
+        ),
+        _line(
+            "digests_email",
+            mail_q.fetch_email_figures(
+                session=session, start=start, end=end, kind=NoticeKind.EMAIL_DIGEST.value
             ),
         ),
         _line(

@@ -1,5 +1,6 @@
-"""Delivery progress of notices: counts of their outbox rows by status, and whether delivery is
-paused by an error (since when, why), for /notices and `bsmi-desk notice status`.
+"""Delivery progress of notices: counts of their outbox rows by channel (Telegram, e-mail) and
+status, and whether delivery is paused by an error (since when, why), for /notices and
+`bsmi-desk notice status`.
 
 Delivery counts as paused when the worker holding the lease recorded a pause (an error keeps
 it from reading or writing the outbox; it retries with backoff and clears the pause when it
@@ -10,7 +11,7 @@ read the status; it shows as soon as the database answers again and the worker h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -18,7 +19,8 @@ from sqlmodel import Session
 from bot.notices.targeting import notice_unreached
 from kernel.clock import utcnow
 from kernel.errors import UserError
-from storage.models.notices import NoticeState
+from storage.models.notices import DeliveryStatus, NoticeState
+from storage.queries import mail as mail_q
 from storage.queries import notices as q
 from storage.queries.outbox.leases import fetch_pauses, fetch_silent_leases
 
@@ -26,6 +28,7 @@ SILENT_AFTER = timedelta(seconds=60)
 """A worker renews its lease every 10 s (a third of its 30 s lease): a minute without means it
 is stuck or gone."""
 SILENT_REASON = "the delivery worker has not renewed its lease"
+STATUSES = tuple(s.value for s in DeliveryStatus)
 
 
 @dataclass(frozen=True)
@@ -61,29 +64,44 @@ class NoticeStatus:
     scheduled_at: datetime | None
     released_at: datetime | None
     counts: dict[str, int]
+    """The Telegram rows by status."""
     paused: Pause | None = None
     unreached: tuple[str, ...] = ()
     """Listed 統一編號 of a targeted notice that it did not reach (see `bot/notices/targeting`)."""
+    email: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    """The e-mail rows by status."""
 
     @property
     def total(self) -> int:
+        """Telegram recipients."""
         return sum(self.counts.values())
 
     @property
+    def email_total(self) -> int:
+        return sum(self.email.values())
+
+    @property
     def done(self) -> int:
-        return self.total - self.counts["pending"] - self.counts["retrying"]
+        """Rows of both channels whose delivery is over."""
+        open_ = sum(c["pending"] + c["retrying"] for c in (self.counts, self.email))
+        return self.total + self.email_total - open_
 
     @property
     def percent(self) -> int:
-        """How much of the delivery is over (100 for a notice nobody receives)."""
-        return 100 if self.total == 0 else round(100 * self.done / self.total)
+        """How much of the delivery (both channels) is over (100 for a notice nobody
+        receives)."""
+        everyone = self.total + self.email_total
+        return 100 if everyone == 0 else round(100 * self.done / everyone)
 
-    def as_json(self) -> dict[str, int]:
+    def as_json(self) -> dict[str, object]:
+        """The Telegram counts at the top level (as before e-mail), and each channel's."""
         return {
             "notice_id": self.notice_id,
             "total": self.total,
             **self.counts,
             "unreached": len(self.unreached),
+            "telegram": {"total": self.total, **self.counts},
+            "email": {"total": self.email_total, **self.email},
         }
 
 
@@ -93,6 +111,7 @@ def notice_status(session: Session, *, notice_id: int) -> NoticeStatus:
     if notice is None:
         raise UserError("notices.unknown_notice", notice_id=notice_id)
     counts = q.fetch_delivery_counts(session=session, notice_ids=[notice_id])[notice_id]
+    email = mail_q.fetch_email_counts(session=session, notice_ids=[notice_id])[notice_id]
     return NoticeStatus(
         notice_id,
         notice.title,
@@ -108,6 +127,7 @@ def notice_status(session: Session, *, notice_id: int) -> NoticeStatus:
                 released=notice.state == NoticeState.RELEASED.value,
             )
         ),
+        email=email,
     )
 
 
@@ -132,8 +152,11 @@ def recent_statuses(session: Session, *, limit: int = 10) -> list[NoticeStatus]:
     notices = q.fetch_recent_notices(session=session, limit=limit)
     ids = [n.id for n in notices if n.id is not None]
     counts = q.fetch_delivery_counts(session=session, notice_ids=ids)
+    email = mail_q.fetch_email_counts(session=session, notice_ids=ids)
     return [
-        NoticeStatus(n.id, n.title, n.state, n.scheduled_at, n.released_at, counts[n.id])
+        NoticeStatus(
+            n.id, n.title, n.state, n.scheduled_at, n.released_at, counts[n.id], email=email[n.id]
+        )
         for n in notices
         if n.id is not None
     ]

@@ -1,13 +1,13 @@
 """Notices by e-mail: confirmed subscribers, their categories and link tokens, and the requests
-waiting for confirmation (double opt-in). The e-mails themselves are outbox rows
-(`Delivery` with `channel` 'email')."""
+waiting for confirmation (double opt-in), and the digests written. The e-mails themselves are
+outbox rows (`Delivery` with `channel` 'email')."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import CreatedAt
@@ -73,3 +73,19 @@ class EmailRequest(CreatedAt, table=True):
     language: str = Field(max_length=8)
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     client_hash: str | None = Field(default=None, max_length=64)
+
+
+class EmailDigest(CreatedAt, table=True):
+    """A daily or weekly digest written to the outbox, once per frequency and day: it covers
+    the notices released after `since` up to and including `cut_off` (the previous digest's
+    cut-off and this one's), so a missed day is covered by the next and nothing twice.
+    `recipients`: the e-mail rows it wrote (one per subscriber with something to read)."""
+
+    __table_args__ = (UniqueConstraint("frequency", "day", name="uq_emaildigest_frequency_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    frequency: str = Field(max_length=16)
+    day: date
+    since: datetime = Field(sa_type=AwareDateTime)
+    cut_off: datetime = Field(sa_type=AwareDateTime)
+    recipients: int = 0

@@ -66,6 +66,7 @@ class NoticeKind(StrEnum):
     COURTESY_REMINDER = "courtesy_reminder"  # today's calls, results due, overdue results
     ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
     EMAIL_CONFIRM = "email_confirm"  # the e-mail asking to confirm a subscription (`ref_id`)
+    EMAIL_DIGEST = "email_digest"  # a daily or weekly digest e-mail (`ref_id`: an EmailDigest)
 
 
 TEXT_KINDS = frozenset(

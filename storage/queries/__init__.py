@@ -11,6 +11,7 @@ cases.py          cases: numbering, storing, reading, importing
 courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
 health.py         the public site's readiness: the worker's heartbeat, the oldest due row
 mail.py           e-mail subscribers, tokens, requests; the e-mail rows of the outbox
+mail_digests.py   e-mail digests: their windows, their e-mail rows, what each lists
 notices.py        categories, subscriptions, company profiles, notices and their release
 outbox/           the delivery outbox, one module per concern (its own map)
 people.py         people, roles and invites

@@ -1,6 +1,6 @@
 """Notices by e-mail: subscribers, their categories and link tokens, requests to confirm, and
 the e-mail rows of the outbox (written at a notice's release or with a request, taken by the
-mail sender)."""
+mail sender); the digests are `storage.queries.mail_digests`."""
 
 from __future__ import annotations
 
@@ -26,10 +26,17 @@ from storage.models import (
     NoticeCategory,
 )
 from storage.models.mail import EmailFrequency
-from storage.models.notices import BULK, OPEN_STATUSES, Channel, DeliveryStatus, NoticeKind
+from storage.models.notices import (
+    BULK,
+    OPEN_STATUSES,
+    Channel,
+    DeliveryStatus,
+    NoticeKind,
+)
 from storage.models.secrets import CHAT_HASH_KEY
-from storage.queries.bulk import bulk_insert
+from storage.queries.bulk import bulk_insert, chunks
 from storage.queries.outbox.enqueue import DELIVERY_TABLE, notify_written
+from storage.queries.registry.figures import NoticeFigures
 
 SENDING = "sending"
 """`last_error` of a row the sender has taken: `unknown` until its outcome is written, so a
@@ -123,6 +130,18 @@ def delete_subscriber(session: Session, *, subscriber_id: int, reason: str) -> N
 
 def add_token(session: Session, *, subscriber_id: int, token_hash: str, now: datetime) -> None:
     session.add(EmailToken(token_hash=token_hash, subscriber_id=subscriber_id, created_at=now))
+
+
+def add_tokens(session: Session, *, tokens: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Many link tokens at once: (subscriber id, token hash) each."""
+    bulk_insert(
+        session=session,
+        table=EmailToken.__table__,  # type: ignore[attr-defined]
+        rows=[
+            {"token_hash": token_hash, "subscriber_id": subscriber_id, "created_at": now}
+            for subscriber_id, token_hash in tokens
+        ],
+    )
 
 
 def revoke_tokens(session: Session, *, subscriber_id: int) -> int:
@@ -245,14 +264,18 @@ def enqueue_confirmation(
     bulk_insert(
         session=session,
         table=DELIVERY_TABLE,
-        rows=[_email_row(notice.id, None, address_hash, now)],
+        rows=[email_row(notice.id, None, address_hash, now)],
     )
     notify_written(session)
     return notice.id
 
 
-def _email_row(
-    notice_id: int, subscriber_id: int | None, address_hash: str, now: datetime
+def email_row(
+    notice_id: int,
+    subscriber_id: int | None,
+    address_hash: str,
+    now: datetime,
+    once_key: str | None = None,
 ) -> dict[str, object]:
     return {
         "notice_id": notice_id,
@@ -263,7 +286,8 @@ def _email_row(
         "parts_sent": 0,
         "next_attempt_at": now,
         "priority": BULK,
-        "once_key": None if subscriber_id is None else f"email:{notice_id}:{subscriber_id}",
+        "once_key": once_key
+        or (None if subscriber_id is None else f"email:{notice_id}:{subscriber_id}"),
         "channel": Channel.EMAIL.value,
         "email_id": subscriber_id,
         "email_hash": address_hash,
@@ -289,7 +313,7 @@ def enqueue_notice_emails(session: Session, *, notice_id: int, now: datetime) ->
         .order_by(col(EmailSubscriber.id))
     ).all()
     rows = [
-        _email_row(notice_id, subscriber_id, keyed_hash(session=session, text=address), now)
+        email_row(notice_id, subscriber_id, keyed_hash(session=session, text=address), now)
         for subscriber_id, address in subscribers
     ]
     bulk_insert(session=session, table=DELIVERY_TABLE, rows=rows)
@@ -359,8 +383,18 @@ def fetch_request(session: Session, *, request_id: int) -> EmailRequest | None:
     return session.get(EmailRequest, request_id)
 
 
-def fetch_subscriber_by_id(session: Session, *, subscriber_id: int) -> EmailSubscriber | None:
-    return session.get(EmailSubscriber, subscriber_id)
+def fetch_subscribers_by_ids(
+    session: Session, *, subscriber_ids: Sequence[int]
+) -> dict[int, EmailSubscriber]:
+    """The subscribers of `subscriber_ids` still there, by id."""
+    found: dict[int, EmailSubscriber] = {}
+    for chunk in chunks(list(dict.fromkeys(subscriber_ids))):
+        for subscriber in session.exec(
+            select(EmailSubscriber).where(col(EmailSubscriber.id).in_(chunk))
+        ).all():
+            assert subscriber.id is not None
+            found[subscriber.id] = subscriber
+    return found
 
 
 def fetch_next_email_due_at(session: Session, *, now: datetime) -> datetime | None:
@@ -376,12 +410,65 @@ def fetch_next_email_due_at(session: Session, *, now: datetime) -> datetime | No
 
 def fetch_email_delivery_counts(session: Session, *, notice_id: int) -> dict[str, int]:
     """The notice's e-mail rows by status (every status present, zeros included)."""
-    counts = {s.value: 0 for s in DeliveryStatus}
+    return fetch_email_counts(session=session, notice_ids=[notice_id])[notice_id]
+
+
+def fetch_email_counts(
+    session: Session, *, notice_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """Notice id → its e-mail rows by status (every id and status present, zeros included)."""
+    counts = {n: {s.value: 0 for s in DeliveryStatus} for n in notice_ids}
+    if not notice_ids:
+        return counts
     rows = session.exec(
-        select(Delivery.status, func.count())
-        .where(Delivery.notice_id == notice_id, Delivery.channel == Channel.EMAIL.value)
-        .group_by(col(Delivery.status))
+        select(Delivery.notice_id, Delivery.status, func.count())
+        .where(col(Delivery.notice_id).in_(notice_ids), Delivery.channel == Channel.EMAIL.value)
+        .group_by(col(Delivery.notice_id), col(Delivery.status))
     ).all()
-    for status, count in rows:
-        counts[status] = int(count)
+    for notice_id, status, count in rows:
+        counts[notice_id][status] = int(count)
     return counts
+
+
+def count_email_followers(session: Session, *, category_ids: Sequence[int]) -> dict[str, int]:
+    """Confirmed addresses following any of `category_ids`, by frequency (each present): who a
+    notice to them reaches by e-mail, at once or in a digest."""
+    counts = {f.value: 0 for f in EmailFrequency}
+    if not category_ids:
+        return counts
+    rows = session.execute(
+        sa_select(col(EmailSubscriber.frequency), func.count())
+        .where(
+            col(EmailSubscriber.id).in_(
+                select(EmailSubscriberCategory.subscriber_id).where(
+                    col(EmailSubscriberCategory.category_id).in_(category_ids)
+                )
+            )
+        )
+        .group_by(col(EmailSubscriber.frequency))
+    ).all()
+    for frequency, count in rows:
+        counts[frequency] = int(count)
+    return counts
+
+
+def fetch_email_figures(
+    session: Session, *, start: datetime, end: datetime, kind: str
+) -> NoticeFigures:
+    """Messages of `kind` released in [start, end) that went by e-mail: how many, their
+    e-mails (one per address) and those e-mails by status."""
+    rows = session.execute(
+        sa_select(col(Delivery.notice_id), col(Delivery.status), func.count())
+        .join(Notice, col(Notice.id) == Delivery.notice_id)
+        .where(
+            col(Notice.kind) == kind,
+            col(Notice.released_at) >= start,
+            col(Notice.released_at) < end,
+            col(Delivery.channel) == Channel.EMAIL.value,
+        )
+        .group_by(col(Delivery.notice_id), col(Delivery.status))
+    ).all()
+    by_status: dict[str, int] = {}
+    for _, status, count in rows:
+        by_status[status] = by_status.get(status, 0) + int(count)
+    return NoticeFigures(len({r[0] for r in rows}), sum(by_status.values()), by_status)

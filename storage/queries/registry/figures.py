@@ -17,6 +17,7 @@ from storage.models import (
     ExpiryReminder,
     Notice,
 )
+from storage.models.notices import Channel
 from storage.models.registry import ReminderState
 
 
@@ -31,7 +32,7 @@ def fetch_notice_figures(
     session: Session, *, start: datetime, end: datetime, kind: str
 ) -> NoticeFigures:
     """Notices of `kind` released in [start, end): how many, their recipients, and their
-    outbox rows by status."""
+    Telegram outbox rows by status (e-mail: `storage.queries.mail.fetch_email_figures`)."""
     released = (
         col(Notice.kind) == kind,
         col(Notice.released_at) >= start,
@@ -45,7 +46,7 @@ def fetch_notice_figures(
     rows = session.execute(
         sa_select(col(Delivery.status), func.count())
         .join(Notice, col(Notice.id) == Delivery.notice_id)
-        .where(*released)
+        .where(*released, col(Delivery.channel) == Channel.TELEGRAM.value)
         .group_by(col(Delivery.status))
     ).all()
     return NoticeFigures(int(notices), int(recipients), {r[0]: int(r[1]) for r in rows})

@@ -80,6 +80,10 @@ def test_notice_send_prints_the_id_last_and_status_counts_as_json(
     assert json.loads(status.stdout) == {
         "notice_id": notice_id, "total": 2, "pending": 2, "retrying": 0, "sent": 0,
         "blocked": 0, "failed": 0, "unknown": 0, "unreached": 0, "paused": None,
+        "telegram": {"total": 2, "pending": 2, "retrying": 0, "sent": 0, "blocked": 0,
+                     "failed": 0, "unknown": 0},
+        "email": {"total": 0, "pending": 0, "retrying": 0, "sent": 0, "blocked": 0,
+                  "failed": 0, "unknown": 0},
     }  # fmt: skip
     plain = run_cli("notice", "status", str(notice_id), database_url=database_url, cwd=tmp_path)
     assert "total 2  sent 0  pending 2" in plain.stdout

@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it accepts and refuses the
-recipients a test names, with the code the test gives."""
+recipients a test names, with the code the test gives; confirmed subscribers written directly
+(`add_subscribers`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ import email
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import Message
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlmodel import Session
 
 from bot.mail.messages import Sender
 from bot.mail.sender import MailSender
 from bot.mail.transport import SmtpTransport
 from storage.db import Database
+from storage.queries import mail as mail_q
+from storage.queries import notices as notices_q
 
 BASE_URL = "http://127.0.0.1:8080"
 SENDER = Sender(
@@ -72,3 +77,36 @@ async def mail_sender(db: Database, smtp_server: tuple[Inbox, int]) -> AsyncIter
     transport = SmtpTransport(scheme="smtp", host="127.0.0.1", port=port, timeout=5)
     yield MailSender(db, transport=transport, sender=SENDER, rate=0)
     await transport.close()
+
+
+TWO_AT_ONCE_ONE_DAILY = {
+    "a@example.com": "immediately",
+    "b@example.com": "immediately",
+    "c@example.com": "daily",
+}
+
+
+def add_subscribers(
+    session: Session,
+    subscribers: dict[str, str],
+    *,
+    codes: tuple[str, ...],
+    now: datetime,
+    language: str = "en",
+) -> dict[str, int]:
+    """Confirmed subscribers (address -> frequency) of the categories `codes`, as if each had
+    followed its confirmation link; address -> id."""
+    ids = [c.id for c in notices_q.fetch_categories(session=session) if c.code in codes]
+    found = {}
+    for address, frequency in subscribers.items():
+        subscriber = mail_q.save_subscriber(
+            session=session,
+            address=address,
+            language=language,
+            frequency=frequency,
+            category_ids=[i for i in ids if i is not None],
+            now=now,
+        )
+        assert subscriber.id is not None
+        found[address] = subscriber.id
+    return found

@@ -114,3 +114,15 @@ def test_a_signed_email_verifies_offline_with_both_list_headers_signed(
     assert {"list-unsubscribe", "list-unsubscribe-post", "from", "subject"} <= signed
     tampered = data.replace(b"/email/unsubscribe/TOKEN", b"/email/unsubscribe/OTHER", 1)
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_a_notice_not_for_the_archive_links_to_no_page_and_names_its_files_only() -> None:
+    private = NoticeMail(**{**NOTICE.__dict__, "public": False})
+    message = notice_message(
+        private, sender=SENDER, to="mei@example.com", language="en", token="TOKEN"
+    )
+    parsed = email.message_from_bytes(signed_bytes(message, None), policy=policy.default)
+    for part in (p.get_content() for p in parsed.iter_parts()):
+        assert "/notices/42" not in part
+        assert "說明 1.pdf" in part
+        assert "http://127.0.0.1:8080/email/unsubscribe/TOKEN" in part

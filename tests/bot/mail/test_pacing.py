@@ -16,6 +16,14 @@ async def test_the_pacer_holds_sends_to_the_rate() -> None:
     assert time.monotonic() - started >= (300 - 200 - 1) / 200
 
 
+async def test_the_first_second_is_paced_too_not_a_burst() -> None:
+    pacer = Pacer(100)
+    started = time.monotonic()
+    for _ in range(51):
+        await pacer.wait()
+    assert time.monotonic() - started >= 0.49  # 50 gaps of 10 ms after the first send
+
+
 async def test_no_rate_means_no_wait() -> None:
     pacer = Pacer(0)
     started = time.monotonic()

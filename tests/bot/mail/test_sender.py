@@ -40,10 +40,16 @@ def ask(db: Database, address: str) -> None:
     )
 
 
-def release(db: Database, title: str = "新制公告") -> int:
+def release(db: Database, title: str = "新制公告", *, archive: bool = True) -> int:
     return db.call(
         lambda session: publish(
-            session, title=title, body="內容", codes=["rpc"], created_by_id=None, now=utcnow()
+            session,
+            title=title,
+            body="內容",
+            codes=["rpc"],
+            created_by_id=None,
+            now=utcnow(),
+            archive=archive,
         )
     ).notice_id
 
@@ -73,6 +79,14 @@ def email_rows(db: Database) -> list[Delivery]:
 async def drain(sender: MailSender) -> None:
     while await sender.send_due():
         pass
+
+
+async def confirmed(db: Database, sender: MailSender, inbox: Inbox, address: str) -> None:
+    """`address` asks, its confirmation arrives, and its link is followed."""
+    ask(db, address)
+    await drain(sender)
+    token = link(parsed(inbox.to(address)[-1].as_bytes()), "confirm")
+    db.call(lambda session: subscribing.confirm(session, token=token, now=utcnow()))
 
 
 async def test_confirmation_then_a_notice_arrive_once_each_with_the_list_headers(
@@ -112,10 +126,7 @@ async def test_a_550_for_the_recipient_ends_its_subscription(
     db: Database, smtp_server: tuple[Inbox, int], mail_sender: MailSender
 ) -> None:
     inbox, _ = smtp_server
-    ask(db, "gone@example.com")
-    await drain(mail_sender)
-    token = link(parsed(inbox.received[0][1]), "confirm")
-    db.call(lambda session: subscribing.confirm(session, token=token, now=utcnow()))
+    await confirmed(db, mail_sender, inbox, "gone@example.com")
     inbox.refuse["gone@example.com"] = ["550 5.1.1 No such user"]
     release(db)
     await drain(mail_sender)
@@ -185,3 +196,20 @@ async def test_without_a_relay_each_email_is_written_as_an_eml_file(
         )
     assert caught.value.key == "mail.link_expired"
     assert [r.status for r in email_rows(db)] == ["sent"]
+
+
+async def test_a_notice_not_for_the_archive_arrives_without_a_link_to_a_missing_page(
+    db: Database, smtp_server: tuple[Inbox, int], mail_sender: MailSender
+) -> None:
+    inbox, _ = smtp_server
+    await confirmed(db, mail_sender, inbox, "private@example.com")
+    public_id = release(db, "公開")
+    private_id = release(db, "不公開", archive=False)
+    await drain(mail_sender)
+    texts = {
+        parsed(data)["Subject"]: next(parsed(data).iter_parts()).get_content()  # type: ignore[attr-defined]
+        for _, data in inbox.received[1:]
+    }
+    assert f"http://127.0.0.1:8080/notices/{public_id}" in texts["公開"]
+    assert f"/notices/{private_id}" not in texts["不公開"]
+    assert "/email/unsubscribe/" in texts["不公開"]

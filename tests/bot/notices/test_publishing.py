@@ -83,6 +83,8 @@ def test_a_scheduled_notice_is_released_only_when_due(db: Database) -> None:
         "failed": 0,
         "unknown": 0,
         "unreached": 0,
+        "telegram": {"total": 1, **status.counts},
+        "email": {"total": 0, **dict.fromkeys(status.counts, 0)},
     }
 
 

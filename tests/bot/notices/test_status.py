@@ -92,6 +92,8 @@ def test_a_notices_progress_counts_its_rows_by_status(db: Database) -> None:
         "total": 4,
         **status.counts,
         "unreached": 0,
+        "telegram": {"total": 4, **status.counts},
+        "email": {"total": 0, **dict.fromkeys(status.counts, 0)},
     }
     assert (status.counts["sent"], status.counts["blocked"], status.counts["failed"]) == (1, 1, 0)
     with pytest.raises(UserError) as unknown:
