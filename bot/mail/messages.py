@@ -67,8 +67,11 @@ class Sender:
     def domain(self) -> str:
         return self.envelope_from.rpartition("@")[2] or "localhost"
 
-    def url(self, path: str) -> str:
-        return f"{self.base_url.rstrip('/')}{path}"
+    def url(self, path: str, language: str | None = None) -> str:
+        """`path` on the public site; in English with `?lang=en` (the pages' default is
+        zh-TW), so a page a reader opens from an e-mail speaks the e-mail's language."""
+        query = "?lang=en" if language == "en" else ""
+        return f"{self.base_url.rstrip('/')}{path}{query}"
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,8 @@ def _page(language: str, title: str, inner: str) -> str:
 
 def _footer(sender: Sender, language: str, token: str) -> tuple[str, str]:
     """The footer of every e-mail to a subscriber (text, HTML): why, manage, unsubscribe."""
-    manage = sender.url(f"/email/manage/{token}")
-    leave = sender.url(f"/email/unsubscribe/{token}")
+    manage = sender.url(f"/email/manage/{token}", language)
+    leave = sender.url(f"/email/unsubscribe/{token}", language)
     why = plain(language, "mail.message.footer_why")
     text = "-- \n" + "\n".join(
         [
@@ -168,7 +171,7 @@ def notice_message(
     """One notice to one subscriber, with the links of its `token` (manage, unsubscribe); the
     archive page and the files' copies linked only when the notice is public (a notice not
     for the archive has no page: the links would lead nowhere)."""
-    archive = sender.url(f"/notices/{notice.notice_id}") if notice.public else None
+    archive = sender.url(f"/notices/{notice.notice_id}", language) if notice.public else None
     files = [
         (
             name,
@@ -239,7 +242,7 @@ def digest_message(
     lines, entries = [], []
     for item in items:
         when = roc_date_zh(item.released_at, sender.tz)
-        url = sender.url(f"/notices/{item.notice_id}") if item.public else None
+        url = sender.url(f"/notices/{item.notice_id}", language) if item.public else None
         lines.append(f"- {when} {item.title}" + (f"\n  {url}" if url else ""))
         title = _link(url, item.title) if url else html.escape(item.title)
         entries.append(f"<li>{html.escape(when)} {title}</li>")
@@ -262,7 +265,7 @@ def confirmation_message(
     frequency: str,
 ) -> EmailMessage:
     """The e-mail asking to confirm a subscription: its link subscribes."""
-    link = sender.url(f"/email/confirm/{token}")
+    link = sender.url(f"/email/confirm/{token}", language)
     subject = plain(language, "mail.message.confirm_subject")
     separator = "、" if language == "zh-TW" else ", "
     lines = [

@@ -67,9 +67,20 @@ def test_a_confirmation_email_links_to_confirm_and_has_no_unsubscribe_header() -
     )
     parsed = email.message_from_bytes(signed_bytes(message, None), policy=policy.default)
     text = next(parsed.iter_parts()).get_content()
-    assert "http://127.0.0.1:8080/email/confirm/CONFIRM" in text
+    assert "http://127.0.0.1:8080/email/confirm/CONFIRM?lang=en" in text
     assert "daily digest" in text and "7 days" in text
     assert parsed["List-Unsubscribe"] is None
+
+
+def test_an_english_readers_links_open_the_pages_in_english() -> None:
+    message = notice_message(NOTICE, sender=SENDER, to="ada@example.com", language="en", token="T")
+    parsed = email.message_from_bytes(signed_bytes(message, None), policy=policy.default)
+    for part in (p.get_content() for p in parsed.iter_parts()):
+        assert "http://127.0.0.1:8080/notices/42?lang=en" in part
+        assert "http://127.0.0.1:8080/email/manage/T?lang=en" in part
+        assert "http://127.0.0.1:8080/email/unsubscribe/T?lang=en" in part
+    # the one-click address is the same for every reader: a mail client posts to it as given
+    assert parsed["List-Unsubscribe"] == "<http://127.0.0.1:8080/email/unsubscribe/T>"
 
 
 @pytest.fixture
