@@ -7,6 +7,7 @@ neutralised; the chart as a PNG labelled with the bundled Chinese font; the file
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ from kernel.reporting import TAIPEI
 from tests.bot.surveys.pages import Page, parsed
 from tests.reports.spreadsheet import read_rows, risky_cells
 
+ENDS = (".html", "-items.csv", "-groups.csv", "-comments.csv", "-trend.csv", ".png")
 PRODUCED = datetime(2026, 12, 1, 9, 30, tzinfo=TAIPEI)
 FORMULAS = ('=HYPERLINK("http://x","y")', "+886 電話常常打不通", "-", "@SUM(1+1)")
 QUESTIONS = {  # zh-TW, en: answers per score, the previous survey's mean
@@ -68,12 +70,12 @@ def cases(language: str) -> Report:
         _row(("第一課", "First Section"), language, {5: 3}, asked=4),
         _row(("第二課", "Second Section"), language, {1: 1, 4: 1}, asked=5, previous=3.5),
     ]
-    return Report(
+    zh = language == "zh-TW"
+    return replace(
+        survey(language),
         name="case-survey-2026-H2",
-        language=language,
-        roc=language == "zh-TW",
-        title="案件處理滿意度" if language == "zh-TW" else "Satisfaction with case handling",
-        period="115/07/01 – 115/12/31" if language == "zh-TW" else "2026-07-01 – 2026-12-31",
+        title="案件處理滿意度" if zh else "Satisfaction with case handling",
+        period="115/07/01 – 115/12/31" if zh else "2026-07-01 – 2026-12-31",
         invited=9,
         responded=5,
         finished=None,
@@ -83,6 +85,9 @@ def cases(language: str) -> Report:
             ("by_unit", lowest_first(units)),
             ("by_time", []),
         ],
+        comments=[],
+        trend=[],
+        subject=None,
     )
 
 
@@ -238,13 +243,7 @@ def test_write_report_writes_the_page_each_csv_and_the_png_in_that_order(
 ) -> None:
     report = survey("zh-TW")
     files = write_report(report, tmp_path / "out", produced=PRODUCED)
-    assert [f.name for f in files] == [
-        "survey-9.html",
-        "survey-9-items.csv",
-        "survey-9-comments.csv",
-        "survey-9-trend.csv",
-        "survey-9.png",
-    ]
+    assert [f.name for f in files] == [f"survey-9{end}" for end in ENDS if end != "-groups.csv"]
     assert sorted(files) == sorted((tmp_path / "out").iterdir())
     assert files[0].read_text("utf-8") == render_html(report, produced=PRODUCED)
     assert parsed(files[0]).lang == "zh-TW"
@@ -263,14 +262,7 @@ def test_write_report_writes_the_page_each_csv_and_the_png_in_that_order(
     assert comments[:4] == ["'" + text for text in FORMULAS]
     assert comments[4] == "等候區座位可以再多一些。"
     cases_files = write_report(cases("zh-TW"), tmp_path / "cases", produced=PRODUCED)
-    assert [f.name.removeprefix("case-survey-2026-H2") for f in cases_files] == [
-        ".html",
-        "-items.csv",
-        "-groups.csv",
-        "-comments.csv",
-        "-trend.csv",
-        ".png",
-    ]
+    assert [f.name.removeprefix("case-survey-2026-H2") for f in cases_files] == list(ENDS)
 
 
 CHINESE = "洽公環境服務態度整體滿意度比例信賴區間"
