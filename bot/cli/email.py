@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import cli_command, database, fail, settings
-from bot.mail.records import BadRows, import_requests, remove, show
+from bot.mail.records import import_requests, remove, show
 from kernel.clock import utcnow
+from kernel.errors import BadRows
 from kernel.reporting import format_day, plain
 from kernel.textfiles import UTF8, read_text_file
 

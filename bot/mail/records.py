@@ -4,9 +4,8 @@ confirmation requests for a list the branch already has."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -14,7 +13,7 @@ from bot.mail.addresses import normalise_address
 from bot.mail.subscribing import Choice, check_choice, request_subscription
 from kernel.cleaning import one_line
 from kernel.csvread import read_csv_table
-from kernel.errors import UserError
+from kernel.errors import BadRows, Problem, UserError
 from storage.models.mail import EmailRequest
 from storage.queries import mail as q
 
@@ -54,21 +53,6 @@ def remove(session: Session, *, address: str) -> tuple[int, int]:
     return removed, q.delete_requests(session=session, address=normal)
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    key: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-class BadRows(UserError):
-    """A file with bad rows: nothing was written. `problems` lists each by its line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("mail.cli.bad_rows", count=len(problems), first=problems[0].line)
-        self.problems = problems
-
-
 def import_requests(session: Session, *, text: str, now: datetime) -> tuple[int, int]:
     """Check every row (`email,categories,frequency,language`, categories by code joined with
     `;`), then send a confirmation request for each: (sent, skipped within 10 minutes). Bad
@@ -94,7 +78,7 @@ def import_requests(session: Session, *, text: str, now: datetime) -> tuple[int,
         seen[address] = line
         rows.append((address, codes, frequency, language))
     if problems:
-        raise BadRows(problems)
+        raise BadRows("mail.cli.bad_rows", problems)
     if not rows:
         raise UserError("mail.cli.empty")
     sent = 0

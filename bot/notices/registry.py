@@ -13,7 +13,7 @@ reminders cancelled).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from bot.notices.firms import tax_id_is_valid, tax_id_text
 from bot.notices.publishing import one_line
 from kernel.csvread import read_csv_table
 from kernel.dates import parse_day
-from kernel.errors import UserError
+from kernel.errors import BadRows, Problem, UserError
 from kernel.reporting import format_day
 from kernel.textfiles import SentFile
 from storage.models.registry import ReminderState
@@ -42,23 +42,6 @@ PRODUCT_LIMIT = 200
 RENEWAL_LIMIT = 1000
 SHOWN_PROBLEMS = 50
 """Bad rows named one by one; past these, only their count."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One bad row: its line and what is wrong (a catalogue key and its values)."""
-
-    line: int
-    key: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-class BadRows(UserError):
-    """A file with bad rows: nothing was written. `problems` lists each by its line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("registry.bad_rows", count=len(problems), first=problems[0].line)
-        self.problems = problems
 
 
 def _clean(raw: str) -> str:
@@ -110,7 +93,7 @@ def read_rows(text: str, categories: dict[str, int]) -> list[Row]:
         seen[key] = line
         rows.append(found)
     if problems:
-        raise BadRows(problems)
+        raise BadRows("registry.bad_rows", problems)
     if not rows:
         raise UserError("registry.empty")
     return rows

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.notices.firms import tax_id_is_valid, tax_id_text
-from bot.notices.registry import Problem
 from kernel.csvread import read_csv_table
-from kernel.errors import UserError
+from kernel.errors import Problem, UserError
 from kernel.textfiles import decode_text
 from storage.queries.registry import firm_chats as firm_chats_q
 from storage.queries.registry import notice_targets as notice_targets_q

@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass
 from bot.assessment.scoring import ScoreRows, check_scores, import_scores
 from bot.cases.importing import CaseRows, check_cases, import_cases
 from bot.edge.context import Services
-from bot.notices.registry import BadRows, check_register, import_register
+from bot.notices.registry import check_register, import_register
 from courtesy.directory import RowErrors, check_staff, import_staff
 from kernel.clock import today, utcnow
-from kernel.errors import UserError
+from kernel.errors import BadRows, UserError
 from kernel.i18n import t
 from kernel.periods import ASSESSED, Period, parse_period
 from kernel.textfiles import SentFile
