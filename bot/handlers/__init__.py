@@ -7,7 +7,8 @@ profile.py        /profile and /forget
 reminders.py      /reminders: certificate expiry reminders on or off
 filing/           petitioners: /report, /status, answering a request for information
 admin.py          /invite and /roles
-notices.py        /notice and /notices
+notices.py        /notice (the conversation) and the feature's commands
+notice_overview.py  /notices: recent notices by channel, pauses, unreachable certificates
 categories.py     /categories
 cases/            staff: /cases, /case with its actions, /summary
 intake.py         /intake: a case received by phone, letter, e-mail, walk-in or the website

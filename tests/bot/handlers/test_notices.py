@@ -260,7 +260,7 @@ def test_the_delivery_pause_line_writes_roc_in_chinese_and_says_no_lease() -> No
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.handlers.notices import pause_line
+    from bot.handlers.notice_overview import pause_line
     from bot.notices.status import Pause
 
     since = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 09:30 in Taipei

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.handlers.notices import status_line
+from bot.handlers.notice_overview import status_line
 from bot.mail.digests import write_due_digests
 from bot.notices import publishing
 from bot.notices.drafts import NoticeDraft, preview_draft
