@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.application import build_application
+from bot.application import MAIL_SENDER, build_application
 from bot.delivery.service import stop_worker
 from bot.edge.context import BotApplication
 from bot.jobs.loops import stop_loops
@@ -61,11 +61,13 @@ class BotHarness:
         self.app = None
 
     async def quiet(self) -> None:
-        """Stop the reminder loops and the delivery worker (its lease heartbeat writes), so
-        the database sees only what updates do."""
+        """Stop the reminder loops, the delivery worker (its lease heartbeat writes) and the
+        mail sender, so the database sees only what updates do."""
         assert self.app is not None
         await stop_loops(self.app)
         await stop_worker(self.app)
+        if (sender := self.app.bot_data.pop(MAIL_SENDER, None)) is not None:
+            await sender.stop()  # its look at the outbox is a write transaction
         self.worker_running = False
 
     async def settle(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.edge.context import BotApplication, Services
-from bot.mail.digests import write_due_digests
+from bot.mail.digests import due, write_due_digests
 from kernel.clock import utcnow
 
 logger = logging.getLogger(__name__)
@@ -17,9 +17,20 @@ logger = logging.getLogger(__name__)
 CHECK_EVERY = 60.0
 
 
+DONE = "mail_digests_done"
+"""`bot_data` key: the day this process last wrote (or found written) the day's digests."""
+
+
 async def step(app: BotApplication) -> None:
-    """One check (the application runs this every minute)."""
+    """One check (the application runs this every minute). It opens no transaction before
+    08:30 or on a day off, nor again once the day's digests are written: an idle bot's
+    database stays quiet."""
     services: Services = app.bot_data["services"]
-    written = await services.db.run(write_due_digests, now=utcnow(), tz=services.tz)
+    now = utcnow()
+    local = now.astimezone(services.tz)
+    if not due(local) or app.bot_data.get(DONE) == local.date():
+        return
+    written = await services.db.run(write_due_digests, now=now, tz=services.tz)
+    app.bot_data[DONE] = local.date()
     if written:
         logger.info("e-mail digests written: %s", written)
