@@ -4,7 +4,8 @@
     targets.py    yearly targets
     scoring.py    the review panel's scores and grades, history, publication
     report.py     the 附表2 table
-    evidence.py   the evidence for the panel, from courtesy, notices and cases
+    evidence.py   the evidence for the panel, from courtesy, notices and cases, and its files
+    sections.py   what a source of evidence reads and gives (context, section, columns)
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack
