@@ -123,6 +123,9 @@ class Confirmed:
 def _pending(session: Session, token: str, now: datetime) -> tuple[EmailRequest, list[Category]]:
     request = q.fetch_request_by_token(session=session, token_hash=token_hash(token))
     if request is None:
+        if _subscriber(session, token) is not None:
+            # The link was pressed before: `confirm` kept it as the subscriber's manage link.
+            raise UserError("mail.already_confirmed")
         raise UserError("mail.link_unknown")
     if request.created_at <= now - timedelta(days=REQUEST_DAYS):
         raise UserError("mail.link_expired")  # `purge_unconfirmed` deletes it
@@ -152,8 +155,14 @@ def confirm(session: Session, *, token: str, now: datetime) -> Confirmed:
         now=now,
     )
     q.delete_requests(session=session, address=request.address)
-    manage = _issue(session, subscriber, now=now)
-    return Confirmed(_choice(subscriber, categories), manage)
+    # The confirmation link becomes the subscriber's first manage link (only its hash is
+    # kept, as for every link), so pressing it again says "already confirmed" with the way to
+    # manage the subscription rather than "link not recognised".
+    assert subscriber.id is not None
+    q.add_token(
+        session=session, subscriber_id=subscriber.id, token_hash=token_hash(token), now=now
+    )
+    return Confirmed(_choice(subscriber, categories), token)
 
 
 def _issue(session: Session, subscriber: EmailSubscriber, *, now: datetime) -> str:

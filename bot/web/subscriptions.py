@@ -151,8 +151,23 @@ def _form_again(language: str) -> tuple[str, str]:
 
 
 def _link_refused(request: web.Request, error: UserError) -> web.Response:
-    """An unknown or expired link: one sentence and the way back to the form."""
+    """An unknown or expired link: one sentence and the way back to the form. A confirmation
+    link pressed a second time is neither: it says so, with the link to manage the
+    subscription (the same token, kept as a manage link when it was first confirmed)."""
     language = language_of(request)
+    if error.key == "mail.already_confirmed":
+        return _message_page(
+            request,
+            "web.email.confirmed_title",
+            message=plain(language, error.key),
+            links=[
+                (
+                    plain(language, "web.email.manage_link"),
+                    link(f"/email/manage/{request.match_info['token']}", language),
+                ),
+                (plain(language, "web.nav_notices"), link("/notices/", language)),
+            ],
+        )
     return _message_page(
         request,
         "web.email.link_title",

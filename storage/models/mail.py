@@ -47,7 +47,8 @@ class EmailSubscriberCategory(SQLModel, table=True):
 class EmailToken(CreatedAt, table=True):
     """The SHA-256 of a link token (manage, unsubscribe) of a subscriber. The token itself
     (128 random bits from `secrets`) is only ever in the e-mail it was made for: each e-mail
-    gets its own when it is sent, so the database holds nothing a link can be made from. A
+    gets its own when it is sent, so the database holds nothing a link can be made from; a
+    confirmation link, once pressed, is kept as the subscriber's first manage link. A
     token never expires; revoking deletes them all (`storage.queries.mail.revoke_tokens`)."""
 
     token_hash: str = Field(primary_key=True, max_length=64)

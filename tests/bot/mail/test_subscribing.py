@@ -108,7 +108,9 @@ def test_a_bad_request_is_refused_and_writes_nothing(
     assert email_rows(db) == []
 
 
-def test_confirming_subscribes_once_and_an_expired_or_unknown_link_says_so(db: Database) -> None:
+def test_confirming_subscribes_once_and_a_second_press_an_expired_or_unknown_link_says_so(
+    db: Database,
+) -> None:
     manage = subscribe(db, "mei@example.com")
     choice = db.call(lambda session: subscribing.current_choice(session, token=manage))
     assert [c.code for c in choice.categories] == ["cns", "rpc"]
@@ -118,6 +120,9 @@ def test_confirming_subscribes_once_and_an_expired_or_unknown_link_says_so(db: D
         db.call(
             lambda session: subscribing.confirm(session, token="t-mei@example.com", now=utcnow())
         )
+    assert caught.value.key == "mail.already_confirmed"  # pressed twice: not "unknown"
+    with pytest.raises(UserError) as caught:
+        db.call(lambda session: subscribing.confirm(session, token="never-sent", now=utcnow()))
     assert caught.value.key == "mail.link_unknown"
     old = utcnow() - timedelta(days=8)
     ask(db, "late@example.com", now=old)

@@ -126,6 +126,19 @@ async def test_the_form_its_link_a_notice_and_one_click_out(
     assert "驗證登錄" in text and "每則即時寄送" in text and "中文" in text
     assert 'href="/email/manage/' in text and 'href="/notices/"' in text
     assert [s.address for s in subscribers(db)] == [ADDRESS]
+    # the same link pressed again (a double click, the e-mail opened later): already confirmed,
+    # with the way to manage the subscription, which that link now opens
+    for again in (
+        await site.post(f"/email/confirm/{confirm}"),
+        await site.get(f"/email/confirm/{confirm}"),
+    ):
+        text = main_of(await again.text())
+        assert again.status == 200, text
+        assert plain("zh-TW", "mail.already_confirmed") in text
+        assert f'href="/email/manage/{confirm}"' in text
+    manage = await site.get(f"/email/manage/{confirm}")
+    assert manage.status == 200 and "驗證登錄" in await manage.text()
+    assert [s.address for s in subscribers(db)] == [ADDRESS]
 
     notice_id = release(db, "新制公告")
     await drain(mail_sender)
