@@ -75,14 +75,14 @@ def notice_views(session: Session, notices: list[Notice]) -> list[NoticeView]:
     """What the pages show of `notices` (public ones: released, so with a release time)."""
     ids = [n.id for n in notices if n.id is not None]
     categories = q.fetch_categories_of_notices(session=session, notice_ids=ids)
+    sizes = q.fetch_public_file_sizes(session=session, notice_ids=ids)
     views = []
     for notice in notices:
         assert notice.id is not None and notice.released_at is not None
         attachment = None
         if notice.attachment_name:
-            kept = q.fetch_public_file_size(session=session, notice_id=notice.id)
             name = notice.attachment_name
-            attachment = Attachment(name, file_format(name), kept.size)
+            attachment = Attachment(name, file_format(name), sizes.get(notice.id))
         views.append(
             NoticeView(
                 id=notice.id,

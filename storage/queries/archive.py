@@ -8,7 +8,6 @@ targeted notice, a reminder, a survey invitation or case news can never be shown
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, func
 from sqlmodel import Session, col, select
@@ -95,22 +94,18 @@ def fetch_archive_categories(session: Session) -> list[Category]:
     )
 
 
-@dataclass(frozen=True)
-class StoredFile:
-    """What the archive keeps of a notice's attachment: its size, if its bytes are kept."""
-
-    size: int | None
-
-
-def fetch_public_file_size(session: Session, *, notice_id: int) -> StoredFile:
-    """The size of the public notice's kept attachment (None when only Telegram has it)."""
-    size = session.exec(
-        select(func.length(NoticeAttachment.content)).where(
-            col(NoticeAttachment.notice_id) == notice_id,
+def fetch_public_file_sizes(session: Session, *, notice_ids: list[int]) -> dict[int, int]:
+    """The sizes of the kept attachments of those public notices, in one query; a notice
+    whose attachment only Telegram has (or that has none) is absent."""
+    if not notice_ids:
+        return {}
+    rows = session.exec(
+        select(NoticeAttachment.notice_id, func.length(NoticeAttachment.content)).where(
+            col(NoticeAttachment.notice_id).in_(notice_ids),
             col(NoticeAttachment.notice_id).in_(select(Notice.id).where(_is_public())),
         )
-    ).first()
-    return StoredFile(None if size is None else int(size))
+    ).all()
+    return {int(notice_id): int(size) for notice_id, size in rows}
 
 
 def fetch_public_file(session: Session, *, notice_id: int) -> bytes | None:

@@ -17,6 +17,7 @@ from storage.models.notices import NoticeKind, NoticeState
 from storage.queries.notices import cancel_notice, save_attachment_file_id
 from tests.bot.web.conftest import START, send
 from tests.factories import add_firm
+from tests.statements import recorded_statements
 
 
 def same_page(page: str, path: str) -> str:
@@ -200,3 +201,35 @@ def test_sizes_read_as_people_write_them() -> None:
     assert human_size(10, "zh-TW") == "1 KB"
     assert human_size(2700, "en") == "3 KB"
     assert human_size(3 * 1024 * 1024 + 200_000, "en") == "3.2 MB"
+
+
+async def test_a_page_of_twenty_notices_with_files_costs_the_queries_of_a_page_of_two(
+    site: TestClient, db: Database
+) -> None:
+    async def queries_for_the_list() -> list[str]:
+        with recorded_statements(db.engine) as seen:
+            answer = await site.get("/notices/")
+            assert answer.status == 200
+        return seen
+
+    for day in range(2):
+        send(
+            db,
+            f"附件公告 {day}",
+            day=day,
+            attachment_name=f"{day}.pdf",
+            attachment_content=b"%PDF",
+        )
+    two = await queries_for_the_list()
+    for day in range(2, 20):
+        send(
+            db,
+            f"附件公告 {day}",
+            day=day,
+            attachment_name=f"{day}.pdf",
+            attachment_content=b"%PDF",
+        )
+    twenty = await queries_for_the_list()
+    assert len(twenty) == len(two)  # one query for every file's size, not one a notice
+    feed = await site.get("/feeds/all.atom")
+    assert feed.status == 200 and (await feed.text()).count("<entry>") >= 20

@@ -56,12 +56,13 @@ def test_only_released_public_category_notices_to_no_list_are_found(db: Database
         assert q.count_public_notices(session, category_code="batch") == 0
         assert [n.title for n in q.fetch_public_notices(session, offset=1, limit=5)] == ["shown"]
         assert q.fetch_public_notice(session, notice_id=newer) is not None
-        assert q.fetch_public_file_size(session, notice_id=shown).size == 5
+        every = [shown, newer, *hidden]
+        assert q.fetch_public_file_sizes(session, notice_ids=every) == {shown: 5, newer: 5}
+        assert q.fetch_public_file_sizes(session, notice_ids=[]) == {}
         assert q.fetch_public_file(session, notice_id=shown) == b"12345"
         assert [c.code for c in q.fetch_archive_categories(session)] == ["cns"]
         for notice_id in hidden:
             assert q.fetch_public_notice(session, notice_id=notice_id) is None
             assert q.fetch_public_file(session, notice_id=notice_id) is None
-            assert q.fetch_public_file_size(session, notice_id=notice_id).size is None
 
     db.call(run)
