@@ -47,6 +47,7 @@ from bot.jobs import (
     case_surveys,
     courtesy_reminders,
     expiry_reminders,
+    improvement_reminders,
     mail_digests,
 )
 from bot.jobs.loops import start_loop, stop_loops
@@ -135,6 +136,12 @@ async def post_init(app: BotApplication) -> None:
         every=assessment_reminders.CHECK_EVERY,
     )
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
+    start_loop(
+        app,
+        "improvement-reminders",
+        improvement_reminders.step,
+        every=improvement_reminders.CHECK_EVERY,
+    )
     start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
     start_loop(app, "mail-digests", mail_digests.step, every=mail_digests.CHECK_EVERY)
 

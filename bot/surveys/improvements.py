@@ -27,6 +27,7 @@ from storage.models.surveys import ImprovementState, SurveyImprovement, SurveySt
 from storage.queries import surveys as q
 from storage.queries import surveys_improvements as qi
 from storage.queries.audit import record_audit
+from storage.queries.cases import fetch_unit_inspectors
 from storage.queries.people import fetch_unit_by_code
 
 TEXT_LIMIT = 2000
@@ -268,3 +269,40 @@ def improvement_line(language: str, listed: ListedImprovement, *, roc: bool) -> 
     if action.verification:
         line += plain(language, "improvements.verified", text=action.verification)
     return line
+
+
+REMIND_WORKING_DAYS = 3
+"""The owner unit is reminded this many working days before an action's due date."""
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder of one action to one of its unit's staff: `which` is due or overdue."""
+
+    which: str
+    view: qi.ImprovementView
+    chat_id: int
+    language: str | None
+
+    @property
+    def once_key(self) -> str:
+        due = self.view.improvement.due_on.isoformat()
+        return f"{self.which}:{self.view.id}:{due}:{self.chat_id}"
+
+
+def reminders_due(session: Session, *, today: date) -> list[Reminder]:
+    """On a working day, the reminders of actions still to be done: from three working days
+    before the due date to the day itself (due), and after it (overdue), to each inspector of
+    the owner unit. The outbox's unique key keeps each from being sent twice."""
+    if not workcalendar.is_working_day(today):
+        return []
+    horizon = workcalendar.add_working_days(today, REMIND_WORKING_DAYS)
+    found = []
+    for view in qi.fetch_improvement_views(session=session, states=qi.LIVE_STATES):
+        due_on = view.improvement.due_on
+        if due_on > horizon:
+            continue
+        which = "overdue" if due_on < today else "due"
+        for person in fetch_unit_inspectors(session=session, unit_id=view.improvement.unit_id):
+            found.append(Reminder(which, view, person.telegram_id, person.language))
+    return found
