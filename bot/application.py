@@ -39,6 +39,7 @@ from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import imports as import_feature
+from bot.handlers import improvements as improvement_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
 from bot.jobs import (
@@ -78,6 +79,7 @@ def features() -> list[Feature]:
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
         survey_feature.FEATURE,
+        improvement_feature.FEATURE,
         import_feature.FEATURE,
     ]
 

@@ -252,6 +252,29 @@ def list_improvements(
     ]
 
 
+def closable(
+    session: Session, *, improvement_id: int, language: str, units: Collection[int] | None
+) -> ListedImprovement:
+    """The action a 「結案」 button names, if the person may close it now (of their units, or
+    any with `units` None, and still to be done)."""
+    found = qi.fetch_improvement_views(session=session, improvement_ids=[improvement_id])
+    view = found[0] if found else None
+    if view is None or (units is not None and view.improvement.unit_id not in units):
+        raise UserError("improvements.errors.unknown", id=improvement_id)
+    if view.improvement.state not in qi.LIVE_STATES:
+        raise UserError(
+            "improvements.errors.cannot_move",
+            id=improvement_id,
+            state=state_label(language, view.improvement.state),
+            to=state_label(language, ImprovementState.CLOSED.value),
+        )
+    return ListedImprovement(
+        view,
+        item_name(view.question_code, view.question_zh, view.question_en, language),
+        state_label(language, view.improvement.state),
+    )
+
+
 def improvement_line(language: str, listed: ListedImprovement, *, roc: bool) -> str:
     """One action on one line: number, survey, item, unit, due date, state (and verification)."""
     action = listed.view.improvement
