@@ -39,6 +39,7 @@ from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import imports as import_feature
+from bot.handlers import improvements as improvement_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
 from bot.jobs import (
@@ -47,6 +48,7 @@ from bot.jobs import (
     case_surveys,
     courtesy_reminders,
     expiry_reminders,
+    improvement_reminders,
     mail_digests,
 )
 from bot.jobs.loops import start_loop, stop_loops
@@ -77,6 +79,7 @@ def features() -> list[Feature]:
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
         survey_feature.FEATURE,
+        improvement_feature.FEATURE,
         import_feature.FEATURE,
     ]
 
@@ -135,6 +138,12 @@ async def post_init(app: BotApplication) -> None:
         every=assessment_reminders.CHECK_EVERY,
     )
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
+    start_loop(
+        app,
+        "improvement-reminders",
+        improvement_reminders.step,
+        every=improvement_reminders.CHECK_EVERY,
+    )
     start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
     start_loop(app, "mail-digests", mail_digests.step, every=mail_digests.CHECK_EVERY)
 

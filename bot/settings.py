@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     case_day_counting: Literal["working", "calendar"] = "working"
     case_filing_limit_per_hour: int = Field(default=5, ge=1, le=1000)
     courtesy_pass_mark: int = Field(default=80, ge=0, le=100)
+    survey_finding_threshold: int = Field(default=80, ge=1, le=100)
     expiry_reminder_days: Annotated[tuple[int, ...], NoDecode] = (90, 30, 7)
     branch_contact_phone: str | None = None
     branch_contact_address: str | None = None
@@ -304,6 +305,7 @@ _ACCEPTS = {
     "case_day_counting": "working or calendar",
     "case_filing_limit_per_hour": "a whole number of reports from 1 to 1000",
     "courtesy_pass_mark": "a whole number from 0 to 100",
+    "survey_finding_threshold": "a whole number of percent from 1 to 100",
     "webhook_port": "a port number from 1 to 65535",
     "public_base_url": "an http:// or https:// address with a host and no query, "
     "e.g. https://desk.example.gov.tw",

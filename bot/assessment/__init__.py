@@ -6,6 +6,7 @@
     report.py     the 附表2 table
     evidence.py   the evidence for the panel, from courtesy, notices and cases, and its files
     sections.py   what a source of evidence reads and gives (context, section, columns)
+    evidence_surveys.py  服務評價 from the periodic survey and the improvements of its findings
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack

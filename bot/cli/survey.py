@@ -1,5 +1,7 @@
 """`bsmi-desk survey create|send|close|report`: periodic satisfaction surveys of subscribed
-firms, and the report of the question asked after closed cases."""
+firms, and the report of the question asked after closed cases; `survey improve`,
+`improvements` and `improvement start|close|cancel`: the improvement actions answering a
+survey's findings."""
 
 from __future__ import annotations
 
@@ -17,16 +19,23 @@ from bot.cli.common import (
     settings,
 )
 from bot.surveys import admin
+from bot.surveys import improvements as improving
 from bot.surveys.case_report import build_case_report
 from bot.surveys.report_files import write_report
 from bot.surveys.survey_report import build_survey_report
-from kernel.clock import utcnow
+from kernel.clock import today, utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
 from kernel.periods import HALVES_AND_YEARS, parse_period
+from kernel.reporting import format_day, use_roc
 from kernel.textfiles import writable_folder
+from storage.models.surveys import ImprovementState
 
 survey_app = typer.Typer(help="Satisfaction surveys and their reports.", no_args_is_help=True)
+improvement_app = typer.Typer(
+    help="Move an improvement action on: start, close, cancel.", no_args_is_help=True
+)
+survey_app.add_typer(improvement_app, name="improvement")
 
 SURVEY_ID_MAX = 2**31 - 1
 
@@ -130,6 +139,7 @@ def report(
             survey_id=_survey_id(survey_id),
             language=language,
             western=western,
+            threshold=settings().survey_finding_threshold,
         )
     try:
         files = write_report(built, folder)
@@ -139,3 +149,108 @@ def report(
         ) from None
     for path in files:
         typer.echo(t(language, "surveys.cli.written", path=str(path)))
+
+
+@survey_app.command("improve")
+@cli_command
+def improve(
+    survey_id: Annotated[int, typer.Argument(metavar="SURVEY_ID", help="the survey's id")],
+    question: Annotated[
+        str, typer.Argument(metavar="QUESTION", help="the item's code (measures) or number")
+    ],
+    unit: Annotated[str, typer.Option(help="the owner unit's code, e.g. sec1")],
+    plan: Annotated[str, typer.Option(help="what the unit will do")],
+    due: Annotated[str, typer.Option(help="a working day: 2027-03-31 or 116/03/31")],
+) -> None:
+    """Open an improvement action for a finding of the survey (refused for another item)."""
+    config = settings()
+    opened = database().call(
+        improving.open_improvement,
+        survey_id=_survey_id(survey_id),
+        question=question,
+        unit_code=unit,
+        plan=plan,
+        due_on=improving.parse_due(due),
+        threshold=config.survey_finding_threshold,
+        today=today(config.tz),
+        actor="cli",
+        by=None,
+        now=utcnow(),
+    )
+    lang = config.default_language
+    listed = database().call(improving.list_improvements, language=lang)
+    found = next(x for x in listed if x.id == opened.id)
+    typer.echo(
+        t(
+            lang,
+            "improvements.cli.opened",
+            id=found.id,
+            survey=opened.survey_id,
+            item=found.item,
+            unit=found.view.unit_name(lang),
+            due=format_day(opened.due_on, lang, roc=use_roc(lang)),
+        )
+    )
+
+
+@survey_app.command("improvements")
+@cli_command
+def improvements(
+    open_only: Annotated[
+        bool, typer.Option("--open", help="only those open or in progress")
+    ] = False,
+) -> None:
+    """List the improvement actions: number, survey, item, unit, due date, state."""
+    lang = settings().default_language
+    listed = database().call(improving.list_improvements, language=lang, open_only=open_only)
+    if not listed:
+        typer.echo(t(lang, "improvements.none_open" if open_only else "improvements.none"))
+    for item in listed:
+        typer.echo(improving.improvement_line(lang, item, roc=use_roc(lang)))
+
+
+def _move(improvement_id: int, to: ImprovementState, text: str | None) -> None:
+    moved = database().call(
+        improving.move_improvement,
+        improvement_id=_survey_id(improvement_id),
+        to=to,
+        text=text,
+        actor="cli",
+        by=None,
+        now=utcnow(),
+    )
+    lang = settings().default_language
+    state = improving.state_label(lang, moved.state)
+    typer.echo(t(lang, "improvements.cli.moved", id=improvement_id, state=state))
+
+
+@improvement_app.command("start")
+@cli_command
+def start_improvement(
+    improvement_id: Annotated[int, typer.Argument(metavar="ID", help="the action's number")],
+    note: Annotated[str | None, typer.Option(help="what has begun")] = None,
+) -> None:
+    """Mark an improvement action in progress."""
+    _move(improvement_id, ImprovementState.IN_PROGRESS, note)
+
+
+@improvement_app.command("close")
+@cli_command
+def close_improvement(
+    improvement_id: Annotated[int, typer.Argument(metavar="ID", help="the action's number")],
+    verification: Annotated[
+        str | None, typer.Option(help="how the improvement was checked (required)")
+    ] = None,
+) -> None:
+    """Close an improvement action with its written verification."""
+    _move(improvement_id, ImprovementState.CLOSED, verification)
+
+
+@improvement_app.command("cancel")
+@cli_command
+def cancel_improvement(
+    improvement_id: Annotated[int, typer.Argument(metavar="ID", help="the action's number")],
+    reason: Annotated[str | None, typer.Option(help="why it is dropped (required)")] = None,
+) -> None:
+    """Cancel an improvement action, with the reason."""
+    _move(improvement_id, ImprovementState.CANCELLED, reason)

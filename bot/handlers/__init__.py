@@ -15,5 +15,6 @@ intake.py         /intake: a case received by phone, letter, e-mail, walk-in or 
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey
+improvements.py   /improvements: open improvement actions of survey findings, closed in chat
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 """

@@ -7,5 +7,6 @@ themselves). The rows are the schedule, so a restart loses nothing and sends not
     courtesy_reminders.py    courtesy-test reminders, once a day per recipient
     assessment_reminders.py  the self-assessment's deadline reminders
     expiry_reminders.py      certificate expiry reminders released in office hours
+    improvement_reminders.py survey improvement actions due soon or overdue, to the owner unit
     mail_digests.py          the daily and weekly e-mail digests, 08:30 on working days
 """

@@ -9,6 +9,8 @@ question after a closed case, their answers and their reports.
     outbox.py         a survey message handed to the notice outbox for the chosen chats
     compose.py        what the outbox sends for a survey or a case question, per language
     statistics.py     mean, distribution, share satisfied and its Wilson interval (pure)
+    findings.py       a survey's findings: its lowest item and those under the threshold
+    improvements.py   improvement actions answering findings: open, move on, close, list
     reports.py        what a survey report holds (rows, trend), shared by the two below
     survey_report.py  the report of one periodic survey
     case_report.py    the case follow-ups of a half-year or year (a `kernel.periods.Period`)

@@ -1,6 +1,7 @@
 """A survey report written out: the HTML page (its chart inline), one CSV per table (-items,
--groups for cases, -comments, -trend) and the chart as PNG for chat. Its tables are declared
-once (`kernel.tables`): a question's figures and a group's are the same columns."""
+-groups for cases, -findings and -followed for a periodic survey, -comments, -trend) and the
+chart as PNG for chat. Its tables are declared once (`kernel.tables`): a question's figures and
+a group's are the same columns; a periodic survey's questions add the finding column."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.surveys.reports import BAR, LINE, Report, Row, TrendRow
+from bot.surveys.reports import BAR, LINE, FindingRow, FollowRow, Report, Row, TrendRow
 from kernel import charts
 from kernel.pages import page, render_page
 from kernel.reporting import (
@@ -67,6 +68,52 @@ ITEMS: Table[Row] = Table(
     empty=None,
 )
 """Each question, lowest mean first."""
+
+SURVEY_ITEMS: Table[Row] = replace(
+    ITEMS,
+    columns=(
+        *ITEMS.columns,
+        Column("surveys.report.finding", attrgetter("finding"), Kind.TEXT, css=""),
+    ),
+)
+"""A periodic survey's questions: the figures and, in words, why an item is a finding."""
+
+FINDINGS: Table[FindingRow] = Table(
+    "surveys.report.findings",
+    (
+        Column("surveys.report.question", attrgetter("item"), Kind.TEXT),
+        Column("surveys.report.satisfied_pct", attrgetter("satisfied"), Kind.PERCENT, css="n"),
+        Column("surveys.report.finding", attrgetter("why"), Kind.TEXT, css=""),
+        Column("surveys.report.action", attrgetter("action"), Kind.COUNT),
+        Column("surveys.report.unit", attrgetter("unit"), Kind.TEXT, css=""),
+        Column("surveys.report.plan", attrgetter("plan"), Kind.TEXT, css=""),
+        Column("surveys.report.due", attrgetter("due"), Kind.TEXT, css="nowrap"),
+        Column("surveys.report.state", attrgetter("state"), Kind.TEXT, css=""),
+        Column("surveys.report.verification", attrgetter("verification"), Kind.TEXT, css=""),
+    ),
+    empty="surveys.report.no_findings",
+)
+"""Each finding with its improvement action: owner unit, plan, due date, state, verification."""
+
+FOLLOWED: Table[FollowRow] = Table(
+    "surveys.report.followed",
+    (
+        Column("surveys.report.question", attrgetter("item"), Kind.TEXT),
+        Column("surveys.report.before_pct", attrgetter("before"), Kind.PERCENT, css="n"),
+        Column("surveys.report.finding", attrgetter("why"), Kind.TEXT, css=""),
+        Column("surveys.report.actions", attrgetter("actions"), Kind.TEXT, css=""),
+        Column("surveys.report.now_pct", attrgetter("now"), Kind.PERCENT, css="n"),
+        Column("surveys.report.change_pp", attrgetter("change"), Kind.FIGURE),
+    ),
+    empty="surveys.report.no_previous_findings",
+)
+"""The previous survey's findings: how their actions stand and the item's share now."""
+
+
+def items_table(report: Report) -> Table[Row]:
+    """The questions' table: a periodic survey's marks its findings."""
+    return ITEMS if report.threshold is None else SURVEY_ITEMS
+
 
 GROUP: Table[Row] = Table(
     "surveys.report.groups",
@@ -159,7 +206,9 @@ def render_html(report: Report, *, produced: datetime | None = None) -> str:
         r=report,
         L=report.tr,
         chart=chart_svg(report),
-        items=ITEMS,
+        items=items_table(report),
+        findings=FINDINGS,
+        followed=FOLLOWED,
         groups=[
             (replace(GROUP, caption=f"surveys.report.{key}"), rows) for key, rows in report.groups
         ],
@@ -172,7 +221,7 @@ def csv_tables(report: Report) -> list[CsvTable]:
     """Each CSV of the report: one table per file; the groups in one, each row saying its
     grouping."""
     lang, roc = report.language, report.roc
-    tables = [ITEMS.csv("items", report.items, lang, roc=roc)]
+    tables = [items_table(report).csv("items", report.items, lang, roc=roc)]
     if report.groups:
         rows = [
             [report.tr(key), *cells]
@@ -181,6 +230,10 @@ def csv_tables(report: Report) -> list[CsvTable]:
         ]
         header = [report.tr("grouped_by"), *GROUP.header(lang)]
         tables.append(CsvTable("groups", report.tr("groups"), header, rows))
+    if report.threshold is not None:
+        tables.append(FINDINGS.csv("findings", report.findings, lang, roc=roc))
+        if len(report.trend) > 1:
+            tables.append(FOLLOWED.csv("followed", report.followed, lang, roc=roc))
     tables.append(COMMENTS.csv("comments", report.comments, lang, roc=roc))
     tables.append(TREND.csv("trend", report.trend, lang, roc=roc))
     return tables

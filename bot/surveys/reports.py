@@ -2,7 +2,9 @@
 cases: per kind, unit and on time vs late) the mean, the distribution and the share satisfied (4
 or 5) with its 95% Wilson interval, lowest first; the comments, sorted by text and without
 anyone's identity; and the trend against the previous survey of the same template (for cases:
-the previous period).
+the previous period). A periodic survey's report also marks its findings (its lowest item and
+those under the threshold satisfied), lists them with their improvement actions, and shows the
+previous survey's findings beside the items' new shares.
 
 A periodic survey's report is built by `survey_report.py` (`survey report ID`), the case
 follow-ups of a period by `case_report.py` (`survey report --cases --period 2027-H1`); both are
@@ -38,6 +40,8 @@ class Row:
     asked: int | None = None
     previous: float | None = None
     """The mean in the previous survey (or period), when there is one."""
+    finding: str | None = None
+    """Why the item is a finding (最低項目、滿意比例低於 80%), in the report's language."""
 
     @property
     def change(self) -> float | None:
@@ -65,6 +69,40 @@ class TrendRow:
     figures: Figures
 
 
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding of the survey with its improvement action (None: none opened yet)."""
+
+    item: str
+    satisfied: float | None
+    why: str
+    action: int | None = None
+    unit: str | None = None
+    plan: str | None = None
+    due: str | None = None
+    """The due date with its weekday, 116/04/21（三） (a text: a finding may have none)."""
+    state: str | None = None
+    verification: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowRow:
+    """A finding of the previous survey, how its action ended and the item's share now."""
+
+    item: str
+    before: float | None
+    why: str
+    actions: str
+    now: float | None
+
+    @property
+    def change(self) -> float | None:
+        """The change of the share satisfied, in percentage points."""
+        if self.before is None or self.now is None:
+            return None
+        return round(100 * (self.now - self.before), 1)
+
+
 @dataclass
 class Report:
     name: str
@@ -81,6 +119,11 @@ class Report:
     trend: list[TrendRow] = field(default_factory=list)
     subject: str | None = None
     """The survey's own title, as staff wrote it (in whatever language)."""
+    threshold: int | None = None
+    """The share satisfied (%) under which an item is a finding (periodic surveys only)."""
+    findings: list[FindingRow] = field(default_factory=list)
+    followed: list[FollowRow] = field(default_factory=list)
+    """The previous survey's findings (periodic surveys with a previous one)."""
 
     @property
     def rate_pct(self) -> float | None:

@@ -1,16 +1,27 @@
-"""The report of one periodic survey (`survey report ID`): its questions, comments and the
-trend against the earlier surveys of its template."""
+"""The report of one periodic survey (`survey report ID`): its questions with its findings
+marked, the findings with their improvement actions, the comments, and the trend against the
+previous survey of its template (with that survey's findings beside the items' new shares)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.surveys.reports import Report, Row, TrendRow, local_day, lowest_first
+from bot.surveys import findings as fi
+from bot.surveys.reports import (
+    FindingRow,
+    FollowRow,
+    Report,
+    Row,
+    TrendRow,
+    local_day,
+    lowest_first,
+)
 from bot.surveys.statistics import Figures, figures_of
+from kernel.csvfiles import csv_day
 from kernel.errors import UserError
-from kernel.i18n import catalogue
 from kernel.reporting import (
     plain,
     use_roc,
@@ -18,14 +29,95 @@ from kernel.reporting import (
 from storage.models import Survey, SurveyQuestion
 from storage.models.surveys import QuestionKind
 from storage.queries import surveys as q
+from storage.queries import surveys_improvements as qi
 
 
 def item_name(question: SurveyQuestion, language: str) -> str:
     """A template question's short name (洽公環境), else the question as asked."""
-    key = f"surveys.item.{question.code}"
-    if key in catalogue(language):
-        return plain(language, key)
-    return question.text_zh if language == "zh-TW" else question.text_en
+    return fi.item_name(question.code, question.text_zh, question.text_en, language)
+
+
+def _actions_by_question(session: Session, survey_id: int) -> dict[int, list[qi.ImprovementView]]:
+    found: dict[int, list[qi.ImprovementView]] = {}
+    for view in qi.fetch_improvement_views(session=session, survey_ids=[survey_id]):
+        found.setdefault(view.improvement.question_id, []).append(view)
+    return found
+
+
+def _finding_rows(
+    session: Session,
+    survey_id: int,
+    items: list[fi.ItemFigures],
+    found: dict[int, tuple[fi.Finding, ...]],
+    language: str,
+    threshold: int,
+    roc: bool,
+) -> list[FindingRow]:
+    """Each finding, lowest mean first, once per improvement action (or once without)."""
+    actions = _actions_by_question(session, survey_id)
+    ordered = sorted(
+        (i for i in items if i.question_id in found),
+        key=lambda i: (i.figures.mean or 0.0, items.index(i)),
+    )
+    rows = []
+    for item in ordered:
+        base = FindingRow(
+            item=item_name(item.question, language),
+            satisfied=item.figures.satisfied,
+            why=fi.finding_label(found[item.question_id], language, threshold),
+            state=plain(language, "surveys.report.no_action"),
+        )
+        rows += [
+            replace(
+                base,
+                action=view.id,
+                unit=view.unit_name(language),
+                plan=view.improvement.plan,
+                due=csv_day(view.improvement.due_on, language, roc=roc),
+                state=plain(language, f"improvements.state.{view.improvement.state}"),
+                verification=view.improvement.verification,
+            )
+            for view in actions.get(item.question_id, [])
+        ] or [base]
+    return rows
+
+
+def _followed(
+    session: Session,
+    previous: Survey,
+    items: list[fi.ItemFigures],
+    language: str,
+    threshold: int,
+) -> list[FollowRow]:
+    """The previous survey's findings, how their actions stand, and the item's share now."""
+    assert previous.id is not None
+    before, found = fi.survey_findings(session, survey_id=previous.id, threshold=threshold)
+    actions = _actions_by_question(session, previous.id)
+    now = {i.question.code: i.figures.satisfied for i in items}
+    separator = "；" if language == "zh-TW" else "; "
+    rows = []
+    for item in before:
+        if item.question_id not in found:
+            continue
+        listed = [
+            plain(
+                language,
+                "surveys.report.action_state",
+                id=v.id,
+                state=plain(language, f"improvements.state.{v.improvement.state}"),
+            )
+            for v in actions.get(item.question_id, [])
+        ]
+        rows.append(
+            FollowRow(
+                item=item_name(item.question, language),
+                before=item.figures.satisfied,
+                why=fi.finding_label(found[item.question_id], language, threshold),
+                actions=separator.join(listed) or plain(language, "surveys.report.no_action"),
+                now=now.get(item.question.code),
+            )
+        )
+    return rows
 
 
 def _pooled(scores: dict[int, dict[int, int]], question_ids: Iterable[int]) -> Figures:
@@ -49,27 +141,37 @@ def _overall(session: Session, survey: Survey) -> tuple[Figures, dict[str, float
 
 
 def build_survey_report(
-    session: Session, *, survey_id: int, language: str, western: bool = False
+    session: Session,
+    *,
+    survey_id: int,
+    language: str,
+    western: bool = False,
+    threshold: int = fi.DEFAULT_THRESHOLD,
 ) -> Report:
-    """The report of one survey, against the previous survey of its template."""
+    """The report of one survey, against the previous survey of its template; an item whose
+    share satisfied is under `threshold` percent, and the lowest, are findings."""
     survey = q.fetch_survey(session=session, survey_id=survey_id)
     if survey is None:
         raise UserError("surveys.errors.unknown_survey", survey=survey_id)
     roc = use_roc(language, western=western)
     questions = q.fetch_questions(session=session, survey_id=survey_id)
-    scores = q.fetch_score_counts(session=session, survey_id=survey_id)
+    scale, found = fi.survey_findings(session, survey_id=survey_id, threshold=threshold)
     counts = q.count_responses(session=session, survey_ids=[survey_id])[survey_id]
     previous = q.fetch_previous_survey(session=session, survey=survey)
     before = _overall(session, previous) if previous is not None else None
     items = [
         Row(
-            label=item_name(x, language),
-            label_en=item_name(x, "en"),
-            figures=figures_of(scores.get(x.id or 0, {})),
-            previous=before[1].get(x.code) if before else None,
+            label=item_name(x.question, language),
+            label_en=item_name(x.question, "en"),
+            figures=x.figures,
+            previous=before[1].get(x.question.code) if before else None,
+            finding=(
+                fi.finding_label(found[x.question_id], language, threshold)
+                if x.question_id in found
+                else None
+            ),
         )
-        for x in questions
-        if x.kind == QuestionKind.SCALE
+        for x in scale
     ]
     names = {x.id: item_name(x, language) for x in questions}
     comments = [
@@ -120,4 +222,7 @@ def build_survey_report(
         items=lowest_first(items),
         comments=comments,
         trend=trend,
+        threshold=threshold,
+        findings=_finding_rows(session, survey_id, scale, found, language, threshold, roc),
+        followed=_followed(session, previous, scale, language, threshold) if previous else [],
     )

@@ -14,7 +14,8 @@ area:
 - `persistence`: python-telegram-bot's conversations and data;
 - `registry`: the certificate register, expiry reminders, opt-outs, targeted notices;
 - `secrets`: the install's own secret;
-- `surveys`: satisfaction surveys, their answers and the case follow-ups."""
+- `surveys`: satisfaction surveys, their answers, the case follow-ups and the improvement
+  actions answering survey findings."""
 
 from storage.models.assessment import (
     AssessmentFollowUp,

@@ -3,6 +3,10 @@
 The link between an answer and a person is one nullable column (`person_id`, ON DELETE SET
 NULL) on the invitation and on the case follow-up; `/forget` clears it and the answers stay,
 anonymous. No survey table keeps a name, a username or a Telegram id.
+
+A survey item found wanting (its lowest, or under the share satisfied the branch asks for) may
+open an improvement action (`SurveyImprovement`), followed like a courtesy corrective action to
+a close with a written verification; every change of it is a `SurveyImprovementEvent`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ class SurveyState(StrEnum):
     DRAFT = "draft"  # created, not sent yet
     OPEN = "open"
     CLOSED = "closed"
+
+
+class ImprovementState(StrEnum):
+    """An improvement action's lifecycle: open → in progress → closed (or cancelled)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
 
 
 class QuestionKind(StrEnum):
@@ -105,3 +118,38 @@ class CaseFollowUp(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     comment: str | None = None
     comment_done: bool = False
+
+
+class SurveyImprovement(CreatedAt, table=True):
+    """An improvement action answering a survey finding: the item (question), the owner unit,
+    the plan and its due date (a working day), its state and, to close, a written
+    verification; who opened and who closed it, by their actor names (`cli`, `telegram:ID`)."""
+
+    __tablename__ = "surveyimprovement"
+    __table_args__ = (Index("ix_surveyimprovement_survey", "survey_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
+    question_id: int = Field(foreign_key="surveyquestion.id", ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    plan: str = Field(max_length=2000)
+    due_on: date
+    state: str = Field(default=ImprovementState.OPEN.value, max_length=16, index=True)
+    verification: str | None = Field(default=None, max_length=2000)
+    opened_by: str = Field(max_length=128)
+    closed_by: str | None = Field(default=None, max_length=128)
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class SurveyImprovementEvent(SQLModel, table=True):
+    """One change of an improvement action: who, when, from which state to which, and why."""
+
+    __tablename__ = "surveyimprovementevent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    improvement_id: int = Field(foreign_key="surveyimprovement.id", ondelete="CASCADE", index=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    actor: str = Field(max_length=128)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=2000)

@@ -139,6 +139,7 @@ def test_close_then_report_writes_the_files(cli: CliRunner, tmp_path: Path) -> N
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
     assert names == [
         f"survey-{survey_id}-comments.csv",
+        f"survey-{survey_id}-findings.csv",
         f"survey-{survey_id}-items.csv",
         f"survey-{survey_id}-trend.csv",
         f"survey-{survey_id}.html",

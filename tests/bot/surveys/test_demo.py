@@ -133,8 +133,9 @@ def test_the_reports_of_the_latest_survey_and_the_years_cases_are_written(
         files = write_demo_reports(session, out=out, today=END, language="en")
     assert sorted(files) == sorted(out.iterdir())
     ends = (".html", "-items.csv", "-comments.csv", "-trend.csv", ".png")
+    findings = ("-findings.csv", "-followed.csv")  # a periodic survey's, the previous one's
     assert [f.name for f in files] == [
-        *(f"survey-{latest}{end}" for end in ends),
+        *(f"survey-{latest}{end}" for end in (*ends[:2], *findings, *ends[2:])),
         *(f"case-survey-{YEAR}{end}" for end in (*ends[:2], "-groups.csv", *ends[2:])),
     ]
     assert all(f.stat().st_size > 0 for f in files)
