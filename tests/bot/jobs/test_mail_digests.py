@@ -5,13 +5,13 @@ tests/bot/mail/test_digests.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from bot.edge.context import Services
@@ -31,18 +31,30 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @contextmanager
-def transactions(services: Services) -> Iterator[list[object]]:
-    """Every transaction begun on the application's own engine while inside."""
-    begun: list[object] = []
+def transactions(services: Services) -> Iterator[list[str]]:
+    """Every unit of work the calling task asks of the application's database while inside
+    (each `run` or `run_read` is one transaction). Another task's work, such as the
+    persistence's flush on a loaded machine, is not counted: it is not the step's."""
+    asked: list[str] = []
+    step_task = asyncio.current_task()
+    run, run_read = services.db.run, services.db.run_read
 
-    def on_begin(conn: object) -> None:
-        begun.append(conn)
+    def counted(
+        name: str, method: Callable[..., Awaitable[object]]
+    ) -> Callable[..., Awaitable[object]]:
+        async def call(*args: object, **kwargs: object) -> object:
+            if asyncio.current_task() is step_task:
+                asked.append(name)
+            return await method(*args, **kwargs)
 
-    event.listen(services.db.engine, "begin", on_begin)
+        return call
+
+    services.db.run = counted("run", run)  # type: ignore[method-assign]
+    services.db.run_read = counted("run_read", run_read)  # type: ignore[method-assign]
     try:
-        yield begun
+        yield asked
     finally:
-        event.remove(services.db.engine, "begin", on_begin)
+        services.db.run, services.db.run_read = run, run_read  # type: ignore[method-assign]
 
 
 def digest_days(bot: BotHarness) -> list[tuple[str, date]]:
