@@ -15,6 +15,6 @@ intake.py         /intake: a case received by phone, letter, e-mail, walk-in or 
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case
-survey_admin.py   /survey: list, create, send, close and report surveys (the secretariat)
+survey_admin/     /survey: list, create, send, close and report surveys (the secretariat)
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 """

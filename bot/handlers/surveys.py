@@ -1,7 +1,7 @@
 """Surveys in chat, the public's side: a firm answers a survey question by question (`svy:`
 buttons, a typed answer or `/skip` for a free-text question), a reporter answers the question
 after a closed case (`svc:` buttons, then a comment or `/skip`). The staff's `/survey` is
-`survey_admin.py`.
+`survey_admin/`.
 
 A button for a question already answered, another person's, or one whose time has passed is
 answered as stale and changes nothing: the domain decides, from the rows, inside the answer's

@@ -6,7 +6,7 @@ open surveys with their response rates for the secretariat only."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.surveys.admin import (
     MAX_TITLE,
@@ -14,12 +14,14 @@ from bot.surveys.admin import (
     close_survey,
     create_survey,
     list_surveys,
+    read_survey_report,
+    send_choice,
     send_survey,
 )
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.db import Database
-from storage.models import Role, Survey
+from storage.models import AuditEntry, Category, Role, Survey
 from tests.factories import add_firm, person
 
 CHATS = [(n, 100 + n) for n in range(1, 11)]
@@ -110,3 +112,75 @@ def test_the_list_puts_open_surveys_first_then_drafts_then_the_latest_closed(
     drafts = [i for i in reversed(ids) if i not in (ids[0], ids[1], ids[2], ids[3], ids[5])]
     assert listed == [ids[5], ids[2], *drafts, ids[1], ids[3], ids[0]]
     assert pages[3].rows == pages[2].rows  # a page past the last shows the last
+
+
+def test_the_count_before_sending_is_what_the_send_reaches_and_each_step_is_audited(
+    db: Database,
+) -> None:
+    def firms(session: Session) -> None:
+        for chat in range(4601, 4621):
+            add_firm(session, chat, ["cns"] if chat % 2 else ["rpc", "type"])
+
+    db.call(firms)
+    survey_id = db.call(
+        create_survey, template="service", title="T", now=utcnow(), actor_telegram_id=77
+    )
+    rpc_id = db.call(
+        lambda session: session.exec(select(Category.id).where(Category.code == "rpc")).one()
+    )
+    choice = db.call(
+        send_choice,
+        survey_id=survey_id,
+        category_codes=["type"],
+        sample=None,
+        seed=None,
+        language="zh-TW",
+        toggle=rpc_id,
+    )
+    assert choice.codes == ["rpc", "type"] and "正字標記" in [c.name for c in choice.categories]
+    untoggled = db.call(
+        send_choice,
+        survey_id=survey_id,
+        category_codes=choice.codes,
+        sample=4,
+        seed=9,
+        language="en",
+        toggle=rpc_id,
+    )
+    assert untoggled.codes == ["type"] and (untoggled.recipients, untoggled.subscribers) == (4, 10)
+    sent = db.call(
+        send_survey,
+        survey_id=survey_id,
+        category_codes=["type"],
+        sample=4,
+        seed=9,
+        now=utcnow(),
+        actor_telegram_id=77,
+    )
+    assert (sent.recipients, sent.subscribers) == (4, 10)
+    with pytest.raises(UserError) as raised:
+        db.call(
+            send_choice,
+            survey_id=survey_id,
+            category_codes=[],
+            sample=None,
+            seed=None,
+            language="en",
+        )
+    assert raised.value.key == "surveys.errors.already_sent"
+    db.call(close_survey, survey_id=survey_id, now=utcnow(), actor_telegram_id=77)
+    db.call(close_survey, survey_id=survey_id, now=utcnow(), actor_telegram_id=77)  # no change
+    db.call(read_survey_report, survey_id=survey_id, language="en", actor_telegram_id=77)
+    rows = db.call(
+        lambda session: [
+            (a.action, a.target, a.actor_telegram_id)
+            for a in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+        ]
+    )
+    target = str(survey_id)
+    assert rows == [
+        ("survey.create", target, 77),
+        ("survey.send", target, 77),
+        ("survey.close", target, 77),
+        ("survey.report", target, 77),
+    ]
