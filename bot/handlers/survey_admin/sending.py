@@ -23,7 +23,7 @@ from bot.handlers.survey_admin.views import (
     WAIT,
     WAIT_MINUTES,
     alert,
-    categories_text,
+    choice_values,
     confirm_row,
     edit,
     pick_view,
@@ -177,14 +177,7 @@ async def ask_sample(update: Update, context: BotContext, data: ButtonData) -> N
     assert update.callback_query is not None
     await update.callback_query.answer()
     lang = context.lang
-    text = t(
-        lang,
-        "survey_admin.ask_sample",
-        id=choice.survey_id,
-        title=choice.title,
-        chosen=categories_text(choice, lang),
-        subscribers=choice.subscribers,
-    )
+    text = t(lang, "survey_admin.ask_sample", **choice_values(choice, lang))
     await update.callback_query.edit_message_text(text)
 
 
@@ -209,14 +202,10 @@ async def sample_typed(update: Update, context: BotContext, chosen: Pending) -> 
     text = t(
         lang,
         "survey_admin.sample_preview",
-        id=choice.survey_id,
-        title=choice.title,
-        chosen=categories_text(choice, lang),
-        subscribers=choice.subscribers,
+        **choice_values(choice, lang),
         sample=sample,
         seed=seed,
         drawn="" if given is not None else t(lang, "survey_admin.seed_drawn"),
-        recipients=choice.recipients,
         confirm=t(lang, "survey_admin.confirm_button"),
     )
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([confirm_row(token, lang)]))

@@ -118,6 +118,17 @@ def categories_text(choice: SendChoice, lang: str) -> str:
     return joined or t(lang, "survey_admin.all_categories")
 
 
+def choice_values(choice: SendChoice, lang: str) -> dict[str, object]:
+    """A send choice's placeholders: the survey, the categories, whom it reaches."""
+    return {
+        "id": choice.survey_id,
+        "title": choice.title,
+        "chosen": categories_text(choice, lang),
+        "subscribers": choice.subscribers,
+        "recipients": choice.recipients,
+    }
+
+
 def confirm_row(token: str, lang: str) -> list[InlineKeyboardButton]:
     return [
         button(t(lang, "survey_admin.confirm_button"), f"{PREFIX}:y:{token}"),
@@ -134,15 +145,8 @@ def pick_view(choice: SendChoice, token: str, lang: str) -> View:
     rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
     rows.append([button(t(lang, "survey_admin.sample_button"), f"{PREFIX}:m:{token}")])
     rows.append(confirm_row(token, lang))
-    text = t(
-        lang,
-        "survey_admin.pick",
-        id=choice.survey_id,
-        title=choice.title,
-        sample=t(lang, "survey_admin.sample_button"),
-        chosen=categories_text(choice, lang),
-        recipients=choice.recipients,
-    )
+    sample = t(lang, "survey_admin.sample_button")
+    text = t(lang, "survey_admin.pick", **choice_values(choice, lang), sample=sample)
     return text, InlineKeyboardMarkup(rows)
 
 
