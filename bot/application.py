@@ -34,6 +34,7 @@ from bot.handlers import (
     reminders,
     start,
     subscriptions,
+    survey_admin,
 )
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
@@ -80,6 +81,7 @@ def features() -> list[Feature]:
         assessment_feature.FEATURE,
         survey_feature.FEATURE,
         improvement_feature.FEATURE,
+        survey_admin.FEATURE,
         import_feature.FEATURE,
     ]
 

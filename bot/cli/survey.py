@@ -22,7 +22,6 @@ from bot.surveys import admin
 from bot.surveys import improvements as improving
 from bot.surveys.case_report import build_case_report
 from bot.surveys.report_files import write_report
-from bot.surveys.survey_report import build_survey_report
 from kernel.clock import today, utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -135,7 +134,7 @@ def report(
     else:
         assert survey_id is not None
         built = db.call(
-            build_survey_report,
+            admin.read_survey_report,
             survey_id=_survey_id(survey_id),
             language=language,
             western=western,

@@ -14,7 +14,8 @@ cases/            staff: /cases, /case with its actions, /summary
 intake.py         /intake: a case received by phone, letter, e-mail, walk-in or the website
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
-surveys.py        answering surveys and the question after a closed case; /survey
+surveys.py        answering surveys and the question after a closed case
+survey_admin/     /survey: list, create, send, close and report surveys (the secretariat)
 improvements.py   /improvements: open improvement actions of survey findings, closed in chat
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 """

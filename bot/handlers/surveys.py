@@ -1,7 +1,7 @@
-"""Surveys in chat: a firm answers a survey question by question (`svy:` buttons, a typed
-answer or `/skip` for a free-text question), a reporter answers the question after a closed
-case (`svc:` buttons, then a comment or `/skip`), and `/survey` shows the secretariat and
-admins the open surveys with their response rates.
+"""Surveys in chat, the public's side: a firm answers a survey question by question (`svy:`
+buttons, a typed answer or `/skip` for a free-text question), a reporter answers the question
+after a closed case (`svc:` buttons, then a comment or `/skip`). The staff's `/survey` is
+`survey_admin/`.
 
 A button for a question already answered, another person's, or one whose time has passed is
 answered as stale and changes nothing: the domain decides, from the rows, inside the answer's
@@ -17,19 +17,16 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.edge import waiting
-from bot.edge.access import SECRETARIAT, requires
 from bot.edge.callbacks import answer_stale, parse
 from bot.edge.context import BotApplication, BotContext
-from bot.edge.features import Command, Feature
+from bot.edge.features import Feature
 from bot.edge.keyboards import keyboard
-from bot.surveys.admin import open_surveys
 from bot.surveys.answering import Outcome, Step, answer_scale, answer_text, start
 from bot.surveys.followups import Answer, answer_comment, answer_score
 from bot.surveys.prompts import CASE, SURVEY
 from kernel.clock import utcnow
 from kernel.i18n import t
 from kernel.outgoing import Part
-from kernel.reporting import format_stamp
 
 WAIT = "survey_text"
 """The wait (`bot.edge.waiting`) for a typed answer: payload {"what": "svy" or "svc", "id": the
@@ -191,41 +188,7 @@ async def skip(update: Update, context: BotContext) -> None:
         await message.reply_text(t(context.lang, "surveys.nothing_to_skip"))
 
 
-@requires(*SECRETARIAT)
-async def survey_command(update: Update, context: BotContext) -> None:
-    """/survey: the open surveys with their response rates (secretariat and admins)."""
-    message = update.effective_message
-    assert message is not None and context.person is not None
-    lang = context.lang
-    found = await context.services.db.run(open_surveys, viewer=context.person)
-    if not found:
-        await message.reply_text(t(lang, "surveys.list.none"))
-        return
-    tz = context.services.tz
-    roc = lang == "zh-TW"
-    lines = [t(lang, "surveys.list.header")]
-    for survey in found:
-        sent = (
-            format_stamp(survey.sent_at.astimezone(tz), lang, roc=roc) if survey.sent_at else "—"
-        )
-        lines.append(
-            t(
-                lang,
-                "surveys.list.row",
-                id=survey.id,
-                title=survey.title,
-                sent=sent,
-                invited=survey.invited,
-                responded=survey.responded,
-                finished=survey.finished,
-                rate=f"{survey.rate_pct:.1f}",
-            )
-        )
-    await message.reply_text("\n".join(lines))
-
-
 def register(app: BotApplication) -> None:
-    app.add_handler(CommandHandler("survey", survey_command))
     app.add_handler(CommandHandler("skip", skip))
     app.add_handler(MessageHandler(waiting.text_for(app, WAIT), typed_answer))
     app.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{SURVEY}:"))
@@ -236,5 +199,4 @@ FEATURE = Feature(
     name="surveys",
     callback_prefixes=(SURVEY, CASE),
     register=register,
-    commands=(Command("survey", SECRETARIAT),),
 )

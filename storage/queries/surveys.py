@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -207,12 +207,25 @@ def count_responses(session: Session, *, survey_ids: Sequence[int]) -> dict[int,
     return {s: found.get(s, SurveyCounts(0, 0, 0)) for s in survey_ids}
 
 
-def fetch_open_surveys(session: Session) -> list[Survey]:
+def fetch_surveys_listed(session: Session, *, offset: int, limit: int) -> list[Survey]:
+    """Surveys open first, then drafts (newest first), then closed (latest closed first)."""
+    rank = case(
+        (col(Survey.state) == SurveyState.OPEN.value, 0),
+        (col(Survey.state) == SurveyState.DRAFT.value, 1),
+        else_=2,
+    )
     return list(
         session.exec(
-            select(Survey).where(Survey.state == SurveyState.OPEN.value).order_by(col(Survey.id))
+            select(Survey)
+            .order_by(rank, col(Survey.closed_at).desc(), col(Survey.id).desc())
+            .offset(offset)
+            .limit(limit)
         ).all()
     )
+
+
+def count_surveys(session: Session) -> int:
+    return int(session.execute(sa_select(func.count()).select_from(Survey)).scalar_one())
 
 
 def fetch_score_counts(session: Session, *, survey_id: int) -> dict[int, dict[int, int]]:

@@ -6,20 +6,22 @@ open surveys with their response rates for the secretariat only."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.surveys.admin import (
     MAX_TITLE,
     choose_recipients,
     close_survey,
     create_survey,
-    open_surveys,
+    list_surveys,
+    read_survey_report,
+    send_choice,
     send_survey,
 )
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from storage.db import Database
-from storage.models import Role, Survey
+from storage.models import AuditEntry, Category, Role, Survey
 from tests.factories import add_firm, person
 
 CHATS = [(n, 100 + n) for n in range(1, 11)]
@@ -75,16 +77,110 @@ def test_a_survey_is_sent_once_and_not_after_it_closes(db: Database) -> None:
     assert raised.value.key == "surveys.errors.survey_closed"
 
 
-def test_the_open_surveys_and_their_rates_are_for_the_secretariat_only(db: Database) -> None:
+def test_the_surveys_and_their_rates_are_for_the_secretariat_only(db: Database) -> None:
     db.call(lambda session: add_firm(session, 4401, ["cns"]))
     survey_id = db.call(create_survey, template="service", title="T", now=utcnow())
     db.call(
         send_survey, survey_id=survey_id, category_codes=[], sample=None, seed=None, now=utcnow()
     )
     secretary = person(db, 4402, Role.SECRETARIAT)
-    [listed] = db.call(open_surveys, viewer=secretary)
+    [listed] = db.call(list_surveys, viewer=secretary, page=1).rows
     assert (listed.id, listed.invited, listed.responded, listed.rate_pct) == (survey_id, 1, 0, 0.0)
     inspector = person(db, 4403, Role.INSPECTOR, unit="sec1")
     with pytest.raises(UserError) as raised:
-        db.call(open_surveys, viewer=inspector)
+        db.call(list_surveys, viewer=inspector, page=1)
     assert raised.value.key == "access.denied"
+
+
+def test_the_list_puts_open_surveys_first_then_drafts_then_the_latest_closed(
+    db: Database,
+) -> None:
+    db.call(lambda session: add_firm(session, 4501, ["cns"]))
+    ids = [
+        db.call(create_survey, template="service", title=f"S{n}", now=utcnow()) for n in range(12)
+    ]
+    for closing in (ids[0], ids[3], ids[1]):  # closed in this order: ids[1] the latest
+        db.call(close_survey, survey_id=closing, now=utcnow())
+    for sending in (ids[2], ids[5]):
+        db.call(
+            send_survey, survey_id=sending, category_codes=[], sample=None, seed=None, now=utcnow()
+        )
+    secretary = person(db, 4502, Role.SECRETARIAT)
+    pages = [db.call(list_surveys, viewer=secretary, page=n, per_page=5) for n in (1, 2, 3, 9)]
+    assert [p.page for p in pages] == [1, 2, 3, 3] and pages[0].pages == 3
+    listed = [row.id for p in pages[:3] for row in p.rows]
+    drafts = [i for i in reversed(ids) if i not in (ids[0], ids[1], ids[2], ids[3], ids[5])]
+    assert listed == [ids[5], ids[2], *drafts, ids[1], ids[3], ids[0]]
+    assert pages[3].rows == pages[2].rows  # a page past the last shows the last
+
+
+def test_the_count_before_sending_is_what_the_send_reaches_and_each_step_is_audited(
+    db: Database,
+) -> None:
+    def firms(session: Session) -> None:
+        for chat in range(4601, 4621):
+            add_firm(session, chat, ["cns"] if chat % 2 else ["rpc", "type"])
+
+    db.call(firms)
+    survey_id = db.call(
+        create_survey, template="service", title="T", now=utcnow(), actor_telegram_id=77
+    )
+    rpc_id = db.call(
+        lambda session: session.exec(select(Category.id).where(Category.code == "rpc")).one()
+    )
+    choice = db.call(
+        send_choice,
+        survey_id=survey_id,
+        category_codes=["type"],
+        sample=None,
+        seed=None,
+        language="zh-TW",
+        toggle=rpc_id,
+    )
+    assert choice.codes == ["rpc", "type"] and "正字標記" in [c.name for c in choice.categories]
+    untoggled = db.call(
+        send_choice,
+        survey_id=survey_id,
+        category_codes=choice.codes,
+        sample=4,
+        seed=9,
+        language="en",
+        toggle=rpc_id,
+    )
+    assert untoggled.codes == ["type"] and (untoggled.recipients, untoggled.subscribers) == (4, 10)
+    sent = db.call(
+        send_survey,
+        survey_id=survey_id,
+        category_codes=["type"],
+        sample=4,
+        seed=9,
+        now=utcnow(),
+        actor_telegram_id=77,
+    )
+    assert (sent.recipients, sent.subscribers) == (4, 10)
+    with pytest.raises(UserError) as raised:
+        db.call(
+            send_choice,
+            survey_id=survey_id,
+            category_codes=[],
+            sample=None,
+            seed=None,
+            language="en",
+        )
+    assert raised.value.key == "surveys.errors.already_sent"
+    db.call(close_survey, survey_id=survey_id, now=utcnow(), actor_telegram_id=77)
+    db.call(close_survey, survey_id=survey_id, now=utcnow(), actor_telegram_id=77)  # no change
+    db.call(read_survey_report, survey_id=survey_id, language="en", actor_telegram_id=77)
+    rows = db.call(
+        lambda session: [
+            (a.action, a.target, a.actor_telegram_id)
+            for a in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+        ]
+    )
+    target = str(survey_id)
+    assert rows == [
+        ("survey.create", target, 77),
+        ("survey.send", target, 77),
+        ("survey.close", target, 77),
+        ("survey.report", target, 77),
+    ]

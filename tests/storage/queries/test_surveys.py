@@ -47,7 +47,12 @@ def test_a_survey_keeps_its_questions_in_order_and_knows_the_last_one_sent(db: D
         first.state = "open"
         latest.state = "open"
         session.flush()
-        assert q.fetch_open_surveys(session) == [first, latest]
+        unsent.state, unsent.closed_at = "closed", NOW
+        session.flush()
+        listed = q.fetch_surveys_listed(session, offset=0, limit=10)
+        assert listed == [latest, first, other, unsent]  # open, draft, closed; newest first
+        assert q.fetch_surveys_listed(session, offset=1, limit=2) == [first, other]
+        assert q.count_surveys(session) == 4
 
     db.call(run)
 
