@@ -188,7 +188,23 @@ class Change:
     overview: CategoryOverview
 
 
-def _changed(session: Session, *, code: str, language: str) -> Change:
+def _changed(
+    session: Session,
+    *,
+    action: str,
+    code: str,
+    detail: dict[str, object],
+    actor_telegram_id: int | None,
+    language: str,
+) -> Change:
+    """Audit a change done (`action` on `code`, `detail` as JSON) and say what it did."""
+    record_audit(
+        session=session,
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target=code,
+        detail=json.dumps(detail, ensure_ascii=False),
+    )
     overview = category_overview(session=session, language=language)
     return Change(next(r for r in overview.rows if r.code == code), None, overview)
 
@@ -229,15 +245,14 @@ def add_category_by_admin(
             target=one_line(code),
             actor_telegram_id=actor_telegram_id,
         )
-    names = {"zh": created.name_zh, "en": created.name_en}
-    record_audit(
-        session=session,
-        actor_telegram_id=actor_telegram_id,
+    return _changed(
+        session,
         action="category.add",
-        target=created.code,
-        detail=json.dumps(names, ensure_ascii=False),
+        code=created.code,
+        detail={"zh": created.name_zh, "en": created.name_en},
+        actor_telegram_id=actor_telegram_id,
+        language=language,
     )
-    return _changed(session, code=created.code, language=language)
 
 
 def rename_category_by_admin(
@@ -267,11 +282,11 @@ def rename_category_by_admin(
             actor_telegram_id=actor_telegram_id,
         )
     after = {"zh": renamed.name_zh, "en": renamed.name_en}
-    record_audit(
-        session=session,
-        actor_telegram_id=actor_telegram_id,
+    return _changed(
+        session,
         action="category.rename",
-        target=renamed.code,
-        detail=json.dumps({"before": before, "after": after}, ensure_ascii=False),
+        code=renamed.code,
+        detail={"before": before, "after": after},
+        actor_telegram_id=actor_telegram_id,
+        language=language,
     )
-    return _changed(session, code=renamed.code, language=language)

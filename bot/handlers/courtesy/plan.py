@@ -135,18 +135,14 @@ async def plan_pressed(update: Update, context: BotContext) -> None:
     assert query is not None and context.user_data is not None
     data = parse(query.data, (PREFIX,))
     verb, token = data.text(1), data.text(2)
-    found = waiting.read_wait(context.user_data, WAIT)
-    if (
-        verb not in ("save", "no")
-        or not isinstance(found, waiting.Wait)
-        or found.payload.get("token") != token
-    ):
+    known = verb in ("save", "no")
+    found = waiting.take_preview(context.user_data, WAIT, token) if known else None
+    if found is None:
         await context.services.db.run(
             refuse_plan, error=UserError("buttons.stale"), by=actor(update)
         )
         await answer_stale(update, context, "courtesy plan: not the open preview")
         return
-    waiting.close_wait(context.user_data, WAIT)
     await query.answer()
     lang = context.lang
     if verb == "no":
