@@ -5,7 +5,8 @@ the wait lapses or they send any other command. A command may ask for a file the
 (`/registry` without one: the next document is the register). A wait is one small value,
 `Wait` (the feature's key, a payload of plain JSON values, when it lapses), kept in
 `user_data` under the feature's key: `open_wait` stores it, `read_wait` gives it back (or says
-that it lapsed) and `close_wait` ends it. `text_for` is the filter that matches a waiting
+that it lapsed) and `close_wait` ends it; `take_preview` ends it for the button of the preview
+whose token it keeps. `text_for` is the filter that matches a waiting
 person's text, `document_for` their file; one handler ends every wait when another command
 arrives (except the wait that command itself opened: `open_wait(..., update_id=)`).
 
@@ -108,6 +109,17 @@ def read_wait(user_data: Mapping[Any, Any], key: str) -> Wait | Lapsed | None:
 def close_wait(user_data: MutableMapping[Any, Any], key: str) -> Wait | Lapsed | None:
     """End the wait for `key`; what `read_wait` would have given."""
     found = read_wait(user_data, key)
+    user_data.pop(key, None)
+    return found
+
+
+def take_preview(user_data: MutableMapping[Any, Any], key: str, token: str) -> Wait | None:
+    """A preview's button pressed: the open wait for `key` if its payload's "token" is
+    `token`, ended now (so a second press finds none); None for a button of a cancelled, used
+    or replaced preview, which leaves the open one as it is."""
+    found = read_wait(user_data, key)
+    if not isinstance(found, Wait) or found.payload.get("token") != token:
+        return None
     user_data.pop(key, None)
     return found
 

@@ -23,7 +23,7 @@ from bot.edge.contact import public_day
 from bot.edge.context import BotApplication, BotContext, Services
 from bot.edge.conversations import cancel_handler, stale_button_handler
 from bot.edge.features import Command, Feature
-from bot.handlers.notice_overview import notices_list
+from bot.handlers import notice_overview
 from bot.notices.drafts import (
     TIME_ERRORS,
     NoticeDraft,
@@ -481,12 +481,12 @@ def register(app: BotApplication) -> None:
         )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(notice_stale, pattern=rf"^{NOTICE}:"))
-    app.add_handler(CommandHandler("notices", notices_list))
+    notice_overview.register(app)
 
 
 FEATURE = Feature(
     name="notices",
-    callback_prefixes=(NOTICE,),
+    callback_prefixes=(NOTICE, notice_overview.REPORT),
     register=register,
     commands=(
         Command("notice", STAFF),

@@ -1,8 +1,10 @@
 """Subscription categories: codes (they go in links), names in both languages, adding, renaming,
-retiring (no new subscriptions or notices, history kept), and the admins' overview."""
+retiring (no new subscriptions or notices, history kept), and the admins' overview with its
+three changes from chat (add, rename, retire), each with its audit row."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -174,3 +176,117 @@ def retire_category_by_admin(
         target=found.code,
     )
     return Retirement(found, category_overview(session=session, language=language))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What adding or renaming from the admins' view did: the category as it now reads (None
+    when refused or no longer there), why it was refused, and the overview afterwards."""
+
+    changed: CategoryRow | None
+    error: UserError | None
+    overview: CategoryOverview
+
+
+def _changed(
+    session: Session,
+    *,
+    action: str,
+    code: str,
+    detail: dict[str, object],
+    actor_telegram_id: int | None,
+    language: str,
+) -> Change:
+    """Audit a change done (`action` on `code`, `detail` as JSON) and say what it did."""
+    record_audit(
+        session=session,
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target=code,
+        detail=json.dumps(detail, ensure_ascii=False),
+    )
+    overview = category_overview(session=session, language=language)
+    return Change(next(r for r in overview.rows if r.code == code), None, overview)
+
+
+def _refused(
+    session: Session, *, error: UserError, action: str, target: str, actor_telegram_id: int | None
+) -> Change:
+    """Audit a refused change (`category.add` or `.rename`, not allowed, the reason's key)."""
+    record_audit(
+        session=session,
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target=target[:128],
+        allowed=False,
+        detail=error.key,
+    )
+    return Change(None, error, CategoryOverview([]))
+
+
+def add_category_by_admin(
+    session: Session,
+    *,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    actor_telegram_id: int | None,
+    language: str,
+) -> Change:
+    """`category add` from chat: the same checks (code format, a code not taken, names cleaned
+    and both given) and a `category.add` audit row, a refusal's too."""
+    try:
+        created = create_category(session, code=code, name_zh=name_zh, name_en=name_en)
+    except UserError as error:
+        return _refused(
+            session,
+            error=error,
+            action="category.add",
+            target=one_line(code),
+            actor_telegram_id=actor_telegram_id,
+        )
+    return _changed(
+        session,
+        action="category.add",
+        code=created.code,
+        detail={"zh": created.name_zh, "en": created.name_en},
+        actor_telegram_id=actor_telegram_id,
+        language=language,
+    )
+
+
+def rename_category_by_admin(
+    session: Session,
+    *,
+    category_id: int,
+    name_zh: str | None,
+    name_en: str | None,
+    actor_telegram_id: int | None,
+    language: str,
+) -> Change:
+    """`category rename` from chat for the category with this id (None kept a name): the same
+    checks and a `category.rename` audit row with the names before and after; nothing when the
+    category is gone."""
+    category = session.get(Category, category_id)
+    if category is None:
+        return Change(None, None, category_overview(session=session, language=language))
+    before = {"zh": category.name_zh, "en": category.name_en}
+    try:
+        renamed = rename_category(session, code=category.code, name_zh=name_zh, name_en=name_en)
+    except UserError as error:
+        return _refused(
+            session,
+            error=error,
+            action="category.rename",
+            target=category.code,
+            actor_telegram_id=actor_telegram_id,
+        )
+    after = {"zh": renamed.name_zh, "en": renamed.name_en}
+    return _changed(
+        session,
+        action="category.rename",
+        code=renamed.code,
+        detail={"before": before, "after": after},
+        actor_telegram_id=actor_telegram_id,
+        language=language,
+    )

@@ -282,15 +282,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     assert query is not None and context.user_data is not None
     data = parse(query.data, (PREFIX,))
     verb, token = data.verb, data.text(1)
-    found = waiting.read_wait(context.user_data, WAIT)
-    if (
-        verb not in ("go", "no")
-        or not isinstance(found, waiting.Wait)
-        or found.payload.get("token") != token
-    ):
+    found = waiting.take_preview(context.user_data, WAIT, token) if verb in ("go", "no") else None
+    if found is None:
         await answer_stale(update, context, "imports: not the open preview")
         return
-    waiting.close_wait(context.user_data, WAIT)
     await query.answer()
     lang = context.lang
     if verb == "no":
