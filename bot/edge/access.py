@@ -13,7 +13,12 @@ from telegram.ext import ConversationHandler
 from bot.edge.context import BotContext
 from kernel.i18n import t
 from storage.models import Role
-from storage.models.base import ADMIN_ROLES, SECRETARIAT_ROLES, STAFF_ROLES
+from storage.models.base import (
+    ADMIN_ROLES,
+    SECRETARIAT_ONLY_ROLES,
+    SECRETARIAT_ROLES,
+    STAFF_ROLES,
+)
 from storage.queries.audit import record_audit
 
 logger = logging.getLogger(__name__)
@@ -25,6 +30,7 @@ H = TypeVar("H", bound=Handler)
 # checks name the same one.
 STAFF = STAFF_ROLES
 SECRETARIAT = SECRETARIAT_ROLES
+SECRETARIAT_ONLY = SECRETARIAT_ONLY_ROLES
 ADMIN = ADMIN_ROLES
 
 
