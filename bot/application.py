@@ -34,6 +34,7 @@ from bot.handlers import (
     reminders,
     start,
     subscriptions,
+    targets,
 )
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
@@ -76,6 +77,7 @@ def features() -> list[Feature]:
         intake.FEATURE,
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
+        targets.FEATURE,
         survey_feature.FEATURE,
         import_feature.FEATURE,
     ]

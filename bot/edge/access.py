@@ -51,17 +51,31 @@ def attempt(update: Update) -> str | None:
     return None
 
 
-async def refuse(update: Update, context: BotContext, action: str) -> None:
-    """Tell the person politely that they may not do this, and audit the attempt."""
+async def audit_refused(
+    update: Update,
+    context: BotContext,
+    *,
+    action: str,
+    target: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Keep a refused attempt in the audit log: a wrong role, a stale button, a malformed
+    answer (`detail` says which; never the person's text)."""
     user = update.effective_user
     logger.info("refused %s for user %s", action, user.id if user else None)
     await context.services.db.run(
         record_audit,
         actor_telegram_id=user.id if user else None,
         action=action,
+        target=target,
         allowed=False,
-        detail=attempt(update),
+        detail=detail[:MAX_DETAIL] if detail else None,
     )
+
+
+async def refuse(update: Update, context: BotContext, action: str) -> None:
+    """Tell the person politely that they may not do this, and audit the attempt."""
+    await audit_refused(update, context, action=action, detail=attempt(update))
     text = t(context.lang, "access.denied")
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

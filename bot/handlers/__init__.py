@@ -13,7 +13,8 @@ categories.py     /categories
 cases/            staff: /cases, /case with its actions, /summary
 intake.py         /intake: a case received by phone, letter, e-mail, walk-in or the website
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
-assessment.py     /assessment
+assessment/       /assessment, and under it the secretariat's scoring, follow-ups and publication
+targets.py        /targets: this year's and next year's targets, and setting them
 surveys.py        answering surveys and the question after a closed case; /survey
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 """
