@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.assessment.scoring import check_publish, publish
 from bot.edge import waiting
@@ -20,28 +20,14 @@ from bot.handlers.assessment.shared import (
     WAIT_MINUTES,
     button_period,
     by,
+    confirm_keyboard,
     period_label,
     refused,
     stale,
+    take_step,
 )
 from kernel.errors import UserError
 from kernel.i18n import t
-
-
-def confirm_keyboard(token: str, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "assessment.button_publish_confirm"),
-                    callback_data=f"{PREFIX}:pubok:{token}",
-                ),
-                InlineKeyboardButton(
-                    t(lang, "assessment.button_cancel"), callback_data=f"{PREFIX}:pubno:{token}"
-                ),
-            ]
-        ]
-    )
 
 
 @requires(*SECRETARIAT_ONLY)
@@ -73,7 +59,9 @@ async def publish_asked(update: Update, context: BotContext) -> None:
             period=period_label(period, lang),
             units=len(state.units),
         ),
-        reply_markup=confirm_keyboard(token, lang),
+        reply_markup=confirm_keyboard(
+            lang, "assessment.button_publish_confirm", ("pubok", "pubno"), token
+        ),
     )
 
 
@@ -85,15 +73,10 @@ async def publish_pressed(update: Update, context: BotContext) -> None:
     assert query is not None and context.user_data is not None
     assert update.effective_chat is not None
     data = parse(query.data, (PREFIX,))
-    found = waiting.read_wait(context.user_data, WAIT)
-    if (
-        not isinstance(found, waiting.Wait)
-        or found.payload.get("step") != PUBLISH
-        or found.payload.get("token") != data.text(1)
-    ):
+    found = take_step(context, data, PUBLISH)
+    if found is None:
         await stale(update, context, "assessment: not the open publication")
         return
-    waiting.close_wait(context.user_data, WAIT)
     period = button_period(str(found.payload.get("period")))
     lang = context.lang
     if data.verb == "pubno":

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.assessment.scoring import (
     DIMENSIONS,
@@ -37,11 +38,13 @@ from bot.handlers.assessment.shared import (
     WAIT_MINUTES,
     button_period,
     by,
+    confirm_keyboard,
     dimension_list,
     dimension_name,
     period_label,
     refused,
     stale,
+    take_step,
     unit_keyboard,
 )
 from kernel.clock import today
@@ -111,21 +114,6 @@ def preview_text(checked: Recorded, period: Period, lang: str) -> str:
     )
     lines.append(t(lang, "assessment.chat_save"))
     return "\n".join(lines)
-
-
-def save_keyboard(token: str, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "assessment.button_save"), callback_data=f"{PREFIX}:save:{token}"
-                ),
-                InlineKeyboardButton(
-                    t(lang, "assessment.button_cancel"), callback_data=f"{PREFIX}:drop:{token}"
-                ),
-            ]
-        ]
-    )
 
 
 @requires(*SECRETARIAT_ONLY)
@@ -220,20 +208,8 @@ async def _preview(update: Update, context: BotContext, period: Period, unit: st
     message = update.effective_message
     assert message is not None and message.text is not None and context.user_data is not None
     lang = context.lang
-    services = context.services
-    try:
-        points = typed_points(message.text)
-        checked = await services.db.run_read(
-            check_score,
-            period=period,
-            given=ScoreInput(unit=unit, points=points),
-            today=today(services.tz),
-            by=by(update),
-        )
-    except UserError as error:
-        await refused(
-            update, context, error, action="assessment.score", target=f"{period.code}:{unit}"
-        )
+    checked = await _scores(update, context, check_score, period, unit, message.text)
+    if checked is None:
         return
     token = secrets.token_hex(4)
     waiting.open_wait(
@@ -249,8 +225,35 @@ async def _preview(update: Update, context: BotContext, period: Period, unit: st
         minutes=WAIT_MINUTES,
     )
     await message.reply_text(
-        preview_text(checked, period, lang), reply_markup=save_keyboard(token, lang)
+        preview_text(checked, period, lang),
+        reply_markup=confirm_keyboard(lang, "assessment.button_save", ("save", "drop"), token),
     )
+
+
+async def _scores(
+    update: Update,
+    context: BotContext,
+    use_case: Callable[..., Recorded],
+    period: Period,
+    unit: str,
+    points: str | dict[str, str],
+) -> Recorded | None:
+    """`check_score` (reads) or `record_score` on the scores typed (a message's text) or
+    previewed; a refusal is one sentence, audited, and None."""
+    services = context.services
+    run = services.db.run_read if use_case is check_score else services.db.run
+    try:
+        given = ScoreInput(
+            unit=unit, points=typed_points(points) if isinstance(points, str) else points
+        )
+        return await run(
+            use_case, period=period, given=given, today=today(services.tz), by=by(update)
+        )
+    except UserError as error:
+        await refused(
+            update, context, error, action="assessment.score", target=f"{period.code}:{unit}"
+        )
+        return None
 
 
 async def _follow_up(update: Update, context: BotContext, period: Period, unit: str) -> None:
@@ -285,15 +288,10 @@ async def save_pressed(update: Update, context: BotContext) -> None:
     assert query is not None and context.user_data is not None
     assert update.effective_chat is not None
     data = parse(query.data, (PREFIX,))
-    found = waiting.read_wait(context.user_data, WAIT)
-    if (
-        not isinstance(found, waiting.Wait)
-        or found.payload.get("step") != SAVE
-        or found.payload.get("token") != data.text(1)
-    ):
+    found = take_step(context, data, SAVE)
+    if found is None:
         await stale(update, context, "assessment: not the open score preview")
         return
-    waiting.close_wait(context.user_data, WAIT)
     lang = context.lang
     payload = found.payload
     unit = str(payload.get("unit"))
@@ -304,19 +302,8 @@ async def save_pressed(update: Update, context: BotContext) -> None:
         return
     numbers = str(payload.get("points")).split()
     points = {d.key: value for d, value in zip(DIMENSIONS, numbers, strict=False)}
-    services = context.services
-    try:
-        saved = await services.db.run(
-            record_score,
-            period=period,
-            given=ScoreInput(unit=unit, points=points),
-            today=today(services.tz),
-            by=by(update),
-        )
-    except UserError as error:
-        await refused(
-            update, context, error, action="assessment.score", target=f"{period.code}:{unit}"
-        )
+    saved = await _scores(update, context, record_score, period, unit, points)
+    if saved is None:
         await query.edit_message_reply_markup(None)
         return
     await query.answer()

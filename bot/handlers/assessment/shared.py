@@ -6,8 +6,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.assessment.scoring import DIMENSIONS, State
+from bot.edge import waiting
 from bot.edge.access import audit_refused
-from bot.edge.callbacks import StaleButton, answer_stale
+from bot.edge.callbacks import ButtonData, StaleButton, answer_stale
 from bot.edge.context import BotContext
 from kernel.errors import UserError
 from kernel.i18n import t
@@ -99,3 +100,35 @@ async def stale(update: Update, context: BotContext, why: str) -> None:
     assert query is not None
     await audit_refused(update, context, action="assessment.stale", detail=query.data)
     await answer_stale(update, context, why)
+
+
+def confirm_keyboard(
+    lang: str, ok_key: str, verbs: tuple[str, str], token: str
+) -> InlineKeyboardMarkup:
+    """A preview's or a confirmation's two buttons: go ahead (`ok_key`), 「取消」."""
+    go, drop = verbs
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, ok_key), callback_data=f"{PREFIX}:{go}:{token}"),
+                InlineKeyboardButton(
+                    t(lang, "assessment.button_cancel"), callback_data=f"{PREFIX}:{drop}:{token}"
+                ),
+            ]
+        ]
+    )
+
+
+def take_step(context: BotContext, data: ButtonData, step: str) -> waiting.Wait | None:
+    """The open `step` whose token the button carries, closed now that it is pressed; None
+    when the button is of another preview or confirmation (stale)."""
+    assert context.user_data is not None
+    found = waiting.read_wait(context.user_data, WAIT)
+    if (
+        not isinstance(found, waiting.Wait)
+        or found.payload.get("step") != step
+        or found.payload.get("token") != data.text(1)
+    ):
+        return None
+    waiting.close_wait(context.user_data, WAIT)
+    return found
