@@ -35,6 +35,7 @@ from bot.handlers import (
     start,
     subscriptions,
     survey_admin,
+    targets,
 )
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
@@ -79,6 +80,7 @@ def features() -> list[Feature]:
         intake.FEATURE,
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
+        targets.FEATURE,
         survey_feature.FEATURE,
         improvement_feature.FEATURE,
         survey_admin.FEATURE,

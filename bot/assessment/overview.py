@@ -1,12 +1,13 @@
 """What chat asks of the self-assessment: `/assessment [period]` (the period's state, its
-deadline, what is missing, with the 附表2 table and the evidence) and `/summary 2027-H1`
-(the complaint analysis of a half-year or year). Each is one use case with its audit row."""
+deadline, what is missing, with the 附表2 table and the evidence), `/summary 2027-H1`
+(the complaint analysis of a half-year or year), each one use case with its audit row, and
+`/targets` (years' targets with who set them and when)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from bot.cases.periods import PeriodAnalysis, build_period_analysis
 from kernel import workcalendar
 from kernel.periods import ASSESSED, Period, current_assessment_period, parse_period
 from kernel.reporting import use_roc
+from storage.queries.assessment import Targets, fetch_targets, fetch_year_targets
 from storage.queries.audit import record_audit
 
 _PERIOD_LIKE = re.compile(r"^\d{4}(-[Hh]\d?)?$")
@@ -90,3 +92,29 @@ def summarise_period(
     )
     record_audit(session=session, actor_telegram_id=by, action="case.summary", target=period.code)
     return analysis
+
+
+@dataclass(frozen=True)
+class YearTargets:
+    """A year's targets and where they come from: who set them and when, or None for a year
+    left at the plan's figures (`targets.defaulted` names each figure not set)."""
+
+    targets: Targets
+    set_by: str | None
+    set_at: datetime | None
+
+
+def open_targets(session: Session, *, years: list[int]) -> list[YearTargets]:
+    """/targets: each of `years`' targets with their source. Reads only."""
+    rows = {row.year: row for row in fetch_year_targets(session=session)}
+    found = []
+    for year in years:
+        row = rows.get(year)
+        found.append(
+            YearTargets(
+                targets=fetch_targets(session=session, year=year),
+                set_by=row.updated_by if row else None,
+                set_at=row.updated_at if row else None,
+            )
+        )
+    return found

@@ -159,6 +159,19 @@ class Recorded:
         return total_of(self.score)
 
 
+def check_score(
+    session: Session, *, period: Period, given: ScoreInput, today: date, by: str
+) -> Recorded:
+    """One unit's scores checked as `record_score` checks them, not saved (chat's preview
+    before 「儲存」); refused once the period is published. Reads only."""
+    if fetch_publication(session=session, period=period.code) is not None:
+        raise UserError("assessment.locked", period=period.code)
+    score = _build(session, period, given, today=today, by=by, row=None)
+    unit = session.get(Unit, score.unit_id)
+    assert unit is not None
+    return Recorded(score, unit)
+
+
 def record_score(
     session: Session, *, period: Period, given: ScoreInput, today: date, by: str
 ) -> Recorded:
@@ -333,11 +346,12 @@ def period_state(session: Session, *, period: Period) -> State:
     )
 
 
-def publish(session: Session, *, period: Period, by: str, language: str) -> State:
-    """Publish the period and lock its scores; refused, naming them, while a unit is
-    unscored."""
-    _check_open(session, period)
+def check_publish(session: Session, *, period: Period, language: str) -> State:
+    """The period as `publish` would find it: refused once published, and, naming them, while
+    a unit is unscored (chat's confirmation before publishing). Reads only."""
     state = period_state(session=session, period=period)
+    if state.published_on is not None:
+        raise UserError("assessment.locked", period=period.code)
     if state.missing:
         raise UserError(
             "assessment.unscored",
@@ -347,6 +361,14 @@ def publish(session: Session, *, period: Period, by: str, language: str) -> Stat
             if language == "zh-TW"
             else ", ".join(u.name_in(language) for u in state.missing),
         )
+    return state
+
+
+def publish(session: Session, *, period: Period, by: str, language: str) -> State:
+    """Publish the period and lock its scores; refused, naming them, while a unit is
+    unscored."""
+    _check_open(session, period)
+    check_publish(session, period=period, language=language)
     save_publication(session=session, period=period.code, at=utcnow(), by=by)
     record_audit(
         session=session,

@@ -13,7 +13,12 @@ from telegram.ext import ConversationHandler
 from bot.edge.context import BotContext
 from kernel.i18n import t
 from storage.models import Role
-from storage.models.base import ADMIN_ROLES, SECRETARIAT_ROLES, STAFF_ROLES
+from storage.models.base import (
+    ADMIN_ROLES,
+    SECRETARIAT_ONLY_ROLES,
+    SECRETARIAT_ROLES,
+    STAFF_ROLES,
+)
 from storage.queries.audit import record_audit
 
 logger = logging.getLogger(__name__)
@@ -25,6 +30,7 @@ H = TypeVar("H", bound=Handler)
 # checks name the same one.
 STAFF = STAFF_ROLES
 SECRETARIAT = SECRETARIAT_ROLES
+SECRETARIAT_ONLY = SECRETARIAT_ONLY_ROLES
 ADMIN = ADMIN_ROLES
 
 
@@ -45,17 +51,31 @@ def attempt(update: Update) -> str | None:
     return None
 
 
-async def refuse(update: Update, context: BotContext, action: str) -> None:
-    """Tell the person politely that they may not do this, and audit the attempt."""
+async def audit_refused(
+    update: Update,
+    context: BotContext,
+    *,
+    action: str,
+    target: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Keep a refused attempt in the audit log: a wrong role, a stale button, a malformed
+    answer (`detail` says which; never the person's text)."""
     user = update.effective_user
     logger.info("refused %s for user %s", action, user.id if user else None)
     await context.services.db.run(
         record_audit,
         actor_telegram_id=user.id if user else None,
         action=action,
+        target=target,
         allowed=False,
-        detail=attempt(update),
+        detail=detail[:MAX_DETAIL] if detail else None,
     )
+
+
+async def refuse(update: Update, context: BotContext, action: str) -> None:
+    """Tell the person politely that they may not do this, and audit the attempt."""
+    await audit_refused(update, context, action=action, detail=attempt(update))
     text = t(context.lang, "access.denied")
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

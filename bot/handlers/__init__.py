@@ -13,7 +13,8 @@ categories.py     /categories
 cases/            staff: /cases, /case with its actions, /summary
 intake.py         /intake: a case received by phone, letter, e-mail, walk-in or the website
 courtesy/         /tests, /score, /actions, /action, /courtesy_report
-assessment.py     /assessment
+assessment/       /assessment, and under it the secretariat's scoring, follow-ups and publication
+targets.py        /targets: this year's and next year's targets, and setting them
 surveys.py        answering surveys and the question after a closed case
 survey_admin/     /survey: list, create, send, close and report surveys (the secretariat)
 improvements.py   /improvements: open improvement actions of survey findings, closed in chat

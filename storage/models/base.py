@@ -24,6 +24,9 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.SECRETARIAT, Role.INSPECTOR})
 """Who works at the branch: the staff commands (/notice, /cases, /tests …)."""
 SECRETARIAT_ROLES = frozenset({Role.SECRETARIAT, Role.ADMIN})
 """Who sees the whole branch and a petitioner's identity: /summary, /assessment, /survey …"""
+SECRETARIAT_ONLY_ROLES = frozenset({Role.SECRETARIAT})
+"""The secretariat (研考) alone, not the system's admins: 附表2 scores and their publication,
+cases received elsewhere (/scores, /cases_import, /assessment's scoring buttons)."""
 ADMIN_ROLES = frozenset({Role.ADMIN})
 """Who runs the system: /invite, /roles, /categories."""
 

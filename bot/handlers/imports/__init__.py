@@ -14,13 +14,17 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.edge import waiting
-from bot.edge.access import SECRETARIAT
+from bot.edge.access import SECRETARIAT, SECRETARIAT_ONLY
 from bot.edge.context import BotApplication
 from bot.edge.features import Command, Feature
 from bot.handlers.imports import firm, upload
 from bot.handlers.imports.kinds import BY_COMMAND
 
-FILE_COMMANDS = tuple(name for name in BY_COMMAND if name != "registry")
+ASKING = (
+    (SECRETARIAT, upload.import_command),
+    (SECRETARIAT_ONLY, upload.secretariat_import_command),
+)
+"""Who may send which file: each command's handler checks its kind's roles."""
 CAPTIONED = filters.Document.ALL & filters.CaptionRegex(
     rf"^/({'|'.join(BY_COMMAND)})(@\w+)?(\s|$)"
 )
@@ -28,7 +32,9 @@ CAPTIONED = filters.Document.ALL & filters.CaptionRegex(
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("registry", firm.registry_command))
-    app.add_handler(CommandHandler(FILE_COMMANDS, upload.import_command))
+    for roles, handler in ASKING:
+        names = [n for n, kind in BY_COMMAND.items() if kind.roles == roles and n != "registry"]
+        app.add_handler(CommandHandler(names, handler))
     app.add_handler(
         CommandHandler("cancel", upload.cancel, filters=waiting.waiting_for(app, upload.WAIT))
     )
@@ -42,5 +48,5 @@ FEATURE = Feature(
     name="imports",
     callback_prefixes=(upload.PREFIX,),
     register=register,
-    commands=tuple(Command(name, SECRETARIAT) for name in BY_COMMAND),
+    commands=tuple(Command(name, kind.roles) for name, kind in BY_COMMAND.items()),
 )

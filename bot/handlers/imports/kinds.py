@@ -6,7 +6,8 @@ elsewhere (`case import`).
 A kind's `preview` checks the whole file and writes nothing (the preview's lines); its `apply`
 imports it (checked again, in the import's own transaction) and gives the CLI's own sentence.
 A file with bad rows is one `UserError` whose rows `problems` lists, each a sentence with its
-row (第 n 列).
+row (第 n 列). A kind names who may upload it: the register and the staff directory the
+secretariat and admins, scores and cases received elsewhere the secretariat alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 from bot.assessment.scoring import ScoreRows, check_scores, import_scores
 from bot.cases.importing import CaseRows, check_cases, import_cases
+from bot.edge.access import SECRETARIAT, SECRETARIAT_ONLY
 from bot.edge.context import Services
 from bot.notices.registry import check_register, import_register
 from courtesy.directory import RowErrors, check_staff, import_staff
@@ -26,6 +28,7 @@ from kernel.errors import BadRows, UserError
 from kernel.i18n import t
 from kernel.periods import ASSESSED, Period, parse_period
 from kernel.textfiles import SentFile
+from storage.models import Role
 from storage.models.cases import CaseKind
 
 
@@ -53,12 +56,14 @@ Apply = Callable[[Services, Upload, str], Awaitable[list[str]]]
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of import: its name in buttons and waits, its command, its two steps."""
+    """One kind of import: its name in buttons and waits, its command, its two steps, who may
+    upload it."""
 
     name: str
     command: str
     preview: Preview
     apply: Apply
+    roles: frozenset[Role]
     needs_period: bool = False
 
     @property
@@ -209,10 +214,17 @@ async def _cases_apply(services: Services, upload: Upload, lang: str) -> list[st
 KINDS = {
     kind.name: kind
     for kind in (
-        Kind("registry", "registry", _registry_preview, _registry_apply),
-        Kind("staff", "staff", _staff_preview, _staff_apply),
-        Kind("scores", "scores", _scores_preview, _scores_apply, needs_period=True),
-        Kind("cases", "cases_import", _cases_preview, _cases_apply),
+        Kind("registry", "registry", _registry_preview, _registry_apply, SECRETARIAT),
+        Kind("staff", "staff", _staff_preview, _staff_apply, SECRETARIAT),
+        Kind(
+            "scores",
+            "scores",
+            _scores_preview,
+            _scores_apply,
+            SECRETARIAT_ONLY,
+            needs_period=True,
+        ),
+        Kind("cases", "cases_import", _cases_preview, _cases_apply, SECRETARIAT_ONLY),
     )
 }
 BY_COMMAND = {kind.command: kind for kind in KINDS.values()}

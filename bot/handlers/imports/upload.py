@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.edge import waiting
-from bot.edge.access import SECRETARIAT, refuse, requires
+from bot.edge.access import SECRETARIAT, SECRETARIAT_ONLY, refuse, requires
 from bot.edge.callbacks import answer_stale, parse
 from bot.edge.context import BotContext
 from bot.handlers.imports.kinds import BY_COMMAND, KINDS, Kind, Upload, problems
@@ -84,6 +84,12 @@ def asked_for(kind: Kind, args: list[str]) -> Asked:
             raise UserError("imports.period_missing")
         return Asked(kind, period=parse_period(args[0], kinds=ASSESSED).code)
     return Asked(kind, replace=bool(args) and args[0].lower() in REPLACE)
+
+
+def _may(context: BotContext, kind: Kind) -> bool:
+    """Whether the person holds a role that may upload `kind` (checked at every step: a role
+    revoked between the preview and 「匯入」 stops the import)."""
+    return context.person is not None and context.person.has_any(kind.roles)
 
 
 def _asked_from(payload: waiting.Payload) -> Asked | None:
@@ -213,8 +219,17 @@ async def _preview(update: Update, context: BotContext, asked: Asked) -> None:
 
 @requires(*SECRETARIAT)
 async def import_command(update: Update, context: BotContext) -> None:
-    """/staff, /scores 2027-H1, /cases_import (and /registry without a number): ask for the
-    file."""
+    """/staff (and /registry without a number): ask for the file."""
+    await _ask(update, context)
+
+
+@requires(*SECRETARIAT_ONLY)
+async def secretariat_import_command(update: Update, context: BotContext) -> None:
+    """/scores 2027-H1, /cases_import: ask for the file (the secretariat alone)."""
+    await _ask(update, context)
+
+
+async def _ask(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split(maxsplit=1)[0][1:].partition("@")[0].lower()
@@ -235,8 +250,7 @@ async def captioned_file(update: Update, context: BotContext) -> None:
     kind = BY_COMMAND.get(found.group(1).lower()) if found else None
     if found is None or kind is None:
         return
-    person = context.person
-    if person is None or not person.has_any(SECRETARIAT):
+    if not _may(context, kind):
         await refuse(update, context, f"denied:import_{kind.name}")
         return
     try:
@@ -257,6 +271,10 @@ async def awaited_file(update: Update, context: BotContext) -> None:
     if asked is None:
         waiting.close_wait(context.user_data, WAIT)
         await message.reply_text(waiting.lapsed_text(context.lang))
+        return
+    if not _may(context, asked.kind):
+        waiting.close_wait(context.user_data, WAIT)
+        await refuse(update, context, f"denied:import_{asked.kind.name}")
         return
     await _preview(update, context, asked)
 
@@ -285,6 +303,10 @@ async def pressed(update: Update, context: BotContext) -> None:
     found = waiting.take_preview(context.user_data, WAIT, token) if verb in ("go", "no") else None
     if found is None:
         await answer_stale(update, context, "imports: not the open preview")
+        return
+    asked = _asked_from(found.payload)
+    if asked is None or not _may(context, asked.kind):
+        await refuse(update, context, f"denied:import_{asked.kind.name if asked else 'file'}")
         return
     await query.answer()
     lang = context.lang

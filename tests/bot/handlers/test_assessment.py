@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.assessment.scoring import ScoreInput, record_score
-from bot.handlers import assessment as assessment_handlers
+from bot.handlers.assessment import overview as assessment_handlers
 from kernel.periods import Period
 from storage.models import AuditEntry, Role
 from tests.factories import person

@@ -21,7 +21,7 @@ from storage.seeds import UNITS
 from tests.factories import directory_csv, person
 from tests.harness import BotHarness
 
-SECRETARY, INSPECTOR = 7401, 7402
+SECRETARY, INSPECTOR, ADMIN = 7401, 7402, 7403
 REGISTER = (
     "tax_id,kind,number,product,expires_on\n"
     "83045210,rpc,R-1,Fan,2030-01-31\n"
@@ -167,11 +167,43 @@ async def test_each_kind_refuses_an_inspector_and_audits_it(bot: BotHarness) -> 
         assert row.actor_telegram_id == INSPECTOR and not row.allowed
     for command in ("/staff", "/scores 2027-H1", "/cases_import"):
         await bot.say(INSPECTOR, command, language_code="en")
-    refused = audits(bot, "denied:import_command")
-    assert sorted(r.detail or "" for r in refused) == ["/cases_import", "/scores", "/staff"]
+    assert [r.detail for r in audits(bot, "denied:import_command")] == ["/staff"]
+    refused = audits(bot, "denied:secretariat_import_command")
+    assert sorted(r.detail or "" for r in refused) == ["/cases_import", "/scores"]
     await bot.say(INSPECTOR, "/registry 83045210", language_code="en")
     assert [r.detail for r in audits(bot, "denied:registry_command")] == ["/registry"]
     assert count(bot, Certificate) == 0
+
+
+async def test_scores_and_cases_are_the_secretariats_alone_an_admin_is_refused_and_audited(
+    bot: BotHarness,
+) -> None:
+    """附表2 scores and cases received elsewhere are the secretariat's (研考), not the system
+    admins': an admin without the secretariat role is refused at every step of both uploads,
+    and may still upload the staff directory."""
+    staff(bot)
+    person(bot.db, ADMIN, Role.ADMIN)
+    for caption, kind in (("/scores 2027-H1", "scores"), ("/cases_import", "cases")):
+        said = await bot.send_file(
+            ADMIN, "file.csv", scores_csv().encode(), caption=caption, language_code="en"
+        )
+        assert "permission" in said.lower(), said
+        [row] = audits(bot, f"denied:import_{kind}")
+        assert row.actor_telegram_id == ADMIN and not row.allowed
+        said = await bot.say(ADMIN, caption, language_code="en")
+        assert "permission" in said.lower(), said
+    refused = audits(bot, "denied:secretariat_import_command")
+    assert [(r.actor_telegram_id, r.detail) for r in refused] == [
+        (ADMIN, "/scores"),
+        (ADMIN, "/cases_import"),
+    ]
+    assert count(bot, AssessmentScore) == 0 and count(bot, Case) == 0
+    asked = await bot.say(ADMIN, "/staff", language_code="en")
+    assert "permission" not in asked.lower()
+    preview = await bot.send_file(
+        SECRETARY, "scores.csv", scores_csv().encode(), caption="/scores 2027-H1"
+    )
+    assert "2027-H1" in preview and count(bot, AssessmentScore) == 0
 
 
 async def test_the_staff_directory_from_chat_equals_the_clis(

@@ -1,25 +1,33 @@
 """/assessment [2027-H1|2027] for the secretariat and admins: the period's state (units scored
 of all, the publication deadline, who is missing) with the 附表2 table and the evidence for the
-panel attached as files. The deadline reminders are a job (bot/jobs/assessment_reminders.py)."""
+panel attached as files; under it, for the secretariat alone, 「上傳分數」 (how to send the CSV),
+「評分單位」, 「處理情形」 and 「公布」 (scoring.py, publishing.py)."""
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
-from telegram import Update
-from telegram.ext import CommandHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.assessment import evidence as evidence_files
 from bot.assessment import report as report_files
 from bot.assessment.overview import Overview, open_assessment
-from bot.edge.access import SECRETARIAT, requires
-from bot.edge.context import BotApplication, BotContext
-from bot.edge.features import Command, Feature
+from bot.edge.access import SECRETARIAT, SECRETARIAT_ONLY, requires
+from bot.edge.callbacks import parse
+from bot.edge.context import BotContext
 from bot.edge.files import send_report_files
+from bot.handlers.assessment.shared import (
+    FOLLOWING,
+    PREFIX,
+    SCORING,
+    button_period,
+    period_label,
+)
 from kernel.clock import utcnow
 from kernel.errors import UserError
 from kernel.i18n import t
+from kernel.periods import Period
 from kernel.reporting import format_day
 
 
@@ -57,6 +65,35 @@ def overview_text(overview: Overview, language: str) -> str:
     return "\n".join(lines)
 
 
+def actions_keyboard(period: Period, published: bool, lang: str) -> InlineKeyboardMarkup:
+    """The secretariat's buttons under the overview; a published period keeps 「處理情形」."""
+    code = period.code
+    follow = InlineKeyboardButton(
+        t(lang, "assessment.button_follow_up"), callback_data=f"{PREFIX}:pick:{code}:{FOLLOWING}"
+    )
+    if published:
+        return InlineKeyboardMarkup([[follow]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "assessment.button_upload"), callback_data=f"{PREFIX}:up:{code}"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "assessment.button_score"),
+                    callback_data=f"{PREFIX}:pick:{code}:{SCORING}",
+                ),
+            ],
+            [
+                follow,
+                InlineKeyboardButton(
+                    t(lang, "assessment.button_publish"), callback_data=f"{PREFIX}:pub:{code}"
+                ),
+            ],
+        ]
+    )
+
+
 def _write(overview: Overview, folder: Path) -> list[Path]:
     paths = report_files.write_report(overview.table, folder)
     if overview.evidence is not None:
@@ -85,21 +122,28 @@ async def assessment(update: Update, context: BotContext) -> None:
             t(lang, exc.key, **exc.values) + "\n" + t(lang, "assessment.usage")
         )
         return
+    person = context.person
+    keyboard = None
+    if person is not None and person.has_any(SECRETARIAT_ONLY):
+        keyboard = actions_keyboard(overview.period, overview.state.published_on is not None, lang)
+    await update.effective_message.reply_text(overview_text(overview, lang), reply_markup=keyboard)
     await send_report_files(
         context.bot,
         update.effective_chat.id,
         partial(_write, overview),
         prefix="bsmi-assessment-",
-        text=overview_text(overview, lang),
     )
 
 
-def register(app: BotApplication) -> None:
-    app.add_handler(CommandHandler("assessment", assessment))
-
-
-FEATURE = Feature(
-    name="assessment",
-    register=register,
-    commands=(Command("assessment", SECRETARIAT),),
-)
+@requires(*SECRETARIAT_ONLY)
+async def upload_how(update: Update, context: BotContext) -> None:
+    """「上傳分數」: how to send the period's scores CSV (the upload is /scores)."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    period = button_period(parse(query.data, (PREFIX,)).text(1))
+    await query.answer()
+    lang = context.lang
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t(lang, "assessment.upload_how", period=period_label(period, lang), code=period.code),
+    )
