@@ -58,7 +58,15 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
             ),
             *(
                 f"survey-2{end}"
-                for end in (".html", "-items.csv", "-comments.csv", "-trend.csv", ".png")
+                for end in (
+                    ".html",
+                    "-items.csv",
+                    "-findings.csv",  # its findings and their improvement actions
+                    "-followed.csv",  # the previous survey's findings followed up
+                    "-comments.csv",
+                    "-trend.csv",
+                    ".png",
+                )
             ),
             *(
                 f"case-survey-2026{end}"
