@@ -18,7 +18,7 @@ from bot.edge.features import Command, Feature
 from kernel.clock import today
 from kernel.errors import UserError
 from kernel.i18n import t
-from kernel.reporting import format_day, use_roc
+from kernel.reporting import format_day, roc_year, use_roc
 
 YEAR_DIGITS = 4
 
@@ -26,7 +26,7 @@ YEAR_DIGITS = 4
 def year_text(found: YearTargets, lang: str, tz: ZoneInfo) -> str:
     """One year's figures, each marked when it is the plan's, and who set the year when."""
     targets = found.targets
-    lines = [t(lang, "targets.chat_year", year=targets.year)]
+    lines = [t(lang, "targets.chat_year", year=targets.year, roc=roc_year(targets.year))]
     marker = t(lang, "targets.plan_marker")
     for name in NAMES:
         lines.append(
@@ -93,7 +93,7 @@ async def targets(update: Update, context: BotContext) -> None:
             await message.reply_text(t(lang, error.key, **error.values))
             return
         years = [chosen]
-        header = t(lang, "targets.chat_saved", year=chosen)
+        header = t(lang, "targets.chat_saved", year=chosen, roc=roc_year(chosen))
     shown = await services.db.run_read(open_targets, years=years)
     blocks = [year_text(found, lang, services.tz) for found in shown]
     if header is None:

@@ -282,10 +282,10 @@ async def test_targets_are_shown_with_their_source_and_set_with_one_sentence_per
     person(bot.db, ADMIN, Role.ADMIN)
     year = utcnow().astimezone(bot.settings.tz).year
     shown = await bot.say(ADMIN, "/targets")
-    assert f"{year} 年" in shown and f"{year + 1} 年" in shown
+    assert f"{year - 1911} 年（{year}）" in shown and f"{year - 1910} 年（{year + 1}）" in shown
     for name in NAMES:
         assert f"（{name}）：" in shown, name
-    assert "・民眾檢舉、申訴（public）：350（計畫預設）" in shown
+    assert "• 民眾檢舉、申訴（public）：350（計畫預設）" in shown
     assert shown.count("來源：服務效能提升計畫的預設值") == 2
 
     for typed, said in (
@@ -310,7 +310,7 @@ async def test_targets_are_shown_with_their_source_and_set_with_one_sentence_per
     assert "(monitor): 250 (plan)" in saved
     assert f"Source: set by telegram:{SECRETARY} on " in saved
     shown = await bot.say(ADMIN, "/targets")
-    assert "・民眾檢舉、申訴（public）：360\n" in shown
+    assert "• 民眾檢舉、申訴（public）：360\n" in shown
     assert shown.count("來源：服務效能提升計畫的預設值") == 1
     [row] = [r for r in audits(bot, "target.set") if r.allowed]
     assert row.target == str(year + 1) and "courtesy=90, public=360" in (row.detail or "")
