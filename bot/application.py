@@ -48,6 +48,7 @@ from bot.jobs import (
     courtesy_reminders,
     expiry_reminders,
     mail_digests,
+    need_reminders,
 )
 from bot.jobs.loops import start_loop, stop_loops
 from bot.mail.sender import MailSender, sender_for
@@ -137,6 +138,7 @@ async def post_init(app: BotApplication) -> None:
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
     start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
     start_loop(app, "mail-digests", mail_digests.step, every=mail_digests.CHECK_EVERY)
+    start_loop(app, "need-reminders", need_reminders.step, every=need_reminders.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

@@ -24,6 +24,7 @@ from bot.jobs import (
     case_surveys,
     courtesy_reminders,
     expiry_reminders,
+    need_reminders,
 )
 from bot.settings import Settings
 from kernel import reporting
@@ -60,6 +61,7 @@ def quiet_loop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
         case_surveys,
         courtesy_reminders,
         expiry_reminders,
+        need_reminders,
     )
     for module in loops:
         monkeypatch.setattr(module, "utcnow", lambda: QUIET)

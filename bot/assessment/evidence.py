@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.assessment.evidence_outreach import needs_source, reach_source, visits_source
 from bot.assessment.sections import Context, Line, Section, Source, figures, tr
 from bot.cases.periods import build_period_analysis
 from bot.surveys.figures import Satisfaction, satisfaction_by_unit
@@ -177,6 +178,7 @@ def satisfaction_source(context: Context) -> Section:
 
 
 SOURCES: list[Source] = [courtesy_source, notices_source, cases_source, satisfaction_source]
+SOURCES += [visits_source, needs_source, reach_source]
 """Every source of evidence, in the order of the dimensions they bear on."""
 
 

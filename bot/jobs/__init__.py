@@ -8,4 +8,5 @@ themselves). The rows are the schedule, so a restart loses nothing and sends not
     assessment_reminders.py  the self-assessment's deadline reminders
     expiry_reminders.py      certificate expiry reminders released in office hours
     mail_digests.py          the daily and weekly e-mail digests, 08:30 on working days
+    need_reminders.py        firms' open needs reminded before their deadline and once overdue
 """

@@ -14,7 +14,8 @@ area:
 - `persistence`: python-telegram-bot's conversations and data;
 - `registry`: the certificate register, expiry reminders, opt-outs, targeted notices;
 - `secrets`: the install's own secret;
-- `surveys`: satisfaction surveys, their answers and the case follow-ups."""
+- `surveys`: satisfaction surveys, their answers and the case follow-ups;
+- `visits`: visits to firms and the needs firms raise, with their answers."""
 
 from storage.models.assessment import (
     AssessmentFollowUp,
@@ -70,6 +71,7 @@ from storage.models.surveys import (
     SurveyInvitation,
     SurveyQuestion,
 )
+from storage.models.visits import FirmNeed, NeedChannel, Visit, VisitKind
 
 __all__ = [
     "STAFF_ROLES",
@@ -102,8 +104,10 @@ __all__ = [
     "EmailSubscriber",
     "EmailSubscriberCategory",
     "EmailToken",
+    "FirmNeed",
     "InstallSecret",
     "Invite",
+    "NeedChannel",
     "Notice",
     "OutboxText",
     "NoticeAttachment",
@@ -120,6 +124,8 @@ __all__ = [
     "SurveyQuestion",
     "TestStatus",
     "Unit",
+    "Visit",
+    "VisitKind",
     "WorkerLease",
     "YearTarget",
 ]

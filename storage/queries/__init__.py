@@ -17,4 +17,5 @@ outbox/           the delivery outbox, one module per concern (its own map)
 people.py         people, roles and invites
 registry/         the certificate register, one module per concern (its own map)
 surveys.py        surveys and case follow-ups
+visits.py         visits to firms and firms' needs: storing, answering, a period's, open ones
 """
