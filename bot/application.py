@@ -41,6 +41,7 @@ from bot.handlers import courtesy as courtesy_feature
 from bot.handlers import imports as import_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
+from bot.handlers import visits as visit_feature
 from bot.jobs import (
     assessment_reminders,
     case_reminders,
@@ -77,6 +78,7 @@ def features() -> list[Feature]:
         intake.FEATURE,
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
+        visit_feature.FEATURE,  # before surveys: its /skip is a step of /visit, not an answer
         survey_feature.FEATURE,
         import_feature.FEATURE,
     ]

@@ -16,4 +16,5 @@ courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
+visits/           staff: /visit (a visit to a firm and its needs), /needs (answer, notice the firm)
 """

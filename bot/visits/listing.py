@@ -112,3 +112,21 @@ def build_visit_list(session: Session, *, period: Period, today: date) -> VisitL
         counts.open += state in (NeedState.OPEN, NeedState.OVERDUE)
         counts.overdue += state is NeedState.OVERDUE
     return listing
+
+
+@dataclass(frozen=True)
+class OpenNeed:
+    need: FirmNeed
+    unit: Unit
+    state: NeedState
+
+
+def open_needs(
+    session: Session, *, unit_ids: frozenset[int] | None, today: date
+) -> list[OpenNeed]:
+    """Unanswered needs of `unit_ids` (every unit's when None), the soonest due first."""
+    units = q.fetch_units_by_id(session=session)
+    found = q.fetch_open_needs(
+        session=session, unit_ids=None if unit_ids is None else set(unit_ids)
+    )
+    return [OpenNeed(n, units[n.unit_id], need_state(n, today=today)) for n in found]

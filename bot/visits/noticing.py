@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.notices.drafts import NoticeDraft, publish_draft
-from bot.notices.publishing import Published
+from bot.notices.drafts import DraftPreview, NoticeDraft, preview_draft, publish_draft
+from bot.notices.publishing import Published, clean_title
+from bot.notices.targeting import reach
 from kernel.errors import UserError
 from storage.models import FirmNeed
 from storage.queries import visits as q
@@ -28,6 +29,34 @@ def need_draft(
     """A notice draft to the need's firm alone (no category), with `title` and `body`."""
     need = need_of(session, need_id=need_id, unit_ids=unit_ids)
     return NoticeDraft(title=title, body=body, tax_ids=[need.tax_id], archive=False)
+
+
+def need_reach(
+    session: Session, *, need_id: int, unit_ids: frozenset[int] | None
+) -> tuple[FirmNeed, int]:
+    """The need and how many chats hold its firm's 統一編號 now."""
+    need = need_of(session, need_id=need_id, unit_ids=unit_ids)
+    return need, reach(session=session, tax_ids=[need.tax_id]).chats
+
+
+def preview_for_need(
+    session: Session,
+    *,
+    need_id: int,
+    unit_ids: frozenset[int] | None,
+    title: str,
+    body: str,
+    language: str,
+    default_language: str,
+) -> DraftPreview:
+    """The notice to the need's firm as its chats would get it (`preview_draft`); UserError if
+    the title or body may not be sent."""
+    draft = need_draft(
+        session, need_id=need_id, unit_ids=unit_ids, title=clean_title(title), body=body
+    )
+    return preview_draft(
+        session=session, draft=draft, language=language, default_language=default_language
+    )
 
 
 def publish_for_need(

@@ -36,6 +36,11 @@ def parse_on(raw: str | None, *, today: date) -> date:
     return day
 
 
+def units_to_choose(session: Session) -> list[Unit]:
+    """The active units, in the directory's order."""
+    return fetch_units(session=session)
+
+
 def find_unit(session: Session, text: str) -> Unit:
     """An active unit by its code, Chinese or English name (any case)."""
     wanted = text.strip().casefold()
@@ -86,6 +91,12 @@ class VisitDraft:
     firm: str | None = None
     kind: str = VisitKind.CARE.value
     needs: list[str] = field(default_factory=list)
+
+    def add_need(self, text: str) -> None:
+        """One more need, checked; UserError if it is empty, too long or one too many."""
+        if len(self.needs) >= NEEDS_PER_VISIT:
+            raise UserError("visits.too_many_needs", limit=NEEDS_PER_VISIT)
+        self.needs.append(clean_text(text))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -147,6 +158,38 @@ def _need(
     )
 
 
+@dataclass(frozen=True)
+class CheckedVisit:
+    """A draft checked whole: what would be stored, and the needs' deadline."""
+
+    on: date
+    unit: Unit
+    tax_id: str
+    firm: str | None
+    kind: str
+    needs: list[str]
+    due: date
+
+
+def check_visit(
+    session: Session, *, draft: VisitDraft, today: date, answer_days: int
+) -> CheckedVisit:
+    """Every field of the draft checked (the preview shows this); UserError naming the first
+    wrong one."""
+    if len(draft.needs) > NEEDS_PER_VISIT:
+        raise UserError("visits.too_many_needs", limit=NEEDS_PER_VISIT)
+    on = parse_on(draft.on, today=today)
+    return CheckedVisit(
+        on=on,
+        unit=find_unit(session, draft.unit),
+        tax_id=clean_tax_id(draft.tax_id),
+        firm=clean_firm(draft.firm),
+        kind=clean_kind(draft.kind),
+        needs=[clean_text(text) for text in draft.needs],
+        due=add_working_days(on, answer_days),
+    )
+
+
 def record_visit(
     session: Session,
     *,
@@ -158,35 +201,30 @@ def record_visit(
 ) -> Recorded:
     """Check the draft whole, then store the visit and its needs (each due `answer_days`
     working days after the visit) with a `visit.add` audit row; UserError stores nothing."""
-    on = parse_on(draft.on, today=today)
-    unit = find_unit(session, draft.unit)
-    tax_id = clean_tax_id(draft.tax_id)
-    firm = clean_firm(draft.firm)
-    kind = clean_kind(draft.kind)
-    if len(draft.needs) > NEEDS_PER_VISIT:
-        raise UserError("visits.too_many_needs", limit=NEEDS_PER_VISIT)
+    checked = check_visit(session, draft=draft, today=today, answer_days=answer_days)
+    unit = checked.unit
     needs = [
         _need(
             unit=unit,
-            tax_id=tax_id,
-            firm=firm,
+            tax_id=checked.tax_id,
+            firm=checked.firm,
             channel=NeedChannel.VISIT.value,
             text=text,
-            on=on,
+            on=checked.on,
             days=answer_days,
             by=by,
         )
-        for text in draft.needs
+        for text in checked.needs
     ]
     assert unit.id is not None
     visit = q.save_visit(
         session=session,
         visit=Visit(
-            visited_on=on,
+            visited_on=checked.on,
             unit_id=unit.id,
-            tax_id=tax_id,
-            firm_name=firm,
-            kind=kind,
+            tax_id=checked.tax_id,
+            firm_name=checked.firm,
+            kind=checked.kind,
             recorded_by=by,
         ),
         needs=needs,
@@ -196,7 +234,8 @@ def record_visit(
         actor_telegram_id=actor_telegram_id,
         action="visit.add",
         target=str(visit.id),
-        detail=f"unit={unit.code} kind={kind} on={on.isoformat()} needs={len(needs)}",
+        detail=f"unit={unit.code} kind={checked.kind} on={checked.on.isoformat()} "
+        f"needs={len(needs)}",
     )
     return Recorded(visit, unit, needs)
 
