@@ -13,7 +13,7 @@ from bot.edge.access import SECRETARIAT, STAFF, requires
 from bot.edge.contact import public_day
 from bot.edge.context import BotContext
 from bot.edge.conversations import cancel_handler, stale_button_handler
-from bot.handlers.visits.shared import NEEDS, actor, by, quote
+from bot.handlers.visits.shared import NEEDS, actor, by, go_or_cancel, quote
 from bot.notices.publishing import clean_title
 from bot.visits.listing import NeedState, OpenNeed, open_needs
 from bot.visits.noticing import need_reach, preview_for_need, publish_for_need
@@ -181,7 +181,7 @@ async def need_answer_text(update: Update, context: BotContext) -> int:
     await message.reply_text(
         t(
             context.lang,
-            "visits.chat.answered",
+            "visits.answered",
             need_id=need_id,
             state=t(context.lang, f"visits.state.{state.value}"),
         )
@@ -259,18 +259,7 @@ async def need_notice_body(update: Update, context: BotContext) -> int:
     await message.reply_text(t(lang, "notice.preview_header"))
     for part in preview.copies[0].messages:
         await message.reply_text(part)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "visits.chat.send_button"), callback_data=f"{NEEDS}:send"
-                ),
-                InlineKeyboardButton(
-                    t(lang, "visits.chat.cancel_button"), callback_data=f"{NEEDS}:cancel"
-                ),
-            ]
-        ]
-    )
+    keyboard = go_or_cancel(lang, NEEDS, "visits.chat.send_button", "send")
     await message.reply_text(
         t(
             lang,

@@ -10,7 +10,7 @@ from bot.edge.access import STAFF, requires
 from bot.edge.contact import public_day
 from bot.edge.context import BotContext
 from bot.edge.conversations import cancel_handler
-from bot.handlers.visits.shared import VISIT, actor, by, quote
+from bot.handlers.visits.shared import VISIT, actor, by, go_or_cancel, quote
 from bot.notices.firms import clean_tax_id
 from bot.visits.recording import (
     VisitDraft,
@@ -211,18 +211,7 @@ async def visit_done(update: Update, context: BotContext) -> int:
         await message.reply_text(t(lang, exc.key, **exc.values))
         return NEED_TEXTS
     needs = "\n".join(f"{n}. {quote(text)}" for n, text in enumerate(checked.needs, start=1))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "visits.chat.save_button"), callback_data=f"{VISIT}:save"
-                ),
-                InlineKeyboardButton(
-                    t(lang, "visits.chat.cancel_button"), callback_data=f"{VISIT}:cancel"
-                ),
-            ]
-        ]
-    )
+    keyboard = go_or_cancel(lang, VISIT, "visits.chat.save_button", "save")
     await message.reply_text(
         t(
             lang,

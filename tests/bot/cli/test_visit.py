@@ -36,9 +36,9 @@ def record_half_year(cli: CliRunner) -> None:
     assert f"Need #1, to be answered by {due.isoformat()}." in out
     late = workcalendar.add_working_days(due, 2).isoformat()
     _, out, _ = invoke(cli, "visit", "answer", "1", "--text", "已說明", "--on", "2026-03-10")
-    assert out.strip() == "Need #1 answered (answered on time)."
+    assert out.strip() == "Need #1: answered on time."
     _, out, _ = invoke(cli, "visit", "answer", "2", "--text", "已確認", "--on", late)
-    assert out.strip() == "Need #2 answered (answered late)."
+    assert out.strip() == "Need #2: answered late."
     for day in ("2026-04-01", "2026-05-04"):
         code, _, err = invoke(
             cli, "visit", "add", "--on", day, "--unit", "第一課", "--tax-id", "27505051"

@@ -78,7 +78,7 @@ async def test_a_visit_is_recorded_step_by_step_and_its_needs_answered_or_notice
     assert "#1" not in bot.fake.last_text(STRANGER)
 
     assert "請輸入給廠商的回覆" in await bot.press(INSPECTOR, "needs:a:1")
-    assert "需求 #1 已回覆（依限回覆）" in await bot.say(INSPECTOR, "已說明檢驗方式及申請流程")
+    assert "需求 #1：依限回覆" in await bot.say(INSPECTOR, "已說明檢驗方式及申請流程")
     used = bot.fake.press_button(INSPECTOR, "needs:a:1")
     await bot.wait_until(lambda: bool(alerts(bot, used["callback_query"]["id"])))
     assert alerts(bot, used["callback_query"]["id"]) == ["需求 #1 已經回覆過了。"]
