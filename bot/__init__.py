@@ -16,6 +16,7 @@ chatbot's domains below them (no telegram there).
     surveys/        domain: satisfaction surveys and the question after a closed case
     mail/           domain: notices by e-mail, double opt-in, and the mail sender
     assessment/     domain: the self-assessment (附表2) and the half-year and year pack
+    visits/         domain: visits to firms and the needs they raise, answered on time
 """
 
 import os

@@ -44,6 +44,7 @@ from bot.handlers import imports as import_feature
 from bot.handlers import improvements as improvement_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
+from bot.handlers import visits as visit_feature
 from bot.jobs import (
     assessment_reminders,
     case_reminders,
@@ -52,6 +53,7 @@ from bot.jobs import (
     expiry_reminders,
     improvement_reminders,
     mail_digests,
+    need_reminders,
 )
 from bot.jobs.loops import start_loop, stop_loops
 from bot.mail.sender import MailSender, sender_for
@@ -81,6 +83,7 @@ def features() -> list[Feature]:
         courtesy_feature.FEATURE,
         assessment_feature.FEATURE,
         targets.FEATURE,
+        visit_feature.FEATURE,  # before surveys: its /skip is a step of /visit, not an answer
         survey_feature.FEATURE,
         improvement_feature.FEATURE,
         survey_admin.FEATURE,
@@ -150,6 +153,7 @@ async def post_init(app: BotApplication) -> None:
     )
     start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
     start_loop(app, "mail-digests", mail_digests.step, every=mail_digests.CHECK_EVERY)
+    start_loop(app, "need-reminders", need_reminders.step, every=need_reminders.CHECK_EVERY)
 
 
 async def post_shutdown(app: BotApplication) -> None:

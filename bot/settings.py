@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     case_reply_days: int = Field(default=30, ge=1, le=365)
     case_day_counting: Literal["working", "calendar"] = "working"
     case_filing_limit_per_hour: int = Field(default=5, ge=1, le=1000)
+    need_answer_days: int = Field(default=30, ge=1, le=365)  # working days to answer a firm's need
     courtesy_pass_mark: int = Field(default=80, ge=0, le=100)
     survey_finding_threshold: int = Field(default=80, ge=1, le=100)
     expiry_reminder_days: Annotated[tuple[int, ...], NoDecode] = (90, 30, 7)
@@ -303,6 +304,7 @@ _ACCEPTS = {
     "broadcast_rate": "a number of messages per second above 0 and at most 1000",
     "case_reply_days": "a whole number of days from 1 to 365",
     "case_day_counting": "working or calendar",
+    "need_answer_days": "a whole number of working days from 1 to 365",
     "case_filing_limit_per_hour": "a whole number of reports from 1 to 1000",
     "courtesy_pass_mark": "a whole number from 0 to 100",
     "survey_finding_threshold": "a whole number of percent from 1 to 100",

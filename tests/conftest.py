@@ -25,6 +25,7 @@ from bot.jobs import (
     courtesy_reminders,
     expiry_reminders,
     improvement_reminders,
+    need_reminders,
 )
 from bot.settings import Settings
 from kernel import reporting
@@ -62,6 +63,7 @@ def quiet_loop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
         courtesy_reminders,
         expiry_reminders,
         improvement_reminders,
+        need_reminders,
     )
     for module in loops:
         monkeypatch.setattr(module, "utcnow", lambda: QUIET)

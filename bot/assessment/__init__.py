@@ -7,6 +7,7 @@
     evidence.py   the evidence for the panel, from courtesy, notices and cases, and its files
     sections.py   what a source of evidence reads and gives (context, section, columns)
     evidence_surveys.py  服務評價 from the periodic survey and the improvements of its findings
+    evidence_outreach.py  evidence of visits to firms, firms' needs answered, the notices' reach
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.assessment.evidence_outreach import needs_source, reach_source, visits_source
 from bot.assessment.evidence_surveys import improvements_source, periodic_survey_source
 from bot.assessment.sections import Context, Line, Section, Source, figures, tr
 from bot.cases.periods import build_period_analysis
@@ -177,8 +178,17 @@ def satisfaction_source(context: Context) -> Section:
     return section
 
 
-SOURCES: list[Source] = [courtesy_source, notices_source, cases_source, satisfaction_source]
-SOURCES += [periodic_survey_source, improvements_source]
+SOURCES: list[Source] = [
+    courtesy_source,  # 基礎服務
+    notices_source,  # 服務遞送
+    visits_source,  # 服務量能
+    cases_source,  # 服務評價
+    satisfaction_source,
+    periodic_survey_source,
+    improvements_source,
+    needs_source,  # 開放創新
+    reach_source,
+]
 """Every source of evidence, in the order of the dimensions they bear on."""
 
 

@@ -32,6 +32,7 @@ from bot.cli import (
     server,
     survey,
     target,
+    visit,
 )
 from bot.cli.common import usage_sentence
 
@@ -84,6 +85,7 @@ app.add_typer(assessment.assessment_app, name="assessment")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(survey.survey_app, name="survey")
 app.add_typer(email.email_app, name="email")
+app.add_typer(visit.visit_app, name="visit")
 
 
 def main() -> None:

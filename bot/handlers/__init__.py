@@ -19,4 +19,5 @@ surveys.py        answering surveys and the question after a closed case
 survey_admin/     /survey: list, create, send, close and report surveys (the secretariat)
 improvements.py   /improvements: open improvement actions of survey findings, closed in chat
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
+visits/           staff: /visit (a visit to a firm and its needs), /needs (answer, notice the firm)
 """

@@ -9,4 +9,5 @@ themselves). The rows are the schedule, so a restart loses nothing and sends not
     expiry_reminders.py      certificate expiry reminders released in office hours
     improvement_reminders.py survey improvement actions due soon or overdue, to the owner unit
     mail_digests.py          the daily and weekly e-mail digests, 08:30 on working days
+    need_reminders.py        firms' open needs reminded before their deadline and once overdue
 """

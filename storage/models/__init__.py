@@ -15,7 +15,8 @@ area:
 - `registry`: the certificate register, expiry reminders, opt-outs, targeted notices;
 - `secrets`: the install's own secret;
 - `surveys`: satisfaction surveys, their answers, the case follow-ups and the improvement
-  actions answering survey findings."""
+  actions answering survey findings;
+- `visits`: visits to firms and the needs firms raise, with their answers."""
 
 from storage.models.assessment import (
     AssessmentFollowUp,
@@ -71,6 +72,7 @@ from storage.models.surveys import (
     SurveyInvitation,
     SurveyQuestion,
 )
+from storage.models.visits import FirmNeed, NeedChannel, Visit, VisitKind
 
 __all__ = [
     "STAFF_ROLES",
@@ -103,8 +105,10 @@ __all__ = [
     "EmailSubscriber",
     "EmailSubscriberCategory",
     "EmailToken",
+    "FirmNeed",
     "InstallSecret",
     "Invite",
+    "NeedChannel",
     "Notice",
     "OutboxText",
     "NoticeAttachment",
@@ -121,6 +125,8 @@ __all__ = [
     "SurveyQuestion",
     "TestStatus",
     "Unit",
+    "Visit",
+    "VisitKind",
     "WorkerLease",
     "YearTarget",
 ]

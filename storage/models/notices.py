@@ -66,6 +66,7 @@ class NoticeKind(StrEnum):
     COURTESY_REMINDER = "courtesy_reminder"  # today's calls, results due, overdue results
     ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
     IMPROVEMENT_REMINDER = "improvement_reminder"  # a survey improvement action due or overdue
+    NEED_REMINDER = "need_reminder"  # a firm's need to answer, before its deadline or overdue
     EMAIL_CONFIRM = "email_confirm"  # the e-mail asking to confirm a subscription (`ref_id`)
     EMAIL_DIGEST = "email_digest"  # a daily or weekly digest e-mail (`ref_id`: an EmailDigest)
 
@@ -77,6 +78,7 @@ TEXT_KINDS = frozenset(
         NoticeKind.COURTESY_REMINDER.value,
         NoticeKind.ASSESSMENT_REMINDER.value,
         NoticeKind.IMPROVEMENT_REMINDER.value,
+        NoticeKind.NEED_REMINDER.value,
     }
 )
 """Kinds whose `ref_id` is an `OutboxText`: a catalogue text rendered when it is sent; they

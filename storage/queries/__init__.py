@@ -18,4 +18,5 @@ people.py         people, roles and invites
 registry/         the certificate register, one module per concern (its own map)
 surveys.py        surveys and case follow-ups
 surveys_improvements.py  improvement actions answering survey findings, and their history
+visits.py         visits to firms and firms' needs: storing, answering, a period's, open ones
 """
