@@ -16,6 +16,7 @@ chatbot's domains below them (no telegram there).
     surveys/        domain: satisfaction surveys and the question after a closed case
     mail/           domain: notices by e-mail, double opt-in, and the mail sender
     assessment/     domain: the self-assessment (附表2) and the half-year and year pack
+    duties/         domain: the plan's recurring duties with their evidence, training sessions
 """
 
 import os

@@ -46,6 +46,7 @@ from bot.jobs import (
     case_reminders,
     case_surveys,
     courtesy_reminders,
+    duty_reminders,
     expiry_reminders,
     mail_digests,
 )
@@ -134,6 +135,7 @@ async def post_init(app: BotApplication) -> None:
         assessment_reminders.step,
         every=assessment_reminders.CHECK_EVERY,
     )
+    start_loop(app, "duty-reminders", duty_reminders.step, every=duty_reminders.CHECK_EVERY)
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
     start_loop(app, "case-surveys", case_surveys.step, every=case_surveys.CHECK_EVERY)
     start_loop(app, "mail-digests", mail_digests.step, every=mail_digests.CHECK_EVERY)

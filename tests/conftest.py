@@ -23,6 +23,7 @@ from bot.jobs import (
     case_reminders,
     case_surveys,
     courtesy_reminders,
+    duty_reminders,
     expiry_reminders,
 )
 from bot.settings import Settings
@@ -59,6 +60,7 @@ def quiet_loop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
         case_reminders,
         case_surveys,
         courtesy_reminders,
+        duty_reminders,
         expiry_reminders,
     )
     for module in loops:

@@ -65,6 +65,7 @@ class NoticeKind(StrEnum):
     CASE_REMINDER = "case_reminder"  # half time, the day before, the overdue list
     COURTESY_REMINDER = "courtesy_reminder"  # today's calls, results due, overdue results
     ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
+    DUTY_REMINDER = "duty_reminder"  # a recurring duty due in 10 or 3 working days, or today
     EMAIL_CONFIRM = "email_confirm"  # the e-mail asking to confirm a subscription (`ref_id`)
     EMAIL_DIGEST = "email_digest"  # a daily or weekly digest e-mail (`ref_id`: an EmailDigest)
 
@@ -75,6 +76,7 @@ TEXT_KINDS = frozenset(
         NoticeKind.CASE_REMINDER.value,
         NoticeKind.COURTESY_REMINDER.value,
         NoticeKind.ASSESSMENT_REMINDER.value,
+        NoticeKind.DUTY_REMINDER.value,
     }
 )
 """Kinds whose `ref_id` is an `OutboxText`: a catalogue text rendered when it is sent; they
