@@ -72,7 +72,5 @@ def targets_note(targets: Targets, language: str, *, roc: bool) -> str | None:
         language,
         "targets.fallback",
         year=roc_year(targets.year) if roc and language == "zh-TW" else targets.year,
-        figures=names.join(
-            plain(language, f"targets.name_{n}") for n in sorted(defaulted)
-        ),
+        figures=names.join(plain(language, f"targets.name_{n}") for n in sorted(defaulted)),
     )
