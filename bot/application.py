@@ -38,6 +38,7 @@ from bot.handlers import (
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
+from bot.handlers import duties as duty_feature
 from bot.handlers import imports as import_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
@@ -79,6 +80,7 @@ def features() -> list[Feature]:
         assessment_feature.FEATURE,
         survey_feature.FEATURE,
         import_feature.FEATURE,
+        duty_feature.FEATURE,
     ]
 
 

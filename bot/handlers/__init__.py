@@ -16,4 +16,5 @@ courtesy/         /tests, /score, /actions, /action, /courtesy_report
 assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
+duties.py         /duties: recurring duties due, overdue and done; one done with a note and photos
 """
