@@ -6,6 +6,7 @@
     report.py     the 附表2 table
     evidence.py   the evidence for the panel, from courtesy, notices and cases, and its files
     sections.py   what a source of evidence reads and gives (context, section, columns)
+    evidence_duties.py  evidence from training held and facility duties done on time
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack

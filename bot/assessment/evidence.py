@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.assessment.evidence_duties import facilities_source, training_source
 from bot.assessment.sections import Context, Line, Section, Source, figures, tr
 from bot.cases.periods import build_period_analysis
 from bot.surveys.figures import Satisfaction, satisfaction_by_unit
@@ -176,7 +177,14 @@ def satisfaction_source(context: Context) -> Section:
     return section
 
 
-SOURCES: list[Source] = [courtesy_source, notices_source, cases_source, satisfaction_source]
+SOURCES: list[Source] = [
+    courtesy_source,
+    training_source,
+    facilities_source,
+    notices_source,
+    cases_source,
+    satisfaction_source,
+]
 """Every source of evidence, in the order of the dimensions they bear on."""
 
 

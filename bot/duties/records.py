@@ -248,3 +248,37 @@ def complete(
 
 def evidence_of(session: Session, *, occurrence_id: int) -> list[DutyEvidence]:
     return fetch_evidence(session=session, occurrence_id=occurrence_id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An occurrence due in a period: its duty's unit, when due and when done (None: not)."""
+
+    unit_code: str
+    due_on: date
+    done_on: date | None
+
+    @property
+    def on_time(self) -> bool:
+        return self.done_on is not None and self.done_on <= self.due_on
+
+
+def facility_outcomes(session: Session, *, first: date, last: date) -> list[Outcome]:
+    """Every occurrence of a facility duty (一(二) 服務友善) due from `first` to `last`, from
+    the schedule, done or not (an occurrence nobody listed yet is due and not done); reads
+    only."""
+    done = {
+        (o.duty_id, o.nominal_on): o.done_on
+        for o, _, _ in fetch_occurrences(
+            session=session, first=first, last=last, active_only=False
+        )
+    }
+    found = []
+    for duty, unit in fetch_duties(session=session, active_only=False):
+        if not duty.facility or duty.id is None:
+            continue
+        for nominal in nominal_dates(duty, first, last + timedelta(days=SHIFT)):
+            due = due_on(nominal)
+            if first <= due <= last:
+                found.append(Outcome(unit.code, due, done.get((duty.id, nominal))))
+    return found
