@@ -42,6 +42,7 @@ from bot.handlers import duties as duty_feature
 from bot.handlers import imports as import_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
+from bot.handlers import training as training_feature
 from bot.jobs import (
     assessment_reminders,
     case_reminders,
@@ -81,6 +82,7 @@ def features() -> list[Feature]:
         survey_feature.FEATURE,
         import_feature.FEATURE,
         duty_feature.FEATURE,
+        training_feature.FEATURE,
     ]
 
 

@@ -14,7 +14,7 @@ from kernel.errors import UserError
 from storage.models import Audience, TrainingSession, Unit
 from storage.queries.audit import record_audit
 from storage.queries.duties import fetch_training, save_training
-from storage.queries.people import fetch_unit_by_code
+from storage.queries.people import fetch_unit_by_code, fetch_units
 
 TITLE_LIMIT = 200
 MAX_HOURS = 100.0
@@ -98,3 +98,8 @@ def list_training(session: Session, *, year: int) -> list[tuple[TrainingSession,
     if not 2000 <= year <= 2999:
         raise UserError("targets.bad_year", year=year)
     return fetch_training(session=session, first=date(year, 1, 1), last=date(year, 12, 31))
+
+
+def training_units(session: Session) -> list[Unit]:
+    """The units a session may be recorded for, in the directory's order."""
+    return fetch_units(session=session)

@@ -17,4 +17,5 @@ assessment.py     /assessment
 surveys.py        answering surveys and the question after a closed case; /survey
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 duties.py         /duties: recurring duties due, overdue and done; one done with a note and photos
+training.py       /training: a training session recorded step by step
 """
