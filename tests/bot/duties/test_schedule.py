@@ -100,7 +100,7 @@ def test_the_plans_duties_are_seeded_for_the_secretariat(db: Database) -> None:
         ("執行計畫報局核備", "yearly"),
     }
     assert {code for _, _, code, _ in rows} == {"secretariat"}
-    assert [zh for zh, _, _, facility in rows if not facility] == [
+    assert {zh for zh, _, _, facility in rows if not facility} == {
         "次年度服務效能執行計畫研訂",
         "執行計畫報局核備",
-    ]
+    }
