@@ -15,11 +15,11 @@ import typer
 
 from bot.cli.common import cli_command, database, language, settings
 from bot.duties.records import HORIZON, Evidence, Overview, add_duty, complete, overview
+from bot.duties.texts import occurrence_line
 from kernel.clock import today
 from kernel.dates import parse_day
 from kernel.errors import UserError
-from kernel.reporting import format_day, plain
-from storage.queries.duties import Listed
+from kernel.reporting import plain
 
 duty_app: typer.Typer = typer.Typer(help="Recurring duties (定期工作).", no_args_is_help=True)
 
@@ -42,28 +42,6 @@ def day_option(raw: str) -> date:
     return found
 
 
-def occurrence_line(lang: str, row: Listed) -> str:
-    """`#12 115/12/31 次年度服務效能執行計畫研訂（秘書室）`, and when and by whom it was done."""
-    occurrence, duty, unit = row
-    roc = lang == "zh-TW"
-    line = plain(
-        lang,
-        "duties.line",
-        id=occurrence.id,
-        due=format_day(occurrence.due_on, lang, roc=roc),
-        title=duty.title_in(lang),
-        unit=unit.name_in(lang),
-    )
-    if occurrence.done_on is not None:
-        line += plain(
-            lang,
-            "duties.line_done",
-            on=format_day(occurrence.done_on, lang, roc=roc),
-            by=occurrence.done_by or "",
-        )
-    return line
-
-
 def overview_lines(
     lang: str, found: Overview, *, due: bool, overdue: bool, done: bool
 ) -> list[str]:
@@ -76,7 +54,9 @@ def overview_lines(
         if not wanted:
             continue
         lines.append(plain(lang, key, count=len(rows)))
-        lines += [occurrence_line(lang, row) for row in rows] or [plain(lang, "duties.none")]
+        lines += [occurrence_line(plain, lang, row) for row in rows] or [
+            plain(lang, "duties.none")
+        ]
     return lines
 
 

@@ -10,29 +10,14 @@ import typer
 
 from bot.cli.common import cli_command, database, language, settings
 from bot.cli.duty import day_option, operator
+from bot.duties.texts import session_line
 from bot.duties.training import add_training, list_training
 from kernel.clock import today
 from kernel.periods import Period
-from kernel.reporting import format_day, plain
-from storage.models import TrainingSession, Unit
+from kernel.reporting import plain
 from storage.queries.duties import fetch_training_progress
 
 training_app: typer.Typer = typer.Typer(help="Training sessions.", no_args_is_help=True)
-
-
-def session_line(lang: str, row: TrainingSession, unit: Unit) -> str:
-    """`#3 116/03/12 第一課 CNS 新制說明 2 小時 35 人（同仁）`."""
-    return plain(
-        lang,
-        "training.line",
-        id=row.id,
-        on=format_day(row.held_on, lang, roc=lang == "zh-TW"),
-        unit=unit.name_in(lang),
-        title=row.title,
-        hours=f"{row.hours:g}",
-        attendees=row.attendees,
-        audience=plain(lang, f"training.audience_{row.audience}"),
-    )
 
 
 @training_app.command("add")
@@ -58,7 +43,7 @@ def add(
         today=today(settings().tz),
         by=operator(),
     )
-    typer.echo(plain(lang, "training.added", line=session_line(lang, row, found)))
+    typer.echo(plain(lang, "training.added", line=session_line(plain, lang, row, found)))
 
 
 @training_app.command("list")
@@ -69,7 +54,7 @@ def list_(year: Annotated[int, typer.Option(help="the year, e.g. 2027")]) -> Non
     db = database()
     rows = db.call(list_training, year=year)
     for row, unit in rows:
-        typer.echo(session_line(lang, row, unit))
+        typer.echo(session_line(plain, lang, row, unit))
     progress = db.call(fetch_training_progress, period=Period(year), today=date(year, 12, 31))
     typer.echo(
         plain(

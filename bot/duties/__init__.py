@@ -4,5 +4,6 @@ evidence, and the training held against the year's target. No telegram.
     schedule.py   a duty's nominal dates by its recurrence, each due on the work calendar
     records.py    add a duty, bring occurrences in, what is due, overdue and done, complete one
     reminders.py  10 and 3 working days before and on the day; the overdue list's section
-    training.py   record and list training sessions, the year's progress against its target
+    training.py   record and list training sessions
+    texts.py      an occurrence and a session as one line, for chat and the command line
 """

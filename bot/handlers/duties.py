@@ -18,7 +18,6 @@ from bot.duties.records import (
     MAX_FILES,
     NOTE_LIMIT,
     Evidence,
-    Listed,
     Overview,
     check_completable,
     complete,
@@ -26,6 +25,7 @@ from bot.duties.records import (
     overview,
     record_refusal,
 )
+from bot.duties.texts import occurrence_line
 from bot.edge import waiting
 from bot.edge.access import STAFF, requires
 from bot.edge.context import BotApplication, BotContext
@@ -52,27 +52,6 @@ def _today(context: BotContext) -> date:
     return utcnow().astimezone(context.services.tz).date()
 
 
-def _line(lang: str, row: Listed) -> str:
-    occurrence, duty, unit = row
-    roc = lang == "zh-TW"
-    line = t(
-        lang,
-        "duties.line",
-        id=occurrence.id,
-        due=format_day(occurrence.due_on, lang, roc=roc),
-        title=duty.title_in(lang),
-        unit=unit.name_in(lang),
-    )
-    if occurrence.done_on is not None:
-        line += t(
-            lang,
-            "duties.line_done",
-            on=format_day(occurrence.done_on, lang, roc=roc),
-            by=occurrence.done_by or "",
-        )
-    return line
-
-
 def list_text(lang: str, found: Overview) -> str:
     """The three sections, each cut short with how many more so the whole fits a message."""
     roc = lang == "zh-TW"
@@ -86,7 +65,7 @@ def list_text(lang: str, found: Overview) -> str:
         lines = [t(lang, key)]
         shown = 0
         for row in rows:
-            line = _line(lang, row)
+            line = occurrence_line(t, lang, row)
             if len(line) + 1 > budget // 3 - sum(len(x) + 1 for x in lines[1:]):
                 break
             lines.append(line)

@@ -12,6 +12,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
+from bot.duties.texts import session_line
 from bot.duties.training import (
     add_training,
     check_title,
@@ -217,17 +218,7 @@ async def _save(update: Update, context: BotContext, found: waiting.Wait) -> Non
         return
     waiting.close_wait(context.user_data, WAIT)
     await query.answer()
-    line = t(
-        lang,
-        "training.line",
-        id=row.id,
-        on=format_day(row.held_on, lang, roc=lang == "zh-TW"),
-        unit=unit.name_in(lang),
-        title=row.title,
-        hours=f"{row.hours:g}",
-        attendees=row.attendees,
-        audience=t(lang, f"training.audience_{row.audience}"),
-    )
+    line = session_line(t, lang, row, unit)
     with unchanged_is_fine():
         await query.edit_message_text(t(lang, "training.saved", line=line))
 

@@ -9,16 +9,17 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from bot.assessment.evidence import build_evidence, write_evidence
 from bot.assessment.evidence_duties import facilities_source, training_source
-from bot.duties.records import add_duty, bring_in, complete
+from bot.duties.records import bring_in, complete
 from bot.duties.training import add_training
 from kernel import workcalendar
 from kernel.periods import Period
 from storage.db import Database
 from storage.models import Duty, DutyOccurrence
+from tests.bot.duties.shared import lift_check
 
 TODAY = date(2027, 7, 10)
 H1 = Period(2027, half=1)
@@ -44,21 +45,8 @@ def record(session: Session) -> None:
             today=TODAY,
             by="test",
         )
-    session.exec(update(Duty).values(active=False, facility=False))  # type: ignore[call-overload]
-    for code, facility in (("sec1", True), ("sec2", False)):
-        add_duty(
-            session,
-            title_zh="電梯檢查",
-            title_en="Lift check",
-            unit=code,
-            every="monthly",
-            day=8,
-            month=None,
-            on=[],
-            starts_on=date(2027, 1, 1),
-            facility=facility,
-            by="test",
-        )
+    lift_check(session)
+    lift_check(session, unit="sec2", facility=False, alone=False)
     bring_in(session, first=date(2027, 1, 1), last=date(2027, 2, 28))
     rows = session.exec(
         select(DutyOccurrence, Duty)

@@ -13,25 +13,14 @@ from bot.duties.records import Evidence, add_duty, bring_in, complete, overview
 from kernel.errors import UserError
 from storage.db import Database
 from storage.models import DutyEvidence, DutyOccurrence, Role
+from tests.bot.duties.shared import lift_check
 from tests.factories import person
 
 START = date(2027, 1, 1)
 
 
 def monthly(db: Database, unit: str = "sec1") -> int:
-    duty = db.call(
-        add_duty,
-        title_zh="電梯檢查",
-        title_en="Lift check",
-        unit=unit,
-        every="monthly",
-        day=8,
-        month=None,
-        on=[],
-        starts_on=START,
-        facility=True,
-        by="test",
-    )
+    duty = db.call(lambda session: lift_check(session, unit=unit, alone=False))
     assert duty.id is not None
     return duty.id
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
-from bot.duties.records import add_duty, bring_in
+from bot.duties.records import bring_in
 from bot.handlers import duties as handler
-from storage.models import AuditEntry, Duty, DutyEvidence, DutyOccurrence, Role
+from storage.models import AuditEntry, DutyEvidence, DutyOccurrence, Role
+from tests.bot.duties.shared import lift_check
 from tests.factories import person
 from tests.harness import BotHarness
 
@@ -26,22 +27,9 @@ def on_the_first_of_february(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handler, "utcnow", lambda: NOW)
 
 
-def lift_check(session: Session) -> int:
+def january(session: Session) -> int:
     """A monthly duty of the first section, the only one running; its January occurrence."""
-    session.exec(update(Duty).values(active=False))  # type: ignore[call-overload]
-    duty = add_duty(
-        session,
-        title_zh="電梯檢查",
-        title_en="Lift check",
-        unit="sec1",
-        every="monthly",
-        day=8,
-        month=None,
-        on=[],
-        starts_on=date(2027, 1, 1),
-        facility=True,
-        by="test",
-    )
+    duty = lift_check(session)
     bring_in(session, first=date(2027, 1, 1), last=date(2027, 1, 31))
     found = session.exec(
         select(DutyOccurrence.id).where(col(DutyOccurrence.duty_id) == duty.id)
@@ -52,7 +40,7 @@ def lift_check(session: Session) -> int:
 
 async def test_a_duty_done_with_a_note_a_photo_and_a_file(bot: BotHarness) -> None:
     person(bot.db, STAFF, Role.INSPECTOR, unit="sec1")
-    occurrence = bot.db.call(lift_check)
+    occurrence = bot.db.call(january)
     listed = await bot.say(STAFF, "/duties")
     assert "<b>逾期</b>" in listed and f"#{occurrence} 116/01/08 電梯檢查（第一課）" in listed
     assert "116/02/03 電梯檢查" in listed  # February's, before Lunar New Year
@@ -98,7 +86,7 @@ async def test_a_duty_done_with_a_note_a_photo_and_a_file(bot: BotHarness) -> No
 
 async def test_another_units_inspector_and_a_firm_are_refused(bot: BotHarness) -> None:
     person(bot.db, OTHER, Role.INSPECTOR, unit="sec2")
-    occurrence = bot.db.call(lift_check)
+    occurrence = bot.db.call(january)
     listed = await bot.say(OTHER, "/duties")
     assert "電梯檢查" in listed and "完成 #" not in str(
         bot.fake.sent(OTHER)[-1].get("reply_markup")

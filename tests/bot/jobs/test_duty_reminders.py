@@ -8,16 +8,17 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
-from bot.duties.records import add_duty, bring_in, complete
+from bot.duties.records import bring_in, complete
 from bot.duties.schedule import working_days_before
 from bot.jobs.case_reminders import run_reminders_once
 from bot.jobs.duty_reminders import send_reminders
 from kernel import workcalendar
 from storage.db import Database
-from storage.models import Duty, DutyOccurrence, OutboxText, Role
+from storage.models import DutyOccurrence, OutboxText, Role
 from storage.queries.outbox.texts import load_values
+from tests.bot.duties import shared
 from tests.factories import person
 from tests.harness import BotHarness
 
@@ -27,24 +28,11 @@ OTHER = 7403
 DUE = date(2027, 2, 3)  # 8 February 2027 falls in the Lunar New Year holiday
 
 
-def lift_check(db: Database) -> int:
+def february(db: Database) -> int:
     """Only this duty runs (the seeded ones start on the day the database was made)."""
 
     def make(session: Session) -> int:
-        session.exec(update(Duty).values(active=False))  # type: ignore[call-overload]
-        duty = add_duty(
-            session,
-            title_zh="電梯檢查",
-            title_en="Lift check",
-            unit="sec1",
-            every="monthly",
-            day=8,
-            month=None,
-            on=[],
-            starts_on=date(2027, 2, 1),
-            facility=True,
-            by="test",
-        )
+        duty = shared.lift_check(session, starts_on=date(2027, 2, 1))
         bring_in(session, first=date(2027, 2, 1), last=date(2027, 2, 28))
         found = session.exec(
             select(DutyOccurrence.id).where(col(DutyOccurrence.duty_id) == duty.id)
@@ -71,7 +59,7 @@ def texts(bot: BotHarness, chat: int) -> list[str]:
 
 async def test_reminders_go_to_the_unit_and_the_secretariat_once_each(bot: BotHarness) -> None:
     people(bot.db)
-    occurrence = lift_check(bot.db)
+    occurrence = february(bot.db)
     assert bot.app is not None
     ten = working_days_before(DUE, 10)
     assert workcalendar.working_days_between(ten, DUE) == 10
@@ -104,7 +92,7 @@ async def test_reminders_go_to_the_unit_and_the_secretariat_once_each(bot: BotHa
 
 async def test_after_missed_days_only_the_latest_reminder_is_sent(bot: BotHarness) -> None:
     people(bot.db)
-    lift_check(bot.db)
+    february(bot.db)
     assert bot.app is not None
     assert await send_reminders(bot.app, working_days_before(DUE, 2)) == 2
     await bot.outbox_sent()
@@ -116,7 +104,7 @@ async def test_after_missed_days_only_the_latest_reminder_is_sent(bot: BotHarnes
 
 async def test_overdue_duties_join_the_secretariats_daily_overdue_list(bot: BotHarness) -> None:
     people(bot.db)
-    lift_check(bot.db)
+    february(bot.db)
     assert bot.app is not None
     services = bot.app.bot_data["services"]
     after = datetime.combine(date(2027, 2, 11), time(9, 30), tzinfo=ZoneInfo("Asia/Taipei"))
