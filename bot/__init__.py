@@ -17,6 +17,7 @@ chatbot's domains below them (no telegram there).
     mail/           domain: notices by e-mail, double opt-in, and the mail sender
     assessment/     domain: the self-assessment (附表2) and the half-year and year pack
     visits/         domain: visits to firms and the needs they raise, answered on time
+    duties/         domain: the plan's recurring duties with their evidence, training sessions
 """
 
 import os

@@ -40,16 +40,19 @@ from bot.handlers import (
 from bot.handlers import assessment as assessment_feature
 from bot.handlers import cases as case_feature
 from bot.handlers import courtesy as courtesy_feature
+from bot.handlers import duties as duty_feature
 from bot.handlers import imports as import_feature
 from bot.handlers import improvements as improvement_feature
 from bot.handlers import notices as notice_feature
 from bot.handlers import surveys as survey_feature
+from bot.handlers import training as training_feature
 from bot.handlers import visits as visit_feature
 from bot.jobs import (
     assessment_reminders,
     case_reminders,
     case_surveys,
     courtesy_reminders,
+    duty_reminders,
     expiry_reminders,
     improvement_reminders,
     mail_digests,
@@ -88,6 +91,8 @@ def features() -> list[Feature]:
         improvement_feature.FEATURE,
         survey_admin.FEATURE,
         import_feature.FEATURE,
+        duty_feature.FEATURE,
+        training_feature.FEATURE,
     ]
 
 
@@ -144,6 +149,7 @@ async def post_init(app: BotApplication) -> None:
         assessment_reminders.step,
         every=assessment_reminders.CHECK_EVERY,
     )
+    start_loop(app, "duty-reminders", duty_reminders.step, every=duty_reminders.CHECK_EVERY)
     start_loop(app, "expiry-reminders", expiry_reminders.step, every=expiry_reminders.CHECK_EVERY)
     start_loop(
         app,

@@ -1,4 +1,5 @@
-"""Seed data written by the first migration: the branch's units and the notice categories."""
+"""Seed data written by the migrations: the branch's units and the notice categories (the
+first), the plan's recurring duties (`0017_duties`)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,51 @@ CATEGORIES: list[tuple[str, str, str]] = [
     ("market", "市場監督與商品安全", "Market Surveillance and Recalls"),
     ("events", "說明會與教育訓練", "Briefings and Training"),
 ]
+
+DUTIES: list[tuple[str, str, str, str, int | None, int | None, str | None, bool]] = [
+    # (title zh-TW, title en, owner unit, every, day, month, fixed dates MM-DD,MM-DD, facility)
+    ("5S 環境整理", "5S housekeeping", "secretariat", "dates", None, None, "05-31,11-30", True),
+    (
+        "無障礙設施查核",
+        "Accessibility facilities check",
+        "secretariat",
+        "half-yearly",
+        30,
+        6,
+        None,
+        True,
+    ),
+    (
+        "AED 及飲水機檢查",
+        "AED and water dispenser check",
+        "secretariat",
+        "monthly",
+        31,
+        None,
+        None,
+        True,
+    ),
+    ("網站資料有效性檢視", "Website data review", "secretariat", "quarterly", 31, 3, None, True),
+    (
+        "次年度服務效能執行計畫研訂",
+        "Next year's service performance plan drafted",
+        "secretariat",
+        "yearly",
+        31,
+        12,
+        None,
+        False,
+    ),
+    (
+        "執行計畫報局核備",
+        "Plan filed with the bureau",
+        "secretariat",
+        "yearly",
+        31,
+        1,
+        None,
+        False,
+    ),
+]
+"""The plan's dated duties (一(二)1 服務設施, 一(二)2(6) 網站, 二 the plan's own cycle);
+editable."""

@@ -8,6 +8,7 @@
     sections.py   what a source of evidence reads and gives (context, section, columns)
     evidence_surveys.py  服務評價 from the periodic survey and the improvements of its findings
     evidence_outreach.py  evidence of visits to firms, firms' needs answered, the notices' reach
+    evidence_duties.py  evidence from training held and facility duties done on time
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack

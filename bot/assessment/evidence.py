@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.assessment.evidence_duties import facilities_source, training_source
 from bot.assessment.evidence_outreach import needs_source, reach_source, visits_source
 from bot.assessment.evidence_surveys import improvements_source, periodic_survey_source
 from bot.assessment.sections import Context, Line, Section, Source, figures, tr
@@ -180,6 +181,8 @@ def satisfaction_source(context: Context) -> Section:
 
 SOURCES: list[Source] = [
     courtesy_source,  # 基礎服務
+    training_source,
+    facilities_source,
     notices_source,  # 服務遞送
     visits_source,  # 服務量能
     cases_source,  # 服務評價

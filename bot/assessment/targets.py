@@ -1,6 +1,7 @@
 """Yearly targets (`target set`, `target list`): public reports and complaints, monitor
-reports and courtesy calls; a year or a figure not set falls back to the plan's 350 / 250 / 80
-(`storage.queries.assessment.PLAN_TARGETS`), and every report that uses it says so."""
+reports, courtesy calls and training sessions; a year or a figure not set falls back to the
+plan's 350 / 250 / 80 / 26 (`storage.queries.assessment.PLAN_TARGETS`), and every report that
+uses it says so."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from kernel.errors import UserError
 from storage.queries.assessment import Targets, fetch_targets, fetch_year_targets, save_targets
 from storage.queries.audit import record_audit
 
-NAMES = ("public", "monitor", "courtesy")
+NAMES = ("public", "monitor", "courtesy", "training")
 LIMIT = 100_000
 
 

@@ -1,7 +1,8 @@
 """The half-year or year complaint analysis written out: the page (HTML with its chart inline),
-one CSV per table (-months, -counts, -units, -targets, -overdue), the chart as PNG and the short
-chat text. Its tables are declared once (`kernel.tables`); the overdue list and the products
-are shared with the monthly summary (`report_tables.py`)."""
+one CSV per table (-months, -counts, -units, -targets, -overdue, -training), the chart as PNG
+and the short chat text; the pack's training section (sessions, hours, attendees against the
+year's target) is here too. Its tables are declared once (`kernel.tables`); the overdue list
+and the products are shared with the monthly summary (`report_tables.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from bot.cases.periods import MonthRow, PeriodAnalysis, Row, TargetRow
+from bot.cases.periods import MonthRow, PeriodAnalysis, Row, TargetRow, TrainingRow
 from bot.cases.report_tables import OVERDUE, TOP_PRODUCTS, targets_note
 from kernel import charts
 from kernel.i18n import t
@@ -21,6 +22,7 @@ from kernel.reporting import (
     plain,
     produced_now,
     pyplot,
+    roc_year,
     use_roc,
 )
 from kernel.tables import (
@@ -105,6 +107,31 @@ TARGETS: Table[TargetRow] = Table(
 """The year's targets: the share due by the period's end, handled against it, received."""
 
 
+TRAINING: Table[TrainingRow] = Table(
+    "period.training.title",
+    (
+        Column("summary.unit", attrgetter("label"), Kind.TEXT),
+        Column("period.training.sessions", attrgetter("sessions"), Kind.COUNT),
+        Column("period.training.hours", attrgetter("hours"), Kind.FIGURE),
+        Column("period.training.attendees", attrgetter("attendees"), Kind.COUNT),
+        Column("period.training.target", attrgetter("target"), Kind.COUNT),
+        Column("period.training.progress", attrgetter("progress"), Kind.PERCENT),
+    ),
+    empty=None,
+)
+"""Training held per unit and in all (一(一)3), the total against the year's target."""
+
+
+def training_note(analysis: PeriodAnalysis, language: str, *, roc: bool) -> str | None:
+    """Where the training target comes from: set for the year, or the plan's 26."""
+    progress = analysis.training
+    if progress is None:
+        return None
+    year = roc_year(analysis.year) if roc and language == "zh-TW" else analysis.year
+    key = "period.training.target_plan" if progress.defaulted else "period.training.target_set"
+    return plain(language, key, year=year, target=progress.target)
+
+
 def _draw(analysis: PeriodAnalysis, language: str) -> Any:
     """Received, handled and handled on time per month, as grouped bars."""
     return charts.grouped_bars(
@@ -170,6 +197,8 @@ def render_html(
         overdue=OVERDUE,
         products=TOP_PRODUCTS,
         targets_note=targets_note(analysis.targets_of_year, language, roc=roc),
+        training=TRAINING,
+        training_note=training_note(analysis, language, roc=roc),
     )
 
 
@@ -191,6 +220,7 @@ def csv_tables(analysis: PeriodAnalysis, language: str, *, roc: bool) -> list[Cs
         UNITS.csv("units", analysis.by_unit, language, roc=roc),
         TARGETS.csv("targets", analysis.targets, language, roc=roc),
         OVERDUE.csv("overdue", analysis.overdue, language, roc=roc),
+        TRAINING.csv("training", analysis.training_rows, language, roc=roc),
     ]
 
 
@@ -214,7 +244,7 @@ def write_report(
     produced: datetime | None = None,
 ) -> list[Path]:
     """DIR/complaints-2027-H1.html (or -2027), one CSV per table (-months, -counts, -units,
-    -targets, -overdue) and the chart as .png."""
+    -targets, -overdue, -training) and the chart as .png."""
     roc = use_roc(language, roc=roc, western=western)
     files = ReportFiles(
         stem=f"complaints-{analysis.code}",

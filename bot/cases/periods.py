@@ -34,6 +34,7 @@ from storage.queries.case_periods import (
 )
 from storage.queries.case_summary import fetch_top_subjects
 from storage.queries.cases import fetch_categories
+from storage.queries.duties import TrainingProgress, fetch_training_progress
 from storage.queries.people import fetch_units
 
 
@@ -75,6 +76,19 @@ class TargetRow:
         return self.handled / self.target if self.target else None
 
 
+@dataclass(frozen=True)
+class TrainingRow:
+    """Training held by a unit in the period, or in all (`target` and `progress` on the total
+    only: the target is the branch's)."""
+
+    label: str
+    sessions: int
+    hours: float
+    attendees: int
+    target: int | None = None
+    progress: float | None = None
+
+
 @dataclass
 class PeriodAnalysis:
     period: Period
@@ -89,6 +103,8 @@ class PeriodAnalysis:
     targets: list[TargetRow] = field(default_factory=list)
     overdue: list[OverdueRow] = field(default_factory=list)
     top_products: list[tuple[str, int]] = field(default_factory=list)
+    training: TrainingProgress | None = None
+    training_rows: list[TrainingRow] = field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -155,6 +171,29 @@ def _median(values: list[int]) -> float | None:
     return float(median(values)) if values else None
 
 
+def _training_rows(
+    progress: TrainingProgress, units: dict[str, str], language: str
+) -> list[TrainingRow]:
+    """Each unit that held training, then the total against the year's target."""
+    rows = [
+        TrainingRow(name, tally.sessions, tally.hours, tally.attendees)
+        for code, name in units.items()
+        if (tally := progress.by_unit.get(code)) is not None
+    ]
+    total = progress.total
+    rows.append(
+        TrainingRow(
+            plain(language, "period.training.total"),
+            total.sessions,
+            total.hours,
+            total.attendees,
+            progress.target,
+            progress.progress,
+        )
+    )
+    return rows
+
+
 def build_period_analysis(
     session: Session, *, period: Period, today: date, language: str
 ) -> PeriodAnalysis:
@@ -194,6 +233,8 @@ def build_period_analysis(
     channels = {c.value: plain(language, f"cases.channels.{c.value}") for c in Channel}
     analysis.by_channel = _rows(tallies("channel"), channels, "—", keep_empty=False)
     units = {u.code: u.name_in(language) for u in fetch_units(session=session)}
+    analysis.training = fetch_training_progress(session=session, period=period, today=as_of)
+    analysis.training_rows = _training_rows(analysis.training, units, language)
     days = fetch_handled_days(session=session, first=first, last=as_of)
     overdue_by_unit = fetch_overdue_by_unit(session=session, as_of=as_of)
     days_by_unit: dict[str, list[int]] = {}

@@ -9,6 +9,7 @@ never written, and never sent, twice; the delivery worker sends, retries and rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,8 @@ from storage.queries.cases import (
 )
 
 SEND_AT = time(9, 0)
+MoreOverdue = Callable[[Session, date, str], str]
+"""Another domain's section of the secretariat's overdue list, in a language ("" if none)."""
 
 
 def half_time(received_on: date, due_on: date, counting: str) -> date:
@@ -37,7 +40,13 @@ def half_time(received_on: date, due_on: date, counting: str) -> date:
 
 
 def enqueue_due_reminders(
-    session: Session, *, now: datetime, tz: ZoneInfo, counting: str, default_language: str
+    session: Session,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    counting: str,
+    default_language: str,
+    more_overdue: MoreOverdue | None = None,
 ) -> int:
     """Write every reminder due at `now` and not yet in the outbox; returns the rows written.
 
@@ -77,10 +86,13 @@ def enqueue_due_reminders(
             now=now,
         )
     overdue = fetch_overdue_cases(session=session, today=today)
-    for person in fetch_role_people(session=session, role=Role.SECRETARIAT) if overdue else []:
+    for person in fetch_role_people(session=session, role=Role.SECRETARIAT):
         language = person.language or default_language
+        more = more_overdue(session, today, language) if more_overdue else ""
+        if not overdue and not more:
+            continue
         zh = language == "zh-TW"
-        lines = "\n".join(
+        listed = "\n".join(
             t(
                 language,
                 "reminders.overdue_line",
@@ -90,6 +102,7 @@ def enqueue_due_reminders(
             )
             for c, u in overdue[:50]
         )
+        lines = listed + (f"\n\n{more}" if more else "")
         written += tell(
             session=session,
             case_id=None,

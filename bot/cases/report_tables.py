@@ -62,15 +62,15 @@ def overdue_rows(
 
 def targets_note(targets: Targets, language: str, *, roc: bool) -> str | None:
     """The sentence saying which figures are the plan's because the year has none set; its
-    year in ROC (115 年) when the report's dates are, like the rest of a Chinese report."""
-    if not targets.defaulted:
+    year in ROC (115 年) when the report's dates are, like the rest of a Chinese report. The
+    training target is not named: the pack's training section says where its own comes from."""
+    defaulted = targets.defaulted - {"training"}
+    if not defaulted:
         return None
     names = "、" if language == "zh-TW" else ", "
     return plain(
         language,
         "targets.fallback",
         year=roc_year(targets.year) if roc and language == "zh-TW" else targets.year,
-        figures=names.join(
-            plain(language, f"targets.name_{n}") for n in sorted(targets.defaulted)
-        ),
+        figures=names.join(plain(language, f"targets.name_{n}") for n in sorted(defaulted)),
     )

@@ -14,6 +14,8 @@ email.py       `email import|show|remove`: confirmation requests, a person's add
 invite.py      `invite ROLE`: a one-time link that grants a role
 target.py      `target set|list`: the yearly targets
 visit.py       `visit add|need|answer|list`: visits to firms and the needs they raise
+duty.py        `duty list|add|done`: the plan's recurring duties and their evidence
+training.py    `training add|list`: training sessions against the year's target
 assessment.py  `assessment score|import|follow-up|publish|report|evidence`
 demo.py        `demo`: a realistic year in a fresh SQLite database, with its reports
 courtesy/      `courtesy …`: the courtesy-test tracker (its own map)

@@ -23,6 +23,7 @@ from bot.cli import (
     category,
     courtesy,
     demo,
+    duty,
     email,
     invite,
     notice,
@@ -32,6 +33,7 @@ from bot.cli import (
     server,
     survey,
     target,
+    training,
     visit,
 )
 from bot.cli.common import usage_sentence
@@ -86,6 +88,8 @@ app.add_typer(registry.registry_app, name="registry")
 app.add_typer(survey.survey_app, name="survey")
 app.add_typer(email.email_app, name="email")
 app.add_typer(visit.visit_app, name="visit")
+app.add_typer(duty.duty_app, name="duty")
+app.add_typer(training.training_app, name="training")
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""`bsmi-desk target set --year 2027 --public 350 --monitor 250 --courtesy 80` (any subset) and
-`bsmi-desk target list`: the yearly targets the reports count against."""
+"""`bsmi-desk target set --year 2027 --public 350 --monitor 250 --courtesy 80 --training 26`
+(any subset) and `bsmi-desk target list`: the yearly targets the reports count against."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def _line(lang: str, key: str, targets: Targets) -> str:
         name: f"{getattr(targets, name)}{marker if name in targets.defaulted else ''}"
         for name in ("public", "monitor", "courtesy")
     }
-    return t(lang, key, year=targets.year, **shown)
+    training = f"{targets.training}{marker if 'training' in targets.defaulted else ''}"
+    return t(lang, key, year=targets.year, **shown) + t(lang, f"{key}_training", training=training)
 
 
 @target_app.command("set")
@@ -40,12 +41,18 @@ def set_(
     public: Annotated[int | None, typer.Option(help="public reports and complaints")] = None,
     monitor: Annotated[int | None, typer.Option(help="monitor reports")] = None,
     courtesy: Annotated[int | None, typer.Option(help="courtesy calls")] = None,
+    training: Annotated[int | None, typer.Option(help="training sessions")] = None,
 ) -> None:
     """Set some of a year's targets; the others stay (or fall back to the plan's)."""
     saved = database().call(
         set_targets,
         year=year,
-        figures={"public": public, "monitor": monitor, "courtesy": courtesy},
+        figures={
+            "public": public,
+            "monitor": monitor,
+            "courtesy": courtesy,
+            "training": training,
+        },
         by=operator(),
     )
     typer.echo(_line(language(), "targets.saved", saved))

@@ -6,9 +6,10 @@ the wait lapses or they send any other command. A command may ask for a file the
 `Wait` (the feature's key, a payload of plain JSON values, when it lapses), kept in
 `user_data` under the feature's key: `open_wait` stores it, `read_wait` gives it back (or says
 that it lapsed) and `close_wait` ends it; `take_preview` ends it for the button of the preview
-whose token it keeps. `text_for` is the filter that matches a waiting
-person's text, `document_for` their file; one handler ends every wait when another command
-arrives (except the wait that command itself opened: `open_wait(..., update_id=)`).
+whose token it keeps. `text_for` is the filter that matches a waiting person's text,
+`document_for` their file, `photo_or_document_for` a photo or a file; one handler ends every
+wait when another command arrives (except the wait that command itself opened:
+`open_wait(..., update_id=)`).
 
 A stored wait this module cannot read (a shape an earlier version stored) reads as lapsed:
 waits last minutes, so nobody loses more than a prompt to answer again.
@@ -156,6 +157,12 @@ def document_for(app: BotApplication, key: str) -> filters.BaseFilter:
     """A file (sent as a document) from a person whose wait `key` is stored."""
     _keys.add(key)
     return filters.Document.ALL & _Waiting(app, key)
+
+
+def photo_or_document_for(app: BotApplication, key: str) -> filters.BaseFilter:
+    """A photo, or a file sent as a document, from a person whose wait `key` is stored."""
+    _keys.add(key)
+    return (filters.PHOTO | filters.Document.ALL) & _Waiting(app, key)
 
 
 def waiting_for(app: BotApplication, key: str) -> filters.BaseFilter:

@@ -20,4 +20,6 @@ survey_admin/     /survey: list, create, send, close and report surveys (the sec
 improvements.py   /improvements: open improvement actions of survey findings, closed in chat
 imports/          staff upload the CLI's CSVs (register, staff, scores, cases); /registry 統一編號
 visits/           staff: /visit (a visit to a firm and its needs), /needs (answer, notice the firm)
+duties.py         /duties: recurring duties due, overdue and done; one done with a note and photos
+training.py       /training: a training session recorded step by step
 """

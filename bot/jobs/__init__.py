@@ -6,6 +6,7 @@ themselves). The rows are the schedule, so a restart loses nothing and sends not
     case_surveys.py          the question after a closed case
     courtesy_reminders.py    courtesy-test reminders, once a day per recipient
     assessment_reminders.py  the self-assessment's deadline reminders
+    duty_reminders.py        recurring duties due in 10 or 3 working days, or today
     expiry_reminders.py      certificate expiry reminders released in office hours
     improvement_reminders.py survey improvement actions due soon or overdue, to the owner unit
     mail_digests.py          the daily and weekly e-mail digests, 08:30 on working days

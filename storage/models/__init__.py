@@ -8,6 +8,7 @@ area:
 - `cases`: cases, their history, files, reporters, counters and reminders;
 - `courtesy`: the courtesy tests: staff, rounds, tests, results, rubrics, corrective actions;
 - `delivery`: the delivery worker's lease and pauses;
+- `duties`: recurring duties, their occurrences and evidence, training sessions;
 - `mail`: e-mail subscribers, their categories and link tokens, requests to confirm;
 - `notices`: categories, subscriptions, notices and the outbox;
 - `people`: people, their roles, units and invites;
@@ -45,6 +46,14 @@ from storage.models.courtesy import (
     TestStatus,
 )
 from storage.models.delivery import DeliveryPause, WorkerLease
+from storage.models.duties import (
+    Audience,
+    Duty,
+    DutyEvidence,
+    DutyOccurrence,
+    Recurrence,
+    TrainingSession,
+)
 from storage.models.mail import EmailRequest, EmailSubscriber, EmailSubscriberCategory, EmailToken
 from storage.models.notices import (
     Category,
@@ -80,6 +89,7 @@ __all__ = [
     "AssessmentFollowUp",
     "AssessmentPublication",
     "AssessmentScore",
+    "Audience",
     "AuditEntry",
     "BotState",
     "Case",
@@ -101,6 +111,9 @@ __all__ = [
     "Delivery",
     "ExpiryReminder",
     "DeliveryPause",
+    "Duty",
+    "DutyEvidence",
+    "DutyOccurrence",
     "EmailRequest",
     "EmailSubscriber",
     "EmailSubscriberCategory",
@@ -116,6 +129,7 @@ __all__ = [
     "NoticeTaxId",
     "Person",
     "ReminderOptOut",
+    "Recurrence",
     "Role",
     "RoleGrant",
     "Subscription",
@@ -124,6 +138,7 @@ __all__ = [
     "SurveyInvitation",
     "SurveyQuestion",
     "TestStatus",
+    "TrainingSession",
     "Unit",
     "Visit",
     "VisitKind",

@@ -23,6 +23,7 @@ class YearTarget(SQLModel, table=True):
     public: int | None = None
     monitor: int | None = None
     courtesy: int | None = None
+    training: int | None = None
     updated_at: datetime = Field(sa_type=AwareDateTime)
     updated_by: str = Field(max_length=128)
 

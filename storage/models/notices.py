@@ -67,6 +67,7 @@ class NoticeKind(StrEnum):
     ASSESSMENT_REMINDER = "assessment_reminder"  # a self-assessment deadline
     IMPROVEMENT_REMINDER = "improvement_reminder"  # a survey improvement action due or overdue
     NEED_REMINDER = "need_reminder"  # a firm's need to answer, before its deadline or overdue
+    DUTY_REMINDER = "duty_reminder"  # a recurring duty due in 10 or 3 working days, or today
     EMAIL_CONFIRM = "email_confirm"  # the e-mail asking to confirm a subscription (`ref_id`)
     EMAIL_DIGEST = "email_digest"  # a daily or weekly digest e-mail (`ref_id`: an EmailDigest)
 
@@ -79,6 +80,7 @@ TEXT_KINDS = frozenset(
         NoticeKind.ASSESSMENT_REMINDER.value,
         NoticeKind.IMPROVEMENT_REMINDER.value,
         NoticeKind.NEED_REMINDER.value,
+        NoticeKind.DUTY_REMINDER.value,
     }
 )
 """Kinds whose `ref_id` is an `OutboxText`: a catalogue text rendered when it is sent; they

@@ -9,6 +9,7 @@ case_periods.py   a half-year's or a year's complaint analysis (aggregation)
 case_summary.py   the monthly summary of cases (aggregation)
 cases.py          cases: numbering, storing, reading, importing
 courtesy.py       the courtesy tracker: directory, rubrics, rounds, calls, results, actions
+duties.py         recurring duties, their occurrences and evidence; training and its progress
 health.py         the public site's readiness: the worker's heartbeat, the oldest due row
 mail.py           e-mail subscribers, tokens, requests; the e-mail rows of the outbox
 mail_digests.py   e-mail digests: their windows, their e-mail rows, what each lists

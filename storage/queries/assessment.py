@@ -22,7 +22,7 @@ from storage.models import (
 )
 from storage.models.notices import DeliveryStatus, NoticeKind
 
-PLAN_TARGETS = {"public": 350, "monitor": 250, "courtesy": 80}
+PLAN_TARGETS = {"public": 350, "monitor": 250, "courtesy": 80, "training": 26}
 """The service-efficiency plan's yearly figures, used for a year (or a figure) not set."""
 
 
@@ -34,6 +34,7 @@ class Targets:
     public: int
     monitor: int
     courtesy: int
+    training: int
     defaulted: frozenset[str]
 
 

@@ -20,10 +20,10 @@ def test_figures_set_in_part_keep_the_plans_for_the_rest_and_are_audited(db: Dat
         PLAN_TARGETS["monitor"],
         PLAN_TARGETS["courtesy"],
     )
-    assert first.defaulted == {"monitor", "courtesy"}
+    assert first.defaulted == {"monitor", "courtesy", "training"}
     later = db.call(set_targets, year=2027, figures={"courtesy": 90, "monitor": 240}, by="cli")
     assert (later.public, later.monitor, later.courtesy) == (380, 240, 90)
-    assert later.defaulted == frozenset()
+    assert later.defaulted == {"training"}
     audits = [(a.action, a.target, a.detail) for a in db.call(fetch_audit)]
     assert ("target.set", "2027", "cli: public=380") in audits
     assert ("target.set", "2027", "cli: courtesy=90, monitor=240") in audits
@@ -65,4 +65,4 @@ def test_every_year_set_is_listed_oldest_first_with_the_plans_figures_filled_in(
     assert [t.year for t in listed] == [2026, 2028]
     assert (listed[0].public, listed[0].monitor) == (300, PLAN_TARGETS["monitor"])
     assert (listed[1].public, listed[1].monitor) == (PLAN_TARGETS["public"], LIMIT)
-    assert listed[1].defaulted == {"public", "courtesy"}
+    assert listed[1].defaulted == {"public", "courtesy", "training"}

@@ -45,7 +45,7 @@ def test_a_year_without_targets_says_it_uses_the_plans_and_set_targets_are_used(
         "complaints-2025-H1.html",
         *(
             f"complaints-2025-H1-{t}.csv"
-            for t in ("months", "counts", "units", "targets", "overdue")
+            for t in ("months", "counts", "units", "targets", "overdue", "training")
         ),
         "complaints-2025-H1.png",
     ]

@@ -140,7 +140,7 @@ def test_report_period_writes_the_complaint_analysis(
             "complaints-2025.png",
             *(
                 f"complaints-2025-{t}.csv"
-                for t in ("months", "counts", "units", "targets", "overdue")
+                for t in ("months", "counts", "units", "targets", "overdue", "training")
             ),
         ]
     )

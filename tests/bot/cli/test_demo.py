@@ -41,7 +41,7 @@ def test_the_demo_writes_the_monthly_summary_and_courtesy_reports(tmp_path: Path
             "complaints-2026-H1.html",
             *(
                 f"complaints-2026-H1-{table}.csv"
-                for table in ("months", "counts", "units", "targets", "overdue")
+                for table in ("months", "counts", "units", "targets", "overdue", "training")
             ),
             "complaints-2026-H1.png",
             *(

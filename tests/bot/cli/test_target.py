@@ -14,13 +14,16 @@ def test_targets_set_list_and_refused(cli: CliRunner) -> None:
     code, out, _ = invoke(cli, "target", "set", "--year", "2027", "--public", "380")
     assert code == 0 and out.strip() == (
         "Targets for 2027: public reports and complaints 380, monitor reports 250 (plan), "
-        "courtesy calls 80 (plan)."
+        "courtesy calls 80 (plan). Training sessions 26 (plan)."
     )
     invoke(cli, "target", "set", "--year", "2027", "--monitor", "240", "--courtesy", "90")
     code, out, _ = invoke(cli, "target", "list")
     assert out.strip() == (
-        "2027: public reports and complaints 380, monitor reports 240, courtesy calls 90"
+        "2027: public reports and complaints 380, monitor reports 240, courtesy calls 90, "
+        "training sessions 26 (plan)"
     )
+    code, out, _ = invoke(cli, "target", "set", "--year", "2027", "--training", "30")
+    assert code == 0 and out.strip().endswith("Training sessions 30.")
     code, _, err = invoke(cli, "target", "set", "--year", "2027")
     assert "at least one target" in one_line(code, err)
     code, _, err = invoke(cli, "target", "set", "--year", "2027", "--public", "0")

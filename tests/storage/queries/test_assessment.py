@@ -20,7 +20,8 @@ def test_targets_not_set_are_the_plans_and_setting_some_keeps_the_others(db: Dat
     def run(session: Session) -> None:
         plan = q.fetch_targets(session, year=2027)
         assert (plan.public, plan.monitor, plan.courtesy) == (350, 250, 80)
-        assert plan.defaulted == {"public", "monitor", "courtesy"}
+        assert plan.defaulted == {"public", "monitor", "courtesy", "training"}
+        assert plan.training == 26
         q.save_targets(session, year=2027, figures={"public": 400}, at=AT, by="cli")
         row = q.save_targets(session, year=2027, figures={"courtesy": 90}, at=AT, by="secretary")
         assert (row.public, row.monitor, row.courtesy, row.updated_by) == (
@@ -34,7 +35,7 @@ def test_targets_not_set_are_the_plans_and_setting_some_keeps_the_others(db: Dat
             400,
             250,
             90,
-            {"monitor"},
+            {"monitor", "training"},
         )
         q.save_targets(session, year=2026, figures={"monitor": 1}, at=AT, by="cli")
         assert [t.year for t in q.fetch_year_targets(session)] == [2026, 2027]
