@@ -18,15 +18,24 @@ from bot.edge.features import Command, Feature
 from kernel.clock import today
 from kernel.errors import UserError
 from kernel.i18n import t
-from kernel.reporting import format_day, roc_year, use_roc
+from kernel.periods import Period
+from kernel.reporting import format_day, use_roc
 
 YEAR_DIGITS = 4
+
+
+def _year(year: int, lang: str) -> str:
+    """The year as staff read it: 116 年度（2027） in Chinese (ROC, like every date, with the
+    year `/targets 2027` takes beside it), 2027 in English."""
+    if lang == "zh-TW":
+        return f"{Period(year).label(lang, roc=True)}（{year}）"
+    return str(year)
 
 
 def year_text(found: YearTargets, lang: str, tz: ZoneInfo) -> str:
     """One year's figures, each marked when it is the plan's, and who set the year when."""
     targets = found.targets
-    lines = [t(lang, "targets.chat_year", year=targets.year, roc=roc_year(targets.year))]
+    lines = [t(lang, "targets.chat_year", label=_year(targets.year, lang))]
     marker = t(lang, "targets.plan_marker")
     for name in NAMES:
         lines.append(
@@ -93,7 +102,7 @@ async def targets(update: Update, context: BotContext) -> None:
             await message.reply_text(t(lang, error.key, **error.values))
             return
         years = [chosen]
-        header = t(lang, "targets.chat_saved", year=chosen, roc=roc_year(chosen))
+        header = t(lang, "targets.chat_saved", label=_year(chosen, lang))
     shown = await services.db.run_read(open_targets, years=years)
     blocks = [year_text(found, lang, services.tz) for found in shown]
     if header is None:

@@ -282,7 +282,9 @@ async def test_targets_are_shown_with_their_source_and_set_with_one_sentence_per
     person(bot.db, ADMIN, Role.ADMIN)
     year = utcnow().astimezone(bot.settings.tz).year
     shown = await bot.say(ADMIN, "/targets")
-    assert f"{year - 1911} 年（{year}）" in shown and f"{year - 1910} 年（{year + 1}）" in shown
+    assert (
+        f"{year - 1911} 年度（{year}）" in shown and f"{year - 1910} 年度（{year + 1}）" in shown
+    )
     for name in NAMES:
         assert f"（{name}）：" in shown, name
     assert "• 民眾檢舉、申訴（public）：350（計畫預設）" in shown
