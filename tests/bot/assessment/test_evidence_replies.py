@@ -198,7 +198,7 @@ def test_each_units_replies_equal_a_count_of_the_rows(db: Database, tmp_path: Pa
     heading = "服務遞送：服務便捷（各單位最終回覆送達陳情人情形）"
     third = {r[2]: r[3] for r in rows if r[0] == heading and r[1] == "第三課"}
     assert third == {
-        "最終回覆件數": "0",
+        "最終回覆案件數": "0",
         "以 Telegram 送達": "0",
         "以電話、書面或電子郵件回覆": "0",
         "Telegram 未能送達（封鎖或失敗）": "0",
