@@ -11,10 +11,16 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from bot.assessment.evidence import SOURCES, build_evidence, notices_source, write_evidence
+from bot.assessment.evidence import (
+    SOURCES,
+    Evidence,
+    build_evidence,
+    notices_source,
+    write_evidence,
+)
 from bot.assessment.evidence_replies import replies_source
 from bot.cases.actions import Action
-from bot.cases.intake import IntakeDraft, Logged, intake_case
+from bot.cases.intake import Logged, intake_case
 from bot.cases.lifecycle import act
 from kernel.periods import Period
 from storage.db import Database
@@ -23,6 +29,7 @@ from storage.models.notices import DeliveryStatus
 from storage.queries.outbox.case_messages import REPLY_KEY
 from storage.queries.outbox.results import DeliveryResult, record_delivery_results
 from storage.queries.people import PersonView, fetch_units
+from tests.bot.cases.test_intake import draft
 from tests.factories import TZ, do, file_on, person
 
 H1 = Period(2026, half=1)
@@ -78,15 +85,7 @@ def off_chat(db: Database, secretary: PersonView, unit: str, how: str, replied: 
     """A case logged by /intake, assigned to `unit`, answered by `how` on `replied`."""
     logged = db.call(
         intake_case,
-        draft=IntakeDraft(
-            channel="letter" if how == "letter" else "phone",
-            kind="product",
-            subject="電暖器 HeatPro HP-9",
-            description="來電指出插頭過熱冒煙，包裝無檢驗標識。",
-            contact_name="林美惠",
-            contact_phone="03-555-1234",
-            contact_address="新竹市東區光復路二段 101 號",
-        ),
+        draft=draft(channel="letter" if how == "letter" else "phone", received_on=""),
         actor=secretary,
         now=at(date(replied.year, replied.month, 1)),
         tz=TZ,
@@ -173,17 +172,22 @@ def counted(session: Session, first: date, last: date) -> dict[str, list[object]
     return found
 
 
-def test_each_units_replies_equal_a_count_of_the_rows(db: Database, tmp_path: Path) -> None:
-    seeded(db)
-    evidence = db.call(
+def replies_evidence(db: Database, language: str) -> Evidence:
+    """The first half-year's evidence from the replies' source alone."""
+    return db.call(
         build_evidence,
         period=H1,
-        language="zh-TW",
+        language=language,
         today=TODAY,
         pass_mark=80,
         tz=TZ,
         sources=[replies_source],
     )
+
+
+def test_each_units_replies_equal_a_count_of_the_rows(db: Database, tmp_path: Path) -> None:
+    seeded(db)
+    evidence = replies_evidence(db, "zh-TW")
     (section,) = evidence.sections
     assert (section.dimension, section.aspect, section.note) == ("delivery", "replies", None)
     expected = db.call(lambda session: counted(session, H1.first, H1.last))
@@ -213,15 +217,7 @@ def test_the_source_follows_the_notices_and_says_when_nobody_was_answered(
     db: Database,
 ) -> None:
     assert SOURCES.index(replies_source) == SOURCES.index(notices_source) + 1
-    evidence = db.call(
-        build_evidence,
-        period=H1,
-        language="en",
-        today=TODAY,
-        pass_mark=80,
-        tz=TZ,
-        sources=[replies_source],
-    )
+    evidence = replies_evidence(db, "en")
     (section,) = evidence.sections
     assert section.note == "No unit gave a final reply in the period."
     units = db.call(fetch_units)
