@@ -9,6 +9,8 @@
     evidence_surveys.py  服務評價 from the periodic survey and the improvements of its findings
     evidence_outreach.py  evidence of visits to firms, firms' needs answered, the notices' reach
     evidence_duties.py  evidence from training held and facility duties done on time
+    evidence_replies.py  服務遞送 per unit: each unit's final replies and how they reached
+                  the petitioner
     overview.py   `/assessment` and `/summary 2027-H1` as use cases
     reminders.py  the deadline reminders' rules
     demo.py       the demo's half-year pack

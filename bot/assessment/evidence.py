@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from bot.assessment.evidence_duties import facilities_source, training_source
 from bot.assessment.evidence_outreach import needs_source, reach_source, visits_source
+from bot.assessment.evidence_replies import replies_source
 from bot.assessment.evidence_surveys import improvements_source, periodic_survey_source
 from bot.assessment.sections import Context, Line, Section, Source, figures, tr
 from bot.cases.periods import build_period_analysis
@@ -184,6 +185,7 @@ SOURCES: list[Source] = [
     training_source,
     facilities_source,
     notices_source,  # 服務遞送
+    replies_source,
     visits_source,  # 服務量能
     cases_source,  # 服務評價
     satisfaction_source,

@@ -1,13 +1,15 @@
-"""Cases: numbering, storing and reading (the monthly summary's aggregations are in
-`case_summary.py`)."""
+"""Cases: numbering, storing and reading, and the final replies given per unit with what became
+of them (the monthly summary's aggregations are in `case_summary.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, update
+from sqlalchemy import ColumnElement, Table, and_, delete, exists, func, insert, or_, update
+from sqlalchemy import case as sa_case
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,13 +20,18 @@ from storage.models import (
     CaseEvent,
     CaseReporter,
     Category,
+    Delivery,
+    Notice,
+    OutboxText,
     Person,
     Role,
     RoleGrant,
     Unit,
 )
 from storage.models.cases import FINAL_STATES, CaseImport, CaseKind, CaseState, Channel
+from storage.models.notices import DeliveryStatus, NoticeKind
 from storage.queries.bulk import bulk_insert
+from storage.queries.outbox.case_messages import REPLY_KEY, UNDELIVERED
 
 CASE_TABLE: Table = Case.__table__  # type: ignore[attr-defined]
 """The table itself: bulk inserts through it skip the ORM's per-row bookkeeping."""
@@ -459,3 +466,58 @@ def count_replies_off_chat(session: Session, *, first: date, last: date) -> int:
             )
         ).one()
     )
+
+
+class RepliesGiven(NamedTuple):
+    """A unit's final replies given in a span, by what became of them."""
+
+    given: int
+    in_chat: int
+    """Sent in chat and accepted by Telegram (the latest copy of the reply)."""
+    off_chat: int
+    """Given by phone, letter or e-mail (recorded, not sent)."""
+    undelivered: int
+    """Sent in chat and refused: the chat blocked the bot, or the send failed."""
+
+
+def count_replies_by_unit(session: Session, *, first: date, last: date) -> dict[int, RepliesGiven]:
+    """Final replies given between two days (the day of the case's first reply), per owning
+    unit; in chat, a case counts by the latest copy of its reply, as the case list flags it."""
+    latest = (
+        sa_select(col(OutboxText.case_id).label("case_id"), func.max(Delivery.id).label("last_id"))
+        .join(Notice, col(Notice.ref_id) == OutboxText.id)
+        .join(Delivery, col(Delivery.notice_id) == Notice.id)
+        .where(
+            col(Notice.kind) == NoticeKind.CASE_NEWS.value,
+            col(OutboxText.public).is_(True),
+            col(OutboxText.key) == REPLY_KEY,
+        )
+        .group_by(col(OutboxText.case_id))
+        .subquery()
+    )
+    off_chat = col(Case.reply_channel).is_not(None)
+    in_chat = col(Case.reply_channel).is_(None)
+
+    def tally(*when: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(sa_case((and_(*when), 1), else_=0)), 0)
+
+    rows = session.execute(
+        sa_select(
+            col(Case.unit_id),
+            func.count(),
+            tally(in_chat, col(Delivery.status) == DeliveryStatus.SENT.value),
+            tally(off_chat),
+            tally(in_chat, col(Delivery.status).in_(UNDELIVERED)),
+        )
+        .select_from(Case)
+        .outerjoin(latest, latest.c.case_id == Case.id)
+        .outerjoin(Delivery, col(Delivery.id) == latest.c.last_id)
+        .where(
+            col(Case.unit_id).is_not(None),
+            col(Case.replied_on) >= first,
+            col(Case.replied_on) <= last,
+            _published(),
+        )
+        .group_by(col(Case.unit_id))
+    ).all()
+    return {int(r[0]): RepliesGiven(*(int(v) for v in r[1:])) for r in rows}
