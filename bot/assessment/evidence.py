@@ -2,11 +2,19 @@
 bears on each dimension of 附表1. The panel decides the scores; this is where they look first.
 
 The evidence is gathered from a list of sources (`SOURCES`), each a function from the period
-to one section: courtesy calls (服務友善, under 基礎服務), complaints and monitor reports
-(意見回應處理情形, under 服務評價), notices published and firms reached (服務便捷, under
-服務遞送), and the question after a closed case (服務滿意情形, under 服務評價, from
-`bot.surveys.figures`). A list of sources without a satisfaction one gets a labelled row saying
-there are no survey results.
+to one section, so that every dimension has figures for every unit:
+- 基礎服務: courtesy calls (服務友善, here), training held (一(一)3) and facility duties done
+  on time (一(二)) in `evidence_duties.py`;
+- 服務遞送: notices published and chats reached by category (服務便捷, here) and each unit's
+  final replies and how they reached the petitioner (`evidence_replies.py`);
+- 服務量能: visits to firms (三(二), `evidence_outreach.py`);
+- 服務評價: complaints and monitor reports (意見回應處理情形) and the question after a closed
+  case (服務滿意情形, from `bot.surveys.figures`), here; the periodic survey and the improvement
+  actions answering its findings (四(一)1(2), `evidence_surveys.py`);
+- 開放創新: firms' needs answered on time (五(一)) and the notice network's reach (五(二)),
+  `evidence_outreach.py`.
+A list of sources without a satisfaction one gets a labelled row saying there are no survey
+results.
 
 Each source uses the same builder as its own report (the courtesy period report, the complaint
 analysis), so the evidence and those reports never disagree; its columns are declared once
