@@ -93,18 +93,24 @@ async def visit_today(update: Update, context: BotContext) -> int:
     return await _after_day(update, context, draft)
 
 
-@requires(*STAFF)
-async def visit_unit(update: Update, context: BotContext) -> int:
-    """Take the unit pressed."""
+async def _take_pressed(update: Update, context: BotContext, field: str, ask: str) -> None:
+    """Keep the pressed button's value as the draft's `field` (the domain checks it when the
+    visit is saved), take the keyboard away and ask the next question."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
     draft = _draft(context)
-    draft.unit = query.data.split(":", 2)[2]
+    setattr(draft, field, query.data.split(":", 2)[2])
     _save(context, draft)
     await query.edit_message_reply_markup(None)
     assert update.effective_message is not None
-    await update.effective_message.reply_text(t(context.lang, "visits.chat.ask_tax_id"))
+    await update.effective_message.reply_text(t(context.lang, ask))
+
+
+@requires(*STAFF)
+async def visit_unit(update: Update, context: BotContext) -> int:
+    """Take the unit pressed."""
+    await _take_pressed(update, context, "unit", "visits.chat.ask_tax_id")
     return TAX_ID
 
 
@@ -166,15 +172,7 @@ async def visit_no_firm(update: Update, context: BotContext) -> int:
 @requires(*STAFF)
 async def visit_kind(update: Update, context: BotContext) -> int:
     """Take the kind pressed, ask for the needs."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    draft = _draft(context)
-    draft.kind = query.data.split(":", 2)[2]
-    _save(context, draft)
-    await query.edit_message_reply_markup(None)
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(t(context.lang, "visits.chat.ask_needs"))
+    await _take_pressed(update, context, "kind", "visits.chat.ask_needs")
     return NEED_TEXTS
 
 
