@@ -173,10 +173,17 @@ def check_score(
 
 
 def record_score(
-    session: Session, *, period: Period, given: ScoreInput, today: date, by: str
+    session: Session,
+    *,
+    period: Period,
+    given: ScoreInput,
+    today: date,
+    by: str,
+    actor_telegram_id: int | None = None,
 ) -> Recorded:
     """Record one unit's scores (a change keeps the earlier row as history); refused once
-    the period is published."""
+    the period is published. The audit row names the Telegram account when it came from
+    chat."""
     _check_open(session, period)
     score = save_score(
         session=session, score=_build(session, period, given, today=today, by=by, row=None)
@@ -185,7 +192,7 @@ def record_score(
     assert unit is not None
     record_audit(
         session=session,
-        actor_telegram_id=None,
+        actor_telegram_id=actor_telegram_id,
         action="assessment.score",
         target=f"{period.code}:{unit.code}",
         detail=by,
@@ -288,7 +295,15 @@ def import_scores(
     return built
 
 
-def follow_up(session: Session, *, period: Period, unit_text: str, text: str, by: str) -> Unit:
+def follow_up(
+    session: Session,
+    *,
+    period: Period,
+    unit_text: str,
+    text: str,
+    by: str,
+    actor_telegram_id: int | None = None,
+) -> Unit:
     """Add 考核結果處理情形 for a unit (allowed after publication: it is what follows it)."""
     unit = find_unit(session, unit_text)
     cleaned = " ".join(text.split())
@@ -304,7 +319,7 @@ def follow_up(session: Session, *, period: Period, unit_text: str, text: str, by
     )
     record_audit(
         session=session,
-        actor_telegram_id=None,
+        actor_telegram_id=actor_telegram_id,
         action="assessment.follow_up",
         target=f"{period.code}:{unit.code}",
         detail=by,
@@ -364,7 +379,14 @@ def check_publish(session: Session, *, period: Period, language: str) -> State:
     return state
 
 
-def publish(session: Session, *, period: Period, by: str, language: str) -> State:
+def publish(
+    session: Session,
+    *,
+    period: Period,
+    by: str,
+    language: str,
+    actor_telegram_id: int | None = None,
+) -> State:
     """Publish the period and lock its scores; refused, naming them, while a unit is
     unscored."""
     _check_open(session, period)
@@ -372,7 +394,7 @@ def publish(session: Session, *, period: Period, by: str, language: str) -> Stat
     save_publication(session=session, period=period.code, at=utcnow(), by=by)
     record_audit(
         session=session,
-        actor_telegram_id=None,
+        actor_telegram_id=actor_telegram_id,
         action="assessment.publish",
         target=period.code,
         detail=by,

@@ -18,6 +18,7 @@ from bot.handlers.assessment.shared import (
     PUBLISH,
     WAIT,
     WAIT_MINUTES,
+    actor,
     button_period,
     by,
     confirm_keyboard,
@@ -86,7 +87,9 @@ async def publish_pressed(update: Update, context: BotContext) -> None:
         )
         return
     try:
-        await context.services.db.run(publish, period=period, by=by(update), language=lang)
+        await context.services.db.run(
+            publish, period=period, by=by(update), language=lang, actor_telegram_id=actor(update)
+        )
     except UserError as error:
         await refused(update, context, error, action="assessment.publish", target=period.code)
         await query.edit_message_reply_markup(None)

@@ -36,6 +36,7 @@ from bot.handlers.assessment.shared import (
     SCORING,
     WAIT,
     WAIT_MINUTES,
+    actor,
     button_period,
     by,
     confirm_keyboard,
@@ -246,8 +247,9 @@ async def _scores(
         given = ScoreInput(
             unit=unit, points=typed_points(points) if isinstance(points, str) else points
         )
+        who = {"actor_telegram_id": actor(update)} if use_case is record_score else {}
         return await run(
-            use_case, period=period, given=given, today=today(services.tz), by=by(update)
+            use_case, period=period, given=given, today=today(services.tz), by=by(update), **who
         )
     except UserError as error:
         await refused(
@@ -262,7 +264,12 @@ async def _follow_up(update: Update, context: BotContext, period: Period, unit: 
     lang = context.lang
     try:
         found = await context.services.db.run(
-            follow_up, period=period, unit_text=unit, text=message.text, by=by(update)
+            follow_up,
+            period=period,
+            unit_text=unit,
+            text=message.text,
+            by=by(update),
+            actor_telegram_id=actor(update),
         )
     except UserError as error:
         await refused(

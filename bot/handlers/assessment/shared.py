@@ -35,6 +35,12 @@ def by(update: Update) -> str:
     return f"telegram:{update.effective_user.id}"
 
 
+def actor(update: Update) -> int:
+    """Who acted, as the audit row names them."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
 def button_period(code: str) -> Period:
     """The period a button carries; a forged one is a stale button."""
     try:

@@ -175,12 +175,15 @@ async def test_twelve_uploaded_one_corrected_by_hand_published_then_locked(
     assert history_of(bot, third) == 3  # both uploads kept as history
     [recorded] = [r for r in audits(bot, "assessment.score") if r.allowed]
     assert recorded.target == f"{PERIOD}:sec3" and recorded.detail == f"telegram:{SECRETARY}"
+    assert recorded.actor_telegram_id == SECRETARY  # the audit names who, as for a refusal
 
     await open_overview(bot, SECRETARY)
     await bot.press(SECRETARY, bot.fake.button_data(SECRETARY, "處理情形"))
     await bot.press(SECRETARY, bot.fake.button_data(SECRETARY, "第三課"))
     followed = await bot.say(SECRETARY, "已於 7 月課務會議檢討並改善")
     assert followed == "已記錄 116 年上半年 第三課 的考核結果處理情形。"
+    [noted] = audits(bot, "assessment.follow_up")
+    assert noted.actor_telegram_id == SECRETARY and noted.target == f"{PERIOD}:sec3"
 
     await open_overview(bot, SECRETARY)
     confirm = await bot.press(SECRETARY, bot.fake.button_data(SECRETARY, "公布"))
@@ -191,7 +194,7 @@ async def test_twelve_uploaded_one_corrected_by_hand_published_then_locked(
     published = await bot.press(SECRETARY, go)
     assert published == "116 年上半年 已公布，分數已鎖定。"
     [row] = [r for r in audits(bot, "assessment.publish") if r.allowed]
-    assert row.detail == f"telegram:{SECRETARY}"
+    assert row.detail == f"telegram:{SECRETARY}" and row.actor_telegram_id == SECRETARY
     assert "失效" in await alert(bot, SECRETARY, go)  # used: stale
 
     later = await bot.press(SECRETARY, score_button)
